@@ -1,0 +1,14 @@
+# The two commands a newcomer needs (see README.md):
+#   make run   — DynamoDB Local + SNS emulator + every function behind the local API on :3000
+#   make test  — every test, on a stack of its own (free ports), beside a running `make run`
+.PHONY: run test lint
+
+run:
+	@bash infra/local/run.sh
+
+test:
+	@bash infra/local/test.sh
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings

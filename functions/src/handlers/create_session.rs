@@ -1,0 +1,45 @@
+//! `POST /v1/sessions`: login. A new session replaces the account's previous one.
+
+use lambda_http::Request;
+use shared::AppContext;
+use shared::domain::account::{AccountType, DeviceId, Role};
+use shared::domain::password::Password;
+use shared::domain::phone::PhoneNumber;
+use shared::domain::sms::parse_code;
+use shared::error::Invalid;
+use shared::http::Fields;
+use shared::http::fields::checked;
+use shared::http::response::{ApiResult, json};
+use shared::services::login::{self, Login};
+
+fn username(input: &str) -> Result<String, Invalid> {
+    // Not the registration rules: an impossible name is simply one that does not exist.
+    if input.is_empty() || input.chars().count() > 64 {
+        return Err(Invalid::new("INVALID_LENGTH", "请输入用户名"));
+    }
+    Ok(input.trim().to_owned())
+}
+
+pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
+    let mut f = Fields::from_request(&req)?;
+    let platform = f.required("platform", AccountType::parse_platform);
+    let username = f.required("username", username);
+    let password = f.required("password", Password::any);
+    let device_id = f.required("device_id", DeviceId::parse);
+    let phone = f.optional("phone", PhoneNumber::parse);
+    let sms_code = f.optional("sms_code", parse_code);
+    let role = f.optional("role", Role::parse_unit_role);
+    f.finish()?;
+
+    let login = Login {
+        platform: checked(platform)?,
+        username: checked(username)?,
+        password: checked(password)?,
+        device_id: checked(device_id)?,
+        phone,
+        sms_code,
+        role,
+    };
+    let session = login::login(ctx, login).await?;
+    json(201, &session)
+}

@@ -1,0 +1,13 @@
+//! `DELETE /v1/sessions/current`: logout.
+
+use lambda_http::Request;
+use shared::AppContext;
+use shared::auth::authenticate;
+use shared::http::response::{ApiResult, no_content};
+use shared::services::login;
+
+pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
+    let principal = authenticate(ctx, &req).await?;
+    login::logout(ctx, &principal).await?;
+    no_content()
+}

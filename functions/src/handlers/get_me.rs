@@ -1,0 +1,17 @@
+//! `GET /v1/me`: the caller's account, personal numbers masked.
+
+use lambda_http::Request;
+use shared::AppContext;
+use shared::auth::authenticate;
+use shared::error::ApiError;
+use shared::http::response::{ApiResult, json};
+use shared::services::account_view::AccountView;
+use shared::store::accounts;
+
+pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
+    let principal = authenticate(ctx, &req).await?;
+    let account = accounts::find_by_id(ctx, &principal.account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    json(200, &AccountView::from(&account))
+}

@@ -1,0 +1,65 @@
+//! The platform's operations, one Lambda function each.
+//!
+//! Every operation is a module of [`handlers`] with `handle(&AppContext, Request) -> ApiResult`.
+//! Its binary in `src/bin/<name>.rs` is one line, [`lambda_main!`], and [`OPERATIONS`] lists them all
+//! so the local API serves the very same handlers. `template.yaml` names each binary in
+//! `Metadata.BuildProperties.Binary`; a test checks that binaries, this list and the template agree.
+
+pub mod handlers;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use lambda_http::{Body, Request, Response};
+use shared::AppContext;
+
+pub type HandlerFuture = Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
+
+/// An operation: its function (binary) name and its handler, errors already mapped to problem+json.
+#[derive(Clone, Copy)]
+pub struct Operation {
+    pub name: &'static str,
+    pub handler: fn(Arc<AppContext>, Request) -> HandlerFuture,
+}
+
+macro_rules! operations {
+    ($($name:literal => $module:ident),* $(,)?) => {
+        /// Every operation, by binary name.
+        pub const OPERATIONS: &[Operation] = &[
+            $(Operation {
+                name: $name,
+                handler: |ctx, req| Box::pin(async move {
+                    shared::http::response::finish(handlers::$module::handle(&ctx, req).await)
+                }),
+            }),*
+        ];
+    };
+}
+
+operations! {
+    "create-sms-code" => create_sms_code,
+    "create-account" => create_account,
+    "create-session" => create_session,
+    "delete-session" => delete_session,
+    "get-me" => get_me,
+}
+
+/// Looks an operation up by its binary name.
+pub fn operation(name: &str) -> Option<&'static Operation> {
+    OPERATIONS.iter().find(|op| op.name == name)
+}
+
+/// The `main` of a function binary: runs the named handler module under the Lambda runtime.
+#[macro_export]
+macro_rules! lambda_main {
+    ($module:ident) => {
+        #[tokio::main]
+        async fn main() -> Result<(), lambda_http::Error> {
+            shared::runtime::run_lambda(|ctx, req| async move {
+                shared::http::response::finish($crate::handlers::$module::handle(&ctx, req).await)
+            })
+            .await
+        }
+    };
+}

@@ -1,0 +1,209 @@
+//! `rpctl`: the operator's command-line tool.
+//!
+//! - `rpctl local up`: tables, local staff account and the local API (what `make run` starts).
+//! - `rpctl tables create`: the template's tables in a DynamoDB (Local) endpoint.
+//! - `rpctl staff create`: a counter-staff account (password from `STAFF_PASSWORD`, never argv).
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use infra::template::Template;
+use shared::context::LocalEndpoints;
+
+#[derive(Parser)]
+#[command(
+    name = "rpctl",
+    about = "Operator tool of the Shenzhen residence registration platform"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The local stack.
+    Local {
+        #[command(subcommand)]
+        command: LocalCommand,
+    },
+    /// DynamoDB tables.
+    Tables {
+        #[command(subcommand)]
+        command: TablesCommand,
+    },
+    /// Counter-staff accounts.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LocalCommand {
+    /// Create tables and the local staff account, then serve the API until Ctrl-C.
+    Up {
+        #[command(flatten)]
+        endpoints: Endpoints,
+        /// Port of the local API.
+        #[arg(long, env = "API_PORT", default_value_t = 3000)]
+        port: u16,
+    },
+}
+
+#[derive(Subcommand)]
+enum TablesCommand {
+    /// Create every table of template.yaml that does not exist yet (named by logical id).
+    Create {
+        #[command(flatten)]
+        endpoints: Endpoints,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Create a staff account (idempotent by username). The password comes from STAFF_PASSWORD.
+    Create {
+        #[command(flatten)]
+        endpoints: Endpoints,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        real_name: String,
+        #[arg(long)]
+        phone: String,
+        #[arg(long)]
+        id_number: String,
+    },
+}
+
+#[derive(Args, Clone)]
+struct Endpoints {
+    /// DynamoDB endpoint (DynamoDB Local).
+    #[arg(
+        long,
+        env = "DYNAMODB_ENDPOINT",
+        default_value = "http://127.0.0.1:8000"
+    )]
+    dynamodb_endpoint: String,
+    /// SNS endpoint (the moto emulator).
+    #[arg(long, env = "SNS_ENDPOINT", default_value = "http://127.0.0.1:5000")]
+    sns_endpoint: String,
+    #[arg(long, env = "AWS_REGION", default_value = "ap-east-1")]
+    region: String,
+}
+
+impl From<Endpoints> for LocalEndpoints {
+    fn from(e: Endpoints) -> Self {
+        LocalEndpoints {
+            dynamodb: e.dynamodb_endpoint,
+            sns: e.sns_endpoint,
+            region: e.region,
+        }
+    }
+}
+
+fn from_process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,aws_config=warn,aws_smithy_runtime=warn".into()),
+        )
+        .with_target(false)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("rpctl: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let template = Template::load_default()?;
+    match cli.command {
+        Command::Local {
+            command: LocalCommand::Up { endpoints, port },
+        } => {
+            let endpoints = LocalEndpoints::from(endpoints);
+            infra::local_stack::prepare(&template, &endpoints, &from_process_env).await?;
+            let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+            let (bound, listener, api) =
+                infra::local_stack::bind_api(&template, &endpoints, &from_process_env, address)
+                    .await?;
+            println!("API:        http://{bound}  (OpenAPI: http://{bound}/openapi.json)");
+            println!("DynamoDB:   {}", endpoints.dynamodb);
+            println!(
+                "SMS codes:  {}/moto-api/data.json  (list sns.SMS)",
+                endpoints.sns
+            );
+            println!(
+                "Staff:      username `staff`, password $LOCAL_STAFF_PASSWORD (default staff-local-pass-2026), phone 13900000000"
+            );
+            println!("Ctrl-C stops everything.");
+            infra::local_api::serve(listener, api, async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        }
+        Command::Tables {
+            command: TablesCommand::Create { endpoints },
+        } => {
+            let ctx = local_context(&template, endpoints.into())?;
+            let created = infra::tables::create_all(&ctx.dynamo, &template).await?;
+            println!(
+                "created: {}",
+                if created.is_empty() {
+                    "none (all exist)".into()
+                } else {
+                    created.join(", ")
+                }
+            );
+        }
+        Command::Staff {
+            command:
+                StaffCommand::Create {
+                    endpoints,
+                    username,
+                    real_name,
+                    phone,
+                    id_number,
+                },
+        } => {
+            let password = std::env::var("STAFF_PASSWORD")
+                .map_err(|_| "set STAFF_PASSWORD to the initial password")?;
+            let ctx = local_context(&template, endpoints.into())?;
+            let staff = infra::staff::NewStaff {
+                username,
+                real_name,
+                phone,
+                id_number,
+                password,
+            };
+            match infra::staff::create(&ctx, staff).await? {
+                infra::staff::StaffOutcome::Created { account_id } => {
+                    println!("created staff account {account_id}")
+                }
+                infra::staff::StaffOutcome::AlreadyExists { account_id } => {
+                    println!("a staff account with that username exists already: {account_id}")
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn local_context(
+    template: &Template,
+    endpoints: LocalEndpoints,
+) -> Result<std::sync::Arc<shared::AppContext>, Box<dyn std::error::Error>> {
+    let config = infra::local_env::config(template, &Default::default(), &from_process_env)?;
+    Ok(shared::AppContext::local(config, &endpoints))
+}

@@ -1,0 +1,109 @@
+//! Counter-staff accounts: created only by the operator tool, never through the public API.
+
+use shared::AppContext;
+use shared::domain::account::{AccountType, RealName, Role, Username};
+use shared::domain::id_document::{IdDocument, IdType};
+use shared::domain::password::{Password, hash_password};
+use shared::domain::phone::PhoneNumber;
+use shared::error::{ApiError, Invalid};
+use shared::store::accounts::{self, AccountRecord, AccountStatus, NewAccount};
+
+pub struct NewStaff {
+    pub username: String,
+    pub real_name: String,
+    pub phone: String,
+    pub id_number: String,
+    pub password: String,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum StaffOutcome {
+    Created { account_id: String },
+    AlreadyExists { account_id: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StaffError {
+    #[error("{field}: {invalid}")]
+    Invalid {
+        field: &'static str,
+        invalid: Invalid,
+    },
+    #[error("{0}")]
+    Store(ApiError),
+}
+
+fn field<T>(name: &'static str, result: Result<T, Invalid>) -> Result<T, StaffError> {
+    result.map_err(|invalid| StaffError::Invalid {
+        field: name,
+        invalid,
+    })
+}
+
+/// Creates a staff account unless one with that username exists (idempotent).
+pub async fn create(ctx: &AppContext, staff: NewStaff) -> Result<StaffOutcome, StaffError> {
+    let username = field("username", Username::parse(&staff.username))?;
+    if let Some(existing) = accounts::find_by_username(ctx, &username.key())
+        .await
+        .map_err(StaffError::Store)?
+    {
+        return Ok(StaffOutcome::AlreadyExists {
+            account_id: existing.account_id,
+        });
+    }
+    let real_name = field("real_name", RealName::parse(&staff.real_name))?;
+    let phone = field("phone", PhoneNumber::parse(&staff.phone))?;
+    let document = field(
+        "id_number",
+        IdDocument::parse(IdType::ResidentId, &staff.id_number),
+    )?;
+    let password = field(
+        "password",
+        Password::new_checked(&staff.password, Some(username.as_str())),
+    )?;
+
+    let account_id = uuid::Uuid::new_v4().to_string();
+    let (pk, sk) = accounts::new_profile(&account_id);
+    let record = AccountRecord {
+        pk,
+        sk,
+        account_id: account_id.clone(),
+        account_type: AccountType::Staff,
+        role: Role::Staff,
+        username: username.as_str().to_owned(),
+        real_name: real_name.as_str().to_owned(),
+        id_type: IdType::ResidentId,
+        id_number: document.number().to_owned(),
+        phone: phone.as_str().to_owned(),
+        password_hash: hash_password(&password),
+        status: AccountStatus::Active,
+        created_at: shared::clock::rfc3339(shared::clock::now()),
+        failed_logins: 0,
+        last_failed_at: 0,
+        locked_until: 0,
+        must_change_password: false,
+    };
+    let new = NewAccount {
+        record,
+        username_key: username.key(),
+        phone: &phone,
+        document: &document,
+    };
+    accounts::create(ctx, new, None)
+        .await
+        .map_err(StaffError::Store)?;
+    Ok(StaffOutcome::Created { account_id })
+}
+
+/// The contract's local staff account: username `staff`, phone 13900000000, password from
+/// `LOCAL_STAFF_PASSWORD` (default `staff-local-pass-2026`). Only the local stack creates it.
+pub fn local_staff(password: Option<String>) -> NewStaff {
+    NewStaff {
+        username: "staff".into(),
+        real_name: "受理点工作人员".into(),
+        phone: "13900000000".into(),
+        // A valid, obviously synthetic number (born 1990-01-01 in Futian).
+        id_number: "440304199001010011".into(),
+        password: password.unwrap_or_else(|| "staff-local-pass-2026".into()),
+    }
+}

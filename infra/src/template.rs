@@ -1,0 +1,273 @@
+//! Reading `template.yaml`: the one place where functions, routes, tables and environment are
+//! defined. The local stack derives everything it serves and creates from it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum TemplateError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("template.yaml is not valid YAML: {0}")]
+    Yaml(#[from] serde_norway::Error),
+    #[error("template.yaml: {0}")]
+    Shape(String),
+}
+
+/// An HTTP route of a function (an `HttpApi` event).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Route {
+    pub method: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct FunctionDef {
+    pub logical_id: String,
+    /// The cargo binary (`Metadata.BuildProperties.Binary`).
+    pub binary: String,
+    pub routes: Vec<Route>,
+    /// Function-level environment variables (over the global ones).
+    pub environment: Map<String, Value>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TableDef {
+    pub logical_id: String,
+    pub properties: Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub functions: Vec<FunctionDef>,
+    pub tables: Vec<TableDef>,
+    /// `Globals.Function.Environment.Variables`, intrinsic functions in their long JSON form.
+    pub global_environment: Map<String, Value>,
+    /// Parameter defaults.
+    pub parameters: BTreeMap<String, Value>,
+}
+
+/// The repository's root (where `template.yaml` is), from this crate's location.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("infra/ has a parent")
+        .to_path_buf()
+}
+
+impl Template {
+    pub fn load_default() -> Result<Self, TemplateError> {
+        Self::load(&repo_root().join("template.yaml"))
+    }
+
+    pub fn load(path: &Path) -> Result<Self, TemplateError> {
+        let text = std::fs::read_to_string(path).map_err(|source| TemplateError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text)
+    }
+
+    pub fn parse(text: &str) -> Result<Self, TemplateError> {
+        let yaml: serde_norway::Value = serde_norway::from_str(text)?;
+        let doc = to_json(yaml);
+        let shape = |msg: &str| TemplateError::Shape(msg.to_owned());
+        let resources = doc["Resources"]
+            .as_object()
+            .ok_or_else(|| shape("no Resources"))?;
+
+        let mut functions = Vec::new();
+        let mut tables = Vec::new();
+        for (logical_id, resource) in resources {
+            match resource["Type"].as_str() {
+                Some("AWS::Serverless::Function") => {
+                    functions.push(function_def(logical_id, resource)?)
+                }
+                Some("AWS::DynamoDB::Table") => tables.push(TableDef {
+                    logical_id: logical_id.clone(),
+                    properties: resource["Properties"].clone(),
+                }),
+                _ => {}
+            }
+        }
+        let global_environment = doc["Globals"]["Function"]["Environment"]["Variables"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        let parameters = doc["Parameters"]
+            .as_object()
+            .map(|params| {
+                params
+                    .iter()
+                    .filter_map(|(name, p)| p.get("Default").map(|d| (name.clone(), d.clone())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Self {
+            functions,
+            tables,
+            global_environment,
+            parameters,
+        })
+    }
+
+    /// Every route of every function, sorted.
+    pub fn routes(&self) -> Vec<(Route, String)> {
+        let mut routes: Vec<(Route, String)> = self
+            .functions
+            .iter()
+            .flat_map(|f| f.routes.iter().map(|r| (r.clone(), f.binary.clone())))
+            .collect();
+        routes.sort();
+        routes
+    }
+
+    pub fn table(&self, logical_id: &str) -> Option<&TableDef> {
+        self.tables.iter().find(|t| t.logical_id == logical_id)
+    }
+}
+
+fn function_def(logical_id: &str, resource: &Value) -> Result<FunctionDef, TemplateError> {
+    let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+        .as_str()
+        .ok_or_else(|| {
+            TemplateError::Shape(format!(
+                "{logical_id} has no Metadata.BuildProperties.Binary"
+            ))
+        })?
+        .to_owned();
+    let mut routes = Vec::new();
+    if let Some(events) = resource["Properties"]["Events"].as_object() {
+        for (name, event) in events {
+            if event["Type"].as_str() != Some("HttpApi") {
+                continue;
+            }
+            let props = &event["Properties"];
+            let (Some(method), Some(path)) = (props["Method"].as_str(), props["Path"].as_str())
+            else {
+                return Err(TemplateError::Shape(format!(
+                    "{logical_id}.{name} needs Method and Path"
+                )));
+            };
+            routes.push(Route {
+                method: method.to_ascii_uppercase(),
+                path: path.to_owned(),
+            });
+        }
+    }
+    let environment = resource["Properties"]["Environment"]["Variables"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    Ok(FunctionDef {
+        logical_id: logical_id.to_owned(),
+        binary,
+        routes,
+        environment,
+    })
+}
+
+/// YAML to JSON, with CloudFormation's short tags (`!Ref X`, `!Sub "…"`) in their long form
+/// (`{"Ref": "X"}`, `{"Fn::Sub": "…"}`).
+fn to_json(value: serde_norway::Value) -> Value {
+    use serde_norway::Value as Y;
+    match value {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => serde_json::to_value(&n).unwrap_or(Value::Null),
+        Y::String(s) => Value::String(s),
+        Y::Sequence(items) => Value::Array(items.into_iter().map(to_json).collect()),
+        Y::Mapping(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Y::String(s) => s,
+                        other => serde_norway::to_string(&other)
+                            .unwrap_or_default()
+                            .trim()
+                            .to_owned(),
+                    };
+                    (key, to_json(v))
+                })
+                .collect(),
+        ),
+        Y::Tagged(tagged) => {
+            let tag = tagged.tag.to_string();
+            let name = tag.trim_start_matches('!');
+            let key = if name == "Ref" || name == "Condition" {
+                name.to_owned()
+            } else {
+                format!("Fn::{name}")
+            };
+            let mut inner = to_json(tagged.value);
+            // `!GetAtt A.B` is `Fn::GetAtt: [A, B]`.
+            if name == "GetAtt"
+                && let Value::String(s) = &inner
+                && let Some((a, b)) = s.split_once('.')
+            {
+                inner = Value::Array(vec![Value::String(a.into()), Value::String(b.into())]);
+            }
+            Value::Object(Map::from_iter([(key, inner)]))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_functions_routes_tables_and_tags() {
+        let t = Template::parse(
+            r#"
+Parameters:
+  Sig: { Type: String, Default: 签名 }
+Globals:
+  Function:
+    Environment:
+      Variables:
+        T: !Ref Tbl
+        S: !Sub "x-${AWS::Region}"
+Resources:
+  Tbl:
+    Type: AWS::DynamoDB::Table
+    Properties: { KeySchema: [{ AttributeName: pk, KeyType: HASH }] }
+  Fn:
+    Type: AWS::Serverless::Function
+    Metadata: { BuildProperties: { Binary: get-me } }
+    Properties:
+      Events:
+        A: { Type: HttpApi, Properties: { Path: /v1/me, Method: get } }
+"#,
+        )
+        .unwrap();
+        assert_eq!(t.functions[0].binary, "get-me");
+        assert_eq!(
+            t.routes()[0].0,
+            Route {
+                method: "GET".into(),
+                path: "/v1/me".into()
+            }
+        );
+        assert_eq!(t.tables[0].logical_id, "Tbl");
+        assert_eq!(t.global_environment["T"], serde_json::json!({"Ref": "Tbl"}));
+        assert_eq!(
+            t.global_environment["S"],
+            serde_json::json!({"Fn::Sub": "x-${AWS::Region}"})
+        );
+        assert_eq!(t.parameters["Sig"], "签名");
+    }
+
+    #[test]
+    fn a_function_without_binary_is_an_error() {
+        let err =
+            Template::parse("Resources:\n  F:\n    Type: AWS::Serverless::Function\n").unwrap_err();
+        assert!(err.to_string().contains("Binary"));
+    }
+}

@@ -1,0 +1,6 @@
+//! Who is calling: access tokens (JWT) and the one-session-per-account rule.
+
+pub mod jwt;
+pub mod session;
+
+pub use session::{Principal, authenticate};

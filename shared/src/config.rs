@@ -1,0 +1,242 @@
+//! Configuration, read once per cold start from the environment that `template.yaml` sets
+//! (and that the local stack sets the same way).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("environment variable {0} is required")]
+    Missing(&'static str),
+    #[error("environment variable {name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// DynamoDB table names.
+#[derive(Debug, Clone)]
+pub struct Tables {
+    /// Accounts, their unique claims (username, phone, ID), sessions, trusted devices.
+    pub accounts: String,
+    /// SMS verification codes (hashed), expiring by TTL.
+    pub verification_codes: String,
+    /// Fixed-window counters for rate limits, expiring by TTL.
+    pub rate_limits: String,
+}
+
+/// Signing keys for access tokens, by key id; `active` signs, all verify (for rotation).
+#[derive(Clone)]
+pub struct JwtKeys {
+    pub active: String,
+    pub keys: BTreeMap<String, Vec<u8>>,
+}
+
+impl std::fmt::Debug for JwtKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtKeys")
+            .field("active", &self.active)
+            .field("kids", &self.keys.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// SMS verification settings.
+#[derive(Debug, Clone)]
+pub struct SmsSettings {
+    /// The 【signature】 every message starts with.
+    pub signature: String,
+    pub code_ttl: Duration,
+    pub resend_interval: Duration,
+    pub max_attempts: u32,
+    pub daily_limit_per_phone: u32,
+    pub hourly_limit_per_ip: u32,
+}
+
+/// Login and session settings.
+#[derive(Debug, Clone)]
+pub struct LoginSettings {
+    pub issuer: String,
+    pub audience: String,
+    pub access_token_ttl: Duration,
+    pub trusted_device_ttl: Duration,
+    /// Failures before the first lock-out (then 1 s, doubling).
+    pub free_failures: u32,
+    pub max_lockout: Duration,
+    /// Quiet time after which the failure count starts over.
+    pub failure_memory: Duration,
+}
+
+#[derive(Clone)]
+pub struct AppConfig {
+    pub tables: Tables,
+    pub jwt: JwtKeys,
+    /// Key for hashing SMS codes and personal identifiers used as lookup keys.
+    pub hash_key: Vec<u8>,
+    pub sms: SmsSettings,
+    pub login: LoginSettings,
+}
+
+impl std::fmt::Debug for AppConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppConfig")
+            .field("tables", &self.tables)
+            .field("jwt", &self.jwt)
+            .field("hash_key", &"<redacted>")
+            .field("sms", &self.sms)
+            .field("login", &self.login)
+            .finish()
+    }
+}
+
+impl AppConfig {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any source of variables (the environment, or a map in tests
+    /// and the local stack).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let required = |name: &'static str| {
+            get(name)
+                .filter(|v| !v.is_empty())
+                .ok_or(ConfigError::Missing(name))
+        };
+        let number = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(v) => v.parse().map_err(|_| ConfigError::Invalid {
+                    name,
+                    reason: "not a whole number".into(),
+                }),
+            }
+        };
+        let seconds =
+            |name: &'static str, default: u64| number(name, default).map(Duration::from_secs);
+
+        let jwt = parse_jwt_keys(&required("JWT_KEYS")?, &required("JWT_ACTIVE_KID")?)?;
+        let hash_key = base64_key("DATA_HASH_KEY", &required("DATA_HASH_KEY")?)?;
+
+        Ok(Self {
+            tables: Tables {
+                accounts: required("ACCOUNTS_TABLE")?,
+                verification_codes: required("VERIFICATION_CODES_TABLE")?,
+                rate_limits: required("RATE_LIMITS_TABLE")?,
+            },
+            jwt,
+            hash_key,
+            sms: SmsSettings {
+                signature: get("SMS_SIGNATURE").unwrap_or_else(|| "深圳居住登记".into()),
+                code_ttl: seconds("SMS_CODE_TTL_SECONDS", 300)?,
+                resend_interval: seconds("SMS_RESEND_INTERVAL_SECONDS", 60)?,
+                max_attempts: number("SMS_MAX_ATTEMPTS", 5)? as u32,
+                daily_limit_per_phone: number("SMS_DAILY_LIMIT_PER_PHONE", 10)? as u32,
+                hourly_limit_per_ip: number("SMS_HOURLY_LIMIT_PER_IP", 30)? as u32,
+            },
+            login: LoginSettings {
+                issuer: get("JWT_ISSUER").unwrap_or_else(|| "szjzz-platform".into()),
+                audience: get("JWT_AUDIENCE").unwrap_or_else(|| "szjzz-mobile".into()),
+                access_token_ttl: seconds("ACCESS_TOKEN_TTL_SECONDS", 3600)?
+                    .min(Duration::from_secs(3600)),
+                trusted_device_ttl: seconds("TRUSTED_DEVICE_TTL_SECONDS", 30 * 24 * 3600)?,
+                free_failures: 4,
+                max_lockout: Duration::from_secs(15 * 60),
+                failure_memory: Duration::from_secs(15 * 60),
+            },
+        })
+    }
+}
+
+/// `JWT_KEYS` is `kid:base64key[,kid:base64key…]`; each key at least 32 bytes.
+fn parse_jwt_keys(spec: &str, active: &str) -> Result<JwtKeys, ConfigError> {
+    let mut keys = BTreeMap::new();
+    for entry in spec.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let (kid, key) = entry.split_once(':').ok_or_else(|| ConfigError::Invalid {
+            name: "JWT_KEYS",
+            reason: "each entry must be kid:base64key".into(),
+        })?;
+        keys.insert(kid.to_owned(), base64_key("JWT_KEYS", key)?);
+    }
+    if !keys.contains_key(active) {
+        return Err(ConfigError::Invalid {
+            name: "JWT_ACTIVE_KID",
+            reason: "names no key of JWT_KEYS".into(),
+        });
+    }
+    Ok(JwtKeys {
+        active: active.to_owned(),
+        keys,
+    })
+}
+
+fn base64_key(name: &'static str, text: &str) -> Result<Vec<u8>, ConfigError> {
+    use base64::Engine;
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|_| ConfigError::Invalid {
+            name,
+            reason: "not standard base64".into(),
+        })?;
+    if key.len() < 32 {
+        return Err(ConfigError::Invalid {
+            name,
+            reason: "a key must have at least 32 bytes".into(),
+        });
+    }
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=";
+
+    fn vars(extra: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let mut map: BTreeMap<String, String> = [
+            ("ACCOUNTS_TABLE", "a"),
+            ("VERIFICATION_CODES_TABLE", "v"),
+            ("RATE_LIMITS_TABLE", "r"),
+            (
+                "JWT_KEYS",
+                "k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
+            ),
+            ("JWT_ACTIVE_KID", "k1"),
+            ("DATA_HASH_KEY", KEY),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        for (k, v) in extra {
+            map.insert(k.to_string(), v.to_string());
+        }
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn defaults_follow_the_rules() {
+        let config = AppConfig::from_lookup(vars(&[])).unwrap();
+        assert_eq!(config.sms.code_ttl, Duration::from_secs(300));
+        assert_eq!(config.sms.resend_interval, Duration::from_secs(60));
+        assert_eq!(config.sms.daily_limit_per_phone, 10);
+        assert_eq!(config.login.access_token_ttl, Duration::from_secs(3600));
+        assert!(!format!("{config:?}").contains(KEY));
+    }
+
+    #[test]
+    fn token_lifetime_is_capped_at_one_hour() {
+        let config =
+            AppConfig::from_lookup(vars(&[("ACCESS_TOKEN_TTL_SECONDS", "86400")])).unwrap();
+        assert_eq!(config.login.access_token_ttl, Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn bad_keys_are_refused_with_the_variable_named() {
+        let short = AppConfig::from_lookup(vars(&[("DATA_HASH_KEY", "c2hvcnQ=")])).unwrap_err();
+        assert!(short.to_string().contains("DATA_HASH_KEY"));
+        let wrong_kid = AppConfig::from_lookup(vars(&[("JWT_ACTIVE_KID", "k2")])).unwrap_err();
+        assert!(wrong_kid.to_string().contains("JWT_ACTIVE_KID"));
+        let missing = AppConfig::from_lookup(|_| None).unwrap_err();
+        assert!(matches!(missing, ConfigError::Missing(_)));
+    }
+}

@@ -1,0 +1,63 @@
+//! What every handler works with: configuration and the AWS clients, built once per cold start.
+
+use std::sync::Arc;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+use crate::config::{AppConfig, ConfigError};
+
+pub struct AppContext {
+    pub config: AppConfig,
+    pub dynamo: aws_sdk_dynamodb::Client,
+    pub sns: aws_sdk_sns::Client,
+}
+
+/// Where the AWS services are, when they are not AWS itself (the local stack).
+#[derive(Debug, Clone)]
+pub struct LocalEndpoints {
+    pub dynamodb: String,
+    pub sns: String,
+    pub region: String,
+}
+
+impl AppContext {
+    /// In Lambda: configuration from the environment, AWS clients from the default chain
+    /// (which also honours `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_SNS`).
+    pub async fn from_env() -> Result<Arc<Self>, ConfigError> {
+        let config = AppConfig::from_env()?;
+        let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        Ok(Arc::new(Self::with_sdk(config, &sdk)))
+    }
+
+    /// Against local emulators, with fixed credentials (no credential chain to probe).
+    pub fn local(config: AppConfig, endpoints: &LocalEndpoints) -> Arc<Self> {
+        let credentials =
+            aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "local");
+        let base = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(endpoints.region.clone()))
+            .credentials_provider(aws_sdk_dynamodb::config::SharedCredentialsProvider::new(
+                credentials,
+            ));
+        let sdk = base.build();
+        let dynamo = aws_sdk_dynamodb::config::Builder::from(&sdk)
+            .endpoint_url(&endpoints.dynamodb)
+            .build();
+        let sns = aws_sdk_sns::config::Builder::from(&sdk)
+            .endpoint_url(&endpoints.sns)
+            .build();
+        Arc::new(Self {
+            config,
+            dynamo: aws_sdk_dynamodb::Client::from_conf(dynamo),
+            sns: aws_sdk_sns::Client::from_conf(sns),
+        })
+    }
+
+    fn with_sdk(config: AppConfig, sdk: &SdkConfig) -> Self {
+        Self {
+            config,
+            dynamo: aws_sdk_dynamodb::Client::new(sdk),
+            sns: aws_sdk_sns::Client::new(sdk),
+        }
+    }
+}

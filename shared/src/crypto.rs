@@ -1,0 +1,92 @@
+//! Small cryptographic helpers over well-kept crates: randomness, keyed hashes, encodings.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+/// Fills `buf` from the operating system's CSPRNG.
+pub fn fill_random(buf: &mut [u8]) {
+    getrandom::fill(buf).expect("the operating system's random source is available");
+}
+
+/// A random identifier of `bytes` bytes, base64url without padding.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    fill_random(&mut buf);
+    base64url(&buf)
+}
+
+pub fn base64url(data: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(data)
+}
+
+pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    URL_SAFE_NO_PAD.decode(text).ok()
+}
+
+/// HMAC-SHA256 over `parts` joined unambiguously (length-prefixed), hex-encoded. `domain` separates
+/// uses of the one key (SMS codes, lookup keys, …).
+pub fn keyed_hash(key: &[u8], domain: &str, parts: &[&str]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
+    for part in std::iter::once(domain).chain(parts.iter().copied()) {
+        mac.update(&(part.len() as u64).to_be_bytes());
+        mac.update(part.as_bytes());
+    }
+    hex(&mac.finalize().into_bytes())
+}
+
+/// SHA-256, hex-encoded (for values that are already high-entropy, such as device ids).
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex(&Sha256::digest(data))
+}
+
+/// Equality that takes the same time wherever the inputs differ.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyed_hash_separates_domains_and_parts() {
+        let key = b"k";
+        assert_ne!(keyed_hash(key, "a", &["bc"]), keyed_hash(key, "ab", &["c"]));
+        assert_ne!(
+            keyed_hash(key, "x", &["a", "bc"]),
+            keyed_hash(key, "x", &["ab", "c"])
+        );
+        assert_eq!(keyed_hash(key, "x", &["1"]), keyed_hash(key, "x", &["1"]));
+        assert_ne!(
+            keyed_hash(b"k1", "x", &["1"]),
+            keyed_hash(b"k2", "x", &["1"])
+        );
+        assert_eq!(keyed_hash(key, "x", &[]).len(), 64);
+    }
+
+    #[test]
+    fn tokens_are_random_and_url_safe() {
+        let a = random_token(16);
+        assert_eq!(a.len(), 22);
+        assert_ne!(a, random_token(16));
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
+        assert_eq!(base64url_decode(&a).unwrap().len(), 16);
+    }
+
+    #[test]
+    fn constant_time_equality() {
+        assert!(constant_time_eq("123456", "123456"));
+        assert!(!constant_time_eq("123456", "123457"));
+        assert!(!constant_time_eq("123456", "12345"));
+    }
+}

@@ -1,0 +1,249 @@
+//! Accounts: their types, roles, and the values a user chooses when registering.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Invalid;
+
+/// The two platforms a citizen account belongs to (F1): one type cannot use the other's operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountType {
+    /// 居住登记: declares residents of the houses the account manages.
+    ResidenceRegistration,
+    /// 居住证: residence permit and endorsement applications.
+    ResidencePermit,
+    /// 受理点: counter staff; created only by the operator tool.
+    Staff,
+}
+
+impl AccountType {
+    pub const ALL: [AccountType; 3] = [
+        Self::ResidenceRegistration,
+        Self::ResidencePermit,
+        Self::Staff,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ResidenceRegistration => "residence_registration",
+            Self::ResidencePermit => "residence_permit",
+            Self::Staff => "staff",
+        }
+    }
+
+    pub fn from_str_opt(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == value)
+    }
+
+    /// The types a citizen may register by themselves (staff accounts come from the operator tool).
+    pub fn parse_self_service(value: &str) -> Result<Self, Invalid> {
+        match Self::from_str_opt(value) {
+            Some(t) if t != Self::Staff => Ok(t),
+            _ => Err(Invalid::new(
+                "INVALID_ACCOUNT_TYPE",
+                "账号类型须为 residence_registration（居住登记）或 residence_permit（居住证）",
+            )),
+        }
+    }
+
+    /// The login platform (`platform` of `POST /v1/sessions`), which names an account type.
+    pub fn parse_platform(value: &str) -> Result<Self, Invalid> {
+        Self::from_str_opt(value).ok_or_else(|| {
+            Invalid::new(
+                "INVALID_PLATFORM",
+                "登录平台须为 residence_registration、residence_permit 或 staff",
+            )
+        })
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ResidenceRegistration => "居住登记",
+            Self::ResidencePermit => "居住证",
+            Self::Staff => "受理点",
+        }
+    }
+}
+
+/// What an account is within its organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A citizen's own account.
+    Individual,
+    /// A unit's administrator (管理员).
+    Admin,
+    /// A unit's sub-account (子账号).
+    SubAccount,
+    /// Counter staff.
+    Staff,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Self::Individual, Self::Admin, Self::SubAccount, Self::Staff];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Individual => "individual",
+            Self::Admin => "admin",
+            Self::SubAccount => "sub_account",
+            Self::Staff => "staff",
+        }
+    }
+
+    pub fn from_str_opt(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == value)
+    }
+
+    /// The role a unit login states (`role` of `POST /v1/sessions`).
+    pub fn parse_unit_role(value: &str) -> Result<Self, Invalid> {
+        match value {
+            "admin" => Ok(Self::Admin),
+            "sub_account" => Ok(Self::SubAccount),
+            _ => Err(Invalid::new(
+                "INVALID_ROLE",
+                "单位账号角色须为 admin（管理员）或 sub_account（子账号）",
+            )),
+        }
+    }
+
+    pub fn is_unit(self) -> bool {
+        matches!(self, Self::Admin | Self::SubAccount)
+    }
+}
+
+/// A login name: 4–32 characters of letters, digits, `_`, `.` and `-`, starting with a letter or digit.
+/// Unique regardless of case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
+        let value = input.trim();
+        let len = value.chars().count();
+        if !(4..=32).contains(&len) {
+            return Err(Invalid::new("INVALID_LENGTH", "用户名长度须为4至32个字符"));
+        }
+        let mut chars = value.chars();
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+        if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')) {
+            return Err(Invalid::new(
+                "INVALID_FORMAT",
+                "用户名只能包含字母、数字、下划线、点和连字符，且须以字母或数字开头",
+            ));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    /// As the user typed it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The case-insensitive form that uniqueness is decided on.
+    pub fn key(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+}
+
+/// A person's real name as on their ID document: 2–50 characters, no control characters or digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RealName(String);
+
+impl RealName {
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
+        let value = input.trim();
+        let len = value.chars().count();
+        if !(2..=50).contains(&len) {
+            return Err(Invalid::new("INVALID_LENGTH", "姓名长度须为2至50个字符"));
+        }
+        if value.chars().any(|c| c.is_control() || c.is_ascii_digit()) {
+            return Err(Invalid::new("INVALID_FORMAT", "姓名不能包含数字或控制字符"));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The client's stable identifier of the device (an install id): 8–128 URL-safe characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceId(String);
+
+impl DeviceId {
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
+        let ok = (8..=128).contains(&input.len())
+            && input
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
+        if ok {
+            Ok(Self(input.to_owned()))
+        } else {
+            Err(Invalid::new(
+                "INVALID_DEVICE_ID",
+                "设备标识须为8至128个字母、数字或 - _ . : 字符",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_checked_and_keyed_case_insensitively() {
+        assert_eq!(Username::parse("Zhang_San.1").unwrap().key(), "zhang_san.1");
+        assert_eq!(Username::parse("abc").unwrap_err().code, "INVALID_LENGTH");
+        assert_eq!(
+            Username::parse(&"a".repeat(33)).unwrap_err().code,
+            "INVALID_LENGTH"
+        );
+        assert_eq!(Username::parse("_abcd").unwrap_err().code, "INVALID_FORMAT");
+        assert_eq!(
+            Username::parse("张三张三").unwrap_err().code,
+            "INVALID_FORMAT"
+        );
+        assert_eq!(Username::parse("ab cd").unwrap_err().code, "INVALID_FORMAT");
+    }
+
+    #[test]
+    fn real_names_allow_chinese_and_foreign_names() {
+        assert!(RealName::parse("张三").is_ok());
+        assert!(RealName::parse("阿依古丽·买买提").is_ok());
+        assert!(RealName::parse("John Smith").is_ok());
+        assert_eq!(RealName::parse("张").unwrap_err().code, "INVALID_LENGTH");
+        assert_eq!(RealName::parse("张3").unwrap_err().code, "INVALID_FORMAT");
+        assert_eq!(
+            RealName::parse(&"名".repeat(51)).unwrap_err().code,
+            "INVALID_LENGTH"
+        );
+    }
+
+    #[test]
+    fn platforms_and_account_types() {
+        assert_eq!(
+            AccountType::parse_self_service("residence_permit").unwrap(),
+            AccountType::ResidencePermit
+        );
+        assert!(AccountType::parse_self_service("staff").is_err());
+        assert_eq!(
+            AccountType::parse_platform("staff").unwrap(),
+            AccountType::Staff
+        );
+        assert!(AccountType::parse_platform("admin").is_err());
+    }
+
+    #[test]
+    fn device_ids() {
+        assert!(DeviceId::parse("ios-7F3A9C2B-1234").is_ok());
+        assert!(DeviceId::parse("short").is_err());
+        assert!(DeviceId::parse("has space in it").is_err());
+    }
+}

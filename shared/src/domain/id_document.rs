@@ -1,0 +1,171 @@
+//! Identity documents: the type and a number that is valid for that type.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{FieldError, Invalid};
+
+use super::id_number::IdNumber;
+
+/// The identity documents the platform accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdType {
+    /// 居民身份证 (GB 11643).
+    ResidentId,
+    /// 港澳居民来往内地通行证.
+    HkMacaoPermit,
+    /// 台湾居民来往大陆通行证.
+    TaiwanPermit,
+    /// 护照 (foreign passport).
+    Passport,
+}
+
+impl IdType {
+    pub const ALL: [IdType; 4] = [
+        Self::ResidentId,
+        Self::HkMacaoPermit,
+        Self::TaiwanPermit,
+        Self::Passport,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ResidentId => "resident_id",
+            Self::HkMacaoPermit => "hk_macao_permit",
+            Self::TaiwanPermit => "taiwan_permit",
+            Self::Passport => "passport",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ResidentId => "居民身份证",
+            Self::HkMacaoPermit => "港澳居民来往内地通行证",
+            Self::TaiwanPermit => "台湾居民来往大陆通行证",
+            Self::Passport => "护照",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<Self, Invalid> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == value)
+            .ok_or_else(|| {
+                Invalid::new(
+                    "INVALID_ID_TYPE",
+                    "证件类型须为 resident_id、hk_macao_permit、taiwan_permit 或 passport",
+                )
+            })
+    }
+}
+
+/// A document type with a number valid for it, normalized (upper case, no spaces).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct IdDocument {
+    id_type: IdType,
+    number: String,
+}
+
+impl IdDocument {
+    /// Checks `number` against the rules of `id_type`.
+    pub fn parse(id_type: IdType, number: &str) -> Result<Self, Invalid> {
+        let number = match id_type {
+            IdType::ResidentId => IdNumber::parse(number)?.as_str().to_owned(),
+            other => {
+                let value = number.trim().to_ascii_uppercase();
+                let b = value.as_bytes();
+                let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+                let ok = match other {
+                    // H or M followed by 8 digits (10 on older cards).
+                    IdType::HkMacaoPermit => {
+                        (b.len() == 9 || b.len() == 11)
+                            && matches!(b[0], b'H' | b'M')
+                            && digits(&b[1..])
+                    }
+                    // 8 digits (10 on older cards).
+                    IdType::TaiwanPermit => (b.len() == 8 || b.len() == 10) && digits(b),
+                    IdType::Passport => {
+                        (5..=17).contains(&b.len()) && b.iter().all(u8::is_ascii_alphanumeric)
+                    }
+                    IdType::ResidentId => unreachable!("handled above"),
+                };
+                if !ok {
+                    return Err(Invalid::new(
+                        "INVALID_FORMAT",
+                        format!("{}号码格式不正确", other.label()),
+                    ));
+                }
+                value
+            }
+        };
+        Ok(Self { id_type, number })
+    }
+
+    /// Parses the pair of request fields, blaming the right one.
+    pub fn parse_fields(id_type: &str, number: &str) -> Result<Self, FieldError> {
+        let id_type = IdType::parse(id_type).map_err(|e| e.at("id_type"))?;
+        Self::parse(id_type, number).map_err(|e| e.at("id_number"))
+    }
+
+    pub fn id_type(&self) -> IdType {
+        self.id_type
+    }
+
+    pub fn number(&self) -> &str {
+        &self.number
+    }
+
+    /// What may be shown: the first and last four characters.
+    pub fn masked_number(&self) -> String {
+        super::mask::document_number(&self.number)
+    }
+}
+
+impl std::fmt::Debug for IdDocument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "IdDocument({}, {})",
+            self.id_type.as_str(),
+            self.masked_number()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_type_has_its_format() {
+        assert!(IdDocument::parse(IdType::ResidentId, "11010519491231002X").is_ok());
+        assert!(IdDocument::parse(IdType::HkMacaoPermit, "h12345678").is_ok());
+        assert!(IdDocument::parse(IdType::HkMacaoPermit, "X12345678").is_err());
+        assert!(IdDocument::parse(IdType::TaiwanPermit, "12345678").is_ok());
+        assert!(IdDocument::parse(IdType::TaiwanPermit, "1234567").is_err());
+        assert!(IdDocument::parse(IdType::Passport, "E12345678").is_ok());
+        assert!(IdDocument::parse(IdType::Passport, "E1234-5678").is_err());
+    }
+
+    #[test]
+    fn field_errors_blame_the_right_field() {
+        assert_eq!(
+            IdDocument::parse_fields("driver_license", "x")
+                .unwrap_err()
+                .field,
+            "id_type"
+        );
+        let err = IdDocument::parse_fields("resident_id", "110105194912310021").unwrap_err();
+        assert_eq!(
+            (err.field.as_str(), err.code),
+            ("id_number", "INVALID_CHECK_DIGIT")
+        );
+    }
+
+    #[test]
+    fn masking() {
+        let doc = IdDocument::parse(IdType::ResidentId, "11010519491231002X").unwrap();
+        assert_eq!(doc.masked_number(), "1101**********002X");
+        assert!(!format!("{doc:?}").contains("19491231"));
+    }
+}

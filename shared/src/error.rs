@@ -1,0 +1,229 @@
+//! The one error type every operation returns, and its `application/problem+json` form.
+//!
+//! Codes are stable (clients switch on them); titles are short Simplified Chinese texts for users.
+
+use serde::Serialize;
+
+/// One invalid input field: which field, a stable code, and a Chinese message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// Why a single value is invalid, before we know which field it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Invalid {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn at(self, field: impl Into<String>) -> FieldError {
+        FieldError::new(field, self.code, self.message)
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+/// Everything an operation can answer other than success.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// 400: the input is wrong; `errors` says where.
+    Validation(Vec<FieldError>),
+    /// 413: the body is larger than any valid request.
+    PayloadTooLarge,
+    /// 415: the body is not `application/json`.
+    UnsupportedMediaType,
+    /// 401: no valid credentials (also: wrong username or password).
+    Unauthenticated(&'static str),
+    /// 401: a newer login ended this session.
+    SessionReplaced,
+    /// 401: this device is not yet verified for the account; carries a masked phone hint.
+    SmsCodeRequired { phone_hint: String },
+    /// 400: the SMS code is wrong, expired, used or for another purpose.
+    SmsCodeInvalid,
+    /// 403: authenticated, but this operation is not for this account.
+    Forbidden(&'static str),
+    /// 404: absent, or not the caller's to see.
+    NotFound,
+    /// 409: the request clashes with the current state; `errors` may name the field.
+    Conflict {
+        title: &'static str,
+        errors: Vec<FieldError>,
+    },
+    /// 429: too many requests; try again after `retry_after` seconds.
+    RateLimited { retry_after: u64 },
+    /// 429: too many failed logins; try again after `retry_after` seconds.
+    AccountLocked { retry_after: u64 },
+    /// 409: residents can only be declared for an approved house link.
+    LinkNotApproved,
+    /// 405: the route exists but not with this method.
+    MethodNotAllowed,
+    /// 503: a dependency (DynamoDB, SNS) failed or throttled; safe to retry.
+    ServiceUnavailable,
+}
+
+impl ApiError {
+    pub fn validation(error: FieldError) -> Self {
+        Self::Validation(vec![error])
+    }
+
+    pub fn conflict(field: &str, code: &'static str, message: &str) -> Self {
+        Self::Conflict {
+            title: "与现有数据冲突",
+            errors: vec![FieldError::new(field, code, message)],
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Validation(_) | Self::SmsCodeInvalid => 400,
+            Self::Unauthenticated(_) | Self::SessionReplaced | Self::SmsCodeRequired { .. } => 401,
+            Self::Forbidden(_) => 403,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::Conflict { .. } | Self::LinkNotApproved => 409,
+            Self::PayloadTooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::RateLimited { .. } | Self::AccountLocked { .. } => 429,
+            Self::ServiceUnavailable => 503,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => "VALIDATION_FAILED",
+            Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            Self::Unauthenticated(_) => "UNAUTHENTICATED",
+            Self::SessionReplaced => "SESSION_REPLACED",
+            Self::SmsCodeRequired { .. } => "SMS_CODE_REQUIRED",
+            Self::SmsCodeInvalid => "SMS_CODE_INVALID",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            Self::Conflict { .. } => "CONFLICT",
+            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::AccountLocked { .. } => "ACCOUNT_LOCKED",
+            Self::LinkNotApproved => "LINK_NOT_APPROVED",
+            Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+        }
+    }
+
+    pub fn title(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => "提交的信息有误，请检查后重试",
+            Self::PayloadTooLarge => "请求内容过大",
+            Self::UnsupportedMediaType => "请求内容须为 JSON 格式（application/json）",
+            Self::Unauthenticated(title) => title,
+            Self::SessionReplaced => "您的账号已在其他设备登录，本次登录已失效",
+            Self::SmsCodeRequired { .. } => "首次在此设备登录，请输入手机短信验证码",
+            Self::SmsCodeInvalid => "短信验证码错误、已过期或已使用",
+            Self::Forbidden(title) => title,
+            Self::NotFound => "请求的资源不存在",
+            Self::MethodNotAllowed => "不支持该请求方法",
+            Self::Conflict { title, .. } => title,
+            Self::RateLimited { .. } => "操作过于频繁，请稍后再试",
+            Self::AccountLocked { .. } => "登录失败次数过多，账号已暂时锁定，请稍后再试",
+            Self::LinkNotApproved => "该房屋尚未通过审核，暂不能申报住户",
+            Self::ServiceUnavailable => "服务暂时不可用，请稍后再试",
+        }
+    }
+
+    /// Seconds for the `Retry-After` header, where the answer has one.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after } | Self::AccountLocked { retry_after } => {
+                Some((*retry_after).max(1))
+            }
+            Self::ServiceUnavailable => Some(1),
+            _ => None,
+        }
+    }
+
+    /// The `application/problem+json` body (RFC 9457).
+    pub fn problem(&self) -> serde_json::Value {
+        let code = self.code();
+        let mut body = serde_json::json!({
+            "type": format!("https://api.szjzz.example/problems/{}", code.to_ascii_lowercase().replace('_', "-")),
+            "title": self.title(),
+            "status": self.status(),
+            "code": code,
+        });
+        let errors = match self {
+            Self::Validation(errors) => Some(errors),
+            Self::Conflict { errors, .. } if !errors.is_empty() => Some(errors),
+            _ => None,
+        };
+        if let Some(errors) = errors {
+            body["errors"] = serde_json::json!(errors);
+        }
+        if let Self::SmsCodeRequired { phone_hint } = self {
+            body["phone_hint"] = serde_json::json!(phone_hint);
+        }
+        if let Some(seconds) = self.retry_after() {
+            body["retry_after"] = serde_json::json!(seconds);
+        }
+        body
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.code(), self.status())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_problem_lists_field_errors() {
+        let err = ApiError::validation(FieldError::new(
+            "id_number",
+            "INVALID_CHECK_DIGIT",
+            "校验位错误",
+        ));
+        let body = err.problem();
+        assert_eq!(body["status"], 400);
+        assert_eq!(body["code"], "VALIDATION_FAILED");
+        assert_eq!(body["errors"][0]["field"], "id_number");
+        assert_eq!(body["errors"][0]["code"], "INVALID_CHECK_DIGIT");
+    }
+
+    #[test]
+    fn rate_limited_carries_retry_after_of_at_least_one_second() {
+        let err = ApiError::RateLimited { retry_after: 0 };
+        assert_eq!(err.retry_after(), Some(1));
+        assert_eq!(err.problem()["retry_after"], 1);
+        assert!(err.problem().get("errors").is_none());
+    }
+}

@@ -1,0 +1,273 @@
+//! Validating a JSON object body field by field, collecting every error at once.
+//!
+//! ```ignore
+//! let mut f = Fields::from_request(&req)?;
+//! let username = f.required("username", Username::parse);
+//! let phone = f.optional("phone", PhoneNumber::parse);
+//! f.finish()?; // VALIDATION_FAILED listing every bad, missing or unknown field
+//! ```
+
+use serde_json::{Map, Value};
+
+use crate::error::{ApiError, FieldError, Invalid};
+use lambda_http::Request;
+
+pub struct Fields {
+    object: Map<String, Value>,
+    prefix: String,
+    errors: Vec<FieldError>,
+}
+
+impl Fields {
+    /// Reads the request body: it must be `application/json`, at most the size limit, and a JSON object.
+    pub fn from_request(req: &Request) -> Result<Self, ApiError> {
+        let bytes = super::request::body_bytes(req)?;
+        let content_type = req
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let essence = content_type.split(';').next().unwrap_or("").trim();
+        if bytes.is_empty() {
+            return Err(ApiError::validation(FieldError::new(
+                "body",
+                "REQUIRED",
+                "请求内容不能为空",
+            )));
+        }
+        if !essence.eq_ignore_ascii_case("application/json") {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(Value::Object(object)) => Ok(Self::new(object, "")),
+            Ok(_) => Err(ApiError::validation(FieldError::new(
+                "body",
+                "INVALID_TYPE",
+                "请求内容须为 JSON 对象",
+            ))),
+            Err(_) => Err(ApiError::validation(FieldError::new(
+                "body",
+                "MALFORMED_JSON",
+                "请求内容不是有效的 JSON",
+            ))),
+        }
+    }
+
+    /// Fields of a nested object; field names in errors are prefixed (`houses[0].house_id`).
+    pub fn new(object: Map<String, Value>, prefix: &str) -> Self {
+        Self {
+            object,
+            prefix: prefix.to_owned(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn name(&self, field: &str) -> String {
+        if self.prefix.is_empty() {
+            field.to_owned()
+        } else {
+            format!("{}.{}", self.prefix, field)
+        }
+    }
+
+    fn take(&mut self, field: &str) -> Option<Value> {
+        self.object.remove(field).filter(|v| !v.is_null())
+    }
+
+    /// Records an error found outside this collector (e.g. across two fields).
+    pub fn push(&mut self, error: FieldError) {
+        self.errors.push(error);
+    }
+
+    /// A required string field, checked by `parse`.
+    pub fn required<T>(
+        &mut self,
+        field: &str,
+        parse: impl FnOnce(&str) -> Result<T, Invalid>,
+    ) -> Option<T> {
+        match self.take(field) {
+            None => {
+                let name = self.name(field);
+                self.errors
+                    .push(FieldError::new(name, "REQUIRED", "此项为必填项"));
+                None
+            }
+            Some(value) => self.check_str(field, value, parse),
+        }
+    }
+
+    /// An optional string field, checked by `parse` when present.
+    pub fn optional<T>(
+        &mut self,
+        field: &str,
+        parse: impl FnOnce(&str) -> Result<T, Invalid>,
+    ) -> Option<T> {
+        let value = self.take(field)?;
+        self.check_str(field, value, parse)
+    }
+
+    /// A raw string field, unchecked apart from its type (for fields parsed together with another).
+    pub fn required_raw(&mut self, field: &str) -> Option<String> {
+        self.required(field, |s| Ok(s.to_owned()))
+    }
+
+    /// A required boolean.
+    pub fn required_bool(&mut self, field: &str) -> Option<bool> {
+        match self.take(field) {
+            Some(Value::Bool(b)) => Some(b),
+            other => {
+                let name = self.name(field);
+                let (code, message) = if other.is_none() {
+                    ("REQUIRED", "此项为必填项")
+                } else {
+                    ("INVALID_TYPE", "此项须为 true 或 false")
+                };
+                self.errors.push(FieldError::new(name, code, message));
+                None
+            }
+        }
+    }
+
+    /// An optional array of objects, each handed to `each` with its own collector.
+    pub fn optional_objects<T>(
+        &mut self,
+        field: &str,
+        max_items: usize,
+        mut each: impl FnMut(&mut Fields) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let value = self.take(field)?;
+        let name = self.name(field);
+        let Value::Array(items) = value else {
+            self.errors
+                .push(FieldError::new(name, "INVALID_TYPE", "此项须为数组"));
+            return None;
+        };
+        if items.len() > max_items {
+            self.errors.push(FieldError::new(
+                name,
+                "TOO_MANY_ITEMS",
+                format!("最多{max_items}项"),
+            ));
+            return None;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.into_iter().enumerate() {
+            let item_name = format!("{name}[{i}]");
+            let Value::Object(object) = item else {
+                self.errors
+                    .push(FieldError::new(item_name, "INVALID_TYPE", "此项须为对象"));
+                continue;
+            };
+            let mut inner = Fields::new(object, &item_name);
+            let parsed = each(&mut inner);
+            inner.reject_unknown();
+            self.errors.append(&mut inner.errors);
+            out.extend(parsed);
+        }
+        Some(out)
+    }
+
+    fn check_str<T>(
+        &mut self,
+        field: &str,
+        value: Value,
+        parse: impl FnOnce(&str) -> Result<T, Invalid>,
+    ) -> Option<T> {
+        let name = self.name(field);
+        match value {
+            Value::String(text) => match parse(&text) {
+                Ok(parsed) => Some(parsed),
+                Err(invalid) => {
+                    self.errors.push(invalid.at(name));
+                    None
+                }
+            },
+            _ => {
+                self.errors
+                    .push(FieldError::new(name, "INVALID_TYPE", "此项须为字符串"));
+                None
+            }
+        }
+    }
+
+    fn reject_unknown(&mut self) {
+        let unknown: Vec<String> = self.object.keys().cloned().collect();
+        for key in unknown {
+            let name = self.name(&key);
+            self.errors
+                .push(FieldError::new(name, "UNKNOWN_FIELD", "不支持此字段"));
+        }
+        self.object.clear();
+    }
+
+    /// Ends validation: every field not taken is unknown; any error makes the answer VALIDATION_FAILED.
+    pub fn finish(mut self) -> Result<(), ApiError> {
+        self.reject_unknown();
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
+    }
+}
+
+/// Unwraps a value that `Fields::finish` has vouched for.
+pub fn checked<T>(value: Option<T>) -> Result<T, ApiError> {
+    value.ok_or(ApiError::ServiceUnavailable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn fields(value: Value) -> Fields {
+        match value {
+            Value::Object(map) => Fields::new(map, ""),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn collects_missing_mistyped_invalid_and_unknown_fields() {
+        let mut f = fields(json!({"a": 5, "b": "bad", "extra": true}));
+        let a = f.required("a", |s| Ok(s.to_owned()));
+        let b = f.required("b", |_| Err::<(), _>(Invalid::new("NOPE", "不行")));
+        let c = f.required("c", |s| Ok(s.to_owned()));
+        assert!(a.is_none() && b.is_none() && c.is_none());
+        let ApiError::Validation(errors) = f.finish().unwrap_err() else {
+            panic!()
+        };
+        let got: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("a", "INVALID_TYPE"),
+                ("b", "NOPE"),
+                ("c", "REQUIRED"),
+                ("extra", "UNKNOWN_FIELD")
+            ]
+        );
+    }
+
+    #[test]
+    fn nested_arrays_name_their_items() {
+        let mut f = fields(json!({"houses": [{"house_id": 1}, "x", {"house_id": "h1", "zz": 1}]}));
+        let houses = f.optional_objects("houses", 10, |item| {
+            item.required("house_id", |s| Ok(s.to_owned()))
+        });
+        assert_eq!(houses.unwrap(), vec!["h1".to_string()]);
+        let ApiError::Validation(errors) = f.finish().unwrap_err() else {
+            panic!()
+        };
+        let got: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(got, vec!["houses[0].house_id", "houses[1]", "houses[2].zz"]);
+    }
+
+    #[test]
+    fn null_counts_as_absent() {
+        let mut f = fields(json!({"phone": null}));
+        assert!(f.optional("phone", |s| Ok(s.to_owned())).is_none());
+        assert!(f.finish().is_ok());
+    }
+}

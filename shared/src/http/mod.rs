@@ -1,0 +1,8 @@
+//! HTTP on the Lambda side: reading requests, validating JSON bodies, writing responses.
+
+pub mod fields;
+pub mod request;
+pub mod response;
+
+pub use fields::Fields;
+pub use lambda_http::{Body, Request, Response};

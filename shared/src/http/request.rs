@@ -1,0 +1,89 @@
+//! Reading what a request carries besides its body.
+
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt};
+
+use crate::error::ApiError;
+
+/// The largest JSON body any operation accepts (a registration with houses fits many times over).
+pub const MAX_JSON_BODY_BYTES: usize = 64 * 1024;
+
+/// The caller's IP as API Gateway saw the connection (never a client-supplied header).
+pub fn client_ip(req: &Request) -> String {
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone(),
+        _ => None,
+    }
+    .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// The token of an `Authorization: Bearer …` header.
+pub fn bearer_token(req: &Request) -> Option<&str> {
+    let value = req
+        .headers()
+        .get(http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// A path parameter of the route (`{name}` in `template.yaml`).
+pub fn path_param(req: &Request, name: &str) -> Result<String, ApiError> {
+    req.path_parameters_ref()
+        .and_then(|p| p.first(name))
+        .map(str::to_owned)
+        .ok_or(ApiError::NotFound)
+}
+
+/// A query-string parameter, if present.
+pub fn query_param(req: &Request, name: &str) -> Option<String> {
+    req.query_string_parameters_ref()
+        .and_then(|q| q.first(name))
+        .map(str::to_owned)
+}
+
+/// The body as bytes, refusing anything over `MAX_JSON_BODY_BYTES`.
+pub fn body_bytes(req: &Request) -> Result<&[u8], ApiError> {
+    let bytes: &[u8] = match req.body() {
+        Body::Empty => &[],
+        Body::Text(text) => text.as_bytes(),
+        Body::Binary(bytes) => bytes,
+        _ => &[],
+    };
+    if bytes.len() > MAX_JSON_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_auth(value: &str) -> Request {
+        http::Request::builder()
+            .header("authorization", value)
+            .body(Body::Empty)
+            .unwrap()
+    }
+
+    #[test]
+    fn bearer_tokens() {
+        assert_eq!(bearer_token(&with_auth("Bearer abc.def")), Some("abc.def"));
+        assert_eq!(bearer_token(&with_auth("bearer  abc")), Some("abc"));
+        assert_eq!(bearer_token(&with_auth("Basic abc")), None);
+        assert_eq!(bearer_token(&with_auth("Bearer ")), None);
+    }
+
+    #[test]
+    fn oversized_bodies_are_refused() {
+        let big = http::Request::builder()
+            .body(Body::Text("x".repeat(MAX_JSON_BODY_BYTES + 1)))
+            .unwrap();
+        assert_eq!(body_bytes(&big).unwrap_err(), ApiError::PayloadTooLarge);
+    }
+}

@@ -1,0 +1,18 @@
+//! What the platform's functions share: domain types that validate on construction, DynamoDB
+//! access, SMS sending, authentication, HTTP and error mapping, and configuration.
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod context;
+pub mod crypto;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod runtime;
+pub mod services;
+pub mod sms;
+pub mod store;
+
+pub use context::AppContext;
+pub use error::ApiError;

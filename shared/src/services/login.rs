@@ -1,0 +1,209 @@
+//! Login (F5) and the one-session rule (F6): password, lock-out after repeated failures, SMS
+//! verification of new devices, and a new session that replaces the account's previous one.
+
+use serde::Serialize;
+
+use crate::auth::jwt::{self, Claims};
+use crate::context::AppContext;
+use crate::domain::account::{AccountType, DeviceId, Role};
+use crate::domain::password::{DUMMY_HASH, Password, verify_password};
+use crate::domain::phone::PhoneNumber;
+use crate::domain::sms::SmsPurpose;
+use crate::error::ApiError;
+use crate::store::accounts::{self, AccountRecord, AccountStatus};
+
+use super::account_view::AccountView;
+
+const WRONG_CREDENTIALS: ApiError = ApiError::Unauthenticated("用户名或密码错误");
+
+pub struct Login {
+    pub platform: AccountType,
+    /// The username as typed; looked up case-insensitively.
+    pub username: String,
+    pub password: Password,
+    pub device_id: DeviceId,
+    pub phone: Option<PhoneNumber>,
+    pub sms_code: Option<String>,
+    pub role: Option<Role>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SessionIssued {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: u64,
+    pub account: AccountView,
+}
+
+pub async fn login(ctx: &AppContext, login: Login) -> Result<SessionIssued, ApiError> {
+    let account =
+        verify_credentials(ctx, &login.username.to_ascii_lowercase(), login.password).await?;
+
+    if account.status != AccountStatus::Active {
+        return Err(ApiError::Forbidden("该账号已停用"));
+    }
+    if account.account_type != login.platform {
+        return Err(ApiError::Forbidden(match account.account_type {
+            AccountType::ResidenceRegistration => "该账号为居住登记账号，请选择居住登记平台登录",
+            AccountType::ResidencePermit => "该账号为居住证账号，请选择居住证/签注申办平台登录",
+            AccountType::Staff => "该账号为受理点工作人员账号，请选择受理点平台登录",
+        }));
+    }
+    check_role(&account, login.role)?;
+
+    let device_hash = crate::crypto::keyed_hash(
+        &ctx.config.hash_key,
+        "device",
+        &[&account.account_id, login.device_id.as_str()],
+    );
+    if !accounts::device_is_trusted(ctx, &account.account_id, &device_hash).await? {
+        verify_new_device(
+            ctx,
+            &account,
+            login.phone.as_ref(),
+            login.sms_code.as_deref(),
+        )
+        .await?;
+        let until =
+            crate::clock::epoch_seconds() + ctx.config.login.trusted_device_ttl.as_secs() as i64;
+        accounts::trust_device(ctx, &account.account_id, &device_hash, until).await?;
+    }
+    start_session(ctx, &account).await
+}
+
+/// Checks username and password; unknown users cost the same time as wrong passwords. Repeated
+/// failures lock the account: after `free_failures`, 1 s doubling up to `max_lockout`.
+async fn verify_credentials(
+    ctx: &AppContext,
+    username_key: &str,
+    password: Password,
+) -> Result<AccountRecord, ApiError> {
+    let settings = &ctx.config.login;
+    let Some(mut account) = accounts::find_by_username(ctx, username_key).await? else {
+        super::blocking(move || verify_password(&password, &DUMMY_HASH)).await?;
+        return Err(WRONG_CREDENTIALS);
+    };
+    let now = crate::clock::epoch_seconds();
+    if account.locked_until > now {
+        return Err(ApiError::AccountLocked {
+            retry_after: (account.locked_until - now) as u64,
+        });
+    }
+    let hash = account.password_hash.clone();
+    let offered = password.clone();
+    if super::blocking(move || verify_password(&offered, &hash)).await? {
+        accounts::clear_login_failures(ctx, &account).await?;
+        return Ok(account);
+    }
+    // Count the failure; a concurrent failure may have counted first, so re-read and retry.
+    for _ in 0..5 {
+        let now = crate::clock::epoch_seconds();
+        let quiet_for = now - account.last_failed_at;
+        let failures = if quiet_for > settings.failure_memory.as_secs() as i64 {
+            1
+        } else {
+            account.failed_logins + 1
+        };
+        let locked_until = match failures.checked_sub(settings.free_failures + 1) {
+            None => 0,
+            Some(extra) => now + lockout_seconds(extra, settings.max_lockout.as_secs()) as i64,
+        };
+        if accounts::record_login_failure(ctx, &account, failures, locked_until).await? {
+            tracing::info!(account_id = %account.account_id, failures, "login failed");
+            return Err(WRONG_CREDENTIALS);
+        }
+        match accounts::find_by_id(ctx, &account.account_id).await? {
+            Some(fresh) => account = fresh,
+            None => return Err(WRONG_CREDENTIALS),
+        }
+    }
+    Err(ApiError::ServiceUnavailable)
+}
+
+/// The lock after the `extra`-th failure beyond the free ones: 1 s, 2 s, 4 s, … capped.
+pub fn lockout_seconds(extra: u32, cap: u64) -> u64 {
+    1u64.checked_shl(extra).unwrap_or(u64::MAX).min(cap)
+}
+
+fn check_role(account: &AccountRecord, stated: Option<Role>) -> Result<(), ApiError> {
+    match (account.role.is_unit(), stated) {
+        (true, None) => Err(ApiError::validation(crate::error::FieldError::new(
+            "role",
+            "REQUIRED",
+            "单位账号登录须选择角色：admin（管理员）或 sub_account（子账号）",
+        ))),
+        (true, Some(role)) if role != account.role => {
+            Err(ApiError::Forbidden("所选角色与账号不符"))
+        }
+        (false, Some(_)) => Err(ApiError::Forbidden("该账号不是单位账号，无需选择角色")),
+        _ => Ok(()),
+    }
+}
+
+/// A device not yet trusted needs the account's phone and a login code sent to it.
+async fn verify_new_device(
+    ctx: &AppContext,
+    account: &AccountRecord,
+    phone: Option<&PhoneNumber>,
+    sms_code: Option<&str>,
+) -> Result<(), ApiError> {
+    let (Some(phone), Some(code)) = (phone, sms_code) else {
+        return Err(ApiError::SmsCodeRequired {
+            phone_hint: crate::domain::mask::phone(&account.phone),
+        });
+    };
+    if phone.as_str() != account.phone {
+        return Err(ApiError::SmsCodeInvalid);
+    }
+    let verified = super::sms_codes::check(ctx, phone, SmsPurpose::Login, code).await?;
+    verified.consume(ctx).await
+}
+
+/// Makes a new session the account's only one and issues its access token.
+async fn start_session(
+    ctx: &AppContext,
+    account: &AccountRecord,
+) -> Result<SessionIssued, ApiError> {
+    let ttl = ctx.config.login.access_token_ttl.as_secs();
+    let now = crate::clock::epoch_seconds();
+    let session_id = crate::crypto::random_token(16);
+    accounts::replace_session(ctx, &account.account_id, &session_id, now + ttl as i64 + 60).await?;
+    let claims = Claims {
+        iss: ctx.config.login.issuer.clone(),
+        aud: ctx.config.login.audience.clone(),
+        sub: account.account_id.clone(),
+        sid: session_id,
+        account_type: account.account_type,
+        role: account.role,
+        iat: now,
+        exp: now + ttl as i64,
+    };
+    tracing::info!(account_id = %account.account_id, "session started");
+    Ok(SessionIssued {
+        access_token: jwt::issue(&ctx.config, &claims),
+        token_type: "Bearer",
+        expires_in: ttl,
+        account: AccountView::from(account),
+    })
+}
+
+/// Ends the caller's session (logout).
+pub async fn logout(ctx: &AppContext, principal: &crate::auth::Principal) -> Result<(), ApiError> {
+    if accounts::end_session(ctx, &principal.account_id, &principal.session_id).await? {
+        Ok(())
+    } else {
+        Err(ApiError::SessionReplaced)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lockout_seconds;
+
+    #[test]
+    fn lockout_doubles_from_one_second_to_fifteen_minutes() {
+        let got: Vec<u64> = (0..12).map(|extra| lockout_seconds(extra, 900)).collect();
+        assert_eq!(got, vec![1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900]);
+        assert_eq!(lockout_seconds(200, 900), 900);
+    }
+}

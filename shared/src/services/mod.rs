@@ -1,0 +1,17 @@
+//! The operations themselves, between thin handlers and the store: each takes validated domain
+//! values and returns a result or an `ApiError`.
+
+pub mod account_view;
+pub mod login;
+pub mod registration;
+pub mod sms_codes;
+
+/// Runs CPU-heavy work (password hashing) off the async workers.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, crate::error::ApiError> {
+    tokio::task::spawn_blocking(work).await.map_err(|error| {
+        tracing::error!(%error, "blocking task failed");
+        crate::error::ApiError::ServiceUnavailable
+    })
+}

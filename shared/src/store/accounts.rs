@@ -1,0 +1,484 @@
+//! The accounts table: one partition per account (profile, session, trusted devices) and one
+//! claim item per unique value (username, phone per account type, ID document per account type).
+//!
+//! | pk                              | sk              | what                                   |
+//! |---------------------------------|-----------------|----------------------------------------|
+//! | `ACCOUNT#<account_id>`          | `PROFILE`       | the account ([`AccountRecord`])        |
+//! | `ACCOUNT#<account_id>`          | `SESSION`       | the one current session                |
+//! | `ACCOUNT#<account_id>`          | `DEVICE#<hash>` | a device trusted for SMS-free login    |
+//! | `USERNAME#<lower-case name>`    | `CLAIM`         | username → account_id                  |
+//! | `PHONE#<type>#<keyed hash>`     | `CLAIM`         | phone (per account type) → account_id  |
+//! | `IDDOC#<type>#<keyed hash>`     | `CLAIM`         | ID document (per type) → account_id    |
+//!
+//! Phones and ID numbers in keys are keyed hashes, so keys (which show up in metrics and
+//! diagnostics) carry no personal data.
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{KeysAndAttributes, Put, TransactWriteItem};
+use serde::{Deserialize, Serialize};
+
+use crate::context::AppContext;
+use crate::domain::account::{AccountType, Role};
+use crate::domain::id_document::{IdDocument, IdType};
+use crate::domain::phone::PhoneNumber;
+use crate::error::{ApiError, FieldError};
+
+use super::verification_codes::VerifiedCode;
+use super::{Item, from_item, is_condition_failure, n, pk_sk, s, to_item, unavailable};
+
+const PROFILE: &str = "PROFILE";
+const SESSION: &str = "SESSION";
+const CLAIM: &str = "CLAIM";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    Active,
+    Deactivated,
+}
+
+/// An account as stored. Holds personal data: deliberately not `Debug`.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct AccountRecord {
+    pub pk: String,
+    pub sk: String,
+    pub account_id: String,
+    pub account_type: AccountType,
+    pub role: Role,
+    pub username: String,
+    pub real_name: String,
+    pub id_type: IdType,
+    pub id_number: String,
+    pub phone: String,
+    pub password_hash: String,
+    pub status: AccountStatus,
+    pub created_at: String,
+    /// Consecutive failed logins (reset by a success or by `failure_memory` of quiet).
+    #[serde(default)]
+    pub failed_logins: u32,
+    #[serde(default)]
+    pub last_failed_at: i64,
+    #[serde(default)]
+    pub locked_until: i64,
+    /// Set for accounts opened with an initial password (by staff).
+    #[serde(default)]
+    pub must_change_password: bool,
+}
+
+pub fn account_pk(account_id: &str) -> String {
+    format!("ACCOUNT#{account_id}")
+}
+
+pub fn username_claim(username_key: &str) -> String {
+    format!("USERNAME#{username_key}")
+}
+
+pub fn phone_claim(ctx: &AppContext, account_type: AccountType, phone: &PhoneNumber) -> String {
+    let hash = crate::crypto::keyed_hash(&ctx.config.hash_key, "phone", &[phone.as_str()]);
+    format!("PHONE#{}#{hash}", account_type.as_str())
+}
+
+pub fn id_claim(ctx: &AppContext, account_type: AccountType, doc: &IdDocument) -> String {
+    let hash = crate::crypto::keyed_hash(
+        &ctx.config.hash_key,
+        "id-document",
+        &[doc.id_type().as_str(), doc.number()],
+    );
+    format!("IDDOC#{}#{hash}", account_type.as_str())
+}
+
+/// What a new account's unique values are, for the claims written with it.
+pub struct NewAccount<'a> {
+    pub record: AccountRecord,
+    pub username_key: String,
+    pub phone: &'a PhoneNumber,
+    pub document: &'a IdDocument,
+}
+
+fn put_if_absent(table: &str, item: Item) -> TransactWriteItem {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(pk)")
+        .build()
+        .expect("table and item are set");
+    TransactWriteItem::builder().put(put).build()
+}
+
+fn claim_item(claim_pk: String, account_id: &str) -> Item {
+    let mut item = pk_sk(claim_pk, CLAIM);
+    item.insert("account_id".into(), s(account_id));
+    item
+}
+
+/// Writes the account and its claims in one transaction, consuming the SMS code in the same
+/// transaction: either all of it happens or none of it.
+pub async fn create(
+    ctx: &AppContext,
+    new: NewAccount<'_>,
+    code: Option<&VerifiedCode>,
+) -> Result<(), ApiError> {
+    let table = &ctx.config.tables.accounts;
+    let account_type = new.record.account_type;
+    let account_id = new.record.account_id.clone();
+    let mut items = vec![
+        put_if_absent(table, to_item(&new.record)),
+        put_if_absent(
+            table,
+            claim_item(username_claim(&new.username_key), &account_id),
+        ),
+        put_if_absent(
+            table,
+            claim_item(phone_claim(ctx, account_type, new.phone), &account_id),
+        ),
+        put_if_absent(
+            table,
+            claim_item(id_claim(ctx, account_type, new.document), &account_id),
+        ),
+    ];
+    if let Some(code) = code {
+        items.push(code.consume_in_transaction(ctx));
+    }
+    transact(ctx, items, "accounts.create", |failed| {
+        if failed.contains(&4) {
+            return ApiError::SmsCodeInvalid;
+        }
+        let mut errors = Vec::new();
+        if failed.contains(&1) {
+            errors.push(FieldError::new(
+                "username",
+                "USERNAME_TAKEN",
+                "该用户名已被使用",
+            ));
+        }
+        if failed.contains(&2) {
+            errors.push(FieldError::new(
+                "phone",
+                "PHONE_TAKEN",
+                "该手机号码已绑定同类型的其他账号",
+            ));
+        }
+        if failed.contains(&3) {
+            errors.push(FieldError::new(
+                "id_number",
+                "ID_TAKEN",
+                "该证件已注册同类型的账号",
+            ));
+        }
+        ApiError::Conflict {
+            title: "账号信息与已有账号冲突",
+            errors,
+        }
+    })
+    .await
+}
+
+/// Runs a transaction; on a failed condition, `on_conflict` gets the indexes of the items whose
+/// conditions failed. Transient conflicts with a concurrent transaction are retried.
+pub async fn transact(
+    ctx: &AppContext,
+    items: Vec<TransactWriteItem>,
+    operation: &'static str,
+    on_conflict: impl Fn(&[usize]) -> ApiError,
+) -> Result<(), ApiError> {
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        let result = ctx
+            .dynamo
+            .transact_write_items()
+            .set_transact_items(Some(items.clone()))
+            .send()
+            .await;
+        let error = match result {
+            Ok(_) => return Ok(()),
+            Err(error) => error,
+        };
+        let service_error = error.as_service_error();
+        let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = service_error
+        else {
+            return Err(unavailable(operation, error));
+        };
+        let reasons = cancelled.cancellation_reasons();
+        let failed: Vec<usize> = reasons
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
+            .map(|(i, _)| i)
+            .collect();
+        if !failed.is_empty() {
+            return Err(on_conflict(&failed));
+        }
+        let contended = reasons
+            .iter()
+            .any(|r| r.code() == Some("TransactionConflict"));
+        if contended && attempt < 4 {
+            // Another transaction holds one of the items: back off briefly and look again.
+            let jitter = u64::from(crate::crypto::random_token(1).as_bytes()[0] % 20);
+            tokio::time::sleep(std::time::Duration::from_millis(
+                20 * u64::from(attempt) + jitter,
+            ))
+            .await;
+            continue;
+        }
+        return Err(unavailable(operation, error));
+    }
+}
+
+/// The account a username belongs to (case-insensitive), read consistently.
+pub async fn find_by_username(
+    ctx: &AppContext,
+    username_key: &str,
+) -> Result<Option<AccountRecord>, ApiError> {
+    let Some(claim) = get(
+        ctx,
+        pk_sk(username_claim(username_key), CLAIM),
+        "accounts.username",
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    let Some(account_id) = claim.get("account_id").and_then(|v| v.as_s().ok()) else {
+        return Ok(None);
+    };
+    find_by_id(ctx, account_id).await
+}
+
+pub async fn find_by_id(
+    ctx: &AppContext,
+    account_id: &str,
+) -> Result<Option<AccountRecord>, ApiError> {
+    get(
+        ctx,
+        pk_sk(account_pk(account_id), PROFILE),
+        "accounts.profile",
+    )
+    .await?
+    .map(from_item)
+    .transpose()
+}
+
+/// Whether any account (of any type) has this phone: a login code is only sent to such phones.
+pub async fn phone_has_account(ctx: &AppContext, phone: &PhoneNumber) -> Result<bool, ApiError> {
+    let keys: Vec<Item> = AccountType::ALL
+        .into_iter()
+        .map(|t| pk_sk(phone_claim(ctx, t, phone), CLAIM))
+        .collect();
+    let request = KeysAndAttributes::builder()
+        .set_keys(Some(keys))
+        .consistent_read(true)
+        .projection_expression("account_id")
+        .build()
+        .expect("keys are set");
+    let output = ctx
+        .dynamo
+        .batch_get_item()
+        .request_items(&ctx.config.tables.accounts, request)
+        .send()
+        .await
+        .map_err(|e| unavailable("accounts.phone", e))?;
+    let found = output
+        .responses
+        .and_then(|mut r| r.remove(&ctx.config.tables.accounts))
+        .is_some_and(|items| !items.is_empty());
+    Ok(found)
+}
+
+async fn get(
+    ctx: &AppContext,
+    key: Item,
+    operation: &'static str,
+) -> Result<Option<Item>, ApiError> {
+    let output = ctx
+        .dynamo
+        .get_item()
+        .table_name(&ctx.config.tables.accounts)
+        .set_key(Some(key))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| unavailable(operation, e))?;
+    Ok(output.item)
+}
+
+/// The login-failure state after one more failure, written only if nobody changed it meanwhile.
+/// `false` when a concurrent login changed it first (the caller re-reads and tries again).
+pub async fn record_login_failure(
+    ctx: &AppContext,
+    account: &AccountRecord,
+    failed_logins: u32,
+    locked_until: i64,
+) -> Result<bool, ApiError> {
+    let result = ctx
+        .dynamo
+        .update_item()
+        .table_name(&ctx.config.tables.accounts)
+        .set_key(Some(pk_sk(account_pk(&account.account_id), PROFILE)))
+        .update_expression("SET failed_logins = :new, last_failed_at = :now, locked_until = :until")
+        .condition_expression("attribute_exists(pk) AND (failed_logins = :old OR attribute_not_exists(failed_logins))")
+        .expression_attribute_values(":new", n(failed_logins))
+        .expression_attribute_values(":old", n(account.failed_logins))
+        .expression_attribute_values(":now", n(crate::clock::epoch_seconds()))
+        .expression_attribute_values(":until", n(locked_until))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(error) if is_condition_failure(&error) => Ok(false),
+        Err(error) => Err(unavailable("accounts.login_failure", error)),
+    }
+}
+
+/// Clears the failure count after a successful login (only written when there is one to clear).
+pub async fn clear_login_failures(
+    ctx: &AppContext,
+    account: &AccountRecord,
+) -> Result<(), ApiError> {
+    if account.failed_logins == 0 && account.locked_until == 0 {
+        return Ok(());
+    }
+    ctx.dynamo
+        .update_item()
+        .table_name(&ctx.config.tables.accounts)
+        .set_key(Some(pk_sk(account_pk(&account.account_id), PROFILE)))
+        .update_expression("SET failed_logins = :zero, locked_until = :zero")
+        .condition_expression("attribute_exists(pk)")
+        .expression_attribute_values(":zero", n(0))
+        .send()
+        .await
+        .map_err(|e| unavailable("accounts.login_success", e))?;
+    Ok(())
+}
+
+/// The account's one current session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionRecord {
+    pub pk: String,
+    pub sk: String,
+    pub session_id: String,
+    pub created_at: String,
+    /// TTL: the session pointer is useless once its token has expired.
+    pub expires_at: i64,
+}
+
+/// Makes `session_id` the account's only session, ending whichever was current.
+pub async fn replace_session(
+    ctx: &AppContext,
+    account_id: &str,
+    session_id: &str,
+    expires_at: i64,
+) -> Result<(), ApiError> {
+    let record = SessionRecord {
+        pk: account_pk(account_id),
+        sk: SESSION.to_owned(),
+        session_id: session_id.to_owned(),
+        created_at: crate::clock::rfc3339(crate::clock::now()),
+        expires_at,
+    };
+    ctx.dynamo
+        .put_item()
+        .table_name(&ctx.config.tables.accounts)
+        .set_item(Some(to_item(&record)))
+        .send()
+        .await
+        .map_err(|e| unavailable("accounts.session_put", e))?;
+    Ok(())
+}
+
+/// The id of the account's current session, read consistently (a replaced session must fail at once).
+pub async fn current_session_id(
+    ctx: &AppContext,
+    account_id: &str,
+) -> Result<Option<String>, ApiError> {
+    let output = ctx
+        .dynamo
+        .get_item()
+        .table_name(&ctx.config.tables.accounts)
+        .set_key(Some(pk_sk(account_pk(account_id), SESSION)))
+        .consistent_read(true)
+        .projection_expression("session_id")
+        .send()
+        .await
+        .map_err(|e| unavailable("accounts.session_get", e))?;
+    Ok(output
+        .item
+        .and_then(|item| item.get("session_id").and_then(|v| v.as_s().ok()).cloned()))
+}
+
+/// Ends the session if it is still the current one; `false` if another had replaced it.
+pub async fn end_session(
+    ctx: &AppContext,
+    account_id: &str,
+    session_id: &str,
+) -> Result<bool, ApiError> {
+    let result = ctx
+        .dynamo
+        .delete_item()
+        .table_name(&ctx.config.tables.accounts)
+        .set_key(Some(pk_sk(account_pk(account_id), SESSION)))
+        .condition_expression("session_id = :sid")
+        .expression_attribute_values(":sid", s(session_id))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(error) if is_condition_failure(&error) => Ok(false),
+        Err(error) => Err(unavailable("accounts.session_end", error)),
+    }
+}
+
+fn device_key(account_id: &str, device_hash: &str) -> Item {
+    pk_sk(account_pk(account_id), format!("DEVICE#{device_hash}"))
+}
+
+/// Whether the device is trusted for this account (verified by SMS within the trust period).
+pub async fn device_is_trusted(
+    ctx: &AppContext,
+    account_id: &str,
+    device_hash: &str,
+) -> Result<bool, ApiError> {
+    let item = get(
+        ctx,
+        device_key(account_id, device_hash),
+        "accounts.device_get",
+    )
+    .await?;
+    let now = crate::clock::epoch_seconds();
+    Ok(item
+        .and_then(|i| {
+            i.get("trusted_until")
+                .and_then(|v| v.as_n().ok())
+                .and_then(|v| v.parse::<i64>().ok())
+        })
+        .is_some_and(|until| until > now))
+}
+
+/// Trusts the device until `trusted_until` (epoch seconds); the item expires then by TTL.
+pub async fn trust_device(
+    ctx: &AppContext,
+    account_id: &str,
+    device_hash: &str,
+    trusted_until: i64,
+) -> Result<(), ApiError> {
+    let mut item = device_key(account_id, device_hash);
+    item.insert("trusted_until".into(), n(trusted_until));
+    item.insert("expires_at".into(), n(trusted_until));
+    item.insert(
+        "trusted_at".into(),
+        s(crate::clock::rfc3339(crate::clock::now())),
+    );
+    ctx.dynamo
+        .put_item()
+        .table_name(&ctx.config.tables.accounts)
+        .set_item(Some(item))
+        .send()
+        .await
+        .map_err(|e| unavailable("accounts.device_put", e))?;
+    Ok(())
+}
+
+/// A new account's stored profile.
+pub fn new_profile(account_id: &str) -> (String, String) {
+    (account_pk(account_id), PROFILE.to_owned())
+}

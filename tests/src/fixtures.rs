@@ -1,0 +1,136 @@
+//! Test data: valid random identities, registered accounts, logged-in sessions.
+
+use serde_json::{Value, json};
+
+use crate::Client;
+
+fn random_u64() -> u64 {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).expect("random");
+    u64::from_le_bytes(b)
+}
+
+/// A mainland mobile number nobody else in the test run uses (in practice).
+pub fn phone() -> String {
+    format!(
+        "1{}{:09}",
+        3 + random_u64() % 7,
+        random_u64() % 1_000_000_000
+    )
+}
+
+/// A valid resident ID number (GB 11643), random birth date and sequence.
+pub fn id_number() -> String {
+    let r = random_u64();
+    let year = 1960 + r % 45;
+    let month = 1 + (r >> 8) % 12;
+    let day = 1 + (r >> 16) % 28;
+    let seq = (r >> 24) % 1000;
+    let first17 = format!("440304{year:04}{month:02}{day:02}{seq:03}");
+    let check = shared::domain::id_number::check_char(first17.as_bytes()) as char;
+    format!("{first17}{check}")
+}
+
+/// A fresh valid username.
+pub fn username() -> String {
+    format!("u{:012x}", random_u64() & 0xffff_ffff_ffff)
+}
+
+/// A fresh device id.
+pub fn device_id() -> String {
+    format!("test-device-{:016x}", random_u64())
+}
+
+pub const PASSWORD: &str = "Lychee-Season-2026";
+
+/// The one run of exactly six digits in a message.
+pub fn six_digit_code(message: &str) -> Option<String> {
+    let runs: Vec<&str> = message
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|run| run.len() == 6)
+        .collect();
+    match runs.as_slice() {
+        [code] => Some((*code).to_owned()),
+        _ => None,
+    }
+}
+
+/// A registered (not yet logged-in) account.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub account_id: String,
+    pub account_type: String,
+    pub username: String,
+    pub password: String,
+    pub phone: String,
+    pub id_number: String,
+}
+
+/// A registration body with fresh values.
+pub fn registration_body(account_type: &str, sms_code: &str, phone: &str) -> Value {
+    json!({
+        "account_type": account_type,
+        "username": username(),
+        "password": PASSWORD,
+        "real_name": "张三",
+        "id_type": "resident_id",
+        "id_number": id_number(),
+        "phone": phone,
+        "sms_code": sms_code,
+    })
+}
+
+/// Registers an account of `account_type` through the API, SMS code and all.
+pub async fn register(client: &Client, account_type: &str) -> User {
+    let phone = phone();
+    let code = client.code_for(&phone, "register").await;
+    let body = registration_body(account_type, &code, &phone);
+    let answer = client.post("/v1/accounts", &body).await;
+    assert_eq!(answer.status, 201, "registration: {:#}", answer.body);
+    User {
+        account_id: answer.body["account_id"]
+            .as_str()
+            .expect("account_id")
+            .to_owned(),
+        account_type: account_type.to_owned(),
+        username: body["username"].as_str().unwrap().to_owned(),
+        password: PASSWORD.to_owned(),
+        phone,
+        id_number: body["id_number"].as_str().unwrap().to_owned(),
+    }
+}
+
+pub fn login_body(user: &User, device_id: &str) -> Value {
+    json!({
+        "platform": user.account_type,
+        "username": user.username,
+        "password": user.password,
+        "device_id": device_id,
+    })
+}
+
+/// Logs in on `device_id`, verifying the device by SMS when asked; returns the access token.
+pub async fn login(client: &Client, user: &User, device_id: &str) -> String {
+    let mut body = login_body(user, device_id);
+    let first = client.post("/v1/sessions", &body).await;
+    let answer = if first.status == 401 && first.code() == "SMS_CODE_REQUIRED" {
+        let code = client.code_for(&user.phone, "login").await;
+        body["phone"] = json!(user.phone);
+        body["sms_code"] = json!(code);
+        client.post("/v1/sessions", &body).await
+    } else {
+        first
+    };
+    assert_eq!(answer.status, 201, "login: {:#}", answer.body);
+    answer.body["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned()
+}
+
+/// Registers and logs in; returns the user and a token.
+pub async fn logged_in(client: &Client, account_type: &str) -> (User, String) {
+    let user = register(client, account_type).await;
+    let token = login(client, &user, &device_id()).await;
+    (user, token)
+}

@@ -1,0 +1,282 @@
+//! The end-to-end test harness: a local API in this process (the same handlers and router as
+//! `make run`) against the DynamoDB Local and SNS emulator that `make test` starts, and an HTTP
+//! client that reads SMS codes from the emulator as the contract says.
+
+pub mod fixtures;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use shared::config::AppConfig;
+use shared::context::LocalEndpoints;
+
+/// A running local API and where its emulators are.
+#[derive(Clone)]
+pub struct Stack {
+    pub base_url: String,
+    pub sns_url: String,
+    pub config: AppConfig,
+}
+
+fn endpoints() -> LocalEndpoints {
+    let need = |name: &str| {
+        std::env::var(name).unwrap_or_else(|_| {
+            panic!("{name} is not set: run the end-to-end tests with `make test`, which starts DynamoDB Local and the SNS emulator")
+        })
+    };
+    LocalEndpoints {
+        dynamodb: need("DYNAMODB_ENDPOINT"),
+        sns: need("SNS_ENDPOINT"),
+        region: "ap-east-1".into(),
+    }
+}
+
+/// The shared stack with the platform's default settings.
+pub fn stack() -> &'static Stack {
+    static STACK: OnceLock<Stack> = OnceLock::new();
+    STACK.get_or_init(|| start(&[]))
+}
+
+/// A separate API (same tables and emulators) with some settings overridden, for behaviour that
+/// takes too long with real settings (a code expiring after 5 minutes) or limits that the shared
+/// stack must not hit.
+pub fn start(overrides: &[(&str, &str)]) -> Stack {
+    let overrides: Vec<(String, String)> = overrides
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let lookup = move |name: &str| {
+        overrides
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let endpoints = endpoints();
+    let template = infra::template::Template::load_default().expect("template.yaml loads");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let sns_url = endpoints.sns.clone();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async move {
+            let ctx = infra::local_stack::prepare(&template, &endpoints, &lookup)
+                .await
+                .expect("local stack prepares");
+            let address = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+            let (bound, listener, api) =
+                infra::local_stack::bind_api(&template, &endpoints, &lookup, address)
+                    .await
+                    .expect("local API binds");
+            tx.send((bound, ctx.config.clone()))
+                .expect("test thread waits");
+            infra::local_api::serve(listener, api, std::future::pending())
+                .await
+                .expect("local API serves");
+        });
+    });
+    let (bound, config) = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("local API started within 60 s");
+    Stack {
+        base_url: format!("http://{bound}"),
+        sns_url,
+        config,
+    }
+}
+
+/// An answer: status, headers, and the body as JSON (Null when empty or not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    /// The problem `code` of an error answer.
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// Asserts an error answer is problem+json with this status and code; returns self.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, code: &str) -> &Self {
+        assert_eq!(self.status.as_u16(), status, "status of {:#}", self.body);
+        assert_eq!(self.code(), code, "code of {:#}", self.body);
+        assert_eq!(self.content_type(), "application/problem+json");
+        assert_eq!(self.body["status"], status);
+        assert!(
+            self.body["title"].as_str().is_some_and(|t| !t.is_empty()),
+            "a title"
+        );
+        self
+    }
+
+    /// The field errors as (field, code) pairs.
+    pub fn field_errors(&self) -> Vec<(String, String)> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .map(|e| {
+                        (
+                            e["field"].as_str().unwrap_or("").to_owned(),
+                            e["code"].as_str().unwrap_or("").to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether the field errors include (field, code).
+    pub fn has_field_error(&self, field: &str, code: &str) -> bool {
+        self.field_errors()
+            .iter()
+            .any(|(f, c)| f == field && c == code)
+    }
+}
+
+/// An HTTP client that connects from its own loopback address (127.x.y.z), so that per-IP limits
+/// of one test do not spill into another.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    pub stack: Stack,
+    pub ip: Ipv4Addr,
+}
+
+impl Client {
+    pub fn new(stack: &Stack) -> Self {
+        let mut bytes = [0u8; 3];
+        getrandom::fill(&mut bytes).expect("random");
+        let ip = Ipv4Addr::new(127, bytes[0].max(1), bytes[1], bytes[2].max(2));
+        let http = reqwest::Client::builder()
+            .local_address(IpAddr::V4(ip))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client");
+        Self {
+            http,
+            stack: stack.clone(),
+            ip,
+        }
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Answer {
+        let mut request = self
+            .http
+            .request(method, format!("{}{}", self.stack.base_url, path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        Self::answer(request.send().await.expect("the local API answers")).await
+    }
+
+    /// Sends raw bytes with a given content type (for malformed input).
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Answer {
+        let mut request = self
+            .http
+            .request(method, format!("{}{}", self.stack.base_url, path))
+            .body(body);
+        if let Some(ct) = content_type {
+            request = request.header("content-type", ct);
+        }
+        Self::answer(request.send().await.expect("the local API answers")).await
+    }
+
+    async fn answer(response: reqwest::Response) -> Answer {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("body");
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Answer {
+        self.send(Method::POST, path, None, Some(body)).await
+    }
+
+    pub async fn post_auth(&self, path: &str, token: &str, body: &Value) -> Answer {
+        self.send(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn get_auth(&self, path: &str, token: &str) -> Answer {
+        self.send(Method::GET, path, Some(token), None).await
+    }
+
+    /// Every SMS the emulator holds for this phone, oldest first.
+    pub async fn sms_messages(&self, phone: &str) -> Vec<String> {
+        let url = format!("{}/moto-api/data.json", self.stack.sns_url);
+        let data: Value = reqwest::get(url)
+            .await
+            .expect("emulator answers")
+            .json()
+            .await
+            .expect("json");
+        let e164 = format!("+86{phone}");
+        data["sns"]["SMS"]
+            .as_array()
+            .map(|all| {
+                all.iter()
+                    .filter(|m| m["phone_number"] == e164.as_str())
+                    .filter_map(|m| m["message"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The code of the newest SMS to this phone (fails if none arrives).
+    pub async fn latest_code(&self, phone: &str) -> String {
+        let messages = self.sms_messages(phone).await;
+        let message = messages
+            .last()
+            .unwrap_or_else(|| panic!("no SMS was sent to {phone}"));
+        fixtures::six_digit_code(message).unwrap_or_else(|| panic!("no 6-digit code in {message}"))
+    }
+
+    /// Asks for a code and returns it, read from the emulator.
+    pub async fn code_for(&self, phone: &str, purpose: &str) -> String {
+        let answer = self
+            .post(
+                "/v1/sms-codes",
+                &serde_json::json!({"phone": phone, "purpose": purpose}),
+            )
+            .await;
+        assert_eq!(answer.status, 202, "sms code: {:#}", answer.body);
+        self.latest_code(phone).await
+    }
+}

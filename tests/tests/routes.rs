@@ -1,0 +1,108 @@
+//! The template, the function binaries, the operations the local API serves and the OpenAPI
+//! document must agree route for route.
+
+use std::collections::BTreeSet;
+
+use e2e_tests::{Client, stack};
+use infra::template::Template;
+use reqwest::Method;
+
+fn repo() -> std::path::PathBuf {
+    infra::template::repo_root()
+}
+
+#[test]
+fn binaries_operations_and_template_functions_are_the_same_set() {
+    let template = Template::load_default().unwrap();
+    let in_template: BTreeSet<String> = template
+        .functions
+        .iter()
+        .map(|f| f.binary.clone())
+        .collect();
+    let operations: BTreeSet<String> = functions::OPERATIONS
+        .iter()
+        .map(|op| op.name.to_owned())
+        .collect();
+    let binaries: BTreeSet<String> = std::fs::read_dir(repo().join("functions/src/bin"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+        .map(|path| path.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        in_template, operations,
+        "template.yaml functions vs functions::OPERATIONS"
+    );
+    assert_eq!(
+        binaries, operations,
+        "functions/src/bin vs functions::OPERATIONS"
+    );
+    // Each binary runs the handler module of its own name.
+    for name in &binaries {
+        let source =
+            std::fs::read_to_string(repo().join(format!("functions/src/bin/{name}.rs"))).unwrap();
+        assert!(
+            source.contains(&format!("lambda_main!({})", name.replace('-', "_"))),
+            "{name}.rs must be `functions::lambda_main!({});`",
+            name.replace('-', "_")
+        );
+    }
+}
+
+#[test]
+fn every_template_route_is_in_the_openapi_document_and_nothing_else() {
+    let template = Template::load_default().unwrap();
+    let in_template: BTreeSet<(String, String)> = template
+        .routes()
+        .into_iter()
+        .map(|(r, _)| (r.method.to_lowercase(), r.path))
+        .collect();
+    let doc = infra::local_api::openapi_document().unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            if item.get(method).is_some() {
+                documented.insert((method.to_owned(), path.clone()));
+            }
+        }
+    }
+    assert_eq!(documented, in_template);
+}
+
+#[test]
+fn no_request_path_scans_a_table() {
+    // Every request path uses keys (GetItem, Query, conditional writes); a Scan reads the whole
+    // table and would not survive a policy-rollout peak.
+    for dir in ["functions/src", "shared/src"] {
+        for entry in walk(&repo().join(dir)) {
+            let source = std::fs::read_to_string(&entry).unwrap();
+            assert!(
+                !source.contains(".scan()"),
+                "{} issues a Scan",
+                entry.display()
+            );
+        }
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_local_api_serves_its_openapi_document() {
+    let client = Client::new(stack());
+    let answer = client.send(Method::GET, "/openapi.json", None, None).await;
+    assert_eq!(answer.status, 200);
+    assert!(answer.body["paths"]["/v1/accounts"]["post"].is_object());
+}

@@ -1,0 +1,362 @@
+//! Login (F5), one session per account (F6), logout (F7), and tokens that must not work.
+
+use std::time::{Duration, Instant};
+
+use e2e_tests::fixtures::{self, login_body};
+use e2e_tests::{Client, stack};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::json;
+use shared::auth::jwt::Claims;
+
+#[tokio::test]
+async fn a_new_device_needs_an_sms_code_then_is_trusted() {
+    let client = Client::new(stack());
+    let user = fixtures::register(&client, "residence_registration").await;
+    let device = fixtures::device_id();
+
+    let first = client
+        .post("/v1/sessions", &login_body(&user, &device))
+        .await;
+    first.assert_problem(401, "SMS_CODE_REQUIRED");
+    assert_eq!(
+        first.body["phone_hint"],
+        format!("{}****{}", &user.phone[..3], &user.phone[7..])
+    );
+
+    // A code of the wrong phone or a wrong code does not verify the device.
+    let code = client.code_for(&user.phone, "login").await;
+    let mut body = login_body(&user, &device);
+    body["phone"] = json!(fixtures::phone());
+    body["sms_code"] = json!(code);
+    client
+        .post("/v1/sessions", &body)
+        .await
+        .assert_problem(400, "SMS_CODE_INVALID");
+
+    body["phone"] = json!(user.phone);
+    let answer = client.post("/v1/sessions", &body).await;
+    assert_eq!(answer.status, 201, "{:#}", answer.body);
+    assert_eq!(answer.body["token_type"], "Bearer");
+    assert_eq!(answer.body["expires_in"], 3600);
+    assert_eq!(
+        answer.body["account"]["account_id"],
+        user.account_id.as_str()
+    );
+    let token = answer.body["access_token"].as_str().unwrap();
+    let me = client.get_auth("/v1/me", token).await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.body["username"], user.username.as_str());
+
+    // The device is now trusted: no code needed, and the used code cannot be replayed elsewhere.
+    let again = client
+        .post("/v1/sessions", &login_body(&user, &device))
+        .await;
+    assert_eq!(again.status, 201, "{:#}", again.body);
+    let mut replay = login_body(&user, &fixtures::device_id());
+    replay["phone"] = json!(user.phone);
+    replay["sms_code"] = json!(code);
+    client
+        .post("/v1/sessions", &replay)
+        .await
+        .assert_problem(400, "SMS_CODE_INVALID");
+}
+
+#[tokio::test]
+async fn the_platform_must_match_the_account_type() {
+    let client = Client::new(stack());
+    let user = fixtures::register(&client, "residence_permit").await;
+    for platform in ["residence_registration", "staff"] {
+        let mut body = login_body(&user, &fixtures::device_id());
+        body["platform"] = json!(platform);
+        client
+            .post("/v1/sessions", &body)
+            .await
+            .assert_problem(403, "FORBIDDEN");
+    }
+    let mut body = login_body(&user, &fixtures::device_id());
+    body["platform"] = json!("unit");
+    assert!(
+        client
+            .post("/v1/sessions", &body)
+            .await
+            .has_field_error("platform", "INVALID_PLATFORM")
+    );
+    // An individual account states no unit role.
+    let mut body = login_body(&user, &fixtures::device_id());
+    body["role"] = json!("admin");
+    client
+        .post("/v1/sessions", &body)
+        .await
+        .assert_problem(403, "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn unknown_user_and_wrong_password_get_the_same_answer() {
+    let client = Client::new(stack());
+    let user = fixtures::register(&client, "residence_registration").await;
+    let mut wrong = login_body(&user, &fixtures::device_id());
+    wrong["password"] = json!("not-the-password");
+    let mut unknown = login_body(&user, &fixtures::device_id());
+    unknown["username"] = json!(fixtures::username());
+
+    let mut wrong_times = Vec::new();
+    let mut unknown_times = Vec::new();
+    for _ in 0..3 {
+        let started = Instant::now();
+        let a = client.post("/v1/sessions", &wrong).await;
+        wrong_times.push(started.elapsed());
+        let started = Instant::now();
+        let b = client.post("/v1/sessions", &unknown).await;
+        unknown_times.push(started.elapsed());
+        a.assert_problem(401, "UNAUTHENTICATED");
+        b.assert_problem(401, "UNAUTHENTICATED");
+        assert_eq!(a.body, b.body, "indistinguishable bodies");
+    }
+    // Unknown users are checked against a dummy hash: without it they would answer in a
+    // fraction of the time (no argon2 run at all).
+    wrong_times.sort();
+    unknown_times.sort();
+    assert!(
+        unknown_times[1] * 10 >= wrong_times[1] * 4,
+        "unknown {unknown_times:?} vs wrong {wrong_times:?}"
+    );
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_with_doubling_back_off() {
+    let client = Client::new(stack());
+    let user = fixtures::register(&client, "residence_registration").await;
+    let device = fixtures::device_id();
+    let mut wrong = login_body(&user, &device);
+    wrong["password"] = json!("not-the-password");
+
+    for _ in 0..5 {
+        client
+            .post("/v1/sessions", &wrong)
+            .await
+            .assert_problem(401, "UNAUTHENTICATED");
+    }
+    // The fifth failure locked the account for 1 s: even the right password is refused now.
+    let locked = client
+        .post("/v1/sessions", &login_body(&user, &device))
+        .await;
+    locked.assert_problem(429, "ACCOUNT_LOCKED");
+    assert_eq!(locked.headers["retry-after"], "1");
+
+    // The sixth failure doubles the lock to 2 s.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    client
+        .post("/v1/sessions", &wrong)
+        .await
+        .assert_problem(401, "UNAUTHENTICATED");
+    let locked = client
+        .post("/v1/sessions", &login_body(&user, &device))
+        .await;
+    locked.assert_problem(429, "ACCOUNT_LOCKED");
+    let retry: u64 = locked.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&retry), "{retry}");
+
+    // After the lock, the right password succeeds and clears the count.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let token = fixtures::login(&client, &user, &device).await;
+    assert!(!token.is_empty());
+    client
+        .post("/v1/sessions", &wrong)
+        .await
+        .assert_problem(401, "UNAUTHENTICATED");
+    let ok = client
+        .post("/v1/sessions", &login_body(&user, &device))
+        .await;
+    assert_eq!(
+        ok.status, 201,
+        "one failure after a success does not lock: {:#}",
+        ok.body
+    );
+}
+
+#[tokio::test]
+async fn a_login_elsewhere_replaces_the_session() {
+    let client = Client::new(stack());
+    let user = fixtures::register(&client, "residence_registration").await;
+    let phone_token = fixtures::login(&client, &user, &fixtures::device_id()).await;
+    assert_eq!(client.get_auth("/v1/me", &phone_token).await.status, 200);
+
+    let tablet_token = fixtures::login(&client, &user, &fixtures::device_id()).await;
+    client
+        .get_auth("/v1/me", &phone_token)
+        .await
+        .assert_problem(401, "SESSION_REPLACED");
+    assert_eq!(client.get_auth("/v1/me", &tablet_token).await.status, 200);
+    // The replaced token cannot log the new session out either.
+    let logout = client
+        .send(
+            reqwest::Method::DELETE,
+            "/v1/sessions/current",
+            Some(&phone_token),
+            None,
+        )
+        .await;
+    logout.assert_problem(401, "SESSION_REPLACED");
+    assert_eq!(client.get_auth("/v1/me", &tablet_token).await.status, 200);
+}
+
+#[tokio::test]
+async fn logout_ends_the_session() {
+    let client = Client::new(stack());
+    let (_, token) = fixtures::logged_in(&client, "residence_permit").await;
+    let out = client
+        .send(
+            reqwest::Method::DELETE,
+            "/v1/sessions/current",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(out.status, 204);
+    client
+        .get_auth("/v1/me", &token)
+        .await
+        .assert_problem(401, "UNAUTHENTICATED");
+    let again = client
+        .send(
+            reqwest::Method::DELETE,
+            "/v1/sessions/current",
+            Some(&token),
+            None,
+        )
+        .await;
+    again.assert_problem(401, "UNAUTHENTICATED");
+}
+
+fn sign(claims: &Claims, key: &[u8], kid: &str) -> String {
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some(kid.to_owned());
+    jsonwebtoken::encode(&header, claims, &EncodingKey::from_secret(key)).unwrap()
+}
+
+fn b64(data: &[u8]) -> String {
+    shared::crypto::base64url(data)
+}
+
+#[tokio::test]
+async fn tampered_expired_unsigned_and_missing_tokens_are_refused() {
+    let stack = stack();
+    let client = Client::new(stack);
+    let (_, token) = fixtures::logged_in(&client, "residence_registration").await;
+    let config = &stack.config;
+    let claims: Claims = shared::auth::jwt::verify(config, &token).expect("our own token verifies");
+    let key = &config.jwt.keys[&config.jwt.active];
+
+    // The genuine claims re-signed are accepted (so the refusals below are about what changed).
+    assert_eq!(
+        client
+            .get_auth("/v1/me", &sign(&claims, key, &config.jwt.active))
+            .await
+            .status,
+        200
+    );
+
+    let now = chrono::Utc::now().timestamp();
+    let expired = sign(
+        &Claims {
+            iat: now - 7200,
+            exp: now - 3600,
+            ..claims.clone()
+        },
+        key,
+        &config.jwt.active,
+    );
+    let wrong_audience = sign(
+        &Claims {
+            aud: "someone-else".into(),
+            ..claims.clone()
+        },
+        key,
+        &config.jwt.active,
+    );
+    let wrong_key = sign(
+        &claims,
+        b"an-attacker-chosen-key-of-32-bytes!!",
+        &config.jwt.active,
+    );
+    let unknown_kid = sign(&claims, key, "retired");
+    let parts: Vec<&str> = token.split('.').collect();
+    let other_payload = b64(serde_json::to_string(&Claims {
+        sub: "another-account".into(),
+        ..claims.clone()
+    })
+    .unwrap()
+    .as_bytes());
+    let tampered = format!("{}.{}.{}", parts[0], other_payload, parts[2]);
+    let alg_none = format!(
+        "{}.{}.",
+        b64(br#"{"alg":"none","typ":"JWT","kid":"local"}"#),
+        parts[1]
+    );
+
+    for (what, bad) in [
+        ("expired", expired),
+        ("wrong audience", wrong_audience),
+        ("wrong key", wrong_key),
+        ("unknown kid", unknown_kid),
+        ("tampered", tampered),
+        ("alg none", alg_none),
+        ("garbage", "abc.def.ghi".to_owned()),
+    ] {
+        let answer = client.get_auth("/v1/me", &bad).await;
+        assert_eq!(answer.status, 401, "{what}: {:#}", answer.body);
+        answer.assert_problem(401, "UNAUTHENTICATED");
+        assert_eq!(answer.headers["www-authenticate"], "Bearer");
+    }
+    client
+        .send(reqwest::Method::GET, "/v1/me", None, None)
+        .await
+        .assert_problem(401, "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn login_input_is_validated() {
+    let client = Client::new(stack());
+    let answer = client
+        .post(
+            "/v1/sessions",
+            &json!({"platform": "residence_registration", "username": "x"}),
+        )
+        .await;
+    answer.assert_problem(400, "VALIDATION_FAILED");
+    assert!(answer.has_field_error("password", "REQUIRED"));
+    assert!(answer.has_field_error("device_id", "REQUIRED"));
+    let answer = client
+        .post(
+            "/v1/sessions",
+            &json!({"platform": "residence_registration", "username": "someone", "password": "whatever-1",
+                    "device_id": "bad id", "phone": "123", "sms_code": "abc", "role": "boss"}),
+        )
+        .await;
+    for (field, code) in [
+        ("device_id", "INVALID_DEVICE_ID"),
+        ("phone", "INVALID_PHONE"),
+        ("sms_code", "INVALID_FORMAT"),
+        ("role", "INVALID_ROLE"),
+    ] {
+        assert!(
+            answer.has_field_error(field, code),
+            "{field}: {:?}",
+            answer.field_errors()
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_local_staff_account_logs_in_on_the_staff_platform() {
+    let client = Client::new(stack());
+    let body = json!({"platform": "staff", "username": "staff", "password": "staff-local-pass-2026",
+                      "device_id": fixtures::device_id()});
+    let first = client.post("/v1/sessions", &body).await;
+    first.assert_problem(401, "SMS_CODE_REQUIRED");
+    assert_eq!(first.body["phone_hint"], "139****0000");
+}

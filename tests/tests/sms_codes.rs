@@ -1,0 +1,179 @@
+//! `POST /v1/sms-codes`: the message, the limits that bound SMS costs, and who may ask.
+
+use e2e_tests::fixtures::{self, six_digit_code};
+use e2e_tests::{Client, stack, start};
+use serde_json::json;
+
+#[tokio::test]
+async fn a_code_goes_out_as_a_signed_chinese_message_to_the_e164_number() {
+    let client = Client::new(stack());
+    let phone = fixtures::phone();
+    let answer = client
+        .post(
+            "/v1/sms-codes",
+            &json!({"phone": phone, "purpose": "register"}),
+        )
+        .await;
+    assert_eq!(answer.status, 202, "{:#}", answer.body);
+    assert_eq!(answer.body["expires_in"], 300);
+    assert_eq!(answer.body["resend_after"], 60);
+    let messages = client.sms_messages(&phone).await;
+    assert_eq!(messages.len(), 1, "one message to +86{phone}");
+    let text = &messages[0];
+    assert!(text.starts_with("【深圳居住登记】"), "{text}");
+    assert!(
+        six_digit_code(text).is_some(),
+        "exactly one 6-digit code in {text}"
+    );
+    assert!(text.contains("注册"), "{text}");
+}
+
+#[tokio::test]
+async fn a_second_code_within_a_minute_is_refused_with_retry_after() {
+    let client = Client::new(stack());
+    let phone = fixtures::phone();
+    client.code_for(&phone, "register").await;
+    let again = client
+        .post(
+            "/v1/sms-codes",
+            &json!({"phone": phone, "purpose": "register"}),
+        )
+        .await;
+    again.assert_problem(429, "RATE_LIMITED");
+    let retry: u64 = again.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert_eq!(
+        client.sms_messages(&phone).await.len(),
+        1,
+        "nothing more was sent"
+    );
+}
+
+#[tokio::test]
+async fn a_phone_gets_at_most_ten_codes_a_day() {
+    // No resend interval here, so the daily cap is what stops it.
+    let stack = start(&[("SMS_RESEND_INTERVAL_SECONDS", "0")]);
+    let client = Client::new(&stack);
+    let phone = fixtures::phone();
+    for i in 0..10 {
+        let answer = client
+            .post(
+                "/v1/sms-codes",
+                &json!({"phone": phone, "purpose": "register"}),
+            )
+            .await;
+        assert_eq!(answer.status, 202, "code {i}: {:#}", answer.body);
+    }
+    let eleventh = client
+        .post(
+            "/v1/sms-codes",
+            &json!({"phone": phone, "purpose": "register"}),
+        )
+        .await;
+    eleventh.assert_problem(429, "RATE_LIMITED");
+    assert!(eleventh.headers.contains_key("retry-after"));
+    assert_eq!(client.sms_messages(&phone).await.len(), 10);
+}
+
+#[tokio::test]
+async fn one_client_ip_gets_a_bounded_number_of_codes() {
+    let stack = start(&[("SMS_HOURLY_LIMIT_PER_IP", "3")]);
+    let client = Client::new(&stack);
+    for _ in 0..3 {
+        client.code_for(&fixtures::phone(), "register").await;
+    }
+    let phone = fixtures::phone();
+    let answer = client
+        .post(
+            "/v1/sms-codes",
+            &json!({"phone": phone, "purpose": "register"}),
+        )
+        .await;
+    answer.assert_problem(429, "RATE_LIMITED");
+    assert!(client.sms_messages(&phone).await.is_empty());
+    // Another client address is not affected.
+    let other = Client::new(&stack);
+    other.code_for(&fixtures::phone(), "register").await;
+}
+
+#[tokio::test]
+async fn a_login_code_for_an_unknown_phone_is_accepted_but_never_sent() {
+    let client = Client::new(stack());
+    let phone = fixtures::phone();
+    let answer = client
+        .post(
+            "/v1/sms-codes",
+            &json!({"phone": phone, "purpose": "login"}),
+        )
+        .await;
+    assert_eq!(answer.status, 202);
+    assert!(
+        client.sms_messages(&phone).await.is_empty(),
+        "no SMS to a phone without an account"
+    );
+    // The answer to a second request is the same as for a known phone.
+    let again = client
+        .post(
+            "/v1/sms-codes",
+            &json!({"phone": phone, "purpose": "login"}),
+        )
+        .await;
+    again.assert_problem(429, "RATE_LIMITED");
+}
+
+#[tokio::test]
+async fn change_codes_need_a_session_and_password_codes_the_accounts_phone() {
+    let client = Client::new(stack());
+    let phone = fixtures::phone();
+    for purpose in ["change_phone", "change_password"] {
+        client
+            .post(
+                "/v1/sms-codes",
+                &json!({"phone": phone, "purpose": purpose}),
+            )
+            .await
+            .assert_problem(401, "UNAUTHENTICATED");
+    }
+    let (user, token) = fixtures::logged_in(&client, "residence_registration").await;
+    let other = client
+        .post_auth(
+            "/v1/sms-codes",
+            &token,
+            &json!({"phone": phone, "purpose": "change_password"}),
+        )
+        .await;
+    other.assert_problem(400, "VALIDATION_FAILED");
+    assert!(other.has_field_error("phone", "NOT_ACCOUNT_PHONE"));
+    let own = client
+        .post_auth(
+            "/v1/sms-codes",
+            &token,
+            &json!({"phone": user.phone, "purpose": "change_password"}),
+        )
+        .await;
+    assert_eq!(own.status, 202, "{:#}", own.body);
+    assert!(client.latest_code(&user.phone).await.len() == 6);
+}
+
+#[tokio::test]
+async fn bad_phone_and_purpose() {
+    let client = Client::new(stack());
+    let answer = client
+        .post(
+            "/v1/sms-codes",
+            &json!({"phone": "+85291234567", "purpose": "reset"}),
+        )
+        .await;
+    answer.assert_problem(400, "VALIDATION_FAILED");
+    assert!(answer.has_field_error("phone", "INVALID_PHONE"));
+    assert!(answer.has_field_error("purpose", "INVALID_PURPOSE"));
+    let answer = client.post("/v1/sms-codes", &json!({})).await;
+    assert!(
+        answer.has_field_error("phone", "REQUIRED")
+            && answer.has_field_error("purpose", "REQUIRED")
+    );
+}
