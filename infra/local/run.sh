@@ -14,10 +14,11 @@ fi
 
 stack_ensure_deps
 echo "run: building the local API (first time: several minutes)…" >&2
-cargo build --quiet -p infra --bin rpctl
+# The whole workspace, so the dependencies are built once for `make run` and `make test` alike.
+cargo build --quiet --workspace
 stack_start_dynamodb "$DYNAMODB_PORT"
 stack_start_sns "$SNS_PORT"
 
 export DYNAMODB_ENDPOINT="$STACK_DYNAMODB_URL" SNS_ENDPOINT="$STACK_SNS_URL" API_PORT
 # Not exec: the stack's traps must stop the emulators when the API stops.
-cargo run --quiet -p infra --bin rpctl -- local up
+"${CARGO_TARGET_DIR:-target}/debug/rpctl" local up

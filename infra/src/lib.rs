@@ -1,9 +1,11 @@
 //! The operator's side: `template.yaml` parsing, table creation, staff accounts, and the local
 //! API that serves every function the way API Gateway would.
 
+pub mod batch;
 pub mod local_api;
 pub mod local_env;
 pub mod local_stack;
+pub mod reference;
 pub mod staff;
 pub mod tables;
 pub mod template;

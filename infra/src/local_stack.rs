@@ -19,11 +19,16 @@ pub enum StackError {
     Api(#[from] crate::local_api::LocalApiError),
     #[error("staff account: {0}")]
     Staff(#[from] crate::staff::StaffError),
+    #[error("reference data: {0}")]
+    Reference(#[from] crate::reference::ReferenceError),
+    #[error("reference data: {0} malformed rows in the shipped file (first at line {1})")]
+    MalformedReference(usize, u64),
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
 }
 
-/// Creates the template's tables and the local staff account (both idempotent).
+/// Creates the template's tables, loads the reference data and creates the local staff account
+/// (all idempotent).
 pub async fn prepare(
     template: &Template,
     endpoints: &LocalEndpoints,
@@ -41,6 +46,12 @@ pub async fn prepare(
     if !created.is_empty() {
         tracing::info!(tables = ?created, "tables created");
     }
+    let (streets, rejected) =
+        crate::reference::read_streets(&crate::reference::default_streets_file())?;
+    if let Some(first) = rejected.first() {
+        return Err(StackError::MalformedReference(rejected.len(), first.line));
+    }
+    crate::reference::load_streets(&ctx.dynamo, &ctx.config.tables.address, &streets).await?;
     let staff = crate::staff::local_staff(overrides("LOCAL_STAFF_PASSWORD"));
     crate::staff::create(&ctx, staff).await?;
     Ok(ctx)

@@ -23,6 +23,8 @@ pub struct Tables {
     pub verification_codes: String,
     /// Fixed-window counters for rate limits, expiring by TTL.
     pub rate_limits: String,
+    /// Reference address data: districts, streets, buildings, houses.
+    pub address: String,
 }
 
 /// Signing keys for access tokens, by key id; `active` signs, all verify (for rotation).
@@ -122,6 +124,7 @@ impl AppConfig {
                 accounts: required("ACCOUNTS_TABLE")?,
                 verification_codes: required("VERIFICATION_CODES_TABLE")?,
                 rate_limits: required("RATE_LIMITS_TABLE")?,
+                address: required("ADDRESS_TABLE")?,
             },
             jwt,
             hash_key,
@@ -186,6 +189,37 @@ fn base64_key(name: &'static str, text: &str) -> Result<Vec<u8>, ConfigError> {
     Ok(key)
 }
 
+/// A complete configuration for unit tests, with some variables overridden.
+#[cfg(test)]
+pub(crate) fn for_tests(extra: &[(&str, &str)]) -> AppConfig {
+    AppConfig::from_lookup(test_vars(extra)).expect("test configuration is complete")
+}
+
+#[cfg(test)]
+fn test_vars(extra: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let mut map: BTreeMap<String, String> = [
+        ("ACCOUNTS_TABLE", "a"),
+        ("VERIFICATION_CODES_TABLE", "v"),
+        ("RATE_LIMITS_TABLE", "r"),
+        ("ADDRESS_TABLE", "ad"),
+        (
+            "JWT_KEYS",
+            "k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
+        ),
+        ("JWT_ACTIVE_KID", "k1"),
+        (
+            "DATA_HASH_KEY",
+            "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
+        ),
+    ]
+    .iter()
+    .chain(extra)
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    map.retain(|_, v| !v.is_empty());
+    move |name| map.get(name).cloned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,24 +227,7 @@ mod tests {
     const KEY: &str = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=";
 
     fn vars(extra: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let mut map: BTreeMap<String, String> = [
-            ("ACCOUNTS_TABLE", "a"),
-            ("VERIFICATION_CODES_TABLE", "v"),
-            ("RATE_LIMITS_TABLE", "r"),
-            (
-                "JWT_KEYS",
-                "k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
-            ),
-            ("JWT_ACTIVE_KID", "k1"),
-            ("DATA_HASH_KEY", KEY),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        for (k, v) in extra {
-            map.insert(k.to_string(), v.to_string());
-        }
-        move |name| map.get(name).cloned()
+        test_vars(extra)
     }
 
     #[test]

@@ -19,6 +19,14 @@ pub struct Stack {
     pub base_url: String,
     pub sns_url: String,
     pub config: AppConfig,
+    endpoints: LocalEndpoints,
+}
+
+impl Stack {
+    /// A context on the stack's emulators, for checking what was stored.
+    pub fn context(&self) -> std::sync::Arc<shared::AppContext> {
+        shared::AppContext::local(self.config.clone(), &self.endpoints)
+    }
 }
 
 fn endpoints() -> LocalEndpoints {
@@ -58,6 +66,7 @@ pub fn start(overrides: &[(&str, &str)]) -> Stack {
     let template = infra::template::Template::load_default().expect("template.yaml loads");
     let (tx, rx) = std::sync::mpsc::channel();
     let sns_url = endpoints.sns.clone();
+    let stack_endpoints = endpoints.clone();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -87,6 +96,7 @@ pub fn start(overrides: &[(&str, &str)]) -> Stack {
         base_url: format!("http://{bound}"),
         sns_url,
         config,
+        endpoints: stack_endpoints,
     }
 }
 

@@ -69,23 +69,7 @@ mod tests {
     use crate::crypto::base64url;
 
     fn config(keys: &str, active: &str) -> AppConfig {
-        let vars = [
-            ("ACCOUNTS_TABLE", "a"),
-            ("VERIFICATION_CODES_TABLE", "v"),
-            ("RATE_LIMITS_TABLE", "r"),
-            ("JWT_KEYS", keys),
-            ("JWT_ACTIVE_KID", active),
-            (
-                "DATA_HASH_KEY",
-                "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
-            ),
-        ];
-        AppConfig::from_lookup(|name| {
-            vars.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-        })
-        .unwrap()
+        crate::config::for_tests(&[("JWT_KEYS", keys), ("JWT_ACTIVE_KID", active)])
     }
 
     const K1: &str = "k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=";

@@ -1,6 +1,6 @@
 //! Validating a JSON object body field by field, collecting every error at once.
 //!
-//! ```ignore
+//! ```text
 //! let mut f = Fields::from_request(&req)?;
 //! let username = f.required("username", Username::parse);
 //! let phone = f.optional("phone", PhoneNumber::parse);
