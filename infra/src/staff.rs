@@ -6,7 +6,7 @@ use shared::domain::id_document::{IdDocument, IdType};
 use shared::domain::password::{Password, hash_password};
 use shared::domain::phone::PhoneNumber;
 use shared::error::{ApiError, Invalid};
-use shared::store::accounts::{self, AccountRecord, AccountStatus, NewAccount};
+use shared::store::accounts::{self, AccountRecord, Holder};
 
 pub struct NewStaff {
     pub username: String,
@@ -62,36 +62,19 @@ pub async fn create(ctx: &AppContext, staff: NewStaff) -> Result<StaffOutcome, S
         Password::new_checked(&staff.password, Some(username.as_str())),
     )?;
 
-    let account_id = uuid::Uuid::new_v4().to_string();
-    let (pk, sk) = accounts::new_profile(&account_id);
-    let record = AccountRecord {
-        pk,
-        sk,
-        account_id: account_id.clone(),
+    let holder = Holder {
         account_type: AccountType::Staff,
         role: Role::Staff,
-        username: username.as_str().to_owned(),
-        real_name: real_name.as_str().to_owned(),
-        id_type: IdType::ResidentId,
-        id_number: document.number().to_owned(),
-        phone: phone.as_str().to_owned(),
-        password_hash: hash_password(&password),
-        status: AccountStatus::Active,
-        created_at: shared::clock::rfc3339(shared::clock::now()),
-        failed_logins: 0,
-        last_failed_at: 0,
-        locked_until: 0,
-        must_change_password: false,
-    };
-    let new = NewAccount {
-        record,
-        username_key: username.key(),
-        phone: &phone,
+        username: &username,
+        real_name: &real_name,
         document: &document,
+        phone: &phone,
     };
-    accounts::create(ctx, new, None)
+    let record = AccountRecord::new(&holder, hash_password(&password));
+    accounts::create(ctx, &holder, &record, None)
         .await
         .map_err(StaffError::Store)?;
+    let account_id = record.account_id;
     Ok(StaffOutcome::Created { account_id })
 }
 

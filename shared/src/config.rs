@@ -53,6 +53,8 @@ pub struct SmsSettings {
     pub max_attempts: u32,
     pub daily_limit_per_phone: u32,
     pub hourly_limit_per_ip: u32,
+    /// A ceiling on all codes sent in a day (China time), whatever their phones and clients.
+    pub daily_limit_global: u32,
 }
 
 /// Login and session settings.
@@ -62,8 +64,8 @@ pub struct LoginSettings {
     pub audience: String,
     pub access_token_ttl: Duration,
     pub trusted_device_ttl: Duration,
-    /// Failures before the first lock-out (then 1 s, doubling).
-    pub free_failures: u32,
+    /// The failure that first locks the account (for 1 s; each further one doubles the lock).
+    pub failures_before_lock: u32,
     pub max_lockout: Duration,
     /// Quiet time after which the failure count starts over.
     pub failure_memory: Duration,
@@ -135,6 +137,7 @@ impl AppConfig {
                 max_attempts: number("SMS_MAX_ATTEMPTS", 5)? as u32,
                 daily_limit_per_phone: number("SMS_DAILY_LIMIT_PER_PHONE", 10)? as u32,
                 hourly_limit_per_ip: number("SMS_HOURLY_LIMIT_PER_IP", 30)? as u32,
+                daily_limit_global: number("SMS_DAILY_LIMIT_GLOBAL", 3_000_000)? as u32,
             },
             login: LoginSettings {
                 issuer: get("JWT_ISSUER").unwrap_or_else(|| "szjzz-platform".into()),
@@ -142,9 +145,9 @@ impl AppConfig {
                 access_token_ttl: seconds("ACCESS_TOKEN_TTL_SECONDS", 3600)?
                     .min(Duration::from_secs(3600)),
                 trusted_device_ttl: seconds("TRUSTED_DEVICE_TTL_SECONDS", 30 * 24 * 3600)?,
-                free_failures: 4,
-                max_lockout: Duration::from_secs(15 * 60),
-                failure_memory: Duration::from_secs(15 * 60),
+                failures_before_lock: number("LOGIN_FAILURES_BEFORE_LOCK", 5)?.max(1) as u32,
+                max_lockout: seconds("LOGIN_MAX_LOCK_SECONDS", 15 * 60)?,
+                failure_memory: seconds("LOGIN_FAILURE_MEMORY_SECONDS", 15 * 60)?,
             },
         })
     }

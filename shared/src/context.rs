@@ -53,6 +53,12 @@ impl AppContext {
         })
     }
 
+    /// A keyed hash of a personal identifier (`kind`: "phone", "ip", …), for use in keys and
+    /// counters where the value itself must not appear.
+    pub fn lookup_hash(&self, kind: &str, value: &str) -> String {
+        crate::crypto::keyed_hash(&self.config.hash_key, kind, &[value])
+    }
+
     fn with_sdk(config: AppConfig, sdk: &SdkConfig) -> Self {
         Self {
             config,

@@ -3,7 +3,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 /// Fills `buf` from the operating system's CSPRNG.
 pub fn fill_random(buf: &mut [u8]) {
@@ -36,9 +36,11 @@ pub fn keyed_hash(key: &[u8], domain: &str, parts: &[&str]) -> String {
     hex(&mac.finalize().into_bytes())
 }
 
-/// SHA-256, hex-encoded (for values that are already high-entropy, such as device ids).
-pub fn sha256_hex(data: &[u8]) -> String {
-    hex(&Sha256::digest(data))
+/// A uniformly random `u32` from the OS CSPRNG.
+pub fn random_u32() -> u32 {
+    let mut bytes = [0u8; 4];
+    fill_random(&mut bytes);
+    u32::from_le_bytes(bytes)
 }
 
 /// Equality that takes the same time wherever the inputs differ.

@@ -86,6 +86,8 @@ pub enum ApiError {
     MethodNotAllowed,
     /// 503: a dependency (DynamoDB, SNS) failed or throttled; safe to retry.
     ServiceUnavailable,
+    /// 500: a bug (a broken invariant), never the client's input.
+    Internal,
 }
 
 impl ApiError {
@@ -112,6 +114,7 @@ impl ApiError {
             Self::UnsupportedMediaType => 415,
             Self::RateLimited { .. } | Self::AccountLocked { .. } => 429,
             Self::ServiceUnavailable => 503,
+            Self::Internal => 500,
         }
     }
 
@@ -132,6 +135,7 @@ impl ApiError {
             Self::AccountLocked { .. } => "ACCOUNT_LOCKED",
             Self::LinkNotApproved => "LINK_NOT_APPROVED",
             Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            Self::Internal => "INTERNAL_ERROR",
         }
     }
 
@@ -152,6 +156,7 @@ impl ApiError {
             Self::AccountLocked { .. } => "登录失败次数过多，账号已暂时锁定，请稍后再试",
             Self::LinkNotApproved => "该房屋尚未通过审核，暂不能申报住户",
             Self::ServiceUnavailable => "服务暂时不可用，请稍后再试",
+            Self::Internal => "系统内部错误，请稍后再试",
         }
     }
 

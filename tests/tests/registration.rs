@@ -266,6 +266,79 @@ async fn five_wrong_codes_kill_the_code() {
 }
 
 #[tokio::test]
+async fn four_wrong_tries_leave_the_right_code_usable() {
+    let client = Client::new(stack());
+    let phone = fixtures::phone();
+    let code = client.code_for(&phone, "register").await;
+    let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 3) % 1_000_000);
+    for _ in 0..4 {
+        let body = registration_body("residence_registration", &wrong, &phone);
+        client
+            .post("/v1/accounts", &body)
+            .await
+            .assert_problem(400, "SMS_CODE_INVALID");
+    }
+    let body = registration_body("residence_registration", &code, &phone);
+    assert_eq!(client.post("/v1/accounts", &body).await.status, 201);
+}
+
+#[tokio::test]
+async fn parallel_guesses_cannot_outrun_the_five_tries() {
+    let client = Client::new(stack());
+    let phone = fixtures::phone();
+    let code = client.code_for(&phone, "register").await;
+    let guesses: Vec<_> = (1..=12)
+        .map(|i| {
+            registration_body(
+                "residence_registration",
+                &format!("{:06}", (code.parse::<u32>().unwrap() + i) % 1_000_000),
+                &phone,
+            )
+        })
+        .collect();
+    let answers =
+        futures::future::join_all(guesses.iter().map(|b| client.post("/v1/accounts", b))).await;
+    assert!(answers.iter().all(|a| a.code() == "SMS_CODE_INVALID"));
+    // Every guess was counted, so the right code is dead now.
+    let body = registration_body("residence_registration", &code, &phone);
+    client
+        .post("/v1/accounts", &body)
+        .await
+        .assert_problem(400, "SMS_CODE_INVALID");
+}
+
+#[tokio::test]
+async fn a_code_cannot_probe_for_registered_id_numbers_without_bound() {
+    let client = Client::new(stack());
+    let taken: Vec<String> = {
+        let mut ids = Vec::new();
+        for _ in 0..2 {
+            ids.push(
+                fixtures::register(&client, "residence_registration")
+                    .await
+                    .id_number,
+            );
+        }
+        ids
+    };
+    let phone = fixtures::phone();
+    let code = client.code_for(&phone, "register").await;
+    for i in 0..5 {
+        let mut body = registration_body("residence_registration", &code, &phone);
+        body["id_number"] = serde_json::json!(taken[i % 2]);
+        let answer = client.post("/v1/accounts", &body).await;
+        answer.assert_problem(409, "CONFLICT");
+        assert!(answer.has_field_error("id_number", "ID_TAKEN"));
+    }
+    // Five tries used the code up, conflicts included.
+    let body = registration_body("residence_registration", &code, &phone);
+    client
+        .post("/v1/accounts", &body)
+        .await
+        .assert_problem(400, "SMS_CODE_INVALID");
+}
+
+#[tokio::test]
 async fn an_expired_code_is_refused() {
     // A stack whose codes live 1 second: the same code path as the 5-minute default.
     let short = e2e_tests::start(&[("SMS_CODE_TTL_SECONDS", "1")]);

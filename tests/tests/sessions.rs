@@ -122,6 +122,14 @@ async fn unknown_user_and_wrong_password_get_the_same_answer() {
     );
 }
 
+fn retry_after(answer: &e2e_tests::Answer) -> u64 {
+    answer.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn repeated_failures_lock_the_account_with_doubling_back_off() {
     let client = Client::new(stack());
@@ -141,9 +149,10 @@ async fn repeated_failures_lock_the_account_with_doubling_back_off() {
         .post("/v1/sessions", &login_body(&user, &device))
         .await;
     locked.assert_problem(429, "ACCOUNT_LOCKED");
-    assert_eq!(locked.headers["retry-after"], "1");
+    assert_eq!(retry_after(&locked), 1);
+    assert_eq!(locked.body["retry_after"], 1);
 
-    // The sixth failure doubles the lock to 2 s.
+    // The sixth failure doubles the lock to 2 s, the seventh to 4 s.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     client
         .post("/v1/sessions", &wrong)
@@ -153,29 +162,193 @@ async fn repeated_failures_lock_the_account_with_doubling_back_off() {
         .post("/v1/sessions", &login_body(&user, &device))
         .await;
     locked.assert_problem(429, "ACCOUNT_LOCKED");
-    let retry: u64 = locked.headers["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!((1..=2).contains(&retry), "{retry}");
-
-    // After the lock, the right password succeeds and clears the count.
+    assert_eq!(retry_after(&locked), 2);
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    let token = fixtures::login(&client, &user, &device).await;
-    assert!(!token.is_empty());
     client
         .post("/v1/sessions", &wrong)
         .await
         .assert_problem(401, "UNAUTHENTICATED");
+    let locked = client
+        .post("/v1/sessions", &login_body(&user, &device))
+        .await;
+    assert_eq!(retry_after(&locked), 4);
+
+    // After the lock, the right password succeeds and clears the count.
+    tokio::time::sleep(Duration::from_millis(4100)).await;
+    let token = fixtures::login(&client, &user, &device).await;
+    assert!(!token.is_empty());
+    for _ in 0..4 {
+        client
+            .post("/v1/sessions", &wrong)
+            .await
+            .assert_problem(401, "UNAUTHENTICATED");
+    }
     let ok = client
         .post("/v1/sessions", &login_body(&user, &device))
         .await;
     assert_eq!(
         ok.status, 201,
-        "one failure after a success does not lock: {:#}",
+        "four failures after a success do not lock: {:#}",
         ok.body
     );
+}
+
+#[tokio::test]
+async fn parallel_guesses_cannot_outrun_the_lock() {
+    let client = Client::new(stack());
+    let user = fixtures::register(&client, "residence_registration").await;
+    let mut wrong = login_body(&user, &fixtures::device_id());
+    wrong["password"] = json!("not-the-password");
+    let answers =
+        futures::future::join_all((0..12).map(|_| client.post("/v1/sessions", &wrong))).await;
+    let wrong_password = answers
+        .iter()
+        .filter(|a| a.code() == "UNAUTHENTICATED")
+        .count();
+    let locked = answers
+        .iter()
+        .filter(|a| a.code() == "ACCOUNT_LOCKED")
+        .count();
+    assert_eq!(
+        wrong_password + locked,
+        12,
+        "{:?}",
+        answers.iter().map(|a| a.code()).collect::<Vec<_>>()
+    );
+    assert!(
+        wrong_password <= 5,
+        "at most 5 passwords were checked before the lock, got {wrong_password}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_usernames_lock_exactly_like_known_ones() {
+    let client = Client::new(stack());
+    let ghost = fixtures::User {
+        account_id: String::new(),
+        account_type: "residence_registration".into(),
+        username: fixtures::username(),
+        password: "not-the-password".into(),
+        phone: fixtures::phone(),
+        id_number: fixtures::id_number(),
+    };
+    for _ in 0..5 {
+        client
+            .post("/v1/sessions", &login_body(&ghost, &fixtures::device_id()))
+            .await
+            .assert_problem(401, "UNAUTHENTICATED");
+    }
+    let locked = client
+        .post("/v1/sessions", &login_body(&ghost, &fixtures::device_id()))
+        .await;
+    locked.assert_problem(429, "ACCOUNT_LOCKED");
+    assert_eq!(retry_after(&locked), 1);
+}
+
+#[tokio::test]
+async fn the_failure_count_starts_over_after_quiet_time() {
+    // Failures are forgotten after 2 quiet seconds here (15 minutes by default).
+    let quick = e2e_tests::start(&[("LOGIN_FAILURE_MEMORY_SECONDS", "2")]);
+    let client = Client::new(&quick);
+    let user = fixtures::register(&client, "residence_permit").await;
+    let device = fixtures::device_id();
+    let mut wrong = login_body(&user, &device);
+    wrong["password"] = json!("not-the-password");
+    for _ in 0..4 {
+        client
+            .post("/v1/sessions", &wrong)
+            .await
+            .assert_problem(401, "UNAUTHENTICATED");
+    }
+    tokio::time::sleep(Duration::from_millis(2600)).await;
+    // Without the reset this would be the 5th to 8th failure, and locked.
+    for _ in 0..4 {
+        client
+            .post("/v1/sessions", &wrong)
+            .await
+            .assert_problem(401, "UNAUTHENTICATED");
+    }
+    client
+        .post("/v1/sessions", &wrong)
+        .await
+        .assert_problem(401, "UNAUTHENTICATED");
+    client
+        .post("/v1/sessions", &login_body(&user, &device))
+        .await
+        .assert_problem(429, "ACCOUNT_LOCKED");
+}
+
+#[tokio::test]
+async fn device_trust_ends_after_its_period() {
+    let quick = e2e_tests::start(&[("TRUSTED_DEVICE_TTL_SECONDS", "1")]);
+    let client = Client::new(&quick);
+    let user = fixtures::register(&client, "residence_registration").await;
+    let device = fixtures::device_id();
+    fixtures::login(&client, &user, &device).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    client
+        .post("/v1/sessions", &login_body(&user, &device))
+        .await
+        .assert_problem(401, "SMS_CODE_REQUIRED");
+}
+
+#[tokio::test]
+async fn login_codes_must_be_login_codes_used_once() {
+    let client = Client::new(stack());
+    let user = fixtures::register(&client, "residence_registration").await;
+
+    // A code of another purpose (change_password, sent to the same phone) is refused.
+    let token = fixtures::login(&client, &user, &fixtures::device_id()).await;
+    let other = client
+        .post_auth(
+            "/v1/sms-codes",
+            &token,
+            &json!({"phone": user.phone, "purpose": "change_password"}),
+        )
+        .await;
+    assert_eq!(other.status, 202);
+    let other_code = client.latest_code(&user.phone).await;
+    let mut body = login_body(&user, &fixtures::device_id());
+    body["phone"] = json!(user.phone);
+    body["sms_code"] = json!(other_code);
+    client
+        .post("/v1/sessions", &body)
+        .await
+        .assert_problem(400, "SMS_CODE_INVALID");
+
+    // Two new devices racing with one login code: exactly one gets in.
+    let quick = e2e_tests::start(&[("SMS_RESEND_INTERVAL_SECONDS", "0")]);
+    let client = Client::new(&quick);
+    let code = client.code_for(&user.phone, "login").await;
+    let mut a = login_body(&user, &fixtures::device_id());
+    let mut b = login_body(&user, &fixtures::device_id());
+    for body in [&mut a, &mut b] {
+        body["phone"] = json!(user.phone);
+        body["sms_code"] = json!(code);
+    }
+    let (a, b) = tokio::join!(
+        client.post("/v1/sessions", &a),
+        client.post("/v1/sessions", &b)
+    );
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [201, 400], "{:#} {:#}", a.body, b.body);
+}
+
+#[tokio::test]
+async fn an_expired_login_code_is_refused() {
+    let short = e2e_tests::start(&[("SMS_CODE_TTL_SECONDS", "1")]);
+    let client = Client::new(&short);
+    let user = fixtures::register(&client, "residence_permit").await;
+    let code = client.code_for(&user.phone, "login").await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let mut body = login_body(&user, &fixtures::device_id());
+    body["phone"] = json!(user.phone);
+    body["sms_code"] = json!(code);
+    client
+        .post("/v1/sessions", &body)
+        .await
+        .assert_problem(400, "SMS_CODE_INVALID");
 }
 
 #[tokio::test]

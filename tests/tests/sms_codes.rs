@@ -177,3 +177,18 @@ async fn bad_phone_and_purpose() {
             && answer.has_field_error("purpose", "REQUIRED")
     );
 }
+
+#[tokio::test]
+async fn the_service_wide_daily_ceiling_stops_sending() {
+    let stack = start(&[("SMS_DAILY_LIMIT_GLOBAL", "0")]);
+    let client = Client::new(&stack);
+    let phone = fixtures::phone();
+    let answer = client
+        .post(
+            "/v1/sms-codes",
+            &json!({"phone": phone, "purpose": "register"}),
+        )
+        .await;
+    answer.assert_problem(429, "RATE_LIMITED");
+    assert!(client.sms_messages(&phone).await.is_empty());
+}

@@ -168,13 +168,15 @@ impl RealName {
     }
 }
 
-/// The client's stable identifier of the device (an install id): 8–128 URL-safe characters.
+/// The client's stable identifier of the device: a random install id (a UUID or longer) made once
+/// per installation, 16–128 URL-safe characters. It is the "something you have" of an
+/// SMS-free login, so clients must not derive it from guessable data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceId(String);
 
 impl DeviceId {
     pub fn parse(input: &str) -> Result<Self, Invalid> {
-        let ok = (8..=128).contains(&input.len())
+        let ok = (16..=128).contains(&input.len())
             && input
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
@@ -183,7 +185,7 @@ impl DeviceId {
         } else {
             Err(Invalid::new(
                 "INVALID_DEVICE_ID",
-                "设备标识须为8至128个字母、数字或 - _ . : 字符",
+                "设备标识须为16至128个字母、数字或 - _ . : 字符",
             ))
         }
     }
@@ -242,8 +244,8 @@ mod tests {
 
     #[test]
     fn device_ids() {
-        assert!(DeviceId::parse("ios-7F3A9C2B-1234").is_ok());
-        assert!(DeviceId::parse("short").is_err());
+        assert!(DeviceId::parse("7f3a9c2b-1234-4c1e-9a7d-0b6f2e8d4c11").is_ok());
+        assert!(DeviceId::parse("short-id-1234").is_err());
         assert!(DeviceId::parse("has space in it").is_err());
     }
 }

@@ -64,9 +64,7 @@ impl SmsCode {
         // Rejection sampling keeps every code equally likely.
         const LIMIT: u32 = u32::MAX - (u32::MAX % 1_000_000);
         loop {
-            let mut bytes = [0u8; 4];
-            crate::crypto::fill_random(&mut bytes);
-            let n = u32::from_le_bytes(bytes);
+            let n = crate::crypto::random_u32();
             if n < LIMIT {
                 return Self(format!("{:06}", n % 1_000_000));
             }

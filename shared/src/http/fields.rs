@@ -211,9 +211,9 @@ impl Fields {
     }
 }
 
-/// Unwraps a value that `Fields::finish` has vouched for.
+/// Unwraps a value that `Fields::finish` has vouched for (absent only through a bug).
 pub fn checked<T>(value: Option<T>) -> Result<T, ApiError> {
-    value.ok_or(ApiError::ServiceUnavailable)
+    value.ok_or(ApiError::Internal)
 }
 
 #[cfg(test)]

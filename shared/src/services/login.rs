@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::auth::jwt::{self, Claims};
+use crate::config::LoginSettings;
 use crate::context::AppContext;
 use crate::domain::account::{AccountType, DeviceId, Role};
 use crate::domain::password::{DUMMY_HASH, Password, verify_password};
@@ -11,6 +12,7 @@ use crate::domain::phone::PhoneNumber;
 use crate::domain::sms::SmsPurpose;
 use crate::error::ApiError;
 use crate::store::accounts::{self, AccountRecord, AccountStatus};
+use crate::store::login_guard::{self, LoginGuard};
 
 use super::account_view::AccountView;
 
@@ -71,56 +73,86 @@ pub async fn login(ctx: &AppContext, login: Login) -> Result<SessionIssued, ApiE
     start_session(ctx, &account).await
 }
 
-/// Checks username and password; unknown users cost the same time as wrong passwords. Repeated
-/// failures lock the account: after `free_failures`, 1 s doubling up to `max_lockout`.
+/// Checks username and password. Unknown usernames are treated exactly like known ones: their
+/// failures are counted and locked the same way, and their password is checked against a dummy
+/// hash, so neither the answer nor its timing tells whether a username exists.
+///
+/// Each attempt is counted as a failure *before* the password is checked (and forgiven after a
+/// success), so parallel guesses cannot slip past the lock.
 async fn verify_credentials(
     ctx: &AppContext,
     username_key: &str,
     password: Password,
 ) -> Result<AccountRecord, ApiError> {
+    reserve_attempt(ctx, username_key).await?;
+    let account = accounts::find_by_username(ctx, username_key).await?;
+    let hash = account
+        .as_ref()
+        .map_or_else(|| DUMMY_HASH.clone(), |a| a.password_hash.clone());
+    let matches = super::blocking(move || verify_password(&password, &hash)).await?;
+    match account {
+        Some(account) if matches => {
+            login_guard::clear(ctx, username_key).await?;
+            Ok(account)
+        }
+        _ => Err(WRONG_CREDENTIALS),
+    }
+}
+
+/// Counts this attempt as a failure, unless the username is locked (`ACCOUNT_LOCKED`).
+async fn reserve_attempt(ctx: &AppContext, username_key: &str) -> Result<(), ApiError> {
     let settings = &ctx.config.login;
-    let Some(mut account) = accounts::find_by_username(ctx, username_key).await? else {
-        super::blocking(move || verify_password(&password, &DUMMY_HASH)).await?;
-        return Err(WRONG_CREDENTIALS);
-    };
-    let now = crate::clock::epoch_seconds();
-    if account.locked_until > now {
-        return Err(ApiError::AccountLocked {
-            retry_after: (account.locked_until - now) as u64,
-        });
-    }
-    let hash = account.password_hash.clone();
-    let offered = password.clone();
-    if super::blocking(move || verify_password(&offered, &hash)).await? {
-        accounts::clear_login_failures(ctx, &account).await?;
-        return Ok(account);
-    }
-    // Count the failure; a concurrent failure may have counted first, so re-read and retry.
     for _ in 0..5 {
-        let now = crate::clock::epoch_seconds();
-        let quiet_for = now - account.last_failed_at;
-        let failures = if quiet_for > settings.failure_memory.as_secs() as i64 {
-            1
-        } else {
-            account.failed_logins + 1
-        };
-        let locked_until = match failures.checked_sub(settings.free_failures + 1) {
-            None => 0,
-            Some(extra) => now + lockout_seconds(extra, settings.max_lockout.as_secs()) as i64,
-        };
-        if accounts::record_login_failure(ctx, &account, failures, locked_until).await? {
-            tracing::info!(account_id = %account.account_id, failures, "login failed");
-            return Err(WRONG_CREDENTIALS);
+        let current = login_guard::get(ctx, username_key).await?;
+        let now_ms = crate::clock::now().timestamp_millis();
+        let guard = current.unwrap_or_default();
+        if guard.locked_until_ms > now_ms {
+            return Err(ApiError::AccountLocked {
+                retry_after: ((guard.locked_until_ms - now_ms) as u64).div_ceil(1000),
+            });
         }
-        match accounts::find_by_id(ctx, &account.account_id).await? {
-            Some(fresh) => account = fresh,
-            None => return Err(WRONG_CREDENTIALS),
+        let next = after_failure(&guard, now_ms, settings);
+        let forget_at = (next.last_failed_ms.max(next.locked_until_ms)
+            + settings.failure_memory.as_millis() as i64)
+            / 1000;
+        if login_guard::replace(ctx, username_key, current.as_ref(), &next, forget_at + 1).await? {
+            if next.locked_until_ms > 0 {
+                tracing::info!(
+                    failures = next.failures,
+                    "login locked after repeated failures"
+                );
+            }
+            return Ok(());
         }
+        // A concurrent attempt changed the state first: look again.
     }
     Err(ApiError::ServiceUnavailable)
 }
 
-/// The lock after the `extra`-th failure beyond the free ones: 1 s, 2 s, 4 s, … capped.
+/// The state after one more failure at `now_ms`: the count starts over after `failure_memory`
+/// of quiet (counted from the end of any lock); from `failures_before_lock` on, each failure
+/// locks for 1 s, doubling, up to `max_lockout`.
+pub fn after_failure(guard: &LoginGuard, now_ms: i64, settings: &LoginSettings) -> LoginGuard {
+    let quiet_since = guard.last_failed_ms.max(guard.locked_until_ms);
+    let failures = if now_ms - quiet_since > settings.failure_memory.as_millis() as i64 {
+        1
+    } else {
+        guard.failures + 1
+    };
+    let locked_until_ms = match failures.checked_sub(settings.failures_before_lock) {
+        None => 0,
+        Some(extra) => {
+            now_ms + 1000 * lockout_seconds(extra, settings.max_lockout.as_secs()) as i64
+        }
+    };
+    LoginGuard {
+        failures,
+        last_failed_ms: now_ms,
+        locked_until_ms,
+    }
+}
+
+/// The lock after the `extra`-th failure beyond the first locking one: 1 s, 2 s, 4 s, … capped.
 pub fn lockout_seconds(extra: u32, cap: u64) -> u64 {
     1u64.checked_shl(extra).unwrap_or(u64::MAX).min(cap)
 }
@@ -198,7 +230,47 @@ pub async fn logout(ctx: &AppContext, principal: &crate::auth::Principal) -> Res
 
 #[cfg(test)]
 mod tests {
-    use super::lockout_seconds;
+    use super::*;
+
+    fn settings() -> LoginSettings {
+        crate::config::for_tests(&[]).login
+    }
+
+    #[test]
+    fn the_fifth_failure_locks_for_one_second_and_each_next_doubles() {
+        let s = settings();
+        let mut guard = LoginGuard::default();
+        let mut locks = Vec::new();
+        let mut now = 1_000_000;
+        for _ in 0..8 {
+            guard = after_failure(&guard, now, &s);
+            locks.push(if guard.locked_until_ms > 0 {
+                (guard.locked_until_ms - now) / 1000
+            } else {
+                0
+            });
+            now = guard.locked_until_ms.max(now) + 10;
+        }
+        assert_eq!(locks, vec![0, 0, 0, 0, 1, 2, 4, 8]);
+    }
+
+    #[test]
+    fn quiet_time_counts_from_the_end_of_the_lock() {
+        let s = settings();
+        let memory = s.failure_memory.as_millis() as i64;
+        let locked = LoginGuard {
+            failures: 14,
+            last_failed_ms: 0,
+            locked_until_ms: 900_000,
+        };
+        // Right after a 15-minute lock the count continues (the cap holds)…
+        let next = after_failure(&locked, 900_001, &s);
+        assert_eq!(next.failures, 15);
+        assert_eq!(next.locked_until_ms - 900_001, 900_000);
+        // …and only 15 quiet minutes after the lock ended does it start over.
+        let later = after_failure(&locked, 900_000 + memory + 1, &s);
+        assert_eq!((later.failures, later.locked_until_ms), (1, 0));
+    }
 
     #[test]
     fn lockout_doubles_from_one_second_to_fifteen_minutes() {

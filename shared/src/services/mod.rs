@@ -12,6 +12,6 @@ pub async fn blocking<T: Send + 'static>(
 ) -> Result<T, crate::error::ApiError> {
     tokio::task::spawn_blocking(work).await.map_err(|error| {
         tracing::error!(%error, "blocking task failed");
-        crate::error::ApiError::ServiceUnavailable
+        crate::error::ApiError::Internal
     })
 }

@@ -7,7 +7,7 @@ use crate::domain::password::{Password, hash_password};
 use crate::domain::phone::PhoneNumber;
 use crate::domain::sms::SmsPurpose;
 use crate::error::ApiError;
-use crate::store::accounts::{self, AccountRecord, AccountStatus, NewAccount};
+use crate::store::accounts::{self, AccountRecord, Holder};
 
 use super::account_view::AccountView;
 
@@ -39,35 +39,17 @@ pub async fn register(
     let password = registration.password;
     let password_hash = super::blocking(move || hash_password(&password)).await?;
 
-    let account_id = uuid::Uuid::new_v4().to_string();
-    let (pk, sk) = accounts::new_profile(&account_id);
-    let record = AccountRecord {
-        pk,
-        sk,
-        account_id,
+    let holder = Holder {
         account_type: registration.account_type,
         role: Role::Individual,
-        username: registration.username.as_str().to_owned(),
-        real_name: registration.real_name.as_str().to_owned(),
-        id_type: registration.document.id_type(),
-        id_number: registration.document.number().to_owned(),
-        phone: registration.phone.as_str().to_owned(),
-        password_hash,
-        status: AccountStatus::Active,
-        created_at: crate::clock::rfc3339(crate::clock::now()),
-        failed_logins: 0,
-        last_failed_at: 0,
-        locked_until: 0,
-        must_change_password: false,
-    };
-    let view = AccountView::from(&record);
-    let new = NewAccount {
-        record,
-        username_key: registration.username.key(),
-        phone: &registration.phone,
+        username: &registration.username,
+        real_name: &registration.real_name,
         document: &registration.document,
+        phone: &registration.phone,
     };
-    accounts::create(ctx, new, Some(&code)).await?;
+    let record = AccountRecord::new(&holder, password_hash);
+    accounts::create(ctx, &holder, &record, Some(&code)).await?;
+    let view = AccountView::from(&record);
     tracing::info!(account_id = %view.account_id, account_type = view.account_type.as_str(), "account registered");
     Ok(view)
 }

@@ -4,10 +4,12 @@
 
 use serde::Serialize;
 
+use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::sms::{SmsCode, SmsPurpose};
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
+use crate::http::request::client_network;
 use crate::store::accounts;
 use crate::store::rate_limits::{self, Window};
 use crate::store::verification_codes::{self, CodeRecord, VerifiedCode};
@@ -20,7 +22,12 @@ pub struct CodeIssued {
     pub resend_after: u64,
 }
 
-/// Issues a code for `phone` and `purpose` and sends it.
+/// Shards of the global daily counter: a rush of registrations must not serialize on one key.
+const GLOBAL_SHARDS: u32 = 32;
+
+/// Issues a code for `phone` and `purpose` and sends it. `caller` is the logged-in account, which
+/// `change_phone` and `change_password` codes need (a `change_password` code goes only to the
+/// account's own phone).
 ///
 /// A login code is only really sent to a phone that has an account; for any other phone the
 /// answer and the limits are exactly the same, so the route tells nobody which phones have
@@ -29,8 +36,24 @@ pub async fn issue(
     ctx: &AppContext,
     phone: &PhoneNumber,
     purpose: SmsPurpose,
+    caller: Option<&Principal>,
     client_ip: &str,
 ) -> Result<CodeIssued, ApiError> {
+    if purpose.needs_session() {
+        let caller = caller.ok_or(ApiError::Unauthenticated("请先登录"))?;
+        if purpose == SmsPurpose::ChangePassword {
+            let account = accounts::find_by_id(ctx, &caller.account_id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            if account.phone != phone.as_str() {
+                return Err(ApiError::validation(FieldError::new(
+                    "phone",
+                    "NOT_ACCOUNT_PHONE",
+                    "修改密码的验证码只能发送到账号绑定的手机号码",
+                )));
+            }
+        }
+    }
     let settings = &ctx.config.sms;
     let now = crate::clock::epoch_seconds();
     let interval = settings.resend_interval.as_secs() as i64;
@@ -44,19 +67,29 @@ pub async fn issue(
             });
         }
     }
+    let network = ctx.lookup_hash("ip", &client_network(client_ip));
     rate_limits::hit(
         ctx,
-        &rate_limits::key("sms-ip", client_ip),
+        &rate_limits::key("sms-ip", &network),
         Window::HOUR,
         settings.hourly_limit_per_ip,
     )
     .await?;
-    let phone_key = crate::crypto::keyed_hash(&ctx.config.hash_key, "phone", &[phone.as_str()]);
+    let phone_key = ctx.lookup_hash("phone", phone.as_str());
     rate_limits::hit(
         ctx,
         &rate_limits::key("sms-phone", &phone_key),
         Window::CHINA_DAY,
         settings.daily_limit_per_phone,
+    )
+    .await?;
+    let shard = crate::crypto::random_u32() % GLOBAL_SHARDS;
+    let per_shard = settings.daily_limit_global.div_ceil(GLOBAL_SHARDS);
+    rate_limits::hit(
+        ctx,
+        &rate_limits::key("sms-global", &shard.to_string()),
+        Window::CHINA_DAY,
+        per_shard,
     )
     .await?;
 
@@ -94,9 +127,10 @@ pub async fn issue(
     })
 }
 
-/// Checks a code typed by the user. A wrong code counts against the code's attempts; after
-/// `max_attempts` wrong ones the code is dead. The code is not used up here: the caller consumes
-/// the returned [`VerifiedCode`] together with what it protects.
+/// Checks a code typed by the user. Every try counts against the code (wrong or right, counted
+/// before comparing), so after `max_attempts` tries the code is dead, and a right code used to
+/// probe for conflicts is used up too. The code is not consumed here: the caller consumes the
+/// returned [`VerifiedCode`] together with what it protects.
 pub async fn check(
     ctx: &AppContext,
     phone: &PhoneNumber,
@@ -104,16 +138,11 @@ pub async fn check(
     code: &str,
 ) -> Result<VerifiedCode, ApiError> {
     let key = verification_codes::record_key(ctx, phone, purpose);
-    let Some(record) = verification_codes::get(ctx, &key).await? else {
+    let Some(record) = verification_codes::count_try(ctx, &key).await? else {
         return Err(ApiError::SmsCodeInvalid);
     };
-    let now = crate::clock::epoch_seconds();
-    if record.expires_at <= now || record.attempts >= ctx.config.sms.max_attempts {
-        return Err(ApiError::SmsCodeInvalid);
-    }
     let offered = verification_codes::code_hash(ctx, phone, purpose, code);
     if !crate::crypto::constant_time_eq(&offered, &record.code_hash) {
-        verification_codes::record_wrong_attempt(ctx, &key, &record.code_hash).await?;
         return Err(ApiError::SmsCodeInvalid);
     }
     Ok(VerifiedCode {

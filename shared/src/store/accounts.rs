@@ -14,11 +14,11 @@
 //! diagnostics) carry no personal data.
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{KeysAndAttributes, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AppContext;
-use crate::domain::account::{AccountType, Role};
+use crate::domain::account::{AccountType, RealName, Role, Username};
 use crate::domain::id_document::{IdDocument, IdType};
 use crate::domain::phone::PhoneNumber;
 use crate::error::{ApiError, FieldError};
@@ -53,16 +53,42 @@ pub struct AccountRecord {
     pub password_hash: String,
     pub status: AccountStatus,
     pub created_at: String,
-    /// Consecutive failed logins (reset by a success or by `failure_memory` of quiet).
-    #[serde(default)]
-    pub failed_logins: u32,
-    #[serde(default)]
-    pub last_failed_at: i64,
-    #[serde(default)]
-    pub locked_until: i64,
     /// Set for accounts opened with an initial password (by staff).
     #[serde(default)]
     pub must_change_password: bool,
+}
+
+/// Who a new account belongs to: the validated values it is created from.
+pub struct Holder<'a> {
+    pub account_type: AccountType,
+    pub role: Role,
+    pub username: &'a Username,
+    pub real_name: &'a RealName,
+    pub document: &'a IdDocument,
+    pub phone: &'a PhoneNumber,
+}
+
+impl AccountRecord {
+    /// A new, active account with a fresh id.
+    pub fn new(holder: &Holder<'_>, password_hash: String) -> Self {
+        let account_id = uuid::Uuid::new_v4().to_string();
+        Self {
+            pk: account_pk(&account_id),
+            sk: PROFILE.to_owned(),
+            account_id,
+            account_type: holder.account_type,
+            role: holder.role,
+            username: holder.username.as_str().to_owned(),
+            real_name: holder.real_name.as_str().to_owned(),
+            id_type: holder.document.id_type(),
+            id_number: holder.document.number().to_owned(),
+            phone: holder.phone.as_str().to_owned(),
+            password_hash,
+            status: AccountStatus::Active,
+            created_at: crate::clock::rfc3339(crate::clock::now()),
+            must_change_password: false,
+        }
+    }
 }
 
 pub fn account_pk(account_id: &str) -> String {
@@ -74,8 +100,11 @@ pub fn username_claim(username_key: &str) -> String {
 }
 
 pub fn phone_claim(ctx: &AppContext, account_type: AccountType, phone: &PhoneNumber) -> String {
-    let hash = crate::crypto::keyed_hash(&ctx.config.hash_key, "phone", &[phone.as_str()]);
-    format!("PHONE#{}#{hash}", account_type.as_str())
+    format!(
+        "PHONE#{}#{}",
+        account_type.as_str(),
+        ctx.lookup_hash("phone", phone.as_str())
+    )
 }
 
 pub fn id_claim(ctx: &AppContext, account_type: AccountType, doc: &IdDocument) -> String {
@@ -85,14 +114,6 @@ pub fn id_claim(ctx: &AppContext, account_type: AccountType, doc: &IdDocument) -
         &[doc.id_type().as_str(), doc.number()],
     );
     format!("IDDOC#{}#{hash}", account_type.as_str())
-}
-
-/// What a new account's unique values are, for the claims written with it.
-pub struct NewAccount<'a> {
-    pub record: AccountRecord,
-    pub username_key: String,
-    pub phone: &'a PhoneNumber,
-    pub document: &'a IdDocument,
 }
 
 fn put_if_absent(table: &str, item: Item) -> TransactWriteItem {
@@ -115,25 +136,26 @@ fn claim_item(claim_pk: String, account_id: &str) -> Item {
 /// transaction: either all of it happens or none of it.
 pub async fn create(
     ctx: &AppContext,
-    new: NewAccount<'_>,
+    holder: &Holder<'_>,
+    record: &AccountRecord,
     code: Option<&VerifiedCode>,
 ) -> Result<(), ApiError> {
     let table = &ctx.config.tables.accounts;
-    let account_type = new.record.account_type;
-    let account_id = new.record.account_id.clone();
+    let account_type = record.account_type;
+    let account_id = &record.account_id;
     let mut items = vec![
-        put_if_absent(table, to_item(&new.record)),
+        put_if_absent(table, to_item(record)),
         put_if_absent(
             table,
-            claim_item(username_claim(&new.username_key), &account_id),
+            claim_item(username_claim(&holder.username.key()), account_id),
         ),
         put_if_absent(
             table,
-            claim_item(phone_claim(ctx, account_type, new.phone), &account_id),
+            claim_item(phone_claim(ctx, account_type, holder.phone), account_id),
         ),
         put_if_absent(
             table,
-            claim_item(id_claim(ctx, account_type, new.document), &account_id),
+            claim_item(id_claim(ctx, account_type, holder.document), account_id),
         ),
     ];
     if let Some(code) = code {
@@ -260,29 +282,17 @@ pub async fn find_by_id(
 }
 
 /// Whether any account (of any type) has this phone: a login code is only sent to such phones.
+/// One consistent GetItem per account type, in parallel.
 pub async fn phone_has_account(ctx: &AppContext, phone: &PhoneNumber) -> Result<bool, ApiError> {
-    let keys: Vec<Item> = AccountType::ALL
-        .into_iter()
-        .map(|t| pk_sk(phone_claim(ctx, t, phone), CLAIM))
-        .collect();
-    let request = KeysAndAttributes::builder()
-        .set_keys(Some(keys))
-        .consistent_read(true)
-        .projection_expression("account_id")
-        .build()
-        .expect("keys are set");
-    let output = ctx
-        .dynamo
-        .batch_get_item()
-        .request_items(&ctx.config.tables.accounts, request)
-        .send()
-        .await
-        .map_err(|e| unavailable("accounts.phone", e))?;
-    let found = output
-        .responses
-        .and_then(|mut r| r.remove(&ctx.config.tables.accounts))
-        .is_some_and(|items| !items.is_empty());
-    Ok(found)
+    let lookups = AccountType::ALL.into_iter().map(|t| {
+        get(
+            ctx,
+            pk_sk(phone_claim(ctx, t, phone), CLAIM),
+            "accounts.phone",
+        )
+    });
+    let found = futures::future::try_join_all(lookups).await?;
+    Ok(found.iter().any(Option::is_some))
 }
 
 async fn get(
@@ -300,55 +310,6 @@ async fn get(
         .await
         .map_err(|e| unavailable(operation, e))?;
     Ok(output.item)
-}
-
-/// The login-failure state after one more failure, written only if nobody changed it meanwhile.
-/// `false` when a concurrent login changed it first (the caller re-reads and tries again).
-pub async fn record_login_failure(
-    ctx: &AppContext,
-    account: &AccountRecord,
-    failed_logins: u32,
-    locked_until: i64,
-) -> Result<bool, ApiError> {
-    let result = ctx
-        .dynamo
-        .update_item()
-        .table_name(&ctx.config.tables.accounts)
-        .set_key(Some(pk_sk(account_pk(&account.account_id), PROFILE)))
-        .update_expression("SET failed_logins = :new, last_failed_at = :now, locked_until = :until")
-        .condition_expression("attribute_exists(pk) AND (failed_logins = :old OR attribute_not_exists(failed_logins))")
-        .expression_attribute_values(":new", n(failed_logins))
-        .expression_attribute_values(":old", n(account.failed_logins))
-        .expression_attribute_values(":now", n(crate::clock::epoch_seconds()))
-        .expression_attribute_values(":until", n(locked_until))
-        .send()
-        .await;
-    match result {
-        Ok(_) => Ok(true),
-        Err(error) if is_condition_failure(&error) => Ok(false),
-        Err(error) => Err(unavailable("accounts.login_failure", error)),
-    }
-}
-
-/// Clears the failure count after a successful login (only written when there is one to clear).
-pub async fn clear_login_failures(
-    ctx: &AppContext,
-    account: &AccountRecord,
-) -> Result<(), ApiError> {
-    if account.failed_logins == 0 && account.locked_until == 0 {
-        return Ok(());
-    }
-    ctx.dynamo
-        .update_item()
-        .table_name(&ctx.config.tables.accounts)
-        .set_key(Some(pk_sk(account_pk(&account.account_id), PROFILE)))
-        .update_expression("SET failed_logins = :zero, locked_until = :zero")
-        .condition_expression("attribute_exists(pk)")
-        .expression_attribute_values(":zero", n(0))
-        .send()
-        .await
-        .map_err(|e| unavailable("accounts.login_success", e))?;
-    Ok(())
 }
 
 /// The account's one current session.
@@ -476,9 +437,4 @@ pub async fn trust_device(
         .await
         .map_err(|e| unavailable("accounts.device_put", e))?;
     Ok(())
-}
-
-/// A new account's stored profile.
-pub fn new_profile(account_id: &str) -> (String, String) {
-    (account_pk(account_id), PROFILE.to_owned())
 }

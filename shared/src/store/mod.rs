@@ -2,6 +2,7 @@
 //! writes, transactions): never a Scan.
 
 pub mod accounts;
+pub mod login_guard;
 pub mod rate_limits;
 pub mod verification_codes;
 
@@ -56,9 +57,13 @@ pub fn is_condition_failure<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) 
 
 /// Reads a typed record from an item.
 pub fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> Result<T, ApiError> {
-    serde_dynamo::from_item(item).map_err(|error| {
-        tracing::error!(%error, "stored item has an unexpected shape");
-        ApiError::ServiceUnavailable
+    serde_dynamo::from_item(item).map_err(|_| {
+        // The error text can quote a stored value (personal data): name only the record type.
+        tracing::error!(
+            record = std::any::type_name::<T>(),
+            "stored item has an unexpected shape"
+        );
+        ApiError::Internal
     })
 }
 

@@ -1,7 +1,7 @@
 //! SMS verification codes as stored: only a keyed hash of the code, never the code; the item is
 //! keyed by a keyed hash of phone and purpose, and expires by TTL.
 
-use aws_sdk_dynamodb::types::{Delete, TransactWriteItem};
+use aws_sdk_dynamodb::types::{Delete, ReturnValue, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AppContext;
@@ -19,7 +19,7 @@ pub struct CodeRecord {
     pub sent_at: i64,
     /// When the code stops being valid (epoch seconds); also the TTL attribute.
     pub expires_at: i64,
-    /// Wrong guesses so far.
+    /// Tries so far (each counted before it is compared).
     pub attempts: u32,
 }
 
@@ -99,28 +99,27 @@ pub async fn delete_undelivered(
     }
 }
 
-/// Counts a wrong guess against the current code.
-pub async fn record_wrong_attempt(
-    ctx: &AppContext,
-    key: &str,
-    stored_hash: &str,
-) -> Result<(), ApiError> {
+/// Counts one try against the code before it is compared, so that parallel guesses cannot
+/// outrun the limit: returns the code as it is after counting, or `None` when there is no live
+/// code (absent, expired, or out of tries).
+pub async fn count_try(ctx: &AppContext, key: &str) -> Result<Option<CodeRecord>, ApiError> {
     let result = ctx
         .dynamo
         .update_item()
         .table_name(&ctx.config.tables.verification_codes)
         .set_key(Some(pk(key)))
         .update_expression("ADD attempts :one")
-        .condition_expression("code_hash = :hash")
+        .condition_expression("attribute_exists(pk) AND attempts < :max AND expires_at > :now")
         .expression_attribute_values(":one", n(1))
-        .expression_attribute_values(":hash", s(stored_hash))
+        .expression_attribute_values(":max", n(ctx.config.sms.max_attempts))
+        .expression_attribute_values(":now", n(crate::clock::epoch_seconds()))
+        .return_values(ReturnValue::AllNew)
         .send()
         .await;
     match result {
-        // A newer code replaced this one meanwhile: nothing to count against.
-        Ok(_) => Ok(()),
-        Err(error) if is_condition_failure(&error) => Ok(()),
-        Err(error) => Err(unavailable("verification_codes.attempt", error)),
+        Ok(output) => output.attributes.map(from_item).transpose(),
+        Err(error) if is_condition_failure(&error) => Ok(None),
+        Err(error) => Err(unavailable("verification_codes.try", error)),
     }
 }
 
@@ -137,7 +136,8 @@ impl VerifiedCode {
         Delete::builder()
             .table_name(&ctx.config.tables.verification_codes)
             .set_key(Some(pk(&self.key)))
-            .condition_expression("code_hash = :hash AND attempts < :max AND expires_at > :now")
+            // The try that verified the code was counted already, hence `<=`.
+            .condition_expression("code_hash = :hash AND attempts <= :max AND expires_at > :now")
             .expression_attribute_values(":hash", s(&self.code_hash))
             .expression_attribute_values(":max", n(ctx.config.sms.max_attempts))
             .expression_attribute_values(":now", n(crate::clock::epoch_seconds()))
