@@ -38,15 +38,6 @@ fn resolve(template: &Template, value: &Value) -> Option<String> {
                     .get(target)
                     .and_then(|d| resolve(template, d));
             }
-            if let Some(Value::String(text)) = map.get("Fn::Sub") {
-                // Only the secret references are substituted locally.
-                let key = text
-                    .strip_prefix("{{resolve:secretsmanager:")?
-                    .strip_suffix("}}")?
-                    .rsplit(':')
-                    .next()?;
-                return local_secret(key).map(str::to_owned);
-            }
             None
         }
         _ => None,
@@ -54,16 +45,29 @@ fn resolve(template: &Template, value: &Value) -> Option<String> {
 }
 
 /// The variables of one function (global ones, then its own), resolved for the local stack.
+/// `SECRETS_ID` (the Secrets Manager secret a deployed function reads at cold start) becomes the
+/// local secrets themselves.
 pub fn variables(
     template: &Template,
     function_env: &Map<String, Value>,
 ) -> BTreeMap<String, String> {
-    template
+    let mut vars = BTreeMap::new();
+    for (name, value) in template
         .global_environment
         .iter()
         .chain(function_env.iter())
-        .filter_map(|(name, value)| resolve(template, value).map(|v| (name.clone(), v)))
-        .collect()
+    {
+        if name == shared::config::SECRETS_ID {
+            for (secret_key, var) in shared::config::SECRET_VARIABLES {
+                if let Some(secret) = local_secret(secret_key) {
+                    vars.insert(var.to_owned(), secret.to_owned());
+                }
+            }
+        } else if let Some(resolved) = resolve(template, value) {
+            vars.insert(name.clone(), resolved);
+        }
+    }
+    vars
 }
 
 /// The configuration a function gets locally; `overrides` (the caller's environment, or a test's

@@ -6,12 +6,42 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+/// The variable naming the Secrets Manager secret (JSON) that holds the secrets.
+pub const SECRETS_ID: &str = "SECRETS_ID";
+
+/// The secret's JSON keys and the variables they stand for.
+pub const SECRET_VARIABLES: [(&str, &str); 3] = [
+    ("jwt_keys", "JWT_KEYS"),
+    ("jwt_active_kid", "JWT_ACTIVE_KID"),
+    ("data_hash_key", "DATA_HASH_KEY"),
+];
+
+/// The variables a secret's JSON text provides.
+pub fn secret_variables(secret_json: &str) -> Result<BTreeMap<String, String>, ConfigError> {
+    let value: serde_json::Value =
+        serde_json::from_str(secret_json).map_err(|_| ConfigError::Invalid {
+            name: SECRETS_ID,
+            reason: "the secret is not a JSON object".into(),
+        })?;
+    Ok(SECRET_VARIABLES
+        .iter()
+        .filter_map(|(key, var)| {
+            value
+                .get(key)
+                .and_then(|v| v.as_str())
+                .map(|v| (var.to_string(), v.to_owned()))
+        })
+        .collect())
+}
+
 #[derive(Debug, Error)]
 pub enum ConfigError {
     #[error("environment variable {0} is required")]
     Missing(&'static str),
     #[error("environment variable {name} is invalid: {reason}")]
     Invalid { name: &'static str, reason: String },
+    #[error("cannot read the secret named by SECRETS_ID: {0}")]
+    Secret(String),
 }
 
 /// DynamoDB table names.
@@ -248,6 +278,19 @@ mod tests {
         let config =
             AppConfig::from_lookup(vars(&[("ACCESS_TOKEN_TTL_SECONDS", "86400")])).unwrap();
         assert_eq!(config.login.access_token_ttl, Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn secrets_come_from_the_secrets_json() {
+        let vars = secret_variables(
+            r#"{"jwt_keys": "k:abc", "jwt_active_kid": "k", "data_hash_key": "x", "other": 1}"#,
+        )
+        .unwrap();
+        assert_eq!(vars["JWT_KEYS"], "k:abc");
+        assert_eq!(vars["JWT_ACTIVE_KID"], "k");
+        assert_eq!(vars["DATA_HASH_KEY"], "x");
+        assert_eq!(vars.len(), 3);
+        assert!(secret_variables("not json").is_err());
     }
 
     #[test]

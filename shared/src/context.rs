@@ -21,11 +21,31 @@ pub struct LocalEndpoints {
 }
 
 impl AppContext {
-    /// In Lambda: configuration from the environment, AWS clients from the default chain
-    /// (which also honours `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_SNS`).
+    /// In Lambda: configuration from the environment, secrets from the Secrets Manager secret
+    /// named by `SECRETS_ID` (read once, at cold start), AWS clients from the default chain (which
+    /// also honours `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_SNS`).
     pub async fn from_env() -> Result<Arc<Self>, ConfigError> {
-        let config = AppConfig::from_env()?;
         let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        let secrets = match std::env::var(crate::config::SECRETS_ID) {
+            Ok(secret_id) if !secret_id.is_empty() => {
+                let output = aws_sdk_secretsmanager::Client::new(&sdk)
+                    .get_secret_value()
+                    .secret_id(secret_id)
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        use aws_sdk_secretsmanager::error::ProvideErrorMetadata;
+                        ConfigError::Secret(e.code().unwrap_or("unreachable").to_owned())
+                    })?;
+                crate::config::secret_variables(output.secret_string().unwrap_or_default())?
+            }
+            _ => Default::default(),
+        };
+        let config = AppConfig::from_lookup(|name| {
+            std::env::var(name)
+                .ok()
+                .or_else(|| secrets.get(name).cloned())
+        })?;
         Ok(Arc::new(Self::with_sdk(config, &sdk)))
     }
 

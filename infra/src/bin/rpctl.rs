@@ -63,17 +63,23 @@ enum TablesCommand {
 
 #[derive(Subcommand)]
 enum StaffCommand {
-    /// Create a staff account (idempotent by username). The password comes from STAFF_PASSWORD.
+    /// Create a staff account (idempotent by username). The password comes from STAFF_PASSWORD;
+    /// pass the phone and ID number through STAFF_PHONE / STAFF_ID_NUMBER to keep them out of
+    /// the process list and shell history.
     Create {
+        /// Against the deployed stack: tables and secrets from the same variables the functions
+        /// get (ACCOUNTS_TABLE, …, SECRETS_ID) and AWS credentials from the default chain.
+        #[arg(long)]
+        deployed: bool,
         #[command(flatten)]
         endpoints: Endpoints,
         #[arg(long)]
         username: String,
         #[arg(long)]
         real_name: String,
-        #[arg(long)]
+        #[arg(long, env = "STAFF_PHONE", hide_env_values = true)]
         phone: String,
-        #[arg(long)]
+        #[arg(long, env = "STAFF_ID_NUMBER", hide_env_values = true)]
         id_number: String,
     },
 }
@@ -170,6 +176,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Staff {
             command:
                 StaffCommand::Create {
+                    deployed,
                     endpoints,
                     username,
                     real_name,
@@ -179,7 +186,11 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         } => {
             let password = std::env::var("STAFF_PASSWORD")
                 .map_err(|_| "set STAFF_PASSWORD to the initial password")?;
-            let ctx = local_context(&template, endpoints.into())?;
+            let ctx = if deployed {
+                shared::AppContext::from_env().await?
+            } else {
+                local_context(&template, endpoints.into())?
+            };
             let staff = infra::staff::NewStaff {
                 username,
                 real_name,
