@@ -1,7 +1,7 @@
 # The two commands a newcomer needs (see README.md):
 #   make run   — DynamoDB Local + SNS emulator + every function behind the local API on :3000
 #   make test  — every test, on a stack of its own (free ports), beside a running `make run`
-.PHONY: run test lint
+.PHONY: run test lint bench
 
 run:
 	@bash infra/local/run.sh
@@ -12,3 +12,6 @@ test:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+
+bench:
+	@bash infra/local/bench.sh $(ARGS)
