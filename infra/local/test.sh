@@ -2,17 +2,35 @@
 # `make test`: every test. Starts its own DynamoDB Local and SNS emulator on free ports (so it
 # runs beside `make run`), then the whole workspace's tests: unit tests beside the code, and the
 # end-to-end tests under tests/, which serve the API in-process from template.yaml.
+#
+# Without arguments it also runs the contract checks (infra/local/contract-checks.sh): cfn-lint
+# over template.yaml (before compiling: it takes seconds), and, once every cargo test has passed,
+# schemathesis against `rpctl local up` on the same emulators, checked against GET /openapi.json.
+# With arguments they go to `cargo test --workspace` and only those tests run, e.g.
+#   bash infra/local/test.sh -p e2e-tests --test sessions
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=infra/local/stack.sh
 source infra/local/stack.sh
+# shellcheck source=infra/local/contract-checks.sh
+source infra/local/contract-checks.sh
+
+contract=0
+if (($# == 0)); then contract=1; fi
 
 stack_ensure_deps
+if ((contract)); then contract_lint_template template.yaml; fi
 # Compile first, so the emulators are not idling through a long build.
 cargo test --workspace --no-run --quiet
+# The API contract checks run the rpctl binary itself.
+if ((contract)); then cargo build --workspace --quiet; fi
 
 stack_start_dynamodb "$(stack_free_port)"
 stack_start_sns "$(stack_free_port)"
 export DYNAMODB_ENDPOINT="$STACK_DYNAMODB_URL" SNS_ENDPOINT="$STACK_SNS_URL"
 
 cargo test --workspace "$@"
+
+if ((contract)); then
+    contract_api_checks
+fi

@@ -35,6 +35,12 @@ impl Window {
 pub async fn hit(ctx: &AppContext, key: &str, window: Window, limit: u32) -> Result<(), ApiError> {
     let now = crate::clock::epoch_seconds();
     let (window_start, window_end) = window.bounds(now);
+    if limit == 0 {
+        // A limit of zero refuses everything (the condition below lets a window's first hit in).
+        return Err(ApiError::RateLimited {
+            retry_after: (window_end - now).max(1) as u64,
+        });
+    }
     let result = ctx
         .dynamo
         .update_item()

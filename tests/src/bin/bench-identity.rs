@@ -42,7 +42,11 @@ where
     Fut: std::future::Future<Output = Duration>,
 {
     let started = Instant::now();
-    let samples: Vec<Duration> = stream::iter(0..count).map(op).buffer_unordered(concurrency).collect().await;
+    let samples: Vec<Duration> = stream::iter(0..count)
+        .map(op)
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
     Series {
         name,
         samples,
@@ -52,23 +56,36 @@ where
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let accounts = args.first().copied().unwrap_or(200);
     let concurrency = args.get(1).copied().unwrap_or(16);
     // Realistic limits would stop a benchmark from one machine; everything else is as deployed.
     let stack = start(&[("SMS_HOURLY_LIMIT_PER_IP", "100000000")]);
     let clients: Vec<Client> = (0..concurrency).map(|_| Client::new(&stack)).collect();
 
-    let sms = timed("POST /v1/sms-codes (register)", accounts, concurrency, |i| {
-        let client = clients[i % concurrency].clone();
-        async move {
-            let phone = fixtures::phone();
-            let t = Instant::now();
-            let answer = client.post("/v1/sms-codes", &serde_json::json!({"phone": phone, "purpose": "register"})).await;
-            assert_eq!(answer.status, 202, "{:#}", answer.body);
-            t.elapsed()
-        }
-    })
+    let sms = timed(
+        "POST /v1/sms-codes (register)",
+        accounts,
+        concurrency,
+        |i| {
+            let client = clients[i % concurrency].clone();
+            async move {
+                let phone = fixtures::phone();
+                let t = Instant::now();
+                let answer = client
+                    .post(
+                        "/v1/sms-codes",
+                        &serde_json::json!({"phone": phone, "purpose": "register"}),
+                    )
+                    .await;
+                assert_eq!(answer.status, 202, "{:#}", answer.body);
+                t.elapsed()
+            }
+        },
+    )
     .await;
 
     // Full registrations (code + account), then time the account creation alone.
@@ -122,16 +139,21 @@ async fn main() {
         .buffer_unordered(concurrency)
         .collect()
         .await;
-    let login = timed("POST /v1/sessions (trusted device)", users.len(), concurrency, |i| {
-        let client = clients[i % concurrency].clone();
-        let body = login_body(&users[i], &devices[i]);
-        async move {
-            let t = Instant::now();
-            let answer = client.post("/v1/sessions", &body).await;
-            assert_eq!(answer.status, 201, "{:#}", answer.body);
-            t.elapsed()
-        }
-    })
+    let login = timed(
+        "POST /v1/sessions (trusted device)",
+        users.len(),
+        concurrency,
+        |i| {
+            let client = clients[i % concurrency].clone();
+            let body = login_body(&users[i], &devices[i]);
+            async move {
+                let t = Instant::now();
+                let answer = client.post("/v1/sessions", &body).await;
+                assert_eq!(answer.status, 201, "{:#}", answer.body);
+                t.elapsed()
+            }
+        },
+    )
     .await;
 
     // Fresh tokens (the logins above replaced the earlier sessions).
@@ -157,9 +179,16 @@ async fn main() {
     })
     .await;
 
-    println!("accounts: {accounts}, concurrency: {concurrency}, cores: {}", std::thread::available_parallelism().map_or(0, |n| n.get()));
-    println!("| operation                          |      n | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) |  req/s   |");
-    println!("|------------------------------------|-------:|---------:|---------:|---------:|---------:|---------:|");
+    println!(
+        "accounts: {accounts}, concurrency: {concurrency}, cores: {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!(
+        "| operation                          |      n | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) |  req/s   |"
+    );
+    println!(
+        "|------------------------------------|-------:|---------:|---------:|---------:|---------:|---------:|"
+    );
     for mut series in [sms, register, login, me] {
         series.report();
     }
