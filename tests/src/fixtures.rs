@@ -109,14 +109,28 @@ pub fn login_body(user: &User, device_id: &str) -> Value {
     })
 }
 
+/// A login body for a new device, with the account's phone and an SMS code.
+pub fn login_body_with_code(user: &User, device_id: &str, phone: &str, code: &str) -> Value {
+    let mut body = login_body(user, device_id);
+    body["phone"] = json!(phone);
+    body["sms_code"] = json!(code);
+    body
+}
+
+/// A 6-digit code that is not `code` (`offset` apart).
+pub fn other_code(code: &str, offset: u32) -> String {
+    let n: u32 = code.parse().expect("a 6-digit code");
+    format!("{:06}", (n + offset) % 1_000_000)
+}
+
 /// Logs in on `device_id`, verifying the device by SMS when asked; returns the access token.
 pub async fn login(client: &Client, user: &User, device_id: &str) -> String {
-    let mut body = login_body(user, device_id);
-    let first = client.post("/v1/sessions", &body).await;
+    let first = client
+        .post("/v1/sessions", &login_body(user, device_id))
+        .await;
     let answer = if first.status == 401 && first.code() == "SMS_CODE_REQUIRED" {
         let code = client.code_for(&user.phone, "login").await;
-        body["phone"] = json!(user.phone);
-        body["sms_code"] = json!(code);
+        let body = login_body_with_code(user, device_id, &user.phone, &code);
         client.post("/v1/sessions", &body).await
     } else {
         first

@@ -92,8 +92,17 @@ pub fn hash_password(password: &Password) -> String {
         .to_string()
 }
 
+static VERIFICATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many password verifications this process has run (a metric; the tests use it to prove
+/// that unknown usernames cost an argon2 run too).
+pub fn verification_count() -> u64 {
+    VERIFICATIONS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Checks a password against a stored PHC string. CPU-bound: call it from a blocking thread.
 pub fn verify_password(password: &Password, phc: &str) -> bool {
+    VERIFICATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     match PasswordHash::new(phc) {
         Ok(parsed) => hasher()
             .verify_password(password.expose().as_bytes(), &parsed)

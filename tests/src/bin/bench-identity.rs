@@ -54,6 +54,23 @@ where
     }
 }
 
+/// Logs every user in on their device (SMS-verifying it the first time); returns the tokens.
+async fn log_everyone_in(
+    clients: &[Client],
+    users: &[fixtures::User],
+    devices: &[String],
+) -> Vec<String> {
+    stream::iter(0..users.len())
+        .map(|i| {
+            let client = clients[i % clients.len()].clone();
+            let (user, device) = (users[i].clone(), devices[i].clone());
+            async move { fixtures::login(&client, &user, &device).await }
+        })
+        .buffer_unordered(clients.len())
+        .collect()
+        .await
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<usize> = std::env::args()
@@ -130,15 +147,7 @@ async fn main() {
 
     // Trust one device per user (SMS), then time logins on it.
     let devices: Vec<String> = (0..users.len()).map(|_| fixtures::device_id()).collect();
-    let _first_sessions: Vec<String> = stream::iter(0..users.len())
-        .map(|i| {
-            let client = clients[i % concurrency].clone();
-            let (user, device) = (users[i].clone(), devices[i].clone());
-            async move { fixtures::login(&client, &user, &device).await }
-        })
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
+    log_everyone_in(&clients, &users, &devices).await;
     let login = timed(
         "POST /v1/sessions (trusted device)",
         users.len(),
@@ -157,15 +166,7 @@ async fn main() {
     .await;
 
     // Fresh tokens (the logins above replaced the earlier sessions).
-    let tokens: Vec<String> = stream::iter(0..users.len())
-        .map(|i| {
-            let client = clients[i % concurrency].clone();
-            let (user, device) = (users[i].clone(), devices[i].clone());
-            async move { fixtures::login(&client, &user, &device).await }
-        })
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
+    let tokens = log_everyone_in(&clients, &users, &devices).await;
     let reads = accounts * 5;
     let me = timed("GET /v1/me", reads, concurrency, |i| {
         let client = clients[i % concurrency].clone();

@@ -1,0 +1,32 @@
+//! An unknown username costs the same work as a wrong password: one argon2 verification (against
+//! a dummy hash), so response times do not tell which usernames exist. Counted, not timed; this
+//! file holds a single test so that no other login runs in the process meanwhile.
+
+use e2e_tests::fixtures::{self, login_body};
+use e2e_tests::{Client, stack};
+use serde_json::json;
+use shared::domain::password::verification_count;
+
+#[tokio::test]
+async fn unknown_usernames_and_wrong_passwords_each_run_argon2_once() {
+    let client = Client::new(stack());
+    let user = fixtures::register(&client, "residence_registration").await;
+    let mut wrong = login_body(&user, &fixtures::device_id());
+    wrong["password"] = json!("not-the-password");
+    let mut unknown = login_body(&user, &fixtures::device_id());
+    unknown["username"] = json!(fixtures::username());
+
+    for body in [&wrong, &unknown] {
+        let before = verification_count();
+        client
+            .post("/v1/sessions", body)
+            .await
+            .assert_problem(401, "UNAUTHENTICATED");
+        assert_eq!(
+            verification_count() - before,
+            1,
+            "one argon2 verification for {}",
+            body["username"]
+        );
+    }
+}
