@@ -278,14 +278,15 @@ impl Client {
         fixtures::six_digit_code(message).unwrap_or_else(|| panic!("no 6-digit code in {message}"))
     }
 
+    /// `POST /v1/sms-codes` without a session.
+    pub async fn request_code(&self, phone: &str, purpose: &str) -> Answer {
+        let body = serde_json::json!({"phone": phone, "purpose": purpose});
+        self.post("/v1/sms-codes", &body).await
+    }
+
     /// Asks for a code and returns it, read from the emulator.
     pub async fn code_for(&self, phone: &str, purpose: &str) -> String {
-        let answer = self
-            .post(
-                "/v1/sms-codes",
-                &serde_json::json!({"phone": phone, "purpose": purpose}),
-            )
-            .await;
+        let answer = self.request_code(phone, purpose).await;
         assert_eq!(answer.status, 202, "sms code: {:#}", answer.body);
         self.latest_code(phone).await
     }

@@ -8,12 +8,7 @@ use serde_json::json;
 async fn a_code_goes_out_as_a_signed_chinese_message_to_the_e164_number() {
     let client = Client::new(stack());
     let phone = fixtures::phone();
-    let answer = client
-        .post(
-            "/v1/sms-codes",
-            &json!({"phone": phone, "purpose": "register"}),
-        )
-        .await;
+    let answer = client.request_code(&phone, "register").await;
     assert_eq!(answer.status, 202, "{:#}", answer.body);
     assert_eq!(answer.body["expires_in"], 300);
     assert_eq!(answer.body["resend_after"], 60);
@@ -33,12 +28,7 @@ async fn a_second_code_within_a_minute_is_refused_with_retry_after() {
     let client = Client::new(stack());
     let phone = fixtures::phone();
     client.code_for(&phone, "register").await;
-    let again = client
-        .post(
-            "/v1/sms-codes",
-            &json!({"phone": phone, "purpose": "register"}),
-        )
-        .await;
+    let again = client.request_code(&phone, "register").await;
     again.assert_problem(429, "RATE_LIMITED");
     let retry: u64 = again.headers["retry-after"]
         .to_str()
@@ -60,20 +50,10 @@ async fn a_phone_gets_at_most_ten_codes_a_day() {
     let client = Client::new(&stack);
     let phone = fixtures::phone();
     for i in 0..10 {
-        let answer = client
-            .post(
-                "/v1/sms-codes",
-                &json!({"phone": phone, "purpose": "register"}),
-            )
-            .await;
+        let answer = client.request_code(&phone, "register").await;
         assert_eq!(answer.status, 202, "code {i}: {:#}", answer.body);
     }
-    let eleventh = client
-        .post(
-            "/v1/sms-codes",
-            &json!({"phone": phone, "purpose": "register"}),
-        )
-        .await;
+    let eleventh = client.request_code(&phone, "register").await;
     eleventh.assert_problem(429, "RATE_LIMITED");
     assert!(eleventh.headers.contains_key("retry-after"));
     assert_eq!(client.sms_messages(&phone).await.len(), 10);
@@ -87,12 +67,7 @@ async fn one_client_ip_gets_a_bounded_number_of_codes() {
         client.code_for(&fixtures::phone(), "register").await;
     }
     let phone = fixtures::phone();
-    let answer = client
-        .post(
-            "/v1/sms-codes",
-            &json!({"phone": phone, "purpose": "register"}),
-        )
-        .await;
+    let answer = client.request_code(&phone, "register").await;
     answer.assert_problem(429, "RATE_LIMITED");
     assert!(client.sms_messages(&phone).await.is_empty());
     // Another client address is not affected.
@@ -104,24 +79,14 @@ async fn one_client_ip_gets_a_bounded_number_of_codes() {
 async fn a_login_code_for_an_unknown_phone_is_accepted_but_never_sent() {
     let client = Client::new(stack());
     let phone = fixtures::phone();
-    let answer = client
-        .post(
-            "/v1/sms-codes",
-            &json!({"phone": phone, "purpose": "login"}),
-        )
-        .await;
+    let answer = client.request_code(&phone, "login").await;
     assert_eq!(answer.status, 202);
     assert!(
         client.sms_messages(&phone).await.is_empty(),
         "no SMS to a phone without an account"
     );
     // The answer to a second request is the same as for a known phone.
-    let again = client
-        .post(
-            "/v1/sms-codes",
-            &json!({"phone": phone, "purpose": "login"}),
-        )
-        .await;
+    let again = client.request_code(&phone, "login").await;
     again.assert_problem(429, "RATE_LIMITED");
 }
 
@@ -183,12 +148,7 @@ async fn the_service_wide_daily_ceiling_stops_sending() {
     let stack = start(&[("SMS_DAILY_LIMIT_GLOBAL", "0")]);
     let client = Client::new(&stack);
     let phone = fixtures::phone();
-    let answer = client
-        .post(
-            "/v1/sms-codes",
-            &json!({"phone": phone, "purpose": "register"}),
-        )
-        .await;
+    let answer = client.request_code(&phone, "register").await;
     answer.assert_problem(429, "RATE_LIMITED");
     assert!(client.sms_messages(&phone).await.is_empty());
 }

@@ -92,12 +92,7 @@ async fn main() {
             async move {
                 let phone = fixtures::phone();
                 let t = Instant::now();
-                let answer = client
-                    .post(
-                        "/v1/sms-codes",
-                        &serde_json::json!({"phone": phone, "purpose": "register"}),
-                    )
-                    .await;
+                let answer = client.request_code(&phone, "register").await;
                 assert_eq!(answer.status, 202, "{:#}", answer.body);
                 t.elapsed()
             }
