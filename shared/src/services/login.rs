@@ -102,7 +102,7 @@ async fn verify_credentials(
 /// Counts this attempt as a failure, unless the username is locked (`ACCOUNT_LOCKED`).
 async fn reserve_attempt(ctx: &AppContext, username_key: &str) -> Result<(), ApiError> {
     let settings = &ctx.config.login;
-    for attempt in 0..8u64 {
+    for attempt in 0..8 {
         let current = login_guard::get(ctx, username_key).await?;
         let now_ms = crate::clock::now().timestamp_millis();
         let guard = current.unwrap_or_default();
@@ -125,8 +125,7 @@ async fn reserve_attempt(ctx: &AppContext, username_key: &str) -> Result<(), Api
             return Ok(());
         }
         // A concurrent attempt changed the state first: back off a little and look again.
-        let jitter = u64::from(crate::crypto::random_u32() % 20);
-        tokio::time::sleep(std::time::Duration::from_millis(5 * attempt + jitter)).await;
+        crate::store::pause_before_retry(attempt).await;
     }
     // Many attempts at once on one username: that is what a guessing attack looks like.
     Err(ApiError::RateLimited { retry_after: 1 })

@@ -236,11 +236,7 @@ pub async fn transact(
             .any(|r| r.code() == Some("TransactionConflict"));
         if contended && attempt < 4 {
             // Another transaction holds one of the items: back off briefly and look again.
-            let jitter = u64::from(crate::crypto::random_token(1).as_bytes()[0] % 20);
-            tokio::time::sleep(std::time::Duration::from_millis(
-                20 * u64::from(attempt) + jitter,
-            ))
-            .await;
+            super::pause_before_retry(attempt).await;
             continue;
         }
         return Err(unavailable(operation, error));

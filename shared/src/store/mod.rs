@@ -55,6 +55,15 @@ pub fn is_condition_failure<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) 
     error.code() == Some("ConditionalCheckFailedException")
 }
 
+/// Waits a little, with jitter, before retrying a write that lost a race with a concurrent one.
+pub async fn pause_before_retry(attempt: u32) {
+    let jitter = u64::from(crate::crypto::random_u32() % 20);
+    tokio::time::sleep(std::time::Duration::from_millis(
+        10 * u64::from(attempt) + jitter,
+    ))
+    .await;
+}
+
 /// Reads a typed record from an item.
 pub fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> Result<T, ApiError> {
     serde_dynamo::from_item(item).map_err(|_| {
