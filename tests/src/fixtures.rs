@@ -109,6 +109,20 @@ pub fn login_body(user: &User, device_id: &str) -> Value {
     })
 }
 
+/// A login with the user's name and a wrong password.
+pub fn wrong_password_body(user: &User) -> Value {
+    let mut body = login_body(user, &device_id());
+    body["password"] = json!("not-the-password");
+    body
+}
+
+/// A login with a username nobody has (the user's password).
+pub fn unknown_user_body(user: &User) -> Value {
+    let mut body = login_body(user, &device_id());
+    body["username"] = json!(username());
+    body
+}
+
 /// A login body for a new device, with the account's phone and an SMS code.
 pub fn login_body_with_code(user: &User, device_id: &str, phone: &str, code: &str) -> Value {
     let mut body = login_body(user, device_id);

@@ -2,19 +2,16 @@
 //! a dummy hash), so response times do not tell which usernames exist. Counted, not timed; this
 //! file holds a single test so that no other login runs in the process meanwhile.
 
-use e2e_tests::fixtures::{self, login_body};
+use e2e_tests::fixtures;
 use e2e_tests::{Client, stack};
-use serde_json::json;
 use shared::domain::password::verification_count;
 
 #[tokio::test]
 async fn unknown_usernames_and_wrong_passwords_each_run_argon2_once() {
     let client = Client::new(stack());
     let user = fixtures::register(&client, "residence_registration").await;
-    let mut wrong = login_body(&user, &fixtures::device_id());
-    wrong["password"] = json!("not-the-password");
-    let mut unknown = login_body(&user, &fixtures::device_id());
-    unknown["username"] = json!(fixtures::username());
+    let wrong = fixtures::wrong_password_body(&user);
+    let unknown = fixtures::unknown_user_body(&user);
 
     for body in [&wrong, &unknown] {
         let before = verification_count();

@@ -90,10 +90,8 @@ async fn the_platform_must_match_the_account_type() {
 async fn unknown_user_and_wrong_password_get_the_same_answer() {
     let client = Client::new(stack());
     let user = fixtures::register(&client, "residence_registration").await;
-    let mut wrong = login_body(&user, &fixtures::device_id());
-    wrong["password"] = json!("not-the-password");
-    let mut unknown = login_body(&user, &fixtures::device_id());
-    unknown["username"] = json!(fixtures::username());
+    let wrong = fixtures::wrong_password_body(&user);
+    let unknown = fixtures::unknown_user_body(&user);
     let a = client.post("/v1/sessions", &wrong).await;
     let b = client.post("/v1/sessions", &unknown).await;
     a.assert_problem(401, "UNAUTHENTICATED");
