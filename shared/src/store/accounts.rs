@@ -291,7 +291,8 @@ pub async fn phone_has_account(ctx: &AppContext, phone: &PhoneNumber) -> Result<
     Ok(found.iter().any(Option::is_some))
 }
 
-async fn get(
+/// A strongly consistent read of one item of the accounts table.
+pub(crate) async fn get(
     ctx: &AppContext,
     key: Item,
     operation: &'static str,

@@ -37,17 +37,9 @@ fn guard_pk(username_key: &str) -> String {
 
 /// The current state (default when there is none), read consistently.
 pub async fn get(ctx: &AppContext, username_key: &str) -> Result<Option<LoginGuard>, ApiError> {
-    let output = ctx
-        .dynamo
-        .get_item()
-        .table_name(&ctx.config.tables.accounts)
-        .set_key(Some(pk_sk(guard_pk(username_key), GUARD)))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| unavailable("login_guard.get", e))?;
-    Ok(output
-        .item
+    let key = pk_sk(guard_pk(username_key), GUARD);
+    let item = super::accounts::get(ctx, key, "login_guard.get").await?;
+    Ok(item
         .map(from_item::<GuardItem>)
         .transpose()?
         .map(|item| item.guard))
