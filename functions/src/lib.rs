@@ -43,6 +43,14 @@ operations! {
     "create-session" => create_session,
     "delete-session" => delete_session,
     "get-me" => get_me,
+    "list-districts" => list_districts,
+    "search-buildings" => search_buildings,
+    "list-building-houses" => list_building_houses,
+    "list-my-houses" => list_my_houses,
+    "create-house-link" => create_house_link,
+    "deregister-house-link" => deregister_house_link,
+    "list-house-links" => list_house_links,
+    "decide-house-link" => decide_house_link,
 }
 
 /// Looks an operation up by its binary name.

@@ -71,7 +71,7 @@ pub async fn create(ctx: &AppContext, staff: NewStaff) -> Result<StaffOutcome, S
         phone: &phone,
     };
     let record = AccountRecord::new(&holder, hash_password(&password));
-    accounts::create(ctx, &holder, &record, None)
+    accounts::create(ctx, &holder, &record, None, &[])
         .await
         .map_err(StaffError::Store)?;
     let account_id = record.account_id;

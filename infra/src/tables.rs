@@ -3,9 +3,9 @@
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
-    TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+    LocalSecondaryIndex, Projection, ProjectionType, ScalarAttributeType, StreamSpecification,
+    StreamViewType, TimeToLiveSpecification,
 };
 use serde_json::Value;
 
@@ -92,6 +92,17 @@ pub async fn create_table(client: &Client, def: &TableDef, name: &str) -> Result
                 .build()
                 .map_err(|e| def_err(id, e.to_string()))?;
             request = request.global_secondary_indexes(gsi);
+        }
+    }
+    if let Some(indexes) = p["LocalSecondaryIndexes"].as_array() {
+        for index in indexes {
+            let lsi = LocalSecondaryIndex::builder()
+                .index_name(index["IndexName"].as_str().unwrap_or_default())
+                .set_key_schema(Some(key_schema(id, &index["KeySchema"])?))
+                .projection(projection(&index["Projection"]))
+                .build()
+                .map_err(|e| def_err(id, e.to_string()))?;
+            request = request.local_secondary_indexes(lsi);
         }
     }
     if let Some(view) = p["StreamSpecification"]["StreamViewType"].as_str() {

@@ -55,6 +55,8 @@ pub struct Tables {
     pub rate_limits: String,
     /// Reference address data: districts, streets, buildings, houses.
     pub address: String,
+    /// Resident registrations (declared under house links).
+    pub registrations: String,
 }
 
 /// Signing keys for access tokens, by key id; `active` signs, all verify (for rotation).
@@ -101,6 +103,18 @@ pub struct LoginSettings {
     pub failure_memory: Duration,
 }
 
+/// House and address settings.
+#[derive(Debug, Clone)]
+pub struct HouseSettings {
+    /// Requests to the public address routes per client (IPv4 address or IPv6 /64) per minute.
+    pub public_reads_per_minute: u32,
+    /// Most houses one registration may link (`houses` of `POST /v1/accounts`).
+    pub max_houses_at_registration: usize,
+    /// How long one deregistration request works through residents before it answers
+    /// `in_progress` (the job resumes on the next request).
+    pub deregistration_time_budget: Duration,
+}
+
 #[derive(Clone)]
 pub struct AppConfig {
     pub tables: Tables,
@@ -109,6 +123,7 @@ pub struct AppConfig {
     pub hash_key: Vec<u8>,
     pub sms: SmsSettings,
     pub login: LoginSettings,
+    pub houses: HouseSettings,
 }
 
 impl std::fmt::Debug for AppConfig {
@@ -119,6 +134,7 @@ impl std::fmt::Debug for AppConfig {
             .field("hash_key", &"<redacted>")
             .field("sms", &self.sms)
             .field("login", &self.login)
+            .field("houses", &self.houses)
             .finish()
     }
 }
@@ -157,6 +173,7 @@ impl AppConfig {
                 verification_codes: required("VERIFICATION_CODES_TABLE")?,
                 rate_limits: required("RATE_LIMITS_TABLE")?,
                 address: required("ADDRESS_TABLE")?,
+                registrations: required("REGISTRATIONS_TABLE")?,
             },
             jwt,
             hash_key,
@@ -178,6 +195,15 @@ impl AppConfig {
                 failures_before_lock: number("LOGIN_FAILURES_BEFORE_LOCK", 5)?.max(1) as u32,
                 max_lockout: seconds("LOGIN_MAX_LOCK_SECONDS", 15 * 60)?,
                 failure_memory: seconds("LOGIN_FAILURE_MEMORY_SECONDS", 15 * 60)?,
+            },
+            houses: HouseSettings {
+                public_reads_per_minute: number("PUBLIC_READS_PER_MINUTE", 120)? as u32,
+                max_houses_at_registration: number("MAX_HOUSES_AT_REGISTRATION", 10)?.clamp(1, 20)
+                    as usize,
+                deregistration_time_budget: Duration::from_millis(number(
+                    "DEREGISTRATION_TIME_BUDGET_MS",
+                    6000,
+                )?),
             },
         })
     }
@@ -235,6 +261,7 @@ fn test_vars(extra: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         ("VERIFICATION_CODES_TABLE", "v"),
         ("RATE_LIMITS_TABLE", "r"),
         ("ADDRESS_TABLE", "ad"),
+        ("REGISTRATIONS_TABLE", "rg"),
         (
             "JWT_KEYS",
             "k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",

@@ -5,11 +5,14 @@ use std::sync::Arc;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 use crate::config::{AppConfig, ConfigError};
+use crate::store::address::Districts;
 
 pub struct AppContext {
     pub config: AppConfig,
     pub dynamo: aws_sdk_dynamodb::Client,
     pub sns: aws_sdk_sns::Client,
+    /// Districts and streets, read on first use (see [`crate::store::address::districts`]).
+    pub reference: tokio::sync::OnceCell<Arc<Districts>>,
 }
 
 /// Where the AWS services are, when they are not AWS itself (the local stack).
@@ -70,6 +73,7 @@ impl AppContext {
             config,
             dynamo: aws_sdk_dynamodb::Client::from_conf(dynamo),
             sns: aws_sdk_sns::Client::from_conf(sns),
+            reference: Default::default(),
         })
     }
 
@@ -79,11 +83,23 @@ impl AppContext {
         crate::crypto::keyed_hash(&self.config.hash_key, kind, &[value])
     }
 
+    /// A context for unit tests: test configuration, endpoints that nothing listens on.
+    #[cfg(test)]
+    pub fn for_tests() -> Arc<Self> {
+        let endpoints = LocalEndpoints {
+            dynamodb: "http://127.0.0.1:9".into(),
+            sns: "http://127.0.0.1:9".into(),
+            region: "ap-east-1".into(),
+        };
+        Self::local(crate::config::for_tests(&[]), &endpoints)
+    }
+
     fn with_sdk(config: AppConfig, sdk: &SdkConfig) -> Self {
         Self {
             config,
             dynamo: aws_sdk_dynamodb::Client::new(sdk),
             sns: aws_sdk_sns::Client::new(sdk),
+            reference: Default::default(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! client that reads SMS codes from the emulator as the contract says.
 
 pub mod fixtures;
+pub mod houses;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::OnceLock;

@@ -10,6 +10,7 @@ use shared::domain::sms::parse_code;
 use shared::http::Fields;
 use shared::http::fields::checked;
 use shared::http::response::{ApiResult, json};
+use shared::services::house_links::LinkRequest;
 use shared::services::registration::{self, Registration};
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
@@ -22,6 +23,11 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let id_number = f.required_raw("id_number");
     let phone = f.required("phone", PhoneNumber::parse);
     let sms_code = f.required("sms_code", parse_code);
+    let max_houses = ctx.config.houses.max_houses_at_registration;
+    let houses = f.optional_objects("houses", max_houses, |item| {
+        let prefix = format!("{}.", item.prefix());
+        LinkRequest::from_fields(item, &prefix)
+    });
 
     let password = password_raw.and_then(|raw| {
         let name = username.as_ref().map(Username::as_str);
@@ -43,6 +49,7 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
         document: checked(document)?,
         phone: checked(phone)?,
         sms_code: checked(sms_code)?,
+        houses: houses.unwrap_or_default(),
     };
     let account = registration::register(ctx, registration).await?;
     json(201, &account)

@@ -128,6 +128,55 @@ impl Fields {
         }
     }
 
+    /// Where this collector's fields sit in the request (`houses[0]`; empty at the top level).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// Whether the body has `field` (and it is not null).
+    pub fn has(&self, field: &str) -> bool {
+        self.object.get(field).is_some_and(|v| !v.is_null())
+    }
+
+    /// A required boolean that may be absent (`None`), checked for its type when present.
+    pub fn optional_bool(&mut self, field: &str) -> Option<bool> {
+        if self.has(field) {
+            self.required_bool(field)
+        } else {
+            None
+        }
+    }
+
+    /// An optional nested object, handed to `each` with its own collector.
+    pub fn optional_object<T>(
+        &mut self,
+        field: &str,
+        each: impl FnOnce(&mut Fields) -> Option<T>,
+    ) -> Option<T> {
+        let value = self.take(field)?;
+        let name = self.name(field);
+        let Value::Object(object) = value else {
+            self.errors
+                .push(FieldError::new(name, "INVALID_TYPE", "此项须为对象"));
+            return None;
+        };
+        self.nested(object, name, each)
+    }
+
+    fn nested<T>(
+        &mut self,
+        object: Map<String, Value>,
+        name: String,
+        each: impl FnOnce(&mut Fields) -> Option<T>,
+    ) -> Option<T> {
+        let mut inner = Fields::new(object, &name);
+        let parsed = each(&mut inner);
+        inner.reject_unknown();
+        let failed = !inner.errors.is_empty();
+        self.errors.append(&mut inner.errors);
+        parsed.filter(|_| !failed)
+    }
+
     /// An optional array of objects, each handed to `each` with its own collector.
     pub fn optional_objects<T>(
         &mut self,
@@ -158,11 +207,7 @@ impl Fields {
                     .push(FieldError::new(item_name, "INVALID_TYPE", "此项须为对象"));
                 continue;
             };
-            let mut inner = Fields::new(object, &item_name);
-            let parsed = each(&mut inner);
-            inner.reject_unknown();
-            self.errors.append(&mut inner.errors);
-            out.extend(parsed);
+            out.extend(self.nested(object, item_name, &mut each));
         }
         Some(out)
     }
@@ -256,7 +301,8 @@ mod tests {
         let houses = f.optional_objects("houses", 10, |item| {
             item.required("house_id", |s| Ok(s.to_owned()))
         });
-        assert_eq!(houses.unwrap(), vec!["h1".to_string()]);
+        // An item with any error (here an unknown field) yields nothing.
+        assert!(houses.unwrap().is_empty());
         let ApiError::Validation(errors) = f.finish().unwrap_err() else {
             panic!()
         };

@@ -1,6 +1,7 @@
 //! HTTP on the Lambda side: reading requests, validating JSON bodies, writing responses.
 
 pub mod fields;
+pub mod pagination;
 pub mod request;
 pub mod response;
 

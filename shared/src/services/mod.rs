@@ -2,7 +2,9 @@
 //! values and returns a result or an `ApiError`.
 
 pub mod account_view;
+pub mod house_links;
 pub mod login;
+pub mod public_reads;
 pub mod registration;
 pub mod sms_codes;
 

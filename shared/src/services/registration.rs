@@ -6,7 +6,10 @@ use crate::domain::id_document::IdDocument;
 use crate::domain::password::{Password, hash_password};
 use crate::domain::phone::PhoneNumber;
 use crate::domain::sms::SmsPurpose;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
+use crate::store::house_links::LinkRecord;
+
+use super::house_links::LinkRequest;
 use crate::store::accounts::{self, AccountRecord, Holder};
 
 use super::account_view::AccountView;
@@ -20,14 +23,35 @@ pub struct Registration {
     pub document: IdDocument,
     pub phone: PhoneNumber,
     pub sms_code: String,
+    /// Houses to link at once (residence-registration accounts only).
+    pub houses: Vec<LinkRequest>,
 }
 
-/// Checks the SMS code, then writes the account, its unique claims and the code's consumption
-/// in one transaction. Two registrations of one username at once: exactly one succeeds.
+/// The houses a registration asks for were checked; their links are made with the account.
+fn check_houses_allowed(registration: &Registration) -> Result<(), ApiError> {
+    if registration.houses.is_empty()
+        || registration.account_type == AccountType::ResidenceRegistration
+    {
+        Ok(())
+    } else {
+        Err(ApiError::validation(FieldError::new(
+            "houses",
+            "NOT_ALLOWED",
+            "只有居住登记账号可以关联房屋",
+        )))
+    }
+}
+
+/// Checks the houses and the SMS code, then writes the account, its unique claims, its house
+/// links and the code's consumption in one transaction. Two registrations of one username at
+/// once: exactly one succeeds.
 pub async fn register(
     ctx: &AppContext,
-    registration: Registration,
+    mut registration: Registration,
 ) -> Result<AccountView, ApiError> {
+    check_houses_allowed(&registration)?;
+    // Before the code check, so that a mistyped house does not use up one of the code's tries.
+    let houses = super::house_links::resolve(ctx, std::mem::take(&mut registration.houses)).await?;
     let code = super::sms_codes::check(
         ctx,
         &registration.phone,
@@ -48,7 +72,13 @@ pub async fn register(
         phone: &registration.phone,
     };
     let record = AccountRecord::new(&holder, password_hash);
-    accounts::create(ctx, &holder, &record, Some(&code)).await?;
+    let links: Vec<LinkRecord> = houses
+        .into_iter()
+        .map(|(declarant_type, target)| {
+            LinkRecord::new(ctx, &record.account_id, declarant_type, target)
+        })
+        .collect();
+    accounts::create(ctx, &holder, &record, Some(&code), &links).await?;
     let view = AccountView::from(&record);
     tracing::info!(account_id = %view.account_id, account_type = view.account_type.as_str(), "account registered");
     Ok(view)

@@ -13,8 +13,6 @@
 //! Phones and ID numbers in keys are keyed hashes, so keys (which show up in metrics and
 //! diagnostics) carry no personal data.
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AppContext;
@@ -24,7 +22,10 @@ use crate::domain::phone::PhoneNumber;
 use crate::error::{ApiError, FieldError};
 
 use super::verification_codes::VerifiedCode;
-use super::{Item, from_item, is_condition_failure, n, pk_sk, s, to_item, unavailable};
+use super::{
+    Item, from_item, is_condition_failure, n, pk_sk, put_if_absent, s, to_item, transact,
+    unavailable,
+};
 
 const PROFILE: &str = "PROFILE";
 const SESSION: &str = "SESSION";
@@ -116,29 +117,20 @@ pub fn id_claim(ctx: &AppContext, account_type: AccountType, doc: &IdDocument) -
     format!("IDDOC#{}#{hash}", account_type.as_str())
 }
 
-fn put_if_absent(table: &str, item: Item) -> TransactWriteItem {
-    let put = Put::builder()
-        .table_name(table)
-        .set_item(Some(item))
-        .condition_expression("attribute_not_exists(pk)")
-        .build()
-        .expect("table and item are set");
-    TransactWriteItem::builder().put(put).build()
-}
-
 fn claim_item(claim_pk: String, account_id: &str) -> Item {
     let mut item = pk_sk(claim_pk, CLAIM);
     item.insert("account_id".into(), s(account_id));
     item
 }
 
-/// Writes the account and its claims in one transaction, consuming the SMS code in the same
-/// transaction: either all of it happens or none of it.
+/// Writes the account and its claims in one transaction, consuming the SMS code and creating the
+/// house links asked for at registration in the same transaction: all of it happens or none.
 pub async fn create(
     ctx: &AppContext,
     holder: &Holder<'_>,
     record: &AccountRecord,
     code: Option<&VerifiedCode>,
+    linked: &[super::house_links::LinkRecord],
 ) -> Result<(), ApiError> {
     let table = &ctx.config.tables.accounts;
     let account_type = record.account_type;
@@ -161,8 +153,12 @@ pub async fn create(
     if let Some(code) = code {
         items.push(code.consume_in_transaction(ctx));
     }
+    let code_item = code.map(|_| 4);
+    for link in linked {
+        items.extend(super::house_links::create_items(ctx, link));
+    }
     transact(ctx, items, "accounts.create", |failed| {
-        if failed.contains(&4) {
+        if code_item.is_some_and(|i| failed.contains(&i)) {
             return ApiError::SmsCodeInvalid;
         }
         let mut errors = Vec::new();
@@ -193,54 +189,6 @@ pub async fn create(
         }
     })
     .await
-}
-
-/// Runs a transaction; on a failed condition, `on_conflict` gets the indexes of the items whose
-/// conditions failed. Transient conflicts with a concurrent transaction are retried.
-pub async fn transact(
-    ctx: &AppContext,
-    items: Vec<TransactWriteItem>,
-    operation: &'static str,
-    on_conflict: impl Fn(&[usize]) -> ApiError,
-) -> Result<(), ApiError> {
-    let mut attempt = 0u32;
-    loop {
-        attempt += 1;
-        let result = ctx
-            .dynamo
-            .transact_write_items()
-            .set_transact_items(Some(items.clone()))
-            .send()
-            .await;
-        let error = match result {
-            Ok(_) => return Ok(()),
-            Err(error) => error,
-        };
-        let service_error = error.as_service_error();
-        let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = service_error
-        else {
-            return Err(unavailable(operation, error));
-        };
-        let reasons = cancelled.cancellation_reasons();
-        let failed: Vec<usize> = reasons
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
-            .map(|(i, _)| i)
-            .collect();
-        if !failed.is_empty() {
-            return Err(on_conflict(&failed));
-        }
-        let contended = reasons
-            .iter()
-            .any(|r| r.code() == Some("TransactionConflict"));
-        if contended && attempt < 4 {
-            // Another transaction holds one of the items: back off briefly and look again.
-            super::pause_before_retry(attempt).await;
-            continue;
-        }
-        return Err(unavailable(operation, error));
-    }
 }
 
 /// The account a username belongs to (case-insensitive), read consistently.

@@ -2,13 +2,18 @@
 //! writes, transactions): never a Scan.
 
 pub mod accounts;
+pub mod address;
+pub mod house_links;
 pub mod login_guard;
 pub mod rate_limits;
+pub mod registrations;
 pub mod verification_codes;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 
+use crate::AppContext;
 use crate::error::ApiError;
 
 pub type Item = std::collections::HashMap<String, AttributeValue>;
@@ -76,7 +81,71 @@ pub fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> Result<T, ApiErr
     })
 }
 
+/// Writes a typed value into one attribute (a map for a struct).
+pub fn to_attribute<T: serde::Serialize>(value: &T) -> AttributeValue {
+    serde_dynamo::to_attribute_value(value).expect("records serialize into DynamoDB values")
+}
+
 /// Writes a typed record into an item.
 pub fn to_item<T: serde::Serialize>(record: &T) -> Item {
     serde_dynamo::to_item(record).expect("records serialize into DynamoDB items")
+}
+
+/// A transaction item that puts `item` only where no item has its key yet.
+pub fn put_if_absent(table: &str, item: Item) -> TransactWriteItem {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(pk)")
+        .build()
+        .expect("table and item are set");
+    TransactWriteItem::builder().put(put).build()
+}
+
+/// Runs a transaction; on a failed condition, `on_conflict` gets the indexes of the items whose
+/// conditions failed. Transient conflicts with a concurrent transaction are retried.
+pub async fn transact(
+    ctx: &AppContext,
+    items: Vec<TransactWriteItem>,
+    operation: &'static str,
+    on_conflict: impl Fn(&[usize]) -> ApiError,
+) -> Result<(), ApiError> {
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        let result = ctx
+            .dynamo
+            .transact_write_items()
+            .set_transact_items(Some(items.clone()))
+            .send()
+            .await;
+        let error = match result {
+            Ok(_) => return Ok(()),
+            Err(error) => error,
+        };
+        let service_error = error.as_service_error();
+        let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = service_error
+        else {
+            return Err(unavailable(operation, error));
+        };
+        let reasons = cancelled.cancellation_reasons();
+        let failed: Vec<usize> = reasons
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
+            .map(|(i, _)| i)
+            .collect();
+        if !failed.is_empty() {
+            return Err(on_conflict(&failed));
+        }
+        let contended = reasons
+            .iter()
+            .any(|r| r.code() == Some("TransactionConflict"));
+        if contended && attempt < 4 {
+            // Another transaction holds one of the items: back off briefly and look again.
+            pause_before_retry(attempt).await;
+            continue;
+        }
+        return Err(unavailable(operation, error));
+    }
 }

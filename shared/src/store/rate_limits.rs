@@ -14,6 +14,10 @@ pub struct Window {
 }
 
 impl Window {
+    pub const MINUTE: Window = Window {
+        length: 60,
+        offset: 0,
+    };
     pub const HOUR: Window = Window {
         length: 3600,
         offset: 0,

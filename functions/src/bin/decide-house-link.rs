@@ -1,0 +1,1 @@
+functions::lambda_main!(decide_house_link);

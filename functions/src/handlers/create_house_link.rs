@@ -1,0 +1,19 @@
+//! `POST /v1/me/houses`: link a house (found by search, or written by hand) for staff review.
+
+use lambda_http::Request;
+use shared::AppContext;
+use shared::auth::authenticate;
+use shared::http::Fields;
+use shared::http::fields::checked;
+use shared::http::response::{ApiResult, json};
+use shared::services::house_links::{self, LinkRequest};
+
+pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
+    let principal = authenticate(ctx, &req).await?;
+    house_links::require_house_manager(&principal)?;
+    let mut f = Fields::from_request(&req)?;
+    let request = LinkRequest::from_fields(&mut f, "");
+    f.finish()?;
+    let link = house_links::create(ctx, &principal, checked(request)?).await?;
+    json(201, &link)
+}

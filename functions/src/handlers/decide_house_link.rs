@@ -1,0 +1,22 @@
+//! `POST /v1/staff/house-links/{link_id}/decision` (staff): approve or reject a pending link; a
+//! hand-written address is approved onto a house record (`house_id`, or `new_house` to create it).
+
+use lambda_http::Request;
+use shared::AppContext;
+use shared::auth::authenticate;
+use shared::http::Fields;
+use shared::http::fields::checked;
+use shared::http::request::path_param;
+use shared::http::response::{ApiResult, json};
+use shared::services::house_links::{self, DecisionRequest};
+
+pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
+    let principal = authenticate(ctx, &req).await?;
+    house_links::require_staff(&principal)?;
+    let link_id = path_param(&req, "link_id")?;
+    let mut f = Fields::from_request(&req)?;
+    let request = DecisionRequest::from_fields(&mut f);
+    f.finish()?;
+    let link = house_links::decide(ctx, &principal, &link_id, checked(request)?).await?;
+    json(200, &link)
+}

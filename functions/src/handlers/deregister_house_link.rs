@@ -1,0 +1,22 @@
+//! `POST /v1/me/houses/{link_id}/deregistration`: end a house link, optionally moving its current
+//! residents out with it (F15).
+
+use lambda_http::Request;
+use shared::AppContext;
+use shared::auth::authenticate;
+use shared::http::Fields;
+use shared::http::fields::checked;
+use shared::http::request::path_param;
+use shared::http::response::{ApiResult, json};
+use shared::services::house_links;
+
+pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
+    let principal = authenticate(ctx, &req).await?;
+    let link_id = path_param(&req, "link_id")?;
+    let mut f = Fields::from_request(&req)?;
+    let deregister_residents = f.required_bool("deregister_residents");
+    f.finish()?;
+    let link =
+        house_links::deregister(ctx, &principal, &link_id, checked(deregister_residents)?).await?;
+    json(200, &link)
+}

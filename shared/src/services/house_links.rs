@@ -1,0 +1,626 @@
+//! Linking houses to accounts (F12, F13), staff review (F14) and deregistration (F15).
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::auth::Principal;
+use crate::context::AppContext;
+use crate::domain::account::{AccountType, Role};
+use crate::domain::address::{
+    BuildingCode, DeclarantType, DetailedAddress, HouseCode, Room, StreetCode,
+};
+use crate::error::{ApiError, FieldError, Invalid};
+use crate::http::Fields;
+use crate::http::pagination::{Page, PageRequest};
+use crate::store::address::{self, House};
+use crate::store::house_links::{
+    self, Decision, LinkRecord, LinkStatus, LinkedHouse, ManualAddress, ResidentsJob, Target,
+};
+use crate::store::registrations;
+
+/// A link as its account (and staff) see it.
+#[derive(Debug, Serialize)]
+pub struct LinkView {
+    pub link_id: String,
+    pub status: LinkStatus,
+    pub declarant_type: DeclarantType,
+    /// 申报人类型 in Chinese.
+    pub declarant_type_label: &'static str,
+    /// The house (absent for a hand-written address not yet placed on a house by staff).
+    pub house: Option<LinkedHouse>,
+    pub manual_address: Option<ManualAddress>,
+    /// Why staff rejected the link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deregistered_on: Option<String>,
+    /// For a deregistered link whose residents are deregistered with it: `in_progress` until
+    /// every resident is done (repeat the request to finish), then `completed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub residents_deregistration: Option<&'static str>,
+}
+
+/// What staff see: the link and whose it is.
+#[derive(Debug, Serialize)]
+pub struct StaffLinkView {
+    pub account_id: String,
+    #[serde(flatten)]
+    pub link: LinkView,
+}
+
+impl From<&LinkRecord> for LinkView {
+    fn from(link: &LinkRecord) -> Self {
+        Self {
+            link_id: link.link_id.clone(),
+            status: link.status,
+            declarant_type: link.declarant_type,
+            declarant_type_label: link.declarant_type.label(),
+            house: link.house.clone(),
+            manual_address: link.manual_address.clone(),
+            reason: link.reason.clone(),
+            created_at: link.created_at.clone(),
+            decided_at: link.decided_at.clone(),
+            deregistered_on: link.deregistered_on.clone(),
+            residents_deregistration: link.residents_job.as_ref().map(|_| "in_progress"),
+        }
+    }
+}
+
+impl From<&LinkRecord> for StaffLinkView {
+    fn from(link: &LinkRecord) -> Self {
+        Self {
+            account_id: link.account_id.clone(),
+            link: LinkView::from(link),
+        }
+    }
+}
+
+// ------------------------------------------------------------------ requests
+
+/// What a link request points at, validated for its shape.
+#[derive(Debug, Clone)]
+pub enum RequestedTarget {
+    House(HouseCode),
+    Manual {
+        district: String,
+        street: StreetCode,
+        address: DetailedAddress,
+    },
+}
+
+/// The body of `POST /v1/me/houses` (and of each item of `houses` in `POST /v1/accounts`).
+#[derive(Debug, Clone)]
+pub struct LinkRequest {
+    pub declarant_type: DeclarantType,
+    pub target: RequestedTarget,
+    /// Where the body sat in the request (`""` or `houses[2].`), for field names in errors.
+    pub prefix: String,
+}
+
+impl LinkRequest {
+    /// Reads one link body: `declarant_type` and exactly one of `house_id` / `manual_address`.
+    pub fn from_fields(f: &mut Fields, prefix: &str) -> Option<Self> {
+        let declarant_type = f.required("declarant_type", DeclarantType::parse);
+        let has_house = f.has("house_id");
+        let has_manual = f.has("manual_address");
+        let house = f.optional("house_id", HouseCode::parse);
+        let manual = f.optional_object("manual_address", |m| {
+            let district = m.required("district", parse_area_code);
+            let street = m.required("street", StreetCode::parse);
+            let address = m.required("address", DetailedAddress::parse);
+            Some(RequestedTarget::Manual {
+                district: district?,
+                street: street?,
+                address: address?,
+            })
+        });
+        if has_house && has_manual {
+            f.push(FieldError::new(
+                format!("{prefix}manual_address"),
+                "EXCLUSIVE",
+                "选择房屋（house_id）与手工填写地址（manual_address）只能二选一",
+            ));
+            return None;
+        }
+        if !has_house && !has_manual {
+            f.push(FieldError::new(
+                format!("{prefix}house_id"),
+                "REQUIRED",
+                "请选择房屋（house_id），或手工填写地址（manual_address）",
+            ));
+            return None;
+        }
+        let target = house.map(RequestedTarget::House).or(manual)?;
+        Some(Self {
+            declarant_type: declarant_type?,
+            target,
+            prefix: prefix.to_owned(),
+        })
+    }
+}
+
+fn parse_area_code(value: &str) -> Result<String, Invalid> {
+    let code = value.trim();
+    if (1..=16).contains(&code.len())
+        && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        Ok(code.to_owned())
+    } else {
+        Err(Invalid::new(
+            "INVALID_DISTRICT",
+            "区编码无效，请使用 GET /v1/districts 返回的 code",
+        ))
+    }
+}
+
+/// Only accounts that manage houses may link them: residence-registration individuals and unit
+/// administrators (sub-accounts declare for houses their administrator assigns).
+pub fn require_house_manager(principal: &Principal) -> Result<(), ApiError> {
+    principal.require_type(AccountType::ResidenceRegistration)?;
+    match principal.role {
+        Role::Individual | Role::Admin => Ok(()),
+        _ => Err(ApiError::Forbidden("子账号不能维护房屋")),
+    }
+}
+
+/// Staff only.
+pub fn require_staff(principal: &Principal) -> Result<(), ApiError> {
+    principal.require_type(AccountType::Staff)?;
+    if principal.role == Role::Staff {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("仅受理点工作人员可以操作"))
+    }
+}
+
+/// The snapshot a link keeps of its house.
+async fn linked_house(ctx: &AppContext, house: &House) -> Result<Option<LinkedHouse>, ApiError> {
+    let code = BuildingCode::parse(&house.building_id).map_err(|_| ApiError::Internal)?;
+    Ok(address::get_building(ctx, &code)
+        .await?
+        .map(|building| LinkedHouse {
+            house_id: house.house_id.clone(),
+            house_code: house.house_code.clone(),
+            room: house.room.clone(),
+            building_id: building.building_id,
+            building_name: building.name,
+            address: building.address,
+            street_code: building.street_code,
+        }))
+}
+
+/// Checks that each requested house exists (or that a hand-written address names a real district
+/// and street) and that no house is asked for twice; every problem is reported at once.
+pub async fn resolve(
+    ctx: &AppContext,
+    requests: Vec<LinkRequest>,
+) -> Result<Vec<(DeclarantType, Target)>, ApiError> {
+    let mut errors = Vec::new();
+    let mut seen = HashSet::new();
+    let mut resolved = Vec::new();
+    for request in requests {
+        let prefix = &request.prefix;
+        match request.target {
+            RequestedTarget::House(code) => {
+                let house = match address::get_house(ctx, &code).await? {
+                    Some(house) => linked_house(ctx, &house).await?,
+                    None => None,
+                };
+                let Some(house) = house else {
+                    errors.push(FieldError::new(
+                        format!("{prefix}house_id"),
+                        "HOUSE_NOT_FOUND",
+                        "房屋不存在，请重新搜索，或手工填写地址",
+                    ));
+                    continue;
+                };
+                if !seen.insert(house_links::house_claim(&house.house_code)) {
+                    errors.push(duplicate(format!("{prefix}house_id")));
+                    continue;
+                }
+                resolved.push((request.declarant_type, Target::House(house)));
+            }
+            RequestedTarget::Manual {
+                district,
+                street,
+                address: detailed,
+            } => {
+                let districts = address::districts(ctx).await?;
+                let field = |name: &str| format!("{prefix}manual_address.{name}");
+                let Some(area) = districts.area(&district) else {
+                    errors.push(FieldError::new(
+                        field("district"),
+                        "UNKNOWN_DISTRICT",
+                        "没有这个区，请使用 GET /v1/districts 返回的 code",
+                    ));
+                    continue;
+                };
+                let Some(street_area) = districts.area_of(&street) else {
+                    errors.push(FieldError::new(
+                        field("street"),
+                        "UNKNOWN_STREET",
+                        "没有这个街道，请使用 GET /v1/districts 返回的街道 code",
+                    ));
+                    continue;
+                };
+                if street_area.code != area.code {
+                    errors.push(FieldError::new(
+                        field("street"),
+                        "STREET_NOT_IN_DISTRICT",
+                        "该街道不属于所选的区",
+                    ));
+                    continue;
+                }
+                let manual = ManualAddress {
+                    district: area.code.clone(),
+                    street: street.as_str().to_owned(),
+                    address: detailed.as_str().to_owned(),
+                };
+                if !seen.insert(house_links::manual_claim(ctx, &manual)) {
+                    errors.push(duplicate(field("address")));
+                    continue;
+                }
+                let street_name = districts.street_name(&street).unwrap_or_default();
+                let label = format!("{}{}{}", area.name, street_name, manual.address);
+                resolved.push((request.declarant_type, Target::Manual(manual, label)));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(resolved)
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+fn duplicate(field: String) -> FieldError {
+    FieldError::new(field, "DUPLICATE", "同一房屋只能关联一次")
+}
+
+// ------------------------------------------------------------------ the account's own links
+
+/// `POST /v1/me/houses`.
+pub async fn create(
+    ctx: &AppContext,
+    principal: &Principal,
+    request: LinkRequest,
+) -> Result<LinkView, ApiError> {
+    require_house_manager(principal)?;
+    let (declarant_type, target) = resolve(ctx, vec![request])
+        .await?
+        .pop()
+        .ok_or(ApiError::Internal)?;
+    let link = LinkRecord::new(ctx, &principal.account_id, declarant_type, target);
+    house_links::create(ctx, &link).await?;
+    tracing::info!(account_id = %principal.account_id, link_id = %link.link_id, "house link requested");
+    Ok(LinkView::from(&link))
+}
+
+/// `GET /v1/me/houses`.
+pub async fn list(
+    ctx: &AppContext,
+    principal: &Principal,
+    page: &PageRequest,
+) -> Result<Page<LinkView>, ApiError> {
+    require_house_manager(principal)?;
+    Ok(house_links::list(ctx, &principal.account_id, page)
+        .await?
+        .map(|link| LinkView::from(&link)))
+}
+
+/// The caller's own link; anyone else's (or none) is 404.
+pub async fn own_link(
+    ctx: &AppContext,
+    principal: &Principal,
+    link_id: &str,
+) -> Result<LinkRecord, ApiError> {
+    require_house_manager(principal)?;
+    if uuid::Uuid::parse_str(link_id).is_err() {
+        return Err(ApiError::NotFound);
+    }
+    house_links::get(ctx, &principal.account_id, link_id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// The caller's link, which must be approved for residents to be declared under it.
+pub async fn approved_link(
+    ctx: &AppContext,
+    principal: &Principal,
+    link_id: &str,
+) -> Result<LinkRecord, ApiError> {
+    let link = own_link(ctx, principal, link_id).await?;
+    if link.status == LinkStatus::Approved {
+        Ok(link)
+    } else {
+        Err(ApiError::LinkNotApproved)
+    }
+}
+
+// ------------------------------------------------------------------ deregistration (F15)
+
+/// `POST /v1/me/houses/{link_id}/deregistration`: ends the link and, when asked, moves its current
+/// residents out as of today, each resident in one atomic write. Work that does not fit in the
+/// time budget is left recorded on the link and finished by the next request (any of them: the
+/// job is idempotent).
+pub async fn deregister(
+    ctx: &AppContext,
+    principal: &Principal,
+    link_id: &str,
+    deregister_residents: bool,
+) -> Result<LinkView, ApiError> {
+    let link = own_link(ctx, principal, link_id).await?;
+    let job = || ResidentsJob {
+        moved_out_on: crate::clock::today_in_china().to_string(),
+        started_at: crate::clock::rfc3339(crate::clock::now()),
+    };
+    let mut link = match link.status {
+        LinkStatus::Pending | LinkStatus::Approved => {
+            let link = house_links::deregister(ctx, &link, deregister_residents.then(job)).await?;
+            tracing::info!(account_id = %principal.account_id, link_id, "house link deregistered");
+            link
+        }
+        LinkStatus::Rejected => {
+            return Err(ApiError::Conflict {
+                title: "已驳回的房屋关联无需注销",
+                errors: Vec::new(),
+            });
+        }
+        LinkStatus::Deregistered => {
+            if deregister_residents && link.residents_job.is_none() {
+                let job = job();
+                house_links::start_residents_job(ctx, &link, &job).await?;
+                // Whichever request started it, the stored job is the one to finish.
+                house_links::get(ctx, &link.account_id, &link.link_id)
+                    .await?
+                    .ok_or(ApiError::NotFound)?
+            } else {
+                link
+            }
+        }
+    };
+    let mut completed = false;
+    if let Some(job) = link.residents_job.clone() {
+        completed = run_residents_job(ctx, &link, &job).await?;
+        if completed {
+            link.residents_job = None;
+        }
+    }
+    let mut view = LinkView::from(&link);
+    if completed {
+        view.residents_deregistration = Some("completed");
+    }
+    Ok(view)
+}
+
+/// Works through the link's current residents until none is left (`true`) or the time budget is
+/// spent (`false`; at least one resident is done per call, so every call makes progress).
+pub async fn run_residents_job(
+    ctx: &AppContext,
+    link: &LinkRecord,
+    job: &ResidentsJob,
+) -> Result<bool, ApiError> {
+    let deadline = std::time::Instant::now() + ctx.config.houses.deregistration_time_budget;
+    loop {
+        let keys = registrations::current_under_link(ctx, &link.link_id, 25).await?;
+        if keys.is_empty() {
+            house_links::finish_residents_job(ctx, link).await?;
+            return Ok(true);
+        }
+        for key in keys {
+            registrations::move_out_with_house(ctx, key, &job.moved_out_on).await?;
+            if std::time::Instant::now() >= deadline {
+                tracing::info!(link_id = %link.link_id, "residents deregistration continues on the next request");
+                return Ok(false);
+            }
+        }
+    }
+}
+
+// ------------------------------------------------------------------ staff review (F14)
+
+/// `GET /v1/staff/house-links?status=pending`.
+pub async fn pending(
+    ctx: &AppContext,
+    principal: &Principal,
+    page: &PageRequest,
+) -> Result<Page<StaffLinkView>, ApiError> {
+    require_staff(principal)?;
+    Ok(house_links::pending(ctx, page)
+        .await?
+        .map(|link| StaffLinkView::from(&link)))
+}
+
+/// A house staff create for a hand-written address: its building must exist.
+#[derive(Debug, Clone)]
+pub struct NewHouse {
+    pub building_id: BuildingCode,
+    pub room: Room,
+    pub house_code: HouseCode,
+}
+
+/// The body of `POST /v1/staff/house-links/{link_id}/decision`.
+#[derive(Debug, Clone)]
+pub struct DecisionRequest {
+    pub approve: bool,
+    pub reason: Option<String>,
+    pub house_id: Option<HouseCode>,
+    pub new_house: Option<NewHouse>,
+}
+
+impl DecisionRequest {
+    pub fn from_fields(f: &mut Fields) -> Option<Self> {
+        let approve = f.required_bool("approve");
+        let reason = f.optional("reason", |v| {
+            let reason = v.trim();
+            match reason.chars().count() {
+                2..=200 => Ok(reason.to_owned()),
+                _ => Err(Invalid::new("INVALID_REASON", "驳回原因须为2至200个字符")),
+            }
+        });
+        let reason_given = f.has("reason");
+        let has_house = f.has("house_id");
+        let has_new = f.has("new_house");
+        let house_id = f.optional("house_id", HouseCode::parse);
+        let new_house = f.optional_object("new_house", |h| {
+            let building_id = h.required("building_id", BuildingCode::parse);
+            let room = h.required("room", Room::parse);
+            let house_code = h.required("house_code", HouseCode::parse);
+            let (building_id, room, house_code) = (building_id?, room?, house_code?);
+            if !house_code.is_in(&building_id) {
+                h.push(
+                    Invalid::new("NOT_IN_BUILDING", "房屋编码须以楼栋编码开头")
+                        .at("new_house.house_code"),
+                );
+                return None;
+            }
+            Some(NewHouse {
+                building_id,
+                room,
+                house_code,
+            })
+        });
+        let approve = approve?;
+        if approve && reason.is_none() && reason_given {
+            return None;
+        }
+        if !approve && reason.is_none() {
+            if !reason_given {
+                f.push(FieldError::new("reason", "REQUIRED", "驳回时须填写原因"));
+            }
+            return None;
+        }
+        if !approve && (has_house || has_new) {
+            f.push(FieldError::new(
+                if has_house { "house_id" } else { "new_house" },
+                "NOT_ALLOWED",
+                "驳回时不能指定房屋",
+            ));
+            return None;
+        }
+        if has_house && has_new {
+            f.push(FieldError::new(
+                "new_house",
+                "EXCLUSIVE",
+                "house_id 与 new_house 只能二选一",
+            ));
+            return None;
+        }
+        Some(Self {
+            approve,
+            reason,
+            house_id,
+            new_house,
+        })
+    }
+}
+
+fn field_error(field: &str, code: &'static str, message: &str) -> ApiError {
+    ApiError::validation(FieldError::new(field, code, message))
+}
+
+/// `POST /v1/staff/house-links/{link_id}/decision`.
+pub async fn decide(
+    ctx: &AppContext,
+    principal: &Principal,
+    link_id: &str,
+    request: DecisionRequest,
+) -> Result<StaffLinkView, ApiError> {
+    require_staff(principal)?;
+    if uuid::Uuid::parse_str(link_id).is_err() {
+        return Err(ApiError::NotFound);
+    }
+    let link = house_links::get_by_id(ctx, link_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if link.status != LinkStatus::Pending {
+        return Err(ApiError::Conflict {
+            title: "该房屋关联已处理，不能重复审核",
+            errors: Vec::new(),
+        });
+    }
+    let decision = if !request.approve {
+        let reason = request.reason.as_deref().ok_or(ApiError::Internal)?;
+        return finish_decision(ctx, principal, &link, Decision::Reject { reason }).await;
+    } else if let Some(house) = &link.house {
+        if let Some(code) = &request.house_id
+            && code.as_str() != house.house_code
+        {
+            return Err(field_error(
+                "house_id",
+                "HOUSE_MISMATCH",
+                "该关联已指向另一房屋",
+            ));
+        }
+        if request.new_house.is_some() {
+            return Err(field_error(
+                "new_house",
+                "NOT_ALLOWED",
+                "该关联已指向房屋，不能新建房屋",
+            ));
+        }
+        Decision::Approve
+    } else {
+        let manual = link.manual_address.as_ref().ok_or(ApiError::Internal)?;
+        place_manual_link(ctx, manual, &request).await?
+    };
+    finish_decision(ctx, principal, &link, decision).await
+}
+
+async fn finish_decision(
+    ctx: &AppContext,
+    principal: &Principal,
+    link: &LinkRecord,
+    decision: Decision<'_>,
+) -> Result<StaffLinkView, ApiError> {
+    let decided = house_links::decide(ctx, link, &principal.account_id, decision).await?;
+    tracing::info!(staff_id = %principal.account_id, link_id = %decided.link_id, status = decided.status.as_str(), "house link decided");
+    Ok(StaffLinkView::from(&decided))
+}
+
+/// Approving a hand-written address needs the house it is: an existing one or one created now,
+/// in the street the citizen named.
+async fn place_manual_link(
+    ctx: &AppContext,
+    manual: &ManualAddress,
+    request: &DecisionRequest,
+) -> Result<Decision<'static>, ApiError> {
+    let (house, new_house, field) = match (&request.house_id, &request.new_house) {
+        (Some(code), None) => {
+            let house = address::get_house(ctx, code)
+                .await?
+                .ok_or_else(|| field_error("house_id", "HOUSE_NOT_FOUND", "房屋不存在"))?;
+            (house, None, "house_id")
+        }
+        (None, Some(new)) => {
+            let house = House::new(&new.house_code, &new.room, None);
+            let item = address::house_item(&house);
+            (house, Some(item), "new_house.building_id")
+        }
+        _ => {
+            return Err(field_error(
+                "house_id",
+                "REQUIRED",
+                "手工填写的地址须指定已有房屋（house_id）或新建房屋（new_house）后才能通过",
+            ));
+        }
+    };
+    let Some(linked) = linked_house(ctx, &house).await? else {
+        return Err(field_error(field, "BUILDING_NOT_FOUND", "楼栋不存在"));
+    };
+    if linked.street_code != manual.street {
+        return Err(field_error(
+            field,
+            "STREET_MISMATCH",
+            "该房屋与申报人填写的地址不在同一街道",
+        ));
+    }
+    Ok(Decision::ApproveOnto {
+        house: linked,
+        new_house,
+    })
+}
