@@ -65,6 +65,7 @@ impl AppContext {
         let sdk = base.build();
         let dynamo = aws_sdk_dynamodb::config::Builder::from(&sdk)
             .endpoint_url(&endpoints.dynamodb)
+            .interceptor(crate::store::operation_counts::OperationCounter)
             .build();
         let sns = aws_sdk_sns::config::Builder::from(&sdk)
             .endpoint_url(&endpoints.sns)

@@ -485,13 +485,14 @@ impl DecisionRequest {
             })
         });
         let approve = approve?;
-        if approve && reason.is_none() && reason_given {
+        let invalid = (reason_given && reason.is_none())
+            || (has_house && house_id.is_none())
+            || (has_new && new_house.is_none());
+        if invalid {
             return None;
         }
         if !approve && reason.is_none() {
-            if !reason_given {
-                f.push(FieldError::new("reason", "REQUIRED", "驳回时须填写原因"));
-            }
+            f.push(FieldError::new("reason", "REQUIRED", "驳回时须填写原因"));
             return None;
         }
         if !approve && (has_house || has_new) {
@@ -623,4 +624,99 @@ async fn place_manual_link(
         house: linked,
         new_house,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn fields(value: Value) -> Fields {
+        match value {
+            Value::Object(map) => Fields::new(map, ""),
+            _ => unreachable!(),
+        }
+    }
+
+    fn errors(f: Fields) -> Vec<(String, &'static str)> {
+        match f.finish() {
+            Ok(()) => Vec::new(),
+            Err(ApiError::Validation(errors)) => {
+                errors.into_iter().map(|e| (e.field, e.code)).collect()
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_link_names_a_house_or_an_address_not_both() {
+        let mut f =
+            fields(json!({"house_id": "4403070030030400042000003", "declarant_type": "self"}));
+        let request = LinkRequest::from_fields(&mut f, "").unwrap();
+        assert!(matches!(request.target, RequestedTarget::House(_)));
+        assert_eq!(request.declarant_type, DeclarantType::SelfOwner);
+        assert!(errors(f).is_empty());
+
+        let mut f = fields(json!({
+            "declarant_type": "lessor",
+            "manual_address": {"district": "440307-DP", "street": "440307009", "address": "葵涌街道 某路 1 号"},
+        }));
+        let request = LinkRequest::from_fields(&mut f, "houses[1].").unwrap();
+        let RequestedTarget::Manual {
+            district, street, ..
+        } = request.target
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (district.as_str(), street.as_str()),
+            ("440307-DP", "440307009")
+        );
+
+        let mut f = fields(json!({"declarant_type": "lessor"}));
+        assert!(LinkRequest::from_fields(&mut f, "").is_none());
+        assert_eq!(errors(f), [("house_id".to_owned(), "REQUIRED")]);
+
+        let mut f = fields(json!({
+            "house_id": "4403070030030400042000003",
+            "declarant_type": "lessor",
+            "manual_address": {"district": "440303", "street": "440303001", "address": "x"},
+        }));
+        assert!(LinkRequest::from_fields(&mut f, "").is_none());
+        let got = errors(f);
+        assert!(got.contains(&("manual_address.address".to_owned(), "INVALID_ADDRESS")));
+        assert!(got.contains(&("manual_address".to_owned(), "EXCLUSIVE")));
+    }
+
+    #[test]
+    fn decisions_reject_with_a_reason_and_approve_onto_a_house() {
+        let mut f = fields(json!({"approve": false, "reason": "材料不全"}));
+        let decision = DecisionRequest::from_fields(&mut f).unwrap();
+        assert!(!decision.approve);
+        assert_eq!(decision.reason.as_deref(), Some("材料不全"));
+
+        let mut f = fields(json!({"approve": false}));
+        assert!(DecisionRequest::from_fields(&mut f).is_none());
+        assert_eq!(errors(f), [("reason".to_owned(), "REQUIRED")]);
+
+        let mut f = fields(json!({"approve": true, "new_house": {
+            "building_id": "4403070030030400042", "room": "901", "house_code": "4403070030030400042000901"}}));
+        let decision = DecisionRequest::from_fields(&mut f).unwrap();
+        assert_eq!(decision.new_house.unwrap().room.as_str(), "901");
+
+        let mut f = fields(json!({"approve": true, "new_house": {
+            "building_id": "4403070030030400042", "room": "901", "house_code": "4403070030030400043000901"}}));
+        assert!(DecisionRequest::from_fields(&mut f).is_none());
+        assert_eq!(
+            errors(f),
+            [("new_house.house_code".to_owned(), "NOT_IN_BUILDING")]
+        );
+
+        let mut f = fields(
+            json!({"approve": true, "house_id": "4403070030030400042000003",
+            "new_house": {"building_id": "4403070030030400042", "room": "1", "house_code": "4403070030030400042000001"}}),
+        );
+        assert!(DecisionRequest::from_fields(&mut f).is_none());
+        assert_eq!(errors(f), [("new_house".to_owned(), "EXCLUSIVE")]);
+    }
 }

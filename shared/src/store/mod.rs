@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod address;
 pub mod house_links;
 pub mod login_guard;
+pub mod operation_counts;
 pub mod rate_limits;
 pub mod registrations;
 pub mod verification_codes;

@@ -1,0 +1,226 @@
+//! Proof by observation that no request path scans a table: every route of `template.yaml` is
+//! driven through a real flow while an interceptor on the stack's DynamoDB clients counts the
+//! operations this process issues. (`routes.rs` also checks the source for `.scan()`.)
+
+use std::collections::BTreeSet;
+
+use e2e_tests::fixtures;
+use e2e_tests::houses::{decide, link, link_body, seed_building, staff_session, unique_name_part};
+use e2e_tests::{Answer, Client, stack};
+use reqwest::Method;
+use serde_json::json;
+use shared::store::operation_counts::counts;
+
+struct Sweep {
+    client: Client,
+    called: BTreeSet<(String, String)>,
+}
+
+impl Sweep {
+    /// Calls `path` as route `route` (the template's path); any answer but a 5xx will do.
+    async fn call(
+        &mut self,
+        method: Method,
+        route: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> Answer {
+        let answer = self.client.send(method.clone(), path, token, body).await;
+        assert!(
+            answer.status.as_u16() < 500,
+            "{method} {path}: {:#}",
+            answer.body
+        );
+        self.called.insert((method.to_string(), route.to_owned()));
+        answer
+    }
+}
+
+#[tokio::test]
+async fn every_route_runs_without_a_single_scan() {
+    let stack = stack();
+    let client = Client::new(stack);
+    let mut sweep = Sweep {
+        client: client.clone(),
+        called: BTreeSet::new(),
+    };
+    let part = unique_name_part();
+    let seeded = seed_building(
+        stack,
+        "440309001",
+        &format!("{part}花园 1栋"),
+        &["101", "102"],
+    )
+    .await;
+    let (_, staff) = staff_session(&client).await;
+    let before = counts();
+
+    // Registration with a house, its SMS code, login.
+    let phone = fixtures::phone();
+    let body = json!({"phone": phone, "purpose": "register"});
+    sweep
+        .call(
+            Method::POST,
+            "/v1/sms-codes",
+            "/v1/sms-codes",
+            None,
+            Some(&body),
+        )
+        .await;
+    let code = client.latest_code(&phone).await;
+    let mut registration = fixtures::registration_body("residence_registration", &code, &phone);
+    registration["houses"] = json!([link_body(&seeded.house_id("101"), "lessor")]);
+    let created = sweep
+        .call(
+            Method::POST,
+            "/v1/accounts",
+            "/v1/accounts",
+            None,
+            Some(&registration),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{:#}", created.body);
+    let user = fixtures::User {
+        account_id: created.body["account_id"].as_str().unwrap().to_owned(),
+        account_type: "residence_registration".into(),
+        username: registration["username"].as_str().unwrap().to_owned(),
+        password: fixtures::PASSWORD.into(),
+        phone: phone.clone(),
+        id_number: registration["id_number"].as_str().unwrap().to_owned(),
+    };
+    let device = fixtures::device_id();
+    let token = fixtures::login(&client, &user, &device).await;
+    let login = fixtures::login_body(&user, &device);
+    let session = sweep
+        .call(
+            Method::POST,
+            "/v1/sessions",
+            "/v1/sessions",
+            None,
+            Some(&login),
+        )
+        .await;
+    let token = session.body["access_token"]
+        .as_str()
+        .unwrap_or(&token)
+        .to_owned();
+    sweep
+        .call(Method::GET, "/v1/me", "/v1/me", Some(&token), None)
+        .await;
+
+    // Search.
+    sweep
+        .call(Method::GET, "/v1/districts", "/v1/districts", None, None)
+        .await;
+    for q in [
+        part.clone(),
+        part.chars().take(1).collect(),
+        seeded.building.building_code.clone(),
+        String::new(),
+    ] {
+        let found = sweep
+            .call(
+                Method::GET,
+                "/v1/buildings",
+                &format!("/v1/buildings?street=440309001&q={q}"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(found.status, 200);
+    }
+    let building = &seeded.building.building_id;
+    for room in ["", "10"] {
+        sweep
+            .call(
+                Method::GET,
+                "/v1/buildings/{building_id}/houses",
+                &format!("/v1/buildings/{building}/houses?room={room}"),
+                None,
+                None,
+            )
+            .await;
+    }
+
+    // Links, review, deregistration.
+    let second = link(&client, &token, &link_body(&seeded.house_id("102"), "self")).await;
+    sweep
+        .call(
+            Method::POST,
+            "/v1/me/houses",
+            "/v1/me/houses",
+            Some(&token),
+            Some(&link_body(&seeded.house_id("102"), "self")),
+        )
+        .await
+        .assert_problem(409, "CONFLICT");
+    sweep
+        .call(
+            Method::GET,
+            "/v1/me/houses",
+            "/v1/me/houses",
+            Some(&token),
+            None,
+        )
+        .await;
+    sweep
+        .call(
+            Method::GET,
+            "/v1/staff/house-links",
+            "/v1/staff/house-links?status=pending",
+            Some(&staff),
+            None,
+        )
+        .await;
+    let link_id = second["link_id"].as_str().unwrap();
+    let decided = decide(&client, &staff, link_id, &json!({"approve": true})).await;
+    assert_eq!(decided.status, 200);
+    sweep
+        .call(
+            Method::POST,
+            "/v1/staff/house-links/{link_id}/decision",
+            &format!("/v1/staff/house-links/{link_id}/decision"),
+            Some(&staff),
+            Some(&json!({"approve": true})),
+        )
+        .await
+        .assert_problem(409, "CONFLICT");
+    sweep
+        .call(
+            Method::POST,
+            "/v1/me/houses/{link_id}/deregistration",
+            &format!("/v1/me/houses/{link_id}/deregistration"),
+            Some(&token),
+            Some(&json!({"deregister_residents": true})),
+        )
+        .await;
+    sweep
+        .call(
+            Method::DELETE,
+            "/v1/sessions/current",
+            "/v1/sessions/current",
+            Some(&token),
+            None,
+        )
+        .await;
+
+    let template = infra::template::Template::load_default().unwrap();
+    let routes: BTreeSet<(String, String)> = template
+        .routes()
+        .into_iter()
+        .map(|(route, _)| (route.method.to_uppercase(), route.path))
+        .collect();
+    assert_eq!(
+        sweep.called, routes,
+        "the sweep drives every route of the template"
+    );
+
+    let after = counts();
+    assert!(
+        after.queries > before.queries,
+        "the counter sees the Queries"
+    );
+    assert!(after.calls > before.calls + 30);
+    assert_eq!(after.scans, 0, "no Scan was issued");
+}
