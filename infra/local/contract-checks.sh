@@ -73,8 +73,10 @@ contract_api_checks() {
     mkdir -p "$workdir/others" "$workdir/session-ending" || return 1
 
     _contract_log "starting the local API on $url (log: $log)"
+    # schemathesis sends thousands of requests from one address: lift the public routes' per-client
+    # budget so that it checks their answers instead of their 429s.
     DYNAMODB_ENDPOINT="$STACK_DYNAMODB_URL" SNS_ENDPOINT="$STACK_SNS_URL" API_PORT="$port" \
-        "$rpctl" local up </dev/null >"$log" 2>&1 &
+        PUBLIC_READS_PER_MINUTE=1000000 "$rpctl" local up </dev/null >"$log" 2>&1 &
     _stack_track contract-api $!
     if ! _stack_wait_ready "the local API (rpctl local up)" "$!" "$log" "$_CONTRACT_PROBE_API" "$port"; then
         _stack_untrack_last

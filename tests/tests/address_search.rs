@@ -235,6 +235,11 @@ async fn bad_building_searches_are_refused_with_the_field() {
             "STREET_NOT_IN_DISTRICT",
         ),
         (
+            "/v1/buildings?district=440303&q=4403070100000",
+            "street",
+            "STREET_NOT_IN_DISTRICT",
+        ),
+        (
             "/v1/buildings?district=999999&street=440304001",
             "district",
             "UNKNOWN_DISTRICT",

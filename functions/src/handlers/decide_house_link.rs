@@ -12,7 +12,6 @@ use shared::services::house_links::{self, DecisionRequest};
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let principal = authenticate(ctx, &req).await?;
-    house_links::require_staff(&principal)?;
     let link_id = path_param(&req, "link_id")?;
     let mut f = Fields::from_request(&req)?;
     let request = DecisionRequest::from_fields(&mut f);

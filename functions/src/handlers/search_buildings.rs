@@ -33,6 +33,13 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
                 })
         })
         .and_then(Result::ok);
+    // A code prefix long enough names its street by itself.
+    let street = street.or_else(|| match &query {
+        Some(BuildingQuery::CodePrefix(prefix)) if prefix.len() >= StreetCode::LEN => {
+            StreetCode::parse(&prefix[..StreetCode::LEN]).ok()
+        }
+        _ => None,
+    });
     let district = query_param(&req, "district").filter(|d| !d.trim().is_empty());
     if let Some(code) = &district {
         match districts.area(code.trim()) {
@@ -54,13 +61,6 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
             }
         }
     }
-    // A code prefix long enough names its street by itself.
-    let street = street.or_else(|| match &query {
-        Some(BuildingQuery::CodePrefix(prefix)) if prefix.len() >= StreetCode::LEN => {
-            StreetCode::parse(&prefix[..StreetCode::LEN]).ok()
-        }
-        _ => None,
-    });
     if street.is_none() && errors.is_empty() {
         errors.push(FieldError::new(
             "street",

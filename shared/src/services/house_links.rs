@@ -623,6 +623,11 @@ async fn place_manual_link(
     Ok(Decision::ApproveOnto {
         house: linked,
         new_house,
+        field: if request.new_house.is_some() {
+            "new_house.house_code"
+        } else {
+            "house_id"
+        },
     })
 }
 

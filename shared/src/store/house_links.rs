@@ -81,7 +81,8 @@ pub struct ManualAddress {
 /// dies midway, and the next request for the link finishes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResidentsJob {
-    /// The move-out date given to every resident (the day the house was deregistered).
+    /// The move-out date given to every resident: the day the job started (the day of the house's
+    /// deregistration, or of the later request that asked for its residents to follow).
     pub moved_out_on: String,
     pub started_at: String,
 }
@@ -423,6 +424,8 @@ pub enum Decision<'a> {
     ApproveOnto {
         house: LinkedHouse,
         new_house: Option<Item>,
+        /// The request field that named the house (for errors).
+        field: &'static str,
     },
 }
 
@@ -450,6 +453,7 @@ pub async fn decide(
     let mut items = Vec::new();
     let mut new_house_index = None;
     let mut claim_index = None;
+    let mut house_field = "house_id";
     match decision {
         Decision::Reject { reason } => {
             next.status = LinkStatus::Rejected;
@@ -468,7 +472,12 @@ pub async fn decide(
             next.status = LinkStatus::Approved;
             items.push(update(ctx, link, common, base(LinkStatus::Approved)));
         }
-        Decision::ApproveOnto { house, new_house } => {
+        Decision::ApproveOnto {
+            house,
+            new_house,
+            field,
+        } => {
+            house_field = field;
             next.status = LinkStatus::Approved;
             next.claim = house_claim(&house.house_code);
             let mut values = base(LinkStatus::Approved);
@@ -496,7 +505,7 @@ pub async fn decide(
         if failed.contains(&0) {
             changed_meanwhile()
         } else if claim_index.is_some_and(|i| failed.contains(&i)) {
-            ApiError::conflict("house_id", "ALREADY_LINKED", "该账号已有此房屋的有效关联")
+            ApiError::conflict(house_field, "ALREADY_LINKED", "该账号已有此房屋的有效关联")
         } else if new_house_index.is_some_and(|i| failed.contains(&i)) {
             ApiError::conflict(
                 "new_house.house_code",
