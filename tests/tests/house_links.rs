@@ -59,6 +59,21 @@ async fn a_found_house_is_linked_pending_and_listed_with_its_address() {
     let ids: Vec<&str> = links.iter().map(id).collect();
     assert_eq!(ids, [id(&created), id(&second)], "oldest first");
     assert_eq!(links[1]["declarant_type"], "self");
+
+    // One at a time.
+    let page = client.get_auth("/v1/me/houses?limit=1", &token).await;
+    assert_eq!(page.body["items"][0]["link_id"], id(&created));
+    let cursor = page.body["next_cursor"].as_str().expect("a second page");
+    let page = client
+        .get_auth(&format!("/v1/me/houses?limit=1&cursor={cursor}"), &token)
+        .await;
+    assert_eq!(page.body["items"][0]["link_id"], id(&second));
+    // A cursor of this account's list means nothing for another account's.
+    let (_, other) = fixtures::logged_in(&client, "residence_registration").await;
+    let answer = client
+        .get_auth(&format!("/v1/me/houses?limit=1&cursor={cursor}"), &other)
+        .await;
+    assert!(answer.has_field_error("cursor", "INVALID_CURSOR"), "{:#}", answer.body);
 }
 
 #[tokio::test]
