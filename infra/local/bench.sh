@@ -1,14 +1,27 @@
 #!/usr/bin/env bash
-# `make bench`: the identity benchmark (registration, login, authenticated reads) through the
-# local API on its own emulators. Arguments: [accounts] [concurrency]. Results: BENCHMARKS.md.
+# `make bench`: a benchmark through the local API on its own emulators. Results: BENCHMARKS.md.
+#   make bench                                   the identity benchmark (registration, login, reads)
+#   make bench ARGS="identity [accounts] [concurrency]"
+#   make bench ARGS="address [houses] [requests] [concurrency]"
+#                                                generate and load a data set of buildings and
+#                                                houses (default 1,000,000 houses), then time the
+#                                                address reads
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=infra/local/stack.sh
 source infra/local/stack.sh
+
+bench=identity
+case ${1:-} in
+    identity | address)
+        bench=$1
+        shift
+        ;;
+esac
 
 stack_ensure_deps
 cargo build --quiet --workspace
 stack_start_dynamodb "$(stack_free_port)"
 stack_start_sns "$(stack_free_port)"
 export DYNAMODB_ENDPOINT="$STACK_DYNAMODB_URL" SNS_ENDPOINT="$STACK_SNS_URL"
-"${CARGO_TARGET_DIR:-target}/debug/bench-identity" "$@"
+"${CARGO_TARGET_DIR:-target}/debug/bench-$bench" "$@"

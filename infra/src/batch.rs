@@ -1,10 +1,11 @@
-//! Bulk writes for the operator tool: BatchWriteItem in chunks of 25, retrying what DynamoDB
-//! leaves unprocessed (throttling) with exponential back-off.
+//! Bulk writes for the operator tool: BatchWriteItem in chunks of 25, several chunks in flight at
+//! once, retrying what DynamoDB leaves unprocessed (throttling) with exponential back-off.
 
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
+use futures::stream::{self, StreamExt, TryStreamExt};
 use shared::store::Item;
 
 #[derive(Debug, thiserror::Error)]
@@ -15,35 +16,71 @@ pub enum BatchError {
     Unprocessed(usize, u32),
 }
 
+/// The most requests one BatchWriteItem call may carry.
+pub const CHUNK: usize = 25;
+
+/// How many BatchWriteItem calls bulk loads keep in flight.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
 const MAX_RETRIES: u32 = 8;
+
+/// A request that puts `item` (overwriting any item with the same key).
+pub fn put(item: Item) -> WriteRequest {
+    let put = PutRequest::builder()
+        .set_item(Some(item))
+        .build()
+        .expect("item is set");
+    WriteRequest::builder().put_request(put).build()
+}
+
+/// A request that deletes the item with this key (nothing happens if there is none).
+pub fn delete(key: Item) -> WriteRequest {
+    let delete = DeleteRequest::builder()
+        .set_key(Some(key))
+        .build()
+        .expect("key is set");
+    WriteRequest::builder().delete_request(delete).build()
+}
 
 /// Puts every item into `table` (overwriting items with the same key, so re-runs are idempotent).
 pub async fn put_all(client: &Client, table: &str, items: Vec<Item>) -> Result<usize, BatchError> {
-    let mut written = 0;
-    let mut items = items.into_iter().peekable();
-    while items.peek().is_some() {
-        let chunk: Vec<WriteRequest> = items
-            .by_ref()
-            .take(25)
-            .map(|item| {
-                let put = PutRequest::builder()
-                    .set_item(Some(item))
-                    .build()
-                    .expect("item is set");
-                WriteRequest::builder().put_request(put).build()
-            })
-            .collect();
-        written += chunk.len();
-        write_chunk(client, table, chunk).await?;
-    }
-    Ok(written)
+    write_all(
+        client,
+        table,
+        items.into_iter().map(put).collect(),
+        DEFAULT_CONCURRENCY,
+    )
+    .await
 }
 
-async fn write_chunk(
+/// Sends every request, [`CHUNK`] per call with up to `concurrency` calls in flight. The requests
+/// must not name one key twice (DynamoDB refuses such a chunk, and the order of chunks is not
+/// kept). Returns how many requests were written.
+pub async fn write_all(
+    client: &Client,
+    table: &str,
+    requests: Vec<WriteRequest>,
+    concurrency: usize,
+) -> Result<usize, BatchError> {
+    let chunks: Vec<Vec<WriteRequest>> = requests.chunks(CHUNK).map(<[_]>::to_vec).collect();
+    stream::iter(chunks)
+        .map(|chunk| async move {
+            let len = chunk.len();
+            write_chunk(client, table, chunk).await.map(|()| len)
+        })
+        .buffer_unordered(concurrency.max(1))
+        .try_fold(0, |written, len| async move { Ok(written + len) })
+        .await
+}
+
+/// One BatchWriteItem call (at most [`CHUNK`] requests), retried until nothing is left
+/// unprocessed.
+pub async fn write_chunk(
     client: &Client,
     table: &str,
     mut pending: Vec<WriteRequest>,
 ) -> Result<(), BatchError> {
+    debug_assert!(pending.len() <= CHUNK);
     for attempt in 0..=MAX_RETRIES {
         if attempt > 0 {
             tokio::time::sleep(Duration::from_millis(50 << attempt.min(6))).await;

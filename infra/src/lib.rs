@@ -1,6 +1,7 @@
 //! The operator's side: `template.yaml` parsing, table creation, staff accounts, and the local
 //! API that serves every function the way API Gateway would.
 
+pub mod address_data;
 pub mod batch;
 pub mod local_api;
 pub mod local_env;

@@ -1,13 +1,23 @@
-//! Bringing the local stack up against running emulators: tables, the local staff account, and
-//! the API. Used by `rpctl local up` (make run) and by the end-to-end tests.
+//! Bringing the local stack up against running emulators: tables, reference data (streets and a
+//! small generated set of buildings and houses), the local staff account, and the API. Used by
+//! `rpctl local up` (make run) and by the end-to-end tests.
 
 use std::net::SocketAddr;
+use std::time::Instant;
 
 use shared::AppContext;
 use shared::context::LocalEndpoints;
 
+use crate::address_data::generate::{self, GenerateOptions};
+use crate::address_data::load::{self, LoadError, LoadOptions, LoadReport};
 use crate::local_api::LocalApi;
 use crate::template::Template;
+
+/// The buildings and houses of the local stack: the same every time, 100 houses a street.
+pub const LOCAL_ADDRESS_SET: GenerateOptions = GenerateOptions {
+    houses: 7_400,
+    seed: 2026,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StackError {
@@ -23,12 +33,14 @@ pub enum StackError {
     Reference(#[from] crate::reference::ReferenceError),
     #[error("reference data: {0} malformed rows in the shipped file (first at line {1})")]
     MalformedReference(usize, u64),
+    #[error("address data: {0}")]
+    AddressData(#[from] LoadError),
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
 }
 
-/// Creates the template's tables, loads the reference data and creates the local staff account
-/// (all idempotent).
+/// Creates the template's tables, loads the reference data (streets, then the local set of
+/// buildings and houses) and creates the local staff account (all idempotent).
 pub async fn prepare(
     template: &Template,
     endpoints: &LocalEndpoints,
@@ -52,6 +64,7 @@ pub async fn prepare(
         return Err(StackError::MalformedReference(rejected.len(), first.line));
     }
     crate::reference::load_streets(&ctx.dynamo, &ctx.config.tables.address, &streets).await?;
+    load_local_address_set(&ctx, &streets).await?;
     let staff = crate::staff::local_staff(overrides("LOCAL_STAFF_PASSWORD"));
     crate::staff::create(&ctx, staff).await?;
     Ok(ctx)
@@ -72,4 +85,43 @@ pub async fn bind_api(
         .local_addr()
         .map_err(|e| StackError::Listen(address, e))?;
     Ok((bound, listener, api))
+}
+
+/// Loads [`LOCAL_ADDRESS_SET`] unless it is there already (its last house is checked: houses are
+/// written after buildings), so that restarts against the same DynamoDB are quick. Returns the
+/// report when it loaded.
+pub async fn load_local_address_set(
+    ctx: &AppContext,
+    streets: &[shared::store::address::Street],
+) -> Result<Option<LoadReport>, StackError> {
+    // Stacks started side by side in one process (the test harness) load it once: the others
+    // wait here, then find it loaded.
+    static LOADING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _loading = LOADING.lock().await;
+    let started = Instant::now();
+    let data = generate::generate(streets, &LOCAL_ADDRESS_SET);
+    let Some(last) = data.buildings.last().and_then(|b| b.houses().last()) else {
+        return Ok(None);
+    };
+    let code = shared::domain::address::HouseCode::parse(&last.house_code)
+        .expect("generated house codes are valid");
+    let present = shared::store::address::get_house(ctx, &code)
+        .await
+        .map_err(|e| LoadError::Store(format!("GetItem of house {code}: {e:?}")))?;
+    if present.is_some() {
+        return Ok(None);
+    }
+    let houses = data.houses().collect();
+    let buildings = data.buildings.into_iter().map(|b| b.building).collect();
+    let report = load::load_rows(ctx, buildings, houses, &LoadOptions::default()).await?;
+    if report.refused_count > 0 {
+        tracing::warn!(refused = report.refused_count, first = %report.refused[0], "local address set: rows refused");
+    }
+    tracing::info!(
+        buildings = report.buildings,
+        houses = report.houses,
+        seconds = format!("{:.1}", started.elapsed().as_secs_f64()),
+        "local address set loaded"
+    );
+    Ok(Some(report))
 }

@@ -7,22 +7,10 @@
 use std::path::{Path, PathBuf};
 
 use aws_sdk_dynamodb::Client;
-use serde::{Deserialize, Serialize};
+use shared::store::address::street_item;
+pub use shared::store::address::{STREETS_PK, Street};
 
 use crate::batch::{self, BatchError};
-
-pub const STREETS_PK: &str = "STREETS";
-
-/// One street (街道) with its district (区) and the management area a citizen sees (大鹏新区 is a
-/// functional area whose streets carry 龙岗区 codes).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StreetRow {
-    pub street_code: String,
-    pub street_name: String,
-    pub district_code: String,
-    pub district_name: String,
-    pub area_name: String,
-}
 
 /// A row that could not be loaded, with its line in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +36,7 @@ fn is_digits(s: &str, len: usize) -> bool {
     s.len() == len && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn check(row: &StreetRow) -> Result<(), String> {
+fn check(row: &Street) -> Result<(), String> {
     if !is_digits(&row.district_code, 6) || !row.district_code.starts_with("4403") {
         return Err(format!(
             "district_code {:?} is not a 6-digit Shenzhen code (4403xx)",
@@ -74,7 +62,7 @@ fn check(row: &StreetRow) -> Result<(), String> {
 }
 
 /// Reads the streets file: good rows, and the rejected ones with their line numbers.
-pub fn read_streets(path: &Path) -> Result<(Vec<StreetRow>, Vec<RejectedRow>), ReferenceError> {
+pub fn read_streets(path: &Path) -> Result<(Vec<Street>, Vec<RejectedRow>), ReferenceError> {
     let read_error = |e: csv::Error| ReferenceError::Read(path.to_owned(), e.to_string());
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -89,7 +77,7 @@ pub fn read_streets(path: &Path) -> Result<(Vec<StreetRow>, Vec<RejectedRow>), R
             Ok(false) => break,
             Ok(true) => {
                 let line = record.position().map_or(0, |p| p.line());
-                match record.deserialize::<StreetRow>(Some(&headers)) {
+                match record.deserialize::<Street>(Some(&headers)) {
                     Ok(row) => match check(&row) {
                         Ok(()) => rows.push(row),
                         Err(reason) => rejected.push(RejectedRow { line, reason }),
@@ -113,17 +101,9 @@ pub fn read_streets(path: &Path) -> Result<(Vec<StreetRow>, Vec<RejectedRow>), R
 pub async fn load_streets(
     client: &Client,
     table: &str,
-    rows: &[StreetRow],
+    streets: &[Street],
 ) -> Result<usize, ReferenceError> {
-    let items = rows
-        .iter()
-        .map(|row| {
-            let mut item = shared::store::to_item(row);
-            item.insert("pk".into(), shared::store::s(STREETS_PK));
-            item.insert("sk".into(), shared::store::s(&row.street_code));
-            item
-        })
-        .collect();
+    let items = streets.iter().map(street_item).collect();
     Ok(batch::put_all(client, table, items).await?)
 }
 

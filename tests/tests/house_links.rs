@@ -73,7 +73,11 @@ async fn a_found_house_is_linked_pending_and_listed_with_its_address() {
     let answer = client
         .get_auth(&format!("/v1/me/houses?limit=1&cursor={cursor}"), &other)
         .await;
-    assert!(answer.has_field_error("cursor", "INVALID_CURSOR"), "{:#}", answer.body);
+    assert!(
+        answer.has_field_error("cursor", "INVALID_CURSOR"),
+        "{:#}",
+        answer.body
+    );
 }
 
 #[tokio::test]

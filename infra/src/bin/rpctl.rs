@@ -3,8 +3,11 @@
 //! - `rpctl local up`: tables, local staff account and the local API (what `make run` starts).
 //! - `rpctl tables create`: the template's tables in a DynamoDB (Local) endpoint.
 //! - `rpctl staff create`: a counter-staff account (password from `STAFF_PASSWORD`, never argv).
+//! - `rpctl address generate`: synthetic `buildings.csv` and `houses.csv` for every street.
+//! - `rpctl address load`: buildings and houses from those files into the address table.
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -37,6 +40,53 @@ enum Command {
     Staff {
         #[command(subcommand)]
         command: StaffCommand,
+    },
+    /// Buildings and houses of the address table.
+    Address {
+        #[command(subcommand)]
+        command: AddressCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AddressCommand {
+    /// Write a deterministic synthetic data set (buildings.csv, houses.csv) for every street.
+    Generate {
+        /// Directory to write buildings.csv and houses.csv into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Houses in all, spread evenly over the streets.
+        #[arg(long)]
+        houses: usize,
+        /// Seed of the random choices: the same seed and count give the same files.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// The streets to generate for (default: the shipped infra/data/shenzhen_streets.csv).
+        #[arg(long)]
+        streets: Option<PathBuf>,
+    },
+    /// Load buildings.csv and houses.csv (checked row by row; refused rows are listed with their
+    /// line numbers and the rest loads). Idempotent.
+    Load {
+        /// The buildings file: building_code,name,address.
+        #[arg(long)]
+        buildings: PathBuf,
+        /// The houses file: house_code,room,floor.
+        #[arg(long)]
+        houses: PathBuf,
+        /// Load (or reload) the streets from this CSV first (street_code,street_name,
+        /// district_code,district_name,area_name), e.g. infra/data/shenzhen_streets.csv.
+        #[arg(long)]
+        streets: Option<PathBuf>,
+        /// BatchWriteItem calls in flight.
+        #[arg(long, default_value_t = infra::batch::DEFAULT_CONCURRENCY)]
+        concurrency: usize,
+        /// Against the deployed stack: the table from ADDRESS_TABLE (and the other variables the
+        /// functions get) and AWS credentials from the default chain.
+        #[arg(long)]
+        deployed: bool,
+        #[command(flatten)]
+        endpoints: Endpoints,
     },
 }
 
@@ -133,6 +183,13 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    if let Command::Address {
+        command: command @ AddressCommand::Generate { .. },
+    } = cli.command
+    {
+        // Needs no stack: not even template.yaml.
+        return address(None, command).await;
+    }
     let template = Template::load_default()?;
     match cli.command {
         Command::Local {
@@ -207,8 +264,95 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
         }
+        Command::Address { command } => address(Some(&template), command).await?,
     }
     Ok(())
+}
+
+/// How many refused rows `address load` lists (all are counted).
+const REFUSED_LISTED: usize = 50;
+
+async fn address(
+    template: Option<&Template>,
+    command: AddressCommand,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use infra::address_data::{generate, load};
+    match command {
+        AddressCommand::Generate {
+            out,
+            houses,
+            seed,
+            streets,
+        } => {
+            let path = streets.unwrap_or_else(infra::reference::default_streets_file);
+            let streets = read_streets_strictly(&path)?;
+            let data = generate::generate(&streets, &generate::GenerateOptions { houses, seed });
+            let files = data
+                .write_csv(&out)
+                .map_err(|e| format!("writing into {}: {e}", out.display()))?;
+            println!(
+                "wrote {} buildings to {} and {} houses to {} ({} streets, seed {seed})",
+                data.buildings.len(),
+                files.buildings.display(),
+                data.house_count(),
+                files.houses.display(),
+                streets.len(),
+            );
+        }
+        AddressCommand::Load {
+            buildings,
+            houses,
+            streets,
+            concurrency,
+            deployed,
+            endpoints,
+        } => {
+            let ctx = if deployed {
+                shared::AppContext::from_env().await?
+            } else {
+                let template = template.ok_or("template.yaml is needed")?;
+                local_context(template, endpoints.into())?
+            };
+            if let Some(path) = streets {
+                let streets = read_streets_strictly(&path)?;
+                let table = &ctx.config.tables.address;
+                infra::reference::load_streets(&ctx.dynamo, table, &streets).await?;
+                println!("loaded {} streets from {}", streets.len(), path.display());
+            }
+            let options = load::LoadOptions {
+                concurrency,
+                progress: true,
+            };
+            let report = load::load_files(&ctx, &buildings, &houses, &options).await?;
+            println!("{}", report.summary());
+            if report.refused_count > 0 {
+                println!(
+                    "refused rows (the first {}):",
+                    REFUSED_LISTED.min(report.refused_count)
+                );
+                print!("{}", report.refused_listing(REFUSED_LISTED));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The streets of a CSV file, refusing the file if any row is malformed.
+fn read_streets_strictly(
+    path: &std::path::Path,
+) -> Result<Vec<shared::store::address::Street>, Box<dyn std::error::Error>> {
+    let (streets, rejected) = infra::reference::read_streets(path)?;
+    if let Some(first) = rejected.first() {
+        return Err(format!(
+            "{}: {} malformed rows, the first at line {}: {}",
+            path.display(),
+            rejected.len(),
+            first.line,
+            first.reason
+        )
+        .into());
+    }
+    Ok(streets)
 }
 
 fn local_context(

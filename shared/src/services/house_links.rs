@@ -621,7 +621,7 @@ async fn place_manual_link(
         ));
     }
     Ok(Decision::ApproveOnto {
-        house: linked,
+        house: Box::new(linked),
         new_house,
         field: if request.new_house.is_some() {
             "new_house.house_code"

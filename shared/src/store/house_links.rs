@@ -422,7 +422,7 @@ pub enum Decision<'a> {
     /// Approve a hand-written address onto a house record; `new_house` is the address-table item
     /// of a house staff create for it (absent: an existing house).
     ApproveOnto {
-        house: LinkedHouse,
+        house: Box<LinkedHouse>,
         new_house: Option<Item>,
         /// The request field that named the house (for errors).
         field: &'static str,
@@ -481,7 +481,7 @@ pub async fn decide(
             next.status = LinkStatus::Approved;
             next.claim = house_claim(&house.house_code);
             let mut values = base(LinkStatus::Approved);
-            values.push((":house", super::to_attribute(&house)));
+            values.push((":house", super::to_attribute(house.as_ref())));
             values.push((":claim", s(next.claim.clone())));
             items.push(update(
                 ctx,
@@ -489,7 +489,7 @@ pub async fn decide(
                 &common.replace(" REMOVE", ", house = :house, claim = :claim REMOVE"),
                 values,
             ));
-            next.house = Some(house);
+            next.house = Some(*house);
             items.push(delete_claim(ctx, link));
             let mut claim = pk_sk(&link.pk, &next.claim);
             claim.insert("link_id".into(), s(&link.link_id));
