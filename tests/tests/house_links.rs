@@ -820,3 +820,80 @@ async fn residents_can_follow_a_house_deregistered_earlier() {
         "moved_out"
     );
 }
+
+/// Residents are declared only under approved links (the move-in route arrives with residents;
+/// it goes through this check).
+#[tokio::test]
+async fn only_an_approved_link_takes_residents() {
+    use shared::auth::Principal;
+    use shared::domain::account::{AccountType, Role};
+    use shared::error::ApiError;
+    use shared::services::house_links::approved_link as link_for_residents;
+
+    let stack = stack();
+    let client = Client::new(stack);
+    let (_, staff) = staff_session(&client).await;
+    let (user, token, approved) = approved_link(&client, &staff).await;
+    let seeded = seed_building(stack, "440304007", &unique_name_part(), &["101", "102"]).await;
+    let pending = link(
+        &client,
+        &token,
+        &link_body(&seeded.house_id("101"), "lessor"),
+    )
+    .await;
+    let rejected = link(
+        &client,
+        &token,
+        &link_body(&seeded.house_id("102"), "lessor"),
+    )
+    .await;
+    decide(
+        &client,
+        &staff,
+        id(&rejected),
+        &json!({"approve": false, "reason": "材料不全"}),
+    )
+    .await;
+
+    let ctx = stack.context();
+    let principal = |account_id: &str| Principal {
+        account_id: account_id.to_owned(),
+        account_type: AccountType::ResidenceRegistration,
+        role: Role::Individual,
+        session_id: "s".into(),
+    };
+    let owner = principal(&user.account_id);
+    let found = link_for_residents(&ctx, &owner, id(&approved))
+        .await
+        .unwrap();
+    assert_eq!(found.link_id, id(&approved));
+    for not_approved in [&pending, &rejected] {
+        assert_eq!(
+            link_for_residents(&ctx, &owner, id(not_approved))
+                .await
+                .unwrap_err(),
+            ApiError::LinkNotApproved
+        );
+    }
+    let problem = ApiError::LinkNotApproved.problem();
+    assert_eq!(
+        (problem["status"].as_u64(), problem["code"].as_str()),
+        (Some(409), Some("LINK_NOT_APPROVED"))
+    );
+    // Someone else's approved link does not exist for them.
+    let stranger = principal(&uuid::Uuid::new_v4().to_string());
+    assert_eq!(
+        link_for_residents(&ctx, &stranger, id(&approved))
+            .await
+            .unwrap_err(),
+        ApiError::NotFound
+    );
+    // Once deregistered, no more residents.
+    deregister(&client, &token, id(&approved), false).await;
+    assert_eq!(
+        link_for_residents(&ctx, &owner, id(&approved))
+            .await
+            .unwrap_err(),
+        ApiError::LinkNotApproved
+    );
+}
