@@ -264,9 +264,7 @@ pub async fn resolve(
                     errors.push(duplicate(field("address")));
                     continue;
                 }
-                let street_name = districts.street_name(&street).unwrap_or_default();
-                let label = format!("{}{}{}", area.name, street_name, manual.address);
-                resolved.push((request.declarant_type, Target::Manual(manual, label)));
+                resolved.push((request.declarant_type, Target::Manual(manual)));
             }
         }
     }

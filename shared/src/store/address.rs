@@ -245,15 +245,6 @@ impl Districts {
     pub fn area(&self, code: &str) -> Option<&District> {
         self.districts.iter().find(|d| d.code == code)
     }
-
-    /// The street's name, if the street exists.
-    pub fn street_name(&self, street: &StreetCode) -> Option<&str> {
-        self.area_of(street)?
-            .streets
-            .iter()
-            .find(|s| s.code == street.as_str())
-            .map(|s| s.name.as_str())
-    }
 }
 
 /// The districts and streets, read once per instance (reference data changes only when the

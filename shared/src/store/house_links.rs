@@ -123,7 +123,7 @@ pub struct LinkRecord {
 /// What a new link points at.
 pub enum Target {
     House(LinkedHouse),
-    Manual(ManualAddress, String),
+    Manual(ManualAddress),
 }
 
 pub fn link_sk(link_id: &str) -> String {
@@ -165,7 +165,7 @@ impl LinkRecord {
                 let claim = house_claim(&house.house_code);
                 (Some(house), None, claim)
             }
-            Target::Manual(manual, _) => {
+            Target::Manual(manual) => {
                 let claim = manual_claim(ctx, &manual);
                 (None, Some(manual), claim)
             }
