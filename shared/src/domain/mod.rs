@@ -7,4 +7,6 @@ pub mod id_number;
 pub mod mask;
 pub mod password;
 pub mod phone;
+pub mod receipt;
+pub mod resident;
 pub mod sms;
