@@ -128,6 +128,15 @@ impl Fields {
         }
     }
 
+    /// The fields of a JSON object written in a unit test.
+    #[cfg(test)]
+    pub(crate) fn of(value: Value) -> Self {
+        match value {
+            Value::Object(map) => Self::new(map, ""),
+            other => panic!("not a JSON object: {other}"),
+        }
+    }
+
     /// Where this collector's fields sit in the request (`houses[0]`; empty at the top level).
     pub fn prefix(&self) -> &str {
         &self.prefix
@@ -267,10 +276,7 @@ mod tests {
     use serde_json::json;
 
     fn fields(value: Value) -> Fields {
-        match value {
-            Value::Object(map) => Fields::new(map, ""),
-            _ => unreachable!(),
-        }
+        Fields::of(value)
     }
 
     #[test]

@@ -632,14 +632,7 @@ async fn place_manual_link(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{Value, json};
-
-    fn fields(value: Value) -> Fields {
-        match value {
-            Value::Object(map) => Fields::new(map, ""),
-            _ => unreachable!(),
-        }
-    }
+    use serde_json::json;
 
     fn errors(f: Fields) -> Vec<(String, &'static str)> {
         match f.finish() {
@@ -654,13 +647,13 @@ mod tests {
     #[test]
     fn a_link_names_a_house_or_an_address_not_both() {
         let mut f =
-            fields(json!({"house_id": "4403070030030400042000003", "declarant_type": "self"}));
+            Fields::of(json!({"house_id": "4403070030030400042000003", "declarant_type": "self"}));
         let request = LinkRequest::from_fields(&mut f, "").unwrap();
         assert!(matches!(request.target, RequestedTarget::House(_)));
         assert_eq!(request.declarant_type, DeclarantType::SelfOwner);
         assert!(errors(f).is_empty());
 
-        let mut f = fields(json!({
+        let mut f = Fields::of(json!({
             "declarant_type": "lessor",
             "manual_address": {"district": "440307-DP", "street": "440307009", "address": "葵涌街道 某路 1 号"},
         }));
@@ -676,11 +669,11 @@ mod tests {
             ("440307-DP", "440307009")
         );
 
-        let mut f = fields(json!({"declarant_type": "lessor"}));
+        let mut f = Fields::of(json!({"declarant_type": "lessor"}));
         assert!(LinkRequest::from_fields(&mut f, "").is_none());
         assert_eq!(errors(f), [("house_id".to_owned(), "REQUIRED")]);
 
-        let mut f = fields(json!({
+        let mut f = Fields::of(json!({
             "house_id": "4403070030030400042000003",
             "declarant_type": "lessor",
             "manual_address": {"district": "440303", "street": "440303001", "address": "x"},
@@ -693,21 +686,21 @@ mod tests {
 
     #[test]
     fn decisions_reject_with_a_reason_and_approve_onto_a_house() {
-        let mut f = fields(json!({"approve": false, "reason": "材料不全"}));
+        let mut f = Fields::of(json!({"approve": false, "reason": "材料不全"}));
         let decision = DecisionRequest::from_fields(&mut f).unwrap();
         assert!(!decision.approve);
         assert_eq!(decision.reason.as_deref(), Some("材料不全"));
 
-        let mut f = fields(json!({"approve": false}));
+        let mut f = Fields::of(json!({"approve": false}));
         assert!(DecisionRequest::from_fields(&mut f).is_none());
         assert_eq!(errors(f), [("reason".to_owned(), "REQUIRED")]);
 
-        let mut f = fields(json!({"approve": true, "new_house": {
+        let mut f = Fields::of(json!({"approve": true, "new_house": {
             "building_id": "4403070030030400042", "room": "901", "house_code": "4403070030030400042000901"}}));
         let decision = DecisionRequest::from_fields(&mut f).unwrap();
         assert_eq!(decision.new_house.unwrap().room.as_str(), "901");
 
-        let mut f = fields(json!({"approve": true, "new_house": {
+        let mut f = Fields::of(json!({"approve": true, "new_house": {
             "building_id": "4403070030030400042", "room": "901", "house_code": "4403070030030400043000901"}}));
         assert!(DecisionRequest::from_fields(&mut f).is_none());
         assert_eq!(
@@ -715,7 +708,7 @@ mod tests {
             [("new_house.house_code".to_owned(), "NOT_IN_BUILDING")]
         );
 
-        let mut f = fields(
+        let mut f = Fields::of(
             json!({"approve": true, "house_id": "4403070030030400042000003",
             "new_house": {"building_id": "4403070030030400042", "room": "1", "house_code": "4403070030030400042000001"}}),
         );
