@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Invalid;
 
+use super::bounded_text;
+
 fn all_digits(value: &str) -> bool {
     !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit())
 }
@@ -117,22 +119,6 @@ pub fn normalize_text(value: &str) -> String {
 pub fn name_grams(normalized: &str) -> std::collections::BTreeSet<String> {
     let chars: Vec<char> = normalized.chars().collect();
     chars.windows(2).map(|w| w.iter().collect()).collect()
-}
-
-fn bounded_text(
-    value: &str,
-    min: usize,
-    max: usize,
-    code: &'static str,
-    message: &str,
-) -> Result<String, Invalid> {
-    let trimmed = value.trim();
-    let count = trimmed.chars().count();
-    if count < min || count > max || trimmed.chars().any(char::is_control) {
-        Err(Invalid::new(code, message.to_owned()))
-    } else {
-        Ok(trimmed.to_owned())
-    }
 }
 
 /// A building's name, e.g. `翠竹花园 3栋`.

@@ -10,3 +10,20 @@ pub mod phone;
 pub mod receipt;
 pub mod resident;
 pub mod sms;
+
+/// Trimmed free text of `min`–`max` characters without control characters.
+pub(crate) fn bounded_text(
+    value: &str,
+    min: usize,
+    max: usize,
+    code: &'static str,
+    message: &str,
+) -> Result<String, crate::error::Invalid> {
+    let trimmed = value.trim();
+    let count = trimmed.chars().count();
+    if count < min || count > max || trimmed.chars().any(char::is_control) {
+        Err(crate::error::Invalid::new(code, message.to_owned()))
+    } else {
+        Ok(trimmed.to_owned())
+    }
+}

@@ -6,6 +6,7 @@ pub mod house_links;
 pub mod login;
 pub mod public_reads;
 pub mod registration;
+pub mod residents;
 pub mod sms_codes;
 
 /// Runs CPU-heavy work (password hashing) off the async workers.
