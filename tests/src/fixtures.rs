@@ -66,6 +66,19 @@ pub struct User {
     pub id_number: String,
 }
 
+/// The account a registration body (`POST /v1/accounts`, answered 201 with `answer`) created.
+pub fn registered_user(body: &Value, answer: &Value) -> User {
+    let text = |value: &Value, name: &str| value[name].as_str().expect(name).to_owned();
+    User {
+        account_id: text(answer, "account_id"),
+        account_type: text(body, "account_type"),
+        username: text(body, "username"),
+        password: text(body, "password"),
+        phone: text(body, "phone"),
+        id_number: text(body, "id_number"),
+    }
+}
+
 /// A registration body with fresh values.
 pub fn registration_body(account_type: &str, sms_code: &str, phone: &str) -> Value {
     json!({
@@ -87,17 +100,7 @@ pub async fn register(client: &Client, account_type: &str) -> User {
     let body = registration_body(account_type, &code, &phone);
     let answer = client.post("/v1/accounts", &body).await;
     assert_eq!(answer.status, 201, "registration: {:#}", answer.body);
-    User {
-        account_id: answer.body["account_id"]
-            .as_str()
-            .expect("account_id")
-            .to_owned(),
-        account_type: account_type.to_owned(),
-        username: body["username"].as_str().unwrap().to_owned(),
-        password: PASSWORD.to_owned(),
-        phone,
-        id_number: body["id_number"].as_str().unwrap().to_owned(),
-    }
+    registered_user(&body, &answer.body)
 }
 
 pub fn login_body(user: &User, device_id: &str) -> Value {

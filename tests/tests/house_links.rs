@@ -1,6 +1,6 @@
 //! Linking houses (F12, F13), staff review (F14) and deregistration (F15), with who may see what.
 
-use e2e_tests::fixtures::{self, User};
+use e2e_tests::fixtures;
 use e2e_tests::houses::{
     approved_link, decide, link, link_body, manual_body, seed_building, staff_session,
     unique_name_part,
@@ -296,14 +296,7 @@ async fn houses_can_be_linked_at_registration() {
     ]);
     let answer = client.post("/v1/accounts", &body).await;
     assert_eq!(answer.status, 201, "{:#}", answer.body);
-    let user = User {
-        account_id: answer.body["account_id"].as_str().unwrap().to_owned(),
-        account_type: "residence_registration".into(),
-        username: body["username"].as_str().unwrap().to_owned(),
-        password: fixtures::PASSWORD.into(),
-        phone: phone.clone(),
-        id_number: body["id_number"].as_str().unwrap().to_owned(),
-    };
+    let user = fixtures::registered_user(&body, &answer.body);
     let token = fixtures::login(&client, &user, &fixtures::device_id()).await;
     let links = my_links(&client, &token).await;
     assert_eq!(links.len(), 2);

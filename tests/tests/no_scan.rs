@@ -81,14 +81,7 @@ async fn every_route_runs_without_a_single_scan() {
         )
         .await;
     assert_eq!(created.status, 201, "{:#}", created.body);
-    let user = fixtures::User {
-        account_id: created.body["account_id"].as_str().unwrap().to_owned(),
-        account_type: "residence_registration".into(),
-        username: registration["username"].as_str().unwrap().to_owned(),
-        password: fixtures::PASSWORD.into(),
-        phone: phone.clone(),
-        id_number: registration["id_number"].as_str().unwrap().to_owned(),
-    };
+    let user = fixtures::registered_user(&registration, &created.body);
     let device = fixtures::device_id();
     let token = fixtures::login(&client, &user, &device).await;
     let login = fixtures::login_body(&user, &device);

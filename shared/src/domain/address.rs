@@ -47,18 +47,7 @@ macro_rules! digit_code {
             }
         }
 
-        impl TryFrom<String> for $name {
-            type Error = Invalid;
-            fn try_from(value: String) -> Result<Self, Invalid> {
-                Self::parse(&value)
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(code: $name) -> String {
-                code.0
-            }
-        }
+        super::string_newtype!($name);
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -143,18 +132,7 @@ impl BuildingName {
     }
 }
 
-impl TryFrom<String> for BuildingName {
-    type Error = Invalid;
-    fn try_from(value: String) -> Result<Self, Invalid> {
-        Self::parse(&value)
-    }
-}
-
-impl From<BuildingName> for String {
-    fn from(name: BuildingName) -> String {
-        name.0
-    }
-}
+super::string_newtype!(BuildingName);
 
 /// A room number as people write it (`301`, `12B`, `A-1203`): letters, digits and `-`, 1–16
 /// characters, kept upper-case.
@@ -191,18 +169,7 @@ impl Room {
     }
 }
 
-impl TryFrom<String> for Room {
-    type Error = Invalid;
-    fn try_from(value: String) -> Result<Self, Invalid> {
-        Self::parse(&value)
-    }
-}
-
-impl From<Room> for String {
-    fn from(room: Room) -> String {
-        room.0
-    }
-}
+super::string_newtype!(Room);
 
 /// What `q` of a building search asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -250,18 +217,7 @@ impl DetailedAddress {
     }
 }
 
-impl TryFrom<String> for DetailedAddress {
-    type Error = Invalid;
-    fn try_from(value: String) -> Result<Self, Invalid> {
-        Self::parse(&value)
-    }
-}
-
-impl From<DetailedAddress> for String {
-    fn from(address: DetailedAddress) -> String {
-        address.0
-    }
-}
+super::string_newtype!(DetailedAddress);
 
 /// Who must declare the residents of a house (申报义务人, Art. 7–8 of the ordinance).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,5 +1,25 @@
 //! Domain types: each validates on construction, so a value of the type is always valid.
 
+/// `TryFrom<String>` (through `parse`) and `From<T> for String` for a validated newtype over a
+/// `String`, so that serde reads it with `#[serde(try_from = "String", into = "String")]`.
+macro_rules! string_newtype {
+    ($name:ident) => {
+        impl TryFrom<String> for $name {
+            type Error = $crate::error::Invalid;
+            fn try_from(value: String) -> Result<Self, $crate::error::Invalid> {
+                Self::parse(&value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+    };
+}
+pub(crate) use string_newtype;
+
 pub mod account;
 pub mod address;
 pub mod id_document;

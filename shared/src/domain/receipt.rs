@@ -92,18 +92,7 @@ impl ReceiptNo {
     }
 }
 
-impl TryFrom<String> for ReceiptNo {
-    type Error = Invalid;
-    fn try_from(value: String) -> Result<Self, Invalid> {
-        Self::parse(&value)
-    }
-}
-
-impl From<ReceiptNo> for String {
-    fn from(no: ReceiptNo) -> String {
-        no.0
-    }
-}
+super::string_newtype!(ReceiptNo);
 
 #[cfg(test)]
 mod tests {
