@@ -51,6 +51,16 @@ operations! {
     "deregister-house-link" => deregister_house_link,
     "list-house-links" => list_house_links,
     "decide-house-link" => decide_house_link,
+    "list-residents" => list_residents,
+    "declare-resident" => declare_resident,
+    "list-link-residents" => list_link_residents,
+    "declare-resident-at-counter" => declare_resident_at_counter,
+    "get-registration" => get_registration,
+    "update-registration" => update_registration,
+    "deregister-registration" => deregister_registration,
+    "get-registration-receipt" => get_registration_receipt,
+    "check-receipt" => check_receipt,
+    "list-residence-records" => list_residence_records,
 }
 
 /// Looks an operation up by its binary name.

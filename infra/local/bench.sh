@@ -6,10 +6,19 @@
 #                                                generate and load a data set of buildings and
 #                                                houses (default 1,000,000 houses), then time the
 #                                                address reads
+#   make bench ARGS="receipt [renders] [out.pdf]"   render the sample receipt PDF (default 200
+#                                                times) in release, in-process; no emulators
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=infra/local/stack.sh
 source infra/local/stack.sh
+
+if [[ ${1:-} == receipt ]]; then
+    shift
+    bash infra/fonts/fetch.sh
+    cargo build --quiet --release -p receipt-pdf --bin bench-receipt
+    exec "${CARGO_TARGET_DIR:-target}/release/bench-receipt" "$@"
+fi
 
 bench=identity
 case ${1:-} in

@@ -178,6 +178,8 @@ _stack_install_steps() {
 stack_ensure_deps() {
     local base key final tmp started
     _stack_check_tools || return 1
+    # The receipt font, a build input of receipt-pdf (not in git): a hash check when present.
+    bash "$_STACK_SRC_DIR/../fonts/fetch.sh" || { _stack_err "cannot put the receipt font in place (infra/fonts/fetch.sh)"; return 1; }
     base="${RP_CACHE_DIR:-$HOME/.cache/residence-platform}/local-stack"
     key=$(_stack_cache_key) || { _stack_err "cannot hash the lockfiles in $_STACK_SRC_DIR"; return 1; }
     final="$base/$key"

@@ -108,6 +108,8 @@ pub struct LoginSettings {
 pub struct HouseSettings {
     /// Requests to the public address routes per client (IPv4 address or IPv6 /64) per minute.
     pub public_reads_per_minute: u32,
+    /// Receipt checks (`GET /v1/receipts/{receipt_no}`) per client per minute.
+    pub receipt_checks_per_minute: u32,
     /// Most houses one registration may link (`houses` of `POST /v1/accounts`).
     pub max_houses_at_registration: usize,
     /// How long one deregistration request works through residents before it answers
@@ -198,6 +200,7 @@ impl AppConfig {
             },
             houses: HouseSettings {
                 public_reads_per_minute: number("PUBLIC_READS_PER_MINUTE", 120)? as u32,
+                receipt_checks_per_minute: number("RECEIPT_CHECKS_PER_MINUTE", 30)? as u32,
                 max_houses_at_registration: number("MAX_HOUSES_AT_REGISTRATION", 10)?.clamp(1, 20)
                     as usize,
                 deregistration_time_budget: Duration::from_millis(number(

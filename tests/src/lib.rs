@@ -4,6 +4,7 @@
 
 pub mod fixtures;
 pub mod houses;
+pub mod residents;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::OnceLock;
@@ -27,6 +28,11 @@ impl Stack {
     /// A context on the stack's emulators, for checking what was stored.
     pub fn context(&self) -> std::sync::Arc<shared::AppContext> {
         shared::AppContext::local(self.config.clone(), &self.endpoints)
+    }
+
+    /// Where DynamoDB Local listens (for clients the context does not hold, e.g. Streams).
+    pub fn dynamodb_url(&self) -> &str {
+        &self.endpoints.dynamodb
     }
 }
 
@@ -107,6 +113,8 @@ pub struct Answer {
     pub status: StatusCode,
     pub headers: reqwest::header::HeaderMap,
     pub body: Value,
+    /// The body as it came (for answers that are not JSON, e.g. PDFs).
+    pub bytes: Vec<u8>,
 }
 
 impl Answer {
@@ -234,6 +242,7 @@ impl Client {
             status,
             headers,
             body,
+            bytes: bytes.to_vec(),
         }
     }
 
@@ -243,6 +252,15 @@ impl Client {
 
     pub async fn post_auth(&self, path: &str, token: &str, body: &Value) -> Answer {
         self.send(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch_auth(&self, path: &str, token: &str, body: &Value) -> Answer {
+        self.send(Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.send(Method::GET, path, None, None).await
     }
 
     pub async fn get_auth(&self, path: &str, token: &str) -> Answer {

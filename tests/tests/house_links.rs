@@ -5,6 +5,7 @@ use e2e_tests::houses::{
     approved_link, decide, link, link_body, manual_body, seed_building, staff_session,
     unique_name_part,
 };
+use e2e_tests::residents::{declared, end, registration_path, resident_body, today};
 use e2e_tests::{Answer, Client, stack, start};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -700,33 +701,17 @@ async fn deregistration_ends_a_link_and_frees_the_house() {
         .assert_problem(409, "CONFLICT");
 }
 
-/// Writes a resident registration under a link straight into the table (the residents routes
-/// arrive with the next feature; the deregistration job already works on their items).
-async fn seed_resident(stack: &e2e_tests::Stack, link_id: &str, status: &str) -> String {
-    let ctx = stack.context();
-    let registration_id = uuid::Uuid::now_v7().to_string();
-    let mut item = shared::store::registrations::key(link_id, &registration_id);
-    item.insert("status".into(), shared::store::s(status));
-    item.insert("registration_id".into(), shared::store::s(&registration_id));
-    ctx.dynamo
-        .put_item()
-        .table_name(&ctx.config.tables.registrations)
-        .set_item(Some(item))
-        .send()
-        .await
-        .expect("seed resident");
-    registration_id
+/// Declares a resident under an approved link; returns the registration.
+async fn seed_resident(client: &Client, token: &str, link_id: &str) -> Value {
+    declared(client, token, link_id, &resident_body()).await
 }
 
-async fn resident_status(stack: &e2e_tests::Stack, link_id: &str, registration_id: &str) -> String {
-    let ctx = stack.context();
-    shared::store::registrations::status(
-        &ctx,
-        shared::store::registrations::key(link_id, registration_id),
-    )
-    .await
-    .unwrap()
-    .unwrap()
+async fn resident_status(client: &Client, token: &str, registration: &Value) -> String {
+    let answer = client
+        .get_auth(&registration_path(registration), token)
+        .await;
+    assert_eq!(answer.status, 200, "{:#}", answer.body);
+    answer.body["status"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]
@@ -740,9 +725,17 @@ async fn residents_are_deregistered_with_their_house_one_at_a_time_and_resumably
     let link_id = id(&approved).to_owned();
     let mut current = Vec::new();
     for _ in 0..3 {
-        current.push(seed_resident(&slow, &link_id, "current").await);
+        current.push(seed_resident(&client, &token, &link_id).await);
     }
-    let earlier = seed_resident(&slow, &link_id, "moved_out").await;
+    let earlier = seed_resident(&client, &token, &link_id).await;
+    let answer = end(
+        &client,
+        &token,
+        &earlier,
+        &json!({"reason": "moved_out", "moved_out_on": today().to_string()}),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{:#}", answer.body);
 
     let first = deregister(&client, &token, &link_id, true).await;
     assert_eq!(first.status, 200, "{:#}", first.body);
@@ -750,7 +743,7 @@ async fn residents_are_deregistered_with_their_house_one_at_a_time_and_resumably
     assert_eq!(first.body["residents_deregistration"], "in_progress");
     let mut statuses = Vec::new();
     for r in &current {
-        statuses.push(resident_status(&slow, &link_id, r).await);
+        statuses.push(resident_status(&client, &token, r).await);
     }
     assert_eq!(
         statuses.iter().filter(|s| *s == "moved_out").count(),
@@ -782,12 +775,16 @@ async fn residents_are_deregistered_with_their_house_one_at_a_time_and_resumably
         "one resident per request, then the check that none is left"
     );
     for r in &current {
-        assert_eq!(resident_status(&slow, &link_id, r).await, "moved_out");
+        assert_eq!(resident_status(&client, &token, r).await, "moved_out");
+        let detail = client.get_auth(&registration_path(r), &token).await;
+        assert_eq!(detail.body["end_reason"], "house_deregistered");
+        assert_eq!(detail.body["moved_out_on"], today().to_string());
+        assert_eq!(detail.body["history"][1]["action"], "deregistered");
     }
-    assert_eq!(
-        resident_status(&slow, &link_id, &earlier).await,
-        "moved_out"
-    );
+    // The resident moved out earlier keeps its own end.
+    let detail = client.get_auth(&registration_path(&earlier), &token).await;
+    assert_eq!(detail.body["end_reason"], "moved_out");
+    assert_eq!(detail.body["version"], 2);
     let links = my_links(&client, &token).await;
     assert!(links[0].get("residents_deregistration").is_none());
 }
@@ -799,94 +796,23 @@ async fn residents_can_follow_a_house_deregistered_earlier() {
     let (_, staff) = staff_session(&client).await;
     let (_, token, approved) = approved_link(&client, &staff).await;
     let link_id = id(&approved).to_owned();
-    let resident = seed_resident(stack, &link_id, "current").await;
+    let person = resident_body();
+    let resident = declared(&client, &token, &link_id, &person).await;
 
     let answer = deregister(&client, &token, &link_id, false).await;
     assert!(answer.body.get("residents_deregistration").is_none());
-    assert_eq!(resident_status(stack, &link_id, &resident).await, "current");
+    assert_eq!(resident_status(&client, &token, &resident).await, "current");
 
     let answer = deregister(&client, &token, &link_id, true).await;
     assert_eq!(answer.status, 200, "{:#}", answer.body);
     assert_eq!(answer.body["residents_deregistration"], "completed");
     assert_eq!(
-        resident_status(stack, &link_id, &resident).await,
+        resident_status(&client, &token, &resident).await,
         "moved_out"
     );
-}
-
-/// Residents are declared only under approved links (the move-in route arrives with residents;
-/// it goes through this check).
-#[tokio::test]
-async fn only_an_approved_link_takes_residents() {
-    use shared::auth::Principal;
-    use shared::domain::account::{AccountType, Role};
-    use shared::error::ApiError;
-    use shared::services::house_links::approved_link as link_for_residents;
-
-    let stack = stack();
-    let client = Client::new(stack);
-    let (_, staff) = staff_session(&client).await;
-    let (user, token, approved) = approved_link(&client, &staff).await;
-    let seeded = seed_building(stack, "440304007", &unique_name_part(), &["101", "102"]).await;
-    let pending = link(
-        &client,
-        &token,
-        &link_body(&seeded.house_id("101"), "lessor"),
-    )
-    .await;
-    let rejected = link(
-        &client,
-        &token,
-        &link_body(&seeded.house_id("102"), "lessor"),
-    )
-    .await;
-    decide(
-        &client,
-        &staff,
-        id(&rejected),
-        &json!({"approve": false, "reason": "材料不全"}),
-    )
-    .await;
-
-    let ctx = stack.context();
-    let principal = |account_id: &str| Principal {
-        account_id: account_id.to_owned(),
-        account_type: AccountType::ResidenceRegistration,
-        role: Role::Individual,
-        session_id: "s".into(),
-    };
-    let owner = principal(&user.account_id);
-    let found = link_for_residents(&ctx, &owner, id(&approved))
-        .await
-        .unwrap();
-    assert_eq!(found.link_id, id(&approved));
-    for not_approved in [&pending, &rejected] {
-        assert_eq!(
-            link_for_residents(&ctx, &owner, id(not_approved))
-                .await
-                .unwrap_err(),
-            ApiError::LinkNotApproved
-        );
-    }
-    let problem = ApiError::LinkNotApproved.problem();
-    assert_eq!(
-        (problem["status"].as_u64(), problem["code"].as_str()),
-        (Some(409), Some("LINK_NOT_APPROVED"))
-    );
-    // Someone else's approved link does not exist for them.
-    let stranger = principal(&uuid::Uuid::new_v4().to_string());
-    assert_eq!(
-        link_for_residents(&ctx, &stranger, id(&approved))
-            .await
-            .unwrap_err(),
-        ApiError::NotFound
-    );
-    // Once deregistered, no more residents.
-    deregister(&client, &token, id(&approved), false).await;
-    assert_eq!(
-        link_for_residents(&ctx, &owner, id(&approved))
-            .await
-            .unwrap_err(),
-        ApiError::LinkNotApproved
-    );
+    // The person left the house with it: linked anew, the house takes them again.
+    let house_id = approved["house"]["house_id"].as_str().unwrap();
+    let relinked = link(&client, &token, &link_body(house_id, "lessor")).await;
+    decide(&client, &staff, id(&relinked), &json!({"approve": true})).await;
+    declared(&client, &token, id(&relinked), &person).await;
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use e2e_tests::fixtures;
 use e2e_tests::houses::{decide, link, link_body, seed_building, staff_session, unique_name_part};
+use e2e_tests::residents::{registration_path, resident_body};
 use e2e_tests::{Answer, Client, stack};
 use reqwest::Method;
 use serde_json::json;
@@ -179,6 +180,105 @@ async fn every_route_runs_without_a_single_scan() {
         )
         .await
         .assert_problem(409, "CONFLICT");
+    // Residents under the approved link: declare, list, read, change, receipt, check, end.
+    let residents = format!("/v1/me/houses/{link_id}/residents");
+    let registration = sweep
+        .call(
+            Method::POST,
+            "/v1/me/houses/{link_id}/residents",
+            &residents,
+            Some(&token),
+            Some(&resident_body()),
+        )
+        .await
+        .body
+        .clone();
+    let counter = format!("/v1/staff/house-links/{link_id}/residents");
+    sweep
+        .call(
+            Method::POST,
+            "/v1/staff/house-links/{link_id}/residents",
+            &counter,
+            Some(&staff),
+            Some(&resident_body()),
+        )
+        .await;
+    sweep
+        .call(
+            Method::GET,
+            "/v1/me/houses/{link_id}/residents",
+            &residents,
+            Some(&token),
+            None,
+        )
+        .await;
+    sweep
+        .call(
+            Method::GET,
+            "/v1/staff/house-links/{link_id}/residents",
+            &counter,
+            Some(&staff),
+            None,
+        )
+        .await;
+    let path = registration_path(&registration);
+    sweep
+        .call(
+            Method::GET,
+            "/v1/registrations/{registration_id}",
+            &path,
+            Some(&token),
+            None,
+        )
+        .await;
+    sweep
+        .call(
+            Method::PATCH,
+            "/v1/registrations/{registration_id}",
+            &path,
+            Some(&token),
+            Some(&json!({"version": 1, "occupation": "教师"})),
+        )
+        .await;
+    sweep
+        .call(
+            Method::GET,
+            "/v1/registrations/{registration_id}/receipt",
+            &format!("{path}/receipt"),
+            Some(&token),
+            None,
+        )
+        .await;
+    let receipt_no = registration["receipt_no"].as_str().unwrap();
+    let check_code = registration["check_code"].as_str().unwrap();
+    sweep
+        .call(
+            Method::GET,
+            "/v1/receipts/{receipt_no}",
+            &format!("/v1/receipts/{receipt_no}?check_code={check_code}"),
+            None,
+            None,
+        )
+        .await;
+    sweep
+        .call(
+            Method::POST,
+            "/v1/registrations/{registration_id}/deregistration",
+            &format!("{path}/deregistration"),
+            Some(&token),
+            Some(&json!({"reason": "info_error"})),
+        )
+        .await;
+    let (_, permit) = fixtures::logged_in(&client, "residence_permit").await;
+    sweep
+        .call(
+            Method::GET,
+            "/v1/me/residence-records",
+            "/v1/me/residence-records",
+            Some(&permit),
+            None,
+        )
+        .await;
     sweep
         .call(
             Method::POST,

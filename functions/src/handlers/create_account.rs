@@ -10,8 +10,8 @@ use shared::domain::sms::parse_code;
 use shared::http::Fields;
 use shared::http::fields::checked;
 use shared::http::response::{ApiResult, json};
+use shared::services::account_registration::{self, Registration};
 use shared::services::house_links::LinkRequest;
-use shared::services::registration::{self, Registration};
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let mut f = Fields::from_request(&req)?;
@@ -51,6 +51,6 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
         sms_code: checked(sms_code)?,
         houses: houses.unwrap_or_default(),
     };
-    let account = registration::register(ctx, registration).await?;
+    let account = account_registration::register(ctx, registration).await?;
     json(201, &account)
 }

@@ -24,6 +24,16 @@ pub fn phone(number: &str) -> String {
     mask_middle(number, 3, 4)
 }
 
+/// A person's name as it may be shown to someone who is not its holder: the first character
+/// (the family name, for most Chinese names) and a star for each other one.
+pub fn name(value: &str) -> String {
+    let count = value.chars().count();
+    if count <= 1 {
+        return "*".to_owned();
+    }
+    mask_middle(value, 1, 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::mask_middle;
@@ -33,5 +43,12 @@ mod tests {
         assert_eq!(mask_middle("13912345678", 3, 4), "139****5678");
         assert_eq!(mask_middle("张三丰", 1, 0), "张**");
         assert_eq!(mask_middle("abc", 2, 2), "***");
+    }
+
+    #[test]
+    fn names_keep_only_their_first_character() {
+        assert_eq!(super::name("张三"), "张*");
+        assert_eq!(super::name("欧阳娜娜"), "欧***");
+        assert_eq!(super::name("李"), "*");
     }
 }

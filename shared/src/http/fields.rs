@@ -128,6 +128,47 @@ impl Fields {
         }
     }
 
+    /// A required whole number in `min..=max`.
+    pub fn required_integer(&mut self, field: &str, min: u64, max: u64) -> Option<u64> {
+        let value = self.take(field);
+        let name = self.name(field);
+        match value.as_ref().map(Value::as_u64) {
+            None => {
+                self.errors
+                    .push(FieldError::new(name, "REQUIRED", "此项为必填项"));
+                None
+            }
+            Some(Some(number)) if (min..=max).contains(&number) => Some(number),
+            Some(_) => {
+                self.errors.push(FieldError::new(
+                    name,
+                    "INVALID_NUMBER",
+                    format!("此项须为{min}至{max}的整数"),
+                ));
+                None
+            }
+        }
+    }
+
+    /// An optional whole number in `min..=max`, checked when present.
+    pub fn optional_integer(&mut self, field: &str, min: u64, max: u64) -> Option<u64> {
+        if self.has(field) {
+            self.required_integer(field, min, max)
+        } else {
+            None
+        }
+    }
+
+    /// Whether the body sets `field` to `null` explicitly (e.g. to remove a value).
+    pub fn is_null(&self, field: &str) -> bool {
+        self.object.get(field).is_some_and(Value::is_null)
+    }
+
+    /// Takes `field` out unread (the caller reports it); `true` when it was there.
+    pub fn discard(&mut self, field: &str) -> bool {
+        self.object.remove(field).is_some_and(|v| !v.is_null())
+    }
+
     /// The fields of a JSON object written in a unit test.
     #[cfg(test)]
     pub(crate) fn of(value: Value) -> Self {

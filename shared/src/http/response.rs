@@ -1,4 +1,4 @@
-//! Writing responses: JSON, empty, and `application/problem+json` errors.
+//! Writing responses: JSON, PDF, empty, and `application/problem+json` errors.
 
 use lambda_http::{Body, Response};
 use serde::Serialize;
@@ -15,6 +15,20 @@ pub fn json(status: u16, value: &impl Serialize) -> ApiResult {
         .header("cache-control", "no-store")
         .body(Body::Text(body))
         .expect("static response parts are valid"))
+}
+
+/// A PDF document, shown inline (printable from the app's viewer) under `filename`.
+pub fn pdf(document: Vec<u8>, filename: &str) -> ApiResult {
+    Response::builder()
+        .status(200)
+        .header("content-type", "application/pdf")
+        .header(
+            "content-disposition",
+            format!("inline; filename=\"{filename}\""),
+        )
+        .header("cache-control", "no-store")
+        .body(Body::Binary(document))
+        .map_err(|_| ApiError::Internal)
 }
 
 pub fn no_content() -> ApiResult {

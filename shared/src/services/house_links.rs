@@ -403,14 +403,24 @@ pub async fn run_residents_job(
     job: &ResidentsJob,
 ) -> Result<bool, ApiError> {
     let deadline = std::time::Instant::now() + ctx.config.houses.deregistration_time_budget;
+    let by = registrations::Actor {
+        account_id: link.account_id.clone(),
+        channel: registrations::Channel::Online,
+    };
     loop {
-        let keys = registrations::current_under_link(ctx, &link.link_id, 25).await?;
-        if keys.is_empty() {
+        let residents = registrations::current_under_link(ctx, &link.link_id, 25).await?;
+        if residents.is_empty() {
             house_links::finish_residents_job(ctx, link).await?;
             return Ok(true);
         }
-        for key in keys {
-            registrations::move_out_with_house(ctx, key, &job.moved_out_on).await?;
+        for resident in &residents {
+            crate::services::registrations::move_out_with_house(
+                ctx,
+                resident,
+                &job.moved_out_on,
+                &by,
+            )
+            .await?;
             if std::time::Instant::now() >= deadline {
                 tracing::info!(link_id = %link.link_id, "residents deregistration continues on the next request");
                 return Ok(false);

@@ -1,11 +1,13 @@
 //! The operations themselves, between thin handlers and the store: each takes validated domain
 //! values and returns a result or an `ApiError`.
 
+pub mod account_registration;
 pub mod account_view;
 pub mod house_links;
 pub mod login;
 pub mod public_reads;
-pub mod registration;
+pub mod receipts;
+pub mod registrations;
 pub mod residents;
 pub mod sms_codes;
 

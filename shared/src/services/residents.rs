@@ -11,8 +11,9 @@ use crate::domain::phone::PhoneNumber;
 use crate::domain::resident::{
     Education, Ethnicity, MaritalStatus, SexCode, check_against_id, parse_move_date,
 };
-use crate::error::Invalid;
+use crate::error::{ApiError, FieldError, Invalid};
 use crate::http::Fields;
+use crate::store::registrations::Resident;
 
 /// A move-in declaration whose every field is valid.
 #[derive(Clone)]
@@ -36,6 +37,22 @@ fn text(min: usize, max: usize, message: &'static str) -> impl Fn(&str) -> Resul
     move |value| bounded_text(value, min, max, "INVALID_LENGTH", message)
 }
 
+fn household_address() -> impl Fn(&str) -> Result<String, Invalid> {
+    text(5, 120, "户籍地址须为5至120个字符")
+}
+
+fn occupation() -> impl Fn(&str) -> Result<String, Invalid> {
+    text(1, 50, "职业须为1至50个字符")
+}
+
+fn workplace() -> impl Fn(&str) -> Result<String, Invalid> {
+    text(1, 100, "工作单位须为1至100个字符")
+}
+
+fn relationship() -> impl Fn(&str) -> Result<String, Invalid> {
+    text(1, 20, "与申报人关系须为1至20个字符")
+}
+
 fn birth_date(today: NaiveDate) -> impl Fn(&str) -> Result<NaiveDate, Invalid> {
     move |value| {
         let date = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
@@ -51,6 +68,31 @@ fn birth_date(today: NaiveDate) -> impl Fn(&str) -> Result<NaiveDate, Invalid> {
     }
 }
 
+/// A resident ID tells the birth date and sex: they must agree with the declared ones. Records
+/// each disagreement in `f`; `true` when they agree (or the document is not a resident ID).
+fn agrees_with_document(
+    f: &mut Fields,
+    document: &IdDocument,
+    birth: NaiveDate,
+    sex: SexCode,
+) -> bool {
+    if document.id_type() != IdType::ResidentId {
+        return true;
+    }
+    let Ok(id) = IdNumber::parse(document.number()) else {
+        return true;
+    };
+    match check_against_id(&id, birth, sex) {
+        Ok(()) => true,
+        Err(errors) => {
+            for (field, invalid) in errors {
+                f.push(invalid.at(field));
+            }
+            false
+        }
+    }
+}
+
 impl Declaration {
     /// Reads a move-in body; every problem is recorded in `f`. `today` is China's date.
     pub fn from_fields(f: &mut Fields, today: NaiveDate) -> Option<Self> {
@@ -60,15 +102,12 @@ impl Declaration {
         let birth = f.required("birth_date", birth_date(today));
         let id_type = f.required_raw("id_type");
         let id_number = f.required_raw("id_number");
-        let household_address = f.required(
-            "household_address",
-            text(5, 120, "户籍地址须为5至120个字符"),
-        );
+        let household_address = f.required("household_address", household_address());
         let marital_status = f.required("marital_status", MaritalStatus::parse);
         let education = f.required("education", Education::parse);
-        let occupation = f.required("occupation", text(1, 50, "职业须为1至50个字符"));
-        let workplace = f.required("workplace", text(1, 100, "工作单位须为1至100个字符"));
-        let relationship = f.required("relationship", text(1, 20, "与申报人关系须为1至20个字符"));
+        let occupation = f.required("occupation", occupation());
+        let workplace = f.required("workplace", workplace());
+        let relationship = f.required("relationship", relationship());
         let phone = f.optional("phone", PhoneNumber::parse);
         let phone_given = f.has("phone");
         let moved_in_on = f.required("moved_in_on", |v| parse_move_date(v, today));
@@ -77,15 +116,9 @@ impl Declaration {
             (Some(t), Some(n)) => IdDocument::parse_fields(&t, &n).map_err(|e| f.push(e)).ok(),
             _ => None,
         };
-        // A resident ID tells the birth date and sex: they must agree with the fields.
         if let (Some(document), Some(birth), Some(sex)) = (&document, birth, sex)
-            && document.id_type() == IdType::ResidentId
-            && let Ok(id) = IdNumber::parse(document.number())
-            && let Err(errors) = check_against_id(&id, birth, sex)
+            && !agrees_with_document(f, document, birth, sex)
         {
-            for (field, invalid) in errors {
-                f.push(invalid.at(field));
-            }
             return None;
         }
         if let (Some(birth), Some(moved)) = (birth, moved_in_on)
@@ -111,6 +144,175 @@ impl Declaration {
             relationship: relationship?,
             phone,
             moved_in_on: moved_in_on?,
+        })
+    }
+}
+
+/// The fields a `PATCH` may change: each one present replaces the stored value (`phone: null`
+/// removes the phone). The ID document and the move-in date cannot change: a registration with
+/// a wrong one is deregistered as `info_error` and declared again.
+pub struct Changes {
+    /// The version the caller read (optimistic concurrency).
+    pub version: u32,
+    name: Option<RealName>,
+    sex: Option<SexCode>,
+    ethnicity: Option<Ethnicity>,
+    birth_date: Option<NaiveDate>,
+    household_address: Option<String>,
+    marital_status: Option<MaritalStatus>,
+    education: Option<Education>,
+    occupation: Option<String>,
+    workplace: Option<String>,
+    relationship: Option<String>,
+    /// `Some(None)`: remove the phone.
+    phone: Option<Option<PhoneNumber>>,
+}
+
+/// Fields fixed once declared.
+const FIXED_FIELDS: [&str; 3] = ["id_type", "id_number", "moved_in_on"];
+
+impl Changes {
+    pub fn from_fields(f: &mut Fields, today: NaiveDate) -> Option<Self> {
+        let version = f.required_integer("version", 1, u32::MAX.into());
+        for field in FIXED_FIELDS {
+            if f.discard(field) {
+                f.push(FieldError::new(
+                    field,
+                    "NOT_MODIFIABLE",
+                    "证件信息和入住日期不能修改；如有错误，请以“信息错误”注销后重新申报",
+                ));
+            }
+        }
+        let clears_phone = f.is_null("phone");
+        let phone_given = f.has("phone");
+        let changes = Self {
+            version: 0,
+            name: f.optional("name", RealName::parse),
+            sex: f.optional("sex", SexCode::parse),
+            ethnicity: f.optional("ethnicity", Ethnicity::parse),
+            birth_date: f.optional("birth_date", birth_date(today)),
+            household_address: f.optional("household_address", household_address()),
+            marital_status: f.optional("marital_status", MaritalStatus::parse),
+            education: f.optional("education", Education::parse),
+            occupation: f.optional("occupation", occupation()),
+            workplace: f.optional("workplace", workplace()),
+            relationship: f.optional("relationship", relationship()),
+            phone: match f.optional("phone", PhoneNumber::parse) {
+                Some(phone) => Some(Some(phone)),
+                None if clears_phone => Some(None),
+                None => None,
+            },
+        };
+        if phone_given && changes.phone.is_none() {
+            return None;
+        }
+        Some(Self {
+            version: u32::try_from(version?).expect("bounded"),
+            ..changes
+        })
+    }
+
+    /// The resident with these changes, checked as a whole: a resident ID must still agree with
+    /// the birth date and sex, and nobody moves in before being born.
+    pub fn apply(&self, resident: &Resident, moved_in_on: NaiveDate) -> Result<Resident, ApiError> {
+        let mut next = resident.clone();
+        if let Some(name) = &self.name {
+            next.name = name.as_str().to_owned();
+        }
+        if let Some(sex) = self.sex {
+            next.sex = sex;
+        }
+        if let Some(ethnicity) = self.ethnicity {
+            next.ethnicity = ethnicity;
+        }
+        if let Some(date) = self.birth_date {
+            next.birth_date = date.to_string();
+        }
+        let texts = [
+            (&self.household_address, &mut next.household_address),
+            (&self.occupation, &mut next.occupation),
+            (&self.workplace, &mut next.workplace),
+            (&self.relationship, &mut next.relationship),
+        ];
+        for (change, field) in texts {
+            if let Some(value) = change {
+                value.clone_into(field);
+            }
+        }
+        if let Some(status) = self.marital_status {
+            next.marital_status = status;
+        }
+        if let Some(education) = self.education {
+            next.education = education;
+        }
+        if let Some(phone) = &self.phone {
+            next.phone = phone.as_ref().map(|p| p.as_str().to_owned());
+        }
+
+        let mut f = Fields::new(serde_json::Map::new(), "");
+        let birth = NaiveDate::parse_from_str(&next.birth_date, "%Y-%m-%d")
+            .map_err(|_| ApiError::Internal)?;
+        let document =
+            IdDocument::parse(next.id_type, &next.id_number).map_err(|_| ApiError::Internal)?;
+        agrees_with_document(&mut f, &document, birth, next.sex);
+        if birth > moved_in_on {
+            f.push(Invalid::new("BEFORE_BIRTH", "出生日期不能晚于入住日期").at("birth_date"));
+        }
+        f.finish()?;
+        Ok(next)
+    }
+}
+
+/// How a registration ends (F20), as asked: `moved_out` with its date, or `info_error`.
+#[derive(Debug)]
+pub enum Ending {
+    MovedOut(NaiveDate),
+    InfoError,
+}
+
+/// A deregistration request: the ending, and optionally the version the caller read.
+#[derive(Debug)]
+pub struct EndRequest {
+    pub ending: Ending,
+    pub version: Option<u32>,
+}
+
+impl EndRequest {
+    pub fn from_fields(f: &mut Fields, today: NaiveDate) -> Option<Self> {
+        let reason = f.required("reason", |value| match value {
+            "moved_out" | "info_error" => Ok(value == "moved_out"),
+            _ => Err(Invalid::new(
+                "INVALID_REASON",
+                "注销原因须为 moved_out（搬离）或 info_error（信息错误）",
+            )),
+        });
+        let date_given = f.has("moved_out_on");
+        let moved_out_on = f.optional("moved_out_on", |v| parse_move_date(v, today));
+        let version_given = f.has("version");
+        let version = f.optional_integer("version", 1, u32::MAX.into());
+        let ending = match (reason?, moved_out_on) {
+            (true, Some(date)) => Ending::MovedOut(date),
+            (true, None) => {
+                if !date_given {
+                    f.push(Invalid::new("REQUIRED", "搬离须填写搬离日期").at("moved_out_on"));
+                }
+                return None;
+            }
+            (false, _) if date_given => {
+                f.push(
+                    Invalid::new("NOT_ALLOWED", "因信息错误注销时无需填写搬离日期")
+                        .at("moved_out_on"),
+                );
+                return None;
+            }
+            (false, _) => Ending::InfoError,
+        };
+        if version_given && version.is_none() {
+            return None;
+        }
+        Some(Self {
+            ending,
+            version: version.map(|v| u32::try_from(v).expect("bounded")),
         })
     }
 }
@@ -219,5 +421,109 @@ mod tests {
         let (parsed, errors) = parse(value);
         assert!(parsed.is_none());
         assert_eq!(errors, [("moved_in_on".to_owned(), "BEFORE_BIRTH")]);
+    }
+
+    fn stored() -> Resident {
+        let declaration = parse(body()).0.unwrap();
+        Resident {
+            name: declaration.name.as_str().to_owned(),
+            sex: declaration.sex,
+            ethnicity: declaration.ethnicity,
+            birth_date: declaration.birth_date.to_string(),
+            id_type: declaration.document.id_type(),
+            id_number: declaration.document.number().to_owned(),
+            household_address: declaration.household_address,
+            marital_status: declaration.marital_status,
+            education: declaration.education,
+            occupation: declaration.occupation,
+            workplace: declaration.workplace,
+            relationship: declaration.relationship,
+            phone: Some("13812345678".into()),
+        }
+    }
+
+    fn changes(value: Value) -> Result<Changes, Vec<(String, &'static str)>> {
+        let mut f = Fields::of(value);
+        let parsed = Changes::from_fields(&mut f, today());
+        match f.finish() {
+            Ok(()) => Ok(parsed.unwrap()),
+            Err(ApiError::Validation(errors)) => {
+                Err(errors.into_iter().map(|e| (e.field, e.code)).collect())
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_change_replaces_only_the_fields_given_and_null_removes_the_phone() {
+        let change = changes(json!({"version": 3, "occupation": "医生", "phone": null})).unwrap();
+        assert_eq!(change.version, 3);
+        let moved_in = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let next = change.apply(&stored(), moved_in).unwrap();
+        assert_eq!(next.occupation, "医生");
+        assert_eq!(next.phone, None);
+        assert_eq!(next.workplace, stored().workplace);
+    }
+
+    #[test]
+    fn a_change_keeps_the_document_and_move_in_date_and_needs_a_version() {
+        let errors = changes(json!({"id_number": "x", "moved_in_on": "2026-01-01"}))
+            .err()
+            .unwrap();
+        assert!(errors.contains(&("version".into(), "REQUIRED")));
+        assert!(errors.contains(&("id_number".into(), "NOT_MODIFIABLE")));
+        assert!(errors.contains(&("moved_in_on".into(), "NOT_MODIFIABLE")));
+        let errors = changes(json!({"version": 0})).err().unwrap();
+        assert_eq!(errors, [("version".to_owned(), "INVALID_NUMBER")]);
+    }
+
+    #[test]
+    fn a_changed_sex_must_still_agree_with_the_resident_id() {
+        let change = changes(json!({"version": 1, "sex": "1"})).unwrap();
+        let moved_in = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        match change.apply(&stored(), moved_in) {
+            Err(ApiError::Validation(errors)) => {
+                assert_eq!(errors[0].field, "sex");
+                assert_eq!(errors[0].code, "SEX_MISMATCH");
+            }
+            _ => panic!("a mismatch is refused"),
+        }
+    }
+
+    fn ending(value: Value) -> Result<EndRequest, Vec<(String, &'static str)>> {
+        let mut f = Fields::of(value);
+        let parsed = EndRequest::from_fields(&mut f, today());
+        match f.finish() {
+            Ok(()) => Ok(parsed.unwrap()),
+            Err(ApiError::Validation(errors)) => {
+                Err(errors.into_iter().map(|e| (e.field, e.code)).collect())
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn moving_out_needs_a_date_and_voiding_refuses_one() {
+        assert!(matches!(
+            ending(json!({"reason": "moved_out", "moved_out_on": "2026-11-25"}))
+                .unwrap()
+                .ending,
+            Ending::MovedOut(_)
+        ));
+        assert_eq!(
+            ending(json!({"reason": "moved_out"})).unwrap_err(),
+            [("moved_out_on".to_owned(), "REQUIRED")]
+        );
+        assert_eq!(
+            ending(json!({"reason": "info_error", "moved_out_on": "2026-11-25"})).unwrap_err(),
+            [("moved_out_on".to_owned(), "NOT_ALLOWED")]
+        );
+        let void = ending(json!({"reason": "info_error", "version": 2})).unwrap();
+        assert!(matches!(void.ending, Ending::InfoError));
+        assert_eq!(void.version, Some(2));
+        assert_eq!(
+            ending(json!({"reason": "left"})).unwrap_err(),
+            [("reason".to_owned(), "INVALID_REASON")]
+        );
     }
 }

@@ -19,10 +19,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
+use super::paged_query::query_records;
 use crate::context::AppContext;
 use crate::domain::address::{
     BuildingCode, BuildingQuery, HouseCode, Room, StreetCode, name_grams, normalize_text,
@@ -36,10 +35,6 @@ pub const STREETS_PK: &str = "STREETS";
 pub const BUILDING_SK: &str = "BUILDING";
 pub const BUILDINGS_BY_STREET: &str = "buildings_by_street";
 pub const HOUSES_BY_ROOM: &str = "houses_by_room";
-
-/// The most Query calls one page of a filtered list may take before answering with what it has
-/// (and a cursor): bounds the cost of a search whose matches are sparse.
-const MAX_ROUNDS_PER_PAGE: usize = 8;
 
 /// One street (街道) with its district (区) and the management area a citizen sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -389,8 +384,7 @@ pub async fn search_buildings(
             }
         }
     };
-    let raw = query_page(page, "address.search_buildings", builder).await?;
-    raw.try_map(from_item)
+    query_records(page, "address.search_buildings", builder).await
 }
 
 /// The houses of a building whose room number starts with `room` (every house when empty), in
@@ -404,7 +398,7 @@ pub async fn houses(
     let table = &ctx.config.tables.address;
     let pk = building_pk(building.as_str());
     let room = room.as_str().to_owned();
-    let raw = query_page(page, "address.houses", move || {
+    query_records(page, "address.houses", move || {
         let query = ctx
             .dynamo
             .query()
@@ -421,86 +415,7 @@ pub async fn houses(
                 .expression_attribute_values(":room", s(room.clone()))
         }
     })
-    .await?;
-    raw.try_map(from_item)
-}
-
-impl Page<Item> {
-    pub(crate) fn try_map<T>(
-        self,
-        mut f: impl FnMut(Item) -> Result<T, ApiError>,
-    ) -> Result<Page<T>, ApiError> {
-        Ok(Page {
-            items: self
-                .items
-                .into_iter()
-                .map(&mut f)
-                .collect::<Result<_, _>>()?,
-            next: self.next,
-            read_units: self.read_units,
-        })
-    }
-}
-
-/// Runs a Query page by page until `page.limit` items are collected, the results end, or the
-/// round budget is spent. Each round asks DynamoDB to evaluate at most the items still wanted, so
-/// a filtered page never overshoots and its cursor is DynamoDB's own position.
-pub async fn query_page(
-    page: &PageRequest,
-    operation: &'static str,
-    build: impl Fn() -> QueryFluentBuilder,
-) -> Result<Page<Item>, ApiError> {
-    let mut items = Vec::new();
-    let mut start = match &page.after {
-        Some(position) => Some(key_from_json(position).ok_or(ApiError::Internal)?),
-        None => None,
-    };
-    let mut read_units = 0.0;
-    for _ in 0..MAX_ROUNDS_PER_PAGE {
-        let wanted = page.limit as usize - items.len();
-        let output = build()
-            .limit(wanted as i32)
-            .set_exclusive_start_key(start.take())
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| unavailable(operation, e))?;
-        read_units += output
-            .consumed_capacity()
-            .and_then(|c| c.capacity_units())
-            .unwrap_or(0.0);
-        items.extend(output.items.unwrap_or_default());
-        start = output.last_evaluated_key;
-        if start.is_none() || items.len() >= page.limit as usize {
-            break;
-        }
-    }
-    Ok(Page {
-        items,
-        next: start.as_ref().map(key_to_json),
-        read_units,
-    })
-}
-
-/// A DynamoDB key (string attributes) as JSON, for a cursor.
-pub fn key_to_json(key: &Item) -> Value {
-    Value::Object(
-        key.iter()
-            .filter_map(|(name, value)| match value {
-                AttributeValue::S(text) => Some((name.clone(), Value::String(text.clone()))),
-                _ => None,
-            })
-            .collect(),
-    )
-}
-
-/// The DynamoDB key a cursor's JSON holds.
-pub fn key_from_json(value: &Value) -> Option<Item> {
-    value
-        .as_object()?
-        .iter()
-        .map(|(name, value)| Some((name.clone(), s(value.as_str()?))))
-        .collect()
+    .await
 }
 
 #[cfg(test)]
@@ -545,12 +460,5 @@ mod tests {
         assert_eq!(items[0]["gsi_street"], s("440303001"));
         assert!(items[1..].iter().all(|i| !i.contains_key("gsi_street")));
         assert_eq!(items[1]["sk"], s(code.as_str()));
-    }
-
-    #[test]
-    fn cursor_keys_round_trip() {
-        let key = pk_sk("BUILDING#1", "HOUSE#2");
-        assert_eq!(key_from_json(&key_to_json(&key)).unwrap(), key);
-        assert!(key_from_json(&serde_json::json!({"pk": 1})).is_none());
     }
 }

@@ -28,7 +28,7 @@ use crate::error::ApiError;
 use crate::http::pagination::{Page, PageRequest};
 
 use super::accounts::account_pk;
-use super::address::query_page;
+use super::paged_query::query_records;
 use super::{Item, from_item, pk_sk, put_if_absent, s, to_item, unavailable};
 
 pub const REVIEW_SHARDS: u32 = 8;
@@ -288,7 +288,7 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<LinkRecord>, ApiError> {
     let pk = account_pk(account_id);
-    let raw = query_page(page, "house_links.list", || {
+    query_records(page, "house_links.list", || {
         ctx.dynamo
             .query()
             .table_name(&ctx.config.tables.accounts)
@@ -297,8 +297,7 @@ pub async fn list(
             .expression_attribute_values(":link", s("LINK#"))
             .consistent_read(true)
     })
-    .await?;
-    raw.try_map(from_item)
+    .await
 }
 
 /// Pending links of every account, oldest first: one Query per shard of the review queue, merged.

@@ -6,6 +6,7 @@ pub mod address;
 pub mod house_links;
 pub mod login_guard;
 pub mod operation_counts;
+pub mod paged_query;
 pub mod rate_limits;
 pub mod registrations;
 pub mod verification_codes;

@@ -1,0 +1,1 @@
+functions::lambda_main!(declare_resident_at_counter);

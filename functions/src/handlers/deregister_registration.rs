@@ -1,0 +1,23 @@
+//! `POST /v1/registrations/{registration_id}/deregistration`: a resident moved out, or the
+//! registration was wrong (F20).
+
+use lambda_http::Request;
+use shared::AppContext;
+use shared::auth::authenticate;
+use shared::http::Fields;
+use shared::http::fields::checked;
+use shared::http::request::path_param;
+use shared::http::response::{ApiResult, json};
+use shared::services::registrations;
+use shared::services::residents::EndRequest;
+
+pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
+    let principal = authenticate(ctx, &req).await?;
+    let registration_id = path_param(&req, "registration_id")?;
+    let mut f = Fields::from_request(&req)?;
+    let request = EndRequest::from_fields(&mut f, shared::clock::today_in_china());
+    f.finish()?;
+    let registration =
+        registrations::deregister(ctx, &principal, &registration_id, checked(request)?).await?;
+    json(200, &registration)
+}

@@ -1,0 +1,312 @@
+//! The full font (compiled in, parsed once) and the per-receipt subset that goes into the PDF.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use allsorts::binary::read::ReadScope;
+use allsorts::font_data::FontData;
+use allsorts::subset::{CmapTarget, SubsetProfile, subset};
+
+use crate::PdfError;
+
+/// WenQuanYi Micro Hei (`build.rs` finds it; `infra/fonts/fetch.sh` fetches it).
+static FONT_BYTES: &[u8] = include_bytes!(env!("RECEIPT_FONT_PATH"));
+/// The face of the collection: 0 is WenQuanYi Micro Hei, 1 its monospaced sibling.
+const FACE: usize = 0;
+
+/// The full font, parsed on first use (a few microseconds: rusttype reads tables lazily).
+pub(crate) struct FullFont {
+    rt: rusttype::Font<'static>,
+    /// The scale genpdf uses: ascent to descent is one unit.
+    scale: rusttype::Scale,
+}
+
+static FULL: OnceLock<Result<FullFont, String>> = OnceLock::new();
+
+pub(crate) fn full() -> Result<&'static FullFont, PdfError> {
+    FULL.get_or_init(|| {
+        let collection = rusttype::FontCollection::from_bytes(FONT_BYTES)
+            .map_err(|e| format!("cannot read the font collection: {e}"))?;
+        let rt = collection
+            .font_at(FACE)
+            .map_err(|e| format!("cannot read face {FACE} of the font: {e}"))?;
+        let v = rt.v_metrics_unscaled();
+        let scale = rusttype::Scale::uniform((v.ascent - v.descent) / f32::from(rt.units_per_em()));
+        Ok(FullFont { rt, scale })
+    })
+    .as_ref()
+    .map_err(|e| PdfError::Font(e.clone()))
+}
+
+impl FullFont {
+    /// The glyph of `c`, or `None` when the font has none (glyph 0, `.notdef`).
+    pub(crate) fn glyph_id(&self, c: char) -> Option<u16> {
+        match self.rt.glyph(c).id().0 {
+            0 => None,
+            g => u16::try_from(g).ok(),
+        }
+    }
+
+    /// Width of `s` in millimetres at `size` points, as genpdf measures it (without kerning).
+    pub(crate) fn width_mm(&self, s: &str, size: u8) -> f64 {
+        let em: f32 = s
+            .chars()
+            .map(|c| {
+                self.rt
+                    .glyph(c)
+                    .scaled(self.scale)
+                    .h_metrics()
+                    .advance_width
+            })
+            .sum();
+        f64::from(em) * f64::from(size) * 25.4 / 72.0
+    }
+
+    /// A TrueType font with only the glyphs of `chars` (which must all have one: see
+    /// [`FullFont::glyph_id`]), `.notdef` and the space, and a `cmap` that maps exactly `chars`.
+    pub(crate) fn subset(&self, chars: &BTreeSet<char>) -> Result<Vec<u8>, PdfError> {
+        let mut wanted: BTreeSet<char> = chars.clone();
+        wanted.insert(' ');
+        let mut gids: BTreeSet<u16> = BTreeSet::new();
+        for &c in &wanted {
+            gids.insert(self.glyph_id(c).ok_or(PdfError::MissingGlyph(c))?);
+        }
+        let mut list = vec![0u16];
+        list.extend(gids);
+
+        let font_err =
+            |what: &str, e: &dyn std::fmt::Display| PdfError::Font(format!("{what}: {e}"));
+        let scope = ReadScope::new(FONT_BYTES);
+        let data = scope
+            .read::<FontData<'_>>()
+            .map_err(|e| font_err("cannot read the font", &e))?;
+        let provider = data
+            .table_provider(FACE)
+            .map_err(|e| font_err("cannot read the font's tables", &e))?;
+        let sub = subset(&provider, &list, &SubsetProfile::Pdf, CmapTarget::Unicode)
+            .map_err(|e| font_err("cannot subset the font", &e))?;
+
+        // allsorts' cmap maps every code point of the original font that shares a kept glyph; this
+        // font draws 不 年 北 女 了 … and their CJK compatibility twins (U+F967 …) with one glyph, and
+        // printpdf writes the ToUnicode map from the highest code point per glyph: `年` would be
+        // copied out of the PDF as U+F98E. So the cmap is rebuilt with exactly the wanted chars. (A
+        // receipt holding both twins still extracts one of them for both: they share a glyph.)
+        let sub_rt = rusttype::Font::from_bytes(&sub[..])
+            .map_err(|e| font_err("cannot read the font subset", &e))?;
+        let mut map = BTreeMap::new();
+        for &c in &wanted {
+            let g = u16::try_from(sub_rt.glyph(c).id().0)
+                .ok()
+                .filter(|&g| g != 0)
+                .ok_or_else(|| PdfError::Font(format!("the font subset lost {c:?}")))?;
+            map.insert(u32::from(c), g);
+        }
+        drop(sub_rt);
+        replace_cmap(&sub, &build_cmap(&map)?)
+            .map_err(|e| PdfError::Font(format!("font subset: {e}")))
+    }
+}
+
+/// A `cmap` table with one subtable: format 4 (platform 3, encoding 1) when every code point is
+/// in the BMP and it fits, else format 12 (3, 10).
+fn build_cmap(map: &BTreeMap<u32, u16>) -> Result<Vec<u8>, PdfError> {
+    // Runs of consecutive code points on consecutive glyphs: (first char, last char, first glyph).
+    let mut groups: Vec<(u32, u32, u16)> = Vec::new();
+    for (&c, &g) in map {
+        if let Some((start, end, start_g)) = groups.last_mut()
+            && c == *end + 1
+            && u32::from(g) == u32::from(*start_g) + (c - *start)
+        {
+            *end = c;
+            continue;
+        }
+        groups.push((c, c, g));
+    }
+
+    let mut out = Vec::new();
+    let put16 = |out: &mut Vec<u8>, v: u16| out.extend_from_slice(&v.to_be_bytes());
+    let put32 = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_be_bytes());
+    let bmp = groups.iter().all(|&(_, end, _)| end < 0xFFFF);
+    // 16 bytes of header, 8 per segment (one more for the final 0xFFFF segment).
+    let format4_len = 16 + 8 * (groups.len() + 1);
+    put16(&mut out, 0); // version
+    put16(&mut out, 1); // one encoding record
+    if bmp && format4_len <= usize::from(u16::MAX) {
+        put16(&mut out, 3);
+        put16(&mut out, 1);
+        put32(&mut out, 12);
+        let seg_count = u16::try_from(groups.len() + 1).expect("checked above");
+        let floor_log2 = 15 - seg_count.leading_zeros() as u16;
+        let search_range = 2 * (1u16 << floor_log2);
+        put16(&mut out, 4);
+        put16(&mut out, format4_len as u16);
+        put16(&mut out, 0); // language
+        put16(&mut out, seg_count * 2);
+        put16(&mut out, search_range);
+        put16(&mut out, floor_log2);
+        put16(&mut out, seg_count * 2 - search_range);
+        for &(_, end, _) in &groups {
+            put16(&mut out, end as u16);
+        }
+        put16(&mut out, 0xFFFF);
+        put16(&mut out, 0); // reservedPad
+        for &(start, _, _) in &groups {
+            put16(&mut out, start as u16);
+        }
+        put16(&mut out, 0xFFFF);
+        for &(start, _, g) in &groups {
+            // glyph = (code + delta) mod 65536
+            put16(&mut out, g.wrapping_sub(start as u16));
+        }
+        put16(&mut out, 1); // 0xFFFF + 1 = glyph 0
+        for _ in 0..seg_count {
+            put16(&mut out, 0); // idRangeOffset: deltas only
+        }
+    } else {
+        put16(&mut out, 3);
+        put16(&mut out, 10);
+        put32(&mut out, 12);
+        let len = u32::try_from(16 + 12 * groups.len())
+            .map_err(|_| PdfError::Font("too many characters for one cmap".into()))?;
+        put16(&mut out, 12);
+        put16(&mut out, 0); // reserved
+        put32(&mut out, len);
+        put32(&mut out, 0); // language
+        put32(&mut out, groups.len() as u32);
+        for &(start, end, g) in &groups {
+            put32(&mut out, start);
+            put32(&mut out, end);
+            put32(&mut out, u32::from(g));
+        }
+    }
+    Ok(out)
+}
+
+/// The TrueType font `font` with its `cmap` table replaced by `cmap`: tables keep their order,
+/// each 4-byte aligned, with fresh checksums and `head.checkSumAdjustment`.
+fn replace_cmap(font: &[u8], cmap: &[u8]) -> Result<Vec<u8>, String> {
+    let u16_at = |o: usize| -> Result<u16, String> {
+        font.get(o..o + 2)
+            .map(|b| u16::from_be_bytes([b[0], b[1]]))
+            .ok_or_else(|| "truncated".to_string())
+    };
+    let u32_at = |o: usize| -> Result<u32, String> {
+        font.get(o..o + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+            .ok_or_else(|| "truncated".to_string())
+    };
+    let num_tables = usize::from(u16_at(4)?);
+    let mut tables: Vec<([u8; 4], Vec<u8>)> = Vec::with_capacity(num_tables);
+    let mut found = false;
+    for i in 0..num_tables {
+        let rec = 12 + 16 * i;
+        let tag: [u8; 4] = font[rec..rec + 4].try_into().expect("4 bytes");
+        let offset = u32_at(rec + 8)? as usize;
+        let length = u32_at(rec + 12)? as usize;
+        let data = if &tag == b"cmap" {
+            found = true;
+            cmap.to_vec()
+        } else {
+            font.get(offset..offset + length)
+                .ok_or_else(|| format!("table {} out of bounds", String::from_utf8_lossy(&tag)))?
+                .to_vec()
+        };
+        tables.push((tag, data));
+    }
+    if !found {
+        return Err("no cmap table".into());
+    }
+
+    let mut out = Vec::with_capacity(font.len() + cmap.len());
+    out.extend_from_slice(&font[..12]); // sfnt version, numTables, searchRange, …: unchanged
+    let mut offset = 12 + 16 * num_tables;
+    let mut head_at = None;
+    for (tag, data) in &mut tables {
+        if tag == b"head" {
+            if data.len() < 12 {
+                return Err("short head table".into());
+            }
+            data[8..12].fill(0); // checkSumAdjustment, computed last
+            head_at = Some(offset);
+        }
+        out.extend_from_slice(tag);
+        out.extend_from_slice(&checksum(data).to_be_bytes());
+        out.extend_from_slice(&(offset as u32).to_be_bytes());
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        offset += data.len().div_ceil(4) * 4;
+    }
+    for (_, data) in &tables {
+        out.extend_from_slice(data);
+        out.resize(out.len().div_ceil(4) * 4, 0);
+    }
+    if let Some(at) = head_at {
+        let adjustment = 0xB1B0_AFBAu32.wrapping_sub(checksum(&out));
+        out[at + 8..at + 12].copy_from_slice(&adjustment.to_be_bytes());
+    }
+    Ok(out)
+}
+
+/// The sfnt checksum: the sum of big-endian u32 words, the last one zero-padded.
+fn checksum(data: &[u8]) -> u32 {
+    data.chunks(4).fold(0u32, |sum, chunk| {
+        let mut word = [0u8; 4];
+        word[..chunk.len()].copy_from_slice(chunk);
+        sum.wrapping_add(u32::from_be_bytes(word))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_font_has_the_usual_characters_and_lacks_rare_ones() {
+        let f = full().unwrap();
+        for c in "深圳居住登记回执年北不 ABCxyz0123456789-:：，。（）·　".chars()
+        {
+            assert!(f.glyph_id(c).is_some(), "{c:?}");
+        }
+        for c in ['😀', '\u{E000}', '𠮷', '\u{7}'] {
+            assert_eq!(f.glyph_id(c), None, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn subsets_map_exactly_the_wanted_characters() {
+        let f = full().unwrap();
+        // 年 and 北 share their glyphs with U+F98E and U+F963 in the full font.
+        let chars: BTreeSet<char> = "2026年北京A".chars().collect();
+        let sub = f.subset(&chars).unwrap();
+        let rt = rusttype::Font::from_bytes(&sub[..]).unwrap();
+        for c in "2026年北京A ".chars() {
+            assert_ne!(rt.glyph(c).id().0, 0, "{c:?}");
+        }
+        for c in ['\u{F98E}', '\u{F963}', 'B', '深'] {
+            assert_eq!(rt.glyph(c).id().0, 0, "{c:?}");
+        }
+        // Widths survive: a subset glyph is as wide as the full font's.
+        let w =
+            |font: &rusttype::Font<'_>, c| font.glyph(c).scaled(f.scale).h_metrics().advance_width;
+        assert_eq!(w(&rt, '年'), w(&f.rt, '年'));
+        assert_eq!(w(&rt, 'A'), w(&f.rt, 'A'));
+        assert!(sub.len() < 20_000, "{} bytes", sub.len());
+    }
+
+    #[test]
+    fn checksums_are_consistent() {
+        let f = full().unwrap();
+        let sub = f.subset(&"回执".chars().collect()).unwrap();
+        // A font whose checkSumAdjustment is right sums to 0xB1B0AFBA as a whole.
+        assert_eq!(checksum(&sub), 0xB1B0_AFBA);
+    }
+
+    #[test]
+    fn cmap_falls_back_to_format_12_outside_the_bmp() {
+        let map: BTreeMap<u32, u16> = [(0x41, 1), (0x42, 2), (0x20BB7, 3)].into();
+        let cmap = build_cmap(&map).unwrap();
+        assert_eq!(&cmap[4..8], &[0, 3, 0, 10]);
+        assert_eq!(&cmap[12..14], &[0, 12]);
+        // Two groups: A-B on glyphs 1-2, then U+20BB7.
+        assert_eq!(u32::from_be_bytes(cmap[24..28].try_into().unwrap()), 2);
+    }
+}

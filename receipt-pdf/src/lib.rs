@@ -1,0 +1,252 @@
+//! One-page A4 PDF receipts with Chinese text.
+//!
+//! [`render`] lays a [`Form`] out as a centred title, a framed two-column table of labels and
+//! values, and small notes below it, in WenQuanYi Micro Hei. The font is compiled in (5 MB, parsed
+//! once); each PDF embeds a subset with only the glyphs it uses, so a receipt is ~45 KB and takes
+//! ~15–20 ms (BENCHMARKS.md).
+//!
+//! ```
+//! let form = receipt_pdf::Form {
+//!     title: "深圳经济特区居住登记申报回执".into(),
+//!     rows: vec![("回执编号".into(), "20261127-7K3M9QXA2B".into()), ("住户".into(), "张三".into())],
+//!     notes: vec!["本回执是居住登记申报的凭证。".into()],
+//! };
+//! let pdf = receipt_pdf::render(&form)?;
+//! assert!(pdf.starts_with(b"%PDF-") && pdf.len() < 100 * 1024);
+//! // A character the font cannot draw is refused, never printed as a hole.
+//! let bad = receipt_pdf::Form { title: "回执😀".into(), ..form };
+//! assert!(matches!(receipt_pdf::render(&bad), Err(receipt_pdf::PdfError::MissingGlyph('😀'))));
+//! # Ok::<(), receipt_pdf::PdfError>(())
+//! ```
+//!
+//! Design notes (see also README.md, "Receipt PDFs"):
+//! - exactly one font is embedded: genpdf embeds each style of a family separately and printpdf
+//!   scans every Unicode code point once per embedded font, so the bold and italic styles are
+//!   declared as (never used) PDF built-in fonts and the title stands out by size alone;
+//! - genpdf wraps only at spaces and silently drops a word wider than its column, so text is
+//!   handed to it in pieces that break like Chinese text does (`text.rs`);
+//! - a character the font has no glyph for is an error ([`PdfError::MissingGlyph`]): a receipt is
+//!   never printed with holes. Invisible format characters are dropped and a few common
+//!   characters the font lacks get their usual stand-in first (see `text::lines`).
+
+use std::collections::BTreeSet;
+
+use genpdf::elements::{
+    Break, FrameCellDecorator, LinearLayout, Paragraph, StyledElement, TableLayout,
+};
+use genpdf::fonts::{FontData, FontFamily};
+use genpdf::style::Style;
+use genpdf::{Alignment, Element, Margins};
+
+mod font;
+mod text;
+
+/// What a receipt shows. Labels, values and notes are plain text; `\n` starts a new line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Form {
+    /// The heading, centred at the top; also the PDF's document title.
+    pub title: String,
+    /// (label, value) pairs, one table row each, in order.
+    pub rows: Vec<(String, String)>,
+    /// Small paragraphs under the table.
+    pub notes: Vec<String>,
+}
+
+/// Why a receipt could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    /// The text holds a character the font cannot draw (an emoji, a private-use character, a rare
+    /// ideograph outside GBK such as most of CJK Extension A/B, a control character).
+    #[error("the receipt font has no glyph for {0:?} (U+{code:04X})", code = u32::from(*.0))]
+    MissingGlyph(char),
+    /// The compiled-in font could not be read or subset (a build problem, not an input problem).
+    #[error("receipt font: {0}")]
+    Font(String),
+    /// genpdf or printpdf failed.
+    #[error("PDF rendering failed: {0}")]
+    Render(String),
+}
+
+// Layout, in millimetres and points.
+const PAGE_WIDTH_MM: f64 = 210.0;
+const MARGIN_MM: f64 = 18.0;
+const CONTENT_MM: f64 = PAGE_WIDTH_MM - 2.0 * MARGIN_MM;
+const TITLE_PT: u8 = 18;
+const BODY_PT: u8 = 11;
+const NOTE_PT: u8 = 9;
+const LINE_SPACING: f64 = 1.25;
+/// Label and value columns: 1 : 4.
+const COLUMN_WEIGHTS: [usize; 2] = [1, 4];
+const CELL_PADDING_V_MM: f64 = 1.8;
+const CELL_PADDING_H_MM: f64 = 2.5;
+/// Room kept free in every line: genpdf adds kerning to our measure, and frames take a little.
+const WIDTH_SLACK: f64 = 0.94;
+
+/// Renders `form` as a PDF (A4; a second page only if the content does not fit on one).
+///
+/// Fails with [`PdfError::MissingGlyph`] for the first character, in reading order, the font
+/// cannot draw.
+pub fn render(form: &Form) -> Result<Vec<u8>, PdfError> {
+    let full = font::full()?;
+
+    // Clean the text, and check every character before anything is built.
+    let title = text::lines(&form.title);
+    let rows: Vec<(Vec<String>, Vec<String>)> = form
+        .rows
+        .iter()
+        .map(|(label, value)| (text::lines(label), text::lines(value)))
+        .collect();
+    let notes: Vec<Vec<String>> = form.notes.iter().map(|n| text::lines(n)).collect();
+    let all_lines = title
+        .iter()
+        .chain(rows.iter().flat_map(|(l, v)| l.iter().chain(v)))
+        .chain(notes.iter().flatten());
+    let mut chars = BTreeSet::new();
+    for line in all_lines {
+        for c in line.chars() {
+            if full.glyph_id(c).is_none() {
+                return Err(PdfError::MissingGlyph(c));
+            }
+            chars.insert(c);
+        }
+    }
+
+    // One embedded font: the subset, as the regular style. The other styles are never used; as
+    // built-in fonts they are not embedded (nor scanned by printpdf) again.
+    let subset = full.subset(&chars)?;
+    let unused = || FontData::new(subset.clone(), Some(printpdf::BuiltinFont::Helvetica));
+    let family = FontFamily {
+        regular: FontData::new(subset.clone(), None).map_err(render_err)?,
+        bold: unused().map_err(render_err)?,
+        italic: unused().map_err(render_err)?,
+        bold_italic: unused().map_err(render_err)?,
+    };
+
+    let mut doc = genpdf::Document::new(family);
+    let pdf_title = title.join(" ");
+    let title_mark = title_placeholder(&pdf_title);
+    doc.set_title(title_mark.clone());
+    doc.set_minimal_conformance();
+    doc.set_paper_size(genpdf::PaperSize::A4);
+    doc.set_line_spacing(LINE_SPACING);
+    doc.set_font_size(BODY_PT);
+    let mut decorator = genpdf::SimplePageDecorator::new();
+    decorator.set_margins(MARGIN_MM);
+    doc.set_page_decorator(decorator);
+
+    let paragraph = |lines: &[String], size: u8, max_mm: f64, align: Alignment| {
+        let mut layout = LinearLayout::vertical();
+        for line in lines {
+            let mut p = Paragraph::default().aligned(align);
+            for piece in text::pieces(line, max_mm * WIDTH_SLACK, |s| full.width_mm(s, size)) {
+                p.push(piece);
+            }
+            layout.push(p);
+        }
+        StyledElement::new(layout, Style::new().with_font_size(size))
+    };
+
+    doc.push(paragraph(&title, TITLE_PT, CONTENT_MM, Alignment::Center));
+    doc.push(Break::new(1.2));
+
+    let weight_sum: usize = COLUMN_WEIGHTS.iter().sum();
+    let column_mm = |i: usize| {
+        CONTENT_MM * COLUMN_WEIGHTS[i] as f64 / weight_sum as f64 - 2.0 * CELL_PADDING_H_MM
+    };
+    let padding = Margins::vh(CELL_PADDING_V_MM, CELL_PADDING_H_MM);
+    let mut table = TableLayout::new(COLUMN_WEIGHTS.to_vec());
+    table.set_cell_decorator(FrameCellDecorator::new(true, true, false));
+    for (label, value) in &rows {
+        table
+            .row()
+            .element(paragraph(label, BODY_PT, column_mm(0), Alignment::Left).padded(padding))
+            .element(paragraph(value, BODY_PT, column_mm(1), Alignment::Left).padded(padding))
+            .push()
+            .map_err(render_err)?;
+    }
+    if !rows.is_empty() {
+        doc.push(table);
+    }
+
+    if !notes.is_empty() {
+        doc.push(Break::new(1.0));
+        for note in &notes {
+            doc.push(
+                paragraph(note, NOTE_PT, CONTENT_MM, Alignment::Left)
+                    .padded(Margins::trbl(0, 0, 1, 0)),
+            );
+        }
+    }
+
+    let mut pdf = Vec::with_capacity(64 * 1024);
+    doc.render(&mut pdf).map_err(render_err)?;
+    set_title(&mut pdf, &title_mark, &pdf_title)?;
+    Ok(pdf)
+}
+
+/// printpdf writes the document title's UTF-8 bytes as they are, which readers take for
+/// PDFDocEncoding (mojibake for anything but ASCII). So the document is rendered with an ASCII
+/// placeholder exactly as long as the title's UTF-16BE hex string, and the placeholder is then
+/// overwritten in place: the byte offsets in the cross-reference table stay right.
+fn title_placeholder(title: &str) -> String {
+    // `(placeholder)` must be as long as `<FEFF` + 4 hex digits per UTF-16 unit + `>`.
+    let len = 4 * title.encode_utf16().count() + 4;
+    "receipt-pdf-title-placeholder-"
+        .chars()
+        .cycle()
+        .take(len)
+        .collect()
+}
+
+fn set_title(pdf: &mut [u8], placeholder: &str, title: &str) -> Result<(), PdfError> {
+    let needle = format!("/Title({placeholder})");
+    let at = pdf
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())
+        .ok_or_else(|| {
+            PdfError::Render("the document title was not written where expected".into())
+        })?;
+    let mut hex = String::with_capacity(needle.len());
+    hex.push_str("/Title<FEFF");
+    for unit in title.encode_utf16() {
+        hex.push_str(&format!("{unit:04X}"));
+    }
+    hex.push('>');
+    debug_assert_eq!(hex.len(), needle.len());
+    pdf[at..at + needle.len()].copy_from_slice(hex.as_bytes());
+    Ok(())
+}
+
+fn render_err(e: genpdf::error::Error) -> PdfError {
+    PdfError::Render(e.to_string())
+}
+
+/// A realistic residence-registration receipt, for the tests and the benchmark.
+#[doc(hidden)]
+pub fn sample_form() -> Form {
+    let row = |l: &str, v: &str| (l.to_string(), v.to_string());
+    Form {
+        title: "深圳经济特区居住登记申报回执".into(),
+        rows: vec![
+            row("回执编号", "20261127-7K3M9QXA2B"),
+            row("校验码", "AB12CD34"),
+            row("申报人", "李四（房屋出租人）"),
+            row(
+                "房屋地址",
+                "深圳市罗湖区桂园街道荔枝社区红岭中路1001号荔景大厦东座A单元23层2301房（整租，含阁楼及地下车库B2-117号车位）",
+            ),
+            row("住户", "张三"),
+            row("证件号码", "1101**********002X"),
+            row("入住日期", "2026年11月20日"),
+            row("申报时间", "2026-11-27 14:35:08"),
+            row("状态", "有效"),
+        ],
+        notes: vec![
+            "1. 本回执是居住登记申报的凭证，可凭回执编号和校验码在“深圳居住登记”App或网站查验真伪。".into(),
+            "2. 居住登记信息变更或不再在本地址居住的，应当自变更或迁离之日起10日内申报变更或注销。".into(),
+        ],
+    }
+}
+
+#[cfg(test)]
+mod tests;

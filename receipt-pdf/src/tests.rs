@@ -1,0 +1,191 @@
+use super::*;
+
+/// The output of poppler's `tool` (pdftotext, pdfinfo) on `pdf`. Required, never skipped: the
+/// tests read the rendered PDFs back with it.
+fn poppler(tool: &str, pdf: &[u8]) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let child = Command::new(tool)
+        .args(["-enc", "UTF-8", "-"])
+        .args(if tool == "pdftotext" {
+            &["-"][..]
+        } else {
+            &[][..]
+        })
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
+            "{tool} not found: these tests read the rendered PDFs back with it; \
+             install poppler-utils (Debian: apt-get install poppler-utils)"
+        ),
+        Err(e) => panic!("cannot run {tool}: {e}"),
+    };
+    child.stdin.take().unwrap().write_all(pdf).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{tool} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("-enc UTF-8")
+}
+
+fn pdftotext(pdf: &[u8]) -> String {
+    poppler("pdftotext", pdf)
+}
+
+/// pdfinfo's "Title" and "Pages".
+fn title_and_pages(pdf: &[u8]) -> (String, usize) {
+    let info = poppler("pdfinfo", pdf);
+    let field = |name: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| panic!("no {name} in pdfinfo's output:\n{info}"))
+    };
+    (field("Title:"), field("Pages:").parse().unwrap())
+}
+
+/// White space carries no meaning across wrapped lines and table cells.
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn assert_shows(pdf: &[u8], form: &Form) {
+    let text = squash(&pdftotext(pdf));
+    let expected = std::iter::once(&form.title)
+        .chain(form.rows.iter().flat_map(|(l, v)| [l, v]))
+        .chain(&form.notes);
+    for s in expected {
+        assert!(
+            text.contains(&squash(s)),
+            "{s:?} is not in the PDF's text:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn a_receipt_is_small_and_every_value_is_in_its_text() {
+    let form = sample_form();
+    let pdf = render(&form).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(pdf.len() < 100 * 1024, "{} bytes", pdf.len());
+    assert_shows(&pdf, &form);
+    // Characters that share a glyph with a CJK compatibility ideograph come out as themselves.
+    assert!(pdftotext(&pdf).contains("2026年11月20日"));
+    if let Some(dir) = std::env::var_os("RECEIPT_PDF_OUT") {
+        std::fs::write(std::path::Path::new(&dir).join("sample.pdf"), &pdf).unwrap();
+    }
+}
+
+#[test]
+fn long_values_wrap_and_nothing_is_dropped() {
+    let mut form = sample_form();
+    // Chinese without spaces, Latin with them, and one Latin "word" far wider than the column.
+    form.rows.push((
+        "备注".into(),
+        "请于三十日内携带本回执及身份证原件前往社区工作站核验，".repeat(6),
+    ));
+    form.rows.push((
+        "English".into(),
+        "The quick brown fox jumps over the lazy dog. ".repeat(8),
+    ));
+    form.rows
+        .push(("Token".into(), "0123456789abcdef".repeat(12)));
+    form.rows
+        .push(("多行".into(), "第一行\n第二行\r\n第三行".into()));
+    form.title =
+        "深圳经济特区居住登记申报回执（这是一个特别长的标题，用来检查标题也会自动换行而不会丢失）"
+            .into();
+    let pdf = render(&form).unwrap();
+    let mut expected = form.clone();
+    expected.rows.last_mut().unwrap().1 = "第一行第二行第三行".into();
+    assert_shows(&pdf, &expected);
+    if let Some(dir) = std::env::var_os("RECEIPT_PDF_OUT") {
+        std::fs::write(std::path::Path::new(&dir).join("long.pdf"), &pdf).unwrap();
+    }
+}
+
+#[test]
+fn characters_the_font_lacks_are_refused() {
+    for (bad, c) in [
+        ("张三😀", '😀'),
+        ("\u{E000}", '\u{E000}'),
+        ("吉𠮷", '𠮷'),
+        ("a\u{7}b", '\u{7}'),
+    ] {
+        let mut form = sample_form();
+        form.rows[4].1 = bad.into();
+        match render(&form) {
+            Err(PdfError::MissingGlyph(got)) => assert_eq!(got, c),
+            other => panic!("{bad:?}: {other:?}"),
+        }
+    }
+    let form = Form {
+        title: "回执".into(),
+        rows: vec![],
+        notes: vec!["✈".into()],
+    };
+    assert!(matches!(render(&form), Err(PdfError::MissingGlyph('✈'))));
+    assert_eq!(
+        PdfError::MissingGlyph('😀').to_string(),
+        "the receipt font has no glyph for '😀' (U+1F600)"
+    );
+}
+
+#[test]
+fn invisible_and_stand_in_characters_are_handled() {
+    let mut form = sample_form();
+    form.rows[4].1 = "张\u{200B}三\u{FEFF}".into();
+    form.rows.push(("时段".into(), "9:00〜17:00".into()));
+    let pdf = render(&form).unwrap();
+    let text = squash(&pdftotext(&pdf));
+    assert!(text.contains("张三"), "{text}");
+    assert!(text.contains("9:00～17:00"), "{text}");
+}
+
+#[test]
+fn the_document_title_is_the_form_title_and_a_receipt_is_one_page() {
+    let (title, pages) = title_and_pages(&render(&sample_form()).unwrap());
+    assert_eq!(title, "深圳经济特区居住登记申报回执");
+    assert_eq!(pages, 1);
+}
+
+#[test]
+fn empty_forms_and_values_render() {
+    let pdf = render(&Form::default()).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let form = Form {
+        title: "回执".into(),
+        rows: vec![("空".into(), String::new())],
+        notes: vec![String::new()],
+    };
+    assert_shows(&render(&form).unwrap(), &form);
+    assert_eq!(
+        title_and_pages(&render(&form).unwrap()),
+        ("回执".to_string(), 1)
+    );
+}
+
+#[test]
+fn forms_longer_than_a_page_continue_on_the_next() {
+    let mut form = sample_form();
+    for i in 0..60 {
+        form.rows.push((format!("行{i}"), format!("值{i}")));
+    }
+    let pdf = render(&form).unwrap();
+    assert_eq!(title_and_pages(&pdf).1, 3);
+    assert_shows(&pdf, &form);
+
+    // One value taller than a page: its row is split across pages, nothing is lost (pdftotext
+    // reads the next rows' labels before the rest of the value, hence the count).
+    let mut form = sample_form();
+    form.rows[3].1 = "深圳市罗湖区桂园街道荔枝社区".repeat(300);
+    let pdf = render(&form).unwrap();
+    assert_eq!(title_and_pages(&pdf).1, 4);
+    assert_eq!(squash(&pdftotext(&pdf)).matches("荔枝社区").count(), 300);
+}

@@ -1,0 +1,562 @@
+//! Resident registrations (F16–F21, F23): declaring a move-in, listing a house's residents,
+//! changing a registration, ending it, and a resident's own records.
+//!
+//! Who may act: the account that holds the house link (online), and counter staff on its behalf
+//! (F21). Anyone else gets 404 for a registration, as for one that does not exist.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::auth::Principal;
+use crate::context::AppContext;
+use crate::domain::account::{AccountType, Role};
+use crate::domain::mask;
+use crate::domain::receipt::ReceiptNo;
+use crate::domain::resident::{declaration_deadline_days, is_late};
+use crate::error::ApiError;
+use crate::http::pagination::{Page, PageRequest};
+use crate::services::house_links::{approved_link, own_link, require_house_manager, require_staff};
+use crate::services::residents::{Changes, Declaration, EndRequest, Ending};
+use crate::store::accounts;
+use crate::store::house_links::{self, LinkRecord, LinkStatus, LinkedHouse};
+use crate::store::registrations::{
+    self, Action, Actor, Channel, Declarant, EndReason, FieldChange, HistoryRecord,
+    RegistrationRecord, RegistrationStatus, Resident,
+};
+
+/// Which door a request on a link's residents came through: the declarant's own routes
+/// (`/v1/me/houses/…`) or the counter's (`/v1/staff/house-links/…`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Own,
+    Counter,
+}
+
+/// The resident as the declarant and staff see them: the ID number and phone masked.
+#[derive(Debug, Serialize)]
+pub struct ResidentView {
+    pub name: String,
+    pub sex: &'static str,
+    pub ethnicity: &'static str,
+    pub birth_date: String,
+    pub id_type: &'static str,
+    /// Masked: the first and last four characters.
+    pub id_number: String,
+    pub household_address: String,
+    pub marital_status: &'static str,
+    pub education: &'static str,
+    pub occupation: String,
+    pub workplace: String,
+    pub relationship: String,
+    /// Masked (139****5678); absent when none was given.
+    pub phone: Option<String>,
+}
+
+impl From<&Resident> for ResidentView {
+    fn from(r: &Resident) -> Self {
+        Self {
+            name: r.name.clone(),
+            sex: r.sex.code(),
+            ethnicity: r.ethnicity.code(),
+            birth_date: r.birth_date.clone(),
+            id_type: r.id_type.as_str(),
+            id_number: mask::document_number(&r.id_number),
+            household_address: r.household_address.clone(),
+            marital_status: r.marital_status.code(),
+            education: r.education.code(),
+            occupation: r.occupation.clone(),
+            workplace: r.workplace.clone(),
+            relationship: r.relationship.clone(),
+            phone: r.phone.as_deref().map(mask::phone),
+        }
+    }
+}
+
+/// A registration as its declarant and staff see it.
+#[derive(Debug, Serialize)]
+pub struct RegistrationView {
+    pub registration_id: String,
+    pub link_id: String,
+    pub status: RegistrationStatus,
+    pub status_label: &'static str,
+    pub receipt_no: String,
+    pub check_code: String,
+    /// Send it back with a change (`PATCH`): a stale version is refused.
+    pub version: u32,
+    pub house: LinkedHouse,
+    pub declarant_type: crate::domain::address::DeclarantType,
+    pub declarant_name: String,
+    pub resident: ResidentView,
+    pub moved_in_on: String,
+    pub moved_out_on: Option<String>,
+    pub end_reason: Option<EndReason>,
+    /// Declared after the legal deadline (`deadline_days` after moving in).
+    pub late: bool,
+    pub deadline_days: i64,
+    pub declared_at: String,
+    /// `online` (the declarant's account) or `counter` (staff on the declarant's behalf).
+    pub channel: Channel,
+    pub updated_at: String,
+}
+
+impl RegistrationView {
+    pub fn of(ctx: &AppContext, r: &RegistrationRecord) -> Self {
+        Self {
+            registration_id: r.registration_id.clone(),
+            link_id: r.link_id.clone(),
+            status: r.status,
+            status_label: r.status.label(),
+            receipt_no: r.receipt_no.as_str().to_owned(),
+            check_code: r.receipt_no.check_code(&ctx.config.hash_key),
+            version: r.version,
+            house: r.house.clone(),
+            declarant_type: r.declarant.declarant_type,
+            declarant_name: r.declarant.name.clone(),
+            resident: ResidentView::from(&r.resident),
+            moved_in_on: r.moved_in_on.clone(),
+            moved_out_on: r.moved_out_on.clone(),
+            end_reason: r.end_reason,
+            late: r.late,
+            deadline_days: r.deadline_days,
+            declared_at: r.declared_at.clone(),
+            channel: r.declared_by.channel,
+            updated_at: r.updated_at.clone(),
+        }
+    }
+}
+
+/// One entry of a registration's history.
+#[derive(Debug, Serialize)]
+pub struct HistoryView {
+    pub version: u32,
+    pub action: Action,
+    pub at: String,
+    pub by_account_id: String,
+    pub channel: Channel,
+    /// For `changed`: each field with its value before and after (phones masked).
+    pub changes: Vec<ChangeView>,
+    pub end_reason: Option<EndReason>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChangeView {
+    pub field: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+impl From<&HistoryRecord> for HistoryView {
+    fn from(h: &HistoryRecord) -> Self {
+        let shown = |field: &str, value: &Option<String>| match field {
+            "phone" => value.as_deref().map(mask::phone),
+            _ => value.clone(),
+        };
+        Self {
+            version: h.version,
+            action: h.action,
+            at: h.at.clone(),
+            by_account_id: h.by.account_id.clone(),
+            channel: h.by.channel,
+            changes: h
+                .changes
+                .iter()
+                .map(|c| ChangeView {
+                    field: c.field.clone(),
+                    from: shown(&c.field, &c.from),
+                    to: shown(&c.field, &c.to),
+                })
+                .collect(),
+            end_reason: h.end_reason,
+        }
+    }
+}
+
+/// A registration with its history (`GET /v1/registrations/{id}`).
+#[derive(Debug, Serialize)]
+pub struct RegistrationDetail {
+    #[serde(flatten)]
+    pub registration: RegistrationView,
+    pub history: Vec<HistoryView>,
+}
+
+/// A link whose residents the caller may declare (approved) or list (any status).
+async fn link_for(
+    ctx: &AppContext,
+    principal: &Principal,
+    via: Via,
+    link_id: &str,
+    must_be_approved: bool,
+) -> Result<(LinkRecord, Actor), ApiError> {
+    match via {
+        Via::Own => {
+            let link = if must_be_approved {
+                approved_link(ctx, principal, link_id).await?
+            } else {
+                own_link(ctx, principal, link_id).await?
+            };
+            Ok((link, actor(principal, Channel::Online)))
+        }
+        Via::Counter => {
+            require_staff(principal)?;
+            if uuid::Uuid::parse_str(link_id).is_err() {
+                return Err(ApiError::NotFound);
+            }
+            let link = house_links::get_by_id(ctx, link_id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            if must_be_approved && link.status != LinkStatus::Approved {
+                return Err(ApiError::LinkNotApproved);
+            }
+            Ok((link, actor(principal, Channel::Counter)))
+        }
+    }
+}
+
+fn actor(principal: &Principal, channel: Channel) -> Actor {
+    Actor {
+        account_id: principal.account_id.clone(),
+        channel,
+    }
+}
+
+/// A registration the caller may see and change: their own (as declarant) or any (staff).
+async fn accessible(
+    ctx: &AppContext,
+    principal: &Principal,
+    registration_id: &str,
+) -> Result<(RegistrationRecord, Actor), ApiError> {
+    let channel = if principal.account_type == AccountType::Staff && principal.role == Role::Staff {
+        Channel::Counter
+    } else {
+        require_house_manager(principal)?;
+        Channel::Online
+    };
+    if uuid::Uuid::parse_str(registration_id).is_err() {
+        return Err(ApiError::NotFound);
+    }
+    let record = registrations::get_by_id(ctx, registration_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if channel == Channel::Online && record.declarant.account_id != principal.account_id {
+        return Err(ApiError::NotFound);
+    }
+    Ok((record, actor(principal, channel)))
+}
+
+/// `POST …/residents`: declares a move-in under an approved link (F16); staff at the counter
+/// declare on the link holder's behalf (F21). Late declarations are accepted and marked.
+pub async fn declare(
+    ctx: &AppContext,
+    principal: &Principal,
+    via: Via,
+    link_id: &str,
+    declaration: Declaration,
+) -> Result<RegistrationView, ApiError> {
+    let (link, by) = link_for(ctx, principal, via, link_id, true).await?;
+    let house = link.house.clone().ok_or(ApiError::Internal)?;
+    let holder = accounts::find_by_id(ctx, &link.account_id)
+        .await?
+        .ok_or(ApiError::Internal)?;
+    let today = crate::clock::today_in_china();
+    let now = crate::clock::rfc3339(crate::clock::now());
+    let registration_id = uuid::Uuid::now_v7().to_string();
+    let document = &declaration.document;
+    let person_key = registrations::person_key(ctx, document.id_type(), document.number());
+    let moved_in_on = declaration.moved_in_on.to_string();
+    let record = RegistrationRecord {
+        pk: registrations::link_pk(&link.link_id),
+        sk: registrations::registration_sk(&registration_id),
+        kind: "registration".into(),
+        link_id: link.link_id.clone(),
+        declarant: Declarant {
+            account_id: link.account_id.clone(),
+            name: holder.real_name,
+            declarant_type: link.declarant_type,
+        },
+        house,
+        resident: Resident {
+            name: declaration.name.as_str().to_owned(),
+            sex: declaration.sex,
+            ethnicity: declaration.ethnicity,
+            birth_date: declaration.birth_date.to_string(),
+            id_type: document.id_type(),
+            id_number: document.number().to_owned(),
+            household_address: declaration.household_address,
+            marital_status: declaration.marital_status,
+            education: declaration.education,
+            occupation: declaration.occupation,
+            workplace: declaration.workplace,
+            relationship: declaration.relationship,
+            phone: declaration.phone.map(|p| p.as_str().to_owned()),
+        },
+        person_moves: format!("{moved_in_on}#{registration_id}"),
+        moved_in_on,
+        person_key,
+        status: RegistrationStatus::Current,
+        late: is_late(link.declarant_type, declaration.moved_in_on, today),
+        deadline_days: declaration_deadline_days(link.declarant_type),
+        receipt_no: ReceiptNo::generate(today),
+        declared_at: now.clone(),
+        declared_by: by,
+        version: 1,
+        updated_at: now,
+        moved_out_on: None,
+        end_reason: None,
+        registration_id,
+    };
+    let record = registrations::declare(ctx, &link, record).await?;
+    tracing::info!(
+        registration_id = %record.registration_id,
+        link_id = %record.link_id,
+        channel = ?record.declared_by.channel,
+        late = record.late,
+        "move-in declared"
+    );
+    Ok(RegistrationView::of(ctx, &record))
+}
+
+/// `GET …/residents` (F18): a link's registrations, in the order they were declared.
+pub async fn list(
+    ctx: &AppContext,
+    principal: &Principal,
+    via: Via,
+    link_id: &str,
+    status: Option<RegistrationStatus>,
+    page: &PageRequest,
+) -> Result<Page<RegistrationView>, ApiError> {
+    let (link, _) = link_for(ctx, principal, via, link_id, false).await?;
+    Ok(
+        registrations::list_under_link(ctx, &link.link_id, status, page)
+            .await?
+            .map(|r| RegistrationView::of(ctx, &r)),
+    )
+}
+
+/// Reads the `status` filter of a residents list.
+pub fn parse_status(value: &str) -> Result<RegistrationStatus, crate::error::Invalid> {
+    match value {
+        "current" => Ok(RegistrationStatus::Current),
+        "moved_out" => Ok(RegistrationStatus::MovedOut),
+        "voided" => Ok(RegistrationStatus::Voided),
+        _ => Err(crate::error::Invalid::new(
+            "INVALID_STATUS",
+            "status 须为 current、moved_out 或 voided",
+        )),
+    }
+}
+
+/// `GET /v1/registrations/{id}`: the registration and its history.
+pub async fn detail(
+    ctx: &AppContext,
+    principal: &Principal,
+    registration_id: &str,
+) -> Result<RegistrationDetail, ApiError> {
+    let (record, _) = accessible(ctx, principal, registration_id).await?;
+    let history = registrations::history(ctx, &record).await?;
+    Ok(RegistrationDetail {
+        registration: RegistrationView::of(ctx, &record),
+        history: history.iter().map(HistoryView::from).collect(),
+    })
+}
+
+/// The registration for its receipt: the caller's own, or any for staff.
+pub async fn for_receipt(
+    ctx: &AppContext,
+    principal: &Principal,
+    registration_id: &str,
+) -> Result<RegistrationRecord, ApiError> {
+    Ok(accessible(ctx, principal, registration_id).await?.0)
+}
+
+fn not_current(record: &RegistrationRecord) -> Result<(), ApiError> {
+    if record.status == RegistrationStatus::Current {
+        Ok(())
+    } else {
+        Err(ApiError::Conflict {
+            title: "该住户登记已注销，不能再修改或注销",
+            errors: Vec::new(),
+        })
+    }
+}
+
+fn check_version(record: &RegistrationRecord, version: Option<u32>) -> Result<(), ApiError> {
+    match version {
+        Some(version) if version != record.version => Err(registrations::stale_version()),
+        _ => Ok(()),
+    }
+}
+
+/// The fields of a resident that a change compares, as stored text.
+fn comparable(r: &Resident) -> [(&'static str, Option<String>); 11] {
+    [
+        ("name", Some(r.name.clone())),
+        ("sex", Some(r.sex.code().to_owned())),
+        ("ethnicity", Some(r.ethnicity.code().to_owned())),
+        ("birth_date", Some(r.birth_date.clone())),
+        ("household_address", Some(r.household_address.clone())),
+        ("marital_status", Some(r.marital_status.code().to_owned())),
+        ("education", Some(r.education.code().to_owned())),
+        ("occupation", Some(r.occupation.clone())),
+        ("workplace", Some(r.workplace.clone())),
+        ("relationship", Some(r.relationship.clone())),
+        ("phone", r.phone.clone()),
+    ]
+}
+
+fn diff(before: &Resident, after: &Resident) -> Vec<FieldChange> {
+    comparable(before)
+        .into_iter()
+        .zip(comparable(after))
+        .filter(|((_, from), (_, to))| from != to)
+        .map(|((field, from), (_, to))| FieldChange {
+            field: field.to_owned(),
+            from,
+            to,
+        })
+        .collect()
+}
+
+/// The next version of a registration, changed now.
+fn next_version(record: &RegistrationRecord) -> RegistrationRecord {
+    let mut next = record.clone();
+    next.version += 1;
+    next.updated_at = crate::clock::rfc3339(crate::clock::now());
+    next
+}
+
+/// `PATCH /v1/registrations/{id}` (F19): changes a current registration, if the caller read its
+/// latest version; the history records who changed which fields, from what to what, and when.
+pub async fn change(
+    ctx: &AppContext,
+    principal: &Principal,
+    registration_id: &str,
+    changes: Changes,
+) -> Result<RegistrationView, ApiError> {
+    let (record, by) = accessible(ctx, principal, registration_id).await?;
+    not_current(&record)?;
+    check_version(&record, Some(changes.version))?;
+    let moved_in_on = parse_date(&record.moved_in_on)?;
+    let resident = changes.apply(&record.resident, moved_in_on)?;
+    let fields = diff(&record.resident, &resident);
+    if fields.is_empty() {
+        return Ok(RegistrationView::of(ctx, &record));
+    }
+    let mut next = next_version(&record);
+    next.resident = resident;
+    let history = HistoryRecord::new(&next, Action::Changed, &by, fields);
+    registrations::change(ctx, &next, record.version, &history).await?;
+    tracing::info!(registration_id, version = next.version, channel = ?by.channel, "registration changed");
+    Ok(RegistrationView::of(ctx, &next))
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| ApiError::Internal)
+}
+
+/// `POST /v1/registrations/{id}/deregistration` (F20): `moved_out` on a date not before the
+/// move-in, or `info_error`, which voids the registration.
+pub async fn deregister(
+    ctx: &AppContext,
+    principal: &Principal,
+    registration_id: &str,
+    request: EndRequest,
+) -> Result<RegistrationView, ApiError> {
+    let (record, by) = accessible(ctx, principal, registration_id).await?;
+    not_current(&record)?;
+    check_version(&record, request.version)?;
+    let mut next = next_version(&record);
+    match request.ending {
+        Ending::MovedOut(on) => {
+            if on < parse_date(&record.moved_in_on)? {
+                return Err(ApiError::validation(
+                    crate::error::Invalid::new("BEFORE_MOVE_IN", "搬离日期不能早于入住日期")
+                        .at("moved_out_on"),
+                ));
+            }
+            next.moved_out_on = Some(on.to_string());
+            next.end_reason = Some(EndReason::MovedOut);
+        }
+        Ending::InfoError => next.end_reason = Some(EndReason::InfoError),
+    }
+    next.status = next.end_reason.map_or(next.status, EndReason::status);
+    let history = HistoryRecord::new(&next, Action::Deregistered, &by, Vec::new());
+    registrations::end(ctx, &next, record.version, &history).await?;
+    tracing::info!(registration_id, status = next.status.as_str(), channel = ?by.channel, "registration ended");
+    Ok(RegistrationView::of(ctx, &next))
+}
+
+/// Moves a resident out because their house link was deregistered with its residents (F15).
+/// `false` when the registration changed meanwhile (already moved out, e.g. by an earlier run).
+pub async fn move_out_with_house(
+    ctx: &AppContext,
+    record: &RegistrationRecord,
+    moved_out_on: &str,
+    by: &Actor,
+) -> Result<bool, ApiError> {
+    let mut next = next_version(record);
+    next.status = RegistrationStatus::MovedOut;
+    next.end_reason = Some(EndReason::HouseDeregistered);
+    // Never before the move-in (a resident declared today with a move-in today).
+    next.moved_out_on = Some(moved_out_on.max(record.moved_in_on.as_str()).to_owned());
+    let history = HistoryRecord::new(&next, Action::Deregistered, by, Vec::new());
+    match registrations::end(ctx, &next, record.version, &history).await {
+        Ok(()) => Ok(true),
+        Err(ApiError::Conflict { .. }) => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
+/// A registration of the account holder, as they see it (F23).
+#[derive(Debug, Serialize)]
+pub struct ResidenceRecordView {
+    pub registration_id: String,
+    pub status: RegistrationStatus,
+    pub status_label: &'static str,
+    pub house: LinkedHouse,
+    pub moved_in_on: String,
+    pub moved_out_on: Option<String>,
+    /// Days from the move-in to the move-out (or to today while current).
+    pub residence_days: i64,
+    pub receipt_no: String,
+    pub declared_at: String,
+}
+
+/// `GET /v1/me/residence-records`: the registrations whose resident has the account holder's ID
+/// document, by move-in date; voided ones are left out (they never count toward a permit).
+pub async fn residence_records(
+    ctx: &AppContext,
+    principal: &Principal,
+    page: &PageRequest,
+) -> Result<Page<ResidenceRecordView>, ApiError> {
+    principal.require_type(AccountType::ResidencePermit)?;
+    let account = accounts::find_by_id(ctx, &principal.account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let person = registrations::person_key(ctx, account.id_type, &account.id_number);
+    let today = crate::clock::today_in_china();
+    let page = registrations::list_of_person(ctx, &person, page).await?;
+    let mut views = Vec::with_capacity(page.items.len());
+    for r in &page.items {
+        let start = parse_date(&r.moved_in_on)?;
+        let end = match &r.moved_out_on {
+            Some(on) => parse_date(on)?,
+            None => today,
+        };
+        views.push(ResidenceRecordView {
+            registration_id: r.registration_id.clone(),
+            status: r.status,
+            status_label: r.status.label(),
+            house: r.house.clone(),
+            moved_in_on: r.moved_in_on.clone(),
+            moved_out_on: r.moved_out_on.clone(),
+            residence_days: (end - start).num_days().max(0),
+            receipt_no: r.receipt_no.as_str().to_owned(),
+            declared_at: r.declared_at.clone(),
+        });
+    }
+    Ok(Page {
+        items: views,
+        next: page.next,
+        read_units: page.read_units,
+    })
+}
