@@ -819,3 +819,42 @@ async fn a_resident_sees_their_own_records_with_their_durations() {
         .await
         .assert_problem(403, "FORBIDDEN");
 }
+
+#[tokio::test]
+async fn a_receipt_number_already_taken_is_drawn_again() {
+    use shared::store::{house_links, registrations};
+    let stack = stack();
+    let client = Client::new(stack);
+    let (_, staff) = staff_session(&client).await;
+    let (_, token, approved) = approved_link(&client, &staff).await;
+    let first = declared(&client, &token, id(&approved), &resident_body()).await;
+
+    // Another person's registration that happens to draw the first one's receipt number.
+    let ctx = stack.context();
+    let link = house_links::get_by_id(&ctx, id(&approved))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut record = registrations::get_by_id(&ctx, first["registration_id"].as_str().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let taken = record.receipt_no.clone();
+    let registration_id = uuid::Uuid::now_v7().to_string();
+    record.sk = registrations::registration_sk(&registration_id);
+    record.person_moves = format!("{}#{registration_id}", record.moved_in_on);
+    record.registration_id = registration_id;
+    record.person_key = registrations::person_key(
+        &ctx,
+        shared::domain::id_document::IdType::ResidentId,
+        &fixtures::id_number(),
+    );
+
+    let stored = registrations::declare(&ctx, &link, record).await.unwrap();
+    assert_ne!(stored.receipt_no, taken);
+    assert_eq!(&stored.receipt_no.as_str()[..8], &taken.as_str()[..8]);
+    let path = format!("/v1/registrations/{}", stored.registration_id);
+    let answer = client.get_auth(&path, &token).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body["receipt_no"], stored.receipt_no.as_str());
+}
