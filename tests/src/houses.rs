@@ -134,6 +134,26 @@ pub async fn decide(client: &Client, staff_token: &str, link_id: &str, body: &Va
         .await
 }
 
+/// Links `house_id` and has staff reject it; returns the rejected link.
+pub async fn rejected_link(
+    client: &Client,
+    token: &str,
+    staff_token: &str,
+    house_id: &str,
+) -> Value {
+    let created = link(client, token, &link_body(house_id, "lessor")).await;
+    let link_id = created["link_id"].as_str().unwrap();
+    let answer = decide(
+        client,
+        staff_token,
+        link_id,
+        &json!({"approve": false, "reason": "材料不全"}),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "reject: {:#}", answer.body);
+    answer.body
+}
+
 /// A residence-registration account with an approved link to a fresh house.
 pub async fn approved_link(client: &Client, staff_token: &str) -> (User, String, Value) {
     let (user, token) = fixtures::logged_in(client, "residence_registration").await;

@@ -2,8 +2,8 @@
 
 use e2e_tests::fixtures;
 use e2e_tests::houses::{
-    approved_link, decide, link, link_body, manual_body, seed_building, staff_session,
-    unique_name_part,
+    approved_link, decide, link, link_body, manual_body, rejected_link, seed_building,
+    staff_session, unique_name_part,
 };
 use e2e_tests::residents::{declared, end, registration_path, resident_body, today};
 use e2e_tests::{Answer, Client, stack, start};
@@ -683,19 +683,7 @@ async fn deregistration_ends_a_link_and_frees_the_house() {
 
     // A rejected link has nothing to deregister.
     let seeded = seed_building(stack, "440304006", &unique_name_part(), &["101"]).await;
-    let rejected = link(
-        &client,
-        &token,
-        &link_body(&seeded.house_id("101"), "lessor"),
-    )
-    .await;
-    decide(
-        &client,
-        &staff,
-        id(&rejected),
-        &json!({"approve": false, "reason": "材料不全"}),
-    )
-    .await;
+    let rejected = rejected_link(&client, &token, &staff, &seeded.house_id("101")).await;
     deregister(&client, &token, id(&rejected), false)
         .await
         .assert_problem(409, "CONFLICT");

@@ -3,7 +3,8 @@
 
 use e2e_tests::fixtures;
 use e2e_tests::houses::{
-    approved_link, decide, link, link_body, seed_building, staff_session, unique_name_part,
+    approved_link, decide, link, link_body, rejected_link, seed_building, staff_session,
+    unique_name_part,
 };
 use e2e_tests::residents::{
     counter_residents_path, days_ago, declare, declared, end, registration_path, resident_body,
@@ -200,19 +201,7 @@ async fn residents_are_declared_only_under_ones_own_approved_link() {
     declare(&client, &token, id(&pending), &resident_body())
         .await
         .assert_problem(409, "LINK_NOT_APPROVED");
-    let rejected = link(
-        &client,
-        &token,
-        &link_body(&seeded.house_id("102"), "lessor"),
-    )
-    .await;
-    decide(
-        &client,
-        &staff,
-        id(&rejected),
-        &json!({"approve": false, "reason": "材料不全"}),
-    )
-    .await;
+    let rejected = rejected_link(&client, &token, &staff, &seeded.house_id("102")).await;
     declare(&client, &token, id(&rejected), &resident_body())
         .await
         .assert_problem(409, "LINK_NOT_APPROVED");

@@ -325,6 +325,21 @@ pub async fn own_link(
         .ok_or(ApiError::NotFound)
 }
 
+/// Any account's link, for staff (an unknown or malformed id is 404).
+pub async fn staff_link(
+    ctx: &AppContext,
+    principal: &Principal,
+    link_id: &str,
+) -> Result<LinkRecord, ApiError> {
+    require_staff(principal)?;
+    if uuid::Uuid::parse_str(link_id).is_err() {
+        return Err(ApiError::NotFound);
+    }
+    house_links::get_by_id(ctx, link_id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
 /// The caller's link, which must be approved for residents to be declared under it.
 pub async fn approved_link(
     ctx: &AppContext,
@@ -539,13 +554,7 @@ pub async fn decide(
     link_id: &str,
     request: DecisionRequest,
 ) -> Result<StaffLinkView, ApiError> {
-    require_staff(principal)?;
-    if uuid::Uuid::parse_str(link_id).is_err() {
-        return Err(ApiError::NotFound);
-    }
-    let link = house_links::get_by_id(ctx, link_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let link = staff_link(ctx, principal, link_id).await?;
     if link.status != LinkStatus::Pending {
         return Err(ApiError::Conflict {
             title: "该房屋关联已处理，不能重复审核",

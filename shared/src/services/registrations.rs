@@ -15,10 +15,10 @@ use crate::domain::receipt::ReceiptNo;
 use crate::domain::resident::{declaration_deadline_days, is_late};
 use crate::error::ApiError;
 use crate::http::pagination::{Page, PageRequest};
-use crate::services::house_links::{approved_link, own_link, require_house_manager, require_staff};
+use crate::services::house_links::{approved_link, own_link, require_house_manager, staff_link};
 use crate::services::residents::{Changes, Declaration, EndRequest, Ending};
 use crate::store::accounts;
-use crate::store::house_links::{self, LinkRecord, LinkStatus, LinkedHouse};
+use crate::store::house_links::{LinkRecord, LinkStatus, LinkedHouse};
 use crate::store::registrations::{
     self, Action, Actor, Channel, Declarant, EndReason, FieldChange, HistoryRecord,
     RegistrationRecord, RegistrationStatus, Resident,
@@ -197,13 +197,7 @@ async fn link_for(
             Ok((link, actor(principal, Channel::Online)))
         }
         Via::Counter => {
-            require_staff(principal)?;
-            if uuid::Uuid::parse_str(link_id).is_err() {
-                return Err(ApiError::NotFound);
-            }
-            let link = house_links::get_by_id(ctx, link_id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
+            let link = staff_link(ctx, principal, link_id).await?;
             if must_be_approved && link.status != LinkStatus::Approved {
                 return Err(ApiError::LinkNotApproved);
             }

@@ -337,9 +337,13 @@ mod tests {
         })
     }
 
-    fn parse(value: Value) -> (Option<Declaration>, Vec<(String, &'static str)>) {
+    /// What `read` makes of a body, and the (field, code) of each error `Fields` collected.
+    fn read<T>(
+        value: Value,
+        read: impl FnOnce(&mut Fields) -> Option<T>,
+    ) -> (Option<T>, Vec<(String, &'static str)>) {
         let mut f = Fields::of(value);
-        let parsed = Declaration::from_fields(&mut f, today());
+        let parsed = read(&mut f);
         let errors = match f.finish() {
             Ok(()) => Vec::new(),
             Err(ApiError::Validation(errors)) => {
@@ -348,6 +352,21 @@ mod tests {
             Err(other) => panic!("{other:?}"),
         };
         (parsed, errors)
+    }
+
+    fn parse(value: Value) -> (Option<Declaration>, Vec<(String, &'static str)>) {
+        read(value, |f| Declaration::from_fields(f, today()))
+    }
+
+    /// A body read by `from_fields`: the value when valid, else the errors.
+    fn valid_or_errors<T>(
+        value: Value,
+        from_fields: impl FnOnce(&mut Fields) -> Option<T>,
+    ) -> Result<T, Vec<(String, &'static str)>> {
+        match read(value, from_fields) {
+            (Some(parsed), errors) if errors.is_empty() => Ok(parsed),
+            (_, errors) => Err(errors),
+        }
     }
 
     #[test]
@@ -443,15 +462,7 @@ mod tests {
     }
 
     fn changes(value: Value) -> Result<Changes, Vec<(String, &'static str)>> {
-        let mut f = Fields::of(value);
-        let parsed = Changes::from_fields(&mut f, today());
-        match f.finish() {
-            Ok(()) => Ok(parsed.unwrap()),
-            Err(ApiError::Validation(errors)) => {
-                Err(errors.into_iter().map(|e| (e.field, e.code)).collect())
-            }
-            Err(other) => panic!("{other:?}"),
-        }
+        valid_or_errors(value, |f| Changes::from_fields(f, today()))
     }
 
     #[test]
@@ -491,15 +502,7 @@ mod tests {
     }
 
     fn ending(value: Value) -> Result<EndRequest, Vec<(String, &'static str)>> {
-        let mut f = Fields::of(value);
-        let parsed = EndRequest::from_fields(&mut f, today());
-        match f.finish() {
-            Ok(()) => Ok(parsed.unwrap()),
-            Err(ApiError::Validation(errors)) => {
-                Err(errors.into_iter().map(|e| (e.field, e.code)).collect())
-            }
-            Err(other) => panic!("{other:?}"),
-        }
+        valid_or_errors(value, |f| EndRequest::from_fields(f, today()))
     }
 
     #[test]
