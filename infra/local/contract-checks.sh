@@ -8,10 +8,14 @@
 #   contract_api_checks      starts `rpctl local up` on a free port against the running emulators,
 #                            logs the local staff account in (and registers and logs in a
 #                            residence-registration account for the operations on one's own
-#                            houses), and runs schemathesis (stateless
-#                            checks, settings in schemathesis.toml) against GET /openapi.json; then
-#                            stops the API. Needs the emulators (stack_start_dynamodb/_sns) and the
-#                            rpctl binary (cargo build --workspace).
+#                            houses and registrations, and a residence-permit account for one's
+#                            own residence records), sets up fixtures (an approved house link
+#                            with three residents, contract_checks.py fixtures) whose ids the
+#                            residents and receipts operations get as fixed path and query
+#                            parameters, and runs schemathesis (stateless checks, settings in
+#                            schemathesis.toml plus those fixed parameters) against
+#                            GET /openapi.json; then stops the API. Needs the emulators
+#                            (stack_start_dynamodb/_sns) and the rpctl binary (cargo build --workspace).
 #
 # A library: source it after infra/local/stack.sh (test.sh does), from the repository root. Each
 # function prints what failed and returns non-zero on any problem. The API is started, awaited and
@@ -26,11 +30,34 @@ _CONTRACT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Operations that end the staff session the other operations are tested with: they run last, in a
 # schemathesis run of their own (by operationId).
 CONTRACT_SESSION_ENDING_OPS=(deleteSession)
-# Operations on one's own houses: staff tokens are refused there (403), so they run in a pass of
-# their own with a residence-registration account's token.
+# Operations on one's own houses and registrations: staff tokens are refused there (403) or see
+# another side of them, so they run in passes of their own with a residence-registration
+# account's token: first the registrations (on the fixtures' link), then the houses
+# (schemathesis reuses link ids it has seen in answers, so deregisterHouseLink may well
+# deregister the fixtures' link and move its residents out). (The staff residents routes,
+# listLinkResidents and declareResidentAtCounter, and the public checkReceipt run in the main
+# pass, with the staff token.)
+CONTRACT_REGISTRATION_OPS=(listResidents declareResident getRegistration updateRegistration
+    deregisterRegistration getRegistrationReceipt)
 CONTRACT_RESIDENT_OPS=(listMyHouses createHouseLink deregisterHouseLink)
+# Operations of residence-permit accounts only: a pass with such an account's token.
+CONTRACT_PERMIT_OPS=(listResidenceRecords)
 
 _contract_log() { printf 'contract-checks: %s\n' "$*" >&2; }
+
+# _contract_fixed OPERATION_ID KEY VALUE [KEY VALUE …]: a schemathesis.toml block that fixes
+# parameters (`path.link_id`, `query.check_code`) of one operation to a fixture's value, so that
+# it reaches real objects instead of answering 404 to every generated id.
+_contract_fixed() {
+    local op=$1 sep="" pairs=""
+    shift
+    while (($# >= 2)); do
+        pairs+="$sep\"$1\" = \"$2\""
+        sep=", "
+        shift 2
+    done
+    printf '\n[[operations]]\ninclude-operation-id = "%s"\nparameters = { %s }\n' "$op" "$pairs"
+}
 
 # The cached venv's console scripts have a shebang naming the temp install dir (see stack.sh):
 # run them through the venv's python.
@@ -63,9 +90,11 @@ with urllib.request.urlopen("http://127.0.0.1:%s/openapi.json" % sys.argv[1], ti
 '
 
 contract_api_checks() {
-    local started=$SECONDS port url log workdir token resident_token rc=0 op
+    local started=$SECONDS port url log workdir token resident_token fixture_lines name value
+    local config rc=0 op
     local rpctl="${CARGO_TARGET_DIR:-target}/debug/rpctl"
-    local -a st others=() ending=() resident_ops=()
+    local -a st others=() ending=() resident_ops=() registration_ops=() permit_ops=()
+    local -A fixture=()
     if [[ ! -x $rpctl ]]; then
         _contract_log "FAILED: $rpctl not found: run cargo build --workspace first"
         return 1
@@ -79,9 +108,10 @@ contract_api_checks() {
 
     _contract_log "starting the local API on $url (log: $log)"
     # schemathesis sends thousands of requests from one address: lift the public routes' per-client
-    # budget so that it checks their answers instead of their 429s.
+    # budgets (address reads, receipt checks) so that it checks their answers instead of their 429s.
     DYNAMODB_ENDPOINT="$STACK_DYNAMODB_URL" SNS_ENDPOINT="$STACK_SNS_URL" API_PORT="$port" \
-        PUBLIC_READS_PER_MINUTE=1000000 "$rpctl" local up </dev/null >"$log" 2>&1 &
+        PUBLIC_READS_PER_MINUTE=1000000 RECEIPT_CHECKS_PER_MINUTE=1000000 \
+        "$rpctl" local up </dev/null >"$log" 2>&1 &
     _stack_track contract-api $!
     if ! _stack_wait_ready "the local API (rpctl local up)" "$!" "$log" "$_CONTRACT_PROBE_API" "$port"; then
         _stack_untrack_last
@@ -102,8 +132,46 @@ contract_api_checks() {
         return 1
     fi
 
+    # The permit account's token comes with the fixtures (printed as NAME=value lines; kept out
+    # of the log).
+    if ! fixture_lines=$(RP_STAFF_TOKEN="$token" RP_RESIDENT_TOKEN="$resident_token" \
+        "$STACK_HOME/venv/bin/python" "$_CONTRACT_DIR/contract_checks.py" fixtures \
+        "$url" "$STACK_SNS_URL"); then
+        _contract_log "FAILED: could not set up the residents fixtures (approved link, residents, permit account)"
+        _stack_untrack_last
+        return 1
+    fi
+    while IFS='=' read -r name value; do
+        [[ -n $name ]] && fixture[$name]=$value
+    done <<<"$fixture_lines"
+    for name in PERMIT_TOKEN LINK_ID REGISTRATION_ID CHANGE_REGISTRATION_ID END_REGISTRATION_ID \
+        RECEIPT_NO CHECK_CODE; do
+        if [[ -z ${fixture[$name]:-} ]]; then
+            _contract_log "FAILED: the fixtures did not name $name"
+            _stack_untrack_last
+            return 1
+        fi
+    done
+    # schemathesis.toml with the fixtures' ids as fixed parameters of the operations that take them
+    # (each pass reads the whole file; a block only acts on its operation).
+    config="$workdir/schemathesis.toml"
+    {
+        cat "$_CONTRACT_DIR/schemathesis.toml"
+        printf '\n# Added by contract-checks.sh for this run: the ids of contract_checks.py fixtures.\n'
+        for op in listResidents declareResident listLinkResidents declareResidentAtCounter; do
+            _contract_fixed "$op" path.link_id "${fixture[LINK_ID]}"
+        done
+        for op in getRegistration getRegistrationReceipt; do
+            _contract_fixed "$op" path.registration_id "${fixture[REGISTRATION_ID]}"
+        done
+        _contract_fixed updateRegistration path.registration_id "${fixture[CHANGE_REGISTRATION_ID]}"
+        _contract_fixed deregisterRegistration path.registration_id "${fixture[END_REGISTRATION_ID]}"
+        _contract_fixed checkReceipt path.receipt_no "${fixture[RECEIPT_NO]}" \
+            query.check_code "${fixture[CHECK_CODE]}"
+    } >"$config" || { _stack_untrack_last; return 1; }
+
     st=("$STACK_HOME/venv/bin/python" "$STACK_HOME/venv/bin/st"
-        --config-file "$_CONTRACT_DIR/schemathesis.toml" run "$url/openapi.json"
+        --config-file "$config" run "$url/openapi.json"
         --url "$url")
     [[ -n ${CONTRACT_SEED:-} ]] && st+=(--seed "$CONTRACT_SEED")
     [[ -n ${CONTRACT_MAX_EXAMPLES:-} ]] && st+=(--max-examples "$CONTRACT_MAX_EXAMPLES")
@@ -115,9 +183,23 @@ contract_api_checks() {
         others+=(--exclude-operation-id "$op")
         resident_ops+=(--include-operation-id "$op")
     done
+    for op in "${CONTRACT_REGISTRATION_OPS[@]}"; do
+        others+=(--exclude-operation-id "$op")
+        registration_ops+=(--include-operation-id "$op")
+    done
+    for op in "${CONTRACT_PERMIT_OPS[@]}"; do
+        others+=(--exclude-operation-id "$op")
+        permit_ops+=(--include-operation-id "$op")
+    done
     # The token reaches schemathesis only (schemathesis.toml reads it); its output masks it.
-    _contract_log "schemathesis: every operation but those that end the session"
+    _contract_log "schemathesis: every other operation, with the staff token"
     (cd "$workdir/others" && RP_CONTRACT_TOKEN="$token" "${st[@]}" "${others[@]}") || rc=1
+    _contract_log "schemathesis: a residence-registration account's own registrations (${CONTRACT_REGISTRATION_OPS[*]})"
+    mkdir -p "$workdir/registrations" || return 1
+    (cd "$workdir/registrations" && RP_CONTRACT_TOKEN="$resident_token" "${st[@]}" "${registration_ops[@]}") || rc=1
+    _contract_log "schemathesis: a residence-permit account's own records (${CONTRACT_PERMIT_OPS[*]})"
+    mkdir -p "$workdir/permit" || return 1
+    (cd "$workdir/permit" && RP_CONTRACT_TOKEN="${fixture[PERMIT_TOKEN]}" "${st[@]}" "${permit_ops[@]}") || rc=1
     _contract_log "schemathesis: a residence-registration account's own houses (${CONTRACT_RESIDENT_OPS[*]})"
     mkdir -p "$workdir/resident" || return 1
     (cd "$workdir/resident" && RP_CONTRACT_TOKEN="$resident_token" "${st[@]}" "${resident_ops[@]}") || rc=1

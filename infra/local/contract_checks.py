@@ -18,11 +18,21 @@
         it in the same way. Prints the access token: the operations on one's own houses refuse
         staff tokens.
 
+    RP_STAFF_TOKEN=… RP_RESIDENT_TOKEN=… python contract_checks.py fixtures API_URL SNS_URL
+        What the residents routes need to answer more than 404: the resident account links a
+        house of the reference data, the staff account approves the link, a fresh
+        residence-permit account is registered and logged in, and the resident account declares
+        three residents under the link (the first one the permit holder). Prints `NAME=value`
+        lines: PERMIT_TOKEN, LINK_ID, REGISTRATION_ID (the permit holder's: read, printed,
+        checked), CHANGE_REGISTRATION_ID (changed by the checks), END_REGISTRATION_ID
+        (deregistered by the checks), RECEIPT_NO and CHECK_CODE (REGISTRATION_ID's receipt).
+
 Only the standard library, cfn-lint and aws-sam-translator; no network beyond the local URLs.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -167,21 +177,93 @@ def resident_id_number() -> str:
     return first17 + "10X98765432"[total % 11]
 
 
-def resident_token(api: str, sns: str) -> int:
-    """Registers a fresh residence-registration account and logs it in; prints the token."""
-    api, sns = api.rstrip("/"), sns.rstrip("/")
+def register_and_login(api: str, sns: str, account_type: str, real_name: str,
+                       id_number: str) -> str:
+    """Registers a fresh individual account of `account_type`; returns its access token."""
     phone = "13" + "%09d" % secrets.randbelow(10**9)
     username = "contract" + secrets.token_hex(6)
     password = "Contract-Check-" + secrets.token_hex(6)
     account = {
-        "account_type": "residence_registration", "username": username, "password": password,
-        "real_name": "契约检查", "id_type": "resident_id", "id_number": resident_id_number(),
+        "account_type": account_type, "username": username, "password": password,
+        "real_name": real_name, "id_type": "resident_id", "id_number": id_number,
         "phone": phone, "sms_code": sms_code(api, sns, phone, "register"),
     }
     status, body = call(api, "POST", "/v1/accounts", account)
     if status != 201:
-        fail(f"registering the contract-check account answered {status}: {body}")
-    print(login_token(api, sns, "residence_registration", username, password, phone))
+        fail(f"registering a {account_type} contract-check account answered {status}: {body}")
+    return login_token(api, sns, account_type, username, password, phone)
+
+
+def resident_token(api: str, sns: str) -> int:
+    """Registers a fresh residence-registration account and logs it in; prints the token."""
+    api, sns = api.rstrip("/"), sns.rstrip("/")
+    print(register_and_login(api, sns, "residence_registration", "契约检查", resident_id_number()))
+    return 0
+
+
+# ------------------------------------------------------------------------------------- fixtures
+FIXTURE_STREET = "440303001"  # 桂园街道: the reference data loaded by `rpctl local up`
+
+
+def move_in(id_number: str, name: str) -> dict:
+    """A valid move-in body for the holder of a resident ID number: birth date and sex agree."""
+    birth = f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
+    return {
+        "name": name, "sex": "1" if int(id_number[16]) % 2 else "2", "ethnicity": "01",
+        "birth_date": birth, "id_type": "resident_id", "id_number": id_number,
+        "household_address": "广东省梅州市梅江区江南路8号", "marital_status": "20",
+        "education": "30", "occupation": "软件工程师", "workplace": "深圳市某科技有限公司",
+        "relationship": "租客",
+        # Three days ago: within a lessor's 7 days, and not in the future in China either.
+        "moved_in_on": (datetime.date.today() - datetime.timedelta(days=3)).isoformat(),
+    }
+
+
+def fixtures(api: str, sns: str) -> int:
+    api, sns = api.rstrip("/"), sns.rstrip("/")
+    staff = os.environ.get("RP_STAFF_TOKEN") or fail("RP_STAFF_TOKEN is not set")
+    resident = os.environ.get("RP_RESIDENT_TOKEN") or fail("RP_RESIDENT_TOKEN is not set")
+
+    def expect(what: str, answer, status: int) -> dict:
+        if answer[0] != status or not isinstance(answer[1], dict):
+            fail(f"fixtures: {what} answered {answer[0]}: {answer[1]}")
+        return answer[1]
+
+    buildings = expect("GET /v1/buildings", call(
+        api, "GET", f"/v1/buildings?street={FIXTURE_STREET}&limit=20"), 200)["items"]
+    if not buildings:
+        fail(f"fixtures: no buildings in street {FIXTURE_STREET}: is the reference data loaded?")
+    building = buildings[secrets.randbelow(len(buildings))]["building_id"]
+    houses = expect("GET /v1/buildings/{id}/houses", call(
+        api, "GET", f"/v1/buildings/{building}/houses?limit=100"), 200)["items"]
+    if not houses:
+        fail(f"fixtures: building {building} has no houses")
+    house = houses[secrets.randbelow(len(houses))]["house_id"]
+    link = expect("POST /v1/me/houses", call(
+        api, "POST", "/v1/me/houses", {"house_id": house, "declarant_type": "lessor"},
+        token=resident), 201)["link_id"]
+    expect("the staff decision", call(
+        api, "POST", f"/v1/staff/house-links/{link}/decision", {"approve": True}, token=staff),
+        200)
+
+    holder = resident_id_number()
+    permit = register_and_login(api, sns, "residence_permit", "契约住户", holder)
+    registrations = []
+    for id_number, name in ((holder, "契约住户"), (resident_id_number(), "契约改动"),
+                            (resident_id_number(), "契约搬离")):
+        registrations.append(expect("a move-in declaration", call(
+            api, "POST", f"/v1/me/houses/{link}/residents", move_in(id_number, name),
+            token=resident), 201))
+    first = registrations[0]
+    values = {
+        "PERMIT_TOKEN": permit, "LINK_ID": link,
+        "REGISTRATION_ID": first["registration_id"],
+        "CHANGE_REGISTRATION_ID": registrations[1]["registration_id"],
+        "END_REGISTRATION_ID": registrations[2]["registration_id"],
+        "RECEIPT_NO": first["receipt_no"], "CHECK_CODE": first["check_code"],
+    }
+    for name, value in values.items():
+        print(f"{name}={value}")
     return 0
 
 
@@ -192,6 +274,8 @@ def main(argv: list[str]) -> int:
         return staff_token(argv[1], argv[2])
     if len(argv) == 3 and argv[0] == "resident-token":
         return resident_token(argv[1], argv[2])
+    if len(argv) == 3 and argv[0] == "fixtures":
+        return fixtures(argv[1], argv[2])
     print(__doc__, file=sys.stderr)
     return 2
 

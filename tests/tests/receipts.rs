@@ -227,3 +227,27 @@ async fn receipt_checks_are_rate_limited_per_client() {
         200
     );
 }
+
+#[tokio::test]
+async fn a_name_the_font_cannot_draw_is_printed_with_a_stand_in_and_a_note() {
+    let client = Client::new(stack());
+    let (_, staff) = staff_session(&client).await;
+    let (_, token, approved) = approved_link(&client, &staff).await;
+    let mut body = resident_body();
+    body["name"] = json!("\u{20BB7}田一郎");
+    let registration = declared(
+        &client,
+        &token,
+        approved["link_id"].as_str().unwrap(),
+        &body,
+    )
+    .await;
+    assert_eq!(
+        registration["resident"]["name"], "\u{20BB7}田一郎",
+        "the record keeps the real name"
+    );
+
+    let text = receipt_text(&client, &token, &registration).await;
+    assert!(text.contains("□田一郎"), "{text}");
+    assert!(text.contains("生僻字"), "{text}");
+}

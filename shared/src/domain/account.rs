@@ -146,7 +146,9 @@ impl Username {
     }
 }
 
-/// A person's real name as on their ID document: 2–50 characters, no control characters or digits.
+/// A person's real name as on their ID document: 2–50 characters of letters in any script
+/// (Chinese characters, rare ones included), spaces and the name separators `·` `・` `.` `-` `'`;
+/// no digits, symbols, emoji or invisible format characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RealName(String);
 
@@ -157,8 +159,13 @@ impl RealName {
         if !(2..=50).contains(&len) {
             return Err(Invalid::new("INVALID_LENGTH", "姓名长度须为2至50个字符"));
         }
-        if value.chars().any(|c| c.is_control() || c.is_ascii_digit()) {
-            return Err(Invalid::new("INVALID_FORMAT", "姓名不能包含数字或控制字符"));
+        let allowed =
+            |c: char| c.is_alphabetic() || matches!(c, ' ' | '·' | '・' | '.' | '-' | '\'');
+        if !value.chars().all(allowed) {
+            return Err(Invalid::new(
+                "INVALID_FORMAT",
+                "姓名只能包含文字、空格和间隔号（·），不能包含数字或符号",
+            ));
         }
         Ok(Self(value.to_owned()))
     }
@@ -222,6 +229,18 @@ mod tests {
         assert!(RealName::parse("John Smith").is_ok());
         assert_eq!(RealName::parse("张").unwrap_err().code, "INVALID_LENGTH");
         assert_eq!(RealName::parse("张3").unwrap_err().code, "INVALID_FORMAT");
+        assert!(
+            RealName::parse("𠮷田").is_ok(),
+            "rare characters are names too"
+        );
+        assert!(RealName::parse("O'Brien-Smith").is_ok());
+        for bad in ["李😀", "王\u{200b}明", "张#三"] {
+            assert_eq!(
+                RealName::parse(bad).unwrap_err().code,
+                "INVALID_FORMAT",
+                "{bad}"
+            );
+        }
         assert_eq!(
             RealName::parse(&"名".repeat(51)).unwrap_err().code,
             "INVALID_LENGTH"

@@ -48,7 +48,7 @@ pub struct ResidentView {
     pub occupation: String,
     pub workplace: String,
     pub relationship: String,
-    /// Masked (139****5678); absent when none was given.
+    /// Masked (139****5678); null when none was given.
     pub phone: Option<String>,
 }
 

@@ -1,0 +1,741 @@
+//! Residents and receipts benchmark: a rush of move-in declarations through the local API at a
+//! chosen concurrency, then the reads and changes of the declared registrations, their receipt
+//! PDFs and the public receipt check, with latency percentiles, throughput, the DynamoDB calls
+//! each request issued (counted in-process) and the capacity units they cost (item sizes read
+//! back in-process; see the cost table it prints for the assumptions).
+//!
+//! Run with `make bench ARGS="residents [declarations] [concurrency] [links]"` (which starts the
+//! emulators and builds this binary in release); defaults: 2000 declarations, 8 concurrent
+//! clients, 50 landlords with one approved house link each.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
+use e2e_tests::houses::{approved_link, staff_session};
+use e2e_tests::residents::{registration_path, resident_body_for, residents_path, today};
+use e2e_tests::{Answer, Client, Stack, fixtures, start};
+use futures::stream::{self, StreamExt};
+use reqwest::Method;
+use serde_json::{Value, json};
+use shared::AppContext;
+use shared::http::pagination::PageRequest;
+use shared::store::operation_counts::counts;
+use shared::store::{Item, accounts, house_links, pk_sk, registrations};
+
+/// Failures printed in full per series (the rest are only counted).
+const PRINTED_FAILURES: usize = 10;
+
+/// One request of a series, and the status it must answer.
+struct Call {
+    method: Method,
+    path: String,
+    token: Option<String>,
+    body: Option<Value>,
+    expect: u16,
+}
+
+impl Call {
+    fn new(method: Method, path: String, token: Option<&str>, expect: u16) -> Self {
+        Self {
+            method,
+            path,
+            token: token.map(str::to_owned),
+            body: None,
+            expect,
+        }
+    }
+
+    fn with_body(mut self, body: Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+}
+
+/// The timings of one kind of request.
+struct Series {
+    name: &'static str,
+    samples: Vec<Duration>,
+    wall: Duration,
+    errors: usize,
+    /// DynamoDB operations the API issued for the whole series.
+    calls: u64,
+    queries: u64,
+}
+
+impl Series {
+    fn pct(&self, p: f64) -> f64 {
+        let mut sorted = self.samples.clone();
+        sorted.sort();
+        let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+        sorted.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    }
+
+    fn print(&self) {
+        let n = self.samples.len();
+        println!(
+            "| {:<52} | {:>5} | {:>6} | {:>8.1} | {:>8.1} | {:>8.1} | {:>8.1} | {:>7.1} | {:>9.2} | {:>7.2} |",
+            self.name,
+            n,
+            self.errors,
+            self.pct(0.50),
+            self.pct(0.90),
+            self.pct(0.99),
+            self.pct(1.0),
+            n as f64 / self.wall.as_secs_f64(),
+            self.calls as f64 / n.max(1) as f64,
+            self.queries as f64 / n.max(1) as f64,
+        );
+    }
+}
+
+/// What an answer says, for a failure report (a PDF or other non-JSON body as text).
+fn shown(answer: &Answer) -> String {
+    if answer.body.is_null() {
+        String::from_utf8_lossy(&answer.bytes[..answer.bytes.len().min(500)]).into_owned()
+    } else {
+        answer.body.to_string()
+    }
+}
+
+/// Sends every call, `clients.len()` at a time; returns the timings and the answers in the order
+/// of `calls`. Any answer other than the expected status is a failure, printed with its body.
+async fn run(name: &'static str, calls: Vec<Call>, clients: &[Client]) -> (Series, Vec<Answer>) {
+    let before = counts();
+    let started = Instant::now();
+    let mut done: Vec<(usize, Duration, Answer)> = stream::iter(calls.into_iter().enumerate())
+        .map(|(i, call)| {
+            let client = clients[i % clients.len()].clone();
+            async move {
+                let t = Instant::now();
+                let answer = client
+                    .send(
+                        call.method.clone(),
+                        &call.path,
+                        call.token.as_deref(),
+                        call.body.as_ref(),
+                    )
+                    .await;
+                (i, t.elapsed(), answer, call)
+            }
+        })
+        .buffer_unordered(clients.len())
+        .scan(0usize, |failed, (i, elapsed, answer, call)| {
+            if answer.status.as_u16() != call.expect {
+                *failed += 1;
+                if *failed <= PRINTED_FAILURES {
+                    eprintln!(
+                        "FAILED {} {} ({:.0} ms): {} {}",
+                        call.method,
+                        call.path,
+                        elapsed.as_secs_f64() * 1000.0,
+                        answer.status,
+                        shown(&answer)
+                    );
+                } else if *failed == PRINTED_FAILURES + 1 {
+                    eprintln!("({name}: further failures are counted, not printed)");
+                }
+            }
+            std::future::ready(Some((i, elapsed, answer)))
+        })
+        .collect()
+        .await;
+    let wall = started.elapsed();
+    let after = counts();
+    done.sort_by_key(|(i, _, _)| *i);
+    let series = Series {
+        name,
+        samples: done.iter().map(|(_, d, _)| *d).collect(),
+        wall,
+        errors: 0,
+        calls: after.calls - before.calls,
+        queries: after.queries - before.queries,
+    };
+    (series, done.into_iter().map(|(_, _, a)| a).collect())
+}
+
+/// Counts the answers that are not `expect` (or fail `valid`) as the series' errors.
+fn tally(series: &mut Series, answers: &[Answer], expect: u16, valid: impl Fn(&Answer) -> bool) {
+    series.errors = answers
+        .iter()
+        .filter(|a| a.status.as_u16() != expect || !valid(a))
+        .count();
+}
+
+/// A landlord with an approved link to a house of their own.
+struct Landlord {
+    account_id: String,
+    token: String,
+    link_id: String,
+}
+
+/// A declared registration, as the move-in answered.
+#[derive(Clone)]
+struct Declared {
+    registration: Value,
+    landlord: usize,
+}
+
+impl Declared {
+    fn text(&self, field: &str) -> &str {
+        self.registration[field].as_str().unwrap_or_default()
+    }
+}
+
+/// `n` valid move-in bodies, each for a different person (a person declared twice in one house
+/// is refused, rightly: that would count as an error here).
+fn bodies(n: usize) -> Vec<Value> {
+    let mut seen = HashSet::new();
+    let mut bodies = Vec::with_capacity(n);
+    while bodies.len() < n {
+        let id_number = fixtures::id_number();
+        if seen.insert(id_number.clone()) {
+            bodies.push(resident_body_for(&id_number));
+        }
+    }
+    bodies
+}
+
+// ------------------------------------------------------------------------------ capacity units
+
+/// An attribute value's size by DynamoDB's item-size rules (UTF-8 bytes of strings, about one
+/// byte per two digits of numbers, 3 bytes plus one per element for maps and lists).
+fn value_size(value: &AttributeValue) -> usize {
+    match value {
+        AttributeValue::S(text) => text.len(),
+        AttributeValue::N(number) => {
+            let digits = number.chars().filter(char::is_ascii_digit).count();
+            digits.div_ceil(2) + 1
+        }
+        AttributeValue::B(blob) => blob.as_ref().len(),
+        AttributeValue::Bool(_) | AttributeValue::Null(_) => 1,
+        AttributeValue::M(map) => {
+            3 + map
+                .iter()
+                .map(|(k, v)| k.len() + value_size(v) + 1)
+                .sum::<usize>()
+        }
+        AttributeValue::L(list) => 3 + list.iter().map(|v| value_size(v) + 1).sum::<usize>(),
+        AttributeValue::Ss(set) => set.iter().map(String::len).sum(),
+        AttributeValue::Ns(set) => set.iter().map(|n| n.len().div_ceil(2) + 1).sum(),
+        AttributeValue::Bs(set) => set.iter().map(|b| b.as_ref().len()).sum(),
+        _ => 0,
+    }
+}
+
+fn item_size(item: &Item) -> usize {
+    item.iter().map(|(k, v)| k.len() + value_size(v)).sum()
+}
+
+/// Write units of one standard write of an item of `size` bytes (1 per KB, rounded up).
+fn write_units(size: usize) -> f64 {
+    size.div_ceil(1024).max(1) as f64
+}
+
+/// An item read back: its size, and the read units DynamoDB (Local) reports for a strongly
+/// consistent GetItem of it.
+struct Measured {
+    item: Item,
+    size: usize,
+    read_units: f64,
+}
+
+async fn measure(ctx: &AppContext, table: &str, key: Item) -> Measured {
+    let output = ctx
+        .dynamo
+        .get_item()
+        .table_name(table)
+        .set_key(Some(key))
+        .consistent_read(true)
+        .return_consumed_capacity(ReturnConsumedCapacity::Total)
+        .send()
+        .await
+        .expect("DynamoDB answers");
+    let read_units = output
+        .consumed_capacity()
+        .and_then(|c| c.capacity_units())
+        .unwrap_or(0.0);
+    let item = output.item.expect("the item exists");
+    Measured {
+        size: item_size(&item),
+        item,
+        read_units,
+    }
+}
+
+fn text_of<'a>(item: &'a Item, name: &str) -> &'a str {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map_or("", String::as_str)
+}
+
+/// Read units of a strongly consistent Query of a registration's history, as DynamoDB reports.
+async fn history_read_units(ctx: &AppContext, link_id: &str, registration_id: &str) -> f64 {
+    ctx.dynamo
+        .query()
+        .table_name(&ctx.config.tables.registrations)
+        .key_condition_expression("pk = :pk AND begins_with(sk, :hist)")
+        .expression_attribute_values(":pk", AttributeValue::S(registrations::link_pk(link_id)))
+        .expression_attribute_values(
+            ":hist",
+            AttributeValue::S(format!("HIST#{registration_id}#")),
+        )
+        .consistent_read(true)
+        .return_consumed_capacity(ReturnConsumedCapacity::Total)
+        .send()
+        .await
+        .expect("DynamoDB answers")
+        .consumed_capacity()
+        .and_then(|c| c.capacity_units())
+        .unwrap_or(0.0)
+}
+
+/// Prints the item sizes of one registration and what each route costs in capacity units.
+async fn print_costs(
+    ctx: &AppContext,
+    landlord: &Landlord,
+    declared: &Declared,
+    calls: &[&Series],
+) {
+    let tables = &ctx.config.tables;
+    let link_id = declared.text("link_id");
+    let registration_id = declared.text("registration_id");
+    let receipt_no = declared.text("receipt_no");
+    let account = accounts::account_pk(&landlord.account_id);
+
+    let registration = measure(
+        ctx,
+        &tables.registrations,
+        registrations::key(link_id, registration_id),
+    )
+    .await;
+    let history = measure(
+        ctx,
+        &tables.registrations,
+        pk_sk(
+            registrations::link_pk(link_id),
+            format!("HIST#{registration_id}#{:08}", 1),
+        ),
+    )
+    .await;
+    let house_id = registration
+        .item
+        .get("house")
+        .and_then(|h| h.as_m().ok())
+        .map_or("", |h| text_of(h, "house_id"))
+        .to_owned();
+    let presence = measure(
+        ctx,
+        &tables.registrations,
+        pk_sk(
+            format!("HOUSE#{house_id}"),
+            format!("PERSON#{}", text_of(&registration.item, "person_key")),
+        ),
+    )
+    .await;
+    let pointer = measure(
+        ctx,
+        &tables.registrations,
+        pk_sk(format!("REGID#{registration_id}"), "POINTER"),
+    )
+    .await;
+    let receipt = measure(
+        ctx,
+        &tables.registrations,
+        pk_sk(format!("RECEIPT#{receipt_no}"), "RECEIPT"),
+    )
+    .await;
+    let link = measure(
+        ctx,
+        &tables.accounts,
+        pk_sk(&account, house_links::link_sk(&landlord.link_id)),
+    )
+    .await;
+    // The account's items (`PROFILE`, `SESSION`: shared/src/store/accounts.rs).
+    let session = measure(ctx, &tables.accounts, pk_sk(&account, "SESSION")).await;
+    let profile = measure(ctx, &tables.accounts, pk_sk(&account, "PROFILE")).await;
+    let page =
+        registrations::list_under_link(ctx, &landlord.link_id, None, &PageRequest::first(20))
+            .await
+            .expect("a page");
+    let history_query = history_read_units(ctx, link_id, registration_id).await;
+
+    println!();
+    println!(
+        "Items of one registration (sizes by DynamoDB's item-size rules; RCU as DynamoDB Local reports a strongly consistent GetItem):"
+    );
+    println!();
+    println!(
+        "| item | table | size (B) | RCU (GetItem) | WCU (standard) | WCU (in a transaction) |"
+    );
+    println!("|---|---|---:|---:|---:|---:|");
+    let rows: [(&str, &str, &Measured); 8] = [
+        (
+            "registration (`LINK#…`/`REG#…`)",
+            "registrations",
+            &registration,
+        ),
+        ("history entry (`HIST#…`)", "registrations", &history),
+        (
+            "presence (`HOUSE#…`/`PERSON#…`)",
+            "registrations",
+            &presence,
+        ),
+        ("pointer (`REGID#…`)", "registrations", &pointer),
+        ("receipt claim (`RECEIPT#…`)", "registrations", &receipt),
+        ("house link", "accounts", &link),
+        ("session", "accounts", &session),
+        ("profile", "accounts", &profile),
+    ];
+    for (name, table, m) in rows {
+        println!(
+            "| {name} | {table} | {} | {:.1} | {:.0} | {:.0} |",
+            m.size,
+            m.read_units,
+            write_units(m.size),
+            2.0 * write_units(m.size)
+        );
+    }
+
+    let tx = |m: &Measured| 2.0 * write_units(m.size);
+    let gsi = write_units(registration.size);
+    // A condition check in a transaction is charged as a transactional write of its item
+    // (2 WCU for an item up to 1 KB), not as a read.
+    let check = tx(&link);
+    let declare_writes = tx(&registration)
+        + tx(&history)
+        + tx(&presence)
+        + tx(&pointer)
+        + tx(&receipt)
+        + check
+        + gsi;
+    let declare_reads = session.read_units + link.read_units + profile.read_units;
+    let change_writes = tx(&registration) + tx(&history) + gsi;
+    let end_writes = change_writes + tx(&presence);
+    let by_id = session.read_units + pointer.read_units + registration.read_units;
+    let list_reads = session.read_units + link.read_units + page.read_units;
+    let detail_reads = by_id + history_query;
+    let check_reads = receipt.read_units + registration.read_units;
+    let rows: [(&str, f64, f64, String); 7] = [
+        (
+            "POST /v1/me/houses/{link_id}/residents",
+            declare_reads,
+            declare_writes,
+            format!(
+                "reads: session, link, holder's profile; one TransactWriteItems: 5 puts ({} + {} + {} + {} + {} WCU) + condition check on the link ({check}) + the registrations_by_person index copy ({gsi}, standard)",
+                tx(&registration),
+                tx(&history),
+                tx(&presence),
+                tx(&pointer),
+                tx(&receipt)
+            ),
+        ),
+        (
+            "GET /v1/me/houses/{link_id}/residents?limit=20",
+            list_reads,
+            0.0,
+            format!(
+                "session, link, one consistent Query of {} registrations ({:.1} RCU)",
+                page.items.len(),
+                page.read_units
+            ),
+        ),
+        (
+            "GET /v1/registrations/{id}",
+            detail_reads,
+            0.0,
+            format!("session, pointer, registration, history Query ({history_query:.1} RCU)"),
+        ),
+        (
+            "PATCH /v1/registrations/{id}",
+            by_id,
+            change_writes,
+            format!(
+                "transaction: replace registration ({}) + history put ({}); index copy ({gsi})",
+                tx(&registration),
+                tx(&history)
+            ),
+        ),
+        (
+            "POST /v1/registrations/{id}/deregistration",
+            by_id,
+            end_writes,
+            format!("as PATCH + presence delete ({})", tx(&presence)),
+        ),
+        (
+            "GET /v1/registrations/{id}/receipt",
+            by_id,
+            0.0,
+            "session, pointer, registration; then the PDF render".to_owned(),
+        ),
+        (
+            "GET /v1/receipts/{no}?check_code=",
+            check_reads,
+            1.0,
+            "receipt claim, registration; the per-client rate counter (UpdateItem of a small item: 1 WCU)".to_owned(),
+        ),
+    ];
+    println!();
+    println!("Capacity units per request (on-demand; sizes above):");
+    println!();
+    println!("| request | DynamoDB calls | RCU | WCU | of which |");
+    println!("|---|---:|---:|---:|---|");
+    for ((name, reads, writes, what), series) in rows.iter().zip(calls) {
+        println!(
+            "| {name} | {:.2} | {reads:.1} | {writes:.0} | {what} |",
+            series.calls as f64 / series.samples.len().max(1) as f64
+        );
+    }
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// Sets up `count` landlords, each with an approved link to a house of a fresh building.
+async fn landlords(clients: &[Client], staff: &str, count: usize) -> Vec<Landlord> {
+    stream::iter(0..count)
+        .map(|i| {
+            let client = clients[i % clients.len()].clone();
+            let staff = staff.to_owned();
+            async move {
+                let (user, token, approved) = approved_link(&client, &staff).await;
+                Landlord {
+                    account_id: user.account_id,
+                    token,
+                    link_id: approved["link_id"].as_str().expect("link_id").to_owned(),
+                }
+            }
+        })
+        .buffer_unordered(clients.len())
+        .collect()
+        .await
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.replace(['_', ','], "").parse().ok())
+        .collect();
+    let declarations = args.first().copied().unwrap_or(2000).max(2);
+    let concurrency = args.get(1).copied().unwrap_or(8).max(1);
+    let link_count = args.get(2).copied().unwrap_or(50).max(1);
+    let reads = (declarations / 4).clamp(1, 500);
+    let changes = (declarations / 8).clamp(1, 250);
+    let receipts = declarations.min(200);
+    let build = if cfg!(debug_assertions) {
+        "debug (dev profile, dependencies at opt-level 2)"
+    } else {
+        "release"
+    };
+    let load_before = load_average();
+
+    // Per-client limits would stop a benchmark from one machine: the setup's SMS codes, the
+    // public receipt check. Everything else is as deployed.
+    let stack: Stack = start(&[
+        ("SMS_HOURLY_LIMIT_PER_IP", "100000000"),
+        ("RECEIPT_CHECKS_PER_MINUTE", "1000000000"),
+    ]);
+    let ctx = stack.context();
+    let clients: Vec<Client> = (0..concurrency).map(|_| Client::new(&stack)).collect();
+
+    // Setup (not measured): a staff session, the landlords and their approved links.
+    let started = Instant::now();
+    let (_, staff) = staff_session(&clients[0]).await;
+    let landlords = landlords(&clients, &staff, link_count).await;
+    let setup = started.elapsed();
+    eprintln!(
+        "setup: {link_count} landlords with approved links in {:.1} s",
+        setup.as_secs_f64()
+    );
+    // Warm-up (not measured): connections, each landlord's session, the handlers.
+    let warm: Vec<Call> = landlords
+        .iter()
+        .map(|l| Call::new(Method::GET, residents_path(&l.link_id), Some(&l.token), 200))
+        .collect();
+    let (mut warm, answers) = run("warm-up", warm, &clients).await;
+    tally(&mut warm, &answers, 200, |_| true);
+    assert_eq!(warm.errors, 0, "the warm-up failed");
+
+    // The rush.
+    let calls: Vec<Call> = bodies(declarations)
+        .into_iter()
+        .enumerate()
+        .map(|(i, body)| {
+            let l = &landlords[i % landlords.len()];
+            Call::new(
+                Method::POST,
+                residents_path(&l.link_id),
+                Some(&l.token),
+                201,
+            )
+            .with_body(body)
+        })
+        .collect();
+    let (mut declare, answers) =
+        run("POST /v1/me/houses/{link_id}/residents", calls, &clients).await;
+    tally(&mut declare, &answers, 201, |_| true);
+    let declared: Vec<Declared> = answers
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.status == 201)
+        .map(|(i, a)| Declared {
+            registration: a.body.clone(),
+            landlord: i % landlords.len(),
+        })
+        .collect();
+    assert!(
+        declared.len() >= 2,
+        "too few declarations succeeded to go on"
+    );
+    let token_of = |d: &Declared| landlords[d.landlord].token.clone();
+    // Registrations spread over the landlords: the i-th of n picks.
+    let spread = |i: usize, n: usize| &declared[(i * declared.len() / n.max(1)) % declared.len()];
+
+    // Reads.
+    let calls: Vec<Call> = (0..reads)
+        .map(|i| {
+            let l = &landlords[i % landlords.len()];
+            let path = format!("{}?limit=20", residents_path(&l.link_id));
+            Call::new(Method::GET, path, Some(&l.token), 200)
+        })
+        .collect();
+    let (mut list, answers) = run(
+        "GET /v1/me/houses/{link_id}/residents?limit=20",
+        calls,
+        &clients,
+    )
+    .await;
+    let per_link = declared.len() / landlords.len();
+    tally(&mut list, &answers, 200, |a| {
+        a.body["items"]
+            .as_array()
+            .is_some_and(|items| items.len() >= per_link.min(20))
+    });
+
+    let calls: Vec<Call> = (0..reads)
+        .map(|i| {
+            let d = spread(i, reads);
+            Call::new(
+                Method::GET,
+                registration_path(&d.registration),
+                Some(&token_of(d)),
+                200,
+            )
+        })
+        .collect();
+    let (mut detail, answers) = run("GET /v1/registrations/{id}", calls, &clients).await;
+    tally(&mut detail, &answers, 200, |a| a.body["history"].is_array());
+
+    // Changes on the first registrations, deregistrations on the last: never the same one.
+    let changes = changes.min(declared.len() / 2);
+    let calls: Vec<Call> = declared[..changes]
+        .iter()
+        .map(|d| {
+            Call::new(
+                Method::PATCH,
+                registration_path(&d.registration),
+                Some(&token_of(d)),
+                200,
+            )
+            .with_body(
+                json!({"version": 1, "occupation": "产品经理", "workplace": "深圳市南山区某公司"}),
+            )
+        })
+        .collect();
+    let (mut patch, answers) = run("PATCH /v1/registrations/{id}", calls, &clients).await;
+    tally(&mut patch, &answers, 200, |a| a.body["version"] == 2);
+
+    let ended = &declared[declared.len() - changes..];
+    let calls: Vec<Call> = ended
+        .iter()
+        .map(|d| {
+            let path = format!("{}/deregistration", registration_path(&d.registration));
+            Call::new(Method::POST, path, Some(&token_of(d)), 200)
+                .with_body(json!({"reason": "moved_out", "moved_out_on": today().to_string()}))
+        })
+        .collect();
+    let (mut end, answers) = run(
+        "POST /v1/registrations/{id}/deregistration",
+        calls,
+        &clients,
+    )
+    .await;
+    tally(&mut end, &answers, 200, |a| a.body["status"] == "moved_out");
+
+    // Receipts.
+    let calls: Vec<Call> = (0..receipts)
+        .map(|i| {
+            let d = spread(i, receipts);
+            let path = format!("{}/receipt", registration_path(&d.registration));
+            Call::new(Method::GET, path, Some(&token_of(d)), 200)
+        })
+        .collect();
+    let (mut receipt, answers) = run("GET /v1/registrations/{id}/receipt", calls, &clients).await;
+    tally(&mut receipt, &answers, 200, |a| {
+        a.content_type() == "application/pdf" && a.bytes.starts_with(b"%PDF-")
+    });
+    let sizes: Vec<usize> = answers
+        .iter()
+        .filter(|a| a.status == 200)
+        .map(|a| a.bytes.len())
+        .collect();
+
+    let calls: Vec<Call> = (0..reads)
+        .map(|i| {
+            let d = spread(i, reads);
+            let path = format!(
+                "/v1/receipts/{}?check_code={}",
+                d.text("receipt_no"),
+                d.text("check_code")
+            );
+            Call::new(Method::GET, path, None, 200)
+        })
+        .collect();
+    let (mut check, answers) = run("GET /v1/receipts/{no}?check_code=", calls, &clients).await;
+    tally(&mut check, &answers, 200, |a| a.body["genuine"] == true);
+
+    let load_after = load_average();
+    println!(
+        "declarations: {declarations}, concurrency: {concurrency}, landlords (approved links): {}, build: {build}, cores: {}, load average before/after: {load_before} / {load_after}",
+        landlords.len(),
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!(
+        "setup (not measured): {:.1} s; the rush: {} declarations in {:.1} s = {:.1} declarations/s",
+        setup.as_secs_f64(),
+        declare.samples.len(),
+        declare.wall.as_secs_f64(),
+        declare.samples.len() as f64 / declare.wall.as_secs_f64()
+    );
+    println!();
+    println!(
+        "| request                                              |     n | errors | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) |   req/s | calls/req | Query/req |"
+    );
+    println!(
+        "|------------------------------------------------------|------:|-------:|---------:|---------:|---------:|---------:|--------:|----------:|----------:|"
+    );
+    let all = [&declare, &list, &detail, &patch, &end, &receipt, &check];
+    for series in all {
+        series.print();
+    }
+    if let (Some(min), Some(max)) = (sizes.iter().min(), sizes.iter().max()) {
+        println!();
+        println!(
+            "receipt PDFs: {} received, size min {min} B, avg {:.0} B, max {max} B",
+            sizes.len(),
+            sizes.iter().sum::<usize>() as f64 / sizes.len() as f64
+        );
+    }
+    // The costs of an untouched registration (neither changed nor ended).
+    let sample = &declared[declared.len() / 2];
+    print_costs(&ctx, &landlords[sample.landlord], sample, &all).await;
+    let errors: usize = all.iter().map(|s| s.errors).sum();
+    if errors > 0 {
+        eprintln!("{errors} requests failed (see above)");
+        std::process::exit(1);
+    }
+}
