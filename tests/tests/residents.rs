@@ -682,6 +682,14 @@ async fn a_registration_is_seen_and_changed_only_by_its_declarant_and_staff() {
     )
     .await
     .assert_problem(404, "NOT_FOUND");
+    // Nor does a bad body tell a stranger anything: the owner is checked first.
+    client
+        .patch_auth(&path, &stranger, &json!({"hobby": 1}))
+        .await
+        .assert_problem(404, "NOT_FOUND");
+    declare(&client, &stranger, id(&approved), &json!({}))
+        .await
+        .assert_problem(404, "NOT_FOUND");
     client
         .get_auth(&format!("{path}/receipt"), &stranger)
         .await

@@ -14,10 +14,12 @@ use shared::services::residents::EndRequest;
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let principal = authenticate(ctx, &req).await?;
     let registration_id = path_param(&req, "registration_id")?;
+    let registration = registrations::accessible(ctx, &principal, &registration_id).await?;
     let mut f = Fields::from_request(&req)?;
     let request = EndRequest::from_fields(&mut f, shared::clock::today_in_china());
     f.finish()?;
-    let registration =
-        registrations::deregister(ctx, &principal, &registration_id, checked(request)?).await?;
-    json(200, &registration)
+    json(
+        200,
+        &registrations::deregister(ctx, registration, checked(request)?).await?,
+    )
 }

@@ -17,11 +17,11 @@ use shared::services::residents::Declaration;
 pub async fn declare(ctx: &AppContext, req: Request, via: Via) -> ApiResult {
     let principal = authenticate(ctx, &req).await?;
     let link_id = path_param(&req, "link_id")?;
+    let link = registrations::declarable_link(ctx, &principal, via, &link_id).await?;
     let mut f = Fields::from_request(&req)?;
     let declaration = Declaration::from_fields(&mut f, shared::clock::today_in_china());
     f.finish()?;
-    let registration =
-        registrations::declare(ctx, &principal, via, &link_id, checked(declaration)?).await?;
+    let registration = registrations::declare(ctx, link, checked(declaration)?).await?;
     json(201, &registration)
 }
 

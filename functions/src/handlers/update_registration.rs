@@ -14,10 +14,12 @@ use shared::services::residents::Changes;
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let principal = authenticate(ctx, &req).await?;
     let registration_id = path_param(&req, "registration_id")?;
+    let registration = registrations::accessible(ctx, &principal, &registration_id).await?;
     let mut f = Fields::from_request(&req)?;
     let changes = Changes::from_fields(&mut f, shared::clock::today_in_china());
     f.finish()?;
-    let registration =
-        registrations::change(ctx, &principal, &registration_id, checked(changes)?).await?;
-    json(200, &registration)
+    json(
+        200,
+        &registrations::change(ctx, registration, checked(changes)?).await?,
+    )
 }

@@ -179,6 +179,26 @@ pub struct RegistrationDetail {
     pub history: Vec<HistoryView>,
 }
 
+/// Something the caller may act on, and who they act as (the declarant online, or staff at the
+/// counter). Handlers obtain it before reading the body: a caller with no right to the object
+/// learns nothing from validation errors.
+pub struct Authorized<T> {
+    pub target: T,
+    pub by: Actor,
+}
+
+/// The approved link under which the caller may declare residents: their own (`Via::Own`) or any
+/// (`Via::Counter`, staff).
+pub async fn declarable_link(
+    ctx: &AppContext,
+    principal: &Principal,
+    via: Via,
+    link_id: &str,
+) -> Result<Authorized<LinkRecord>, ApiError> {
+    let (target, by) = link_for(ctx, principal, via, link_id, true).await?;
+    Ok(Authorized { target, by })
+}
+
 /// A link whose residents the caller may declare (approved) or list (any status).
 async fn link_for(
     ctx: &AppContext,
@@ -214,11 +234,11 @@ fn actor(principal: &Principal, channel: Channel) -> Actor {
 }
 
 /// A registration the caller may see and change: their own (as declarant) or any (staff).
-async fn accessible(
+pub async fn accessible(
     ctx: &AppContext,
     principal: &Principal,
     registration_id: &str,
-) -> Result<(RegistrationRecord, Actor), ApiError> {
+) -> Result<Authorized<RegistrationRecord>, ApiError> {
     let channel = if principal.account_type == AccountType::Staff && principal.role == Role::Staff {
         Channel::Counter
     } else {
@@ -234,19 +254,20 @@ async fn accessible(
     if channel == Channel::Online && record.declarant.account_id != principal.account_id {
         return Err(ApiError::NotFound);
     }
-    Ok((record, actor(principal, channel)))
+    Ok(Authorized {
+        target: record,
+        by: actor(principal, channel),
+    })
 }
 
 /// `POST …/residents`: declares a move-in under an approved link (F16); staff at the counter
 /// declare on the link holder's behalf (F21). Late declarations are accepted and marked.
 pub async fn declare(
     ctx: &AppContext,
-    principal: &Principal,
-    via: Via,
-    link_id: &str,
+    under: Authorized<LinkRecord>,
     declaration: Declaration,
 ) -> Result<RegistrationView, ApiError> {
-    let (link, by) = link_for(ctx, principal, via, link_id, true).await?;
+    let Authorized { target: link, by } = under;
     let house = link.house.clone().ok_or(ApiError::Internal)?;
     let holder = accounts::find_by_id(ctx, &link.account_id)
         .await?
@@ -345,7 +366,7 @@ pub async fn detail(
     principal: &Principal,
     registration_id: &str,
 ) -> Result<RegistrationDetail, ApiError> {
-    let (record, _) = accessible(ctx, principal, registration_id).await?;
+    let record = accessible(ctx, principal, registration_id).await?.target;
     let history = registrations::history(ctx, &record).await?;
     Ok(RegistrationDetail {
         registration: RegistrationView::of(ctx, &record),
@@ -359,7 +380,7 @@ pub async fn for_receipt(
     principal: &Principal,
     registration_id: &str,
 ) -> Result<RegistrationRecord, ApiError> {
-    Ok(accessible(ctx, principal, registration_id).await?.0)
+    Ok(accessible(ctx, principal, registration_id).await?.target)
 }
 
 fn not_current(record: &RegistrationRecord) -> Result<(), ApiError> {
@@ -422,11 +443,11 @@ fn next_version(record: &RegistrationRecord) -> RegistrationRecord {
 /// latest version; the history records who changed which fields, from what to what, and when.
 pub async fn change(
     ctx: &AppContext,
-    principal: &Principal,
-    registration_id: &str,
+    registration: Authorized<RegistrationRecord>,
     changes: Changes,
 ) -> Result<RegistrationView, ApiError> {
-    let (record, by) = accessible(ctx, principal, registration_id).await?;
+    let Authorized { target: record, by } = registration;
+    let registration_id = record.registration_id.as_str();
     not_current(&record)?;
     check_version(&record, Some(changes.version))?;
     let moved_in_on = parse_date(&record.moved_in_on)?;
@@ -451,11 +472,11 @@ fn parse_date(text: &str) -> Result<NaiveDate, ApiError> {
 /// move-in, or `info_error`, which voids the registration.
 pub async fn deregister(
     ctx: &AppContext,
-    principal: &Principal,
-    registration_id: &str,
+    registration: Authorized<RegistrationRecord>,
     request: EndRequest,
 ) -> Result<RegistrationView, ApiError> {
-    let (record, by) = accessible(ctx, principal, registration_id).await?;
+    let Authorized { target: record, by } = registration;
+    let registration_id = record.registration_id.as_str();
     not_current(&record)?;
     check_version(&record, request.version)?;
     let mut next = next_version(&record);
