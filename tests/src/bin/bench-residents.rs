@@ -11,7 +11,9 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, ReturnConsumedCapacity, TransactWriteItem,
+};
 use e2e_tests::houses::{approved_link, staff_session};
 use e2e_tests::residents::{registration_path, resident_body_for, residents_path, today};
 use e2e_tests::{Answer, Client, Stack, fixtures, start};
@@ -290,6 +292,90 @@ async fn history_read_units(ctx: &AppContext, link_id: &str, registration_id: &s
         .unwrap_or(0.0)
 }
 
+/// The same key one character apart (the same size): where a copy of an item can go.
+fn beside(key: &str) -> String {
+    let mut chars: Vec<char> = key.chars().collect();
+    if let Some(last) = chars.last_mut() {
+        *last = if *last == 'x' { 'y' } else { 'x' };
+    }
+    chars.into_iter().collect()
+}
+
+/// What DynamoDB Local reports for the move-in transaction replayed on copies of the stored items
+/// (each `pk` one character apart, so the sizes are the same; the copies are deleted after):
+/// the capacity units of each table and index, or why there is no answer.
+async fn replayed_declaration(ctx: &AppContext, items: &[&Item], link_key: Item) -> String {
+    let table = &ctx.config.tables.registrations;
+    let copies: Vec<Item> = items
+        .iter()
+        .map(|item| {
+            let mut copy = (*item).clone();
+            let pk = beside(text_of(item, "pk"));
+            copy.insert("pk".into(), AttributeValue::S(pk));
+            copy
+        })
+        .collect();
+    let mut writes: Vec<TransactWriteItem> = copies
+        .iter()
+        .map(|copy| shared::store::put_if_absent(table, copy.clone()))
+        .collect();
+    let check = ConditionCheck::builder()
+        .table_name(&ctx.config.tables.accounts)
+        .set_key(Some(link_key))
+        .condition_expression("attribute_exists(pk)")
+        .build()
+        .expect("key and condition are set");
+    writes.push(TransactWriteItem::builder().condition_check(check).build());
+    let answer = ctx
+        .dynamo
+        .transact_write_items()
+        .set_transact_items(Some(writes))
+        .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
+        .send()
+        .await;
+    for copy in &copies {
+        let key = pk_sk(text_of(copy, "pk"), text_of(copy, "sk"));
+        ctx.dynamo
+            .delete_item()
+            .table_name(table)
+            .set_key(Some(key))
+            .send()
+            .await
+            .expect("the copy is deleted");
+    }
+    let output = match answer {
+        Ok(output) => output,
+        Err(error) => return format!("the replay failed: {error:?}"),
+    };
+    let reported: Vec<String> = output
+        .consumed_capacity()
+        .iter()
+        .map(|c| {
+            let indexes: Vec<String> = c
+                .global_secondary_indexes()
+                .map(|gsis| {
+                    gsis.iter()
+                        .map(|(name, units)| format!("index {name}: {:?}", units.capacity_units()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            format!(
+                "{}: {:?} (table {:?}{}{})",
+                c.table_name().unwrap_or("?"),
+                c.capacity_units(),
+                c.table().and_then(|t| t.capacity_units()),
+                if indexes.is_empty() { "" } else { "; " },
+                indexes.join(", ")
+            )
+        })
+        .collect();
+    if reported.is_empty() {
+        "no ConsumedCapacity in the answer".to_owned()
+    } else {
+        reported.join("; ")
+    }
+}
+
 /// Prints the item sizes of one registration and what each route costs in capacity units.
 async fn print_costs(
     ctx: &AppContext,
@@ -475,6 +561,22 @@ async fn print_costs(
             "receipt claim, registration; the per-client rate counter (UpdateItem of a small item: 1 WCU)".to_owned(),
         ),
     ];
+    let replay = replayed_declaration(
+        ctx,
+        &[
+            &registration.item,
+            &presence.item,
+            &pointer.item,
+            &receipt.item,
+            &history.item,
+        ],
+        pk_sk(&account, house_links::link_sk(&landlord.link_id)),
+    )
+    .await;
+    println!();
+    println!(
+        "DynamoDB Local's ConsumedCapacity for the move-in transaction replayed on copies of these items: {replay}"
+    );
     println!();
     println!("Capacity units per request (on-demand; sizes above):");
     println!();
