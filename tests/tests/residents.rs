@@ -855,3 +855,28 @@ async fn a_receipt_number_already_taken_is_drawn_again() {
     assert_eq!(answer.status, 200);
     assert_eq!(answer.body["receipt_no"], stored.receipt_no.as_str());
 }
+
+#[tokio::test]
+async fn many_people_declared_under_one_link_at_the_same_moment_are_all_registered() {
+    // A hotel checking in a coach party: every move-in checks the same link in its transaction.
+    let client = Client::new(stack());
+    let (_, staff) = staff_session(&client).await;
+    let (_, token, approved) = approved_link(&client, &staff).await;
+    let bodies: Vec<Value> = (0..8).map(|_| resident_body()).collect();
+    let answers = futures::future::join_all(
+        bodies
+            .iter()
+            .map(|body| declare(&client, &token, id(&approved), body)),
+    )
+    .await;
+    for answer in &answers {
+        assert_eq!(answer.status, 201, "{:#}", answer.body);
+    }
+    let listed = client
+        .get_auth(
+            &format!("{}?limit=100", residents_path(id(&approved))),
+            &token,
+        )
+        .await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 8);
+}
