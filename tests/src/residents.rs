@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 use shared::domain::id_number::{IdNumber, Sex};
 
+use crate::houses::{approved_link, staff_session};
 use crate::{Answer, Client, fixtures};
 
 /// China's date today, as the server reckons deadlines.
@@ -78,4 +79,31 @@ pub async fn end(client: &Client, token: &str, registration: &Value, body: &Valu
             body,
         )
         .await
+}
+
+/// One resident declared under a fresh approved link: who declared it, and what.
+pub struct Declared {
+    pub staff_token: String,
+    pub token: String,
+    /// The approved link (as staff answered the decision).
+    pub link: Value,
+    /// The move-in body.
+    pub body: Value,
+    /// The registration as the move-in answered it.
+    pub registration: Value,
+}
+
+/// Declares `body` under a fresh approved link of a fresh declarant.
+pub async fn declared_under_new_link(client: &Client, body: Value) -> Declared {
+    let (_, staff_token) = staff_session(client).await;
+    let (_, token, link) = approved_link(client, &staff_token).await;
+    let link_id = link["link_id"].as_str().expect("link_id").to_owned();
+    let registration = declared(client, &token, &link_id, &body).await;
+    Declared {
+        staff_token,
+        token,
+        link,
+        body,
+        registration,
+    }
 }

@@ -4,8 +4,9 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use e2e_tests::houses::{approved_link, staff_session};
-use e2e_tests::residents::{declared, end, registration_path, resident_body, today};
+use e2e_tests::residents::{
+    Declared, declared_under_new_link, end, registration_path, resident_body, today,
+};
 use e2e_tests::{Client, stack, start};
 use serde_json::{Value, json};
 
@@ -53,16 +54,13 @@ async fn receipt_text(client: &Client, token: &str, registration: &Value) -> Str
 #[tokio::test]
 async fn the_receipt_pdf_shows_what_was_declared_and_its_status() {
     let client = Client::new(stack());
-    let (_, staff) = staff_session(&client).await;
-    let (_, token, approved) = approved_link(&client, &staff).await;
-    let body = resident_body();
-    let registration = declared(
-        &client,
-        &token,
-        approved["link_id"].as_str().unwrap(),
-        &body,
-    )
-    .await;
+    let Declared {
+        staff_token: staff,
+        token,
+        link: approved,
+        body,
+        registration,
+    } = declared_under_new_link(&client, resident_body()).await;
 
     let text = receipt_text(&client, &token, &registration).await;
     let id_number = body["id_number"].as_str().unwrap();
@@ -115,16 +113,12 @@ async fn the_receipt_pdf_shows_what_was_declared_and_its_status() {
 #[tokio::test]
 async fn anyone_can_check_a_receipt_and_learns_only_what_it_certifies() {
     let client = Client::new(stack());
-    let (_, staff) = staff_session(&client).await;
-    let (_, token, approved) = approved_link(&client, &staff).await;
-    let body = resident_body();
-    let registration = declared(
-        &client,
-        &token,
-        approved["link_id"].as_str().unwrap(),
-        &body,
-    )
-    .await;
+    let Declared {
+        token,
+        body,
+        registration,
+        ..
+    } = declared_under_new_link(&client, resident_body()).await;
     let receipt_no = registration["receipt_no"].as_str().unwrap();
     let check_code = registration["check_code"].as_str().unwrap();
 
@@ -231,17 +225,13 @@ async fn receipt_checks_are_rate_limited_per_client() {
 #[tokio::test]
 async fn a_name_the_font_cannot_draw_is_printed_with_a_stand_in_and_a_note() {
     let client = Client::new(stack());
-    let (_, staff) = staff_session(&client).await;
-    let (_, token, approved) = approved_link(&client, &staff).await;
     let mut body = resident_body();
     body["name"] = json!("\u{20BB7}田一郎");
-    let registration = declared(
-        &client,
-        &token,
-        approved["link_id"].as_str().unwrap(),
-        &body,
-    )
-    .await;
+    let Declared {
+        token,
+        registration,
+        ..
+    } = declared_under_new_link(&client, body).await;
     assert_eq!(
         registration["resident"]["name"], "\u{20BB7}田一郎",
         "the record keeps the real name"
