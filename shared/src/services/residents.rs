@@ -94,6 +94,25 @@ fn agrees_with_document(
 }
 
 impl Declaration {
+    /// The resident as stored.
+    pub fn resident(&self) -> Resident {
+        Resident {
+            name: self.name.as_str().to_owned(),
+            sex: self.sex,
+            ethnicity: self.ethnicity,
+            birth_date: self.birth_date.to_string(),
+            id_type: self.document.id_type(),
+            id_number: self.document.number().to_owned(),
+            household_address: self.household_address.clone(),
+            marital_status: self.marital_status,
+            education: self.education,
+            occupation: self.occupation.clone(),
+            workplace: self.workplace.clone(),
+            relationship: self.relationship.clone(),
+            phone: self.phone.as_ref().map(|p| p.as_str().to_owned()),
+        }
+    }
+
     /// Reads a move-in body; every problem is recorded in `f`. `today` is China's date.
     pub fn from_fields(f: &mut Fields, today: NaiveDate) -> Option<Self> {
         let name = f.required("name", RealName::parse);
@@ -443,22 +462,9 @@ mod tests {
     }
 
     fn stored() -> Resident {
-        let declaration = parse(body()).0.unwrap();
-        Resident {
-            name: declaration.name.as_str().to_owned(),
-            sex: declaration.sex,
-            ethnicity: declaration.ethnicity,
-            birth_date: declaration.birth_date.to_string(),
-            id_type: declaration.document.id_type(),
-            id_number: declaration.document.number().to_owned(),
-            household_address: declaration.household_address,
-            marital_status: declaration.marital_status,
-            education: declaration.education,
-            occupation: declaration.occupation,
-            workplace: declaration.workplace,
-            relationship: declaration.relationship,
-            phone: Some("13812345678".into()),
-        }
+        let mut resident = parse(body()).0.unwrap().resident();
+        resident.phone = Some("13812345678".into());
+        resident
     }
 
     fn changes(value: Value) -> Result<Changes, Vec<(String, &'static str)>> {
