@@ -22,6 +22,7 @@ pub(crate) use string_newtype;
 
 pub mod account;
 pub mod address;
+pub mod credit_code;
 pub mod id_document;
 pub mod id_number;
 pub mod mask;
