@@ -114,8 +114,13 @@ pub async fn pdf(
     crate::services::blocking(move || render_with_stand_ins(form))
         .await?
         .map_err(|error| {
-            // The error names a layout problem, never the values themselves.
-            tracing::error!(%error, registration_id, "receipt could not be rendered");
+            // Only the kind of failure: a missing glyph would name a character of a name.
+            let kind = match error {
+                receipt_pdf::PdfError::MissingGlyph(_) => "missing_glyph",
+                receipt_pdf::PdfError::Font(_) => "font",
+                receipt_pdf::PdfError::Render(_) => "render",
+            };
+            tracing::error!(kind, registration_id, "receipt could not be rendered");
             ApiError::Internal
         })
 }
