@@ -43,6 +43,7 @@ operations! {
     "create-session" => create_session,
     "delete-session" => delete_session,
     "get-me" => get_me,
+    "change-password" => change_password,
     "list-districts" => list_districts,
     "search-buildings" => search_buildings,
     "list-building-houses" => list_building_houses,

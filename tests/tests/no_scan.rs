@@ -290,6 +290,16 @@ async fn every_route_runs_without_a_single_scan() {
         .await;
     sweep
         .call(
+            Method::PUT,
+            "/v1/me/password",
+            "/v1/me/password",
+            Some(&token),
+            Some(&json!({"old_password": "x", "new_password": "Longan-Harvest-2027", "sms_code": "000000"})),
+        )
+        .await
+        .assert_problem(400, "SMS_CODE_INVALID");
+    sweep
+        .call(
             Method::DELETE,
             "/v1/sessions/current",
             "/v1/sessions/current",

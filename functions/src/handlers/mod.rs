@@ -1,5 +1,6 @@
 //! One module per operation: parse, authorize, call the service, map the result.
 
+pub mod change_password;
 pub mod check_receipt;
 pub mod create_account;
 pub mod create_house_link;

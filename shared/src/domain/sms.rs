@@ -85,6 +85,13 @@ impl SmsCode {
     }
 }
 
+/// The notice a phone gets when its account's password was changed (no code in it).
+pub fn password_changed_notice(signature: &str) -> String {
+    format!(
+        "【{signature}】您的账号密码已修改，其他设备需经短信验证后才能登录。如非本人操作，请立即联系客服。"
+    )
+}
+
 /// Checks the shape of a code the user typed (not whether it is right).
 pub fn parse_code(input: &str) -> Result<String, Invalid> {
     let value = input.trim();

@@ -2,6 +2,7 @@
 //! values and returns a result or an `ApiError`.
 
 pub mod account_registration;
+pub mod account_settings;
 pub mod account_view;
 pub mod house_links;
 pub mod login;

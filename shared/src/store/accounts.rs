@@ -383,3 +383,102 @@ pub async fn trust_device(
         .map_err(|e| unavailable("accounts.device_put", e))?;
     Ok(())
 }
+
+/// The keys of the account's trusted devices (consistent read).
+pub async fn trusted_device_keys(
+    ctx: &AppContext,
+    account_id: &str,
+) -> Result<Vec<Item>, ApiError> {
+    let mut keys = Vec::new();
+    let mut start = None;
+    loop {
+        let output = ctx
+            .dynamo
+            .query()
+            .table_name(&ctx.config.tables.accounts)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :device)")
+            .expression_attribute_values(":pk", s(account_pk(account_id)))
+            .expression_attribute_values(":device", s("DEVICE#"))
+            .projection_expression("pk, sk")
+            .consistent_read(true)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| unavailable("accounts.devices", e))?;
+        keys.extend(output.items.unwrap_or_default());
+        start = output.last_evaluated_key;
+        if start.is_none() {
+            return Ok(keys);
+        }
+    }
+}
+
+/// Most trusted devices forgotten inside the password transaction (a transaction holds at most
+/// 100 items); any beyond are deleted right after it.
+const DEVICES_IN_TRANSACTION: usize = 90;
+
+/// Replaces the password hash (only while it is still `old_hash`: a concurrent change wins once),
+/// uses up the SMS code and forgets the trusted devices, in one transaction.
+pub async fn change_password(
+    ctx: &AppContext,
+    account_id: &str,
+    old_hash: &str,
+    new_hash: &str,
+    code: &VerifiedCode,
+    mut devices: Vec<Item>,
+) -> Result<(), ApiError> {
+    let table = &ctx.config.tables.accounts;
+    let update = aws_sdk_dynamodb::types::Update::builder()
+        .table_name(table)
+        .set_key(Some(pk_sk(account_pk(account_id), PROFILE)))
+        .update_expression("SET password_hash = :new, must_change_password = :false")
+        .condition_expression("password_hash = :old")
+        .expression_attribute_values(":new", s(new_hash))
+        .expression_attribute_values(":old", s(old_hash))
+        .expression_attribute_values(
+            ":false",
+            aws_sdk_dynamodb::types::AttributeValue::Bool(false),
+        )
+        .build()
+        .expect("key and expression are set");
+    let later = devices.split_off(devices.len().min(DEVICES_IN_TRANSACTION));
+    let delete = |key: Item| {
+        aws_sdk_dynamodb::types::TransactWriteItem::builder()
+            .delete(
+                aws_sdk_dynamodb::types::Delete::builder()
+                    .table_name(table)
+                    .set_key(Some(key))
+                    .build()
+                    .expect("key is set"),
+            )
+            .build()
+    };
+    let mut items = vec![
+        aws_sdk_dynamodb::types::TransactWriteItem::builder()
+            .update(update)
+            .build(),
+        code.consume_in_transaction(ctx),
+    ];
+    items.extend(devices.into_iter().map(delete));
+    transact(ctx, items, "accounts.change_password", |failed| {
+        if failed.contains(&0) {
+            ApiError::Conflict {
+                title: "密码已被修改，请重新操作",
+                errors: Vec::new(),
+            }
+        } else {
+            ApiError::SmsCodeInvalid
+        }
+    })
+    .await?;
+    for key in later {
+        ctx.dynamo
+            .delete_item()
+            .table_name(table)
+            .set_key(Some(key))
+            .send()
+            .await
+            .map_err(|e| unavailable("accounts.device_delete", e))?;
+    }
+    Ok(())
+}

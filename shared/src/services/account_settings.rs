@@ -1,0 +1,87 @@
+//! Changing one's own account settings (F9, F10): the password.
+
+use crate::auth::Principal;
+use crate::context::AppContext;
+use crate::domain::password::{Password, hash_password, verify_password};
+use crate::domain::phone::PhoneNumber;
+use crate::domain::sms::SmsPurpose;
+use crate::error::{ApiError, Invalid};
+use crate::http::Fields;
+use crate::services::{blocking, sms_codes};
+use crate::store::accounts;
+
+/// `PUT /v1/me/password`: what the body holds, each part in its form.
+pub struct PasswordChange {
+    old_password: Password,
+    new_password: String,
+    sms_code: String,
+}
+
+impl PasswordChange {
+    pub fn from_fields(f: &mut Fields) -> Option<Self> {
+        let old_password = f.required("old_password", Password::any);
+        let new_password = f.required_raw("new_password");
+        let sms_code = f.required("sms_code", crate::domain::sms::parse_code);
+        Some(Self {
+            old_password: old_password?,
+            new_password: new_password?,
+            sms_code: sms_code?,
+        })
+    }
+}
+
+/// Changes the caller's password (F10): the old password, a new one under the registration
+/// policy, and a `change_password` code sent to the account's phone. The code is checked first
+/// (every try counts against it, so the old password cannot be guessed more than a code allows);
+/// then, in one transaction, the hash is replaced, the code used up and every trusted device
+/// forgotten (each needs an SMS code at its next login). The caller's session stays; it is the
+/// account's only one. The phone gets a notice.
+pub async fn change_password(
+    ctx: &AppContext,
+    principal: &Principal,
+    change: PasswordChange,
+) -> Result<(), ApiError> {
+    let account = accounts::find_by_id(ctx, &principal.account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let new_password = Password::new_checked(&change.new_password, Some(&account.username))
+        .map_err(|invalid| ApiError::validation(invalid.at("new_password")))?;
+    let phone = PhoneNumber::parse(&account.phone).map_err(|_| ApiError::Internal)?;
+    let code = sms_codes::check(ctx, &phone, SmsPurpose::ChangePassword, &change.sms_code).await?;
+
+    let old_hash = account.password_hash.clone();
+    let (old, new) = (change.old_password, new_password);
+    let (old_matches, same, new_hash) = blocking(move || {
+        let old_matches = verify_password(&old, &old_hash);
+        let same = verify_password(&new, &old_hash);
+        (old_matches, same, hash_password(&new))
+    })
+    .await?;
+    if !old_matches {
+        return Err(ApiError::validation(
+            Invalid::new("WRONG_PASSWORD", "原密码错误").at("old_password"),
+        ));
+    }
+    if same {
+        return Err(ApiError::validation(
+            Invalid::new("SAME_AS_OLD", "新密码不能与原密码相同").at("new_password"),
+        ));
+    }
+    let devices = accounts::trusted_device_keys(ctx, &account.account_id).await?;
+    accounts::change_password(
+        ctx,
+        &account.account_id,
+        &account.password_hash,
+        &new_hash,
+        &code,
+        devices,
+    )
+    .await?;
+    tracing::info!(account_id = %account.account_id, "password changed");
+    let notice = crate::domain::sms::password_changed_notice(&ctx.config.sms.signature);
+    if let Err(error) = crate::sms::send(ctx, &phone, &notice, "password_changed").await {
+        // The change stands; the notice is best effort (the failure is logged by `send`).
+        tracing::warn!(?error, "password-change notice not sent");
+    }
+    Ok(())
+}
