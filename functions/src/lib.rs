@@ -44,6 +44,7 @@ operations! {
     "delete-session" => delete_session,
     "get-me" => get_me,
     "change-password" => change_password,
+    "change-phone" => change_phone,
     "list-districts" => list_districts,
     "search-buildings" => search_buildings,
     "list-building-houses" => list_building_houses,

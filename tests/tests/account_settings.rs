@@ -124,3 +124,115 @@ async fn a_password_is_changed_with_the_old_one_and_a_code_and_devices_must_veri
         .assert_problem(401, "SMS_CODE_REQUIRED");
     fixtures::login(&client, &renewed, &device).await;
 }
+
+async fn phone_code(client: &Client, token: &str, phone: &str) -> String {
+    let answer = client
+        .send(
+            Method::POST,
+            "/v1/sms-codes",
+            Some(token),
+            Some(&json!({"phone": phone, "purpose": "change_phone"})),
+        )
+        .await;
+    assert_eq!(answer.status, 202, "{:#}", answer.body);
+    client.latest_code(phone).await
+}
+
+async fn change_phone(client: &Client, token: &str, body: &Value) -> e2e_tests::Answer {
+    client
+        .send(Method::PUT, "/v1/me/phone", Some(token), Some(body))
+        .await
+}
+
+#[tokio::test]
+async fn a_phone_is_changed_with_a_code_sent_to_the_new_one_and_the_old_one_is_freed() {
+    let client = Client::new(stack());
+    let (user, token) = fixtures::logged_in(&client, "residence_registration").await;
+    let (other, _) = fixtures::logged_in(&client, "residence_registration").await;
+
+    // A phone another account of the same type holds is refused.
+    let code = phone_code(&client, &token, &other.phone).await;
+    let taken = change_phone(
+        &client,
+        &token,
+        &json!({"new_phone": other.phone, "sms_code": code}),
+    )
+    .await;
+    taken.assert_problem(409, "CONFLICT");
+    assert!(
+        taken.has_field_error("new_phone", "PHONE_TAKEN"),
+        "{:#}",
+        taken.body
+    );
+    let same = change_phone(
+        &client,
+        &token,
+        &json!({"new_phone": user.phone, "sms_code": "123456"}),
+    )
+    .await;
+    assert!(
+        same.has_field_error("new_phone", "SAME_AS_CURRENT"),
+        "{:#}",
+        same.body
+    );
+    let bad = change_phone(
+        &client,
+        &token,
+        &json!({"new_phone": "12345", "sms_code": "x"}),
+    )
+    .await;
+    assert!(
+        bad.has_field_error("new_phone", "INVALID_PHONE"),
+        "{:#}",
+        bad.body
+    );
+    assert!(bad.has_field_error("sms_code", "INVALID_FORMAT"));
+
+    let new_phone = fixtures::phone();
+    let code = phone_code(&client, &token, &new_phone).await;
+    change_phone(
+        &client,
+        &token,
+        &json!({"new_phone": new_phone, "sms_code": fixtures::other_code(&code, 1)}),
+    )
+    .await
+    .assert_problem(400, "SMS_CODE_INVALID");
+    let moved = change_phone(
+        &client,
+        &token,
+        &json!({"new_phone": new_phone, "sms_code": code}),
+    )
+    .await;
+    assert_eq!(moved.status, 200, "{:#}", moved.body);
+    let masked = format!("{}****{}", &new_phone[..3], &new_phone[7..]);
+    assert_eq!(moved.body["phone"], masked.as_str());
+    assert_eq!(
+        client.get_auth("/v1/me", &token).await.body["phone"],
+        masked.as_str()
+    );
+    // The old phone is told, masked.
+    let notices = client.sms_messages(&user.phone).await;
+    assert!(notices.last().unwrap().contains(&masked), "{notices:?}");
+
+    // The old phone is free for a new account of the type; the new one is held.
+    let code = client.code_for(&user.phone, "register").await;
+    let answer = client
+        .post(
+            "/v1/accounts",
+            &fixtures::registration_body("residence_registration", &code, &user.phone),
+        )
+        .await;
+    assert_eq!(answer.status, 201, "{:#}", answer.body);
+    let code = client.code_for(&new_phone, "register").await;
+    let answer = client
+        .post(
+            "/v1/accounts",
+            &fixtures::registration_body("residence_registration", &code, &new_phone),
+        )
+        .await;
+    assert!(
+        answer.has_field_error("phone", "PHONE_TAKEN"),
+        "{:#}",
+        answer.body
+    );
+}

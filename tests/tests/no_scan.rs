@@ -300,6 +300,16 @@ async fn every_route_runs_without_a_single_scan() {
         .assert_problem(400, "SMS_CODE_INVALID");
     sweep
         .call(
+            Method::PUT,
+            "/v1/me/phone",
+            "/v1/me/phone",
+            Some(&token),
+            Some(&json!({"new_phone": fixtures::phone(), "sms_code": "000000"})),
+        )
+        .await
+        .assert_problem(400, "SMS_CODE_INVALID");
+    sweep
+        .call(
             Method::DELETE,
             "/v1/sessions/current",
             "/v1/sessions/current",

@@ -1,6 +1,7 @@
 //! One module per operation: parse, authorize, call the service, map the result.
 
 pub mod change_password;
+pub mod change_phone;
 pub mod check_receipt;
 pub mod create_account;
 pub mod create_house_link;

@@ -92,6 +92,12 @@ pub fn password_changed_notice(signature: &str) -> String {
     )
 }
 
+/// The notice the old phone gets when its account moved to another phone (`masked_new` shows
+/// only its first three and last four digits; no code in it).
+pub fn phone_changed_notice(signature: &str, masked_new: &str) -> String {
+    format!("【{signature}】您的账号已改绑手机号码{masked_new}。如非本人操作，请立即联系客服。")
+}
+
 /// Checks the shape of a code the user typed (not whether it is right).
 pub fn parse_code(input: &str) -> Result<String, Invalid> {
     let value = input.trim();

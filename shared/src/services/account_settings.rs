@@ -1,4 +1,4 @@
-//! Changing one's own account settings (F9, F10): the password.
+//! Changing one's own account settings (F9, F10): the phone and the password.
 
 use crate::auth::Principal;
 use crate::context::AppContext;
@@ -7,6 +7,7 @@ use crate::domain::phone::PhoneNumber;
 use crate::domain::sms::SmsPurpose;
 use crate::error::{ApiError, Invalid};
 use crate::http::Fields;
+use crate::services::account_view::AccountView;
 use crate::services::{blocking, sms_codes};
 use crate::store::accounts;
 
@@ -84,4 +85,36 @@ pub async fn change_password(
         tracing::warn!(?error, "password-change notice not sent");
     }
     Ok(())
+}
+
+/// `PUT /v1/me/phone` (F9): moves the account to a new phone, proven by a `change_phone` code
+/// sent to that phone. A phone held by another account of the same type is refused
+/// (`PHONE_TAKEN`). The old phone gets a notice.
+pub async fn change_phone(
+    ctx: &AppContext,
+    principal: &Principal,
+    new_phone: PhoneNumber,
+    sms_code: &str,
+) -> Result<AccountView, ApiError> {
+    let mut account = accounts::find_by_id(ctx, &principal.account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if account.phone == new_phone.as_str() {
+        return Err(ApiError::validation(
+            Invalid::new("SAME_AS_CURRENT", "新手机号码与当前号码相同").at("new_phone"),
+        ));
+    }
+    let code = sms_codes::check(ctx, &new_phone, SmsPurpose::ChangePhone, sms_code).await?;
+    accounts::change_phone(ctx, &account, &new_phone, &code).await?;
+    tracing::info!(account_id = %account.account_id, "phone changed");
+    let old_phone = PhoneNumber::parse(&account.phone).map_err(|_| ApiError::Internal)?;
+    let notice = crate::domain::sms::phone_changed_notice(
+        &ctx.config.sms.signature,
+        &crate::domain::mask::phone(new_phone.as_str()),
+    );
+    if let Err(error) = crate::sms::send(ctx, &old_phone, &notice, "phone_changed").await {
+        tracing::warn!(?error, "phone-change notice not sent");
+    }
+    account.phone = new_phone.as_str().to_owned();
+    Ok(AccountView::from(&account))
 }

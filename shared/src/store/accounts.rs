@@ -482,3 +482,66 @@ pub async fn change_password(
     }
     Ok(())
 }
+
+/// Moves the account to `new_phone`: the profile (only while it still has the old phone), the old
+/// phone's claim freed, the new one's claimed (only where no account of the type holds it), and the
+/// SMS code used up, in one transaction. `CONFLICT` `PHONE_TAKEN` when another account of the
+/// same type has the new phone.
+pub async fn change_phone(
+    ctx: &AppContext,
+    account: &AccountRecord,
+    new_phone: &PhoneNumber,
+    code: &VerifiedCode,
+) -> Result<(), ApiError> {
+    use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
+    let table = &ctx.config.tables.accounts;
+    let old_phone = PhoneNumber::parse(&account.phone).map_err(|_| ApiError::Internal)?;
+    let update = Update::builder()
+        .table_name(table)
+        .set_key(Some(pk_sk(&account.pk, &account.sk)))
+        .update_expression("SET phone = :new")
+        .condition_expression("phone = :old")
+        .expression_attribute_values(":new", s(new_phone.as_str()))
+        .expression_attribute_values(":old", s(old_phone.as_str()))
+        .build()
+        .expect("key and expression are set");
+    let free_old = Delete::builder()
+        .table_name(table)
+        .set_key(Some(pk_sk(
+            phone_claim(ctx, account.account_type, &old_phone),
+            CLAIM,
+        )))
+        .condition_expression("account_id = :me")
+        .expression_attribute_values(":me", s(&account.account_id))
+        .build()
+        .expect("key is set");
+    let items = vec![
+        TransactWriteItem::builder().update(update).build(),
+        TransactWriteItem::builder().delete(free_old).build(),
+        put_if_absent(
+            table,
+            claim_item(
+                phone_claim(ctx, account.account_type, new_phone),
+                &account.account_id,
+            ),
+        ),
+        code.consume_in_transaction(ctx),
+    ];
+    transact(ctx, items, "accounts.change_phone", |failed| {
+        if failed.contains(&2) {
+            ApiError::conflict(
+                "new_phone",
+                "PHONE_TAKEN",
+                "该手机号码已绑定同类型的其他账号",
+            )
+        } else if failed.contains(&3) {
+            ApiError::SmsCodeInvalid
+        } else {
+            ApiError::Conflict {
+                title: "手机号码已被修改，请重新操作",
+                errors: Vec::new(),
+            }
+        }
+    })
+    .await
+}
