@@ -12,13 +12,14 @@ async fn change(client: &Client, token: &str, body: &Value) -> e2e_tests::Answer
         .await
 }
 
-async fn change_code(client: &Client, token: &str, phone: &str) -> String {
+/// A code for `purpose` (`change_password`, `change_phone`), asked for while logged in.
+async fn session_code(client: &Client, token: &str, phone: &str, purpose: &str) -> String {
     let answer = client
         .send(
             Method::POST,
             "/v1/sms-codes",
             Some(token),
-            Some(&json!({"phone": phone, "purpose": "change_password"})),
+            Some(&json!({"phone": phone, "purpose": purpose})),
         )
         .await;
     assert_eq!(answer.status, 202, "{:#}", answer.body);
@@ -42,7 +43,7 @@ async fn a_password_is_changed_with_the_old_one_and_a_code_and_devices_must_veri
         assert!(missing.has_field_error(field, "REQUIRED"), "{field}");
     }
 
-    let code = change_code(&client, &token, &user.phone).await;
+    let code = session_code(&client, &token, &user.phone, "change_password").await;
     let weak = change(
         &client,
         &token,
@@ -125,19 +126,6 @@ async fn a_password_is_changed_with_the_old_one_and_a_code_and_devices_must_veri
     fixtures::login(&client, &renewed, &device).await;
 }
 
-async fn phone_code(client: &Client, token: &str, phone: &str) -> String {
-    let answer = client
-        .send(
-            Method::POST,
-            "/v1/sms-codes",
-            Some(token),
-            Some(&json!({"phone": phone, "purpose": "change_phone"})),
-        )
-        .await;
-    assert_eq!(answer.status, 202, "{:#}", answer.body);
-    client.latest_code(phone).await
-}
-
 async fn change_phone(client: &Client, token: &str, body: &Value) -> e2e_tests::Answer {
     client
         .send(Method::PUT, "/v1/me/phone", Some(token), Some(body))
@@ -151,7 +139,7 @@ async fn a_phone_is_changed_with_a_code_sent_to_the_new_one_and_the_old_one_is_f
     let (other, _) = fixtures::logged_in(&client, "residence_registration").await;
 
     // A phone another account of the same type holds is refused.
-    let code = phone_code(&client, &token, &other.phone).await;
+    let code = session_code(&client, &token, &other.phone, "change_phone").await;
     let taken = change_phone(
         &client,
         &token,
@@ -189,7 +177,7 @@ async fn a_phone_is_changed_with_a_code_sent_to_the_new_one_and_the_old_one_is_f
     assert!(bad.has_field_error("sms_code", "INVALID_FORMAT"));
 
     let new_phone = fixtures::phone();
-    let code = phone_code(&client, &token, &new_phone).await;
+    let code = session_code(&client, &token, &new_phone, "change_phone").await;
     change_phone(
         &client,
         &token,
