@@ -310,3 +310,12 @@ impl Client {
         self.latest_code(phone).await
     }
 }
+
+/// A benchmark's numeric arguments, in order; `1_000_000` and `1,000,000` read as 1000000, and
+/// anything not a number is skipped.
+pub fn bench_args() -> Vec<usize> {
+    std::env::args()
+        .skip(1)
+        .filter_map(|a| a.replace(['_', ','], "").parse().ok())
+        .collect()
+}

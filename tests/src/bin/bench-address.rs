@@ -237,10 +237,7 @@ fn samples_of(kind: Kind, data: &Dataset, count: usize, picker: &mut Picker) -> 
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.replace(['_', ','], "").parse().ok())
-        .collect();
+    let args = e2e_tests::bench_args();
     let houses = args.first().copied().unwrap_or(1_000_000);
     let requests = args.get(1).copied().unwrap_or(300);
     let concurrency = args.get(2).copied().unwrap_or(8).max(1);

@@ -73,10 +73,7 @@ async fn log_everyone_in(
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
+    let args = e2e_tests::bench_args();
     let accounts = args.first().copied().unwrap_or(200);
     let concurrency = args.get(1).copied().unwrap_or(16);
     // Realistic limits would stop a benchmark from one machine; everything else is as deployed.

@@ -618,10 +618,7 @@ async fn landlords(clients: &[Client], staff: &str, count: usize) -> Vec<Landlor
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.replace(['_', ','], "").parse().ok())
-        .collect();
+    let args = e2e_tests::bench_args();
     let declarations = args.first().copied().unwrap_or(2000).max(2);
     let concurrency = args.get(1).copied().unwrap_or(8).max(1);
     let link_count = args.get(2).copied().unwrap_or(50).max(1);
