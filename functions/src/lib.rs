@@ -63,6 +63,12 @@ operations! {
     "get-registration-receipt" => get_registration_receipt,
     "check-receipt" => check_receipt,
     "list-residence-records" => list_residence_records,
+    "open-account" => open_account,
+    "open-unit" => open_unit,
+    "list-sub-accounts" => list_sub_accounts,
+    "create-sub-account" => create_sub_account,
+    "update-sub-account" => update_sub_account,
+    "deactivate-sub-account" => deactivate_sub_account,
 }
 
 /// Looks an operation up by its binary name.

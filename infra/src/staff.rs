@@ -67,7 +67,7 @@ pub async fn create(ctx: &AppContext, staff: NewStaff) -> Result<StaffOutcome, S
         role: Role::Staff,
         username: &username,
         real_name: &real_name,
-        document: &document,
+        document: Some(&document),
         phone: &phone,
     };
     let record = AccountRecord::new(&holder, hash_password(&password));

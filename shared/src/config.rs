@@ -112,6 +112,9 @@ pub struct HouseSettings {
     pub receipt_checks_per_minute: u32,
     /// Most houses one registration may link (`houses` of `POST /v1/accounts`).
     pub max_houses_at_registration: usize,
+    /// Most houses a unit may be opened with (`houses` of `POST /v1/staff/units`); at most 31,
+    /// which keeps the opening within one 100-item transaction.
+    pub max_houses_per_unit_opening: usize,
     /// How long one deregistration request works through residents before it answers
     /// `in_progress` (the job resumes on the next request).
     pub deregistration_time_budget: Duration,
@@ -202,6 +205,8 @@ impl AppConfig {
                 public_reads_per_minute: number("PUBLIC_READS_PER_MINUTE", 120)? as u32,
                 receipt_checks_per_minute: number("RECEIPT_CHECKS_PER_MINUTE", 30)? as u32,
                 max_houses_at_registration: number("MAX_HOUSES_AT_REGISTRATION", 10)?.clamp(1, 20)
+                    as usize,
+                max_houses_per_unit_opening: number("MAX_HOUSES_PER_UNIT_OPENING", 30)?.clamp(1, 31)
                     as usize,
                 deregistration_time_budget: Duration::from_millis(number(
                     "DEREGISTRATION_TIME_BUDGET_MS",

@@ -69,6 +69,9 @@ pub enum ApiError {
     SmsCodeInvalid,
     /// 403: authenticated, but this operation is not for this account.
     Forbidden(&'static str),
+    /// 403: the account was opened with a password someone else chose; it must change it
+    /// (`PUT /v1/me/password`) before anything else.
+    PasswordChangeRequired,
     /// 404: absent, or not the caller's to see.
     NotFound,
     /// 409: the request clashes with the current state; `errors` may name the field.
@@ -106,7 +109,7 @@ impl ApiError {
         match self {
             Self::Validation(_) | Self::SmsCodeInvalid => 400,
             Self::Unauthenticated(_) | Self::SessionReplaced | Self::SmsCodeRequired { .. } => 401,
-            Self::Forbidden(_) => 403,
+            Self::Forbidden(_) | Self::PasswordChangeRequired => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::Conflict { .. } | Self::LinkNotApproved => 409,
@@ -128,6 +131,7 @@ impl ApiError {
             Self::SmsCodeRequired { .. } => "SMS_CODE_REQUIRED",
             Self::SmsCodeInvalid => "SMS_CODE_INVALID",
             Self::Forbidden(_) => "FORBIDDEN",
+            Self::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
             Self::NotFound => "NOT_FOUND",
             Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Self::Conflict { .. } => "CONFLICT",
@@ -149,6 +153,7 @@ impl ApiError {
             Self::SmsCodeRequired { .. } => "首次在此设备登录，请输入手机短信验证码",
             Self::SmsCodeInvalid => "短信验证码错误、已过期或已使用",
             Self::Forbidden(title) => title,
+            Self::PasswordChangeRequired => "首次登录请先修改初始密码",
             Self::NotFound => "请求的资源不存在",
             Self::MethodNotAllowed => "不支持该请求方法",
             Self::Conflict { title, .. } => title,

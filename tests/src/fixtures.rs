@@ -63,7 +63,10 @@ pub struct User {
     pub username: String,
     pub password: String,
     pub phone: String,
+    /// Empty for unit accounts.
     pub id_number: String,
+    /// The role a unit account states at login (`admin`, `sub_account`).
+    pub role: Option<String>,
 }
 
 /// The account a registration body (`POST /v1/accounts`, answered 201 with `answer`) created.
@@ -76,6 +79,7 @@ pub fn registered_user(body: &Value, answer: &Value) -> User {
         password: text(body, "password"),
         phone: text(body, "phone"),
         id_number: text(body, "id_number"),
+        role: None,
     }
 }
 
@@ -104,12 +108,16 @@ pub async fn register(client: &Client, account_type: &str) -> User {
 }
 
 pub fn login_body(user: &User, device_id: &str) -> Value {
-    json!({
+    let mut body = json!({
         "platform": user.account_type,
         "username": user.username,
         "password": user.password,
         "device_id": device_id,
-    })
+    });
+    if let Some(role) = &user.role {
+        body["role"] = json!(role);
+    }
+    body
 }
 
 /// A login with the user's name and a wrong password.
@@ -157,6 +165,48 @@ pub async fn login(client: &Client, user: &User, device_id: &str) -> String {
         .as_str()
         .expect("access_token")
         .to_owned()
+}
+
+/// A code for `purpose` (`change_password`, `change_phone`), asked for while logged in.
+pub async fn session_code(client: &Client, token: &str, phone: &str, purpose: &str) -> String {
+    let answer = client
+        .post_auth(
+            "/v1/sms-codes",
+            token,
+            &json!({"phone": phone, "purpose": purpose}),
+        )
+        .await;
+    assert_eq!(answer.status, 202, "{:#}", answer.body);
+    client.latest_code(phone).await
+}
+
+/// The password a test account chooses in place of an initial one.
+pub const CHOSEN_PASSWORD: &str = "Longan-Harvest-2027";
+
+/// Logs in an account opened with an initial password and replaces it (the first thing such a
+/// session may do); returns the account with its new password and a token of a session that
+/// may do everything.
+pub async fn first_login(client: &Client, user: &User) -> (User, String) {
+    let token = login(client, user, &device_id()).await;
+    let code = session_code(client, &token, &user.phone, "change_password").await;
+    let answer = client
+        .send(
+            reqwest::Method::PUT,
+            "/v1/me/password",
+            Some(&token),
+            Some(&json!({
+                "old_password": user.password,
+                "new_password": CHOSEN_PASSWORD,
+                "sms_code": code,
+            })),
+        )
+        .await;
+    assert_eq!(answer.status, 204, "password change: {:#}", answer.body);
+    let user = User {
+        password: CHOSEN_PASSWORD.into(),
+        ..user.clone()
+    };
+    (user, token)
 }
 
 /// Registers and logs in; returns the user and a token.

@@ -84,6 +84,7 @@ pub async fn staff_session(client: &Client) -> (User, String) {
         password: PASSWORD.into(),
         phone: fixtures::phone(),
         id_number: fixtures::id_number(),
+        role: None,
     };
     let outcome = infra::staff::create(
         &ctx,

@@ -5,6 +5,7 @@
 pub mod fixtures;
 pub mod houses;
 pub mod residents;
+pub mod units;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::OnceLock;

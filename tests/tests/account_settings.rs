@@ -1,7 +1,7 @@
 //! Changing one's password (F10): old password, new password under the registration policy, and
 //! an SMS code to the account's own phone; trusted devices are forgotten and the phone is told.
 
-use e2e_tests::fixtures::{self, PASSWORD, User};
+use e2e_tests::fixtures::{self, PASSWORD, User, session_code};
 use e2e_tests::{Client, stack};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -10,20 +10,6 @@ async fn change(client: &Client, token: &str, body: &Value) -> e2e_tests::Answer
     client
         .send(Method::PUT, "/v1/me/password", Some(token), Some(body))
         .await
-}
-
-/// A code for `purpose` (`change_password`, `change_phone`), asked for while logged in.
-async fn session_code(client: &Client, token: &str, phone: &str, purpose: &str) -> String {
-    let answer = client
-        .send(
-            Method::POST,
-            "/v1/sms-codes",
-            Some(token),
-            Some(&json!({"phone": phone, "purpose": purpose})),
-        )
-        .await;
-    assert_eq!(answer.status, 202, "{:#}", answer.body);
-    client.latest_code(phone).await
 }
 
 #[tokio::test]

@@ -211,6 +211,7 @@ async fn unknown_usernames_lock_exactly_like_known_ones() {
         password: "not-the-password".into(),
         phone: fixtures::phone(),
         id_number: fixtures::id_number(),
+        role: None,
     };
     for _ in 0..5 {
         client

@@ -2,14 +2,14 @@
 
 use lambda_http::Request;
 use shared::AppContext;
-use shared::auth::authenticate;
+use shared::auth::{Gate, authenticate_with};
 use shared::http::Fields;
 use shared::http::fields::checked;
 use shared::http::response::{ApiResult, no_content};
 use shared::services::account_settings::{self, PasswordChange};
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
-    let principal = authenticate(ctx, &req).await?;
+    let principal = authenticate_with(ctx, &req, Gate::AllowPasswordChange).await?;
     let mut f = Fields::from_request(&req)?;
     let change = PasswordChange::from_fields(&mut f);
     f.finish()?;

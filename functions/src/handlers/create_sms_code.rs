@@ -3,7 +3,7 @@
 
 use lambda_http::Request;
 use shared::AppContext;
-use shared::auth::authenticate;
+use shared::auth::{Gate, authenticate_with};
 use shared::domain::phone::PhoneNumber;
 use shared::domain::sms::SmsPurpose;
 use shared::http::Fields;
@@ -20,7 +20,7 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let (phone, purpose) = (checked(phone)?, checked(purpose)?);
 
     let caller = match purpose.needs_session() {
-        true => Some(authenticate(ctx, &req).await?),
+        true => Some(authenticate_with(ctx, &req, Gate::AllowPasswordChange).await?),
         false => None,
     };
     let issued = sms_codes::issue(ctx, &phone, purpose, caller.as_ref(), &client_ip(&req)).await?;

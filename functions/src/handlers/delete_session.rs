@@ -2,12 +2,12 @@
 
 use lambda_http::Request;
 use shared::AppContext;
-use shared::auth::authenticate;
+use shared::auth::{Gate, authenticate_with};
 use shared::http::response::{ApiResult, no_content};
 use shared::services::login;
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
-    let principal = authenticate(ctx, &req).await?;
+    let principal = authenticate_with(ctx, &req, Gate::AllowPasswordChange).await?;
     login::logout(ctx, &principal).await?;
     no_content()
 }

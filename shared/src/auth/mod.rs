@@ -3,4 +3,4 @@
 pub mod jwt;
 pub mod session;
 
-pub use session::{Principal, authenticate};
+pub use session::{Gate, Principal, authenticate, authenticate_with};

@@ -19,6 +19,16 @@ pub struct Principal {
     pub session_id: String,
 }
 
+/// What a session whose account must first choose its own password may do: read the account,
+/// ask for a `change_password` code, change the password, and log out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    /// Every operation but those: refused with `PASSWORD_CHANGE_REQUIRED` until the change.
+    PasswordChanged,
+    /// Those operations: open to such a session too.
+    AllowPasswordChange,
+}
+
 impl Principal {
     /// Refuses callers whose account is not of `account_type` (F1: one type cannot use the other's
     /// operations).
@@ -31,20 +41,37 @@ impl Principal {
     }
 }
 
+/// The caller of an ordinary operation: a valid token of the account's current session, whose
+/// account has chosen its own password.
 pub async fn authenticate(ctx: &AppContext, req: &Request) -> Result<Principal, ApiError> {
+    authenticate_with(ctx, req, Gate::PasswordChanged).await
+}
+
+/// Authenticates the caller, letting a session that must still change its password through
+/// when `gate` says so.
+pub async fn authenticate_with(
+    ctx: &AppContext,
+    req: &Request,
+    gate: Gate,
+) -> Result<Principal, ApiError> {
     let token = bearer_token(req).ok_or(ApiError::Unauthenticated("请先登录"))?;
     let claims = jwt::verify(&ctx.config, token).map_err(|error| match error {
         TokenError::Expired => ApiError::Unauthenticated("登录已过期，请重新登录"),
         TokenError::Invalid => ApiError::Unauthenticated("登录凭证无效，请重新登录"),
     })?;
-    match accounts::current_session_id(ctx, &claims.sub).await? {
-        Some(current) if crate::crypto::constant_time_eq(&current, &claims.sid) => Ok(Principal {
-            account_id: claims.sub,
-            account_type: claims.account_type,
-            role: claims.role,
-            session_id: claims.sid,
-        }),
-        Some(_) => Err(ApiError::SessionReplaced),
-        None => Err(ApiError::Unauthenticated("登录已失效，请重新登录")),
+    let current = accounts::current_session(ctx, &claims.sub)
+        .await?
+        .ok_or(ApiError::Unauthenticated("登录已失效，请重新登录"))?;
+    if !crate::crypto::constant_time_eq(&current.session_id, &claims.sid) {
+        return Err(ApiError::SessionReplaced);
     }
+    if current.password_change_required && gate == Gate::PasswordChanged {
+        return Err(ApiError::PasswordChangeRequired);
+    }
+    Ok(Principal {
+        account_id: claims.sub,
+        account_type: claims.account_type,
+        role: claims.role,
+        session_id: claims.sid,
+    })
 }

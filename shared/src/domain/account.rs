@@ -112,6 +112,25 @@ impl Role {
     }
 }
 
+/// Among which accounts a phone number is unique: each account type on its own, and unit accounts
+/// (administrators and sub-accounts of every unit) as a group of their own, so that a unit's
+/// employee keeps their personal account on the same phone.
+pub fn phone_scope(account_type: AccountType, role: Role) -> &'static str {
+    if role.is_unit() {
+        "unit"
+    } else {
+        account_type.as_str()
+    }
+}
+
+/// Every value [`phone_scope`] answers.
+pub const PHONE_SCOPES: [&str; 4] = [
+    "residence_registration",
+    "residence_permit",
+    "staff",
+    "unit",
+];
+
 /// A login name: 4–32 characters of letters, digits, `_`, `.` and `-`, starting with a letter or digit.
 /// Unique regardless of case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -259,6 +278,19 @@ mod tests {
             AccountType::Staff
         );
         assert!(AccountType::parse_platform("admin").is_err());
+    }
+
+    #[test]
+    fn phone_scopes_separate_unit_accounts_from_personal_ones() {
+        let rr = AccountType::ResidenceRegistration;
+        assert_eq!(phone_scope(rr, Role::Individual), "residence_registration");
+        assert_eq!(phone_scope(rr, Role::Admin), "unit");
+        assert_eq!(phone_scope(rr, Role::SubAccount), "unit");
+        for t in AccountType::ALL {
+            for r in Role::ALL {
+                assert!(PHONE_SCOPES.contains(&phone_scope(t, r)));
+            }
+        }
     }
 
     #[test]

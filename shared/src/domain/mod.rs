@@ -31,6 +31,7 @@ pub mod phone;
 pub mod receipt;
 pub mod resident;
 pub mod sms;
+pub mod unit;
 
 /// Trimmed free text of `min`–`max` characters without control characters.
 pub(crate) fn bounded_text(

@@ -86,14 +86,16 @@ impl Fields {
         parse: impl FnOnce(&str) -> Result<T, Invalid>,
     ) -> Option<T> {
         match self.take(field) {
-            None => {
-                let name = self.name(field);
-                self.errors
-                    .push(FieldError::new(name, "REQUIRED", "此项为必填项"));
-                None
-            }
+            None => self.missing(field),
             Some(value) => self.check_str(field, value, parse),
         }
+    }
+
+    fn missing<T>(&mut self, field: &str) -> Option<T> {
+        let name = self.name(field);
+        self.errors
+            .push(FieldError::new(name, "REQUIRED", "此项为必填项"));
+        None
     }
 
     /// An optional string field, checked by `parse` when present.
@@ -197,6 +199,18 @@ impl Fields {
         }
     }
 
+    /// A required nested object, handed to `each` with its own collector.
+    pub fn required_object<T>(
+        &mut self,
+        field: &str,
+        each: impl FnOnce(&mut Fields) -> Option<T>,
+    ) -> Option<T> {
+        if !self.has(field) {
+            return self.missing(field);
+        }
+        self.optional_object(field, each)
+    }
+
     /// An optional nested object, handed to `each` with its own collector.
     pub fn optional_object<T>(
         &mut self,
@@ -227,13 +241,8 @@ impl Fields {
         parsed.filter(|_| !failed)
     }
 
-    /// An optional array of objects, each handed to `each` with its own collector.
-    pub fn optional_objects<T>(
-        &mut self,
-        field: &str,
-        max_items: usize,
-        mut each: impl FnMut(&mut Fields) -> Option<T>,
-    ) -> Option<Vec<T>> {
+    /// An optional array of at most `max_items` values, with the field's name.
+    fn take_array(&mut self, field: &str, max_items: usize) -> Option<(String, Vec<Value>)> {
         let value = self.take(field)?;
         let name = self.name(field);
         let Value::Array(items) = value else {
@@ -249,6 +258,34 @@ impl Fields {
             ));
             return None;
         }
+        Some((name, items))
+    }
+
+    /// An optional array of at most `max_items` strings.
+    pub fn optional_strings(&mut self, field: &str, max_items: usize) -> Option<Vec<String>> {
+        let (name, items) = self.take_array(field, max_items)?;
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.into_iter().enumerate() {
+            match item {
+                Value::String(text) => out.push(text),
+                _ => self.errors.push(FieldError::new(
+                    format!("{name}[{i}]"),
+                    "INVALID_TYPE",
+                    "此项须为字符串",
+                )),
+            }
+        }
+        (out.len() == out.capacity()).then_some(out)
+    }
+
+    /// An optional array of objects, each handed to `each` with its own collector.
+    pub fn optional_objects<T>(
+        &mut self,
+        field: &str,
+        max_items: usize,
+        mut each: impl FnMut(&mut Fields) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let (name, items) = self.take_array(field, max_items)?;
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.into_iter().enumerate() {
             let item_name = format!("{name}[{i}]");

@@ -1,18 +1,38 @@
-//! Self-registration of an individual account (F1, F2).
+//! Opening an individual account: by the citizen online (F1, F2) or by counter staff for a person
+//! who cannot register online (F4).
 
+use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::domain::account::{AccountType, RealName, Role, Username};
 use crate::domain::id_document::IdDocument;
 use crate::domain::password::{Password, hash_password};
 use crate::domain::phone::PhoneNumber;
-use crate::domain::sms::SmsPurpose;
+use crate::domain::sms::{SmsPurpose, parse_code};
 use crate::error::{ApiError, FieldError};
+use crate::http::Fields;
+use crate::store::accounts::{self, AccountRecord, Holder};
 use crate::store::house_links::LinkRecord;
 
-use super::house_links::LinkRequest;
-use crate::store::accounts::{self, AccountRecord, Holder};
-
 use super::account_view::AccountView;
+use super::house_links::{LinkRequest, LinkView, require_listed_houses, require_staff};
+
+/// A new account and the house links made with it.
+#[derive(Debug, serde::Serialize)]
+pub struct OpenedAccount {
+    #[serde(flatten)]
+    pub account: AccountView,
+    pub houses: Vec<LinkView>,
+}
+
+/// How an account is being opened.
+pub enum Opening {
+    /// By the citizen: the phone is proven by a `register` code.
+    Online { sms_code: String },
+    /// By counter staff, who checked the person and their houses in person: the password is an
+    /// initial one the person replaces at the first login, and the houses are approved by the
+    /// same staff member.
+    Counter { staff_id: String },
+}
 
 /// A registration whose every field has been validated.
 pub struct Registration {
@@ -22,43 +42,150 @@ pub struct Registration {
     pub real_name: RealName,
     pub document: IdDocument,
     pub phone: PhoneNumber,
-    pub sms_code: String,
     /// Houses to link at once (residence-registration accounts only).
     pub houses: Vec<LinkRequest>,
+    pub opening: Opening,
 }
 
-/// The houses a registration asks for were checked; their links are made with the account.
-fn check_houses_allowed(registration: &Registration) -> Result<(), ApiError> {
-    if registration.houses.is_empty()
-        || registration.account_type == AccountType::ResidenceRegistration
-    {
-        Ok(())
-    } else {
-        Err(ApiError::validation(FieldError::new(
-            "houses",
-            "NOT_ALLOWED",
-            "只有居住登记账号可以关联房屋",
-        )))
+/// The body of `POST /v1/accounts`, or (`counter`) of `POST /v1/staff/accounts`: the same without
+/// `sms_code`, with `initial_password` for `password`.
+pub struct RegistrationForm {
+    account_type: AccountType,
+    username: Username,
+    password: Password,
+    real_name: RealName,
+    document: IdDocument,
+    phone: PhoneNumber,
+    sms_code: Option<String>,
+    houses: Vec<LinkRequest>,
+}
+
+impl RegistrationForm {
+    pub fn from_fields(f: &mut Fields, counter: bool, max_houses: usize) -> Option<Self> {
+        let account_type = f.required("account_type", AccountType::parse_self_service);
+        let username = f.required("username", Username::parse);
+        let password_field = if counter {
+            "initial_password"
+        } else {
+            "password"
+        };
+        let password_raw = f.required_raw(password_field);
+        let real_name = f.required("real_name", RealName::parse);
+        let id_type = f.required_raw("id_type");
+        let id_number = f.required_raw("id_number");
+        let phone = f.required("phone", PhoneNumber::parse);
+        let sms_code = match counter {
+            true => None,
+            false => Some(f.required("sms_code", parse_code)),
+        };
+        let houses = f.optional_objects("houses", max_houses, |item| {
+            let prefix = format!("{}.", item.prefix());
+            LinkRequest::from_fields(item, &prefix)
+        });
+        let password =
+            password_raw.and_then(|raw| new_password(f, password_field, &raw, username.as_ref()));
+        let document = match (id_type, id_number) {
+            (Some(t), Some(n)) => IdDocument::parse_fields(&t, &n).map_err(|e| f.push(e)).ok(),
+            _ => None,
+        };
+        let sms_code = match sms_code {
+            Some(code) => Some(code?),
+            None => None,
+        };
+        Some(Self {
+            account_type: account_type?,
+            username: username?,
+            password: password?,
+            real_name: real_name?,
+            document: document?,
+            phone: phone?,
+            sms_code,
+            houses: houses.unwrap_or_default(),
+        })
     }
 }
 
-/// Checks the houses and the SMS code, then writes the account, its unique claims, its house
-/// links and the code's consumption in one transaction. Two registrations of one username at
-/// once: exactly one succeeds.
+/// A password someone chooses for an account, under the registration policy (it must not be the
+/// username); a refusal is recorded at `field`.
+pub fn new_password(
+    f: &mut Fields,
+    field: &str,
+    raw: &str,
+    username: Option<&Username>,
+) -> Option<Password> {
+    Password::new_checked(raw, username.map(Username::as_str))
+        .map_err(|e| f.push(e.at(field)))
+        .ok()
+}
+
+impl Registration {
+    /// A self-registration (`sms_code` was required by the form).
+    pub fn online(form: RegistrationForm) -> Result<Self, ApiError> {
+        let sms_code = form.sms_code.clone().ok_or(ApiError::Internal)?;
+        Ok(Self::with(form, Opening::Online { sms_code }))
+    }
+
+    /// An account staff open at the counter.
+    pub fn counter(form: RegistrationForm, staff: &Principal) -> Result<Self, ApiError> {
+        require_staff(staff)?;
+        Ok(Self::with(
+            form,
+            Opening::Counter {
+                staff_id: staff.account_id.clone(),
+            },
+        ))
+    }
+
+    fn with(form: RegistrationForm, opening: Opening) -> Self {
+        Self {
+            account_type: form.account_type,
+            username: form.username,
+            password: form.password,
+            real_name: form.real_name,
+            document: form.document,
+            phone: form.phone,
+            houses: form.houses,
+            opening,
+        }
+    }
+}
+
+/// The houses a registration asks for must suit it: only residence-registration accounts link
+/// houses, and staff approve only houses found in the reference data (a hand-written address
+/// goes through the review queue instead).
+fn check_houses_allowed(registration: &Registration) -> Result<(), ApiError> {
+    if !registration.houses.is_empty()
+        && registration.account_type != AccountType::ResidenceRegistration
+    {
+        return Err(ApiError::validation(FieldError::new(
+            "houses",
+            "NOT_ALLOWED",
+            "只有居住登记账号可以关联房屋",
+        )));
+    }
+    match registration.opening {
+        Opening::Counter { .. } => require_listed_houses(&registration.houses),
+        Opening::Online { .. } => Ok(()),
+    }
+}
+
+/// Checks the houses (and, online, the SMS code), then writes the account, its unique claims, its
+/// house links and the code's consumption in one transaction. Two registrations of one username
+/// at once: exactly one succeeds.
 pub async fn register(
     ctx: &AppContext,
     mut registration: Registration,
-) -> Result<AccountView, ApiError> {
+) -> Result<OpenedAccount, ApiError> {
     check_houses_allowed(&registration)?;
     // Before the code check, so that a mistyped house does not use up one of the code's tries.
     let houses = super::house_links::resolve(ctx, std::mem::take(&mut registration.houses)).await?;
-    let code = super::sms_codes::check(
-        ctx,
-        &registration.phone,
-        SmsPurpose::Register,
-        &registration.sms_code,
-    )
-    .await?;
+    let code = match &registration.opening {
+        Opening::Online { sms_code } => Some(
+            super::sms_codes::check(ctx, &registration.phone, SmsPurpose::Register, sms_code)
+                .await?,
+        ),
+        Opening::Counter { .. } => None,
+    };
 
     let password = registration.password;
     let password_hash = super::blocking(move || hash_password(&password)).await?;
@@ -68,18 +195,39 @@ pub async fn register(
         role: Role::Individual,
         username: &registration.username,
         real_name: &registration.real_name,
-        document: &registration.document,
+        document: Some(&registration.document),
         phone: &registration.phone,
     };
-    let record = AccountRecord::new(&holder, password_hash);
+    let mut record = AccountRecord::new(&holder, password_hash);
+    let approved_by = match &registration.opening {
+        Opening::Online { .. } => None,
+        Opening::Counter { staff_id } => {
+            record.must_change_password = true;
+            record.opened_by = Some(staff_id.clone());
+            Some(staff_id.as_str())
+        }
+    };
     let links: Vec<LinkRecord> = houses
         .into_iter()
         .map(|(declarant_type, target)| {
-            LinkRecord::new(ctx, &record.account_id, declarant_type, target)
+            let link = LinkRecord::new(ctx, &record.account_id, declarant_type, target);
+            match approved_by {
+                Some(staff_id) => link.approved_at_counter(staff_id),
+                None => link,
+            }
         })
         .collect();
-    accounts::create(ctx, &holder, &record, Some(&code), &links).await?;
+    accounts::create(ctx, &holder, &record, code.as_ref(), &links).await?;
     let view = AccountView::from(&record);
-    tracing::info!(account_id = %view.account_id, account_type = view.account_type.as_str(), "account registered");
-    Ok(view)
+    tracing::info!(
+        account_id = %view.account_id,
+        account_type = view.account_type.as_str(),
+        opened_by = record.opened_by.as_deref().unwrap_or("self"),
+        houses = links.len(),
+        "account opened"
+    );
+    Ok(OpenedAccount {
+        account: view,
+        houses: links.iter().map(LinkView::from).collect(),
+    })
 }

@@ -72,6 +72,7 @@ pub async fn change_password(
     accounts::change_password(
         ctx,
         &account.account_id,
+        &principal.session_id,
         &account.password_hash,
         &new_hash,
         &code,

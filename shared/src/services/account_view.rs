@@ -14,14 +14,29 @@ pub struct AccountView {
     pub role: Role,
     pub username: String,
     pub real_name: String,
-    pub id_type: IdType,
-    /// Masked: first and last four characters.
-    pub id_number: String,
+    /// Absent for unit accounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_type: Option<IdType>,
+    /// Masked: first and last four characters. Absent for unit accounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_number: Option<String>,
     /// Masked: 139****5678.
     pub phone: String,
     pub status: AccountStatus,
     pub must_change_password: bool,
+    /// For unit accounts: the unit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<UnitBrief>,
+    /// For a sub-account: the links (of its unit) assigned to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_ids: Option<Vec<String>>,
     pub created_at: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UnitBrief {
+    pub unit_id: String,
+    pub name: String,
 }
 
 impl From<&AccountRecord> for AccountView {
@@ -33,10 +48,19 @@ impl From<&AccountRecord> for AccountView {
             username: record.username.clone(),
             real_name: record.real_name.clone(),
             id_type: record.id_type,
-            id_number: mask::document_number(&record.id_number),
+            id_number: record.id_number.as_deref().map(mask::document_number),
             phone: mask::phone(&record.phone),
             status: record.status,
             must_change_password: record.must_change_password,
+            unit: record.unit.as_ref().map(|unit| UnitBrief {
+                unit_id: unit.unit_id.clone(),
+                name: unit.unit_name.clone(),
+            }),
+            link_ids: record
+                .unit
+                .as_ref()
+                .filter(|_| record.role == Role::SubAccount)
+                .map(|unit| unit.link_ids.clone()),
             created_at: record.created_at.clone(),
         }
     }

@@ -143,6 +143,27 @@ impl LinkRequest {
     }
 }
 
+/// Links staff approve as they make them (an account or a unit opened at the counter) must name
+/// a house of the reference data: a hand-written address needs the review that places it.
+pub fn require_listed_houses(requests: &[LinkRequest]) -> Result<(), ApiError> {
+    let manual: Vec<FieldError> = requests
+        .iter()
+        .filter(|r| matches!(r.target, RequestedTarget::Manual { .. }))
+        .map(|r| {
+            FieldError::new(
+                format!("{}manual_address", r.prefix),
+                "NOT_ALLOWED",
+                "受理点开户时请选择已有房屋（house_id）",
+            )
+        })
+        .collect();
+    if manual.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(manual))
+    }
+}
+
 fn parse_area_code(value: &str) -> Result<String, Invalid> {
     let code = value.trim();
     if (1..=16).contains(&code.len())
@@ -304,6 +325,9 @@ pub async fn list(
     principal: &Principal,
     page: &PageRequest,
 ) -> Result<Page<LinkView>, ApiError> {
+    if principal.role == Role::SubAccount {
+        return crate::services::sub_accounts::assigned_links(ctx, principal, page).await;
+    }
     require_house_manager(principal)?;
     Ok(house_links::list(ctx, &principal.account_id, page)
         .await?
@@ -338,20 +362,6 @@ pub async fn staff_link(
     house_links::get_by_id(ctx, link_id)
         .await?
         .ok_or(ApiError::NotFound)
-}
-
-/// The caller's link, which must be approved for residents to be declared under it.
-pub async fn approved_link(
-    ctx: &AppContext,
-    principal: &Principal,
-    link_id: &str,
-) -> Result<LinkRecord, ApiError> {
-    let link = own_link(ctx, principal, link_id).await?;
-    if link.status == LinkStatus::Approved {
-        Ok(link)
-    } else {
-        Err(ApiError::LinkNotApproved)
-    }
 }
 
 // ------------------------------------------------------------------ deregistration (F15)

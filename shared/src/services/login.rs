@@ -201,7 +201,7 @@ async fn start_session(
     let ttl = ctx.config.login.access_token_ttl.as_secs();
     let now = crate::clock::epoch_seconds();
     let session_id = crate::crypto::random_token(16);
-    accounts::replace_session(ctx, &account.account_id, &session_id, now + ttl as i64 + 60).await?;
+    accounts::replace_session(ctx, account, &session_id, now + ttl as i64 + 60).await?;
     let claims = Claims {
         iss: ctx.config.login.issuer.clone(),
         aud: ctx.config.login.audience.clone(),

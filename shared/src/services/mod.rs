@@ -11,6 +11,8 @@ pub mod receipts;
 pub mod registrations;
 pub mod residents;
 pub mod sms_codes;
+pub mod sub_accounts;
+pub mod units;
 
 /// Runs CPU-heavy work (password hashing) off the async workers.
 pub async fn blocking<T: Send + 'static>(

@@ -1,7 +1,8 @@
 //! Resident registrations (F16–F21, F23): declaring a move-in, listing a house's residents,
 //! changing a registration, ending it, and a resident's own records.
 //!
-//! Who may act: the account that holds the house link (online), and counter staff on its behalf
+//! Who may act: the account that holds the house link (online; for a unit, its administrator),
+//! a unit's sub-account for the links assigned to it, and counter staff on the holder's behalf
 //! (F21). Anyone else gets 404 for a registration, as for one that does not exist.
 
 use chrono::NaiveDate;
@@ -15,8 +16,9 @@ use crate::domain::receipt::ReceiptNo;
 use crate::domain::resident::{declaration_deadline_days, is_late};
 use crate::error::ApiError;
 use crate::http::pagination::{Page, PageRequest};
-use crate::services::house_links::{approved_link, own_link, require_house_manager, staff_link};
+use crate::services::house_links::{own_link, require_house_manager, staff_link};
 use crate::services::residents::{Changes, Declaration, EndRequest, Ending};
+use crate::services::sub_accounts::{self, Assignment};
 use crate::store::accounts;
 use crate::store::house_links::{LinkRecord, LinkStatus, LinkedHouse};
 use crate::store::registrations::{
@@ -209,11 +211,14 @@ async fn link_for(
 ) -> Result<(LinkRecord, Actor), ApiError> {
     match via {
         Via::Own => {
-            let link = if must_be_approved {
-                approved_link(ctx, principal, link_id).await?
+            let link = if principal.role == Role::SubAccount {
+                sub_accounts::assigned_link(ctx, principal, link_id).await?
             } else {
                 own_link(ctx, principal, link_id).await?
             };
+            if must_be_approved && link.status != LinkStatus::Approved {
+                return Err(ApiError::LinkNotApproved);
+            }
             Ok((link, actor(principal, Channel::Online)))
         }
         Via::Counter => {
@@ -233,17 +238,30 @@ fn actor(principal: &Principal, channel: Channel) -> Actor {
     }
 }
 
-/// A registration the caller may see and change: their own (as declarant) or any (staff).
+/// Whose registrations a caller reaches.
+enum Reach {
+    /// Staff: any.
+    Counter,
+    /// The declarant: those under their own links.
+    Own,
+    /// A sub-account: those under the links assigned to it.
+    Assigned(Assignment),
+}
+
+/// A registration the caller may see and change: their own (as declarant), one under a link
+/// assigned to them (sub-account) or any (staff).
 pub async fn accessible(
     ctx: &AppContext,
     principal: &Principal,
     registration_id: &str,
 ) -> Result<Authorized<RegistrationRecord>, ApiError> {
-    let channel = if principal.account_type == AccountType::Staff && principal.role == Role::Staff {
-        Channel::Counter
+    let reach = if principal.account_type == AccountType::Staff && principal.role == Role::Staff {
+        Reach::Counter
+    } else if principal.role == Role::SubAccount {
+        Reach::Assigned(sub_accounts::assignment(ctx, principal).await?)
     } else {
         require_house_manager(principal)?;
-        Channel::Online
+        Reach::Own
     };
     if uuid::Uuid::parse_str(registration_id).is_err() {
         return Err(ApiError::NotFound);
@@ -251,9 +269,21 @@ pub async fn accessible(
     let record = registrations::get_by_id(ctx, registration_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if channel == Channel::Online && record.declarant.account_id != principal.account_id {
+    let reached = match &reach {
+        Reach::Counter => true,
+        Reach::Own => record.declarant.account_id == principal.account_id,
+        Reach::Assigned(assignment) => {
+            record.declarant.account_id == assignment.admin_account_id
+                && assignment.covers(&record.link_id)
+        }
+    };
+    if !reached {
         return Err(ApiError::NotFound);
     }
+    let channel = match reach {
+        Reach::Counter => Channel::Counter,
+        _ => Channel::Online,
+    };
     Ok(Authorized {
         target: record,
         by: actor(principal, channel),
@@ -285,7 +315,7 @@ pub async fn declare(
         link_id: link.link_id.clone(),
         declarant: Declarant {
             account_id: link.account_id.clone(),
-            name: holder.real_name,
+            name: holder.declarant_name().to_owned(),
             declarant_type: link.declarant_type,
         },
         house,
@@ -533,7 +563,11 @@ pub async fn residence_records(
     let account = accounts::find_by_id(ctx, &principal.account_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let person = registrations::person_key(ctx, account.id_type, &account.id_number);
+    // Residence-permit accounts are personal: they always carry the holder's document.
+    let (Some(id_type), Some(id_number)) = (account.id_type, account.id_number.as_deref()) else {
+        return Err(ApiError::Internal);
+    };
+    let person = registrations::person_key(ctx, id_type, id_number);
     let today = crate::clock::today_in_china();
     let page = registrations::list_of_person(ctx, &person, page).await?;
     let mut views = Vec::with_capacity(page.items.len());

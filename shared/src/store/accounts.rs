@@ -7,8 +7,11 @@
 //! | `ACCOUNT#<account_id>`          | `SESSION`       | the one current session                |
 //! | `ACCOUNT#<account_id>`          | `DEVICE#<hash>` | a device trusted for SMS-free login    |
 //! | `USERNAME#<lower-case name>`    | `CLAIM`         | username → account_id                  |
-//! | `PHONE#<type>#<keyed hash>`     | `CLAIM`         | phone (per account type) → account_id  |
+//! | `PHONE#<scope>#<keyed hash>`    | `CLAIM`         | phone (per [`phone_scope`]) → account_id |
 //! | `IDDOC#<type>#<keyed hash>`     | `CLAIM`         | ID document (per type) → account_id    |
+//!
+//! Unit accounts (administrators and sub-accounts) have no ID document, so no `IDDOC` claim; their
+//! unit's items are in [`super::units`].
 //!
 //! Phones and ID numbers in keys are keyed hashes, so keys (which show up in metrics and
 //! diagnostics) carry no personal data.
@@ -16,7 +19,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::context::AppContext;
-use crate::domain::account::{AccountType, RealName, Role, Username};
+use crate::domain::account::{AccountType, PHONE_SCOPES, RealName, Role, Username, phone_scope};
 use crate::domain::id_document::{IdDocument, IdType};
 use crate::domain::phone::PhoneNumber;
 use crate::error::{ApiError, FieldError};
@@ -26,6 +29,7 @@ use super::{
     Item, from_item, is_condition_failure, n, pk_sk, put_if_absent, s, to_item, transact,
     unavailable,
 };
+use aws_sdk_dynamodb::types::TransactWriteItem;
 
 const PROFILE: &str = "PROFILE";
 const SESSION: &str = "SESSION";
@@ -48,15 +52,40 @@ pub struct AccountRecord {
     pub role: Role,
     pub username: String,
     pub real_name: String,
-    pub id_type: IdType,
-    pub id_number: String,
+    /// The holder's ID document; absent for unit accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_type: Option<IdType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_number: Option<String>,
     pub phone: String,
     pub password_hash: String,
     pub status: AccountStatus,
     pub created_at: String,
-    /// Set for accounts opened with an initial password (by staff).
+    /// Set for accounts opened with a password someone else chose (staff, a unit administrator):
+    /// the holder must choose their own at the first login.
     #[serde(default)]
     pub must_change_password: bool,
+    /// The staff account that opened this account at the counter (F3, F4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opened_by: Option<String>,
+    /// For unit accounts: the unit and, for a sub-account, the houses assigned to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<UnitMembership>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deactivated_at: Option<String>,
+}
+
+/// What ties a unit account to its unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitMembership {
+    pub unit_id: String,
+    /// The unit's name: the declarant named on its residents' records and receipts.
+    pub unit_name: String,
+    /// The administrator's account, which holds the unit's house links.
+    pub admin_account_id: String,
+    /// A sub-account's assigned links (ids of the administrator's links).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub link_ids: Vec<String>,
 }
 
 /// Who a new account belongs to: the validated values it is created from.
@@ -65,14 +94,16 @@ pub struct Holder<'a> {
     pub role: Role,
     pub username: &'a Username,
     pub real_name: &'a RealName,
-    pub document: &'a IdDocument,
+    /// `None` for unit accounts only.
+    pub document: Option<&'a IdDocument>,
     pub phone: &'a PhoneNumber,
 }
 
 impl AccountRecord {
-    /// A new, active account with a fresh id.
+    /// A new, active account with a fresh id (UUIDv7: a unit's sub-accounts list in the order they
+    /// were added).
     pub fn new(holder: &Holder<'_>, password_hash: String) -> Self {
-        let account_id = uuid::Uuid::new_v4().to_string();
+        let account_id = uuid::Uuid::now_v7().to_string();
         Self {
             pk: account_pk(&account_id),
             sk: PROFILE.to_owned(),
@@ -81,14 +112,29 @@ impl AccountRecord {
             role: holder.role,
             username: holder.username.as_str().to_owned(),
             real_name: holder.real_name.as_str().to_owned(),
-            id_type: holder.document.id_type(),
-            id_number: holder.document.number().to_owned(),
+            id_type: holder.document.map(IdDocument::id_type),
+            id_number: holder.document.map(|d| d.number().to_owned()),
             phone: holder.phone.as_str().to_owned(),
             password_hash,
             status: AccountStatus::Active,
             created_at: crate::clock::rfc3339(crate::clock::now()),
             must_change_password: false,
+            opened_by: None,
+            unit: None,
+            deactivated_at: None,
         }
+    }
+
+    /// The name a declaration under this account's links is made in: the unit's for unit accounts.
+    pub fn declarant_name(&self) -> &str {
+        self.unit
+            .as_ref()
+            .map_or(&self.real_name, |unit| &unit.unit_name)
+    }
+
+    /// The claim of this account's phone.
+    pub fn phone_claim(&self, ctx: &AppContext, phone: &PhoneNumber) -> String {
+        phone_claim(ctx, phone_scope(self.account_type, self.role), phone)
     }
 }
 
@@ -100,12 +146,9 @@ pub fn username_claim(username_key: &str) -> String {
     format!("USERNAME#{username_key}")
 }
 
-pub fn phone_claim(ctx: &AppContext, account_type: AccountType, phone: &PhoneNumber) -> String {
-    format!(
-        "PHONE#{}#{}",
-        account_type.as_str(),
-        ctx.lookup_hash("phone", phone.as_str())
-    )
+/// The claim of a phone among the accounts of `scope` ([`phone_scope`]).
+pub fn phone_claim(ctx: &AppContext, scope: &str, phone: &PhoneNumber) -> String {
+    format!("PHONE#{scope}#{}", ctx.lookup_hash("phone", phone.as_str()))
 }
 
 pub fn id_claim(ctx: &AppContext, account_type: AccountType, doc: &IdDocument) -> String {
@@ -117,23 +160,21 @@ pub fn id_claim(ctx: &AppContext, account_type: AccountType, doc: &IdDocument) -
     format!("IDDOC#{}#{hash}", account_type.as_str())
 }
 
-fn claim_item(claim_pk: String, account_id: &str) -> Item {
+pub(crate) fn claim_item(claim_pk: String, account_id: &str) -> Item {
     let mut item = pk_sk(claim_pk, CLAIM);
     item.insert("account_id".into(), s(account_id));
     item
 }
 
-/// Writes the account and its claims in one transaction, consuming the SMS code and creating the
-/// house links asked for at registration in the same transaction: all of it happens or none.
-pub async fn create(
+/// The transaction items that create an account: its profile, then the claims of its username,
+/// its phone and (where it has one) its ID document, each put only if absent. A transaction that
+/// starts with them maps its failed conditions with [`taken`].
+pub fn create_items(
     ctx: &AppContext,
     holder: &Holder<'_>,
     record: &AccountRecord,
-    code: Option<&VerifiedCode>,
-    linked: &[super::house_links::LinkRecord],
-) -> Result<(), ApiError> {
+) -> Vec<TransactWriteItem> {
     let table = &ctx.config.tables.accounts;
-    let account_type = record.account_type;
     let account_id = &record.account_id;
     let mut items = vec![
         put_if_absent(table, to_item(record)),
@@ -143,17 +184,62 @@ pub async fn create(
         ),
         put_if_absent(
             table,
-            claim_item(phone_claim(ctx, account_type, holder.phone), account_id),
-        ),
-        put_if_absent(
-            table,
-            claim_item(id_claim(ctx, account_type, holder.document), account_id),
+            claim_item(record.phone_claim(ctx, holder.phone), account_id),
         ),
     ];
+    if let Some(document) = holder.document {
+        items.push(put_if_absent(
+            table,
+            claim_item(id_claim(ctx, record.account_type, document), account_id),
+        ));
+    }
+    items
+}
+
+/// The fields whose values another account holds, from the failed items of a transaction that
+/// starts with [`create_items`]; `prefix` is where the account sat in the request (`""`, `admin.`).
+pub fn taken(failed: &[usize], prefix: &str) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if failed.contains(&1) {
+        errors.push(FieldError::new(
+            format!("{prefix}username"),
+            "USERNAME_TAKEN",
+            "该用户名已被使用",
+        ));
+    }
+    if failed.contains(&2) {
+        errors.push(phone_taken(&format!("{prefix}phone")));
+    }
+    if failed.contains(&3) {
+        errors.push(FieldError::new(
+            format!("{prefix}id_number"),
+            "ID_TAKEN",
+            "该证件已注册同类型的账号",
+        ));
+    }
+    errors
+}
+
+pub fn phone_taken(field: &str) -> FieldError {
+    FieldError::new(field, "PHONE_TAKEN", "该手机号码已绑定同类型的其他账号")
+}
+
+const TAKEN_TITLE: &str = "账号信息与已有账号冲突";
+
+/// Writes the account and its claims in one transaction, consuming the SMS code (self-service)
+/// and creating the account's house links in the same transaction: all of it happens or none.
+pub async fn create(
+    ctx: &AppContext,
+    holder: &Holder<'_>,
+    record: &AccountRecord,
+    code: Option<&VerifiedCode>,
+    linked: &[super::house_links::LinkRecord],
+) -> Result<(), ApiError> {
+    let mut items = create_items(ctx, holder, record);
+    let code_item = code.map(|_| items.len());
     if let Some(code) = code {
         items.push(code.consume_in_transaction(ctx));
     }
-    let code_item = code.map(|_| 4);
     for link in linked {
         items.extend(super::house_links::create_items(ctx, link));
     }
@@ -161,34 +247,20 @@ pub async fn create(
         if code_item.is_some_and(|i| failed.contains(&i)) {
             return ApiError::SmsCodeInvalid;
         }
-        let mut errors = Vec::new();
-        if failed.contains(&1) {
-            errors.push(FieldError::new(
-                "username",
-                "USERNAME_TAKEN",
-                "该用户名已被使用",
-            ));
-        }
-        if failed.contains(&2) {
-            errors.push(FieldError::new(
-                "phone",
-                "PHONE_TAKEN",
-                "该手机号码已绑定同类型的其他账号",
-            ));
-        }
-        if failed.contains(&3) {
-            errors.push(FieldError::new(
-                "id_number",
-                "ID_TAKEN",
-                "该证件已注册同类型的账号",
-            ));
-        }
         ApiError::Conflict {
-            title: "账号信息与已有账号冲突",
-            errors,
+            title: TAKEN_TITLE,
+            errors: taken(failed, ""),
         }
     })
     .await
+}
+
+/// The conflict answer for an account whose unique values are taken.
+pub fn values_taken(errors: Vec<FieldError>) -> ApiError {
+    ApiError::Conflict {
+        title: TAKEN_TITLE,
+        errors,
+    }
 }
 
 /// The account a username belongs to (case-insensitive), read consistently.
@@ -225,13 +297,30 @@ pub async fn find_by_id(
     .transpose()
 }
 
-/// Whether any account (of any type) has this phone: a login code is only sent to such phones.
-/// One consistent GetItem per account type, in parallel.
+/// Accounts by id, read consistently, in the order asked; ids with no account are left out.
+pub async fn find_many(
+    ctx: &AppContext,
+    account_ids: &[String],
+) -> Result<Vec<AccountRecord>, ApiError> {
+    let keys = account_ids
+        .iter()
+        .map(|id| pk_sk(account_pk(id), PROFILE))
+        .collect();
+    let items =
+        super::batch_get(ctx, &ctx.config.tables.accounts, keys, "accounts.find_many").await?;
+    let mut found: Vec<AccountRecord> =
+        items.into_iter().map(from_item).collect::<Result<_, _>>()?;
+    found.sort_by_key(|a| account_ids.iter().position(|id| *id == a.account_id));
+    Ok(found)
+}
+
+/// Whether any account has this phone: a login code is only sent to such phones. One
+/// consistent GetItem per phone scope, in parallel.
 pub async fn phone_has_account(ctx: &AppContext, phone: &PhoneNumber) -> Result<bool, ApiError> {
-    let lookups = AccountType::ALL.into_iter().map(|t| {
+    let lookups = PHONE_SCOPES.into_iter().map(|scope| {
         get(
             ctx,
-            pk_sk(phone_claim(ctx, t, phone), CLAIM),
+            pk_sk(phone_claim(ctx, scope, phone), CLAIM),
             "accounts.phone",
         )
     });
@@ -266,21 +355,33 @@ pub struct SessionRecord {
     pub created_at: String,
     /// TTL: the session pointer is useless once its token has expired.
     pub expires_at: i64,
+    /// The account must choose its own password before anything else (see
+    /// [`AccountRecord::must_change_password`]); cleared by the password change.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub password_change_required: bool,
+}
+
+/// The account's current session, as far as a request needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentSession {
+    pub session_id: String,
+    pub password_change_required: bool,
 }
 
 /// Makes `session_id` the account's only session, ending whichever was current.
 pub async fn replace_session(
     ctx: &AppContext,
-    account_id: &str,
+    account: &AccountRecord,
     session_id: &str,
     expires_at: i64,
 ) -> Result<(), ApiError> {
     let record = SessionRecord {
-        pk: account_pk(account_id),
+        pk: account_pk(&account.account_id),
         sk: SESSION.to_owned(),
         session_id: session_id.to_owned(),
         created_at: crate::clock::rfc3339(crate::clock::now()),
         expires_at,
+        password_change_required: account.must_change_password,
     };
     ctx.dynamo
         .put_item()
@@ -292,24 +393,48 @@ pub async fn replace_session(
     Ok(())
 }
 
-/// The id of the account's current session, read consistently (a replaced session must fail at once).
-pub async fn current_session_id(
+/// The account's current session, read consistently (a replaced session must fail at once).
+pub async fn current_session(
     ctx: &AppContext,
     account_id: &str,
-) -> Result<Option<String>, ApiError> {
+) -> Result<Option<CurrentSession>, ApiError> {
     let output = ctx
         .dynamo
         .get_item()
         .table_name(&ctx.config.tables.accounts)
         .set_key(Some(pk_sk(account_pk(account_id), SESSION)))
         .consistent_read(true)
-        .projection_expression("session_id")
+        .projection_expression("session_id, password_change_required")
         .send()
         .await
         .map_err(|e| unavailable("accounts.session_get", e))?;
-    Ok(output
-        .item
-        .and_then(|item| item.get("session_id").and_then(|v| v.as_s().ok()).cloned()))
+    let Some(item) = output.item else {
+        return Ok(None);
+    };
+    let Some(session_id) = item.get("session_id").and_then(|v| v.as_s().ok()) else {
+        return Ok(None);
+    };
+    Ok(Some(CurrentSession {
+        session_id: session_id.clone(),
+        password_change_required: item
+            .get("password_change_required")
+            .and_then(|v| v.as_bool().ok())
+            .copied()
+            .unwrap_or(false),
+    }))
+}
+
+/// The transaction item that ends the account's session, whichever it is (deactivation).
+pub fn end_any_session_item(ctx: &AppContext, account_id: &str) -> TransactWriteItem {
+    TransactWriteItem::builder()
+        .delete(
+            aws_sdk_dynamodb::types::Delete::builder()
+                .table_name(&ctx.config.tables.accounts)
+                .set_key(Some(pk_sk(account_pk(account_id), SESSION)))
+                .build()
+                .expect("key is set"),
+        )
+        .build()
 }
 
 /// Ends the session if it is still the current one; `false` if another had replaced it.
@@ -418,10 +543,12 @@ pub async fn trusted_device_keys(
 const DEVICES_IN_TRANSACTION: usize = 90;
 
 /// Replaces the password hash (only while it is still `old_hash`: a concurrent change wins once),
-/// uses up the SMS code and forgets the trusted devices, in one transaction.
+/// uses up the SMS code, lifts the session's password-change requirement (only while `session_id`
+/// is still the current session) and forgets the trusted devices, in one transaction.
 pub async fn change_password(
     ctx: &AppContext,
     account_id: &str,
+    session_id: &str,
     old_hash: &str,
     new_hash: &str,
     code: &VerifiedCode,
@@ -453,15 +580,28 @@ pub async fn change_password(
             )
             .build()
     };
+    let session = aws_sdk_dynamodb::types::Update::builder()
+        .table_name(table)
+        .set_key(Some(pk_sk(account_pk(account_id), SESSION)))
+        .update_expression("REMOVE password_change_required")
+        .condition_expression("session_id = :sid")
+        .expression_attribute_values(":sid", s(session_id))
+        .build()
+        .expect("key and expression are set");
     let mut items = vec![
         aws_sdk_dynamodb::types::TransactWriteItem::builder()
             .update(update)
             .build(),
         code.consume_in_transaction(ctx),
+        aws_sdk_dynamodb::types::TransactWriteItem::builder()
+            .update(session)
+            .build(),
     ];
     items.extend(devices.into_iter().map(delete));
     transact(ctx, items, "accounts.change_password", |failed| {
-        if failed.contains(&0) {
+        if failed.contains(&2) {
+            ApiError::SessionReplaced
+        } else if failed.contains(&0) {
             ApiError::Conflict {
                 title: "密码已被修改，请重新操作",
                 errors: Vec::new(),
@@ -507,10 +647,7 @@ pub async fn change_phone(
         .expect("key and expression are set");
     let free_old = Delete::builder()
         .table_name(table)
-        .set_key(Some(pk_sk(
-            phone_claim(ctx, account.account_type, &old_phone),
-            CLAIM,
-        )))
+        .set_key(Some(pk_sk(account.phone_claim(ctx, &old_phone), CLAIM)))
         .condition_expression("account_id = :me")
         .expression_attribute_values(":me", s(&account.account_id))
         .build()
@@ -520,20 +657,16 @@ pub async fn change_phone(
         TransactWriteItem::builder().delete(free_old).build(),
         put_if_absent(
             table,
-            claim_item(
-                phone_claim(ctx, account.account_type, new_phone),
-                &account.account_id,
-            ),
+            claim_item(account.phone_claim(ctx, new_phone), &account.account_id),
         ),
         code.consume_in_transaction(ctx),
     ];
     transact(ctx, items, "accounts.change_phone", |failed| {
         if failed.contains(&2) {
-            ApiError::conflict(
-                "new_phone",
-                "PHONE_TAKEN",
-                "该手机号码已绑定同类型的其他账号",
-            )
+            ApiError::Conflict {
+                title: TAKEN_TITLE,
+                errors: vec![phone_taken("new_phone")],
+            }
         } else if failed.contains(&3) {
             ApiError::SmsCodeInvalid
         } else {

@@ -193,6 +193,17 @@ impl LinkRecord {
         }
     }
 
+    /// The link approved at once by the staff member who checked it in person (an account or a
+    /// unit opened at the counter): it never enters the review queue.
+    pub fn approved_at_counter(mut self, staff_id: &str) -> Self {
+        self.status = LinkStatus::Approved;
+        self.decided_at = Some(self.created_at.clone());
+        self.decided_by = Some(staff_id.to_owned());
+        self.review_queue = None;
+        self.review_key = None;
+        self
+    }
+
     /// Whether a link's claim is held (pending or approved).
     pub fn is_active(&self) -> bool {
         matches!(self.status, LinkStatus::Pending | LinkStatus::Approved)
@@ -257,6 +268,27 @@ pub async fn get(
         .await
         .map_err(|e| unavailable("house_links.get", e))?;
     output.item.map(from_item).transpose()
+}
+
+/// Links of an account by id, read consistently, in the order asked; ids with no link are left
+/// out.
+pub async fn get_many(
+    ctx: &AppContext,
+    account_id: &str,
+    link_ids: &[String],
+) -> Result<Vec<LinkRecord>, ApiError> {
+    let pk = account_pk(account_id);
+    let keys = link_ids.iter().map(|id| pk_sk(&pk, link_sk(id))).collect();
+    let items = super::batch_get(
+        ctx,
+        &ctx.config.tables.accounts,
+        keys,
+        "house_links.get_many",
+    )
+    .await?;
+    let mut links: Vec<LinkRecord> = items.into_iter().map(from_item).collect::<Result<_, _>>()?;
+    links.sort_by_key(|link| link_ids.iter().position(|id| *id == link.link_id));
+    Ok(links)
 }
 
 /// A link by its id alone (staff), read consistently.

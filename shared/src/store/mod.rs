@@ -9,6 +9,7 @@ pub mod operation_counts;
 pub mod paged_query;
 pub mod rate_limits;
 pub mod registrations;
+pub mod units;
 pub mod verification_codes;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
@@ -69,6 +70,53 @@ pub async fn pause_before_retry(attempt: u32) {
         10 * u64::from(attempt) + jitter,
     ))
     .await;
+}
+
+/// Reads many items of one table by key, consistently: BatchGetItem in chunks of 100, asking again
+/// for the keys DynamoDB leaves unprocessed. The items come back in no particular order.
+pub async fn batch_get(
+    ctx: &AppContext,
+    table: &str,
+    keys: Vec<Item>,
+    operation: &'static str,
+) -> Result<Vec<Item>, ApiError> {
+    use aws_sdk_dynamodb::types::KeysAndAttributes;
+    let mut found = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(100) {
+        let mut pending = chunk.to_vec();
+        let mut attempt = 0;
+        while !pending.is_empty() {
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(std::mem::take(&mut pending)))
+                .consistent_read(true)
+                .build()
+                .expect("keys are set");
+            let output = ctx
+                .dynamo
+                .batch_get_item()
+                .request_items(table, request)
+                .send()
+                .await
+                .map_err(|e| unavailable(operation, e))?;
+            if let Some(mut responses) = output.responses {
+                found.extend(responses.remove(table).unwrap_or_default());
+            }
+            pending = output
+                .unprocessed_keys
+                .and_then(|mut left| left.remove(table))
+                .map(|left| left.keys)
+                .unwrap_or_default();
+            attempt += 1;
+            if !pending.is_empty() {
+                if attempt >= 5 {
+                    tracing::error!(operation, "batch read left keys unprocessed");
+                    return Err(ApiError::ServiceUnavailable);
+                }
+                pause_before_retry(attempt).await;
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Reads a typed record from an item.

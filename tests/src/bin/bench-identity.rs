@@ -119,6 +119,7 @@ async fn main() {
                     password: fixtures::PASSWORD.into(),
                     phone,
                     id_number: body["id_number"].as_str().unwrap().to_owned(),
+                    role: None,
                 };
                 (user, elapsed)
             }

@@ -1,0 +1,1 @@
+functions::lambda_main!(deactivate_sub_account);

@@ -1,0 +1,1 @@
+functions::lambda_main!(update_sub_account);

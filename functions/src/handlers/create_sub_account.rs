@@ -1,0 +1,22 @@
+//! `POST /v1/unit/sub-accounts`: the unit administrator adds a sub-account with some of the
+//! unit's approved houses (F8).
+
+use lambda_http::Request;
+use shared::AppContext;
+use shared::auth::authenticate;
+use shared::http::Fields;
+use shared::http::fields::checked;
+use shared::http::response::{ApiResult, json};
+use shared::services::sub_accounts::{self, NewSubAccount};
+
+pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
+    let principal = authenticate(ctx, &req).await?;
+    sub_accounts::require_unit_admin(&principal)?;
+    let mut f = Fields::from_request(&req)?;
+    let new = NewSubAccount::from_fields(&mut f);
+    f.finish()?;
+    json(
+        201,
+        &sub_accounts::create(ctx, &principal, checked(new)?).await?,
+    )
+}
