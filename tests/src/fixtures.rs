@@ -97,6 +97,18 @@ pub fn registration_body(account_type: &str, sms_code: &str, phone: &str) -> Val
     })
 }
 
+/// The body of `POST /v1/staff/accounts` with fresh values: a registration without `sms_code`,
+/// with `initial_password` for `password`.
+pub fn counter_registration_body(account_type: &str, houses: Value) -> Value {
+    let mut body = registration_body(account_type, "000000", &phone());
+    let object = body.as_object_mut().expect("an object");
+    object.remove("sms_code");
+    let password = object.remove("password").expect("password");
+    object.insert("initial_password".into(), password);
+    object.insert("houses".into(), houses);
+    body
+}
+
 /// Registers an account of `account_type` through the API, SMS code and all.
 pub async fn register(client: &Client, account_type: &str) -> User {
     let phone = phone();

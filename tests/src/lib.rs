@@ -320,3 +320,13 @@ pub fn bench_args() -> Vec<usize> {
         .filter_map(|a| a.replace(['_', ','], "").parse().ok())
         .collect()
 }
+
+/// Every route of `template.yaml`, as (upper-case method, path template).
+pub fn template_routes() -> std::collections::BTreeSet<(String, String)> {
+    infra::template::Template::load_default()
+        .expect("template.yaml loads")
+        .routes()
+        .into_iter()
+        .map(|(route, _)| (route.method.to_uppercase(), route.path))
+        .collect()
+}

@@ -48,6 +48,22 @@ pub async fn open_unit_answer(client: &Client, staff_token: &str, body: &Value) 
     client.post_auth("/v1/staff/units", staff_token, body).await
 }
 
+/// The administrator of the unit that `body` opened (`answer`: the 201 body), not yet logged in.
+pub fn admin_of(body: &Value, answer: &Value) -> User {
+    User {
+        account_id: answer["admin"]["account_id"].as_str().unwrap().to_owned(),
+        account_type: "residence_registration".into(),
+        username: body["admin"]["username"].as_str().unwrap().to_owned(),
+        password: body["admin"]["initial_password"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        phone: body["admin"]["phone"].as_str().unwrap().to_owned(),
+        id_number: String::new(),
+        role: Some("admin".into()),
+    }
+}
+
 /// A unit opened by staff, its administrator logged in with a password of their own.
 pub struct Unit {
     /// The answer to `POST /v1/staff/units`.
@@ -66,19 +82,7 @@ pub async fn open_unit(client: &Client, staff_token: &str, rooms: &[&str]) -> Un
     let body = unit_body(&houses);
     let answer = open_unit_answer(client, staff_token, &body).await;
     assert_eq!(answer.status, 201, "open unit: {:#}", answer.body);
-    let admin = User {
-        account_id: answer.body["admin"]["account_id"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
-        account_type: "residence_registration".into(),
-        username: body["admin"]["username"].as_str().unwrap().to_owned(),
-        password: PASSWORD.into(),
-        phone: body["admin"]["phone"].as_str().unwrap().to_owned(),
-        id_number: String::new(),
-        role: Some("admin".into()),
-    };
-    let (admin, admin_token) = fixtures::first_login(client, &admin).await;
+    let (admin, admin_token) = fixtures::first_login(client, &admin_of(&body, &answer.body)).await;
     let link_ids = answer.body["houses"]
         .as_array()
         .unwrap()

@@ -7,18 +7,6 @@ use e2e_tests::residents::{declared, resident_body};
 use e2e_tests::{Answer, Client, stack};
 use serde_json::{Value, json};
 
-/// The body of `POST /v1/staff/accounts`: a registration without `sms_code`, with
-/// `initial_password`.
-fn counter_body(account_type: &str, houses: Value) -> Value {
-    let mut body = fixtures::registration_body(account_type, "000000", &fixtures::phone());
-    let object = body.as_object_mut().unwrap();
-    object.remove("sms_code");
-    object.remove("password");
-    object.insert("initial_password".into(), json!(PASSWORD));
-    object.insert("houses".into(), houses);
-    body
-}
-
 async fn open(client: &Client, token: &str, body: &Value) -> Answer {
     client.post_auth("/v1/staff/accounts", token, body).await
 }
@@ -48,21 +36,21 @@ async fn staff_open_an_account_whose_holder_sets_a_password_and_declares_at_once
     open(
         &client,
         &citizen,
-        &counter_body("residence_registration", houses.clone()),
+        &fixtures::counter_registration_body("residence_registration", houses.clone()),
     )
     .await
     .assert_problem(403, "FORBIDDEN");
     client
         .post(
             "/v1/staff/accounts",
-            &counter_body("residence_registration", houses.clone()),
+            &fixtures::counter_registration_body("residence_registration", houses.clone()),
         )
         .await
         .assert_problem(401, "UNAUTHENTICATED");
 
     // The body is the self-registration's without an SMS code: `password` and `sms_code` are
     // not fields of it, `initial_password` is, under the same policy.
-    let mut bad = counter_body("residence_registration", houses.clone());
+    let mut bad = fixtures::counter_registration_body("residence_registration", houses.clone());
     bad["sms_code"] = json!("123456");
     bad["password"] = json!(PASSWORD);
     bad["initial_password"] = json!(bad["username"].clone());
@@ -82,7 +70,7 @@ async fn staff_open_an_account_whose_holder_sets_a_password_and_declares_at_once
         );
     }
     // Staff approve houses they choose from the reference data, not hand-written addresses.
-    let manual = counter_body(
+    let manual = fixtures::counter_registration_body(
         "residence_registration",
         json!([manual_body("440306", "440306001", "深圳市宝安区某路 8 号")]),
     );
@@ -92,7 +80,8 @@ async fn staff_open_an_account_whose_holder_sets_a_password_and_declares_at_once
         "{:#}",
         answer.body
     );
-    let permit_with_houses = counter_body("residence_permit", houses.clone());
+    let permit_with_houses =
+        fixtures::counter_registration_body("residence_permit", houses.clone());
     let answer = open(&client, &staff_token, &permit_with_houses).await;
     assert!(
         answer.has_field_error("houses", "NOT_ALLOWED"),
@@ -101,7 +90,7 @@ async fn staff_open_an_account_whose_holder_sets_a_password_and_declares_at_once
     );
 
     // Opened: no SMS code was needed, the house is approved by this staff member.
-    let body = counter_body("residence_registration", houses);
+    let body = fixtures::counter_registration_body("residence_registration", houses);
     let opened = open(&client, &staff_token, &body).await;
     assert_eq!(opened.status, 201, "{:#}", opened.body);
     assert_eq!(opened.body["must_change_password"], true);
@@ -119,7 +108,7 @@ async fn staff_open_an_account_whose_holder_sets_a_password_and_declares_at_once
         .to_owned();
 
     // The same person (document), username or phone cannot be opened twice.
-    let mut twice = counter_body("residence_registration", json!([]));
+    let mut twice = fixtures::counter_registration_body("residence_registration", json!([]));
     for field in ["username", "phone", "id_number"] {
         twice[field] = body[field].clone();
     }
@@ -156,7 +145,7 @@ async fn staff_open_an_account_whose_holder_sets_a_password_and_declares_at_once
     assert_eq!(registration["declarant_name"], body["real_name"]);
 
     // A residence-permit account opened at the counter works the same way.
-    let permit = counter_body("residence_permit", json!([]));
+    let permit = fixtures::counter_registration_body("residence_permit", json!([]));
     let opened = open(&client, &staff_token, &permit).await;
     assert_eq!(opened.status, 201, "{:#}", opened.body);
     let (_, token) = fixtures::first_login(&client, &user_of(&permit, &opened.body)).await;

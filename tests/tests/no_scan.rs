@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use e2e_tests::fixtures;
 use e2e_tests::houses::{decide, link, link_body, seed_building, staff_session, unique_name_part};
 use e2e_tests::residents::{registration_path, resident_body};
-use e2e_tests::{Answer, Client, stack};
+use e2e_tests::{Answer, Client, stack, units};
 use reqwest::Method;
 use serde_json::json;
 use shared::store::operation_counts::counts;
@@ -308,6 +308,72 @@ async fn every_route_runs_without_a_single_scan() {
         )
         .await
         .assert_problem(400, "SMS_CODE_INVALID");
+
+    // Counter-opened accounts and units; the unit's administrator and its sub-accounts.
+    let opened_account = fixtures::counter_registration_body(
+        "residence_registration",
+        json!([link_body(&seeded.house_id("102"), "self")]),
+    );
+    sweep
+        .call(
+            Method::POST,
+            "/v1/staff/accounts",
+            "/v1/staff/accounts",
+            Some(&staff),
+            Some(&opened_account),
+        )
+        .await;
+    let unit_body = units::unit_body(&[seeded.house_id("102")]);
+    let opened = sweep
+        .call(
+            Method::POST,
+            "/v1/staff/units",
+            "/v1/staff/units",
+            Some(&staff),
+            Some(&unit_body),
+        )
+        .await;
+    let (_, admin) =
+        fixtures::first_login(&client, &units::admin_of(&unit_body, &opened.body)).await;
+    let unit_link = opened.body["houses"][0]["link_id"].as_str().unwrap();
+    let sub = sweep
+        .call(
+            Method::POST,
+            "/v1/unit/sub-accounts",
+            "/v1/unit/sub-accounts",
+            Some(&admin),
+            Some(&units::sub_account_body(&[unit_link.to_owned()])),
+        )
+        .await;
+    sweep
+        .call(
+            Method::GET,
+            "/v1/unit/sub-accounts",
+            "/v1/unit/sub-accounts",
+            Some(&admin),
+            None,
+        )
+        .await;
+    let sub_path = units::sub_account_path(sub.body["account_id"].as_str().unwrap());
+    sweep
+        .call(
+            Method::PATCH,
+            "/v1/unit/sub-accounts/{account_id}",
+            &sub_path,
+            Some(&admin),
+            Some(&json!({"real_name": "王小三", "phone": fixtures::phone(), "link_ids": []})),
+        )
+        .await;
+    sweep
+        .call(
+            Method::POST,
+            "/v1/unit/sub-accounts/{account_id}/deactivation",
+            &format!("{sub_path}/deactivation"),
+            Some(&admin),
+            None,
+        )
+        .await;
+
     sweep
         .call(
             Method::DELETE,
@@ -318,14 +384,9 @@ async fn every_route_runs_without_a_single_scan() {
         )
         .await;
 
-    let template = infra::template::Template::load_default().unwrap();
-    let routes: BTreeSet<(String, String)> = template
-        .routes()
-        .into_iter()
-        .map(|(route, _)| (route.method.to_uppercase(), route.path))
-        .collect();
     assert_eq!(
-        sweep.called, routes,
+        sweep.called,
+        e2e_tests::template_routes(),
         "the sweep drives every route of the template"
     );
 

@@ -6,8 +6,8 @@ use e2e_tests::fixtures::{self, PASSWORD, User};
 use e2e_tests::houses::{link, link_body, seed_building, staff_session, unique_name_part};
 use e2e_tests::residents::{declare, declared, registration_path, resident_body, residents_path};
 use e2e_tests::units::{
-    add_sub_account, credit_code, open_unit, open_unit_answer, sub_account_body, sub_account_path,
-    sub_account_session, unit_body,
+    add_sub_account, admin_of, credit_code, open_unit, open_unit_answer, sub_account_body,
+    sub_account_path, sub_account_session, unit_body,
 };
 use e2e_tests::{Client, stack};
 use reqwest::Method;
@@ -160,13 +160,8 @@ async fn a_unit_login_states_its_role_and_starts_by_replacing_the_initial_passwo
     let opened = open_unit_answer(&client, &staff_token, &body).await;
     assert_eq!(opened.status, 201, "{:#}", opened.body);
     let admin = User {
-        account_id: opened.body["admin"]["account_id"].as_str().unwrap().into(),
-        account_type: "residence_registration".into(),
-        username: body["admin"]["username"].as_str().unwrap().into(),
-        password: PASSWORD.into(),
-        phone: body["admin"]["phone"].as_str().unwrap().into(),
-        id_number: String::new(),
         role: None,
+        ..admin_of(&body, &opened.body)
     };
     let device = fixtures::device_id();
     let without_role = client

@@ -10,6 +10,7 @@ use shared::services::house_links::{self, LinkRequest};
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let principal = authenticate(ctx, &req).await?;
+    house_links::require_house_manager(&principal)?;
     let mut f = Fields::from_request(&req)?;
     let request = LinkRequest::from_fields(&mut f, "");
     f.finish()?;

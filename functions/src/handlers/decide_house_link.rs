@@ -13,9 +13,10 @@ use shared::services::house_links::{self, DecisionRequest};
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let principal = authenticate(ctx, &req).await?;
     let link_id = path_param(&req, "link_id")?;
+    let link = house_links::staff_link(ctx, &principal, &link_id).await?;
     let mut f = Fields::from_request(&req)?;
     let request = DecisionRequest::from_fields(&mut f);
     f.finish()?;
-    let link = house_links::decide(ctx, &principal, &link_id, checked(request)?).await?;
+    let link = house_links::decide(ctx, &principal, link, checked(request)?).await?;
     json(200, &link)
 }

@@ -370,13 +370,14 @@ pub async fn staff_link(
 /// residents out as of today, each resident in one atomic write. Work that does not fit in the
 /// time budget is left recorded on the link and finished by the next request (any of them: the
 /// job is idempotent).
+/// `link` is the caller's own ([`own_link`], obtained before the body is read).
 pub async fn deregister(
     ctx: &AppContext,
     principal: &Principal,
-    link_id: &str,
+    link: LinkRecord,
     deregister_residents: bool,
 ) -> Result<LinkView, ApiError> {
-    let link = own_link(ctx, principal, link_id).await?;
+    let link_id = link.link_id.clone();
     let job = || ResidentsJob {
         moved_out_on: crate::clock::today_in_china().to_string(),
         started_at: crate::clock::rfc3339(crate::clock::now()),
@@ -384,7 +385,7 @@ pub async fn deregister(
     let mut link = match link.status {
         LinkStatus::Pending | LinkStatus::Approved => {
             let link = house_links::deregister(ctx, &link, deregister_residents.then(job)).await?;
-            tracing::info!(account_id = %principal.account_id, link_id, "house link deregistered");
+            tracing::info!(account_id = %principal.account_id, %link_id, "house link deregistered");
             link
         }
         LinkStatus::Rejected => {
@@ -557,14 +558,14 @@ fn field_error(field: &str, code: &'static str, message: &str) -> ApiError {
     ApiError::validation(FieldError::new(field, code, message))
 }
 
-/// `POST /v1/staff/house-links/{link_id}/decision`.
+/// `POST /v1/staff/house-links/{link_id}/decision`; `link` comes from [`staff_link`] (obtained
+/// before the body is read).
 pub async fn decide(
     ctx: &AppContext,
     principal: &Principal,
-    link_id: &str,
+    link: LinkRecord,
     request: DecisionRequest,
 ) -> Result<StaffLinkView, ApiError> {
-    let link = staff_link(ctx, principal, link_id).await?;
     if link.status != LinkStatus::Pending {
         return Err(ApiError::Conflict {
             title: "该房屋关联已处理，不能重复审核",

@@ -1,0 +1,249 @@
+//! The authorization matrix: every route of `template.yaml`, called by every kind of caller, on
+//! objects that belong to a unit (its house link, a registration under it, its sub-account) and
+//! to a citizen, answers the status in the table. A route without a row fails the test.
+//!
+//! Changing routes are called with an empty body: a caller allowed to reach the object gets 400
+//! (the body is read only after the caller and the object are checked), one that is not gets
+//! 401/403/404, and nothing changes. The two rows that must change something (a deactivation
+//! and the logout) succeed for exactly the callers the table says.
+
+use std::collections::BTreeSet;
+
+use e2e_tests::fixtures;
+use e2e_tests::houses::{approved_link, staff_session};
+use e2e_tests::residents::{declared, resident_body};
+use e2e_tests::units::{add_sub_account, open_unit, sub_account_session};
+use e2e_tests::{Client, stack, template_routes};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// The kinds of caller, in the order of each row's expected statuses.
+const CALLERS: [&str; 8] = [
+    "anonymous",
+    "individual (residence registration)",
+    "individual (residence permit)",
+    "unit A administrator",
+    "unit A sub-account",
+    "unit B administrator",
+    "unit B sub-account",
+    "staff",
+];
+
+struct Row {
+    method: Method,
+    /// The route as `template.yaml` names it.
+    route: &'static str,
+    path: String,
+    body: Option<Value>,
+    expect: [u16; 8],
+}
+
+/// `route` with each `{name}` replaced by its value, and `query` appended.
+fn fill(route: &str, values: &[(&str, &str)], query: &str) -> String {
+    let mut path = route.to_owned();
+    for (name, value) in values {
+        path = path.replace(&format!("{{{name}}}"), value);
+    }
+    assert!(
+        !path.contains('{'),
+        "{route}: a path parameter was not given"
+    );
+    format!("{path}{query}")
+}
+
+fn row(
+    method: Method,
+    route: &'static str,
+    values: &[(&str, &str)],
+    body: Option<Value>,
+    expect: [u16; 8],
+) -> Row {
+    Row {
+        method,
+        route,
+        path: fill(route, values, ""),
+        body,
+        expect,
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
+    let client = Client::new(stack());
+    let (_, staff) = staff_session(&client).await;
+
+    // A citizen with an approved house and a resident; a residence-permit holder.
+    let (citizen, citizen_token, citizen_link) = approved_link(&client, &staff).await;
+    let citizen_link = citizen_link["link_id"].as_str().unwrap().to_owned();
+    let citizen_registration =
+        declared(&client, &citizen_token, &citizen_link, &resident_body()).await;
+    let (_, permit_token) = fixtures::logged_in(&client, "residence_permit").await;
+
+    // Unit A: its first house assigned to its sub-account, a resident declared there, and a
+    // second sub-account that is only ever an object of the rows. Unit B, the same shape.
+    let unit_a = open_unit(&client, &staff, &["101", "102"]).await;
+    let link_a = unit_a.link_ids[0].clone();
+    let (_, sub_a_token) =
+        sub_account_session(&client, &unit_a.admin_token, std::slice::from_ref(&link_a)).await;
+    let (member_a, _) =
+        add_sub_account(&client, &unit_a.admin_token, std::slice::from_ref(&link_a)).await;
+    let registration_a = declared(&client, &unit_a.admin_token, &link_a, &resident_body()).await;
+    let unit_b = open_unit(&client, &staff, &["101"]).await;
+    let (sub_b, sub_b_token) =
+        sub_account_session(&client, &unit_b.admin_token, &unit_b.link_ids).await;
+
+    let tokens: [Option<&str>; 8] = [
+        None,
+        Some(&citizen_token),
+        Some(&permit_token),
+        Some(&unit_a.admin_token),
+        Some(&sub_a_token),
+        Some(&unit_b.admin_token),
+        Some(&sub_b_token),
+        Some(&staff),
+    ];
+
+    let id = |v: &Value, name: &str| v[name].as_str().unwrap().to_owned();
+    let registration = id(&registration_a, "registration_id");
+    let citizen_reg = id(&citizen_registration, "registration_id");
+    let receipt = id(&registration_a, "receipt_no");
+    let check_code = id(&registration_a, "check_code");
+    let building = unit_a.building.building.building_id.clone();
+    let member = member_a.account_id.clone();
+    let empty = || Some(json!({}));
+    use Method as M;
+
+    #[rustfmt::skip]
+    let rows = vec![
+        // Public                                                                                   anon rr   rp   admA subA admB subB staff
+        row(M::POST, "/v1/sms-codes", &[], Some(json!({"phone": citizen.phone, "purpose": "change_password"})), [401, 202, 400, 400, 400, 400, 400, 400]),
+        row(M::POST, "/v1/accounts", &[], empty(),                                                       [400, 400, 400, 400, 400, 400, 400, 400]),
+        row(M::POST, "/v1/sessions", &[], empty(),                                                       [400, 400, 400, 400, 400, 400, 400, 400]),
+        row(M::GET, "/v1/districts", &[], None,                                                          [200, 200, 200, 200, 200, 200, 200, 200]),
+        Row {
+            method: M::GET,
+            route: "/v1/buildings",
+            path: format!("/v1/buildings?street=440305001&q={}", unit_a.building.building.name),
+            body: None,
+            expect:                                                                                      [200, 200, 200, 200, 200, 200, 200, 200],
+        },
+        row(M::GET, "/v1/buildings/{building_id}/houses", &[("building_id", &building)], None,          [200, 200, 200, 200, 200, 200, 200, 200]),
+        Row {
+            method: M::GET,
+            route: "/v1/receipts/{receipt_no}",
+            path: fill("/v1/receipts/{receipt_no}", &[("receipt_no", &receipt)], &format!("?check_code={check_code}")),
+            body: None,
+            expect:                                                                                      [200, 200, 200, 200, 200, 200, 200, 200],
+        },
+        // The account itself
+        row(M::GET, "/v1/me", &[], None,                                                                 [401, 200, 200, 200, 200, 200, 200, 200]),
+        row(M::PUT, "/v1/me/password", &[], empty(),                                                     [401, 400, 400, 400, 400, 400, 400, 400]),
+        row(M::PUT, "/v1/me/phone", &[], empty(),                                                        [401, 400, 400, 400, 400, 400, 400, 400]),
+        // Houses: unit A's link, and the citizen's
+        row(M::GET, "/v1/me/houses", &[], None,                                                          [401, 200, 403, 200, 200, 200, 200, 403]),
+        row(M::POST, "/v1/me/houses", &[], empty(),                                                      [401, 400, 403, 400, 403, 400, 403, 403]),
+        row(M::POST, "/v1/me/houses/{link_id}/deregistration", &[("link_id", &link_a)], empty(),          [401, 404, 403, 400, 403, 404, 403, 403]),
+        row(M::POST, "/v1/me/houses/{link_id}/deregistration", &[("link_id", &citizen_link)], empty(),    [401, 400, 403, 404, 403, 404, 403, 403]),
+        Row {
+            method: M::GET,
+            route: "/v1/staff/house-links",
+            path: "/v1/staff/house-links?status=pending".into(),
+            body: None,
+            expect:                                                                                      [401, 403, 403, 403, 403, 403, 403, 200],
+        },
+        row(M::POST, "/v1/staff/house-links/{link_id}/decision", &[("link_id", &link_a)], empty(),        [401, 403, 403, 403, 403, 403, 403, 400]),
+        // Residents
+        row(M::GET, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a)], None,                  [401, 404, 403, 200, 200, 404, 404, 403]),
+        row(M::GET, "/v1/me/houses/{link_id}/residents", &[("link_id", &citizen_link)], None,            [401, 200, 403, 404, 404, 404, 404, 403]),
+        row(M::POST, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a)], empty(),              [401, 404, 403, 400, 400, 404, 404, 403]),
+        row(M::POST, "/v1/me/houses/{link_id}/residents", &[("link_id", &citizen_link)], empty(),        [401, 400, 403, 404, 404, 404, 404, 403]),
+        row(M::GET, "/v1/staff/house-links/{link_id}/residents", &[("link_id", &link_a)], None,          [401, 403, 403, 403, 403, 403, 403, 200]),
+        row(M::POST, "/v1/staff/house-links/{link_id}/residents", &[("link_id", &link_a)], empty(),      [401, 403, 403, 403, 403, 403, 403, 400]),
+        row(M::GET, "/v1/registrations/{registration_id}", &[("registration_id", &registration)], None, [401, 404, 403, 200, 200, 404, 404, 200]),
+        row(M::GET, "/v1/registrations/{registration_id}", &[("registration_id", &citizen_reg)], None,  [401, 200, 403, 404, 404, 404, 404, 200]),
+        row(M::PATCH, "/v1/registrations/{registration_id}", &[("registration_id", &registration)], empty(), [401, 404, 403, 400, 400, 404, 404, 400]),
+        row(M::PATCH, "/v1/registrations/{registration_id}", &[("registration_id", &citizen_reg)], empty(),  [401, 400, 403, 404, 404, 404, 404, 400]),
+        row(M::POST, "/v1/registrations/{registration_id}/deregistration", &[("registration_id", &registration)], empty(), [401, 404, 403, 400, 400, 404, 404, 400]),
+        row(M::POST, "/v1/registrations/{registration_id}/deregistration", &[("registration_id", &citizen_reg)], empty(),  [401, 400, 403, 404, 404, 404, 404, 400]),
+        row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &registration)], None, [401, 404, 403, 200, 200, 404, 404, 200]),
+        row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &citizen_reg)], None,  [401, 200, 403, 404, 404, 404, 404, 200]),
+        row(M::GET, "/v1/me/residence-records", &[], None,                                               [401, 403, 200, 403, 403, 403, 403, 403]),
+        // Staff
+        row(M::POST, "/v1/staff/accounts", &[], empty(),                                                 [401, 403, 403, 403, 403, 403, 403, 400]),
+        row(M::POST, "/v1/staff/units", &[], empty(),                                                    [401, 403, 403, 403, 403, 403, 403, 400]),
+        // Units: unit A's second sub-account, and unit B's sub-account
+        row(M::GET, "/v1/unit/sub-accounts", &[], None,                                                  [401, 403, 403, 200, 403, 200, 403, 403]),
+        row(M::POST, "/v1/unit/sub-accounts", &[], empty(),                                              [401, 403, 403, 400, 403, 400, 403, 403]),
+        row(M::PATCH, "/v1/unit/sub-accounts/{account_id}", &[("account_id", &member)], empty(),          [401, 403, 403, 400, 403, 404, 403, 403]),
+        row(M::PATCH, "/v1/unit/sub-accounts/{account_id}", &[("account_id", &sub_b.account_id)], empty(), [401, 403, 403, 404, 403, 400, 403, 403]),
+        row(M::POST, "/v1/unit/sub-accounts/{account_id}/deactivation", &[("account_id", &member)], None, [401, 403, 403, 200, 403, 404, 403, 403]),
+        // Last: the logout ends every caller's session.
+        row(M::DELETE, "/v1/sessions/current", &[], None,                                                [401, 204, 204, 204, 204, 204, 204, 204]),
+    ];
+
+    // Every route has a row, and every row is a route.
+    let covered: BTreeSet<(String, String)> = rows
+        .iter()
+        .map(|r| (r.method.to_string(), r.route.to_owned()))
+        .collect();
+    let routes = template_routes();
+    let missing: Vec<_> = routes.difference(&covered).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the matrix: {missing:?}"
+    );
+    let unknown: Vec<_> = covered.difference(&routes).collect();
+    assert!(
+        unknown.is_empty(),
+        "rows for routes the template lacks: {unknown:?}"
+    );
+
+    let mut wrong = Vec::new();
+    for row in &rows {
+        for (i, token) in tokens.iter().enumerate() {
+            let answer = client
+                .send(row.method.clone(), &row.path, *token, row.body.as_ref())
+                .await;
+            if answer.status.as_u16() != row.expect[i] {
+                wrong.push(format!(
+                    "{} {} as {}: expected {}, got {} {}",
+                    row.method,
+                    row.path,
+                    CALLERS[i],
+                    row.expect[i],
+                    answer.status.as_u16(),
+                    answer.body.get("code").unwrap_or(&Value::Null),
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} answers differ from the matrix:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+
+    // The one change a row made: unit A's second sub-account is deactivated.
+    let listed = client
+        .get_auth(
+            "/v1/unit/sub-accounts",
+            &fixtures::login(&client, &unit_a.admin, &fixtures::device_id()).await,
+        )
+        .await;
+    let statuses: Vec<(&str, &str)> = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["account_id"].as_str().unwrap(),
+                m["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        statuses.contains(&(member.as_str(), "deactivated")),
+        "{statuses:?}"
+    );
+}
