@@ -163,6 +163,19 @@ impl Answer {
             .unwrap_or_default()
     }
 
+    /// Asserts the field errors include each (field, code); returns self.
+    #[track_caller]
+    pub fn assert_field_errors(&self, expected: &[(&str, &str)]) -> &Self {
+        for (field, code) in expected {
+            assert!(
+                self.has_field_error(field, code),
+                "{field} {code} in {:#}",
+                self.body
+            );
+        }
+        self
+    }
+
     /// Whether the field errors include (field, code).
     pub fn has_field_error(&self, field: &str, code: &str) -> bool {
         self.field_errors()

@@ -53,17 +53,11 @@ async fn staff_open_a_unit_with_approved_houses_and_bad_openings_are_refused() {
     ]);
     let answer = open_unit_answer(&client, &staff_token, &bad).await;
     answer.assert_problem(400, "VALIDATION_FAILED");
-    for (field, code) in [
+    answer.assert_field_errors(&[
         ("uscc", "INVALID_CHECK_DIGIT"),
         ("name", "INVALID_ORGANIZATION_NAME"),
         ("admin.initial_password", "COMMON_PASSWORD"),
-    ] {
-        assert!(
-            answer.has_field_error(field, code),
-            "{field}: {:#}",
-            answer.body
-        );
-    }
+    ]);
     let mut no_admin = unit_body(&houses);
     no_admin.as_object_mut().unwrap().remove("admin");
     let answer = open_unit_answer(&client, &staff_token, &no_admin).await;
@@ -115,17 +109,11 @@ async fn staff_open_a_unit_with_approved_houses_and_bad_openings_are_refused() {
     again["admin"]["phone"] = body["admin"]["phone"].clone();
     let answer = open_unit_answer(&client, &staff_token, &again).await;
     answer.assert_problem(409, "CONFLICT");
-    for (field, code) in [
+    answer.assert_field_errors(&[
         ("uscc", "USCC_TAKEN"),
         ("admin.username", "USERNAME_TAKEN"),
         ("admin.phone", "PHONE_TAKEN"),
-    ] {
-        assert!(
-            answer.has_field_error(field, code),
-            "{field}: {:#}",
-            answer.body
-        );
-    }
+    ]);
     // Lower case and spaces around the code are forgiven: it is the same code.
     let mut same = unit_body(&[]);
     same["uscc"] = json!(format!(

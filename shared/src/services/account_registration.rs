@@ -5,7 +5,7 @@ use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::domain::account::{AccountType, RealName, Role, Username};
 use crate::domain::id_document::IdDocument;
-use crate::domain::password::{Password, hash_password};
+use crate::domain::password::Password;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::sms::{SmsPurpose, parse_code};
 use crate::error::{ApiError, FieldError};
@@ -187,8 +187,7 @@ pub async fn register(
         Opening::Counter { .. } => None,
     };
 
-    let password = registration.password;
-    let password_hash = super::blocking(move || hash_password(&password)).await?;
+    let password_hash = super::hashed(registration.password).await?;
 
     let holder = Holder {
         account_type: registration.account_type,

@@ -23,3 +23,10 @@ pub async fn blocking<T: Send + 'static>(
         crate::error::ApiError::Internal
     })
 }
+
+/// The stored hash of a new password, computed off the async workers.
+pub async fn hashed(
+    password: crate::domain::password::Password,
+) -> Result<String, crate::error::ApiError> {
+    blocking(move || crate::domain::password::hash_password(&password)).await
+}

@@ -10,7 +10,7 @@ use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::domain::account::{AccountType, RealName, Role, Username};
 use crate::domain::mask;
-use crate::domain::password::{Password, hash_password};
+use crate::domain::password::Password;
 use crate::domain::phone::PhoneNumber;
 use crate::error::{ApiError, FieldError};
 use crate::http::Fields;
@@ -262,8 +262,7 @@ pub async fn create(
 ) -> Result<SubAccountView, ApiError> {
     let admin = unit_admin(ctx, principal).await?;
     check_assignable(ctx, &admin, &new.link_ids).await?;
-    let password = new.password;
-    let password_hash = super::blocking(move || hash_password(&password)).await?;
+    let password_hash = super::hashed(new.password).await?;
     let holder = Holder {
         account_type: AccountType::ResidenceRegistration,
         role: Role::SubAccount,

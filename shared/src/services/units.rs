@@ -7,7 +7,7 @@ use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::domain::account::{AccountType, RealName, Role, Username};
 use crate::domain::credit_code::CreditCode;
-use crate::domain::password::{Password, hash_password};
+use crate::domain::password::Password;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::unit::OrganizationName;
 use crate::error::ApiError;
@@ -96,8 +96,7 @@ pub async fn open(
     require_staff(principal)?;
     require_listed_houses(&opening.houses)?;
     let houses = super::house_links::resolve(ctx, opening.houses).await?;
-    let password = opening.admin_password;
-    let password_hash = super::blocking(move || hash_password(&password)).await?;
+    let password_hash = super::hashed(opening.admin_password).await?;
 
     let holder = Holder {
         account_type: AccountType::ResidenceRegistration,
