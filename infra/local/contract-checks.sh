@@ -8,11 +8,13 @@
 #   contract_api_checks      starts `rpctl local up` on a free port against the running emulators,
 #                            logs the local staff account in (and registers and logs in a
 #                            residence-registration account for the operations on one's own
-#                            houses and registrations, and a residence-permit account for one's
-#                            own residence records), sets up fixtures (an approved house link
-#                            with three residents, contract_checks.py fixtures) whose ids the
-#                            residents and receipts operations get as fixed path and query
-#                            parameters, and runs schemathesis (stateless checks, settings in
+#                            houses and registrations, a residence-permit account for one's
+#                            own residence records, and a unit administrator for the unit's
+#                            sub-accounts), sets up fixtures (an approved house link with three
+#                            residents; a unit with two sub-accounts; contract_checks.py
+#                            fixtures) whose ids the residents, receipts and sub-account
+#                            operations get as fixed path and query parameters, and runs
+#                            schemathesis (stateless checks, settings in
 #                            schemathesis.toml plus those fixed parameters) against
 #                            GET /openapi.json; then stops the API. Needs the emulators
 #                            (stack_start_dynamodb/_sns) and the rpctl binary (cargo build --workspace).
@@ -42,6 +44,12 @@ CONTRACT_REGISTRATION_OPS=(listResidents declareResident getRegistration updateR
 CONTRACT_RESIDENT_OPS=(listMyHouses createHouseLink deregisterHouseLink)
 # Operations of residence-permit accounts only: a pass with such an account's token.
 CONTRACT_PERMIT_OPS=(listResidenceRecords)
+# Operations of unit administrators only: a pass with the fixtures' administrator's token (who has
+# replaced the initial password), on the fixtures' sub-accounts (one changed, one deactivated by
+# the checks). The pass also runs CONTRACT_UNIT_SHARED_OPS, which the staff pass runs too, for
+# what a unit administrator sees of them (an account with its unit; the unit's approved links).
+CONTRACT_UNIT_OPS=(listSubAccounts createSubAccount updateSubAccount deactivateSubAccount)
+CONTRACT_UNIT_SHARED_OPS=(getMe listMyHouses)
 
 _contract_log() { printf 'contract-checks: %s\n' "$*" >&2; }
 
@@ -93,7 +101,7 @@ contract_api_checks() {
     local started=$SECONDS port url log workdir token resident_token fixture_lines name value
     local config rc=0 op
     local rpctl="${CARGO_TARGET_DIR:-target}/debug/rpctl"
-    local -a st others=() ending=() resident_ops=() registration_ops=() permit_ops=()
+    local -a st others=() ending=() resident_ops=() registration_ops=() permit_ops=() unit_ops=()
     local -A fixture=()
     if [[ ! -x $rpctl ]]; then
         _contract_log "FAILED: $rpctl not found: run cargo build --workspace first"
@@ -132,12 +140,12 @@ contract_api_checks() {
         return 1
     fi
 
-    # The permit account's token comes with the fixtures (printed as NAME=value lines; kept out
-    # of the log).
+    # The permit account's and the unit administrator's tokens come with the fixtures (printed as
+    # NAME=value lines; kept out of the log).
     if ! fixture_lines=$(RP_STAFF_TOKEN="$token" RP_RESIDENT_TOKEN="$resident_token" \
         "$STACK_HOME/venv/bin/python" "$_CONTRACT_DIR/contract_checks.py" fixtures \
         "$url" "$STACK_SNS_URL"); then
-        _contract_log "FAILED: could not set up the residents fixtures (approved link, residents, permit account)"
+        _contract_log "FAILED: could not set up the fixtures (approved link, residents, permit account, unit and sub-accounts)"
         _stack_untrack_last
         return 1
     fi
@@ -145,7 +153,7 @@ contract_api_checks() {
         [[ -n $name ]] && fixture[$name]=$value
     done <<<"$fixture_lines"
     for name in PERMIT_TOKEN LINK_ID REGISTRATION_ID CHANGE_REGISTRATION_ID END_REGISTRATION_ID \
-        RECEIPT_NO CHECK_CODE; do
+        RECEIPT_NO CHECK_CODE ADMIN_TOKEN SUB_ACCOUNT_ID END_SUB_ACCOUNT_ID; do
         if [[ -z ${fixture[$name]:-} ]]; then
             _contract_log "FAILED: the fixtures did not name $name"
             _stack_untrack_last
@@ -168,6 +176,8 @@ contract_api_checks() {
         _contract_fixed deregisterRegistration path.registration_id "${fixture[END_REGISTRATION_ID]}"
         _contract_fixed checkReceipt path.receipt_no "${fixture[RECEIPT_NO]}" \
             query.check_code "${fixture[CHECK_CODE]}"
+        _contract_fixed updateSubAccount path.account_id "${fixture[SUB_ACCOUNT_ID]}"
+        _contract_fixed deactivateSubAccount path.account_id "${fixture[END_SUB_ACCOUNT_ID]}"
     } >"$config" || { _stack_untrack_last; return 1; }
 
     st=("$STACK_HOME/venv/bin/python" "$STACK_HOME/venv/bin/st"
@@ -191,6 +201,13 @@ contract_api_checks() {
         others+=(--exclude-operation-id "$op")
         permit_ops+=(--include-operation-id "$op")
     done
+    for op in "${CONTRACT_UNIT_OPS[@]}"; do
+        others+=(--exclude-operation-id "$op")
+        unit_ops+=(--include-operation-id "$op")
+    done
+    for op in "${CONTRACT_UNIT_SHARED_OPS[@]}"; do
+        unit_ops+=(--include-operation-id "$op")
+    done
     # The token reaches schemathesis only (schemathesis.toml reads it); its output masks it.
     _contract_log "schemathesis: every other operation, with the staff token"
     (cd "$workdir/others" && RP_CONTRACT_TOKEN="$token" "${st[@]}" "${others[@]}") || rc=1
@@ -203,6 +220,9 @@ contract_api_checks() {
     _contract_log "schemathesis: a residence-registration account's own houses (${CONTRACT_RESIDENT_OPS[*]})"
     mkdir -p "$workdir/resident" || return 1
     (cd "$workdir/resident" && RP_CONTRACT_TOKEN="$resident_token" "${st[@]}" "${resident_ops[@]}") || rc=1
+    _contract_log "schemathesis: a unit administrator's sub-accounts (${CONTRACT_UNIT_OPS[*]}; ${CONTRACT_UNIT_SHARED_OPS[*]})"
+    mkdir -p "$workdir/unit" || return 1
+    (cd "$workdir/unit" && RP_CONTRACT_TOKEN="${fixture[ADMIN_TOKEN]}" "${st[@]}" "${unit_ops[@]}") || rc=1
     _contract_log "schemathesis: the operations that end the session (${CONTRACT_SESSION_ENDING_OPS[*]})"
     (cd "$workdir/session-ending" && RP_CONTRACT_TOKEN="$token" "${st[@]}" "${ending[@]}") || rc=1
 

@@ -22,10 +22,15 @@
         What the residents routes need to answer more than 404: the resident account links a
         house of the reference data, the staff account approves the link, a fresh
         residence-permit account is registered and logged in, and the resident account declares
-        three residents under the link (the first one the permit holder). Prints `NAME=value`
-        lines: PERMIT_TOKEN, LINK_ID, REGISTRATION_ID (the permit holder's: read, printed,
-        checked), CHANGE_REGISTRATION_ID (changed by the checks), END_REGISTRATION_ID
-        (deregistered by the checks), RECEIPT_NO and CHECK_CODE (REGISTRATION_ID's receipt).
+        three residents under the link (the first one the permit holder). Then the staff account
+        opens a unit with one house of the reference data; its administrator logs in (role
+        `admin`), replaces the initial password (a `change_password` code, PUT /v1/me/password)
+        and adds two sub-accounts with the unit's link. Prints `NAME=value` lines: PERMIT_TOKEN,
+        LINK_ID, REGISTRATION_ID (the permit holder's: read, printed, checked),
+        CHANGE_REGISTRATION_ID (changed by the checks), END_REGISTRATION_ID (deregistered by the
+        checks), RECEIPT_NO and CHECK_CODE (REGISTRATION_ID's receipt), ADMIN_TOKEN (the unit
+        administrator's), SUB_ACCOUNT_ID (changed by the checks) and END_SUB_ACCOUNT_ID
+        (deactivated by the checks).
 
 Only the standard library, cfn-lint and aws-sam-translator; no network beyond the local URLs.
 """
@@ -122,15 +127,17 @@ def sms_to(sns: str, phone: str) -> list[str]:
             if m.get("phone_number") == "+86" + phone]
 
 
-def sms_code(api: str, sns: str, phone: str, purpose: str) -> str:
-    """Asks for a code and reads it from the SNS emulator."""
+def sms_code(api: str, sns: str, phone: str, purpose: str, token: str | None = None) -> str:
+    """Asks for a code (with the caller's token for change_password) and reads it from the SNS
+    emulator."""
     before = len(sms_to(sns, phone))
-    status, body = call(api, "POST", "/v1/sms-codes", {"phone": phone, "purpose": purpose})
+    ask = {"phone": phone, "purpose": purpose}
+    status, body = call(api, "POST", "/v1/sms-codes", ask, token=token)
     # Against a long-running `make run` the 60 s resend interval may still be running.
     retry_after = body.get("retry_after") if isinstance(body, dict) else None
     if status == 429 and isinstance(retry_after, int) and retry_after <= 65:
         time.sleep(retry_after + 0.5)
-        status, body = call(api, "POST", "/v1/sms-codes", {"phone": phone, "purpose": purpose})
+        status, body = call(api, "POST", "/v1/sms-codes", ask, token=token)
     if status != 202:
         fail(f"POST /v1/sms-codes ({purpose} code) answered {status}: {body}")
     deadline = time.monotonic() + 15
@@ -144,10 +151,14 @@ def sms_code(api: str, sns: str, phone: str, purpose: str) -> str:
     return code.group(1)
 
 
-def login_token(api: str, sns: str, platform: str, username: str, password: str, phone: str) -> str:
-    """Logs in on a new device (answering SMS_CODE_REQUIRED with a code); checks the token."""
+def login_token(api: str, sns: str, platform: str, username: str, password: str, phone: str,
+                role: str | None = None) -> str:
+    """Logs in on a new device (answering SMS_CODE_REQUIRED with a code); checks the token.
+    `role`: a unit account's (admin or sub_account)."""
     login = {"platform": platform, "username": username, "password": password,
              "device_id": secrets.token_hex(16)}
+    if role:
+        login["role"] = role
     status, body = call(api, "POST", "/v1/sessions", login)
     if status == 401 and isinstance(body, dict) and body.get("code") == "SMS_CODE_REQUIRED":
         login.update(phone=phone, sms_code=sms_code(api, sns, phone, "login"))
@@ -177,10 +188,14 @@ def resident_id_number() -> str:
     return first17 + "10X98765432"[total % 11]
 
 
+def random_phone() -> str:
+    return "13" + "%09d" % secrets.randbelow(10**9)
+
+
 def register_and_login(api: str, sns: str, account_type: str, real_name: str,
                        id_number: str) -> str:
     """Registers a fresh individual account of `account_type`; returns its access token."""
-    phone = "13" + "%09d" % secrets.randbelow(10**9)
+    phone = random_phone()
     username = "contract" + secrets.token_hex(6)
     password = "Contract-Check-" + secrets.token_hex(6)
     account = {
@@ -203,6 +218,62 @@ def resident_token(api: str, sns: str) -> int:
 
 # ------------------------------------------------------------------------------------- fixtures
 FIXTURE_STREET = "440303001"  # 桂园街道: the reference data loaded by `rpctl local up`
+CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def credit_code() -> str:
+    """A random unified social credit code (GB 32100 check character), of a Shenzhen company."""
+    first17 = "91440300" + "".join(secrets.choice(CREDIT_ALPHABET) for _ in range(9))
+    total = sum(CREDIT_ALPHABET.index(c) * pow(3, i, 31) for i, c in enumerate(first17))
+    return first17 + CREDIT_ALPHABET[(31 - total % 31) % 31]
+
+
+def random_house(api: str, expect) -> str:
+    """A random house of a random building of FIXTURE_STREET."""
+    buildings = expect("GET /v1/buildings", call(
+        api, "GET", f"/v1/buildings?street={FIXTURE_STREET}&limit=20"), 200)["items"]
+    if not buildings:
+        fail(f"fixtures: no buildings in street {FIXTURE_STREET}: is the reference data loaded?")
+    building = buildings[secrets.randbelow(len(buildings))]["building_id"]
+    houses = expect("GET /v1/buildings/{id}/houses", call(
+        api, "GET", f"/v1/buildings/{building}/houses?limit=100"), 200)["items"]
+    if not houses:
+        fail(f"fixtures: building {building} has no houses")
+    return houses[secrets.randbelow(len(houses))]["house_id"]
+
+
+def unit_fixtures(api: str, sns: str, staff: str, expect) -> dict:
+    """A unit opened by staff with one house, its administrator logged in with a password of
+    their own, and two sub-accounts with the unit's link."""
+    admin_phone = random_phone()
+    admin_username = "contract" + secrets.token_hex(6)
+    initial = "Contract-Initial-" + secrets.token_hex(6)
+    unit = expect("POST /v1/staff/units", call(api, "POST", "/v1/staff/units", {
+        "name": "深圳市契约检查科技有限公司", "uscc": credit_code(), "contact_name": "契约管理",
+        "admin": {"username": admin_username, "phone": admin_phone, "initial_password": initial},
+        "houses": [{"house_id": random_house(api, expect), "declarant_type": "employer_or_school"}],
+    }, token=staff), 201)
+    link = unit["houses"][0]["link_id"]
+    if unit["houses"][0].get("status") != "approved":
+        fail(f"fixtures: the unit's link is not approved: {unit['houses'][0]}")
+    admin = login_token(api, sns, "residence_registration", admin_username, initial, admin_phone,
+                        role="admin")
+    # The initial password must go before anything but GET /v1/me and the password change.
+    code = sms_code(api, sns, admin_phone, "change_password", token=admin)
+    status, body = call(api, "PUT", "/v1/me/password", {
+        "old_password": initial, "new_password": "Contract-Check-" + secrets.token_hex(6),
+        "sms_code": code}, token=admin)
+    if status != 204:
+        fail(f"fixtures: the administrator's password change answered {status}: {body}")
+    sub_accounts = []
+    for name in ("契约子号", "契约停用"):
+        sub_accounts.append(expect("POST /v1/unit/sub-accounts", call(
+            api, "POST", "/v1/unit/sub-accounts", {
+                "username": "contract" + secrets.token_hex(6), "real_name": name,
+                "phone": random_phone(), "password": "Contract-Check-" + secrets.token_hex(6),
+                "link_ids": [link]}, token=admin), 201)["account_id"])
+    return {"ADMIN_TOKEN": admin, "SUB_ACCOUNT_ID": sub_accounts[0],
+            "END_SUB_ACCOUNT_ID": sub_accounts[1]}
 
 
 def move_in(id_number: str, name: str) -> dict:
@@ -229,16 +300,7 @@ def fixtures(api: str, sns: str) -> int:
             fail(f"fixtures: {what} answered {answer[0]}: {answer[1]}")
         return answer[1]
 
-    buildings = expect("GET /v1/buildings", call(
-        api, "GET", f"/v1/buildings?street={FIXTURE_STREET}&limit=20"), 200)["items"]
-    if not buildings:
-        fail(f"fixtures: no buildings in street {FIXTURE_STREET}: is the reference data loaded?")
-    building = buildings[secrets.randbelow(len(buildings))]["building_id"]
-    houses = expect("GET /v1/buildings/{id}/houses", call(
-        api, "GET", f"/v1/buildings/{building}/houses?limit=100"), 200)["items"]
-    if not houses:
-        fail(f"fixtures: building {building} has no houses")
-    house = houses[secrets.randbelow(len(houses))]["house_id"]
+    house = random_house(api, expect)
     link = expect("POST /v1/me/houses", call(
         api, "POST", "/v1/me/houses", {"house_id": house, "declarant_type": "lessor"},
         token=resident), 201)["link_id"]
@@ -262,6 +324,7 @@ def fixtures(api: str, sns: str) -> int:
         "END_REGISTRATION_ID": registrations[2]["registration_id"],
         "RECEIPT_NO": first["receipt_no"], "CHECK_CODE": first["check_code"],
     }
+    values.update(unit_fixtures(api, sns, staff, expect))
     for name, value in values.items():
         print(f"{name}={value}")
     return 0

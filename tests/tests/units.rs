@@ -318,6 +318,14 @@ async fn an_administrator_manages_sub_accounts_and_each_reaches_only_its_houses(
         "{:#}",
         answer.body
     );
+    let answer = client
+        .post_auth("/v1/unit/sub-accounts", admin, &sub_account_body(&[]))
+        .await;
+    assert!(
+        answer.has_field_error("link_ids", "REQUIRED"),
+        "{:#}",
+        answer.body
+    );
 
     // Only the administrator manages sub-accounts.
     let (sub, sub_token) = sub_account_session(&client, admin, &[a.clone(), b.clone()]).await;
@@ -470,6 +478,20 @@ async fn an_administrator_manages_sub_accounts_and_each_reaches_only_its_houses(
             .status,
         200
     );
+    // Every house can be taken away: the sub-account then sees none.
+    let emptied = client
+        .patch_auth(
+            &sub_account_path(&sub.account_id),
+            admin,
+            &json!({"link_ids": []}),
+        )
+        .await;
+    assert_eq!(emptied.body["link_ids"], json!([]));
+    let houses = client.get_auth("/v1/me/houses", &sub_token).await;
+    assert_eq!(houses.body["items"], json!([]));
+    declare(&client, &sub_token, &c, &resident_body())
+        .await
+        .assert_problem(404, "NOT_FOUND");
 }
 
 #[tokio::test]

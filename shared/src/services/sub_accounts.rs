@@ -107,7 +107,16 @@ impl NewSubAccount {
         let real_name = f.required("real_name", RealName::parse);
         let phone = f.required("phone", PhoneNumber::parse);
         let raw = f.required_raw("password");
-        let link_ids = link_ids_field(f, true);
+        let link_ids = link_ids_field(f, true).filter(|ids| {
+            if ids.is_empty() {
+                f.push(FieldError::new(
+                    "link_ids",
+                    "REQUIRED",
+                    "请至少为子账号分配一套房屋",
+                ));
+            }
+            !ids.is_empty()
+        });
         let password = raw.and_then(|raw| new_password(f, "password", &raw, username.as_ref()));
         Some(Self {
             username: username?,
