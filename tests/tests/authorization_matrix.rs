@@ -1,6 +1,8 @@
-//! The authorization matrix: every route of `template.yaml`, called by every kind of caller, on
-//! objects that belong to a unit (its house link, a registration under it, its sub-account) and
-//! to a citizen, answers the status in the table. A route without a row fails the test.
+//! The authorization matrix: every route of `template.yaml`, called by every kind of caller (and
+//! by a session that must still replace its initial password), on objects that belong to a unit
+//! (its house links, assigned to its sub-account or not, registrations under them, its
+//! sub-account) and to a citizen, answers the status in the table. A route without a row fails
+//! the test.
 //!
 //! Changing routes are called with an empty body: a caller allowed to reach the object gets 400
 //! (the body is read only after the caller and the object are checked), one that is not gets
@@ -18,7 +20,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 /// The kinds of caller, in the order of each row's expected statuses.
-const CALLERS: [&str; 8] = [
+const CALLERS: [&str; 9] = [
     "anonymous",
     "individual (residence registration)",
     "individual (residence permit)",
@@ -27,6 +29,7 @@ const CALLERS: [&str; 8] = [
     "unit B administrator",
     "unit B sub-account",
     "staff",
+    "unit A sub-account still on its initial password",
 ];
 
 struct Row {
@@ -35,7 +38,7 @@ struct Row {
     route: &'static str,
     path: String,
     body: Option<Value>,
-    expect: [u16; 8],
+    expect: [u16; 9],
 }
 
 /// `route` with each `{name}` replaced by its value, and `query` appended.
@@ -56,7 +59,7 @@ fn row(
     route: &'static str,
     values: &[(&str, &str)],
     body: Option<Value>,
-    expect: [u16; 8],
+    expect: [u16; 9],
 ) -> Row {
     Row {
         method,
@@ -88,11 +91,18 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
     let (member_a, _) =
         add_sub_account(&client, &unit_a.admin_token, std::slice::from_ref(&link_a)).await;
     let registration_a = declared(&client, &unit_a.admin_token, &link_a, &resident_body()).await;
+    // A second house of unit A's that its sub-account is not given, with a resident.
+    let link_a2 = unit_a.link_ids[1].clone();
+    let registration_a2 = declared(&client, &unit_a.admin_token, &link_a2, &resident_body()).await;
+    // A sub-account of unit A that has logged in but not yet replaced its initial password.
+    let (initial, _) =
+        add_sub_account(&client, &unit_a.admin_token, std::slice::from_ref(&link_a)).await;
+    let initial_token = fixtures::login(&client, &initial, &fixtures::device_id()).await;
     let unit_b = open_unit(&client, &staff, &["101"]).await;
     let (sub_b, sub_b_token) =
         sub_account_session(&client, &unit_b.admin_token, &unit_b.link_ids).await;
 
-    let tokens: [Option<&str>; 8] = [
+    let tokens: [Option<&str>; 9] = [
         None,
         Some(&citizen_token),
         Some(&permit_token),
@@ -101,11 +111,13 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
         Some(&unit_b.admin_token),
         Some(&sub_b_token),
         Some(&staff),
+        Some(&initial_token),
     ];
 
     let id = |v: &Value, name: &str| v[name].as_str().unwrap().to_owned();
     let registration = id(&registration_a, "registration_id");
     let citizen_reg = id(&citizen_registration, "registration_id");
+    let registration2 = id(&registration_a2, "registration_id");
     let receipt = id(&registration_a, "receipt_no");
     let check_code = id(&registration_a, "check_code");
     let building = unit_a.building.building.building_id.clone();
@@ -115,70 +127,77 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
 
     #[rustfmt::skip]
     let rows = vec![
-        // Public                                                                                   anon rr   rp   admA subA admB subB staff
-        row(M::POST, "/v1/sms-codes", &[], Some(json!({"phone": citizen.phone, "purpose": "change_password"})), [401, 202, 400, 400, 400, 400, 400, 400]),
-        row(M::POST, "/v1/accounts", &[], empty(),                                                       [400, 400, 400, 400, 400, 400, 400, 400]),
-        row(M::POST, "/v1/sessions", &[], empty(),                                                       [400, 400, 400, 400, 400, 400, 400, 400]),
-        row(M::GET, "/v1/districts", &[], None,                                                          [200, 200, 200, 200, 200, 200, 200, 200]),
+        // Public                                                                                   anon rr   rp   admA subA admB subB staff init
+        row(M::POST, "/v1/sms-codes", &[], Some(json!({"phone": citizen.phone, "purpose": "change_password"})), [401, 202, 400, 400, 400, 400, 400, 400, 400]),
+        row(M::POST, "/v1/accounts", &[], empty(),                                                       [400, 400, 400, 400, 400, 400, 400, 400, 400]),
+        row(M::POST, "/v1/sessions", &[], empty(),                                                       [400, 400, 400, 400, 400, 400, 400, 400, 400]),
+        row(M::GET, "/v1/districts", &[], None,                                                          [200, 200, 200, 200, 200, 200, 200, 200, 200]),
         Row {
             method: M::GET,
             route: "/v1/buildings",
             path: format!("/v1/buildings?street=440305001&q={}", unit_a.building.building.name),
             body: None,
-            expect:                                                                                      [200, 200, 200, 200, 200, 200, 200, 200],
+            expect:                                                                                      [200, 200, 200, 200, 200, 200, 200, 200, 200],
         },
-        row(M::GET, "/v1/buildings/{building_id}/houses", &[("building_id", &building)], None,          [200, 200, 200, 200, 200, 200, 200, 200]),
+        row(M::GET, "/v1/buildings/{building_id}/houses", &[("building_id", &building)], None,          [200, 200, 200, 200, 200, 200, 200, 200, 200]),
         Row {
             method: M::GET,
             route: "/v1/receipts/{receipt_no}",
             path: fill("/v1/receipts/{receipt_no}", &[("receipt_no", &receipt)], &format!("?check_code={check_code}")),
             body: None,
-            expect:                                                                                      [200, 200, 200, 200, 200, 200, 200, 200],
+            expect:                                                                                      [200, 200, 200, 200, 200, 200, 200, 200, 200],
         },
         // The account itself
-        row(M::GET, "/v1/me", &[], None,                                                                 [401, 200, 200, 200, 200, 200, 200, 200]),
-        row(M::PUT, "/v1/me/password", &[], empty(),                                                     [401, 400, 400, 400, 400, 400, 400, 400]),
-        row(M::PUT, "/v1/me/phone", &[], empty(),                                                        [401, 400, 400, 400, 400, 400, 400, 400]),
+        row(M::GET, "/v1/me", &[], None,                                                                 [401, 200, 200, 200, 200, 200, 200, 200, 200]),
+        row(M::PUT, "/v1/me/password", &[], empty(),                                                     [401, 400, 400, 400, 400, 400, 400, 400, 400]),
+        row(M::PUT, "/v1/me/phone", &[], empty(),                                                        [401, 400, 400, 400, 400, 400, 400, 400, 403]),
         // Houses: unit A's link, and the citizen's
-        row(M::GET, "/v1/me/houses", &[], None,                                                          [401, 200, 403, 200, 200, 200, 200, 403]),
-        row(M::POST, "/v1/me/houses", &[], empty(),                                                      [401, 400, 403, 400, 403, 400, 403, 403]),
-        row(M::POST, "/v1/me/houses/{link_id}/deregistration", &[("link_id", &link_a)], empty(),          [401, 404, 403, 400, 403, 404, 403, 403]),
-        row(M::POST, "/v1/me/houses/{link_id}/deregistration", &[("link_id", &citizen_link)], empty(),    [401, 400, 403, 404, 403, 404, 403, 403]),
+        row(M::GET, "/v1/me/houses", &[], None,                                                          [401, 200, 403, 200, 200, 200, 200, 403, 403]),
+        row(M::POST, "/v1/me/houses", &[], empty(),                                                      [401, 400, 403, 400, 403, 400, 403, 403, 403]),
+        row(M::POST, "/v1/me/houses/{link_id}/deregistration", &[("link_id", &link_a)], empty(),          [401, 404, 403, 400, 403, 404, 403, 403, 403]),
+        row(M::POST, "/v1/me/houses/{link_id}/deregistration", &[("link_id", &citizen_link)], empty(),    [401, 400, 403, 404, 403, 404, 403, 403, 403]),
         Row {
             method: M::GET,
             route: "/v1/staff/house-links",
             path: "/v1/staff/house-links?status=pending".into(),
             body: None,
-            expect:                                                                                      [401, 403, 403, 403, 403, 403, 403, 200],
+            expect:                                                                                      [401, 403, 403, 403, 403, 403, 403, 200, 403],
         },
-        row(M::POST, "/v1/staff/house-links/{link_id}/decision", &[("link_id", &link_a)], empty(),        [401, 403, 403, 403, 403, 403, 403, 400]),
+        row(M::POST, "/v1/staff/house-links/{link_id}/decision", &[("link_id", &link_a)], empty(),        [401, 403, 403, 403, 403, 403, 403, 400, 403]),
         // Residents
-        row(M::GET, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a)], None,                  [401, 404, 403, 200, 200, 404, 404, 403]),
-        row(M::GET, "/v1/me/houses/{link_id}/residents", &[("link_id", &citizen_link)], None,            [401, 200, 403, 404, 404, 404, 404, 403]),
-        row(M::POST, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a)], empty(),              [401, 404, 403, 400, 400, 404, 404, 403]),
-        row(M::POST, "/v1/me/houses/{link_id}/residents", &[("link_id", &citizen_link)], empty(),        [401, 400, 403, 404, 404, 404, 404, 403]),
-        row(M::GET, "/v1/staff/house-links/{link_id}/residents", &[("link_id", &link_a)], None,          [401, 403, 403, 403, 403, 403, 403, 200]),
-        row(M::POST, "/v1/staff/house-links/{link_id}/residents", &[("link_id", &link_a)], empty(),      [401, 403, 403, 403, 403, 403, 403, 400]),
-        row(M::GET, "/v1/registrations/{registration_id}", &[("registration_id", &registration)], None, [401, 404, 403, 200, 200, 404, 404, 200]),
-        row(M::GET, "/v1/registrations/{registration_id}", &[("registration_id", &citizen_reg)], None,  [401, 200, 403, 404, 404, 404, 404, 200]),
-        row(M::PATCH, "/v1/registrations/{registration_id}", &[("registration_id", &registration)], empty(), [401, 404, 403, 400, 400, 404, 404, 400]),
-        row(M::PATCH, "/v1/registrations/{registration_id}", &[("registration_id", &citizen_reg)], empty(),  [401, 400, 403, 404, 404, 404, 404, 400]),
-        row(M::POST, "/v1/registrations/{registration_id}/deregistration", &[("registration_id", &registration)], empty(), [401, 404, 403, 400, 400, 404, 404, 400]),
-        row(M::POST, "/v1/registrations/{registration_id}/deregistration", &[("registration_id", &citizen_reg)], empty(),  [401, 400, 403, 404, 404, 404, 404, 400]),
-        row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &registration)], None, [401, 404, 403, 200, 200, 404, 404, 200]),
-        row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &citizen_reg)], None,  [401, 200, 403, 404, 404, 404, 404, 200]),
-        row(M::GET, "/v1/me/residence-records", &[], None,                                               [401, 403, 200, 403, 403, 403, 403, 403]),
+        row(M::GET, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a)], None,                  [401, 404, 403, 200, 200, 404, 404, 403, 403]),
+        row(M::GET, "/v1/me/houses/{link_id}/residents", &[("link_id", &citizen_link)], None,            [401, 200, 403, 404, 404, 404, 404, 403, 403]),
+        row(M::POST, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a)], empty(),              [401, 404, 403, 400, 400, 404, 404, 403, 403]),
+        row(M::POST, "/v1/me/houses/{link_id}/residents", &[("link_id", &citizen_link)], empty(),        [401, 400, 403, 404, 404, 404, 404, 403, 403]),
+        row(M::GET, "/v1/staff/house-links/{link_id}/residents", &[("link_id", &link_a)], None,          [401, 403, 403, 403, 403, 403, 403, 200, 403]),
+        row(M::POST, "/v1/staff/house-links/{link_id}/residents", &[("link_id", &link_a)], empty(),      [401, 403, 403, 403, 403, 403, 403, 400, 403]),
+        row(M::GET, "/v1/registrations/{registration_id}", &[("registration_id", &registration)], None, [401, 404, 403, 200, 200, 404, 404, 200, 403]),
+        row(M::GET, "/v1/registrations/{registration_id}", &[("registration_id", &citizen_reg)], None,  [401, 200, 403, 404, 404, 404, 404, 200, 403]),
+        row(M::PATCH, "/v1/registrations/{registration_id}", &[("registration_id", &registration)], empty(), [401, 404, 403, 400, 400, 404, 404, 400, 403]),
+        row(M::PATCH, "/v1/registrations/{registration_id}", &[("registration_id", &citizen_reg)], empty(),  [401, 400, 403, 404, 404, 404, 404, 400, 403]),
+        row(M::POST, "/v1/registrations/{registration_id}/deregistration", &[("registration_id", &registration)], empty(), [401, 404, 403, 400, 400, 404, 404, 400, 403]),
+        row(M::POST, "/v1/registrations/{registration_id}/deregistration", &[("registration_id", &citizen_reg)], empty(),  [401, 400, 403, 404, 404, 404, 404, 400, 403]),
+        row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &registration)], None, [401, 404, 403, 200, 200, 404, 404, 200, 403]),
+        row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &citizen_reg)], None,  [401, 200, 403, 404, 404, 404, 404, 200, 403]),
+        // Unit A's house that its sub-account is not given
+        row(M::GET, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a2)], None,                 [401, 404, 403, 200, 404, 404, 404, 403, 403]),
+        row(M::POST, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a2)], empty(),             [401, 404, 403, 400, 404, 404, 404, 403, 403]),
+        row(M::GET, "/v1/registrations/{registration_id}", &[("registration_id", &registration2)], None, [401, 404, 403, 200, 404, 404, 404, 200, 403]),
+        row(M::PATCH, "/v1/registrations/{registration_id}", &[("registration_id", &registration2)], empty(), [401, 404, 403, 400, 404, 404, 404, 400, 403]),
+        row(M::POST, "/v1/registrations/{registration_id}/deregistration", &[("registration_id", &registration2)], empty(), [401, 404, 403, 400, 404, 404, 404, 400, 403]),
+        row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &registration2)], None, [401, 404, 403, 200, 404, 404, 404, 200, 403]),
+        row(M::GET, "/v1/me/residence-records", &[], None,                                               [401, 403, 200, 403, 403, 403, 403, 403, 403]),
         // Staff
-        row(M::POST, "/v1/staff/accounts", &[], empty(),                                                 [401, 403, 403, 403, 403, 403, 403, 400]),
-        row(M::POST, "/v1/staff/units", &[], empty(),                                                    [401, 403, 403, 403, 403, 403, 403, 400]),
+        row(M::POST, "/v1/staff/accounts", &[], empty(),                                                 [401, 403, 403, 403, 403, 403, 403, 400, 403]),
+        row(M::POST, "/v1/staff/units", &[], empty(),                                                    [401, 403, 403, 403, 403, 403, 403, 400, 403]),
         // Units: unit A's second sub-account, and unit B's sub-account
-        row(M::GET, "/v1/unit/sub-accounts", &[], None,                                                  [401, 403, 403, 200, 403, 200, 403, 403]),
-        row(M::POST, "/v1/unit/sub-accounts", &[], empty(),                                              [401, 403, 403, 400, 403, 400, 403, 403]),
-        row(M::PATCH, "/v1/unit/sub-accounts/{account_id}", &[("account_id", &member)], empty(),          [401, 403, 403, 400, 403, 404, 403, 403]),
-        row(M::PATCH, "/v1/unit/sub-accounts/{account_id}", &[("account_id", &sub_b.account_id)], empty(), [401, 403, 403, 404, 403, 400, 403, 403]),
-        row(M::POST, "/v1/unit/sub-accounts/{account_id}/deactivation", &[("account_id", &member)], None, [401, 403, 403, 200, 403, 404, 403, 403]),
+        row(M::GET, "/v1/unit/sub-accounts", &[], None,                                                  [401, 403, 403, 200, 403, 200, 403, 403, 403]),
+        row(M::POST, "/v1/unit/sub-accounts", &[], empty(),                                              [401, 403, 403, 400, 403, 400, 403, 403, 403]),
+        row(M::PATCH, "/v1/unit/sub-accounts/{account_id}", &[("account_id", &member)], empty(),          [401, 403, 403, 400, 403, 404, 403, 403, 403]),
+        row(M::PATCH, "/v1/unit/sub-accounts/{account_id}", &[("account_id", &sub_b.account_id)], empty(), [401, 403, 403, 404, 403, 400, 403, 403, 403]),
+        row(M::POST, "/v1/unit/sub-accounts/{account_id}/deactivation", &[("account_id", &member)], None, [401, 403, 403, 200, 403, 404, 403, 403, 403]),
         // Last: the logout ends every caller's session.
-        row(M::DELETE, "/v1/sessions/current", &[], None,                                                [401, 204, 204, 204, 204, 204, 204, 204]),
+        row(M::DELETE, "/v1/sessions/current", &[], None,                                                [401, 204, 204, 204, 204, 204, 204, 204, 204]),
     ];
 
     // Every route has a row, and every row is a route.

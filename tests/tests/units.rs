@@ -219,6 +219,14 @@ async fn a_unit_login_states_its_role_and_starts_by_replacing_the_initial_passwo
             .await
             .assert_problem(403, "PASSWORD_CHANGE_REQUIRED");
     }
+    client
+        .post_auth(
+            "/v1/sms-codes",
+            &token,
+            &json!({"phone": fixtures::phone(), "purpose": "change_phone"}),
+        )
+        .await
+        .assert_problem(403, "PASSWORD_CHANGE_REQUIRED");
     let code = fixtures::session_code(&client, &token, &admin.phone, "change_password").await;
     let same = client
         .send(
@@ -498,7 +506,7 @@ async fn an_administrator_manages_sub_accounts_and_each_reaches_only_its_houses(
 async fn sub_account_changes_and_deactivation() {
     let client = Client::new(stack());
     let (_, staff_token) = staff_session(&client).await;
-    let unit = open_unit(&client, &staff_token, &["101"]).await;
+    let unit = open_unit(&client, &staff_token, &["101", "102"]).await;
     let other = open_unit(&client, &staff_token, &["101"]).await;
     let admin = &unit.admin_token;
     let a = unit.link_ids[0].clone();
@@ -587,6 +595,51 @@ async fn sub_account_changes_and_deactivation() {
             .status,
         201
     );
+
+    // Two changes at once: neither writes back what the other changed. Whichever answered 200
+    // is in the record; a loser answers 409 and changed nothing.
+    let b = unit.link_ids[1].clone();
+    let (more_houses, new_name) = (json!({"link_ids": [a, b]}), json!({"real_name": "王五"}));
+    let (houses, name) = tokio::join!(
+        client.patch_auth(&path, admin, &more_houses),
+        client.patch_auth(&path, admin, &new_name),
+    );
+    assert!(
+        [houses.status, name.status].contains(&reqwest::StatusCode::OK),
+        "{:#} {:#}",
+        houses.body,
+        name.body
+    );
+    let listed = client.get_auth("/v1/unit/sub-accounts", admin).await;
+    let record = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["account_id"] == sub.account_id.as_str())
+        .unwrap()
+        .clone();
+    let expect_links = if houses.status == 200 {
+        json!([a, b])
+    } else {
+        json!([a])
+    };
+    let expect_name = if name.status == 200 {
+        "王五"
+    } else {
+        "王小三"
+    };
+    assert_eq!(record["link_ids"], expect_links);
+    assert_eq!(record["real_name"], expect_name);
+    for answer in [&houses, &name] {
+        assert!(
+            answer.status == 200 || answer.status == 409,
+            "{:#}",
+            answer.body
+        );
+    }
+    client
+        .patch_auth(&path, admin, &json!({"link_ids": [a]}))
+        .await;
 
     // Deactivation: the session ends at once, the declarations stay, the login is refused.
     let registration = declared(&client, &sub_token, &a, &resident_body()).await;

@@ -19,8 +19,14 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     f.finish()?;
     let (phone, purpose) = (checked(phone)?, checked(purpose)?);
 
+    // A session that must still replace its initial password may ask for the code that does
+    // so, and for nothing else.
+    let gate = match purpose {
+        SmsPurpose::ChangePassword => Gate::AllowPasswordChange,
+        _ => Gate::PasswordChanged,
+    };
     let caller = match purpose.needs_session() {
-        true => Some(authenticate_with(ctx, &req, Gate::AllowPasswordChange).await?),
+        true => Some(authenticate_with(ctx, &req, gate).await?),
         false => None,
     };
     let issued = sms_codes::issue(ctx, &phone, purpose, caller.as_ref(), &client_ip(&req)).await?;

@@ -265,17 +265,21 @@ impl Fields {
     pub fn optional_strings(&mut self, field: &str, max_items: usize) -> Option<Vec<String>> {
         let (name, items) = self.take_array(field, max_items)?;
         let mut out = Vec::with_capacity(items.len());
+        let mut failed = false;
         for (i, item) in items.into_iter().enumerate() {
             match item {
                 Value::String(text) => out.push(text),
-                _ => self.errors.push(FieldError::new(
-                    format!("{name}[{i}]"),
-                    "INVALID_TYPE",
-                    "此项须为字符串",
-                )),
+                _ => {
+                    failed = true;
+                    self.errors.push(FieldError::new(
+                        format!("{name}[{i}]"),
+                        "INVALID_TYPE",
+                        "此项须为字符串",
+                    ));
+                }
             }
         }
-        (out.len() == out.capacity()).then_some(out)
+        (!failed).then_some(out)
     }
 
     /// An optional array of objects, each handed to `each` with its own collector.
@@ -399,5 +403,27 @@ mod tests {
         let mut f = fields(json!({"phone": null}));
         assert!(f.optional("phone", |s| Ok(s.to_owned())).is_none());
         assert!(f.finish().is_ok());
+    }
+
+    #[test]
+    fn string_lists_name_each_bad_item() {
+        let mut f =
+            fields(json!({"ids": ["a", 1, "b", null], "ok": ["x"], "long": ["1", "2", "3"]}));
+        assert!(f.optional_strings("ids", 10).is_none());
+        assert_eq!(f.optional_strings("ok", 10).unwrap(), ["x"]);
+        assert!(f.optional_strings("long", 2).is_none());
+        assert!(f.optional_strings("absent", 2).is_none());
+        let ApiError::Validation(errors) = f.finish().unwrap_err() else {
+            panic!()
+        };
+        let got: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(
+            got,
+            [
+                ("ids[1]", "INVALID_TYPE"),
+                ("ids[3]", "INVALID_TYPE"),
+                ("long", "TOO_MANY_ITEMS")
+            ]
+        );
     }
 }

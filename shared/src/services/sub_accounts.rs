@@ -353,10 +353,11 @@ pub async fn deactivate(ctx: &AppContext, managed: Managed) -> Result<SubAccount
     if member.status != AccountStatus::Active {
         return Err(deactivated());
     }
-    units::deactivate_member(ctx, &member).await?;
+    let at = crate::clock::rfc3339(crate::clock::now());
+    units::deactivate_member(ctx, &member, &at).await?;
     tracing::info!(admin_account_id = %admin.account_id, account_id = %member.account_id, "sub-account deactivated");
     member.status = AccountStatus::Deactivated;
-    member.deactivated_at = Some(crate::clock::rfc3339(crate::clock::now()));
+    member.deactivated_at = Some(at);
     Ok(SubAccountView::from(&member))
 }
 

@@ -29,7 +29,7 @@ use super::{
     Item, from_item, is_condition_failure, n, pk_sk, put_if_absent, s, to_item, transact,
     unavailable,
 };
-use aws_sdk_dynamodb::types::TransactWriteItem;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
 const PROFILE: &str = "PROFILE";
 const SESSION: &str = "SESSION";
@@ -197,8 +197,9 @@ pub fn create_items(
 }
 
 /// The fields whose values another account holds, from the failed items of a transaction that
-/// starts with [`create_items`]; `prefix` is where the account sat in the request (`""`, `admin.`).
-pub fn taken(failed: &[usize], prefix: &str) -> Vec<FieldError> {
+/// starts with [`create_items`] for `holder`; `prefix` is where the account sat in the request
+/// (`""`, `admin.`).
+pub fn taken(failed: &[usize], holder: &Holder<'_>, prefix: &str) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if failed.contains(&1) {
         errors.push(FieldError::new(
@@ -210,7 +211,7 @@ pub fn taken(failed: &[usize], prefix: &str) -> Vec<FieldError> {
     if failed.contains(&2) {
         errors.push(phone_taken(&format!("{prefix}phone")));
     }
-    if failed.contains(&3) {
+    if holder.document.is_some() && failed.contains(&3) {
         errors.push(FieldError::new(
             format!("{prefix}id_number"),
             "ID_TAKEN",
@@ -249,7 +250,7 @@ pub async fn create(
         }
         ApiError::Conflict {
             title: TAKEN_TITLE,
-            errors: taken(failed, ""),
+            errors: taken(failed, holder, ""),
         }
     })
     .await
@@ -368,7 +369,9 @@ pub struct CurrentSession {
     pub password_change_required: bool,
 }
 
-/// Makes `session_id` the account's only session, ending whichever was current.
+/// Makes `session_id` the account's only session, ending whichever was current. A deactivated
+/// account's session item is a tombstone ([`end_sessions_for_good_item`]) that no login replaces,
+/// so a login racing a deactivation cannot leave a working session behind.
 pub async fn replace_session(
     ctx: &AppContext,
     account: &AccountRecord,
@@ -383,14 +386,19 @@ pub async fn replace_session(
         expires_at,
         password_change_required: account.must_change_password,
     };
-    ctx.dynamo
+    let result = ctx
+        .dynamo
         .put_item()
         .table_name(&ctx.config.tables.accounts)
         .set_item(Some(to_item(&record)))
+        .condition_expression("attribute_not_exists(deactivated)")
         .send()
-        .await
-        .map_err(|e| unavailable("accounts.session_put", e))?;
-    Ok(())
+        .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(error) if is_condition_failure(&error) => Err(ApiError::Forbidden("该账号已停用")),
+        Err(error) => Err(unavailable("accounts.session_put", error)),
+    }
 }
 
 /// The account's current session, read consistently (a replaced session must fail at once).
@@ -424,15 +432,19 @@ pub async fn current_session(
     }))
 }
 
-/// The transaction item that ends the account's session, whichever it is (deactivation).
-pub fn end_any_session_item(ctx: &AppContext, account_id: &str) -> TransactWriteItem {
+/// The transaction item that ends the account's session, whichever it is, for good
+/// (deactivation): the session item becomes a tombstone without a session id, which no token
+/// matches and no later login replaces.
+pub fn end_sessions_for_good_item(ctx: &AppContext, account_id: &str) -> TransactWriteItem {
+    let mut tombstone = pk_sk(account_pk(account_id), SESSION);
+    tombstone.insert("deactivated".into(), AttributeValue::Bool(true));
     TransactWriteItem::builder()
-        .delete(
-            aws_sdk_dynamodb::types::Delete::builder()
+        .put(
+            aws_sdk_dynamodb::types::Put::builder()
                 .table_name(&ctx.config.tables.accounts)
-                .set_key(Some(pk_sk(account_pk(account_id), SESSION)))
+                .set_item(Some(tombstone))
                 .build()
-                .expect("key is set"),
+                .expect("table and item are set"),
         )
         .build()
 }

@@ -20,8 +20,8 @@ use crate::error::{ApiError, FieldError};
 use crate::http::pagination::{Page, PageRequest};
 
 use super::accounts::{
-    self, AccountRecord, Holder, UnitMembership, claim_item, end_any_session_item, phone_taken,
-    taken, values_taken,
+    self, AccountRecord, Holder, UnitMembership, claim_item, end_sessions_for_good_item,
+    phone_taken, taken, values_taken,
 };
 use super::house_links::{self, LinkRecord};
 use super::paged_query::query_page;
@@ -113,7 +113,7 @@ pub async fn open(
         items.extend(house_links::create_items(ctx, link));
     }
     transact(ctx, items, "units.open", |failed| {
-        let mut errors = taken(failed, "admin.");
+        let mut errors = taken(failed, admin, "admin.");
         if failed.contains(&uscc_item) {
             errors.push(FieldError::new(
                 "uscc",
@@ -138,7 +138,7 @@ pub async fn add_member(
     member.insert("account_id".into(), s(&record.account_id));
     items.push(put_if_absent(&ctx.config.tables.accounts, member));
     transact(ctx, items, "units.add_member", |failed| {
-        values_taken(taken(failed, ""))
+        values_taken(taken(failed, holder, ""))
     })
     .await
 }
@@ -182,25 +182,41 @@ pub struct MemberUpdate<'a> {
 }
 
 /// Writes a sub-account's new name, phone and houses, only while it is active and still has the
-/// phone it was read with; a new phone moves the phone claim in the same transaction
-/// (`PHONE_TAKEN` when another unit account has it).
+/// name, phone and houses it was read with (two changes at once: one wins, the other is
+/// `CONFLICT`, so neither writes back what the other changed); a new phone moves the phone claim
+/// in the same transaction (`PHONE_TAKEN` when another unit account has it).
 pub async fn update_member(
     ctx: &AppContext,
     member: &AccountRecord,
     update: &MemberUpdate<'_>,
 ) -> Result<(), ApiError> {
     let table = &ctx.config.tables.accounts;
-    let links = AttributeValue::L(update.link_ids.iter().map(s).collect());
+    let list = |ids: &[String]| AttributeValue::L(ids.iter().map(s).collect());
+    let old_links = member
+        .unit
+        .as_ref()
+        .map(|u| u.link_ids.as_slice())
+        .unwrap_or_default();
+    // No houses may be stored as an empty list or (never assigned) as no attribute at all.
+    let condition = if old_links.is_empty() {
+        "#status = :active AND phone = :old AND real_name = :old_name \
+         AND (attribute_not_exists(#unit.link_ids) OR #unit.link_ids = :old_links)"
+    } else {
+        "#status = :active AND phone = :old AND real_name = :old_name \
+         AND #unit.link_ids = :old_links"
+    };
     let profile = Update::builder()
         .table_name(table)
         .set_key(Some(pk_sk(&member.pk, &member.sk)))
         .update_expression("SET real_name = :name, phone = :phone, #unit.link_ids = :links")
-        .condition_expression("#status = :active AND phone = :old")
+        .condition_expression(condition)
         .expression_attribute_names("#unit", "unit")
         .expression_attribute_names("#status", "status")
         .expression_attribute_values(":name", s(update.real_name))
         .expression_attribute_values(":phone", s(update.phone.as_str()))
-        .expression_attribute_values(":links", links)
+        .expression_attribute_values(":links", list(update.link_ids))
+        .expression_attribute_values(":old_links", list(old_links))
+        .expression_attribute_values(":old_name", s(&member.real_name))
         .expression_attribute_values(":active", s("active"))
         .expression_attribute_values(":old", s(&member.phone))
         .build()
@@ -224,10 +240,14 @@ pub async fn update_member(
     .await
 }
 
-/// Deactivates a sub-account: its status, its session ended at once, and its phone claim freed
-/// (the number may be given to another account), in one transaction. Its username stays taken
-/// and its declarations stay valid (they belong to the unit's links).
-pub async fn deactivate_member(ctx: &AppContext, member: &AccountRecord) -> Result<(), ApiError> {
+/// Deactivates a sub-account as of `at`: its status, its session ended at once and for good, and
+/// its phone claim freed (the number may be given to another account), in one transaction. Its
+/// username stays taken and its declarations stay valid (they belong to the unit's links).
+pub async fn deactivate_member(
+    ctx: &AppContext,
+    member: &AccountRecord,
+    at: &str,
+) -> Result<(), ApiError> {
     let table = &ctx.config.tables.accounts;
     let profile = Update::builder()
         .table_name(table)
@@ -237,13 +257,13 @@ pub async fn deactivate_member(ctx: &AppContext, member: &AccountRecord) -> Resu
         .expression_attribute_names("#status", "status")
         .expression_attribute_values(":deactivated", s("deactivated"))
         .expression_attribute_values(":active", s("active"))
-        .expression_attribute_values(":now", s(crate::clock::rfc3339(crate::clock::now())))
+        .expression_attribute_values(":now", s(at))
         .build()
         .expect("key and expression are set");
     let phone = PhoneNumber::parse(&member.phone).map_err(|_| ApiError::Internal)?;
     let items = vec![
         TransactWriteItem::builder().update(profile).build(),
-        end_any_session_item(ctx, &member.account_id),
+        end_sessions_for_good_item(ctx, &member.account_id),
         free_phone_item(ctx, member, &phone),
     ];
     transact(ctx, items, "units.deactivate_member", |_| {
@@ -252,6 +272,8 @@ pub async fn deactivate_member(ctx: &AppContext, member: &AccountRecord) -> Resu
     .await
 }
 
+/// Frees the member's claim of `phone`: gone already is fine, another account's claim is left
+/// alone (the condition fails).
 fn free_phone_item(
     ctx: &AppContext,
     member: &AccountRecord,
@@ -260,7 +282,7 @@ fn free_phone_item(
     let delete = Delete::builder()
         .table_name(&ctx.config.tables.accounts)
         .set_key(Some(pk_sk(member.phone_claim(ctx, phone), CLAIM)))
-        .condition_expression("account_id = :me")
+        .condition_expression("attribute_not_exists(pk) OR account_id = :me")
         .expression_attribute_values(":me", s(&member.account_id))
         .build()
         .expect("key is set");
