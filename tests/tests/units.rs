@@ -568,7 +568,9 @@ async fn sub_account_changes_and_deactivation() {
     answer.assert_problem(409, "CONFLICT");
     assert!(answer.has_field_error("phone", "PHONE_TAKEN"));
 
-    // Name and phone change; the new phone is the one a new device must verify.
+    // Name and phone change; every device, even one trusted before, must verify the new phone.
+    let trusted = fixtures::device_id();
+    fixtures::login(&client, &sub, &trusted).await;
     let new_phone = fixtures::phone();
     let changed = client
         .patch_auth(
@@ -584,7 +586,15 @@ async fn sub_account_changes_and_deactivation() {
         phone: new_phone.clone(),
         ..sub.clone()
     };
-    let sub_token = fixtures::login(&client, &moved, &fixtures::device_id()).await;
+    let again = client
+        .post("/v1/sessions", &fixtures::login_body(&moved, &trusted))
+        .await;
+    again.assert_problem(401, "SMS_CODE_REQUIRED");
+    assert_eq!(
+        again.body["phone_hint"],
+        format!("{}****{}", &new_phone[..3], &new_phone[7..])
+    );
+    let sub_token = fixtures::login(&client, &moved, &trusted).await;
     // The old phone is free for another unit account.
     let mut reuse = sub_account_body(std::slice::from_ref(&a));
     reuse["phone"] = json!(sub.phone);

@@ -68,7 +68,7 @@ pub async fn change_password(
             Invalid::new("SAME_AS_OLD", "新密码不能与原密码相同").at("new_password"),
         ));
     }
-    let devices = accounts::trusted_device_keys(ctx, &account.account_id).await?;
+    let devices = accounts::ForgottenDevices::of(ctx, &account.account_id).await?;
     accounts::change_password(
         ctx,
         &account.account_id,

@@ -550,9 +550,56 @@ pub async fn trusted_device_keys(
     }
 }
 
-/// Most trusted devices forgotten inside the password transaction (a transaction holds at most
-/// 100 items); any beyond are deleted right after it.
+/// Most trusted devices forgotten inside a transaction (one holds at most 100 items); any beyond
+/// are deleted right after it.
 const DEVICES_IN_TRANSACTION: usize = 90;
+
+/// Forgetting trusted devices (their next login needs an SMS code): the deletes that go into the
+/// transaction that makes the change, and the keys left for [`ForgottenDevices::finish`].
+pub struct ForgottenDevices {
+    pub in_transaction: Vec<TransactWriteItem>,
+    later: Vec<Item>,
+}
+
+impl ForgottenDevices {
+    /// The account's trusted devices (consistent Query), to be forgotten.
+    pub async fn of(ctx: &AppContext, account_id: &str) -> Result<Self, ApiError> {
+        let mut keys = trusted_device_keys(ctx, account_id).await?;
+        let later = keys.split_off(keys.len().min(DEVICES_IN_TRANSACTION));
+        let in_transaction = keys
+            .into_iter()
+            .map(|key| {
+                TransactWriteItem::builder()
+                    .delete(
+                        aws_sdk_dynamodb::types::Delete::builder()
+                            .table_name(&ctx.config.tables.accounts)
+                            .set_key(Some(key))
+                            .build()
+                            .expect("key is set"),
+                    )
+                    .build()
+            })
+            .collect();
+        Ok(Self {
+            in_transaction,
+            later,
+        })
+    }
+
+    /// Deletes the devices that did not fit in the transaction (once it has succeeded).
+    pub async fn finish(self, ctx: &AppContext) -> Result<(), ApiError> {
+        for key in self.later {
+            ctx.dynamo
+                .delete_item()
+                .table_name(&ctx.config.tables.accounts)
+                .set_key(Some(key))
+                .send()
+                .await
+                .map_err(|e| unavailable("accounts.device_delete", e))?;
+        }
+        Ok(())
+    }
+}
 
 /// Replaces the password hash (only while it is still `old_hash`: a concurrent change wins once),
 /// uses up the SMS code, lifts the session's password-change requirement (only while `session_id`
@@ -564,7 +611,7 @@ pub async fn change_password(
     old_hash: &str,
     new_hash: &str,
     code: &VerifiedCode,
-    mut devices: Vec<Item>,
+    devices: ForgottenDevices,
 ) -> Result<(), ApiError> {
     let table = &ctx.config.tables.accounts;
     let update = aws_sdk_dynamodb::types::Update::builder()
@@ -580,18 +627,6 @@ pub async fn change_password(
         )
         .build()
         .expect("key and expression are set");
-    let later = devices.split_off(devices.len().min(DEVICES_IN_TRANSACTION));
-    let delete = |key: Item| {
-        aws_sdk_dynamodb::types::TransactWriteItem::builder()
-            .delete(
-                aws_sdk_dynamodb::types::Delete::builder()
-                    .table_name(table)
-                    .set_key(Some(key))
-                    .build()
-                    .expect("key is set"),
-            )
-            .build()
-    };
     let session = aws_sdk_dynamodb::types::Update::builder()
         .table_name(table)
         .set_key(Some(pk_sk(account_pk(account_id), SESSION)))
@@ -609,7 +644,7 @@ pub async fn change_password(
             .update(session)
             .build(),
     ];
-    items.extend(devices.into_iter().map(delete));
+    items.extend(devices.in_transaction.iter().cloned());
     transact(ctx, items, "accounts.change_password", |failed| {
         if failed.contains(&2) {
             ApiError::SessionReplaced
@@ -623,16 +658,7 @@ pub async fn change_password(
         }
     })
     .await?;
-    for key in later {
-        ctx.dynamo
-            .delete_item()
-            .table_name(table)
-            .set_key(Some(key))
-            .send()
-            .await
-            .map_err(|e| unavailable("accounts.device_delete", e))?;
-    }
-    Ok(())
+    devices.finish(ctx).await
 }
 
 /// Moves the account to `new_phone`: the profile (only while it still has the old phone), the old

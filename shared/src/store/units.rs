@@ -20,8 +20,8 @@ use crate::error::{ApiError, FieldError};
 use crate::http::pagination::{Page, PageRequest};
 
 use super::accounts::{
-    self, AccountRecord, Holder, UnitMembership, claim_item, end_sessions_for_good_item,
-    phone_taken, taken, values_taken,
+    self, AccountRecord, ForgottenDevices, Holder, UnitMembership, claim_item,
+    end_sessions_for_good_item, phone_taken, taken, values_taken,
 };
 use super::house_links::{self, LinkRecord};
 use super::paged_query::query_page;
@@ -183,8 +183,9 @@ pub struct MemberUpdate<'a> {
 
 /// Writes a sub-account's new name, phone and houses, only while it is active and still has the
 /// name, phone and houses it was read with (two changes at once: one wins, the other is
-/// `CONFLICT`, so neither writes back what the other changed); a new phone moves the phone claim
-/// in the same transaction (`PHONE_TAKEN` when another unit account has it).
+/// `CONFLICT`, so neither writes back what the other changed). A new phone moves the phone claim
+/// (`PHONE_TAKEN` when another unit account has it) and forgets the devices verified through the
+/// old one, in the same transaction: the next login on any device proves the new phone.
 pub async fn update_member(
     ctx: &AppContext,
     member: &AccountRecord,
@@ -222,6 +223,7 @@ pub async fn update_member(
         .build()
         .expect("key and expression are set");
     let mut items = vec![TransactWriteItem::builder().update(profile).build()];
+    let mut devices = None;
     if update.phone.as_str() != member.phone {
         let old = PhoneNumber::parse(&member.phone).map_err(|_| ApiError::Internal)?;
         items.push(free_phone_item(ctx, member, &old));
@@ -229,6 +231,9 @@ pub async fn update_member(
             table,
             claim_item(member.phone_claim(ctx, update.phone), &member.account_id),
         ));
+        let forgotten = ForgottenDevices::of(ctx, &member.account_id).await?;
+        items.extend(forgotten.in_transaction.iter().cloned());
+        devices = Some(forgotten);
     }
     transact(ctx, items, "units.update_member", |failed| {
         if failed.contains(&2) {
@@ -237,7 +242,11 @@ pub async fn update_member(
             changed_meanwhile()
         }
     })
-    .await
+    .await?;
+    match devices {
+        Some(devices) => devices.finish(ctx).await,
+        None => Ok(()),
+    }
 }
 
 /// Deactivates a sub-account as of `at`: its status, its session ended at once and for good, and
