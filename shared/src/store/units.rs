@@ -25,7 +25,7 @@ use super::accounts::{
 };
 use super::house_links::{self, LinkRecord};
 use super::paged_query::query_page;
-use super::{from_item, pk_sk, put_if_absent, s, to_item, transact, unavailable};
+use super::{pk_sk, put_if_absent, s, to_item, transact};
 
 const PROFILE: &str = "PROFILE";
 const CLAIM: &str = "CLAIM";
@@ -303,20 +303,6 @@ fn changed_meanwhile() -> ApiError {
         title: "子账号已停用或已被修改，请刷新后重试",
         errors: Vec::new(),
     }
-}
-
-/// A unit, read consistently.
-pub async fn get(ctx: &AppContext, unit_id: &str) -> Result<Option<UnitRecord>, ApiError> {
-    let output = ctx
-        .dynamo
-        .get_item()
-        .table_name(&ctx.config.tables.accounts)
-        .set_key(Some(pk_sk(unit_pk(unit_id), PROFILE)))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| unavailable("units.get", e))?;
-    output.item.map(from_item).transpose()
 }
 
 #[cfg(test)]
