@@ -522,7 +522,7 @@ pub async fn trust_device(
 }
 
 /// The keys of the account's trusted devices (consistent read).
-pub async fn trusted_device_keys(
+async fn trusted_device_keys(
     ctx: &AppContext,
     account_id: &str,
 ) -> Result<Vec<Item>, ApiError> {
