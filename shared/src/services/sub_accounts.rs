@@ -323,10 +323,15 @@ pub async fn update(
         Some(phone) => phone,
         None => PhoneNumber::parse(&member.phone).map_err(|_| ApiError::Internal)?,
     };
-    let membership = member.unit.as_mut().ok_or(ApiError::Internal)?;
-    let link_ids = changes
-        .link_ids
-        .unwrap_or_else(|| membership.link_ids.clone());
+    let link_ids = match changes.link_ids {
+        Some(ids) => ids,
+        None => member
+            .unit
+            .as_ref()
+            .ok_or(ApiError::Internal)?
+            .link_ids
+            .clone(),
+    };
     units::update_member(
         ctx,
         &member,

@@ -522,10 +522,7 @@ pub async fn trust_device(
 }
 
 /// The keys of the account's trusted devices (consistent read).
-async fn trusted_device_keys(
-    ctx: &AppContext,
-    account_id: &str,
-) -> Result<Vec<Item>, ApiError> {
+async fn trusted_device_keys(ctx: &AppContext, account_id: &str) -> Result<Vec<Item>, ApiError> {
     let mut keys = Vec::new();
     let mut start = None;
     loop {
