@@ -5,6 +5,10 @@
 #                            its own SAM schemas), then through the SAM transform (aws-sam-translator,
 #                            what CloudFormation runs on deploy) with cfn-lint over the result.
 #                            Needs only stack_ensure_deps.
+#   contract_lint_openapi    functions/openapi.yaml through Redocly CLI (`recommended` rules, see
+#                            redocly.yaml) and Spectral (`spectral:oas`, see .spectral.yaml), both
+#                            from stack_ensure_deps' node_modules (package-lock.json); fails on any
+#                            error of either (warnings are printed). Needs only stack_ensure_deps.
 #   contract_api_checks      starts `rpctl local up` on a free port against the running emulators,
 #                            logs the local staff account in (and registers and logs in a
 #                            residence-registration account for the operations on one's own
@@ -88,6 +92,32 @@ contract_lint_template() {
         return 1
     fi
     _contract_log "template checks passed in $((SECONDS - started)) s"
+}
+
+contract_lint_openapi() {
+    local document=${1:-functions/openapi.yaml} started=$SECONDS rc=0 tool
+    local bin="$STACK_HOME/node_modules/.bin"
+    for tool in redocly spectral; do
+        if [[ ! -x $bin/$tool ]]; then
+            _contract_log "FAILED: $bin/$tool not found (stack_ensure_deps installs it from infra/local/package-lock.json)"
+            return 1
+        fi
+    done
+    _contract_log "Redocly CLI lint $document (infra/local/redocly.yaml)"
+    # No usage telemetry, and no update check (a registry request on every run).
+    if ! REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+        "$bin/redocly" lint --config "$_CONTRACT_DIR/redocly.yaml" "$document"; then
+        _contract_log "FAILED: Redocly CLI found errors in $document (above)"
+        rc=1
+    fi
+    _contract_log "Spectral lint $document (infra/local/.spectral.yaml)"
+    if ! "$bin/spectral" lint --ruleset "$_CONTRACT_DIR/.spectral.yaml" --fail-severity error \
+        "$document"; then
+        _contract_log "FAILED: Spectral found errors in $document (above)"
+        rc=1
+    fi
+    ((rc == 0)) || return 1
+    _contract_log "OpenAPI checks passed in $((SECONDS - started)) s"
 }
 
 # Probe: GET /openapi.json answers 200.

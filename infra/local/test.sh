@@ -4,7 +4,8 @@
 # end-to-end tests under tests/, which serve the API in-process from template.yaml.
 #
 # Without arguments it also runs the contract checks (infra/local/contract-checks.sh): cfn-lint
-# over template.yaml (before compiling: it takes seconds), and, once every cargo test has passed,
+# over template.yaml and Redocly CLI and Spectral over functions/openapi.yaml (before compiling:
+# they take seconds), and, once every cargo test has passed,
 # schemathesis against `rpctl local up` on the same emulators, checked against GET /openapi.json.
 # With arguments they go to `cargo test --workspace` and only those tests run, e.g.
 #   bash infra/local/test.sh -p e2e-tests --test sessions
@@ -19,7 +20,10 @@ contract=0
 if (($# == 0)); then contract=1; fi
 
 stack_ensure_deps
-if ((contract)); then contract_lint_template template.yaml; fi
+if ((contract)); then
+    contract_lint_template template.yaml
+    contract_lint_openapi functions/openapi.yaml
+fi
 # Compile first, so the emulators are not idling through a long build.
 cargo test --workspace --no-run --quiet
 # The API contract checks run the rpctl binary itself.
