@@ -1,8 +1,6 @@
 //! Bulk writes for the operator tool: BatchWriteItem in chunks of 25, several chunks in flight at
 //! once, retrying what DynamoDB leaves unprocessed (throttling) with exponential back-off.
 
-use std::time::Duration;
-
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
 use futures::stream::{self, StreamExt, TryStreamExt};
@@ -14,6 +12,8 @@ pub enum BatchError {
     Dynamo(String),
     #[error("{0} items were still unprocessed after {1} retries")]
     Unprocessed(usize, u32),
+    #[error("a record does not make an item: {0}")]
+    Record(#[from] shared::store::StoreError),
 }
 
 /// The most requests one BatchWriteItem call may carry.
@@ -81,9 +81,10 @@ pub async fn write_chunk(
     mut pending: Vec<WriteRequest>,
 ) -> Result<(), BatchError> {
     debug_assert!(pending.len() <= CHUNK);
+    let mut backoff = shared::store::retry::Backoff::throttling();
     for attempt in 0..=MAX_RETRIES {
         if attempt > 0 {
-            tokio::time::sleep(Duration::from_millis(50 << attempt.min(6))).await;
+            backoff.wait().await;
         }
         let output = client
             .batch_write_item()

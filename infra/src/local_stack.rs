@@ -92,7 +92,7 @@ pub async fn bind_api(
 /// report when it loaded.
 pub async fn load_local_address_set(
     ctx: &AppContext,
-    streets: &[shared::store::address::Street],
+    streets: &[shared::domain::districts::Street],
 ) -> Result<Option<LoadReport>, StackError> {
     // Stacks started side by side in one process (the test harness) load it once: the others
     // wait here, then find it loaded.

@@ -7,8 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use aws_sdk_dynamodb::Client;
+pub use shared::domain::districts::Street;
 use shared::store::address::street_item;
-pub use shared::store::address::{STREETS_PK, Street};
+pub use shared::store::keys::STREETS_PK;
 
 use crate::batch::{self, BatchError};
 
@@ -103,7 +104,11 @@ pub async fn load_streets(
     table: &str,
     streets: &[Street],
 ) -> Result<usize, ReferenceError> {
-    let items = streets.iter().map(street_item).collect();
+    let items = streets
+        .iter()
+        .map(street_item)
+        .collect::<Result<_, _>>()
+        .map_err(BatchError::from)?;
     Ok(batch::put_all(client, table, items).await?)
 }
 

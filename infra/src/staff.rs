@@ -5,7 +5,8 @@ use shared::domain::account::{AccountType, RealName, Role, Username};
 use shared::domain::id_document::{IdDocument, IdType};
 use shared::domain::password::{Password, hash_password};
 use shared::domain::phone::PhoneNumber;
-use shared::error::{ApiError, Invalid};
+use shared::error::Invalid;
+use shared::store::StoreError;
 use shared::store::accounts::{self, AccountRecord, Holder};
 
 pub struct NewStaff {
@@ -30,7 +31,7 @@ pub enum StaffError {
         invalid: Invalid,
     },
     #[error("{0}")]
-    Store(ApiError),
+    Store(#[from] StoreError),
 }
 
 fn field<T>(name: &'static str, result: Result<T, Invalid>) -> Result<T, StaffError> {
@@ -43,10 +44,7 @@ fn field<T>(name: &'static str, result: Result<T, Invalid>) -> Result<T, StaffEr
 /// Creates a staff account unless one with that username exists (idempotent).
 pub async fn create(ctx: &AppContext, staff: NewStaff) -> Result<StaffOutcome, StaffError> {
     let username = field("username", Username::parse(&staff.username))?;
-    if let Some(existing) = accounts::find_by_username(ctx, &username.key())
-        .await
-        .map_err(StaffError::Store)?
-    {
+    if let Some(existing) = accounts::find_by_username(ctx, &username.key()).await? {
         return Ok(StaffOutcome::AlreadyExists {
             account_id: existing.account_id,
         });
@@ -71,9 +69,7 @@ pub async fn create(ctx: &AppContext, staff: NewStaff) -> Result<StaffOutcome, S
         phone: &phone,
     };
     let record = AccountRecord::new(&holder, hash_password(&password));
-    accounts::create(ctx, &holder, &record, None, &[])
-        .await
-        .map_err(StaffError::Store)?;
+    accounts::create(ctx, &holder, &record, None, &[]).await?;
     let account_id = record.account_id;
     Ok(StaffOutcome::Created { account_id })
 }

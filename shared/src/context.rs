@@ -5,7 +5,7 @@ use std::sync::Arc;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 use crate::config::{AppConfig, ConfigError};
-use crate::store::address::Districts;
+use crate::domain::districts::Districts;
 
 pub struct AppContext {
     pub config: AppConfig,
@@ -21,6 +21,9 @@ pub struct LocalEndpoints {
     pub dynamodb: String,
     pub sns: String,
     pub region: String,
+    /// Counts the DynamoDB operations of every context made on these endpoints (tests and
+    /// benchmarks).
+    pub counter: Option<crate::operation_counts::OperationCounter>,
 }
 
 impl AppContext {
@@ -63,10 +66,12 @@ impl AppContext {
                 credentials,
             ));
         let sdk = base.build();
-        let dynamo = aws_sdk_dynamodb::config::Builder::from(&sdk)
-            .endpoint_url(&endpoints.dynamodb)
-            .interceptor(crate::store::operation_counts::OperationCounter)
-            .build();
+        let mut dynamo =
+            aws_sdk_dynamodb::config::Builder::from(&sdk).endpoint_url(&endpoints.dynamodb);
+        if let Some(counter) = &endpoints.counter {
+            dynamo = dynamo.interceptor(counter.clone());
+        }
+        let dynamo = dynamo.build();
         let sns = aws_sdk_sns::config::Builder::from(&sdk)
             .endpoint_url(&endpoints.sns)
             .build();
@@ -91,6 +96,7 @@ impl AppContext {
             dynamodb: "http://127.0.0.1:9".into(),
             sns: "http://127.0.0.1:9".into(),
             region: "ap-east-1".into(),
+            counter: None,
         };
         Self::local(crate::config::for_tests(&[]), &endpoints)
     }

@@ -60,8 +60,13 @@ pub async fn seed_building(stack: &Stack, street: &str, name: &str, rooms: &[&st
         })
         .collect();
     let items = building_items(&building)
+        .expect("building items")
         .into_iter()
-        .chain(houses.iter().map(house_item));
+        .chain(
+            houses
+                .iter()
+                .map(|house| house_item(house).expect("house item")),
+        );
     for item in items {
         ctx.dynamo
             .put_item()

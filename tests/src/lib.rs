@@ -15,6 +15,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use shared::config::AppConfig;
 use shared::context::LocalEndpoints;
+use shared::operation_counts::{OperationCounter, OperationCounts};
 
 /// A running local API and where its emulators are.
 #[derive(Clone)]
@@ -29,6 +30,15 @@ impl Stack {
     /// A context on the stack's emulators, for checking what was stored.
     pub fn context(&self) -> std::sync::Arc<shared::AppContext> {
         shared::AppContext::local(self.config.clone(), &self.endpoints)
+    }
+
+    /// The DynamoDB operations this stack's functions (and contexts) issued so far.
+    pub fn operation_counts(&self) -> OperationCounts {
+        self.endpoints
+            .counter
+            .as_ref()
+            .expect("test stacks count their operations")
+            .counts()
     }
 
     /// Where DynamoDB Local listens (for clients the context does not hold, e.g. Streams).
@@ -47,6 +57,7 @@ fn endpoints() -> LocalEndpoints {
         dynamodb: need("DYNAMODB_ENDPOINT"),
         sns: need("SNS_ENDPOINT"),
         region: "ap-east-1".into(),
+        counter: Some(OperationCounter::default()),
     }
 }
 

@@ -10,7 +10,6 @@ use e2e_tests::residents::{registration_path, resident_body};
 use e2e_tests::{Answer, Client, stack, units};
 use reqwest::Method;
 use serde_json::json;
-use shared::store::operation_counts::counts;
 
 struct Sweep {
     client: Client,
@@ -55,7 +54,7 @@ async fn every_route_runs_without_a_single_scan() {
     )
     .await;
     let (_, staff) = staff_session(&client).await;
-    let before = counts();
+    let before = stack.operation_counts();
 
     // Registration with a house, its SMS code, login.
     let phone = fixtures::phone();
@@ -390,7 +389,7 @@ async fn every_route_runs_without_a_single_scan() {
         "the sweep drives every route of the template"
     );
 
-    let after = counts();
+    let after = stack.operation_counts();
     assert!(
         after.queries > before.queries,
         "the counter sees the Queries"

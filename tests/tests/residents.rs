@@ -832,10 +832,10 @@ async fn a_receipt_number_already_taken_is_drawn_again() {
         .unwrap();
     let taken = record.receipt_no.clone();
     let registration_id = uuid::Uuid::now_v7().to_string();
-    record.sk = registrations::registration_sk(&registration_id);
+    record.sk = shared::store::keys::registration_sk(&registration_id);
     record.person_moves = format!("{}#{registration_id}", record.moved_in_on);
     record.registration_id = registration_id;
-    record.person_key = registrations::person_key(
+    record.person_key = shared::store::keys::person_key(
         &ctx,
         shared::domain::id_document::IdType::ResidentId,
         &fixtures::id_number(),

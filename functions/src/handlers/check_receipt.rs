@@ -5,12 +5,12 @@ use lambda_http::Request;
 use shared::AppContext;
 use shared::domain::receipt::ReceiptNo;
 use shared::error::{ApiError, FieldError};
-use shared::http::request::{path_param, query_param};
+use shared::http::request::{client_ip, path_param, query_param};
 use shared::http::response::{ApiResult, json};
 use shared::services::{public_reads, receipts};
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
-    public_reads::admit_receipt_check(ctx, &req).await?;
+    public_reads::admit_receipt_check(ctx, &client_ip(&req)).await?;
     let mut errors = Vec::new();
     let receipt_no = ReceiptNo::parse(&path_param(&req, "receipt_no")?)
         .map_err(|e| errors.push(e.at("receipt_no")))

@@ -4,7 +4,7 @@ use lambda_http::Request;
 use shared::AppContext;
 use shared::auth::authenticate;
 use shared::error::{ApiError, FieldError};
-use shared::http::pagination::{PageRequest, list_response};
+use shared::http::pagination::{self, list_response};
 use shared::http::request::query_param;
 use shared::http::response::ApiResult;
 use shared::services::house_links;
@@ -21,7 +21,7 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
             "目前只能查询待审核（pending）的关联",
         )));
     }
-    let page = PageRequest::from_request(ctx, &req, SCOPE)?;
+    let page = pagination::page_request(ctx, &req, SCOPE)?;
     let links = house_links::pending(ctx, &principal, &page).await?;
     list_response(ctx, SCOPE, &links)
 }

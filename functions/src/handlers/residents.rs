@@ -7,7 +7,7 @@ use shared::AppContext;
 use shared::auth::authenticate;
 use shared::http::Fields;
 use shared::http::fields::checked;
-use shared::http::pagination::{PageRequest, list_response};
+use shared::http::pagination::{self, list_response};
 use shared::http::request::{path_param, query_param};
 use shared::http::response::{ApiResult, json};
 use shared::services::registrations::{self, Via, parse_status};
@@ -39,7 +39,7 @@ pub async fn list(ctx: &AppContext, req: Request, via: Via) -> ApiResult {
         principal.account_id,
         status.map_or("all", |s| s.as_str())
     );
-    let page = PageRequest::from_request(ctx, &req, &scope)?;
+    let page = pagination::page_request(ctx, &req, &scope)?;
     let found = registrations::list(ctx, &principal, via, &link_id, status, &page).await?;
     list_response(ctx, &scope, &found)
 }

@@ -31,7 +31,8 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use shared::domain::address::{BuildingCode, HouseCode, Room};
-use shared::store::address::{Building, House, Street};
+use shared::domain::districts::Street;
+use shared::store::address::{Building, House};
 
 /// Two-character stems of estate, road and village names.
 const STEMS: [&str; 96] = [

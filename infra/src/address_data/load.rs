@@ -21,8 +21,7 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::error::DisplayErrorContext;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, WriteRequest};
 use futures::stream::{FuturesUnordered, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
 use shared::AppContext;
@@ -47,8 +46,6 @@ const MAX_KEPT_REFUSED: usize = 10_000;
 
 /// Keys per BatchGetItem call (DynamoDB's limit).
 const BATCH_GET: usize = 100;
-
-const MAX_RETRIES: u32 = 8;
 
 /// Which input a row came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,6 +179,8 @@ pub enum LoadError {
     NoStreets,
     #[error("DynamoDB: {0}")]
     Store(String),
+    #[error("DynamoDB: {0}")]
+    Records(#[from] shared::store::StoreError),
     #[error(transparent)]
     Batch(#[from] BatchError),
 }
@@ -447,7 +446,7 @@ async fn load<S: Store>(
                     }
                 }
             }
-            for item in building_items(building) {
+            for item in building_items(building)? {
                 writer.push(batch::put(item)).await?;
                 report.items_written += 1;
             }
@@ -508,7 +507,7 @@ async fn load<S: Store>(
             continue;
         }
         seen.insert(number, raw.line);
-        writer.push(batch::put(house_item(&house))).await?;
+        writer.push(batch::put(house_item(&house)?)).await?;
         report.houses += 1;
         report.items_written += 1;
     }
@@ -707,14 +706,6 @@ struct DynamoStore<'a> {
     ctx: &'a AppContext,
 }
 
-fn dynamo_error<E, R>(operation: &str, error: aws_sdk_dynamodb::error::SdkError<E, R>) -> LoadError
-where
-    E: std::error::Error + 'static,
-    R: fmt::Debug,
-{
-    LoadError::Store(format!("{operation}: {}", DisplayErrorContext(&error)))
-}
-
 impl Store for DynamoStore<'_> {
     async fn street_codes(&self) -> Result<HashSet<String>, LoadError> {
         let districts = shared::store::address::districts(self.ctx)
@@ -737,40 +728,13 @@ impl Store for DynamoStore<'_> {
             return Ok(found);
         }
         let keys = codes.iter().map(|code| building_key(code)).collect();
-        let mut request = KeysAndAttributes::builder()
-            .set_keys(Some(keys))
-            .build()
-            .expect("keys are set");
-        for attempt in 0..=MAX_RETRIES {
-            if attempt > 0 {
-                tokio::time::sleep(Duration::from_millis(50 << attempt.min(6))).await;
-            }
-            let output = self
-                .ctx
-                .dynamo
-                .batch_get_item()
-                .request_items(table, request.clone())
-                .send()
-                .await
-                .map_err(|e| dynamo_error("BatchGetItem", e))?;
-            for item in output
-                .responses
-                .and_then(|mut r| r.remove(table))
-                .unwrap_or_default()
-            {
-                let building: Building = shared::store::from_item(item).map_err(|_| {
-                    LoadError::Store("a stored building has an unexpected shape".into())
-                })?;
-                found.insert(building.building_code.clone(), building);
-            }
-            match output.unprocessed_keys.and_then(|mut u| u.remove(table)) {
-                Some(left) if !left.keys().is_empty() => request = left,
-                _ => return Ok(found),
-            }
+        for item in
+            shared::store::batch_get(self.ctx, table, keys, "address.load_buildings").await?
+        {
+            let building: Building = shared::store::from_item(item)?;
+            found.insert(building.building_code.clone(), building);
         }
-        Err(LoadError::Store(format!(
-            "BatchGetItem: keys still unprocessed after {MAX_RETRIES} retries"
-        )))
+        Ok(found)
     }
 
     async fn building_exists(&self, code: BuildingCode) -> Result<bool, LoadError> {

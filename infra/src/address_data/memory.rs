@@ -7,7 +7,8 @@ use std::sync::Mutex;
 use aws_sdk_dynamodb::types::{AttributeValue, WriteRequest};
 use shared::domain::address::BuildingCode;
 use shared::store::Item;
-use shared::store::address::{BUILDING_SK, Building, building_pk};
+use shared::store::address::Building;
+use shared::store::keys::{BUILDING_SK, building_pk};
 
 use super::load::{LoadError, Store};
 

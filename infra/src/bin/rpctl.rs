@@ -156,6 +156,7 @@ impl From<Endpoints> for LocalEndpoints {
             dynamodb: e.dynamodb_endpoint,
             sns: e.sns_endpoint,
             region: e.region,
+            counter: None,
         }
     }
 }
@@ -340,7 +341,7 @@ async fn address(
 /// The streets of a CSV file, refusing the file if any row is malformed.
 fn read_streets_strictly(
     path: &std::path::Path,
-) -> Result<Vec<shared::store::address::Street>, Box<dyn std::error::Error>> {
+) -> Result<Vec<shared::domain::districts::Street>, Box<dyn std::error::Error>> {
     let (streets, rejected) = infra::reference::read_streets(path)?;
     if let Some(first) = rejected.first() {
         return Err(format!(

@@ -22,13 +22,16 @@ pub(crate) use string_newtype;
 
 pub mod account;
 pub mod address;
+pub mod client;
 pub mod credit_code;
+pub mod districts;
 pub mod id_document;
 pub mod id_number;
 pub mod mask;
 pub mod password;
 pub mod phone;
 pub mod receipt;
+pub mod registration;
 pub mod resident;
 pub mod sms;
 pub mod unit;

@@ -3,8 +3,11 @@
 use crate::error::Invalid;
 
 /// An 11-digit mainland mobile number (`^1[3-9]\d{9}$`).
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct PhoneNumber(String);
+
+super::string_newtype!(PhoneNumber);
 
 impl PhoneNumber {
     pub fn parse(input: &str) -> Result<Self, Invalid> {

@@ -76,6 +76,11 @@ impl ReceiptNo {
         &self.0
     }
 
+    /// The day the number was given out on (its first 8 digits).
+    pub fn day(&self) -> NaiveDate {
+        NaiveDate::parse_from_str(&self.0[..8], "%Y%m%d").expect("a valid number starts with a day")
+    }
+
     /// The check code printed beside the number.
     pub fn check_code(&self, key: &[u8]) -> String {
         let mac = crate::crypto::keyed_hash(key, "receipt-check-code", &[&self.0]);

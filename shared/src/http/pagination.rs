@@ -17,32 +17,7 @@ use crate::http::response::{ApiResult, json};
 pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
 
-/// Where a page starts and how long it may be.
-#[derive(Debug, Clone)]
-pub struct PageRequest {
-    pub limit: u32,
-    /// The position after which this page starts (`None`: the first page).
-    pub after: Option<Value>,
-}
-
-/// A page of results and where the next one starts.
-#[derive(Debug, Clone)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next: Option<Value>,
-    /// DynamoDB read capacity the page consumed (for logs and benchmarks).
-    pub read_units: f64,
-}
-
-impl<T> Page<T> {
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            next: self.next,
-            read_units: self.read_units,
-        }
-    }
-}
+pub use crate::store::page::{Page, PageRequest};
 
 #[derive(Serialize)]
 struct ListBody<'a, T> {
@@ -72,48 +47,42 @@ pub fn decode_cursor(ctx: &AppContext, scope: &str, cursor: &str) -> Option<Valu
     serde_json::from_slice(&bytes).ok()
 }
 
-impl PageRequest {
-    /// Reads `limit` (1–100, default 20) and `cursor` from the query string.
-    pub fn from_request(ctx: &AppContext, req: &Request, scope: &str) -> Result<Self, ApiError> {
-        let mut errors = Vec::new();
-        let limit = match query_param(req, "limit") {
-            None => DEFAULT_LIMIT,
-            Some(text) => match text.trim().parse::<u32>() {
-                Ok(limit) if (1..=MAX_LIMIT).contains(&limit) => limit,
-                _ => {
-                    errors.push(FieldError::new(
-                        "limit",
-                        "INVALID_LIMIT",
-                        format!("每页条数须为1至{MAX_LIMIT}的整数"),
-                    ));
-                    DEFAULT_LIMIT
-                }
-            },
-        };
-        let after = match query_param(req, "cursor").filter(|c| !c.is_empty()) {
-            None => None,
-            Some(text) => {
-                let position = decode_cursor(ctx, scope, &text);
-                if position.is_none() {
-                    errors.push(FieldError::new(
-                        "cursor",
-                        "INVALID_CURSOR",
-                        "翻页标记无效，请从第一页重新查询",
-                    ));
-                }
-                position
+/// Reads `limit` (1–100, default 20) and `cursor` (a genuine cursor of the list `scope`) from the
+/// query string.
+pub fn page_request(ctx: &AppContext, req: &Request, scope: &str) -> Result<PageRequest, ApiError> {
+    let mut errors = Vec::new();
+    let limit = match query_param(req, "limit") {
+        None => DEFAULT_LIMIT,
+        Some(text) => match text.trim().parse::<u32>() {
+            Ok(limit) if (1..=MAX_LIMIT).contains(&limit) => limit,
+            _ => {
+                errors.push(FieldError::new(
+                    "limit",
+                    "INVALID_LIMIT",
+                    format!("每页条数须为1至{MAX_LIMIT}的整数"),
+                ));
+                DEFAULT_LIMIT
             }
-        };
-        if errors.is_empty() {
-            Ok(Self { limit, after })
-        } else {
-            Err(ApiError::Validation(errors))
+        },
+    };
+    let after = match query_param(req, "cursor").filter(|c| !c.is_empty()) {
+        None => None,
+        Some(text) => {
+            let position = decode_cursor(ctx, scope, &text);
+            if position.is_none() {
+                errors.push(FieldError::new(
+                    "cursor",
+                    "INVALID_CURSOR",
+                    "翻页标记无效，请从第一页重新查询",
+                ));
+            }
+            position
         }
-    }
-
-    /// The first page of `limit` items (operator tools and tests).
-    pub fn first(limit: u32) -> Self {
-        Self { limit, after: None }
+    };
+    if errors.is_empty() {
+        Ok(PageRequest { limit, after })
+    } else {
+        Err(ApiError::Validation(errors))
     }
 }
 

@@ -10,6 +10,7 @@ use crate::domain::phone::PhoneNumber;
 use crate::domain::sms::{SmsPurpose, parse_code};
 use crate::error::{ApiError, FieldError};
 use crate::http::Fields;
+use crate::store::Clash;
 use crate::store::accounts::{self, AccountRecord, Holder};
 use crate::store::house_links::LinkRecord;
 
@@ -216,7 +217,13 @@ pub async fn register(
             }
         })
         .collect();
-    accounts::create(ctx, &holder, &record, code.as_ref(), &links).await?;
+    accounts::create(ctx, &holder, &record, code.as_ref(), &links)
+        .await
+        .map_err(|error| match error {
+            // A spent code answers first: the values taken are not shown without a valid code.
+            error if error.is(Clash::CodeSpent) => ApiError::SmsCodeInvalid,
+            other => other.into(),
+        })?;
     let view = AccountView::from(&record);
     tracing::info!(
         account_id = %view.account_id,

@@ -9,7 +9,9 @@ use crate::error::{ApiError, Invalid};
 use crate::http::Fields;
 use crate::services::account_view::AccountView;
 use crate::services::{blocking, sms_codes};
-use crate::store::accounts;
+use crate::store::{Clash, accounts};
+
+use super::conflicts;
 
 /// `PUT /v1/me/password`: what the body holds, each part in its form.
 pub struct PasswordChange {
@@ -47,7 +49,7 @@ pub async fn change_password(
         .ok_or(ApiError::NotFound)?;
     let new_password = Password::new_checked(&change.new_password, Some(&account.username))
         .map_err(|invalid| ApiError::validation(invalid.at("new_password")))?;
-    let phone = PhoneNumber::parse(&account.phone).map_err(|_| ApiError::Internal)?;
+    let phone = account.phone.clone();
     let code = sms_codes::check(ctx, &phone, SmsPurpose::ChangePassword, &change.sms_code).await?;
 
     let old_hash = account.password_hash.clone();
@@ -100,15 +102,22 @@ pub async fn change_phone(
     let mut account = accounts::find_by_id(ctx, &principal.account_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if account.phone == new_phone.as_str() {
+    if account.phone == new_phone {
         return Err(ApiError::validation(
             Invalid::new("SAME_AS_CURRENT", "新手机号码与当前号码相同").at("new_phone"),
         ));
     }
     let code = sms_codes::check(ctx, &new_phone, SmsPurpose::ChangePhone, sms_code).await?;
-    accounts::change_phone(ctx, &account, &new_phone, &code).await?;
+    accounts::change_phone(ctx, &account, &new_phone, &code)
+        .await
+        .map_err(|error| match error {
+            error if error.is(Clash::PhoneTaken) => {
+                conflicts::values_taken(vec![conflicts::phone_taken("new_phone")])
+            }
+            other => other.into(),
+        })?;
     tracing::info!(account_id = %account.account_id, "phone changed");
-    let old_phone = PhoneNumber::parse(&account.phone).map_err(|_| ApiError::Internal)?;
+    let old_phone = account.phone.clone();
     let notice = crate::domain::sms::phone_changed_notice(
         &ctx.config.sms.signature,
         &crate::domain::mask::phone(new_phone.as_str()),
@@ -116,6 +125,6 @@ pub async fn change_phone(
     if let Err(error) = crate::sms::send(ctx, &old_phone, &notice, "phone_changed").await {
         tracing::warn!(?error, "phone-change notice not sent");
     }
-    account.phone = new_phone.as_str().to_owned();
+    account.phone = new_phone;
     Ok(AccountView::from(&account))
 }

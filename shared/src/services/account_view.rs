@@ -49,7 +49,7 @@ impl From<&AccountRecord> for AccountView {
             real_name: record.real_name.clone(),
             id_type: record.id_type,
             id_number: record.id_number.as_deref().map(mask::document_number),
-            phone: mask::phone(&record.phone),
+            phone: record.phone.masked(),
             status: record.status,
             must_change_password: record.must_change_password,
             unit: record.unit.as_ref().map(|unit| UnitBrief {
@@ -64,4 +64,15 @@ impl From<&AccountRecord> for AccountView {
             created_at: record.created_at.clone(),
         }
     }
+}
+
+/// `GET /v1/me`: the caller's own account.
+pub async fn me(
+    ctx: &crate::context::AppContext,
+    principal: &crate::auth::Principal,
+) -> Result<AccountView, crate::error::ApiError> {
+    let account = crate::store::accounts::find_by_id(ctx, &principal.account_id)
+        .await?
+        .ok_or(crate::error::ApiError::NotFound)?;
+    Ok(AccountView::from(&account))
 }

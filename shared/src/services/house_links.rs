@@ -17,7 +17,9 @@ use crate::store::address::{self, House};
 use crate::store::house_links::{
     self, Decision, LinkRecord, LinkStatus, LinkedHouse, ManualAddress, ResidentsJob, Target,
 };
-use crate::store::registrations;
+use crate::store::{Clash, StoreError, keys, registrations};
+
+use super::conflicts;
 
 /// A link as its account (and staff) see it.
 #[derive(Debug, Serialize)]
@@ -239,7 +241,7 @@ pub async fn resolve(
                     ));
                     continue;
                 };
-                if !seen.insert(house_links::house_claim(&house.house_code)) {
+                if !seen.insert(keys::house_claim(&house.house_code)) {
                     errors.push(duplicate(format!("{prefix}house_id")));
                     continue;
                 }
@@ -281,7 +283,7 @@ pub async fn resolve(
                     street: street.as_str().to_owned(),
                     address: detailed.as_str().to_owned(),
                 };
-                if !seen.insert(house_links::manual_claim(ctx, &manual)) {
+                if !seen.insert(keys::manual_claim(ctx, &manual.street, &manual.address)) {
                     errors.push(duplicate(field("address")));
                     continue;
                 }
@@ -379,7 +381,7 @@ pub async fn deregister(
 ) -> Result<LinkView, ApiError> {
     let link_id = link.link_id.clone();
     let job = || ResidentsJob {
-        moved_out_on: crate::clock::today_in_china().to_string(),
+        moved_out_on: crate::clock::today_in_china(),
         started_at: crate::clock::rfc3339(crate::clock::now()),
     };
     let mut link = match link.status {
@@ -431,7 +433,7 @@ pub async fn run_residents_job(
     let deadline = std::time::Instant::now() + ctx.config.houses.deregistration_time_budget;
     let by = registrations::Actor {
         account_id: link.account_id.clone(),
-        channel: registrations::Channel::Online,
+        channel: crate::domain::registration::Channel::Online,
     };
     loop {
         let residents = registrations::current_under_link(ctx, &link.link_id, 25).await?;
@@ -443,7 +445,7 @@ pub async fn run_residents_job(
             crate::services::registrations::move_out_with_house(
                 ctx,
                 resident,
-                &job.moved_out_on,
+                job.moved_out_on,
                 &by,
             )
             .await?;
@@ -572,9 +574,15 @@ pub async fn decide(
             errors: Vec::new(),
         });
     }
+    let house_field = if request.new_house.is_some() {
+        "new_house.house_code"
+    } else {
+        "house_id"
+    };
     let decision = if !request.approve {
         let reason = request.reason.as_deref().ok_or(ApiError::Internal)?;
-        return finish_decision(ctx, principal, &link, Decision::Reject { reason }).await;
+        let decision = Decision::Reject { reason };
+        return finish_decision(ctx, principal, &link, decision, house_field).await;
     } else if let Some(house) = &link.house {
         if let Some(code) = &request.house_id
             && code.as_str() != house.house_code
@@ -597,16 +605,29 @@ pub async fn decide(
         let manual = link.manual_address.as_ref().ok_or(ApiError::Internal)?;
         place_manual_link(ctx, manual, &request).await?
     };
-    finish_decision(ctx, principal, &link, decision).await
+    finish_decision(ctx, principal, &link, decision, house_field).await
 }
 
+/// Writes the decision; `house_field` is the request field that named the house the link is
+/// placed on (for the answer when the account has an active link to it already).
 async fn finish_decision(
     ctx: &AppContext,
     principal: &Principal,
     link: &LinkRecord,
     decision: Decision<'_>,
+    house_field: &str,
 ) -> Result<StaffLinkView, ApiError> {
-    let decided = house_links::decide(ctx, link, &principal.account_id, decision).await?;
+    let decided = house_links::decide(ctx, link, &principal.account_id, decision)
+        .await
+        .map_err(|error| match error {
+            StoreError::Conflict(clashes)
+                if clashes.contains(&Clash::HouseAlreadyLinked)
+                    && !clashes.contains(&Clash::LinkChanged) =>
+            {
+                conflicts::already_linked_at(house_field)
+            }
+            other => other.into(),
+        })?;
     tracing::info!(staff_id = %principal.account_id, link_id = %decided.link_id, status = decided.status.as_str(), "house link decided");
     Ok(StaffLinkView::from(&decided))
 }
@@ -627,7 +648,7 @@ async fn place_manual_link(
         }
         (None, Some(new)) => {
             let house = House::new(&new.house_code, &new.room, None);
-            let item = address::house_item(&house);
+            let item = address::house_item(&house)?;
             (house, Some(item), "new_house.building_id")
         }
         _ => {
@@ -651,11 +672,6 @@ async fn place_manual_link(
     Ok(Decision::ApproveOnto {
         house: Box::new(linked),
         new_house,
-        field: if request.new_house.is_some() {
-            "new_house.house_code"
-        } else {
-            "house_id"
-        },
     })
 }
 

@@ -42,7 +42,7 @@ pub async fn login(ctx: &AppContext, login: Login) -> Result<SessionIssued, ApiE
         verify_credentials(ctx, &login.username.to_ascii_lowercase(), login.password).await?;
 
     if account.status != AccountStatus::Active {
-        return Err(ApiError::Forbidden("该账号已停用"));
+        return Err(ApiError::Forbidden(super::conflicts::ACCOUNT_DEACTIVATED));
     }
     if account.account_type != login.platform {
         return Err(ApiError::Forbidden(match account.account_type {
@@ -102,7 +102,8 @@ async fn verify_credentials(
 /// Counts this attempt as a failure, unless the username is locked (`ACCOUNT_LOCKED`).
 async fn reserve_attempt(ctx: &AppContext, username_key: &str) -> Result<(), ApiError> {
     let settings = &ctx.config.login;
-    for attempt in 0..8 {
+    let mut backoff = crate::store::retry::Backoff::contention();
+    for _ in 0..8 {
         let current = login_guard::get(ctx, username_key).await?;
         let now_ms = crate::clock::now().timestamp_millis();
         let guard = current.unwrap_or_default();
@@ -125,7 +126,7 @@ async fn reserve_attempt(ctx: &AppContext, username_key: &str) -> Result<(), Api
             return Ok(());
         }
         // A concurrent attempt changed the state first: back off a little and look again.
-        crate::store::pause_before_retry(attempt).await;
+        backoff.wait().await;
     }
     // Many attempts at once on one username: that is what a guessing attack looks like.
     Err(ApiError::RateLimited { retry_after: 1 })
@@ -183,14 +184,14 @@ async fn verify_new_device(
 ) -> Result<(), ApiError> {
     let (Some(phone), Some(code)) = (phone, sms_code) else {
         return Err(ApiError::SmsCodeRequired {
-            phone_hint: crate::domain::mask::phone(&account.phone),
+            phone_hint: account.phone.masked(),
         });
     };
-    if phone.as_str() != account.phone {
+    if *phone != account.phone {
         return Err(ApiError::SmsCodeInvalid);
     }
     let verified = super::sms_codes::check(ctx, phone, SmsPurpose::Login, code).await?;
-    verified.consume(ctx).await
+    Ok(verified.consume(ctx).await?)
 }
 
 /// Makes a new session the account's only one and issues its access token.

@@ -4,7 +4,10 @@
 pub mod account_registration;
 pub mod account_settings;
 pub mod account_view;
+pub mod addresses;
+pub mod conflicts;
 pub mod house_links;
+pub mod limits;
 pub mod login;
 pub mod public_reads;
 pub mod receipts;

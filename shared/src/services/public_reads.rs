@@ -1,30 +1,28 @@
 //! The public routes need no login, so each client (IPv4 address, or IPv6 /64) gets a budget of
 //! requests per minute, counted in DynamoDB so that it holds across every instance.
 
-use lambda_http::Request;
-
 use crate::context::AppContext;
+use crate::domain::client::client_network;
 use crate::error::ApiError;
-use crate::http::request::{client_ip, client_network};
-use crate::store::rate_limits::{self, Window};
+use crate::store::rate_limits::Window;
 
-/// Counts one public address read for the caller; `RATE_LIMITED` once the minute's budget is
-/// spent.
-pub async fn admit(ctx: &AppContext, req: &Request) -> Result<(), ApiError> {
+/// Counts one public address read for the client at `client_ip`; `RATE_LIMITED` once the
+/// minute's budget is spent.
+pub async fn admit(ctx: &AppContext, client_ip: &str) -> Result<(), ApiError> {
     admit_to(
         ctx,
-        req,
+        client_ip,
         "public-read",
         ctx.config.houses.public_reads_per_minute,
     )
     .await
 }
 
-/// Counts one receipt check for the caller, against its own (smaller) budget.
-pub async fn admit_receipt_check(ctx: &AppContext, req: &Request) -> Result<(), ApiError> {
+/// Counts one receipt check for the client, against its own (smaller) budget.
+pub async fn admit_receipt_check(ctx: &AppContext, client_ip: &str) -> Result<(), ApiError> {
     admit_to(
         ctx,
-        req,
+        client_ip,
         "receipt-check",
         ctx.config.houses.receipt_checks_per_minute,
     )
@@ -33,11 +31,10 @@ pub async fn admit_receipt_check(ctx: &AppContext, req: &Request) -> Result<(), 
 
 async fn admit_to(
     ctx: &AppContext,
-    req: &Request,
-    bucket: &str,
+    client_ip: &str,
+    scope: &str,
     per_minute: u32,
 ) -> Result<(), ApiError> {
-    let network = client_network(&client_ip(req));
-    let key = rate_limits::key(bucket, &ctx.lookup_hash("ip", &network));
-    rate_limits::hit(ctx, &key, Window::MINUTE, per_minute).await
+    let client = ctx.lookup_hash("ip", &client_network(client_ip));
+    super::limits::hit(ctx, scope, &client, Window::MINUTE, per_minute).await
 }

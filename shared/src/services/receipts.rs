@@ -13,8 +13,9 @@ use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::domain::mask;
 use crate::domain::receipt::ReceiptNo;
+use crate::domain::registration::{EndReason, RegistrationStatus};
 use crate::error::ApiError;
-use crate::store::registrations::{self, EndReason, RegistrationRecord, RegistrationStatus};
+use crate::store::registrations::{self, RegistrationRecord};
 
 /// The receipt's title, as the ordinance's form names it.
 pub const TITLE: &str = "深圳经济特区居住登记申报回执";
@@ -38,7 +39,7 @@ fn status_text(r: &RegistrationRecord) -> String {
         (RegistrationStatus::MovedOut, reason, on) => format!(
             "已注销（{}，搬离日期 {}）",
             reason.map_or("搬离", EndReason::label),
-            on.as_deref().unwrap_or("-")
+            on.map_or_else(|| "-".to_owned(), |on| on.to_string())
         ),
     }
 }
@@ -78,7 +79,7 @@ pub fn form(ctx: &AppContext, r: &RegistrationRecord) -> receipt_pdf::Form {
                 mask::document_number(&r.resident.id_number)
             ),
         ),
-        row("入住日期", r.moved_in_on.clone()),
+        row("入住日期", r.moved_in_on.to_string()),
         row("申报时间", china_time(&r.declared_at)),
         row("状态", status_text(r)),
     ];
@@ -172,8 +173,8 @@ pub struct Certified {
     pub id_number: String,
     pub declarant_name: String,
     pub house_address: String,
-    pub moved_in_on: String,
-    pub moved_out_on: Option<String>,
+    pub moved_in_on: chrono::NaiveDate,
+    pub moved_out_on: Option<chrono::NaiveDate>,
     pub declared_at: String,
     pub late: bool,
 }
@@ -207,8 +208,8 @@ pub async fn check(
             id_number: mask::document_number(&r.resident.id_number),
             declarant_name: mask::name(&r.declarant.name),
             house_address: house_address(&r),
-            moved_in_on: r.moved_in_on.clone(),
-            moved_out_on: r.moved_out_on.clone(),
+            moved_in_on: r.moved_in_on,
+            moved_out_on: r.moved_out_on,
             declared_at: r.declared_at.clone(),
             late: r.late,
         }),

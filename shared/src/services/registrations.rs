@@ -12,19 +12,22 @@ use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::domain::account::{AccountType, Role};
 use crate::domain::mask;
+use crate::domain::phone::PhoneNumber;
 use crate::domain::receipt::ReceiptNo;
+use crate::domain::registration::{Action, Channel, EndReason, RegistrationStatus};
 use crate::domain::resident::{declaration_deadline_days, is_late};
 use crate::error::ApiError;
 use crate::http::pagination::{Page, PageRequest};
 use crate::services::house_links::{own_link, require_house_manager, staff_link};
 use crate::services::residents::{Changes, Declaration, EndRequest, Ending};
 use crate::services::sub_accounts::{self, Assignment};
-use crate::store::accounts;
 use crate::store::house_links::{LinkRecord, LinkStatus, LinkedHouse};
 use crate::store::registrations::{
-    self, Action, Actor, Channel, Declarant, EndReason, FieldChange, HistoryRecord,
-    RegistrationRecord, RegistrationStatus, Resident,
+    self, Actor, Declarant, FieldChange, HistoryRecord, RegistrationRecord, Resident,
 };
+use crate::store::{Clash, StoreError, accounts, keys};
+
+use super::conflicts;
 
 /// Which door a request on a link's residents came through: the declarant's own routes
 /// (`/v1/me/houses/…`) or the counter's (`/v1/staff/house-links/…`).
@@ -40,7 +43,7 @@ pub struct ResidentView {
     pub name: String,
     pub sex: &'static str,
     pub ethnicity: &'static str,
-    pub birth_date: String,
+    pub birth_date: NaiveDate,
     pub id_type: &'static str,
     /// Masked: the first and last four characters.
     pub id_number: String,
@@ -60,7 +63,7 @@ impl From<&Resident> for ResidentView {
             name: r.name.clone(),
             sex: r.sex.code(),
             ethnicity: r.ethnicity.code(),
-            birth_date: r.birth_date.clone(),
+            birth_date: r.birth_date,
             id_type: r.id_type.as_str(),
             id_number: mask::document_number(&r.id_number),
             household_address: r.household_address.clone(),
@@ -69,7 +72,7 @@ impl From<&Resident> for ResidentView {
             occupation: r.occupation.clone(),
             workplace: r.workplace.clone(),
             relationship: r.relationship.clone(),
-            phone: r.phone.as_deref().map(mask::phone),
+            phone: r.phone.as_ref().map(PhoneNumber::masked),
         }
     }
 }
@@ -89,8 +92,8 @@ pub struct RegistrationView {
     pub declarant_type: crate::domain::address::DeclarantType,
     pub declarant_name: String,
     pub resident: ResidentView,
-    pub moved_in_on: String,
-    pub moved_out_on: Option<String>,
+    pub moved_in_on: NaiveDate,
+    pub moved_out_on: Option<NaiveDate>,
     pub end_reason: Option<EndReason>,
     /// Declared after the legal deadline (`deadline_days` after moving in).
     pub late: bool,
@@ -115,8 +118,8 @@ impl RegistrationView {
             declarant_type: r.declarant.declarant_type,
             declarant_name: r.declarant.name.clone(),
             resident: ResidentView::from(&r.resident),
-            moved_in_on: r.moved_in_on.clone(),
-            moved_out_on: r.moved_out_on.clone(),
+            moved_in_on: r.moved_in_on,
+            moved_out_on: r.moved_out_on,
             end_reason: r.end_reason,
             late: r.late,
             deadline_days: r.deadline_days,
@@ -306,11 +309,11 @@ pub async fn declare(
     let now = crate::clock::rfc3339(crate::clock::now());
     let registration_id = uuid::Uuid::now_v7().to_string();
     let document = &declaration.document;
-    let person_key = registrations::person_key(ctx, document.id_type(), document.number());
-    let moved_in_on = declaration.moved_in_on.to_string();
+    let person_key = keys::person_key(ctx, document.id_type(), document.number());
+    let moved_in_on = declaration.moved_in_on;
     let record = RegistrationRecord {
-        pk: registrations::link_pk(&link.link_id),
-        sk: registrations::registration_sk(&registration_id),
+        pk: keys::registrations_pk(&link.link_id),
+        sk: keys::registration_sk(&registration_id),
         kind: "registration".into(),
         link_id: link.link_id.clone(),
         declarant: Declarant {
@@ -412,7 +415,7 @@ fn not_current(record: &RegistrationRecord) -> Result<(), ApiError> {
 
 fn check_version(record: &RegistrationRecord, version: Option<u32>) -> Result<(), ApiError> {
     match version {
-        Some(version) if version != record.version => Err(registrations::stale_version()),
+        Some(version) if version != record.version => Err(conflicts::stale_version()),
         _ => Ok(()),
     }
 }
@@ -423,14 +426,14 @@ fn comparable(r: &Resident) -> [(&'static str, Option<String>); 11] {
         ("name", Some(r.name.clone())),
         ("sex", Some(r.sex.code().to_owned())),
         ("ethnicity", Some(r.ethnicity.code().to_owned())),
-        ("birth_date", Some(r.birth_date.clone())),
+        ("birth_date", Some(r.birth_date.to_string())),
         ("household_address", Some(r.household_address.clone())),
         ("marital_status", Some(r.marital_status.code().to_owned())),
         ("education", Some(r.education.code().to_owned())),
         ("occupation", Some(r.occupation.clone())),
         ("workplace", Some(r.workplace.clone())),
         ("relationship", Some(r.relationship.clone())),
-        ("phone", r.phone.clone()),
+        ("phone", r.phone.as_ref().map(|p| p.as_str().to_owned())),
     ]
 }
 
@@ -466,8 +469,7 @@ pub async fn change(
     let registration_id = record.registration_id.as_str();
     not_current(&record)?;
     check_version(&record, Some(changes.version))?;
-    let moved_in_on = parse_date(&record.moved_in_on)?;
-    let resident = changes.apply(&record.resident, moved_in_on)?;
+    let resident = changes.apply(&record.resident, record.moved_in_on)?;
     let fields = diff(&record.resident, &resident);
     if fields.is_empty() {
         return Ok(RegistrationView::of(ctx, &record));
@@ -478,10 +480,6 @@ pub async fn change(
     registrations::change(ctx, &next, record.version, &history).await?;
     tracing::info!(registration_id, version = next.version, channel = ?by.channel, "registration changed");
     Ok(RegistrationView::of(ctx, &next))
-}
-
-fn parse_date(text: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| ApiError::Internal)
 }
 
 /// `POST /v1/registrations/{id}/deregistration` (F20): `moved_out` on a date not before the
@@ -498,13 +496,13 @@ pub async fn deregister(
     let mut next = next_version(&record);
     match request.ending {
         Ending::MovedOut(on) => {
-            if on < parse_date(&record.moved_in_on)? {
+            if on < record.moved_in_on {
                 return Err(ApiError::validation(
                     crate::error::Invalid::new("BEFORE_MOVE_IN", "搬离日期不能早于入住日期")
                         .at("moved_out_on"),
                 ));
             }
-            next.moved_out_on = Some(on.to_string());
+            next.moved_out_on = Some(on);
             next.end_reason = Some(EndReason::MovedOut);
         }
         Ending::InfoError => next.end_reason = Some(EndReason::InfoError),
@@ -521,19 +519,19 @@ pub async fn deregister(
 pub async fn move_out_with_house(
     ctx: &AppContext,
     record: &RegistrationRecord,
-    moved_out_on: &str,
+    moved_out_on: NaiveDate,
     by: &Actor,
 ) -> Result<bool, ApiError> {
     let mut next = next_version(record);
     next.status = RegistrationStatus::MovedOut;
     next.end_reason = Some(EndReason::HouseDeregistered);
     // Never before the move-in (a resident declared today with a move-in today).
-    next.moved_out_on = Some(moved_out_on.max(record.moved_in_on.as_str()).to_owned());
+    next.moved_out_on = Some(moved_out_on.max(record.moved_in_on));
     let history = HistoryRecord::new(&next, Action::Deregistered, by, Vec::new());
     match registrations::end(ctx, &next, record.version, &history).await {
         Ok(()) => Ok(true),
-        Err(ApiError::Conflict { .. }) => Ok(false),
-        Err(other) => Err(other),
+        Err(StoreError::Conflict(clashes)) if clashes == [Clash::RegistrationChanged] => Ok(false),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -544,8 +542,8 @@ pub struct ResidenceRecordView {
     pub status: RegistrationStatus,
     pub status_label: &'static str,
     pub house: LinkedHouse,
-    pub moved_in_on: String,
-    pub moved_out_on: Option<String>,
+    pub moved_in_on: NaiveDate,
+    pub moved_out_on: Option<NaiveDate>,
     /// Days from the move-in to the move-out (or to today while current).
     pub residence_days: i64,
     pub receipt_no: String,
@@ -567,31 +565,20 @@ pub async fn residence_records(
     let (Some(id_type), Some(id_number)) = (account.id_type, account.id_number.as_deref()) else {
         return Err(ApiError::Internal);
     };
-    let person = registrations::person_key(ctx, id_type, id_number);
+    let person = keys::person_key(ctx, id_type, id_number);
     let today = crate::clock::today_in_china();
     let page = registrations::list_of_person(ctx, &person, page).await?;
-    let mut views = Vec::with_capacity(page.items.len());
-    for r in &page.items {
-        let start = parse_date(&r.moved_in_on)?;
-        let end = match &r.moved_out_on {
-            Some(on) => parse_date(on)?,
-            None => today,
-        };
-        views.push(ResidenceRecordView {
-            registration_id: r.registration_id.clone(),
-            status: r.status,
-            status_label: r.status.label(),
-            house: r.house.clone(),
-            moved_in_on: r.moved_in_on.clone(),
-            moved_out_on: r.moved_out_on.clone(),
-            residence_days: (end - start).num_days().max(0),
-            receipt_no: r.receipt_no.as_str().to_owned(),
-            declared_at: r.declared_at.clone(),
-        });
-    }
-    Ok(Page {
-        items: views,
-        next: page.next,
-        read_units: page.read_units,
-    })
+    Ok(page.map(|r| ResidenceRecordView {
+        residence_days: (r.moved_out_on.unwrap_or(today) - r.moved_in_on)
+            .num_days()
+            .max(0),
+        registration_id: r.registration_id,
+        status: r.status,
+        status_label: r.status.label(),
+        house: r.house,
+        moved_in_on: r.moved_in_on,
+        moved_out_on: r.moved_out_on,
+        receipt_no: r.receipt_no.as_str().to_owned(),
+        declared_at: r.declared_at,
+    }))
 }

@@ -100,7 +100,7 @@ impl Declaration {
             name: self.name.as_str().to_owned(),
             sex: self.sex,
             ethnicity: self.ethnicity,
-            birth_date: self.birth_date.to_string(),
+            birth_date: self.birth_date,
             id_type: self.document.id_type(),
             id_number: self.document.number().to_owned(),
             household_address: self.household_address.clone(),
@@ -109,7 +109,7 @@ impl Declaration {
             occupation: self.occupation.clone(),
             workplace: self.workplace.clone(),
             relationship: self.relationship.clone(),
-            phone: self.phone.as_ref().map(|p| p.as_str().to_owned()),
+            phone: self.phone.clone(),
         }
     }
 
@@ -245,7 +245,7 @@ impl Changes {
             next.ethnicity = ethnicity;
         }
         if let Some(date) = self.birth_date {
-            next.birth_date = date.to_string();
+            next.birth_date = date;
         }
         let texts = [
             (&self.household_address, &mut next.household_address),
@@ -265,12 +265,11 @@ impl Changes {
             next.education = education;
         }
         if let Some(phone) = &self.phone {
-            next.phone = phone.as_ref().map(|p| p.as_str().to_owned());
+            next.phone = phone.clone();
         }
 
         let mut f = Fields::new(serde_json::Map::new(), "");
-        let birth = NaiveDate::parse_from_str(&next.birth_date, "%Y-%m-%d")
-            .map_err(|_| ApiError::Internal)?;
+        let birth = next.birth_date;
         let document =
             IdDocument::parse(next.id_type, &next.id_number).map_err(|_| ApiError::Internal)?;
         agrees_with_document(&mut f, &document, birth, next.sex);
@@ -463,7 +462,7 @@ mod tests {
 
     fn stored() -> Resident {
         let mut resident = parse(body()).0.unwrap().resident();
-        resident.phone = Some("13812345678".into());
+        resident.phone = Some(PhoneNumber::parse("13812345678").unwrap());
         resident
     }
 

@@ -6,12 +6,13 @@ use serde::Serialize;
 
 use crate::auth::Principal;
 use crate::context::AppContext;
+use crate::domain::client::client_network;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::sms::{SmsCode, SmsPurpose};
 use crate::error::{ApiError, FieldError};
-use crate::http::request::client_network;
 use crate::store::accounts;
-use crate::store::rate_limits::{self, Window};
+use crate::store::keys::verification_code_key;
+use crate::store::rate_limits::Window;
 use crate::store::verification_codes::{self, CodeRecord, VerifiedCode};
 
 #[derive(Debug, Serialize)]
@@ -45,7 +46,7 @@ pub async fn issue(
             let account = accounts::find_by_id(ctx, &caller.account_id)
                 .await?
                 .ok_or(ApiError::NotFound)?;
-            if account.phone != phone.as_str() {
+            if account.phone != *phone {
                 return Err(ApiError::validation(FieldError::new(
                     "phone",
                     "NOT_ACCOUNT_PHONE",
@@ -57,7 +58,7 @@ pub async fn issue(
     let settings = &ctx.config.sms;
     let now = crate::clock::epoch_seconds();
     let interval = settings.resend_interval.as_secs() as i64;
-    let key = verification_codes::record_key(ctx, phone, purpose);
+    let key = verification_code_key(ctx, phone, purpose);
 
     if let Some(last) = verification_codes::get(ctx, &key).await? {
         let next_allowed = last.sent_at + interval;
@@ -68,26 +69,29 @@ pub async fn issue(
         }
     }
     let network = ctx.lookup_hash("ip", &client_network(client_ip));
-    rate_limits::hit(
+    super::limits::hit(
         ctx,
-        &rate_limits::key("sms-ip", &network),
+        "sms-ip",
+        &network,
         Window::HOUR,
         settings.hourly_limit_per_ip,
     )
     .await?;
     let phone_key = ctx.lookup_hash("phone", phone.as_str());
-    rate_limits::hit(
+    super::limits::hit(
         ctx,
-        &rate_limits::key("sms-phone", &phone_key),
+        "sms-phone",
+        &phone_key,
         Window::CHINA_DAY,
         settings.daily_limit_per_phone,
     )
     .await?;
     let shard = crate::crypto::random_u32() % GLOBAL_SHARDS;
     let per_shard = settings.daily_limit_global.div_ceil(GLOBAL_SHARDS);
-    rate_limits::hit(
+    super::limits::hit(
         ctx,
-        &rate_limits::key("sms-global", &shard.to_string()),
+        "sms-global",
+        &shard.to_string(),
         Window::CHINA_DAY,
         per_shard,
     )
@@ -137,7 +141,7 @@ pub async fn check(
     purpose: SmsPurpose,
     code: &str,
 ) -> Result<VerifiedCode, ApiError> {
-    let key = verification_codes::record_key(ctx, phone, purpose);
+    let key = verification_code_key(ctx, phone, purpose);
     let Some(record) = verification_codes::count_try(ctx, &key).await? else {
         return Err(ApiError::SmsCodeInvalid);
     };

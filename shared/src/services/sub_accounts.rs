@@ -9,7 +9,6 @@ use serde::Serialize;
 use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::domain::account::{AccountType, RealName, Role, Username};
-use crate::domain::mask;
 use crate::domain::password::Password;
 use crate::domain::phone::PhoneNumber;
 use crate::error::{ApiError, FieldError};
@@ -49,7 +48,7 @@ impl From<&AccountRecord> for SubAccountView {
             account_id: record.account_id.clone(),
             username: record.username.clone(),
             real_name: record.real_name.clone(),
-            phone: mask::phone(&record.phone),
+            phone: record.phone.masked(),
             status: record.status,
             link_ids: record
                 .unit
@@ -321,7 +320,7 @@ pub async fn update(
         .map_or_else(|| member.real_name.clone(), |n| n.as_str().to_owned());
     let phone = match changes.phone {
         Some(phone) => phone,
-        None => PhoneNumber::parse(&member.phone).map_err(|_| ApiError::Internal)?,
+        None => member.phone.clone(),
     };
     let link_ids = match changes.link_ids {
         Some(ids) => ids,
@@ -347,7 +346,7 @@ pub async fn update(
         unit.link_ids = link_ids;
     }
     member.real_name = real_name;
-    member.phone = phone.as_str().to_owned();
+    member.phone = phone;
     Ok(SubAccountView::from(&member))
 }
 
@@ -398,7 +397,7 @@ pub async fn assignment(ctx: &AppContext, principal: &Principal) -> Result<Assig
         .await?
         .ok_or(ApiError::NotFound)?;
     if account.status != AccountStatus::Active {
-        return Err(ApiError::Forbidden("该账号已停用"));
+        return Err(ApiError::Forbidden(super::conflicts::ACCOUNT_DEACTIVATED));
     }
     let unit = account.unit.ok_or(ApiError::Internal)?;
     Ok(Assignment {

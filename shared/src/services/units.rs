@@ -124,7 +124,9 @@ pub async fn open(
                 .approved_at_counter(&principal.account_id)
         })
         .collect();
-    units::open(ctx, &unit, &holder, &admin, &links).await?;
+    units::open(ctx, &unit, &holder, &admin, &links)
+        .await
+        .map_err(|error| super::conflicts::answer(error, "admin."))?;
     tracing::info!(
         unit_id = %unit.unit_id,
         admin_account_id = %admin.account_id,

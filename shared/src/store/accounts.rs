@@ -1,39 +1,26 @@
 //! The accounts table: one partition per account (profile, session, trusted devices) and one
-//! claim item per unique value (username, phone per account type, ID document per account type).
-//!
-//! | pk                              | sk              | what                                   |
-//! |---------------------------------|-----------------|----------------------------------------|
-//! | `ACCOUNT#<account_id>`          | `PROFILE`       | the account ([`AccountRecord`])        |
-//! | `ACCOUNT#<account_id>`          | `SESSION`       | the one current session                |
-//! | `ACCOUNT#<account_id>`          | `DEVICE#<hash>` | a device trusted for SMS-free login    |
-//! | `USERNAME#<lower-case name>`    | `CLAIM`         | username → account_id                  |
-//! | `PHONE#<scope>#<keyed hash>`    | `CLAIM`         | phone (per [`phone_scope`]) → account_id |
-//! | `IDDOC#<type>#<keyed hash>`     | `CLAIM`         | ID document (per type) → account_id    |
+//! claim item per unique value (username, phone per account type, ID document per account type);
+//! the key formats are in [`super::keys`].
 //!
 //! Unit accounts (administrators and sub-accounts) have no ID document, so no `IDDOC` claim; their
 //! unit's items are in [`super::units`].
-//!
-//! Phones and ID numbers in keys are keyed hashes, so keys (which show up in metrics and
-//! diagnostics) carry no personal data.
 
+use aws_sdk_dynamodb::types::{AttributeValue, Delete};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AppContext;
 use crate::domain::account::{AccountType, PHONE_SCOPES, RealName, Role, Username, phone_scope};
 use crate::domain::id_document::{IdDocument, IdType};
 use crate::domain::phone::PhoneNumber;
-use crate::error::{ApiError, FieldError};
 
+use super::error::{Clash, StoreResult, conditional, written};
+use super::house_links::LinkRecord;
+use super::item::{Item, from_item, n, pk_sk, s, string_of, to_item};
+use super::keys::{self, DEVICE_PREFIX, PROFILE, SESSION, account_pk};
+use super::reads::{batch_get, get_item, query_all};
+use super::transaction::Transaction;
+use super::update::ItemUpdate;
 use super::verification_codes::VerifiedCode;
-use super::{
-    Item, from_item, is_condition_failure, n, pk_sk, put_if_absent, s, to_item, transact,
-    unavailable,
-};
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
-
-const PROFILE: &str = "PROFILE";
-const SESSION: &str = "SESSION";
-const CLAIM: &str = "CLAIM";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -57,7 +44,7 @@ pub struct AccountRecord {
     pub id_type: Option<IdType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_number: Option<String>,
-    pub phone: String,
+    pub phone: PhoneNumber,
     pub password_hash: String,
     pub status: AccountStatus,
     pub created_at: String,
@@ -114,7 +101,7 @@ impl AccountRecord {
             real_name: holder.real_name.as_str().to_owned(),
             id_type: holder.document.map(IdDocument::id_type),
             id_number: holder.document.map(|d| d.number().to_owned()),
-            phone: holder.phone.as_str().to_owned(),
+            phone: holder.phone.clone(),
             password_hash,
             status: AccountStatus::Active,
             created_at: crate::clock::rfc3339(crate::clock::now()),
@@ -132,196 +119,137 @@ impl AccountRecord {
             .map_or(&self.real_name, |unit| &unit.unit_name)
     }
 
-    /// The claim of this account's phone.
+    /// The claim of `phone` among the accounts of this account's scope.
     pub fn phone_claim(&self, ctx: &AppContext, phone: &PhoneNumber) -> String {
-        phone_claim(ctx, phone_scope(self.account_type, self.role), phone)
+        keys::phone_claim(ctx, phone_scope(self.account_type, self.role), phone)
+    }
+
+    pub fn key(&self) -> Item {
+        pk_sk(&self.pk, &self.sk)
     }
 }
 
-pub fn account_pk(account_id: &str) -> String {
-    format!("ACCOUNT#{account_id}")
-}
-
-pub fn username_claim(username_key: &str) -> String {
-    format!("USERNAME#{username_key}")
-}
-
-/// The claim of a phone among the accounts of `scope` ([`phone_scope`]).
-pub fn phone_claim(ctx: &AppContext, scope: &str, phone: &PhoneNumber) -> String {
-    format!("PHONE#{scope}#{}", ctx.lookup_hash("phone", phone.as_str()))
-}
-
-pub fn id_claim(ctx: &AppContext, account_type: AccountType, doc: &IdDocument) -> String {
-    let hash = crate::crypto::keyed_hash(
-        &ctx.config.hash_key,
-        "id-document",
-        &[doc.id_type().as_str(), doc.number()],
-    );
-    format!("IDDOC#{}#{hash}", account_type.as_str())
-}
-
-pub(crate) fn claim_item(claim_pk: String, account_id: &str) -> Item {
-    let mut item = pk_sk(claim_pk, CLAIM);
-    item.insert("account_id".into(), s(account_id));
+/// The item that claims a unique value (`claim_pk`) for `owner_id` (an account or a unit).
+pub(crate) fn claim_item(claim_pk: String, owner_id: &str) -> Item {
+    let mut item = keys::claim_key(claim_pk);
+    item.insert("account_id".into(), s(owner_id));
     item
 }
 
-/// The transaction items that create an account: its profile, then the claims of its username,
-/// its phone and (where it has one) its ID document, each put only if absent. A transaction that
-/// starts with them maps its failed conditions with [`taken`].
-pub fn create_items(
+/// Adds what creates an account to `tx`: its profile, then the claims of its username, its phone
+/// and (where it has one) its ID document, each put only where absent.
+pub fn add_creation(
+    tx: &mut Transaction,
     ctx: &AppContext,
     holder: &Holder<'_>,
     record: &AccountRecord,
-) -> Vec<TransactWriteItem> {
+) -> StoreResult<()> {
     let table = &ctx.config.tables.accounts;
     let account_id = &record.account_id;
-    let mut items = vec![
-        put_if_absent(table, to_item(record)),
-        put_if_absent(
-            table,
-            claim_item(username_claim(&holder.username.key()), account_id),
-        ),
-        put_if_absent(
-            table,
-            claim_item(record.phone_claim(ctx, holder.phone), account_id),
-        ),
-    ];
+    tx.put_fresh(table, to_item(record)?);
+    tx.put_new(
+        table,
+        claim_item(keys::username_claim(&holder.username.key()), account_id),
+        Clash::UsernameTaken,
+    );
+    tx.put_new(
+        table,
+        claim_item(record.phone_claim(ctx, holder.phone), account_id),
+        Clash::PhoneTaken,
+    );
     if let Some(document) = holder.document {
-        items.push(put_if_absent(
+        tx.put_new(
             table,
-            claim_item(id_claim(ctx, record.account_type, document), account_id),
-        ));
+            claim_item(
+                keys::id_claim(ctx, record.account_type, document),
+                account_id,
+            ),
+            Clash::IdDocumentTaken,
+        );
     }
-    items
+    Ok(())
 }
 
-/// The fields whose values another account holds, from the failed items of a transaction that
-/// starts with [`create_items`] for `holder`; `prefix` is where the account sat in the request
-/// (`""`, `admin.`).
-pub fn taken(failed: &[usize], holder: &Holder<'_>, prefix: &str) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    if failed.contains(&1) {
-        errors.push(FieldError::new(
-            format!("{prefix}username"),
-            "USERNAME_TAKEN",
-            "该用户名已被使用",
-        ));
-    }
-    if failed.contains(&2) {
-        errors.push(phone_taken(&format!("{prefix}phone")));
-    }
-    if holder.document.is_some() && failed.contains(&3) {
-        errors.push(FieldError::new(
-            format!("{prefix}id_number"),
-            "ID_TAKEN",
-            "该证件已注册同类型的账号",
-        ));
-    }
-    errors
+/// Adds to `tx` the release of `account`'s claim of `phone`: gone already is fine, another
+/// account's claim is left alone (the condition fails, meaning `clash`).
+pub fn add_phone_release(
+    tx: &mut Transaction,
+    ctx: &AppContext,
+    account: &AccountRecord,
+    phone: &PhoneNumber,
+    clash: Clash,
+) {
+    let delete = Delete::builder()
+        .table_name(&ctx.config.tables.accounts)
+        .set_key(Some(keys::claim_key(account.phone_claim(ctx, phone))))
+        .condition_expression("attribute_not_exists(pk) OR account_id = :me")
+        .expression_attribute_values(":me", s(&account.account_id))
+        .build()
+        .expect("key is set");
+    tx.delete(delete, Some(clash));
 }
 
-pub fn phone_taken(field: &str) -> FieldError {
-    FieldError::new(field, "PHONE_TAKEN", "该手机号码已绑定同类型的其他账号")
-}
-
-const TAKEN_TITLE: &str = "账号信息与已有账号冲突";
-
-/// Writes the account and its claims in one transaction, consuming the SMS code (self-service)
+/// Writes the account and its claims in one transaction, using up the SMS code (self-service)
 /// and creating the account's house links in the same transaction: all of it happens or none.
 pub async fn create(
     ctx: &AppContext,
     holder: &Holder<'_>,
     record: &AccountRecord,
     code: Option<&VerifiedCode>,
-    linked: &[super::house_links::LinkRecord],
-) -> Result<(), ApiError> {
-    let mut items = create_items(ctx, holder, record);
-    let code_item = code.map(|_| items.len());
+    linked: &[LinkRecord],
+) -> StoreResult<()> {
+    let mut tx = Transaction::new("accounts.create");
+    add_creation(&mut tx, ctx, holder, record)?;
     if let Some(code) = code {
-        items.push(code.consume_in_transaction(ctx));
+        code.add_use(&mut tx, ctx);
     }
     for link in linked {
-        items.extend(super::house_links::create_items(ctx, link));
+        super::house_links::add_creation(&mut tx, ctx, link)?;
     }
-    transact(ctx, items, "accounts.create", |failed| {
-        if code_item.is_some_and(|i| failed.contains(&i)) {
-            return ApiError::SmsCodeInvalid;
-        }
-        ApiError::Conflict {
-            title: TAKEN_TITLE,
-            errors: taken(failed, holder, ""),
-        }
-    })
-    .await
-}
-
-/// The conflict answer for an account whose unique values are taken.
-pub fn values_taken(errors: Vec<FieldError>) -> ApiError {
-    ApiError::Conflict {
-        title: TAKEN_TITLE,
-        errors,
-    }
+    tx.commit(ctx).await
 }
 
 /// The account a username belongs to (case-insensitive), read consistently.
 pub async fn find_by_username(
     ctx: &AppContext,
     username_key: &str,
-) -> Result<Option<AccountRecord>, ApiError> {
-    let Some(claim) = get(
-        ctx,
-        pk_sk(username_claim(username_key), CLAIM),
-        "accounts.username",
-    )
-    .await?
-    else {
+) -> StoreResult<Option<AccountRecord>> {
+    let key = keys::claim_key(keys::username_claim(username_key));
+    let Some(claim) = get(ctx, key, "accounts.username").await? else {
         return Ok(None);
     };
-    let Some(account_id) = claim.get("account_id").and_then(|v| v.as_s().ok()) else {
+    let Some(account_id) = string_of(&claim, "account_id") else {
         return Ok(None);
     };
     find_by_id(ctx, account_id).await
 }
 
-pub async fn find_by_id(
-    ctx: &AppContext,
-    account_id: &str,
-) -> Result<Option<AccountRecord>, ApiError> {
-    get(
-        ctx,
-        pk_sk(account_pk(account_id), PROFILE),
-        "accounts.profile",
-    )
-    .await?
-    .map(from_item)
-    .transpose()
+pub async fn find_by_id(ctx: &AppContext, account_id: &str) -> StoreResult<Option<AccountRecord>> {
+    get(ctx, keys::profile_key(account_id), "accounts.profile")
+        .await?
+        .map(from_item)
+        .transpose()
 }
 
 /// Accounts by id, read consistently, in the order asked; ids with no account are left out.
 pub async fn find_many(
     ctx: &AppContext,
     account_ids: &[String],
-) -> Result<Vec<AccountRecord>, ApiError> {
-    let keys = account_ids
-        .iter()
-        .map(|id| pk_sk(account_pk(id), PROFILE))
-        .collect();
-    let items =
-        super::batch_get(ctx, &ctx.config.tables.accounts, keys, "accounts.find_many").await?;
+) -> StoreResult<Vec<AccountRecord>> {
+    let keys = account_ids.iter().map(|id| keys::profile_key(id)).collect();
+    let items = batch_get(ctx, &ctx.config.tables.accounts, keys, "accounts.find_many").await?;
     let mut found: Vec<AccountRecord> =
         items.into_iter().map(from_item).collect::<Result<_, _>>()?;
     found.sort_by_key(|a| account_ids.iter().position(|id| *id == a.account_id));
     Ok(found)
 }
 
-/// Whether any account has this phone: a login code is only sent to such phones. One
-/// consistent GetItem per phone scope, in parallel.
-pub async fn phone_has_account(ctx: &AppContext, phone: &PhoneNumber) -> Result<bool, ApiError> {
+/// Whether any account has this phone. One consistent GetItem per phone scope, in parallel.
+pub async fn phone_has_account(ctx: &AppContext, phone: &PhoneNumber) -> StoreResult<bool> {
     let lookups = PHONE_SCOPES.into_iter().map(|scope| {
         get(
             ctx,
-            pk_sk(phone_claim(ctx, scope, phone), CLAIM),
+            keys::claim_key(keys::phone_claim(ctx, scope, phone)),
             "accounts.phone",
         )
     });
@@ -334,17 +262,8 @@ pub(crate) async fn get(
     ctx: &AppContext,
     key: Item,
     operation: &'static str,
-) -> Result<Option<Item>, ApiError> {
-    let output = ctx
-        .dynamo
-        .get_item()
-        .table_name(&ctx.config.tables.accounts)
-        .set_key(Some(key))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| unavailable(operation, e))?;
-    Ok(output.item)
+) -> StoreResult<Option<Item>> {
+    get_item(ctx, &ctx.config.tables.accounts, key, None, operation).await
 }
 
 /// The account's one current session.
@@ -363,21 +282,23 @@ pub struct SessionRecord {
 }
 
 /// The account's current session, as far as a request needs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct CurrentSession {
     pub session_id: String,
+    #[serde(default)]
     pub password_change_required: bool,
 }
 
 /// Makes `session_id` the account's only session, ending whichever was current. A deactivated
-/// account's session item is a tombstone ([`end_sessions_for_good_item`]) that no login replaces,
-/// so a login racing a deactivation cannot leave a working session behind.
+/// account's session item is a tombstone ([`add_final_session_end`]) that no login replaces, so
+/// a login racing a deactivation cannot leave a working session behind
+/// ([`Clash::AccountDeactivated`]).
 pub async fn replace_session(
     ctx: &AppContext,
     account: &AccountRecord,
     session_id: &str,
     expires_at: i64,
-) -> Result<(), ApiError> {
+) -> StoreResult<()> {
     let record = SessionRecord {
         pk: account_pk(&account.account_id),
         sk: SESSION.to_owned(),
@@ -390,63 +311,40 @@ pub async fn replace_session(
         .dynamo
         .put_item()
         .table_name(&ctx.config.tables.accounts)
-        .set_item(Some(to_item(&record)))
+        .set_item(Some(to_item(&record)?))
         .condition_expression("attribute_not_exists(deactivated)")
         .send()
         .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(error) if is_condition_failure(&error) => Err(ApiError::Forbidden("该账号已停用")),
-        Err(error) => Err(unavailable("accounts.session_put", error)),
-    }
+    conditional("accounts.session_put", result, Clash::AccountDeactivated).map(|_| ())
 }
 
 /// The account's current session, read consistently (a replaced session must fail at once).
+/// `None` also for a tombstone (a deactivated account), which has no session id.
 pub async fn current_session(
     ctx: &AppContext,
     account_id: &str,
-) -> Result<Option<CurrentSession>, ApiError> {
-    let output = ctx
-        .dynamo
-        .get_item()
-        .table_name(&ctx.config.tables.accounts)
-        .set_key(Some(pk_sk(account_pk(account_id), SESSION)))
-        .consistent_read(true)
-        .projection_expression("session_id, password_change_required")
-        .send()
-        .await
-        .map_err(|e| unavailable("accounts.session_get", e))?;
-    let Some(item) = output.item else {
-        return Ok(None);
-    };
-    let Some(session_id) = item.get("session_id").and_then(|v| v.as_s().ok()) else {
-        return Ok(None);
-    };
-    Ok(Some(CurrentSession {
-        session_id: session_id.clone(),
-        password_change_required: item
-            .get("password_change_required")
-            .and_then(|v| v.as_bool().ok())
-            .copied()
-            .unwrap_or(false),
-    }))
+) -> StoreResult<Option<CurrentSession>> {
+    let item = get_item(
+        ctx,
+        &ctx.config.tables.accounts,
+        keys::session_key(account_id),
+        Some("session_id, password_change_required"),
+        "accounts.session_get",
+    )
+    .await?;
+    match item {
+        Some(item) if item.contains_key("session_id") => from_item(item).map(Some),
+        _ => Ok(None),
+    }
 }
 
-/// The transaction item that ends the account's session, whichever it is, for good
-/// (deactivation): the session item becomes a tombstone without a session id, which no token
-/// matches and no later login replaces.
-pub fn end_sessions_for_good_item(ctx: &AppContext, account_id: &str) -> TransactWriteItem {
-    let mut tombstone = pk_sk(account_pk(account_id), SESSION);
+/// Adds to `tx` the end of the account's session, whichever it is, for good (deactivation): the
+/// session item becomes a tombstone without a session id, which no token matches and no later
+/// login replaces.
+pub fn add_final_session_end(tx: &mut Transaction, ctx: &AppContext, account_id: &str) {
+    let mut tombstone = keys::session_key(account_id);
     tombstone.insert("deactivated".into(), AttributeValue::Bool(true));
-    TransactWriteItem::builder()
-        .put(
-            aws_sdk_dynamodb::types::Put::builder()
-                .table_name(&ctx.config.tables.accounts)
-                .set_item(Some(tombstone))
-                .build()
-                .expect("table and item are set"),
-        )
-        .build()
+    tx.put(&ctx.config.tables.accounts, tombstone);
 }
 
 /// Ends the session if it is still the current one; `false` if another had replaced it.
@@ -454,25 +352,17 @@ pub async fn end_session(
     ctx: &AppContext,
     account_id: &str,
     session_id: &str,
-) -> Result<bool, ApiError> {
+) -> StoreResult<bool> {
     let result = ctx
         .dynamo
         .delete_item()
         .table_name(&ctx.config.tables.accounts)
-        .set_key(Some(pk_sk(account_pk(account_id), SESSION)))
+        .set_key(Some(keys::session_key(account_id)))
         .condition_expression("session_id = :sid")
         .expression_attribute_values(":sid", s(session_id))
         .send()
         .await;
-    match result {
-        Ok(_) => Ok(true),
-        Err(error) if is_condition_failure(&error) => Ok(false),
-        Err(error) => Err(unavailable("accounts.session_end", error)),
-    }
-}
-
-fn device_key(account_id: &str, device_hash: &str) -> Item {
-    pk_sk(account_pk(account_id), format!("DEVICE#{device_hash}"))
+    written("accounts.session_end", result)
 }
 
 /// Whether the device is trusted for this account (verified by SMS within the trust period).
@@ -480,21 +370,22 @@ pub async fn device_is_trusted(
     ctx: &AppContext,
     account_id: &str,
     device_hash: &str,
-) -> Result<bool, ApiError> {
+) -> StoreResult<bool> {
+    #[derive(Deserialize)]
+    struct Trust {
+        trusted_until: i64,
+    }
     let item = get(
         ctx,
-        device_key(account_id, device_hash),
+        keys::device_key(account_id, device_hash),
         "accounts.device_get",
     )
     .await?;
     let now = crate::clock::epoch_seconds();
     Ok(item
-        .and_then(|i| {
-            i.get("trusted_until")
-                .and_then(|v| v.as_n().ok())
-                .and_then(|v| v.parse::<i64>().ok())
-        })
-        .is_some_and(|until| until > now))
+        .map(from_item::<Trust>)
+        .transpose()?
+        .is_some_and(|trust| trust.trusted_until > now))
 }
 
 /// Trusts the device until `trusted_until` (epoch seconds); the item expires then by TTL.
@@ -503,8 +394,8 @@ pub async fn trust_device(
     account_id: &str,
     device_hash: &str,
     trusted_until: i64,
-) -> Result<(), ApiError> {
-    let mut item = device_key(account_id, device_hash);
+) -> StoreResult<()> {
+    let mut item = keys::device_key(account_id, device_hash);
     item.insert("trusted_until".into(), n(trusted_until));
     item.insert("expires_at".into(), n(trusted_until));
     item.insert(
@@ -517,34 +408,8 @@ pub async fn trust_device(
         .set_item(Some(item))
         .send()
         .await
-        .map_err(|e| unavailable("accounts.device_put", e))?;
+        .map_err(|e| super::error::unavailable("accounts.device_put", e))?;
     Ok(())
-}
-
-/// The keys of the account's trusted devices (consistent read).
-async fn trusted_device_keys(ctx: &AppContext, account_id: &str) -> Result<Vec<Item>, ApiError> {
-    let mut keys = Vec::new();
-    let mut start = None;
-    loop {
-        let output = ctx
-            .dynamo
-            .query()
-            .table_name(&ctx.config.tables.accounts)
-            .key_condition_expression("pk = :pk AND begins_with(sk, :device)")
-            .expression_attribute_values(":pk", s(account_pk(account_id)))
-            .expression_attribute_values(":device", s("DEVICE#"))
-            .projection_expression("pk, sk")
-            .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| unavailable("accounts.devices", e))?;
-        keys.extend(output.items.unwrap_or_default());
-        start = output.last_evaluated_key;
-        if start.is_none() {
-            return Ok(keys);
-        }
-    }
 }
 
 /// Most trusted devices forgotten inside a transaction (one holds at most 100 items); any beyond
@@ -554,37 +419,46 @@ const DEVICES_IN_TRANSACTION: usize = 90;
 /// Forgetting trusted devices (their next login needs an SMS code): the deletes that go into the
 /// transaction that makes the change, and the keys left for [`ForgottenDevices::finish`].
 pub struct ForgottenDevices {
-    pub in_transaction: Vec<TransactWriteItem>,
+    in_transaction: Vec<Item>,
     later: Vec<Item>,
 }
 
 impl ForgottenDevices {
     /// The account's trusted devices (consistent Query), to be forgotten.
-    pub async fn of(ctx: &AppContext, account_id: &str) -> Result<Self, ApiError> {
-        let mut keys = trusted_device_keys(ctx, account_id).await?;
+    pub async fn of(ctx: &AppContext, account_id: &str) -> StoreResult<Self> {
+        let pk = account_pk(account_id);
+        let mut keys = query_all("accounts.devices", || {
+            ctx.dynamo
+                .query()
+                .table_name(&ctx.config.tables.accounts)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :device)")
+                .expression_attribute_values(":pk", s(&pk))
+                .expression_attribute_values(":device", s(DEVICE_PREFIX))
+                .projection_expression("pk, sk")
+                .consistent_read(true)
+        })
+        .await?;
         let later = keys.split_off(keys.len().min(DEVICES_IN_TRANSACTION));
-        let in_transaction = keys
-            .into_iter()
-            .map(|key| {
-                TransactWriteItem::builder()
-                    .delete(
-                        aws_sdk_dynamodb::types::Delete::builder()
-                            .table_name(&ctx.config.tables.accounts)
-                            .set_key(Some(key))
-                            .build()
-                            .expect("key is set"),
-                    )
-                    .build()
-            })
-            .collect();
         Ok(Self {
-            in_transaction,
+            in_transaction: keys,
             later,
         })
     }
 
+    /// Adds the deletes that fit to the transaction that makes the change.
+    pub fn add_to(&self, tx: &mut Transaction, ctx: &AppContext) {
+        for key in &self.in_transaction {
+            let delete = Delete::builder()
+                .table_name(&ctx.config.tables.accounts)
+                .set_key(Some(key.clone()))
+                .build()
+                .expect("key is set");
+            tx.delete(delete, None);
+        }
+    }
+
     /// Deletes the devices that did not fit in the transaction (once it has succeeded).
-    pub async fn finish(self, ctx: &AppContext) -> Result<(), ApiError> {
+    pub async fn finish(self, ctx: &AppContext) -> StoreResult<()> {
         for key in self.later {
             ctx.dynamo
                 .delete_item()
@@ -592,15 +466,16 @@ impl ForgottenDevices {
                 .set_key(Some(key))
                 .send()
                 .await
-                .map_err(|e| unavailable("accounts.device_delete", e))?;
+                .map_err(|e| super::error::unavailable("accounts.device_delete", e))?;
         }
         Ok(())
     }
 }
 
-/// Replaces the password hash (only while it is still `old_hash`: a concurrent change wins once),
-/// uses up the SMS code, lifts the session's password-change requirement (only while `session_id`
-/// is still the current session) and forgets the trusted devices, in one transaction.
+/// Replaces the password hash (only while it is still `old_hash`: [`Clash::PasswordChanged`]),
+/// uses up the SMS code ([`Clash::CodeSpent`]), lifts the session's password-change requirement
+/// (only while `session_id` is still the current session: [`Clash::SessionReplaced`]) and
+/// forgets the trusted devices, in one transaction.
 pub async fn change_password(
     ctx: &AppContext,
     account_id: &str,
@@ -609,107 +484,46 @@ pub async fn change_password(
     new_hash: &str,
     code: &VerifiedCode,
     devices: ForgottenDevices,
-) -> Result<(), ApiError> {
+) -> StoreResult<()> {
     let table = &ctx.config.tables.accounts;
-    let update = aws_sdk_dynamodb::types::Update::builder()
-        .table_name(table)
-        .set_key(Some(pk_sk(account_pk(account_id), PROFILE)))
-        .update_expression("SET password_hash = :new, must_change_password = :false")
-        .condition_expression("password_hash = :old")
-        .expression_attribute_values(":new", s(new_hash))
-        .expression_attribute_values(":old", s(old_hash))
-        .expression_attribute_values(
-            ":false",
-            aws_sdk_dynamodb::types::AttributeValue::Bool(false),
-        )
-        .build()
-        .expect("key and expression are set");
-    let session = aws_sdk_dynamodb::types::Update::builder()
-        .table_name(table)
-        .set_key(Some(pk_sk(account_pk(account_id), SESSION)))
-        .update_expression("REMOVE password_change_required")
-        .condition_expression("session_id = :sid")
-        .expression_attribute_values(":sid", s(session_id))
-        .build()
-        .expect("key and expression are set");
-    let mut items = vec![
-        aws_sdk_dynamodb::types::TransactWriteItem::builder()
-            .update(update)
-            .build(),
-        code.consume_in_transaction(ctx),
-        aws_sdk_dynamodb::types::TransactWriteItem::builder()
-            .update(session)
-            .build(),
-    ];
-    items.extend(devices.in_transaction.iter().cloned());
-    transact(ctx, items, "accounts.change_password", |failed| {
-        if failed.contains(&2) {
-            ApiError::SessionReplaced
-        } else if failed.contains(&0) {
-            ApiError::Conflict {
-                title: "密码已被修改，请重新操作",
-                errors: Vec::new(),
-            }
-        } else {
-            ApiError::SmsCodeInvalid
-        }
-    })
-    .await?;
+    let profile = ItemUpdate::new(table, keys::profile_key(account_id))
+        .set("password_hash", s(new_hash))
+        .set("must_change_password", AttributeValue::Bool(false))
+        .condition("#password_hash = :old", vec![(":old", s(old_hash))]);
+    let session = ItemUpdate::new(table, keys::session_key(account_id))
+        .remove("password_change_required")
+        .condition("#session_id = :sid", vec![(":sid", s(session_id))]);
+    let mut tx = Transaction::new("accounts.change_password");
+    tx.update(profile.into_update(), Clash::PasswordChanged);
+    code.add_use(&mut tx, ctx);
+    tx.update(session.into_update(), Clash::SessionReplaced);
+    devices.add_to(&mut tx, ctx);
+    tx.commit(ctx).await?;
     devices.finish(ctx).await
 }
 
-/// Moves the account to `new_phone`: the profile (only while it still has the old phone), the old
-/// phone's claim freed, the new one's claimed (only where no account of the type holds it), and the
-/// SMS code used up, in one transaction. `CONFLICT` `PHONE_TAKEN` when another account of the
-/// same type has the new phone.
+/// Moves the account to `new_phone`: the profile (only while it still has the old phone:
+/// [`Clash::PhoneChanged`]), the old phone's claim freed, the new one's claimed (only where no
+/// account of the scope holds it: [`Clash::PhoneTaken`]), and the SMS code used up
+/// ([`Clash::CodeSpent`]), in one transaction.
 pub async fn change_phone(
     ctx: &AppContext,
     account: &AccountRecord,
     new_phone: &PhoneNumber,
     code: &VerifiedCode,
-) -> Result<(), ApiError> {
-    use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
+) -> StoreResult<()> {
     let table = &ctx.config.tables.accounts;
-    let old_phone = PhoneNumber::parse(&account.phone).map_err(|_| ApiError::Internal)?;
-    let update = Update::builder()
-        .table_name(table)
-        .set_key(Some(pk_sk(&account.pk, &account.sk)))
-        .update_expression("SET phone = :new")
-        .condition_expression("phone = :old")
-        .expression_attribute_values(":new", s(new_phone.as_str()))
-        .expression_attribute_values(":old", s(old_phone.as_str()))
-        .build()
-        .expect("key and expression are set");
-    let free_old = Delete::builder()
-        .table_name(table)
-        .set_key(Some(pk_sk(account.phone_claim(ctx, &old_phone), CLAIM)))
-        .condition_expression("account_id = :me")
-        .expression_attribute_values(":me", s(&account.account_id))
-        .build()
-        .expect("key is set");
-    let items = vec![
-        TransactWriteItem::builder().update(update).build(),
-        TransactWriteItem::builder().delete(free_old).build(),
-        put_if_absent(
-            table,
-            claim_item(account.phone_claim(ctx, new_phone), &account.account_id),
-        ),
-        code.consume_in_transaction(ctx),
-    ];
-    transact(ctx, items, "accounts.change_phone", |failed| {
-        if failed.contains(&2) {
-            ApiError::Conflict {
-                title: TAKEN_TITLE,
-                errors: vec![phone_taken("new_phone")],
-            }
-        } else if failed.contains(&3) {
-            ApiError::SmsCodeInvalid
-        } else {
-            ApiError::Conflict {
-                title: "手机号码已被修改，请重新操作",
-                errors: Vec::new(),
-            }
-        }
-    })
-    .await
+    let profile = ItemUpdate::new(table, account.key())
+        .set("phone", s(new_phone.as_str()))
+        .condition("#phone = :old", vec![(":old", s(account.phone.as_str()))]);
+    let mut tx = Transaction::new("accounts.change_phone");
+    tx.update(profile.into_update(), Clash::PhoneChanged);
+    add_phone_release(&mut tx, ctx, account, &account.phone, Clash::PhoneChanged);
+    tx.put_new(
+        table,
+        claim_item(account.phone_claim(ctx, new_phone), &account.account_id),
+        Clash::PhoneTaken,
+    );
+    code.add_use(&mut tx, ctx);
+    tx.commit(ctx).await
 }

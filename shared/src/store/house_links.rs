@@ -1,11 +1,6 @@
 //! House links (F12–F15), in the accounts table next to the account they belong to.
 //!
-//! | pk                        | sk                     | what                                          |
-//! |---------------------------|------------------------|-----------------------------------------------|
-//! | `ACCOUNT#<account_id>`    | `LINK#<link_id>`       | the link ([`LinkRecord`])                      |
-//! | `ACCOUNT#<account_id>`    | `ACTIVE#HOUSE#<code>`  | claim: the account's one active link to a house |
-//! | `ACCOUNT#<account_id>`    | `ACTIVE#MANUAL#<hash>` | claim: … to a hand-written address              |
-//! | `LINKID#<link_id>`        | `POINTER`              | link id → account (for staff, by id alone)     |
+//! Keys: [`super::keys`] (`LINK#`, `ACTIVE#…` claims, `LINKID#` pointers).
 //!
 //! A link is *active* while pending or approved: its claim item exists, so a second link of the
 //! same house by the same account fails its condition (two at once: one wins). Rejection and
@@ -18,22 +13,23 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_dynamodb::types::{Delete, ReturnConsumedCapacity, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{Delete, ReturnConsumedCapacity};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::context::AppContext;
 use crate::domain::address::DeclarantType;
-use crate::error::ApiError;
-use crate::http::pagination::{Page, PageRequest};
 
-use super::accounts::account_pk;
-use super::paged_query::query_records;
-use super::{Item, from_item, pk_sk, put_if_absent, s, to_item, unavailable};
+use super::error::{Clash, StoreResult, unavailable};
+use super::item::{Item, from_item, pk_sk, s, string_of, to_attribute, to_item};
+use super::keys::{self, LINK_PREFIX, account_pk, house_claim, link_sk};
+use super::page::{Page, PageRequest, query_records};
+use super::reads::{batch_get, get_item};
+use super::transaction::Transaction;
+use super::update::ItemUpdate;
 
 pub const REVIEW_SHARDS: u32 = 8;
 pub const REVIEW_INDEX: &str = "review_queue";
-const POINTER: &str = "POINTER";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -83,7 +79,7 @@ pub struct ManualAddress {
 pub struct ResidentsJob {
     /// The move-out date given to every resident: the day the job started (the day of the house's
     /// deregistration, or of the later request that asked for its residents to follow).
-    pub moved_out_on: String,
+    pub moved_out_on: chrono::NaiveDate,
     pub started_at: String,
 }
 
@@ -126,30 +122,6 @@ pub enum Target {
     Manual(ManualAddress),
 }
 
-pub fn link_sk(link_id: &str) -> String {
-    format!("LINK#{link_id}")
-}
-
-fn pointer_pk(link_id: &str) -> String {
-    format!("LINKID#{link_id}")
-}
-
-pub fn house_claim(house_code: &str) -> String {
-    format!("ACTIVE#HOUSE#{house_code}")
-}
-
-/// The claim of a hand-written address: a keyed hash of the street and the normalized address,
-/// so that the same address typed twice (spacing, letter case aside) counts as one house.
-pub fn manual_claim(ctx: &AppContext, manual: &ManualAddress) -> String {
-    let normalized = crate::domain::address::normalize_text(&manual.address);
-    let hash = crate::crypto::keyed_hash(
-        &ctx.config.hash_key,
-        "manual-address",
-        &[&manual.street, &normalized],
-    );
-    format!("ACTIVE#MANUAL#{}", &hash[..32])
-}
-
 impl LinkRecord {
     /// A new pending link, queued for review.
     pub fn new(
@@ -166,7 +138,7 @@ impl LinkRecord {
                 (Some(house), None, claim)
             }
             Target::Manual(manual) => {
-                let claim = manual_claim(ctx, &manual);
+                let claim = keys::manual_claim(ctx, &manual.street, &manual.address);
                 (None, Some(manual), claim)
             }
         };
@@ -210,46 +182,35 @@ impl LinkRecord {
     }
 }
 
-/// The transaction items that create a link: the link, its id pointer and its claim. The claim's
-/// condition is the one that fails when the account already has an active link to the house.
-pub fn create_items(ctx: &AppContext, link: &LinkRecord) -> [TransactWriteItem; 3] {
+/// The item of an account's claim on a house (`claim`: its sort key), held by `link_id`.
+fn claim_item(account_pk: &str, claim: &str, link_id: &str) -> Item {
+    let mut item = pk_sk(account_pk, claim);
+    item.insert("link_id".into(), s(link_id));
+    item
+}
+
+/// Adds what creates a link to `tx`: the link, its id pointer and its claim. The claim is taken
+/// when the account already has an active link to the house ([`Clash::HouseAlreadyLinked`]).
+pub fn add_creation(tx: &mut Transaction, ctx: &AppContext, link: &LinkRecord) -> StoreResult<()> {
     let table = &ctx.config.tables.accounts;
-    let mut pointer = pk_sk(pointer_pk(&link.link_id), POINTER);
+    let mut pointer = keys::link_pointer_key(&link.link_id);
     pointer.insert("account_id".into(), s(&link.account_id));
-    let mut claim = pk_sk(&link.pk, &link.claim);
-    claim.insert("link_id".into(), s(&link.link_id));
-    [
-        put_if_absent(table, to_item(link)),
-        put_if_absent(table, pointer),
-        put_if_absent(table, claim),
-    ]
+    tx.put_fresh(table, to_item(link)?);
+    tx.put_fresh(table, pointer);
+    tx.put_new(
+        table,
+        claim_item(&link.pk, &link.claim, &link.link_id),
+        Clash::HouseAlreadyLinked,
+    );
+    Ok(())
 }
 
-/// Index, within [`create_items`], of the claim item.
-pub const CLAIM_ITEM: usize = 2;
-
-/// Creates one link. `Err(Conflict)` when the account already has an active link to the house.
-pub async fn create(ctx: &AppContext, link: &LinkRecord) -> Result<(), ApiError> {
-    super::transact(
-        ctx,
-        create_items(ctx, link).to_vec(),
-        "house_links.create",
-        |failed| {
-            if failed.contains(&CLAIM_ITEM) {
-                already_linked()
-            } else {
-                ApiError::Internal
-            }
-        },
-    )
-    .await
-}
-
-pub fn already_linked() -> ApiError {
-    ApiError::Conflict {
-        title: "该房屋已关联到当前账号",
-        errors: Vec::new(),
-    }
+/// Creates one link ([`Clash::HouseAlreadyLinked`] when the account has an active link to the
+/// house).
+pub async fn create(ctx: &AppContext, link: &LinkRecord) -> StoreResult<()> {
+    let mut tx = Transaction::new("house_links.create");
+    add_creation(&mut tx, ctx, link)?;
+    tx.commit(ctx).await
 }
 
 /// A link of an account, read consistently.
@@ -257,17 +218,17 @@ pub async fn get(
     ctx: &AppContext,
     account_id: &str,
     link_id: &str,
-) -> Result<Option<LinkRecord>, ApiError> {
-    let output = ctx
-        .dynamo
-        .get_item()
-        .table_name(&ctx.config.tables.accounts)
-        .set_key(Some(pk_sk(account_pk(account_id), link_sk(link_id))))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| unavailable("house_links.get", e))?;
-    output.item.map(from_item).transpose()
+) -> StoreResult<Option<LinkRecord>> {
+    get_item(
+        ctx,
+        &ctx.config.tables.accounts,
+        keys::link_key(account_id, link_id),
+        None,
+        "house_links.get",
+    )
+    .await?
+    .map(from_item)
+    .transpose()
 }
 
 /// Links of an account by id, read consistently, in the order asked; ids with no link are left
@@ -276,10 +237,12 @@ pub async fn get_many(
     ctx: &AppContext,
     account_id: &str,
     link_ids: &[String],
-) -> Result<Vec<LinkRecord>, ApiError> {
-    let pk = account_pk(account_id);
-    let keys = link_ids.iter().map(|id| pk_sk(&pk, link_sk(id))).collect();
-    let items = super::batch_get(
+) -> StoreResult<Vec<LinkRecord>> {
+    let keys = link_ids
+        .iter()
+        .map(|id| keys::link_key(account_id, id))
+        .collect();
+    let items = batch_get(
         ctx,
         &ctx.config.tables.accounts,
         keys,
@@ -292,21 +255,18 @@ pub async fn get_many(
 }
 
 /// A link by its id alone (staff), read consistently.
-pub async fn get_by_id(ctx: &AppContext, link_id: &str) -> Result<Option<LinkRecord>, ApiError> {
-    let output = ctx
-        .dynamo
-        .get_item()
-        .table_name(&ctx.config.tables.accounts)
-        .set_key(Some(pk_sk(pointer_pk(link_id), POINTER)))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| unavailable("house_links.pointer", e))?;
-    let Some(account_id) = output
-        .item
+pub async fn get_by_id(ctx: &AppContext, link_id: &str) -> StoreResult<Option<LinkRecord>> {
+    let pointer = get_item(
+        ctx,
+        &ctx.config.tables.accounts,
+        keys::link_pointer_key(link_id),
+        None,
+        "house_links.pointer",
+    )
+    .await?;
+    let Some(account_id) = pointer
         .as_ref()
-        .and_then(|item| item.get("account_id"))
-        .and_then(|v| v.as_s().ok())
+        .and_then(|item| string_of(item, "account_id"))
     else {
         return Ok(None);
     };
@@ -318,7 +278,7 @@ pub async fn list(
     ctx: &AppContext,
     account_id: &str,
     page: &PageRequest,
-) -> Result<Page<LinkRecord>, ApiError> {
+) -> StoreResult<Page<LinkRecord>> {
     let pk = account_pk(account_id);
     query_records(page, "house_links.list", || {
         ctx.dynamo
@@ -326,7 +286,7 @@ pub async fn list(
             .table_name(&ctx.config.tables.accounts)
             .key_condition_expression("pk = :pk AND begins_with(sk, :link)")
             .expression_attribute_values(":pk", s(pk.clone()))
-            .expression_attribute_values(":link", s("LINK#"))
+            .expression_attribute_values(":link", s(LINK_PREFIX))
             .consistent_read(true)
     })
     .await
@@ -335,7 +295,7 @@ pub async fn list(
 /// Pending links of every account, oldest first: one Query per shard of the review queue, merged.
 /// The position is, per shard, the last review key handed out (absent: from the start), and the
 /// shards known to be exhausted.
-pub async fn pending(ctx: &AppContext, page: &PageRequest) -> Result<Page<LinkRecord>, ApiError> {
+pub async fn pending(ctx: &AppContext, page: &PageRequest) -> StoreResult<Page<LinkRecord>> {
     let mut after: BTreeMap<String, String> = page
         .after
         .as_ref()
@@ -406,42 +366,24 @@ pub async fn pending(ctx: &AppContext, page: &PageRequest) -> Result<Page<LinkRe
     })
 }
 
-fn update(
-    ctx: &AppContext,
-    link: &LinkRecord,
-    expression: &str,
-    values: Vec<(&str, aws_sdk_dynamodb::types::AttributeValue)>,
-) -> TransactWriteItem {
-    let mut update = Update::builder()
-        .table_name(&ctx.config.tables.accounts)
-        .set_key(Some(pk_sk(&link.pk, &link.sk)))
-        .update_expression(expression)
-        .condition_expression("#status = :expected")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":expected", s(link.status.as_str()));
-    for (name, value) in values {
-        update = update.expression_attribute_values(name, value);
-    }
-    TransactWriteItem::builder()
-        .update(update.build().expect("key and expression are set"))
-        .build()
+/// The change of a link, only while its status is still the one read ([`Clash::LinkChanged`]).
+fn link_update(ctx: &AppContext, link: &LinkRecord) -> StoreResult<ItemUpdate> {
+    Ok(
+        ItemUpdate::new(&ctx.config.tables.accounts, pk_sk(&link.pk, &link.sk)).condition(
+            "#status = :expected",
+            vec![(":expected", to_attribute(&link.status)?)],
+        ),
+    )
 }
 
-fn delete_claim(ctx: &AppContext, link: &LinkRecord) -> TransactWriteItem {
+/// Adds the release of the link's claim to `tx`.
+fn add_claim_release(tx: &mut Transaction, ctx: &AppContext, link: &LinkRecord) {
     let delete = Delete::builder()
         .table_name(&ctx.config.tables.accounts)
         .set_key(Some(pk_sk(&link.pk, &link.claim)))
         .build()
         .expect("key is set");
-    TransactWriteItem::builder().delete(delete).build()
-}
-
-/// The answer when a link changed under a request (decided or deregistered meanwhile).
-pub fn changed_meanwhile() -> ApiError {
-    ApiError::Conflict {
-        title: "该房屋关联的状态已变化，请刷新后重试",
-        errors: Vec::new(),
-    }
+    tx.delete(delete, None);
 }
 
 /// A staff decision, written atomically with the claim it frees or moves.
@@ -455,131 +397,93 @@ pub enum Decision<'a> {
     ApproveOnto {
         house: Box<LinkedHouse>,
         new_house: Option<Item>,
-        /// The request field that named the house (for errors).
-        field: &'static str,
     },
 }
 
-/// Applies a decision to a pending link, by staff member `staff_id`. Returns the link as it is now.
+/// Applies a decision to a pending link, by staff member `staff_id`. Returns the link as it is
+/// now. Conflicts: [`Clash::LinkChanged`] (decided or deregistered meanwhile); approving onto a
+/// house, [`Clash::HouseAlreadyLinked`] (the account has an active link to it) and
+/// [`Clash::HouseCodeTaken`] (the new house's code exists).
 pub async fn decide(
     ctx: &AppContext,
     link: &LinkRecord,
     staff_id: &str,
     decision: Decision<'_>,
-) -> Result<LinkRecord, ApiError> {
+) -> StoreResult<LinkRecord> {
     let now = crate::clock::rfc3339(crate::clock::now());
     let mut next = link.clone();
     next.decided_at = Some(now.clone());
     next.decided_by = Some(staff_id.to_owned());
     next.review_queue = None;
     next.review_key = None;
-    let common = "SET #status = :status, decided_at = :now, decided_by = :staff REMOVE review_queue, review_key";
-    let base = |status: LinkStatus| {
-        vec![
-            (":status", s(status.as_str())),
-            (":now", s(now.clone())),
-            (":staff", s(staff_id)),
-        ]
+    let update = |status: LinkStatus| -> StoreResult<ItemUpdate> {
+        Ok(link_update(ctx, link)?
+            .set("status", to_attribute(&status)?)
+            .set("decided_at", s(&now))
+            .set("decided_by", s(staff_id))
+            .remove("review_queue")
+            .remove("review_key"))
     };
-    let mut items = Vec::new();
-    let mut new_house_index = None;
-    let mut claim_index = None;
-    let mut house_field = "house_id";
+    let mut tx = Transaction::new("house_links.decide");
     match decision {
         Decision::Reject { reason } => {
             next.status = LinkStatus::Rejected;
             next.reason = Some(reason.to_owned());
-            let mut values = base(LinkStatus::Rejected);
-            values.push((":reason", s(reason)));
-            items.push(update(
-                ctx,
-                link,
-                &common.replace(" REMOVE", ", reason = :reason REMOVE"),
-                values,
-            ));
-            items.push(delete_claim(ctx, link));
+            let change = update(LinkStatus::Rejected)?.set("reason", s(reason));
+            tx.update(change.into_update(), Clash::LinkChanged);
+            add_claim_release(&mut tx, ctx, link);
         }
         Decision::Approve => {
             next.status = LinkStatus::Approved;
-            items.push(update(ctx, link, common, base(LinkStatus::Approved)));
+            tx.update(
+                update(LinkStatus::Approved)?.into_update(),
+                Clash::LinkChanged,
+            );
         }
-        Decision::ApproveOnto {
-            house,
-            new_house,
-            field,
-        } => {
-            house_field = field;
+        Decision::ApproveOnto { house, new_house } => {
             next.status = LinkStatus::Approved;
             next.claim = house_claim(&house.house_code);
-            let mut values = base(LinkStatus::Approved);
-            values.push((":house", super::to_attribute(house.as_ref())));
-            values.push((":claim", s(next.claim.clone())));
-            items.push(update(
-                ctx,
-                link,
-                &common.replace(" REMOVE", ", house = :house, claim = :claim REMOVE"),
-                values,
-            ));
+            let change = update(LinkStatus::Approved)?
+                .set("house", to_attribute(house.as_ref())?)
+                .set("claim", s(&next.claim));
+            tx.update(change.into_update(), Clash::LinkChanged);
             next.house = Some(*house);
-            items.push(delete_claim(ctx, link));
-            let mut claim = pk_sk(&link.pk, &next.claim);
-            claim.insert("link_id".into(), s(&link.link_id));
-            claim_index = Some(items.len());
-            items.push(put_if_absent(&ctx.config.tables.accounts, claim));
+            add_claim_release(&mut tx, ctx, link);
+            tx.put_new(
+                &ctx.config.tables.accounts,
+                claim_item(&link.pk, &next.claim, &link.link_id),
+                Clash::HouseAlreadyLinked,
+            );
             if let Some(item) = new_house {
-                new_house_index = Some(items.len());
-                items.push(put_if_absent(&ctx.config.tables.address, item));
+                tx.put_new(&ctx.config.tables.address, item, Clash::HouseCodeTaken);
             }
         }
     }
-    super::transact(ctx, items, "house_links.decide", |failed| {
-        if failed.contains(&0) {
-            changed_meanwhile()
-        } else if claim_index.is_some_and(|i| failed.contains(&i)) {
-            ApiError::conflict(house_field, "ALREADY_LINKED", "该账号已有此房屋的有效关联")
-        } else if new_house_index.is_some_and(|i| failed.contains(&i)) {
-            ApiError::conflict(
-                "new_house.house_code",
-                "HOUSE_EXISTS",
-                "该房屋编码已存在，请使用 house_id",
-            )
-        } else {
-            ApiError::Internal
-        }
-    })
-    .await?;
+    tx.commit(ctx).await?;
     Ok(next)
 }
 
 /// Ends an active link (the claim goes with it); with `job`, records the residents still to be
-/// deregistered in the same write.
+/// deregistered in the same write. [`Clash::LinkChanged`] when it changed meanwhile.
 pub async fn deregister(
     ctx: &AppContext,
     link: &LinkRecord,
     job: Option<ResidentsJob>,
-) -> Result<LinkRecord, ApiError> {
+) -> StoreResult<LinkRecord> {
     let today = crate::clock::today_in_china().to_string();
     let now = crate::clock::rfc3339(crate::clock::now());
-    let mut expression =
-        "SET #status = :status, deregistered_on = :today, deregistered_at = :now".to_owned();
-    let mut values = vec![
-        (":status", s(LinkStatus::Deregistered.as_str())),
-        (":today", s(today.clone())),
-        (":now", s(now.clone())),
-    ];
+    let mut change = link_update(ctx, link)?
+        .set("status", to_attribute(&LinkStatus::Deregistered)?)
+        .set("deregistered_on", s(&today))
+        .set("deregistered_at", s(&now));
     if let Some(job) = &job {
-        expression.push_str(", residents_job = :job");
-        values.push((":job", super::to_attribute(job)));
+        change = change.set("residents_job", to_attribute(job)?);
     }
-    expression.push_str(" REMOVE review_queue, review_key");
-    let items = vec![
-        update(ctx, link, &expression, values),
-        delete_claim(ctx, link),
-    ];
-    super::transact(ctx, items, "house_links.deregister", |_| {
-        changed_meanwhile()
-    })
-    .await?;
+    change = change.remove("review_queue").remove("review_key");
+    let mut tx = Transaction::new("house_links.deregister");
+    tx.update(change.into_update(), Clash::LinkChanged);
+    add_claim_release(&mut tx, ctx, link);
+    tx.commit(ctx).await?;
     let mut next = link.clone();
     next.status = LinkStatus::Deregistered;
     next.deregistered_on = Some(today);
@@ -590,46 +494,30 @@ pub async fn deregister(
     Ok(next)
 }
 
-/// Records a residents job on a link deregistered earlier without one.
+/// Records a residents job on a link deregistered earlier without one. Another request that
+/// started one meanwhile does the same work: that is no error.
 pub async fn start_residents_job(
     ctx: &AppContext,
     link: &LinkRecord,
     job: &ResidentsJob,
-) -> Result<(), ApiError> {
-    let result = ctx
-        .dynamo
-        .update_item()
-        .table_name(&ctx.config.tables.accounts)
-        .set_key(Some(pk_sk(&link.pk, &link.sk)))
-        .update_expression("SET residents_job = :job")
-        .condition_expression("#status = :deregistered AND attribute_not_exists(residents_job)")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":deregistered", s(LinkStatus::Deregistered.as_str()))
-        .expression_attribute_values(":job", super::to_attribute(job))
-        .send()
-        .await;
-    match result {
-        Ok(_) => Ok(()),
-        // Another request started it meanwhile: that job does the same work.
-        Err(error) if super::is_condition_failure(&error) => Ok(()),
-        Err(error) => Err(unavailable("house_links.start_residents_job", error)),
-    }
+) -> StoreResult<()> {
+    ItemUpdate::new(&ctx.config.tables.accounts, pk_sk(&link.pk, &link.sk))
+        .set("residents_job", to_attribute(job)?)
+        .condition(
+            "#status = :deregistered AND attribute_not_exists(#residents_job)",
+            vec![(":deregistered", to_attribute(&LinkStatus::Deregistered)?)],
+        )
+        .apply_if(ctx, "house_links.start_residents_job")
+        .await
+        .map(|_| ())
 }
 
 /// Marks a link's residents job finished.
-pub async fn finish_residents_job(ctx: &AppContext, link: &LinkRecord) -> Result<(), ApiError> {
-    let result = ctx
-        .dynamo
-        .update_item()
-        .table_name(&ctx.config.tables.accounts)
-        .set_key(Some(pk_sk(&link.pk, &link.sk)))
-        .update_expression("REMOVE residents_job")
-        .condition_expression("attribute_exists(residents_job)")
-        .send()
-        .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(error) if super::is_condition_failure(&error) => Ok(()),
-        Err(error) => Err(unavailable("house_links.finish_residents_job", error)),
-    }
+pub async fn finish_residents_job(ctx: &AppContext, link: &LinkRecord) -> StoreResult<()> {
+    ItemUpdate::new(&ctx.config.tables.accounts, pk_sk(&link.pk, &link.sk))
+        .remove("residents_job")
+        .condition("attribute_exists(#residents_job)", Vec::new())
+        .apply_if(ctx, "house_links.finish_residents_job")
+        .await
+        .map(|_| ())
 }

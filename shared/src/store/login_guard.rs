@@ -1,5 +1,5 @@
 //! Failed-login state per username (existing or not, so that lock-outs tell nobody which
-//! usernames exist), in the accounts table: `pk = LOGIN#<lower-case username>`, `sk = GUARD`.
+//! usernames exist), in the accounts table ([`super::keys::login_guard_key`]).
 //!
 //! Each attempt is counted *before* the password is checked, with a compare-and-set on the
 //! previous state, so parallel guesses cannot outrun the lock.
@@ -7,11 +7,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::context::AppContext;
-use crate::error::ApiError;
 
-use super::{from_item, is_condition_failure, n, pk_sk, to_item, unavailable};
-
-const GUARD: &str = "GUARD";
+use super::error::{StoreResult, unavailable, written};
+use super::item::{from_item, n, to_item};
+use super::keys::login_guard_key;
 
 /// Consecutive failures and the lock they caused (times in epoch milliseconds).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,22 +22,15 @@ pub struct LoginGuard {
 
 #[derive(Serialize, Deserialize)]
 struct GuardItem {
-    pk: String,
-    sk: String,
     #[serde(flatten)]
     guard: LoginGuard,
     /// TTL (epoch seconds): once the failures are forgotten the item is useless.
     expires_at: i64,
 }
 
-fn guard_pk(username_key: &str) -> String {
-    format!("LOGIN#{username_key}")
-}
-
 /// The current state (default when there is none), read consistently.
-pub async fn get(ctx: &AppContext, username_key: &str) -> Result<Option<LoginGuard>, ApiError> {
-    let key = pk_sk(guard_pk(username_key), GUARD);
-    let item = super::accounts::get(ctx, key, "login_guard.get").await?;
+pub async fn get(ctx: &AppContext, username_key: &str) -> StoreResult<Option<LoginGuard>> {
+    let item = super::accounts::get(ctx, login_guard_key(username_key), "login_guard.get").await?;
     Ok(item
         .map(from_item::<GuardItem>)
         .transpose()?
@@ -52,18 +44,17 @@ pub async fn replace(
     old: Option<&LoginGuard>,
     new: &LoginGuard,
     expires_at: i64,
-) -> Result<bool, ApiError> {
-    let item = GuardItem {
-        pk: guard_pk(username_key),
-        sk: GUARD.to_owned(),
+) -> StoreResult<bool> {
+    let mut item = to_item(&GuardItem {
         guard: *new,
         expires_at,
-    };
+    })?;
+    item.extend(login_guard_key(username_key));
     let mut request = ctx
         .dynamo
         .put_item()
         .table_name(&ctx.config.tables.accounts)
-        .set_item(Some(to_item(&item)));
+        .set_item(Some(item));
     request = match old {
         None => request.condition_expression("attribute_not_exists(pk)"),
         Some(old) => request
@@ -71,19 +62,15 @@ pub async fn replace(
             .expression_attribute_values(":failures", n(old.failures))
             .expression_attribute_values(":last", n(old.last_failed_ms)),
     };
-    match request.send().await {
-        Ok(_) => Ok(true),
-        Err(error) if is_condition_failure(&error) => Ok(false),
-        Err(error) => Err(unavailable("login_guard.replace", error)),
-    }
+    written("login_guard.replace", request.send().await)
 }
 
 /// Forgets the failures (after a successful login).
-pub async fn clear(ctx: &AppContext, username_key: &str) -> Result<(), ApiError> {
+pub async fn clear(ctx: &AppContext, username_key: &str) -> StoreResult<()> {
     ctx.dynamo
         .delete_item()
         .table_name(&ctx.config.tables.accounts)
-        .set_key(Some(pk_sk(guard_pk(username_key), GUARD)))
+        .set_key(Some(login_guard_key(username_key)))
         .send()
         .await
         .map_err(|e| unavailable("login_guard.clear", e))?;

@@ -1,9 +1,11 @@
 //! Fixed-window rate limits: one counter item per key and window, expiring by TTL.
 
 use crate::context::AppContext;
-use crate::error::ApiError;
 
-use super::{is_condition_failure, n, pk, unavailable};
+use super::error::StoreResult;
+use super::item::n;
+use super::keys::rate_limit_key;
+use super::update::ItemUpdate;
 
 /// A counting window: `length` seconds, starting where epoch time + `offset` is a multiple of
 /// `length` (an offset of 8 h makes day windows start at midnight in China).
@@ -34,42 +36,48 @@ impl Window {
     }
 }
 
-/// Counts one hit of `key` in the current `window`; refuses it when `limit` hits were already
-/// counted, answering how long until the window ends.
-pub async fn hit(ctx: &AppContext, key: &str, window: Window, limit: u32) -> Result<(), ApiError> {
-    let now = crate::clock::epoch_seconds();
-    let (window_start, window_end) = window.bounds(now);
-    if limit == 0 {
-        // A limit of zero refuses everything (the condition below lets a window's first hit in).
-        return Err(ApiError::RateLimited {
-            retry_after: (window_end - now).max(1) as u64,
-        });
-    }
-    let result = ctx
-        .dynamo
-        .update_item()
-        .table_name(&ctx.config.tables.rate_limits)
-        .set_key(Some(pk(format!("{key}#{window_start}"))))
-        .update_expression("ADD hits :one SET expires_at = if_not_exists(expires_at, :expires)")
-        .condition_expression("attribute_not_exists(hits) OR hits < :limit")
-        .expression_attribute_values(":one", n(1))
-        .expression_attribute_values(":limit", n(limit))
-        // Keep the item a little past its window so late readers see it; TTL removes it later.
-        .expression_attribute_values(":expires", n(window_end + 60))
-        .send()
-        .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(error) if is_condition_failure(&error) => Err(ApiError::RateLimited {
-            retry_after: (window_end - now).max(1) as u64,
-        }),
-        Err(error) => Err(unavailable("rate_limits.hit", error)),
-    }
+/// Whether a hit was counted, or refused because the window's limit was reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hit {
+    Counted,
+    /// Refused: the window ends in `retry_after` seconds (at least 1).
+    Refused {
+        retry_after: u64,
+    },
 }
 
-/// A key that names what is limited and for whom, e.g. `sms-ip#203.0.113.9`.
-pub fn key(scope: &str, subject: &str) -> String {
-    format!("{scope}#{subject}")
+/// Counts one hit of `subject` under `scope` (what is limited: `sms-ip`, …) in the current
+/// `window`; refuses it when `limit` hits were already counted.
+pub async fn hit(
+    ctx: &AppContext,
+    scope: &str,
+    subject: &str,
+    window: Window,
+    limit: u32,
+) -> StoreResult<Hit> {
+    let now = crate::clock::epoch_seconds();
+    let (window_start, window_end) = window.bounds(now);
+    let refused = Hit::Refused {
+        retry_after: (window_end - now).max(1) as u64,
+    };
+    if limit == 0 {
+        // A limit of zero refuses everything (the condition below lets a window's first hit in).
+        return Ok(refused);
+    }
+    let counted = ItemUpdate::new(
+        &ctx.config.tables.rate_limits,
+        rate_limit_key(scope, subject, window_start),
+    )
+    .add("hits", n(1))
+    // Keep the item a little past its window so late readers see it; TTL removes it later.
+    .set_if_absent("expires_at", n(window_end + 60))
+    .condition(
+        "attribute_not_exists(#hits) OR #hits < :limit",
+        vec![(":limit", n(limit))],
+    )
+    .apply_if(ctx, "rate_limits.hit")
+    .await?;
+    Ok(if counted { Hit::Counted } else { refused })
 }
 
 #[cfg(test)]

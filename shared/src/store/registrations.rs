@@ -1,12 +1,8 @@
 //! Resident registrations (F16–F20, F23, F24) in the registrations table.
 //!
-//! | pk                     | sk                          | `kind`         | what                                   |
-//! |------------------------|-----------------------------|----------------|----------------------------------------|
-//! | `LINK#<link_id>`       | `REG#<registration_id>`     | `registration` | the registration ([`RegistrationRecord`]) |
-//! | `LINK#<link_id>`       | `HIST#<registration_id>#<version>` | `history` | one change: who, when, what ([`HistoryRecord`]) |
-//! | `HOUSE#<house_id>`     | `PERSON#<person key>`       | `presence`     | the person is currently registered in this house |
-//! | `REGID#<registration_id>` | `POINTER`                | `pointer`      | registration id → link                  |
-//! | `RECEIPT#<receipt_no>` | `RECEIPT`                   | `receipt`      | receipt number → registration (and its claim) |
+//! Items (keys in [`super::keys`]), each with its `kind`: `registration` ([`RegistrationRecord`]),
+//! `history` ([`HistoryRecord`]), `presence` (the person lives in the house now), `pointer`
+//! (registration id → link) and `receipt` (receipt number → registration).
 //!
 //! * Registration ids are UUIDv7, so a link's registrations list in the order they were declared.
 //! * The *person key* is a keyed hash of the ID document (type and number): keys carry no personal
@@ -22,94 +18,29 @@
 //! * Receipt numbers are random, claimed by a conditional put in the same transaction; a clash
 //!   (rare) draws a new number. No counter item: a rush does not serialize on one key.
 
-use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::context::AppContext;
 use crate::domain::address::DeclarantType;
 use crate::domain::id_document::IdType;
+use crate::domain::phone::PhoneNumber;
 use crate::domain::receipt::ReceiptNo;
+use crate::domain::registration::{Action, Channel, EndReason, RegistrationStatus};
 use crate::domain::resident::{Education, Ethnicity, MaritalStatus, SexCode};
-use crate::error::ApiError;
-use crate::http::pagination::{Page, PageRequest};
 
+use super::error::{Clash, StoreError, StoreResult};
 use super::house_links::{LinkRecord, LinkStatus, LinkedHouse};
-use super::paged_query::query_records;
-use super::{Item, from_item, pk_sk, put_if_absent, s, to_item, transact, unavailable};
+use super::item::{Item, from_item, n, pk_sk, s, string_of, to_attribute, to_item};
+use super::keys::{self, REGISTRATION_PREFIX, registrations_pk};
+use super::page::{Page, PageRequest, query_records};
+use super::reads::{get_item, query_all};
+use super::transaction::Transaction;
 
 pub const PERSON_INDEX: &str = "registrations_by_person";
-const POINTER: &str = "POINTER";
-const RECEIPT: &str = "RECEIPT";
 /// Draws of a receipt number before giving up (each clash is about one in 10^11).
 const RECEIPT_DRAWS: u32 = 3;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RegistrationStatus {
-    /// The resident lives there.
-    Current,
-    /// The resident moved out (`moved_out_on`), or the house was deregistered with its residents.
-    MovedOut,
-    /// Deregistered because the information was wrong: never counts toward a residence permit.
-    Voided,
-}
-
-impl RegistrationStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Current => "current",
-            Self::MovedOut => "moved_out",
-            Self::Voided => "voided",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Current => "在住",
-            Self::MovedOut => "已搬离",
-            Self::Voided => "已作废（信息有误）",
-        }
-    }
-}
-
-/// Why a registration ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EndReason {
-    /// 搬离: the resident moved out.
-    MovedOut,
-    /// 信息错误: the registration was wrong and is void.
-    InfoError,
-    /// The declarant deregistered the house with its residents (F15).
-    HouseDeregistered,
-}
-
-impl EndReason {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::MovedOut => "搬离",
-            Self::InfoError => "信息错误",
-            Self::HouseDeregistered => "房屋注销",
-        }
-    }
-
-    pub fn status(self) -> RegistrationStatus {
-        match self {
-            Self::InfoError => RegistrationStatus::Voided,
-            Self::MovedOut | Self::HouseDeregistered => RegistrationStatus::MovedOut,
-        }
-    }
-}
-
-/// Through which channel a change was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    /// The declarant's own account (mobile app).
-    Online,
-    /// Counter staff on the declarant's behalf (F21).
-    Counter,
-}
 
 /// Who made a change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,7 +55,7 @@ pub struct Resident {
     pub name: String,
     pub sex: SexCode,
     pub ethnicity: Ethnicity,
-    pub birth_date: String,
+    pub birth_date: NaiveDate,
     pub id_type: IdType,
     pub id_number: String,
     pub household_address: String,
@@ -134,7 +65,7 @@ pub struct Resident {
     pub workplace: String,
     pub relationship: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
+    pub phone: Option<PhoneNumber>,
 }
 
 /// The declarant, as on the receipt.
@@ -156,7 +87,7 @@ pub struct RegistrationRecord {
     pub declarant: Declarant,
     pub house: LinkedHouse,
     pub resident: Resident,
-    pub moved_in_on: String,
+    pub moved_in_on: NaiveDate,
     /// Keyed hash of the resident's ID document (GSI `registrations_by_person`).
     pub person_key: String,
     /// `<moved_in_on>#<registration_id>`: the GSI's range key.
@@ -172,7 +103,7 @@ pub struct RegistrationRecord {
     pub version: u32,
     pub updated_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub moved_out_on: Option<String>,
+    pub moved_out_on: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_reason: Option<EndReason>,
 }
@@ -180,6 +111,10 @@ pub struct RegistrationRecord {
 impl RegistrationRecord {
     pub fn key(&self) -> Item {
         pk_sk(&self.pk, &self.sk)
+    }
+
+    fn presence_key(&self) -> Item {
+        keys::presence_key(&self.house.house_id, &self.person_key)
     }
 }
 
@@ -191,15 +126,6 @@ pub struct FieldChange {
     pub from: Option<String>,
     #[serde(default)]
     pub to: Option<String>,
-}
-
-/// What a history item records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    Declared,
-    Changed,
-    Deregistered,
 }
 
 /// One entry of a registration's history: who did what, when. Personal data: not `Debug`.
@@ -229,7 +155,7 @@ impl HistoryRecord {
     ) -> Self {
         Self {
             pk: record.pk.clone(),
-            sk: history_sk(&record.registration_id, record.version),
+            sk: keys::history_sk(&record.registration_id, record.version),
             kind: "history".into(),
             registration_id: record.registration_id.clone(),
             version: record.version,
@@ -242,101 +168,54 @@ impl HistoryRecord {
     }
 }
 
-pub fn link_pk(link_id: &str) -> String {
-    format!("LINK#{link_id}")
-}
-
-pub fn registration_sk(registration_id: &str) -> String {
-    format!("REG#{registration_id}")
-}
-
-fn history_sk(registration_id: &str, version: u32) -> String {
-    format!("HIST#{registration_id}#{version:08}")
-}
-
-fn pointer_pk(registration_id: &str) -> String {
-    format!("REGID#{registration_id}")
-}
-
-fn receipt_pk(receipt_no: &ReceiptNo) -> String {
-    format!("RECEIPT#{}", receipt_no.as_str())
-}
-
-fn presence_key(record: &RegistrationRecord) -> Item {
-    pk_sk(
-        format!("HOUSE#{}", record.house.house_id),
-        format!("PERSON#{}", record.person_key),
-    )
-}
-
-/// The person key of an ID document: the same for a resident's registrations and for their
-/// residence-permit account.
-pub fn person_key(ctx: &AppContext, id_type: IdType, number: &str) -> String {
-    crate::crypto::keyed_hash(
-        &ctx.config.hash_key,
-        "resident",
-        &[id_type.as_str(), number],
-    )
-}
-
 fn table(ctx: &AppContext) -> &str {
     &ctx.config.tables.registrations
 }
 
-/// Replaces a registration only while it is still current at the version it was read at.
-fn replace_current(
+/// Adds to `tx` the replacement of a registration by `next`, only while it is still current at
+/// the version it was read at ([`Clash::RegistrationChanged`]), with its history entry.
+fn add_replacement(
+    tx: &mut Transaction,
     ctx: &AppContext,
     next: &RegistrationRecord,
     read_version: u32,
-) -> TransactWriteItem {
+    history: &HistoryRecord,
+) -> StoreResult<()> {
     let put = Put::builder()
         .table_name(table(ctx))
-        .set_item(Some(to_item(next)))
+        .set_item(Some(to_item(next)?))
         .condition_expression("#status = :current AND version = :version")
         .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":current", s(RegistrationStatus::Current.as_str()))
-        .expression_attribute_values(":version", super::n(read_version));
-    TransactWriteItem::builder()
-        .put(put.build().expect("table and item are set"))
+        .expression_attribute_values(":current", to_attribute(&RegistrationStatus::Current)?)
+        .expression_attribute_values(":version", n(read_version))
         .build()
-}
-
-/// The answer when a registration changed since the caller read it.
-pub fn stale_version() -> ApiError {
-    ApiError::conflict(
-        "version",
-        "STALE_VERSION",
-        "该住户信息已被修改，请刷新后重试",
-    )
-}
-
-/// The answer when the person is already registered in the house.
-pub fn already_registered() -> ApiError {
-    ApiError::conflict(
-        "id_number",
-        "ALREADY_REGISTERED",
-        "此人已登记居住在该房屋，无需重复申报",
-    )
+        .expect("table and item are set");
+    tx.put_if(put, Clash::RegistrationChanged);
+    // A concurrent change of the same version writes the same history entry: it clashes too.
+    tx.put_new(table(ctx), to_item(history)?, Clash::RegistrationChanged);
+    Ok(())
 }
 
 /// Stores a new registration with its first history entry, presence, pointer and receipt claim,
-/// only while the link is still approved. The receipt number is drawn again on a clash.
+/// only while the link is still approved ([`Clash::LinkNotApproved`]) and the person is not
+/// registered in the house already ([`Clash::PersonAlreadyRegistered`]). The receipt number is
+/// drawn again on a clash.
 pub async fn declare(
     ctx: &AppContext,
     link: &LinkRecord,
     mut record: RegistrationRecord,
-) -> Result<RegistrationRecord, ApiError> {
+) -> StoreResult<RegistrationRecord> {
     let registrations = table(ctx);
     for draw in 1..=RECEIPT_DRAWS {
         let history =
             HistoryRecord::new(&record, Action::Declared, &record.declared_by, Vec::new());
-        let mut presence = presence_key(&record);
+        let mut presence = record.presence_key();
         presence.insert("kind".into(), s("presence"));
         presence.insert("registration_id".into(), s(&record.registration_id));
-        let mut pointer = pk_sk(pointer_pk(&record.registration_id), POINTER);
+        let mut pointer = keys::registration_pointer_key(&record.registration_id);
         pointer.insert("kind".into(), s("pointer"));
         pointer.insert("link_id".into(), s(&record.link_id));
-        let mut receipt = pk_sk(receipt_pk(&record.receipt_no), RECEIPT);
+        let mut receipt = keys::receipt_key(record.receipt_no.as_str());
         receipt.insert("kind".into(), s("receipt"));
         receipt.insert("link_id".into(), s(&record.link_id));
         receipt.insert("registration_id".into(), s(&record.registration_id));
@@ -345,61 +224,41 @@ pub async fn declare(
             .set_key(Some(pk_sk(&link.pk, &link.sk)))
             .condition_expression("#status = :approved")
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":approved", s(LinkStatus::Approved.as_str()))
+            .expression_attribute_values(":approved", to_attribute(&LinkStatus::Approved)?)
             .build()
             .expect("key and condition are set");
-        let items = vec![
-            put_if_absent(registrations, to_item(&record)),
-            put_if_absent(registrations, presence),
-            put_if_absent(registrations, pointer),
-            put_if_absent(registrations, receipt),
-            put_if_absent(registrations, to_item(&history)),
-            TransactWriteItem::builder()
-                .condition_check(still_approved)
-                .build(),
-        ];
-        let clash = std::sync::atomic::AtomicBool::new(false);
-        let outcome = transact(ctx, items, "registrations.declare", |failed| {
-            if failed.contains(&5) {
-                ApiError::LinkNotApproved
-            } else if failed.contains(&1) {
-                already_registered()
-            } else {
-                // The receipt number (index 3) is taken: draw again. Anything else is a bug.
-                clash.store(failed.contains(&3), std::sync::atomic::Ordering::Relaxed);
-                ApiError::Internal
-            }
-        })
-        .await;
-        match outcome {
+        let mut tx = Transaction::new("registrations.declare");
+        tx.put_fresh(registrations, to_item(&record)?)
+            .put_new(registrations, presence, Clash::PersonAlreadyRegistered)
+            .put_fresh(registrations, pointer)
+            .put_new(registrations, receipt, Clash::ReceiptNumberTaken)
+            .put_fresh(registrations, to_item(&history)?)
+            .check(still_approved, Clash::LinkNotApproved);
+        match tx.commit(ctx).await {
             Ok(()) => return Ok(record),
-            Err(_) if clash.load(std::sync::atomic::Ordering::Relaxed) => {
+            Err(StoreError::Conflict(clashes)) if clashes == [Clash::ReceiptNumberTaken] => {
                 tracing::warn!(draw, "receipt number clash; drawing another");
-                let day =
-                    chrono::NaiveDate::parse_from_str(&record.receipt_no.as_str()[..8], "%Y%m%d")
-                        .map_err(|_| ApiError::Internal)?;
-                record.receipt_no = ReceiptNo::generate(day);
+                record.receipt_no = ReceiptNo::generate(record.receipt_no.day());
             }
             Err(other) => return Err(other),
         }
     }
     // Three clashes in a row (each about one in 10^11): something is wrong with randomness.
     tracing::error!("receipt numbers clashed on every draw");
-    Err(ApiError::ServiceUnavailable)
+    Err(StoreError::Unavailable)
 }
 
-/// Replaces a current registration (read at `read_version`) by `next`, with its history entry.
+/// Replaces a current registration (read at `read_version`) by `next`, with its history entry
+/// ([`Clash::RegistrationChanged`] when it changed meanwhile).
 pub async fn change(
     ctx: &AppContext,
     next: &RegistrationRecord,
     read_version: u32,
     history: &HistoryRecord,
-) -> Result<(), ApiError> {
-    let items = vec![
-        replace_current(ctx, next, read_version),
-        put_if_absent(table(ctx), to_item(history)),
-    ];
-    transact(ctx, items, "registrations.change", |_| stale_version()).await
+) -> StoreResult<()> {
+    let mut tx = Transaction::new("registrations.change");
+    add_replacement(&mut tx, ctx, next, read_version, history)?;
+    tx.commit(ctx).await
 }
 
 /// Ends a current registration (read at `read_version`): `next` carries the end; its presence in
@@ -409,31 +268,27 @@ pub async fn end(
     next: &RegistrationRecord,
     read_version: u32,
     history: &HistoryRecord,
-) -> Result<(), ApiError> {
-    let delete = Delete::builder()
+) -> StoreResult<()> {
+    let presence = Delete::builder()
         .table_name(table(ctx))
-        .set_key(Some(presence_key(next)))
+        .set_key(Some(next.presence_key()))
         .build()
         .expect("key is set");
-    let items = vec![
-        replace_current(ctx, next, read_version),
-        put_if_absent(table(ctx), to_item(history)),
-        TransactWriteItem::builder().delete(delete).build(),
-    ];
-    transact(ctx, items, "registrations.end", |_| stale_version()).await
+    let mut tx = Transaction::new("registrations.end");
+    add_replacement(&mut tx, ctx, next, read_version, history)?;
+    tx.delete(presence, None);
+    tx.commit(ctx).await
 }
 
 /// A registration by its id alone, read consistently.
 pub async fn get_by_id(
     ctx: &AppContext,
     registration_id: &str,
-) -> Result<Option<RegistrationRecord>, ApiError> {
-    let Some(pointer) = get_item(ctx, pk_sk(pointer_pk(registration_id), POINTER)).await? else {
+) -> StoreResult<Option<RegistrationRecord>> {
+    let Some(pointer) = get_one(ctx, keys::registration_pointer_key(registration_id)).await? else {
         return Ok(None);
     };
-    let Some(link_id) = pointer.get("link_id").and_then(|v| v.as_s().ok()) else {
-        return Err(ApiError::Internal);
-    };
+    let link_id = string_of(&pointer, "link_id").ok_or(StoreError::Corrupt)?;
     get(ctx, link_id, registration_id).await
 }
 
@@ -442,8 +297,8 @@ pub async fn get(
     ctx: &AppContext,
     link_id: &str,
     registration_id: &str,
-) -> Result<Option<RegistrationRecord>, ApiError> {
-    get_item(ctx, key(link_id, registration_id))
+) -> StoreResult<Option<RegistrationRecord>> {
+    get_one(ctx, keys::registration_key(link_id, registration_id))
         .await?
         .map(from_item)
         .transpose()
@@ -453,59 +308,41 @@ pub async fn get(
 pub async fn get_by_receipt(
     ctx: &AppContext,
     receipt_no: &ReceiptNo,
-) -> Result<Option<RegistrationRecord>, ApiError> {
-    let Some(claim) = get_item(ctx, pk_sk(receipt_pk(receipt_no), RECEIPT)).await? else {
+) -> StoreResult<Option<RegistrationRecord>> {
+    let Some(claim) = get_one(ctx, keys::receipt_key(receipt_no.as_str())).await? else {
         return Ok(None);
     };
-    let field = |name: &str| claim.get(name).and_then(|v| v.as_s().ok()).cloned();
-    let (Some(link_id), Some(registration_id)) = (field("link_id"), field("registration_id"))
-    else {
-        return Err(ApiError::Internal);
+    let (Some(link_id), Some(registration_id)) = (
+        string_of(&claim, "link_id"),
+        string_of(&claim, "registration_id"),
+    ) else {
+        return Err(StoreError::Corrupt);
     };
-    get(ctx, &link_id, &registration_id).await
+    get(ctx, link_id, registration_id).await
 }
 
-async fn get_item(ctx: &AppContext, key: Item) -> Result<Option<Item>, ApiError> {
-    let output = ctx
-        .dynamo
-        .get_item()
-        .table_name(table(ctx))
-        .set_key(Some(key))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| unavailable("registrations.get", e))?;
-    Ok(output.item)
+async fn get_one(ctx: &AppContext, key: Item) -> StoreResult<Option<Item>> {
+    get_item(ctx, table(ctx), key, None, "registrations.get").await
 }
 
 /// A registration's history, oldest first.
 pub async fn history(
     ctx: &AppContext,
     record: &RegistrationRecord,
-) -> Result<Vec<HistoryRecord>, ApiError> {
-    let mut entries = Vec::new();
-    let mut start = None;
-    loop {
-        let output = ctx
-            .dynamo
+) -> StoreResult<Vec<HistoryRecord>> {
+    query_all("registrations.history", || {
+        ctx.dynamo
             .query()
             .table_name(table(ctx))
             .key_condition_expression("pk = :pk AND begins_with(sk, :hist)")
             .expression_attribute_values(":pk", s(&record.pk))
-            .expression_attribute_values(":hist", s(format!("HIST#{}#", record.registration_id)))
+            .expression_attribute_values(":hist", s(keys::history_prefix(&record.registration_id)))
             .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| unavailable("registrations.history", e))?;
-        for item in output.items.unwrap_or_default() {
-            entries.push(from_item(item)?);
-        }
-        start = output.last_evaluated_key;
-        if start.is_none() {
-            return Ok(entries);
-        }
-    }
+    })
+    .await?
+    .into_iter()
+    .map(from_item)
+    .collect()
 }
 
 /// A link's registrations, in the order they were declared; `status` keeps only those.
@@ -514,8 +351,9 @@ pub async fn list_under_link(
     link_id: &str,
     status: Option<RegistrationStatus>,
     page: &PageRequest,
-) -> Result<Page<RegistrationRecord>, ApiError> {
-    let pk = link_pk(link_id);
+) -> StoreResult<Page<RegistrationRecord>> {
+    let pk = registrations_pk(link_id);
+    let status = status.map(|status| to_attribute(&status)).transpose()?;
     query_records(page, "registrations.list", || {
         let query = ctx
             .dynamo
@@ -523,13 +361,13 @@ pub async fn list_under_link(
             .table_name(table(ctx))
             .key_condition_expression("pk = :pk AND begins_with(sk, :reg)")
             .expression_attribute_values(":pk", s(pk.clone()))
-            .expression_attribute_values(":reg", s("REG#"))
+            .expression_attribute_values(":reg", s(REGISTRATION_PREFIX))
             .consistent_read(true);
-        match status {
+        match &status {
             Some(status) => query
                 .filter_expression("#status = :status")
                 .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":status", s(status.as_str())),
+                .expression_attribute_values(":status", status.clone()),
             None => query,
         }
     })
@@ -541,7 +379,8 @@ pub async fn list_of_person(
     ctx: &AppContext,
     person_key: &str,
     page: &PageRequest,
-) -> Result<Page<RegistrationRecord>, ApiError> {
+) -> StoreResult<Page<RegistrationRecord>> {
+    let voided = to_attribute(&RegistrationStatus::Voided)?;
     query_records(page, "registrations.of_person", || {
         ctx.dynamo
             .query()
@@ -551,7 +390,7 @@ pub async fn list_of_person(
             .filter_expression("#status <> :voided")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":person", s(person_key))
-            .expression_attribute_values(":voided", s(RegistrationStatus::Voided.as_str()))
+            .expression_attribute_values(":voided", voided.clone())
     })
     .await
 }
@@ -561,7 +400,7 @@ pub async fn current_under_link(
     ctx: &AppContext,
     link_id: &str,
     limit: u32,
-) -> Result<Vec<RegistrationRecord>, ApiError> {
+) -> StoreResult<Vec<RegistrationRecord>> {
     let page = list_under_link(
         ctx,
         link_id,
@@ -570,9 +409,4 @@ pub async fn current_under_link(
     )
     .await?;
     Ok(page.items)
-}
-
-/// The key of a registration.
-pub fn key(link_id: &str, registration_id: &str) -> Item {
-    pk_sk(link_pk(link_id), registration_sk(registration_id))
 }

@@ -1,34 +1,28 @@
 //! Units (F3, F8), in the accounts table next to their accounts.
 //!
-//! | pk                  | sk                     | what                                            |
-//! |---------------------|------------------------|-------------------------------------------------|
-//! | `UNIT#<unit_id>`    | `PROFILE`              | the unit ([`UnitRecord`])                       |
-//! | `UNIT#<unit_id>`    | `MEMBER#<account_id>`  | one of its sub-accounts (for listing them)      |
-//! | `USCC#<code>`       | `CLAIM`                | credit code → unit: one unit per organization   |
+//! Items (keys in [`super::keys`]): the unit's profile (`UNIT#…`/`PROFILE`), one member item per
+//! sub-account (for listing them), and a claim of its credit code: one unit per organization.
 //!
 //! The administrator is an account (role `admin`) whose house links are the unit's houses.
 //! Sub-accounts are accounts (role `sub_account`) whose profile lists the ids of the links
 //! assigned to them ([`UnitMembership::link_ids`]). Account ids are UUIDv7, so members list in the
 //! order they were added.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AppContext;
 use crate::domain::phone::PhoneNumber;
-use crate::error::{ApiError, FieldError};
-use crate::http::pagination::{Page, PageRequest};
 
 use super::accounts::{
-    self, AccountRecord, ForgottenDevices, Holder, UnitMembership, claim_item,
-    end_sessions_for_good_item, phone_taken, taken, values_taken,
+    self, AccountRecord, AccountStatus, ForgottenDevices, Holder, UnitMembership, claim_item,
 };
+use super::error::{Clash, StoreError, StoreResult};
 use super::house_links::{self, LinkRecord};
-use super::paged_query::query_page;
-use super::{pk_sk, put_if_absent, s, to_item, transact};
-
-const PROFILE: &str = "PROFILE";
-const CLAIM: &str = "CLAIM";
+use super::item::{s, string_of, strings, to_attribute, to_item};
+use super::keys::{self, MEMBER_PREFIX, PROFILE, unit_pk};
+use super::page::{Page, PageRequest, query_page};
+use super::transaction::Transaction;
+use super::update::ItemUpdate;
 
 /// A unit as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -37,25 +31,13 @@ pub struct UnitRecord {
     pub sk: String,
     pub unit_id: String,
     pub name: String,
-    /// The unified social credit code (统一社会信用代码).
+    /// The unified social credit code (GB 32100).
     pub uscc: String,
     pub contact_name: String,
     pub admin_account_id: String,
     /// The staff account that opened the unit.
     pub opened_by: String,
     pub created_at: String,
-}
-
-pub fn unit_pk(unit_id: &str) -> String {
-    format!("UNIT#{unit_id}")
-}
-
-fn uscc_claim(uscc: &str) -> String {
-    format!("USCC#{uscc}")
-}
-
-fn member_sk(account_id: &str) -> String {
-    format!("MEMBER#{account_id}")
 }
 
 impl UnitRecord {
@@ -92,38 +74,27 @@ impl UnitRecord {
 }
 
 /// Opens a unit in one transaction: its administrator account (profile and claims), the unit and
-/// its credit-code claim, and its house links. A credit code already open is `USCC_TAKEN`; the
-/// administrator's username or phone taken, `admin.username` / `admin.phone`.
+/// its credit-code claim ([`Clash::UsccTaken`]), and its house links.
 pub async fn open(
     ctx: &AppContext,
     unit: &UnitRecord,
     admin: &Holder<'_>,
     admin_record: &AccountRecord,
     links: &[LinkRecord],
-) -> Result<(), ApiError> {
+) -> StoreResult<()> {
     let table = &ctx.config.tables.accounts;
-    let mut items = accounts::create_items(ctx, admin, admin_record);
-    let uscc_item = items.len() + 1;
-    items.push(put_if_absent(table, to_item(unit)));
-    items.push(put_if_absent(
+    let mut tx = Transaction::new("units.open");
+    accounts::add_creation(&mut tx, ctx, admin, admin_record)?;
+    tx.put_fresh(table, to_item(unit)?);
+    tx.put_new(
         table,
-        claim_item(uscc_claim(&unit.uscc), &unit.unit_id),
-    ));
+        claim_item(keys::uscc_claim(&unit.uscc), &unit.unit_id),
+        Clash::UsccTaken,
+    );
     for link in links {
-        items.extend(house_links::create_items(ctx, link));
+        house_links::add_creation(&mut tx, ctx, link)?;
     }
-    transact(ctx, items, "units.open", |failed| {
-        let mut errors = taken(failed, admin, "admin.");
-        if failed.contains(&uscc_item) {
-            errors.push(FieldError::new(
-                "uscc",
-                "USCC_TAKEN",
-                "该统一社会信用代码已开通单位账号",
-            ));
-        }
-        values_taken(errors)
-    })
-    .await
+    tx.commit(ctx).await
 }
 
 /// Adds a sub-account: its account (profile and claims) and its member item, in one transaction.
@@ -131,16 +102,14 @@ pub async fn add_member(
     ctx: &AppContext,
     holder: &Holder<'_>,
     record: &AccountRecord,
-) -> Result<(), ApiError> {
-    let unit = record.unit.as_ref().ok_or(ApiError::Internal)?;
-    let mut items = accounts::create_items(ctx, holder, record);
-    let mut member = pk_sk(unit_pk(&unit.unit_id), member_sk(&record.account_id));
+) -> StoreResult<()> {
+    let unit = record.unit.as_ref().ok_or(StoreError::Corrupt)?;
+    let mut tx = Transaction::new("units.add_member");
+    accounts::add_creation(&mut tx, ctx, holder, record)?;
+    let mut member = keys::member_key(&unit.unit_id, &record.account_id);
     member.insert("account_id".into(), s(&record.account_id));
-    items.push(put_if_absent(&ctx.config.tables.accounts, member));
-    transact(ctx, items, "units.add_member", |failed| {
-        values_taken(taken(failed, holder, ""))
-    })
-    .await
+    tx.put_fresh(&ctx.config.tables.accounts, member);
+    tx.commit(ctx).await
 }
 
 /// A unit's sub-accounts, in the order they were added.
@@ -148,7 +117,7 @@ pub async fn members(
     ctx: &AppContext,
     unit_id: &str,
     page: &PageRequest,
-) -> Result<Page<AccountRecord>, ApiError> {
+) -> StoreResult<Page<AccountRecord>> {
     let pk = unit_pk(unit_id);
     let page = query_page(page, "units.members", || {
         ctx.dynamo
@@ -156,7 +125,7 @@ pub async fn members(
             .table_name(&ctx.config.tables.accounts)
             .key_condition_expression("pk = :pk AND begins_with(sk, :member)")
             .expression_attribute_values(":pk", s(pk.clone()))
-            .expression_attribute_values(":member", s("MEMBER#"))
+            .expression_attribute_values(":member", s(MEMBER_PREFIX))
             .projection_expression("pk, sk, account_id")
             .consistent_read(true)
     })
@@ -164,7 +133,7 @@ pub async fn members(
     let ids: Vec<String> = page
         .items
         .iter()
-        .filter_map(|item| item.get("account_id").and_then(|v| v.as_s().ok()).cloned())
+        .filter_map(|item| string_of(item, "account_id").map(str::to_owned))
         .collect();
     let members = accounts::find_many(ctx, &ids).await?;
     Ok(Page {
@@ -182,17 +151,17 @@ pub struct MemberUpdate<'a> {
 }
 
 /// Writes a sub-account's new name, phone and houses, only while it is active and still has the
-/// name, phone and houses it was read with (two changes at once: one wins, the other is
-/// `CONFLICT`, so neither writes back what the other changed). A new phone moves the phone claim
-/// (`PHONE_TAKEN` when another unit account has it) and forgets the devices verified through the
-/// old one, in the same transaction: the next login on any device proves the new phone.
+/// name, phone and houses it was read with ([`Clash::MemberChanged`]: two changes at once, one
+/// wins, so neither writes back what the other changed). A new phone moves the phone claim
+/// ([`Clash::PhoneTaken`] when another unit account has it) and forgets the devices verified
+/// through the old one, in the same transaction: the next login on any device proves the new
+/// phone.
 pub async fn update_member(
     ctx: &AppContext,
     member: &AccountRecord,
     update: &MemberUpdate<'_>,
-) -> Result<(), ApiError> {
+) -> StoreResult<()> {
     let table = &ctx.config.tables.accounts;
-    let list = |ids: &[String]| AttributeValue::L(ids.iter().map(s).collect());
     let old_links = member
         .unit
         .as_ref()
@@ -200,49 +169,40 @@ pub async fn update_member(
         .unwrap_or_default();
     // No houses may be stored as an empty list or (never assigned) as no attribute at all.
     let condition = if old_links.is_empty() {
-        "#status = :active AND phone = :old AND real_name = :old_name \
-         AND (attribute_not_exists(#unit.link_ids) OR #unit.link_ids = :old_links)"
+        "#status = :active AND #phone = :old AND #real_name = :old_name \
+         AND (attribute_not_exists(#unit.#link_ids) OR #unit.#link_ids = :old_links)"
     } else {
-        "#status = :active AND phone = :old AND real_name = :old_name \
-         AND #unit.link_ids = :old_links"
+        "#status = :active AND #phone = :old AND #real_name = :old_name \
+         AND #unit.#link_ids = :old_links"
     };
-    let profile = Update::builder()
-        .table_name(table)
-        .set_key(Some(pk_sk(&member.pk, &member.sk)))
-        .update_expression("SET real_name = :name, phone = :phone, #unit.link_ids = :links")
-        .condition_expression(condition)
-        .expression_attribute_names("#unit", "unit")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":name", s(update.real_name))
-        .expression_attribute_values(":phone", s(update.phone.as_str()))
-        .expression_attribute_values(":links", list(update.link_ids))
-        .expression_attribute_values(":old_links", list(old_links))
-        .expression_attribute_values(":old_name", s(&member.real_name))
-        .expression_attribute_values(":active", s("active"))
-        .expression_attribute_values(":old", s(&member.phone))
-        .build()
-        .expect("key and expression are set");
-    let mut items = vec![TransactWriteItem::builder().update(profile).build()];
+    let profile = ItemUpdate::new(table, member.key())
+        .set("real_name", s(update.real_name))
+        .set("phone", s(update.phone.as_str()))
+        .set("unit.link_ids", strings(update.link_ids))
+        .condition(
+            condition,
+            vec![
+                (":active", to_attribute(&AccountStatus::Active)?),
+                (":old", s(member.phone.as_str())),
+                (":old_name", s(&member.real_name)),
+                (":old_links", strings(old_links)),
+            ],
+        );
+    let mut tx = Transaction::new("units.update_member");
+    tx.update(profile.into_update(), Clash::MemberChanged);
     let mut devices = None;
-    if update.phone.as_str() != member.phone {
-        let old = PhoneNumber::parse(&member.phone).map_err(|_| ApiError::Internal)?;
-        items.push(free_phone_item(ctx, member, &old));
-        items.push(put_if_absent(
+    if *update.phone != member.phone {
+        accounts::add_phone_release(&mut tx, ctx, member, &member.phone, Clash::MemberChanged);
+        tx.put_new(
             table,
             claim_item(member.phone_claim(ctx, update.phone), &member.account_id),
-        ));
+            Clash::PhoneTaken,
+        );
         let forgotten = ForgottenDevices::of(ctx, &member.account_id).await?;
-        items.extend(forgotten.in_transaction.iter().cloned());
+        forgotten.add_to(&mut tx, ctx);
         devices = Some(forgotten);
     }
-    transact(ctx, items, "units.update_member", |failed| {
-        if failed.contains(&2) {
-            values_taken(vec![phone_taken("phone")])
-        } else {
-            changed_meanwhile()
-        }
-    })
-    .await?;
+    tx.commit(ctx).await?;
     match devices {
         Some(devices) => devices.finish(ctx).await,
         None => Ok(()),
@@ -250,59 +210,26 @@ pub async fn update_member(
 }
 
 /// Deactivates a sub-account as of `at`: its status, its session ended at once and for good, and
-/// its phone claim freed (the number may be given to another account), in one transaction. Its
-/// username stays taken and its declarations stay valid (they belong to the unit's links).
+/// its phone claim freed (the number may be given to another account), in one transaction
+/// ([`Clash::MemberChanged`] when it was deactivated meanwhile). Its username stays taken and its
+/// declarations stay valid (they belong to the unit's links).
 pub async fn deactivate_member(
     ctx: &AppContext,
     member: &AccountRecord,
     at: &str,
-) -> Result<(), ApiError> {
-    let table = &ctx.config.tables.accounts;
-    let profile = Update::builder()
-        .table_name(table)
-        .set_key(Some(pk_sk(&member.pk, &member.sk)))
-        .update_expression("SET #status = :deactivated, deactivated_at = :now")
-        .condition_expression("#status = :active")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":deactivated", s("deactivated"))
-        .expression_attribute_values(":active", s("active"))
-        .expression_attribute_values(":now", s(at))
-        .build()
-        .expect("key and expression are set");
-    let phone = PhoneNumber::parse(&member.phone).map_err(|_| ApiError::Internal)?;
-    let items = vec![
-        TransactWriteItem::builder().update(profile).build(),
-        end_sessions_for_good_item(ctx, &member.account_id),
-        free_phone_item(ctx, member, &phone),
-    ];
-    transact(ctx, items, "units.deactivate_member", |_| {
-        changed_meanwhile()
-    })
-    .await
-}
-
-/// Frees the member's claim of `phone`: gone already is fine, another account's claim is left
-/// alone (the condition fails).
-fn free_phone_item(
-    ctx: &AppContext,
-    member: &AccountRecord,
-    phone: &PhoneNumber,
-) -> TransactWriteItem {
-    let delete = Delete::builder()
-        .table_name(&ctx.config.tables.accounts)
-        .set_key(Some(pk_sk(member.phone_claim(ctx, phone), CLAIM)))
-        .condition_expression("attribute_not_exists(pk) OR account_id = :me")
-        .expression_attribute_values(":me", s(&member.account_id))
-        .build()
-        .expect("key is set");
-    TransactWriteItem::builder().delete(delete).build()
-}
-
-fn changed_meanwhile() -> ApiError {
-    ApiError::Conflict {
-        title: "子账号已停用或已被修改，请刷新后重试",
-        errors: Vec::new(),
-    }
+) -> StoreResult<()> {
+    let profile = ItemUpdate::new(&ctx.config.tables.accounts, member.key())
+        .set("status", to_attribute(&AccountStatus::Deactivated)?)
+        .set("deactivated_at", s(at))
+        .condition(
+            "#status = :active",
+            vec![(":active", to_attribute(&AccountStatus::Active)?)],
+        );
+    let mut tx = Transaction::new("units.deactivate_member");
+    tx.update(profile.into_update(), Clash::MemberChanged);
+    accounts::add_final_session_end(&mut tx, ctx, &member.account_id);
+    accounts::add_phone_release(&mut tx, ctx, member, &member.phone, Clash::MemberChanged);
+    tx.commit(ctx).await
 }
 
 #[cfg(test)]
@@ -312,15 +239,15 @@ mod tests {
     #[test]
     fn a_unit_names_its_accounts_membership() {
         let unit = UnitRecord::new(
-            "某某公司",
+            "Example Co.",
             "91350100M000100Y43",
-            "张三",
+            "Zhang San",
             "admin-1",
             "staff-1",
         );
         assert_eq!(unit.pk, format!("UNIT#{}", unit.unit_id));
         let membership = unit.membership();
-        assert_eq!(membership.unit_name, "某某公司");
+        assert_eq!(membership.unit_name, "Example Co.");
         assert_eq!(membership.admin_account_id, "admin-1");
         assert!(membership.link_ids.is_empty());
     }

@@ -22,8 +22,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use shared::AppContext;
 use shared::http::pagination::PageRequest;
-use shared::store::operation_counts::counts;
-use shared::store::{Item, accounts, house_links, pk_sk, registrations};
+use shared::store::{Item, keys, pk_sk};
 
 /// Failures printed in full per series (the rest are only counted).
 const PRINTED_FAILURES: usize = 10;
@@ -103,7 +102,7 @@ fn shown(answer: &Answer) -> String {
 /// Sends every call, `clients.len()` at a time; returns the timings and the answers in the order
 /// of `calls`. Any answer other than the expected status is a failure, printed with its body.
 async fn run(name: &'static str, calls: Vec<Call>, clients: &[Client]) -> (Series, Vec<Answer>) {
-    let before = counts();
+    let before = clients[0].stack.operation_counts();
     let started = Instant::now();
     let mut done: Vec<(usize, Duration, Answer)> = stream::iter(calls.into_iter().enumerate())
         .map(|(i, call)| {
@@ -143,7 +142,7 @@ async fn run(name: &'static str, calls: Vec<Call>, clients: &[Client]) -> (Serie
         .collect()
         .await;
     let wall = started.elapsed();
-    let after = counts();
+    let after = clients[0].stack.operation_counts();
     done.sort_by_key(|(i, _, _)| *i);
     let series = Series {
         name,
@@ -277,7 +276,7 @@ async fn history_read_units(ctx: &AppContext, link_id: &str, registration_id: &s
         .query()
         .table_name(&ctx.config.tables.registrations)
         .key_condition_expression("pk = :pk AND begins_with(sk, :hist)")
-        .expression_attribute_values(":pk", AttributeValue::S(registrations::link_pk(link_id)))
+        .expression_attribute_values(":pk", AttributeValue::S(keys::registrations_pk(link_id)))
         .expression_attribute_values(
             ":hist",
             AttributeValue::S(format!("HIST#{registration_id}#")),
@@ -317,7 +316,15 @@ async fn replayed_declaration(ctx: &AppContext, items: &[&Item], link_key: Item)
         .collect();
     let mut writes: Vec<TransactWriteItem> = copies
         .iter()
-        .map(|copy| shared::store::put_if_absent(table, copy.clone()))
+        .map(|copy| {
+            let put = aws_sdk_dynamodb::types::Put::builder()
+                .table_name(table)
+                .set_item(Some(copy.clone()))
+                .condition_expression("attribute_not_exists(pk)")
+                .build()
+                .expect("table and item are set");
+            TransactWriteItem::builder().put(put).build()
+        })
         .collect();
     let check = ConditionCheck::builder()
         .table_name(&ctx.config.tables.accounts)
@@ -387,20 +394,19 @@ async fn print_costs(
     let link_id = declared.text("link_id");
     let registration_id = declared.text("registration_id");
     let receipt_no = declared.text("receipt_no");
-    let account = accounts::account_pk(&landlord.account_id);
 
     let registration = measure(
         ctx,
         &tables.registrations,
-        registrations::key(link_id, registration_id),
+        keys::registration_key(link_id, registration_id),
     )
     .await;
     let history = measure(
         ctx,
         &tables.registrations,
         pk_sk(
-            registrations::link_pk(link_id),
-            format!("HIST#{registration_id}#{:08}", 1),
+            keys::registrations_pk(link_id),
+            keys::history_sk(registration_id, 1),
         ),
     )
     .await;
@@ -413,37 +419,43 @@ async fn print_costs(
     let presence = measure(
         ctx,
         &tables.registrations,
-        pk_sk(
-            format!("HOUSE#{house_id}"),
-            format!("PERSON#{}", text_of(&registration.item, "person_key")),
-        ),
+        keys::presence_key(&house_id, text_of(&registration.item, "person_key")),
     )
     .await;
     let pointer = measure(
         ctx,
         &tables.registrations,
-        pk_sk(format!("REGID#{registration_id}"), "POINTER"),
+        keys::registration_pointer_key(registration_id),
     )
     .await;
-    let receipt = measure(
-        ctx,
-        &tables.registrations,
-        pk_sk(format!("RECEIPT#{receipt_no}"), "RECEIPT"),
-    )
-    .await;
+    let receipt = measure(ctx, &tables.registrations, keys::receipt_key(receipt_no)).await;
     let link = measure(
         ctx,
         &tables.accounts,
-        pk_sk(&account, house_links::link_sk(&landlord.link_id)),
+        keys::link_key(&landlord.account_id, &landlord.link_id),
     )
     .await;
     // The account's items (`PROFILE`, `SESSION`: shared/src/store/accounts.rs).
-    let session = measure(ctx, &tables.accounts, pk_sk(&account, "SESSION")).await;
-    let profile = measure(ctx, &tables.accounts, pk_sk(&account, "PROFILE")).await;
-    let page =
-        registrations::list_under_link(ctx, &landlord.link_id, None, &PageRequest::first(20))
-            .await
-            .expect("a page");
+    let session = measure(
+        ctx,
+        &tables.accounts,
+        keys::session_key(&landlord.account_id),
+    )
+    .await;
+    let profile = measure(
+        ctx,
+        &tables.accounts,
+        keys::profile_key(&landlord.account_id),
+    )
+    .await;
+    let page = shared::store::registrations::list_under_link(
+        ctx,
+        &landlord.link_id,
+        None,
+        &PageRequest::first(20),
+    )
+    .await
+    .expect("a page");
     let history_query = history_read_units(ctx, link_id, registration_id).await;
 
     println!();
@@ -570,7 +582,7 @@ async fn print_costs(
             &receipt.item,
             &history.item,
         ],
-        pk_sk(&account, house_links::link_sk(&landlord.link_id)),
+        keys::link_key(&landlord.account_id, &landlord.link_id),
     )
     .await;
     println!();
