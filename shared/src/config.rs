@@ -2,6 +2,7 @@
 //! (and that the local stack sets the same way).
 
 use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use thiserror::Error;
@@ -76,47 +77,74 @@ impl std::fmt::Debug for JwtKeys {
 }
 
 /// SMS verification settings.
+///
+/// Every number is checked at start-up: a value outside the range given here (or that is not a
+/// whole number) fails the cold start with the variable named, rather than being cut or clamped.
 #[derive(Debug, Clone)]
 pub struct SmsSettings {
     /// The 【signature】 every message starts with.
     pub signature: String,
+    /// How long a code can be used: `SMS_CODE_TTL_SECONDS`, 1 to 1800 (30 min), default 300.
+    /// (The tests use 1 and 2 s to see codes expire.)
     pub code_ttl: Duration,
+    /// Wait before another code to the same phone for the same purpose:
+    /// `SMS_RESEND_INTERVAL_SECONDS`, 0 (no wait) to 3600, default 60.
     pub resend_interval: Duration,
+    /// Tries (wrong or right) one code allows: `SMS_MAX_ATTEMPTS`, 1 to 20, default 5.
     pub max_attempts: u32,
+    /// Codes per phone per day (China time): `SMS_DAILY_LIMIT_PER_PHONE`, 0 (refuse all) to 1000,
+    /// default 10.
     pub daily_limit_per_phone: u32,
+    /// Codes per client network per hour: `SMS_HOURLY_LIMIT_PER_IP`, 0 (refuse all) to
+    /// 4294967295 (`u32::MAX`; the benchmarks lift it to 100000000), default 30.
     pub hourly_limit_per_ip: u32,
-    /// A ceiling on all codes sent in a day (China time), whatever their phones and clients.
+    /// A ceiling on all codes sent in a day (China time), whatever their phones and clients:
+    /// `SMS_DAILY_LIMIT_GLOBAL`, 0 (refuse all) to 4294967295 (`u32::MAX`), default 3000000.
     pub daily_limit_global: u32,
 }
 
-/// Login and session settings.
+/// Login and session settings (numbers checked as for [`SmsSettings`]).
 #[derive(Debug, Clone)]
 pub struct LoginSettings {
     pub issuer: String,
     pub audience: String,
+    /// Access token lifetime: `ACCESS_TOKEN_TTL_SECONDS`, 60 to 3600 (one hour at most),
+    /// default 3600.
     pub access_token_ttl: Duration,
+    /// How long an SMS-verified device is trusted: `TRUSTED_DEVICE_TTL_SECONDS`, 0 (every login
+    /// needs a code) to 7776000 (90 days), default 2592000 (30 days).
     pub trusted_device_ttl: Duration,
-    /// The failure that first locks the account (for 1 s; each further one doubles the lock).
+    /// The failure that first locks the account (for 1 s; each further one doubles the lock):
+    /// `LOGIN_FAILURES_BEFORE_LOCK`, 1 to 100, default 5.
     pub failures_before_lock: u32,
+    /// The longest lock: `LOGIN_MAX_LOCK_SECONDS`, 1 to 86400 (a day), default 900.
     pub max_lockout: Duration,
-    /// Quiet time after which the failure count starts over.
+    /// Quiet time after which the failure count starts over: `LOGIN_FAILURE_MEMORY_SECONDS`,
+    /// 1 to 86400 (a day), default 900.
     pub failure_memory: Duration,
 }
 
-/// House and address settings.
+/// House and address settings (numbers checked as for [`SmsSettings`]).
 #[derive(Debug, Clone)]
 pub struct HouseSettings {
-    /// Requests to the public address routes per client (IPv4 address or IPv6 /64) per minute.
+    /// Requests to the public address routes per client (IPv4 address or IPv6 /64) per minute:
+    /// `PUBLIC_READS_PER_MINUTE`, 0 (refuse all) to 4294967295 (`u32::MAX`; the benchmarks lift
+    /// it to 1000000000), default 120.
     pub public_reads_per_minute: u32,
-    /// Receipt checks (`GET /v1/receipts/{receipt_no}`) per client per minute.
+    /// Receipt checks (`GET /v1/receipts/{receipt_no}`) per client per minute:
+    /// `RECEIPT_CHECKS_PER_MINUTE`, 0 (refuse all) to 4294967295 (`u32::MAX`), default 30.
     pub receipt_checks_per_minute: u32,
-    /// Most houses one registration may link (`houses` of `POST /v1/accounts`).
+    /// Most houses one registration may link (`houses` of `POST /v1/accounts`):
+    /// `MAX_HOUSES_AT_REGISTRATION`, 1 to 20, default 10.
     pub max_houses_at_registration: usize,
-    /// Most houses a unit may be opened with (`houses` of `POST /v1/staff/units`); at most 31,
-    /// which keeps the opening within one 100-item transaction.
+    /// Most houses a unit may be opened with (`houses` of `POST /v1/staff/units`):
+    /// `MAX_HOUSES_PER_UNIT_OPENING`, 1 to 31 (which keeps the opening within one 100-item
+    /// transaction), default 30.
     pub max_houses_per_unit_opening: usize,
     /// How long one deregistration request works through residents before it answers
-    /// `in_progress` (the job resumes on the next request).
+    /// `in_progress` (the job resumes on the next request): `DEREGISTRATION_TIME_BUDGET_MS`,
+    /// 0 (one resident per request) to 8000 (leaving time to answer within the functions'
+    /// 10 s timeout in `template.yaml`), default 6000.
     pub deregistration_time_budget: Duration,
 }
 
@@ -152,22 +180,14 @@ impl AppConfig {
     /// Builds the configuration from any source of variables (the environment, or a map in tests
     /// and the local stack).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get: &dyn Fn(&str) -> Option<String> = &get;
         let required = |name: &'static str| {
             get(name)
                 .filter(|v| !v.is_empty())
                 .ok_or(ConfigError::Missing(name))
         };
-        let number = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
-            match get(name) {
-                None => Ok(default),
-                Some(v) => v.parse().map_err(|_| ConfigError::Invalid {
-                    name,
-                    reason: "not a whole number".into(),
-                }),
-            }
-        };
-        let seconds =
-            |name: &'static str, default: u64| number(name, default).map(Duration::from_secs);
+        const DAY: u64 = 24 * 3600;
+        let u32_max = u64::from(u32::MAX);
 
         let jwt = parse_jwt_keys(&required("JWT_KEYS")?, &required("JWT_ACTIVE_KID")?)?;
         let hash_key = base64_key("DATA_HASH_KEY", &required("DATA_HASH_KEY")?)?;
@@ -184,37 +204,83 @@ impl AppConfig {
             hash_key,
             sms: SmsSettings {
                 signature: get("SMS_SIGNATURE").unwrap_or_else(|| "深圳居住登记".into()),
-                code_ttl: seconds("SMS_CODE_TTL_SECONDS", 300)?,
-                resend_interval: seconds("SMS_RESEND_INTERVAL_SECONDS", 60)?,
-                max_attempts: number("SMS_MAX_ATTEMPTS", 5)? as u32,
-                daily_limit_per_phone: number("SMS_DAILY_LIMIT_PER_PHONE", 10)? as u32,
-                hourly_limit_per_ip: number("SMS_HOURLY_LIMIT_PER_IP", 30)? as u32,
-                daily_limit_global: number("SMS_DAILY_LIMIT_GLOBAL", 3_000_000)? as u32,
+                code_ttl: seconds(get, "SMS_CODE_TTL_SECONDS", 300, 1..=1800)?,
+                resend_interval: seconds(get, "SMS_RESEND_INTERVAL_SECONDS", 60, 0..=3600)?,
+                max_attempts: whole(get, "SMS_MAX_ATTEMPTS", 5, 1..=20)?,
+                daily_limit_per_phone: whole(get, "SMS_DAILY_LIMIT_PER_PHONE", 10, 0..=1000)?,
+                hourly_limit_per_ip: whole(get, "SMS_HOURLY_LIMIT_PER_IP", 30, 0..=u32_max)?,
+                daily_limit_global: whole(get, "SMS_DAILY_LIMIT_GLOBAL", 3_000_000, 0..=u32_max)?,
             },
             login: LoginSettings {
                 issuer: get("JWT_ISSUER").unwrap_or_else(|| "szjzz-platform".into()),
                 audience: get("JWT_AUDIENCE").unwrap_or_else(|| "szjzz-mobile".into()),
-                access_token_ttl: seconds("ACCESS_TOKEN_TTL_SECONDS", 3600)?
-                    .min(Duration::from_secs(3600)),
-                trusted_device_ttl: seconds("TRUSTED_DEVICE_TTL_SECONDS", 30 * 24 * 3600)?,
-                failures_before_lock: number("LOGIN_FAILURES_BEFORE_LOCK", 5)?.max(1) as u32,
-                max_lockout: seconds("LOGIN_MAX_LOCK_SECONDS", 15 * 60)?,
-                failure_memory: seconds("LOGIN_FAILURE_MEMORY_SECONDS", 15 * 60)?,
+                access_token_ttl: seconds(get, "ACCESS_TOKEN_TTL_SECONDS", 3600, 60..=3600)?,
+                trusted_device_ttl: seconds(
+                    get,
+                    "TRUSTED_DEVICE_TTL_SECONDS",
+                    30 * DAY,
+                    0..=90 * DAY,
+                )?,
+                failures_before_lock: whole(get, "LOGIN_FAILURES_BEFORE_LOCK", 5, 1..=100)?,
+                max_lockout: seconds(get, "LOGIN_MAX_LOCK_SECONDS", 15 * 60, 1..=DAY)?,
+                failure_memory: seconds(get, "LOGIN_FAILURE_MEMORY_SECONDS", 15 * 60, 1..=DAY)?,
             },
             houses: HouseSettings {
-                public_reads_per_minute: number("PUBLIC_READS_PER_MINUTE", 120)? as u32,
-                receipt_checks_per_minute: number("RECEIPT_CHECKS_PER_MINUTE", 30)? as u32,
-                max_houses_at_registration: number("MAX_HOUSES_AT_REGISTRATION", 10)?.clamp(1, 20)
-                    as usize,
-                max_houses_per_unit_opening: number("MAX_HOUSES_PER_UNIT_OPENING", 30)?.clamp(1, 31)
-                    as usize,
-                deregistration_time_budget: Duration::from_millis(number(
+                public_reads_per_minute: whole(get, "PUBLIC_READS_PER_MINUTE", 120, 0..=u32_max)?,
+                receipt_checks_per_minute: whole(
+                    get,
+                    "RECEIPT_CHECKS_PER_MINUTE",
+                    30,
+                    0..=u32_max,
+                )?,
+                max_houses_at_registration: whole(get, "MAX_HOUSES_AT_REGISTRATION", 10, 1..=20)?,
+                max_houses_per_unit_opening: whole(get, "MAX_HOUSES_PER_UNIT_OPENING", 30, 1..=31)?,
+                deregistration_time_budget: Duration::from_millis(whole(
+                    get,
                     "DEREGISTRATION_TIME_BUDGET_MS",
                     6000,
+                    0..=8000,
                 )?),
             },
         })
     }
+}
+
+/// The variable `name` as a whole number in `range` (`default` when it is unset; the default is
+/// held to the range too), converted to the field's type. Anything else (not a number, negative,
+/// out of the range, too big for the type) is refused with the range in the reason, never cut or
+/// clamped into shape.
+fn whole<T: TryFrom<u64>>(
+    get: &dyn Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: u64,
+    range: RangeInclusive<u64>,
+) -> Result<T, ConfigError> {
+    let value = match get(name) {
+        None => Some(default),
+        Some(text) => text.parse::<u64>().ok(),
+    };
+    value
+        .filter(|v| range.contains(v))
+        .and_then(|v| T::try_from(v).ok())
+        .ok_or_else(|| ConfigError::Invalid {
+            name,
+            reason: format!(
+                "must be a whole number from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        })
+}
+
+/// The variable `name` as whole seconds in `range` (`default` when unset); see [`whole`].
+fn seconds(
+    get: &dyn Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: u64,
+    range: RangeInclusive<u64>,
+) -> Result<Duration, ConfigError> {
+    whole(get, name, default, range).map(Duration::from_secs)
 }
 
 /// `JWT_KEYS` is `kid:base64key[,kid:base64key…]`; each key at least 32 bytes.
@@ -308,11 +374,162 @@ mod tests {
         assert!(!format!("{config:?}").contains(KEY));
     }
 
+    /// The reason `from_lookup` gives for `name` set to `value`, which must be refused.
+    fn refusal(name: &str, value: &str) -> String {
+        match AppConfig::from_lookup(vars(&[(name, value)])) {
+            Err(ConfigError::Invalid {
+                name: named,
+                reason,
+            }) => {
+                assert_eq!(named, name, "{value} refused under the wrong name");
+                reason
+            }
+            other => panic!("{name}={value} should be refused, got {other:?}"),
+        }
+    }
+
     #[test]
-    fn token_lifetime_is_capped_at_one_hour() {
-        let config =
-            AppConfig::from_lookup(vars(&[("ACCESS_TOKEN_TTL_SECONDS", "86400")])).unwrap();
-        assert_eq!(config.login.access_token_ttl, Duration::from_secs(3600));
+    fn a_token_lifetime_beyond_one_hour_is_refused_not_capped() {
+        let error = AppConfig::from_lookup(vars(&[("ACCESS_TOKEN_TTL_SECONDS", "86400")]))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "environment variable ACCESS_TOKEN_TTL_SECONDS is invalid: \
+             must be a whole number from 60 to 3600"
+        );
+    }
+
+    #[test]
+    fn the_former_clamps_are_refusals_naming_the_variable() {
+        for (name, value, range) in [
+            ("ACCESS_TOKEN_TTL_SECONDS", "3601", "from 60 to 3600"),
+            ("LOGIN_FAILURES_BEFORE_LOCK", "0", "from 1 to 100"),
+            ("MAX_HOUSES_AT_REGISTRATION", "0", "from 1 to 20"),
+            ("MAX_HOUSES_AT_REGISTRATION", "21", "from 1 to 20"),
+            ("MAX_HOUSES_PER_UNIT_OPENING", "0", "from 1 to 31"),
+            ("MAX_HOUSES_PER_UNIT_OPENING", "32", "from 1 to 31"),
+        ] {
+            let reason = refusal(name, value);
+            assert!(reason.contains(range), "{name}={value}: {reason}");
+        }
+    }
+
+    #[test]
+    fn a_value_beyond_u32_is_refused_not_truncated() {
+        // 2^32 + 5 used to become 5 attempts; 2^32 used to become a global limit of 0.
+        for (name, value) in [
+            ("SMS_MAX_ATTEMPTS", "4294967301"),
+            ("SMS_DAILY_LIMIT_GLOBAL", "4294967296"),
+            ("SMS_HOURLY_LIMIT_PER_IP", "4294967296"),
+            ("PUBLIC_READS_PER_MINUTE", "18446744073709551616"),
+        ] {
+            refusal(name, value);
+        }
+    }
+
+    #[test]
+    fn what_is_not_a_whole_number_is_refused_with_the_range() {
+        for value in ["ten", "-1", "1.5", " 5", "5s"] {
+            assert_eq!(
+                refusal("SMS_CODE_TTL_SECONDS", value),
+                "must be a whole number from 1 to 1800"
+            );
+        }
+    }
+
+    #[test]
+    fn every_number_is_accepted_at_its_bounds_and_refused_beyond_them() {
+        type Read = fn(&AppConfig) -> u64;
+        let u32_max = u64::from(u32::MAX);
+        let table: [(&str, u64, u64, Read); 16] = [
+            ("SMS_CODE_TTL_SECONDS", 1, 1800, |c| {
+                c.sms.code_ttl.as_secs()
+            }),
+            ("SMS_RESEND_INTERVAL_SECONDS", 0, 3600, |c| {
+                c.sms.resend_interval.as_secs()
+            }),
+            ("SMS_MAX_ATTEMPTS", 1, 20, |c| c.sms.max_attempts.into()),
+            ("SMS_DAILY_LIMIT_PER_PHONE", 0, 1000, |c| {
+                c.sms.daily_limit_per_phone.into()
+            }),
+            ("SMS_HOURLY_LIMIT_PER_IP", 0, u32_max, |c| {
+                c.sms.hourly_limit_per_ip.into()
+            }),
+            ("SMS_DAILY_LIMIT_GLOBAL", 0, u32_max, |c| {
+                c.sms.daily_limit_global.into()
+            }),
+            ("ACCESS_TOKEN_TTL_SECONDS", 60, 3600, |c| {
+                c.login.access_token_ttl.as_secs()
+            }),
+            ("TRUSTED_DEVICE_TTL_SECONDS", 0, 7_776_000, |c| {
+                c.login.trusted_device_ttl.as_secs()
+            }),
+            ("LOGIN_FAILURES_BEFORE_LOCK", 1, 100, |c| {
+                c.login.failures_before_lock.into()
+            }),
+            ("LOGIN_MAX_LOCK_SECONDS", 1, 86_400, |c| {
+                c.login.max_lockout.as_secs()
+            }),
+            ("LOGIN_FAILURE_MEMORY_SECONDS", 1, 86_400, |c| {
+                c.login.failure_memory.as_secs()
+            }),
+            ("PUBLIC_READS_PER_MINUTE", 0, u32_max, |c| {
+                c.houses.public_reads_per_minute.into()
+            }),
+            ("RECEIPT_CHECKS_PER_MINUTE", 0, u32_max, |c| {
+                c.houses.receipt_checks_per_minute.into()
+            }),
+            ("MAX_HOUSES_AT_REGISTRATION", 1, 20, |c| {
+                c.houses.max_houses_at_registration as u64
+            }),
+            ("MAX_HOUSES_PER_UNIT_OPENING", 1, 31, |c| {
+                c.houses.max_houses_per_unit_opening as u64
+            }),
+            ("DEREGISTRATION_TIME_BUDGET_MS", 0, 8000, |c| {
+                c.houses.deregistration_time_budget.as_millis() as u64
+            }),
+        ];
+        for (name, min, max, read) in table {
+            for bound in [min, max] {
+                let config = AppConfig::from_lookup(vars(&[(name, &bound.to_string())]))
+                    .unwrap_or_else(|e| panic!("{name}={bound} should be accepted: {e}"));
+                assert_eq!(read(&config), bound, "{name}");
+            }
+            let range = format!("must be a whole number from {min} to {max}");
+            assert_eq!(refusal(name, &(max + 1).to_string()), range);
+            if min > 0 {
+                assert_eq!(refusal(name, &(min - 1).to_string()), range);
+            }
+        }
+    }
+
+    #[test]
+    fn the_values_the_tests_and_scripts_set_are_accepted() {
+        // tests/tests/*.rs, tests/src/bin/bench-*.rs, infra/local/contract-checks.sh,
+        // infra/src/local_env.rs and the README's example.
+        for (name, value) in [
+            ("SMS_CODE_TTL_SECONDS", "1"),
+            ("SMS_CODE_TTL_SECONDS", "2"),
+            ("SMS_RESEND_INTERVAL_SECONDS", "0"),
+            ("SMS_HOURLY_LIMIT_PER_IP", "3"),
+            ("SMS_HOURLY_LIMIT_PER_IP", "1000"),
+            ("SMS_HOURLY_LIMIT_PER_IP", "100000000"),
+            ("SMS_DAILY_LIMIT_GLOBAL", "0"),
+            ("TRUSTED_DEVICE_TTL_SECONDS", "1"),
+            ("LOGIN_FAILURE_MEMORY_SECONDS", "2"),
+            ("PUBLIC_READS_PER_MINUTE", "3"),
+            ("PUBLIC_READS_PER_MINUTE", "1000000"),
+            ("PUBLIC_READS_PER_MINUTE", "1000000000"),
+            ("RECEIPT_CHECKS_PER_MINUTE", "3"),
+            ("RECEIPT_CHECKS_PER_MINUTE", "1000000"),
+            ("RECEIPT_CHECKS_PER_MINUTE", "1000000000"),
+            ("DEREGISTRATION_TIME_BUDGET_MS", "0"),
+        ] {
+            if let Err(e) = AppConfig::from_lookup(vars(&[(name, value)])) {
+                panic!("{name}={value} should be accepted: {e}");
+            }
+        }
     }
 
     #[test]
