@@ -1,38 +1,32 @@
 //! Accounts: their types, roles, and the values a user chooses when registering.
 
 use serde::{Deserialize, Serialize};
+use strum::{EnumMessage, EnumString, IntoStaticStr, VariantArray};
 
 use crate::error::Invalid;
 
 /// The two platforms a citizen account belongs to (F1): one type cannot use the other's operations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "&'static str", try_from = "String")]
+#[derive(IntoStaticStr, EnumString, VariantArray, EnumMessage)]
+#[strum(serialize_all = "snake_case")]
 pub enum AccountType {
-    /// 居住登记: declares residents of the houses the account manages.
+    /// Declares residents of the houses the account manages.
+    #[strum(message = "居住登记")]
     ResidenceRegistration,
-    /// 居住证: residence permit and endorsement applications.
+    /// Residence permit and endorsement applications.
+    #[strum(message = "居住证")]
     ResidencePermit,
-    /// 受理点: counter staff; created only by the operator tool.
+    /// Counter staff; created only by the operator tool.
+    #[strum(message = "受理点")]
     Staff,
 }
 
+super::code_enum!(AccountType);
+
 impl AccountType {
-    pub const ALL: [AccountType; 3] = [
-        Self::ResidenceRegistration,
-        Self::ResidencePermit,
-        Self::Staff,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ResidenceRegistration => "residence_registration",
-            Self::ResidencePermit => "residence_permit",
-            Self::Staff => "staff",
-        }
-    }
-
     pub fn from_str_opt(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.as_str() == value)
+        value.parse().ok()
     }
 
     /// The types a citizen may register by themselves (staff accounts come from the operator tool).
@@ -56,18 +50,18 @@ impl AccountType {
         })
     }
 
+    /// The name in Chinese.
     pub fn label(self) -> &'static str {
-        match self {
-            Self::ResidenceRegistration => "居住登记",
-            Self::ResidencePermit => "居住证",
-            Self::Staff => "受理点",
-        }
+        self.get_message()
+            .expect("every account type has a message")
     }
 }
 
 /// What an account is within its organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "&'static str", try_from = "String")]
+#[derive(IntoStaticStr, EnumString, VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     /// A citizen's own account.
     Individual,
@@ -79,27 +73,17 @@ pub enum Role {
     Staff,
 }
 
+super::code_enum!(Role);
+
 impl Role {
-    pub const ALL: [Role; 4] = [Self::Individual, Self::Admin, Self::SubAccount, Self::Staff];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Individual => "individual",
-            Self::Admin => "admin",
-            Self::SubAccount => "sub_account",
-            Self::Staff => "staff",
-        }
-    }
-
     pub fn from_str_opt(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == value)
+        value.parse().ok()
     }
 
     /// The role a unit login states (`role` of `POST /v1/sessions`).
     pub fn parse_unit_role(value: &str) -> Result<Self, Invalid> {
-        match value {
-            "admin" => Ok(Self::Admin),
-            "sub_account" => Ok(Self::SubAccount),
+        match Self::from_str_opt(value) {
+            Some(r) if r.is_unit() => Ok(r),
             _ => Err(Invalid::new(
                 "INVALID_ROLE",
                 "单位账号角色须为 admin（管理员）或 sub_account（子账号）",
@@ -286,8 +270,8 @@ mod tests {
         assert_eq!(phone_scope(rr, Role::Individual), "residence_registration");
         assert_eq!(phone_scope(rr, Role::Admin), "unit");
         assert_eq!(phone_scope(rr, Role::SubAccount), "unit");
-        for t in AccountType::ALL {
-            for r in Role::ALL {
+        for &t in AccountType::ALL {
+            for &r in Role::ALL {
                 assert!(PHONE_SCOPES.contains(&phone_scope(t, r)));
             }
         }
@@ -298,5 +282,35 @@ mod tests {
         assert!(DeviceId::parse("7f3a9c2b-1234-4c1e-9a7d-0b6f2e8d4c11").is_ok());
         assert!(DeviceId::parse("short-id-1234").is_err());
         assert!(DeviceId::parse("has space in it").is_err());
+    }
+
+    #[test]
+    fn account_types_round_trip() {
+        crate::domain::assert_code_enum(
+            AccountType::ALL,
+            &["residence_registration", "residence_permit", "staff"],
+            AccountType::as_str,
+            AccountType::from_str_opt,
+        );
+        let labels: Vec<&str> = AccountType::ALL.iter().map(|t| t.label()).collect();
+        assert_eq!(labels, ["居住登记", "居住证", "受理点"]);
+    }
+
+    #[test]
+    fn roles_round_trip() {
+        crate::domain::assert_code_enum(
+            Role::ALL,
+            &["individual", "admin", "sub_account", "staff"],
+            Role::as_str,
+            Role::from_str_opt,
+        );
+        assert_eq!(
+            Role::parse_unit_role("sub_account").unwrap(),
+            Role::SubAccount
+        );
+        assert_eq!(
+            Role::parse_unit_role("individual").unwrap_err().code,
+            "INVALID_ROLE"
+        );
     }
 }

@@ -14,6 +14,7 @@
 //! that cannot be found (F13).
 
 use serde::{Deserialize, Serialize};
+use strum::{EnumMessage, EnumString, IntoStaticStr, VariantArray};
 
 use crate::error::Invalid;
 
@@ -221,65 +222,41 @@ super::string_newtype!(DetailedAddress);
 
 /// Who must declare the residents of a house (申报义务人, Art. 7–8 of the ordinance).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "&'static str", try_from = "String")]
+#[derive(IntoStaticStr, EnumString, VariantArray, EnumMessage)]
+#[strum(serialize_all = "snake_case")]
 pub enum DeclarantType {
-    /// 出租人: the lessor of rented housing.
+    /// The lessor of rented housing.
+    #[strum(message = "出租人")]
     Lessor,
-    /// 实际管理人: the actual manager of managed housing.
+    /// The actual manager of managed housing.
+    #[strum(message = "实际管理人")]
     Manager,
-    /// 用人单位/学校: an employer's or school's dormitory.
+    /// An employer's or school's dormitory.
+    #[strum(message = "用人单位/学校")]
     EmployerOrSchool,
-    /// 旅馆/留宿场所经营者: a hotel or overnight-business operator.
+    /// A hotel or overnight-business operator.
+    #[strum(message = "旅馆/留宿场所经营者")]
     LodgingOperator,
-    /// 本人: the person themself, in a home they own.
-    #[serde(rename = "self")]
+    /// The person themself, in a home they own.
+    #[strum(serialize = "self", message = "本人")]
     SelfOwner,
-    /// 居所提供者: anyone else providing the housing.
+    /// Anyone else providing the housing.
+    #[strum(message = "居所提供者")]
     Provider,
 }
 
+super::code_enum!(
+    DeclarantType,
+    "INVALID_DECLARANT_TYPE",
+    "申报人类型须为 lessor、manager、employer_or_school、lodging_operator、self 或 provider"
+);
+
 impl DeclarantType {
-    pub const ALL: [DeclarantType; 6] = [
-        Self::Lessor,
-        Self::Manager,
-        Self::EmployerOrSchool,
-        Self::LodgingOperator,
-        Self::SelfOwner,
-        Self::Provider,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Lessor => "lessor",
-            Self::Manager => "manager",
-            Self::EmployerOrSchool => "employer_or_school",
-            Self::LodgingOperator => "lodging_operator",
-            Self::SelfOwner => "self",
-            Self::Provider => "provider",
-        }
-    }
-
+    /// The name in Chinese.
     pub fn label(self) -> &'static str {
-        match self {
-            Self::Lessor => "出租人",
-            Self::Manager => "实际管理人",
-            Self::EmployerOrSchool => "用人单位/学校",
-            Self::LodgingOperator => "旅馆/留宿场所经营者",
-            Self::SelfOwner => "本人",
-            Self::Provider => "居所提供者",
-        }
-    }
-
-    pub fn parse(value: &str) -> Result<Self, Invalid> {
-        Self::ALL
-            .into_iter()
-            .find(|t| t.as_str() == value)
-            .ok_or_else(|| {
-                Invalid::new(
-                    "INVALID_DECLARANT_TYPE",
-                    "申报人类型须为 lessor、manager、employer_or_school、lodging_operator、self 或 provider",
-                )
-            })
+        self.get_message()
+            .expect("every declarant type has a message")
     }
 }
 
@@ -346,5 +323,27 @@ mod tests {
             "\"self\""
         );
         assert!(DeclarantType::parse("tenant").is_err());
+    }
+
+    #[test]
+    fn declarant_types_round_trip() {
+        crate::domain::assert_code_enum(
+            DeclarantType::ALL,
+            &[
+                "lessor",
+                "manager",
+                "employer_or_school",
+                "lodging_operator",
+                "self",
+                "provider",
+            ],
+            DeclarantType::as_str,
+            |name| DeclarantType::parse(name).ok(),
+        );
+        assert_eq!(DeclarantType::SelfOwner.label(), "本人");
+        assert!(DeclarantType::ALL.iter().all(|t| !t.label().is_empty()));
+        let err = DeclarantType::parse("tenant").unwrap_err();
+        assert_eq!(err.code, "INVALID_DECLARANT_TYPE");
+        assert!(err.message.contains("employer_or_school"));
     }
 }

@@ -1,6 +1,7 @@
 //! Identity documents: the type and a number that is valid for that type.
 
 use serde::{Deserialize, Serialize};
+use strum::{EnumMessage, EnumString, IntoStaticStr, VariantArray};
 
 use crate::error::{FieldError, Invalid};
 
@@ -8,54 +9,32 @@ use super::id_number::IdNumber;
 
 /// The identity documents the platform accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "&'static str", try_from = "String")]
+#[derive(IntoStaticStr, EnumString, VariantArray, EnumMessage)]
+#[strum(serialize_all = "snake_case")]
 pub enum IdType {
-    /// 居民身份证 (GB 11643).
+    /// GB 11643.
+    #[strum(message = "居民身份证")]
     ResidentId,
-    /// 港澳居民来往内地通行证.
+    #[strum(message = "港澳居民来往内地通行证")]
     HkMacaoPermit,
-    /// 台湾居民来往大陆通行证.
+    #[strum(message = "台湾居民来往大陆通行证")]
     TaiwanPermit,
-    /// 护照 (foreign passport).
+    /// A foreign passport.
+    #[strum(message = "护照")]
     Passport,
 }
 
+super::code_enum!(
+    IdType,
+    "INVALID_ID_TYPE",
+    "证件类型须为 resident_id、hk_macao_permit、taiwan_permit 或 passport"
+);
+
 impl IdType {
-    pub const ALL: [IdType; 4] = [
-        Self::ResidentId,
-        Self::HkMacaoPermit,
-        Self::TaiwanPermit,
-        Self::Passport,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ResidentId => "resident_id",
-            Self::HkMacaoPermit => "hk_macao_permit",
-            Self::TaiwanPermit => "taiwan_permit",
-            Self::Passport => "passport",
-        }
-    }
-
+    /// The name in Chinese.
     pub fn label(self) -> &'static str {
-        match self {
-            Self::ResidentId => "居民身份证",
-            Self::HkMacaoPermit => "港澳居民来往内地通行证",
-            Self::TaiwanPermit => "台湾居民来往大陆通行证",
-            Self::Passport => "护照",
-        }
-    }
-
-    pub fn parse(value: &str) -> Result<Self, Invalid> {
-        Self::ALL
-            .into_iter()
-            .find(|t| t.as_str() == value)
-            .ok_or_else(|| {
-                Invalid::new(
-                    "INVALID_ID_TYPE",
-                    "证件类型须为 resident_id、hk_macao_permit、taiwan_permit 或 passport",
-                )
-            })
+        self.get_message().expect("every ID type has a message")
     }
 }
 
@@ -167,5 +146,26 @@ mod tests {
         let doc = IdDocument::parse(IdType::ResidentId, "11010519491231002X").unwrap();
         assert_eq!(doc.masked_number(), "1101**********002X");
         assert!(!format!("{doc:?}").contains("19491231"));
+    }
+
+    #[test]
+    fn id_types_round_trip() {
+        crate::domain::assert_code_enum(
+            IdType::ALL,
+            &[
+                "resident_id",
+                "hk_macao_permit",
+                "taiwan_permit",
+                "passport",
+            ],
+            IdType::as_str,
+            |name| IdType::parse(name).ok(),
+        );
+        assert_eq!(IdType::HkMacaoPermit.label(), "港澳居民来往内地通行证");
+        assert!(IdType::ALL.iter().all(|t| !t.label().is_empty()));
+        assert_eq!(
+            IdType::parse("Passport").unwrap_err().code,
+            "INVALID_ID_TYPE"
+        );
     }
 }

@@ -2,101 +2,233 @@
 //! national standards' codes, and the legal deadline of a declaration (Art. 11–13).
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use strum::{EnumMessage, EnumString, IntoStaticStr, VariantArray};
 
 use crate::domain::address::DeclarantType;
 use crate::domain::id_number::{IdNumber, Sex};
 use crate::error::Invalid;
 
-/// A code of a national standard with its Chinese name; a value holds a valid code only.
-macro_rules! code_table {
-    ($(#[$doc:meta])* $name:ident, $error:literal, $message:literal, [$(($code:literal, $label:literal)),+ $(,)?]) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub struct $name(&'static str, &'static str);
-
+/// `code` and `label` of a national standard's code enum, whose strum attributes are its table:
+/// each value's code and (as its message) its Chinese name.
+macro_rules! standard_code {
+    ($($name:ident),+) => {$(
         impl $name {
-            /// Every code with its name, in the standard's order.
-            pub const ALL: &'static [(&'static str, &'static str)] = &[$(($code, $label)),+];
-
-            pub fn parse(value: &str) -> Result<Self, Invalid> {
-                Self::ALL
-                    .iter()
-                    .find(|(code, _)| *code == value)
-                    .map(|&(code, label)| Self(code, label))
-                    .ok_or_else(|| Invalid::new($error, $message))
-            }
-
+            /// The standard's code.
             pub fn code(self) -> &'static str {
-                self.0
+                self.as_str()
             }
 
             /// The name in Chinese.
             pub fn label(self) -> &'static str {
-                self.1
+                self.get_message().expect("every code has a name")
             }
         }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.0)
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let code = String::deserialize(deserializer)?;
-                Self::parse(&code).map_err(serde::de::Error::custom)
-            }
-        }
-    };
+    )+};
 }
 
-code_table!(
-    /// Sex, GB/T 2261.1.
-    SexCode, "INVALID_SEX", "性别须为 1（男）或 2（女）",
-    [("1", "男"), ("2", "女")]
+/// Sex, GB/T 2261.1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "&'static str", try_from = "String")]
+#[derive(IntoStaticStr, EnumString, VariantArray, EnumMessage)]
+pub enum SexCode {
+    #[strum(serialize = "1", message = "男")]
+    Male,
+    #[strum(serialize = "2", message = "女")]
+    Female,
+}
+
+super::code_enum!(SexCode, "INVALID_SEX", "性别须为 1（男）或 2（女）");
+
+/// Ethnic group, GB 3304 (named as its romanization): the 56 groups, 97 other, 98 of foreign
+/// origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "&'static str", try_from = "String")]
+#[derive(IntoStaticStr, EnumString, VariantArray, EnumMessage)]
+pub enum Ethnicity {
+    #[strum(serialize = "01", message = "汉族")]
+    Han,
+    #[strum(serialize = "02", message = "蒙古族")]
+    Mongol,
+    #[strum(serialize = "03", message = "回族")]
+    Hui,
+    #[strum(serialize = "04", message = "藏族")]
+    Zang,
+    #[strum(serialize = "05", message = "维吾尔族")]
+    Uygur,
+    #[strum(serialize = "06", message = "苗族")]
+    Miao,
+    #[strum(serialize = "07", message = "彝族")]
+    Yi,
+    #[strum(serialize = "08", message = "壮族")]
+    Zhuang,
+    #[strum(serialize = "09", message = "布依族")]
+    Buyei,
+    #[strum(serialize = "10", message = "朝鲜族")]
+    Chosen,
+    #[strum(serialize = "11", message = "满族")]
+    Man,
+    #[strum(serialize = "12", message = "侗族")]
+    Dong,
+    #[strum(serialize = "13", message = "瑶族")]
+    Yao,
+    #[strum(serialize = "14", message = "白族")]
+    Bai,
+    #[strum(serialize = "15", message = "土家族")]
+    Tujia,
+    #[strum(serialize = "16", message = "哈尼族")]
+    Hani,
+    #[strum(serialize = "17", message = "哈萨克族")]
+    Kazak,
+    #[strum(serialize = "18", message = "傣族")]
+    Dai,
+    #[strum(serialize = "19", message = "黎族")]
+    Li,
+    #[strum(serialize = "20", message = "傈僳族")]
+    Lisu,
+    #[strum(serialize = "21", message = "佤族")]
+    Va,
+    #[strum(serialize = "22", message = "畲族")]
+    She,
+    #[strum(serialize = "23", message = "高山族")]
+    Gaoshan,
+    #[strum(serialize = "24", message = "拉祜族")]
+    Lahu,
+    #[strum(serialize = "25", message = "水族")]
+    Sui,
+    #[strum(serialize = "26", message = "东乡族")]
+    Dongxiang,
+    #[strum(serialize = "27", message = "纳西族")]
+    Naxi,
+    #[strum(serialize = "28", message = "景颇族")]
+    Jingpo,
+    #[strum(serialize = "29", message = "柯尔克孜族")]
+    Kirgiz,
+    #[strum(serialize = "30", message = "土族")]
+    Tu,
+    #[strum(serialize = "31", message = "达斡尔族")]
+    Daur,
+    #[strum(serialize = "32", message = "仫佬族")]
+    Mulam,
+    #[strum(serialize = "33", message = "羌族")]
+    Qiang,
+    #[strum(serialize = "34", message = "布朗族")]
+    Blang,
+    #[strum(serialize = "35", message = "撒拉族")]
+    Salar,
+    #[strum(serialize = "36", message = "毛南族")]
+    Maonan,
+    #[strum(serialize = "37", message = "仡佬族")]
+    Gelao,
+    #[strum(serialize = "38", message = "锡伯族")]
+    Xibe,
+    #[strum(serialize = "39", message = "阿昌族")]
+    Achang,
+    #[strum(serialize = "40", message = "普米族")]
+    Pumi,
+    #[strum(serialize = "41", message = "塔吉克族")]
+    Tajik,
+    #[strum(serialize = "42", message = "怒族")]
+    Nu,
+    #[strum(serialize = "43", message = "乌孜别克族")]
+    Uzbek,
+    #[strum(serialize = "44", message = "俄罗斯族")]
+    Russ,
+    #[strum(serialize = "45", message = "鄂温克族")]
+    Ewenki,
+    #[strum(serialize = "46", message = "德昂族")]
+    Deang,
+    #[strum(serialize = "47", message = "保安族")]
+    Bonan,
+    #[strum(serialize = "48", message = "裕固族")]
+    Yugur,
+    #[strum(serialize = "49", message = "京族")]
+    Gin,
+    #[strum(serialize = "50", message = "塔塔尔族")]
+    Tatar,
+    #[strum(serialize = "51", message = "独龙族")]
+    Derung,
+    #[strum(serialize = "52", message = "鄂伦春族")]
+    Oroqen,
+    #[strum(serialize = "53", message = "赫哲族")]
+    Hezhen,
+    #[strum(serialize = "54", message = "门巴族")]
+    Monba,
+    #[strum(serialize = "55", message = "珞巴族")]
+    Lhoba,
+    #[strum(serialize = "56", message = "基诺族")]
+    Jino,
+    #[strum(serialize = "97", message = "其他")]
+    Other,
+    #[strum(serialize = "98", message = "外国血统中国籍人士")]
+    ForeignOrigin,
+}
+
+super::code_enum!(
+    Ethnicity,
+    "INVALID_ETHNICITY",
+    "民族须为 GB 3304 代码：01–56、97（其他）或 98（外国血统）"
 );
 
-code_table!(
-    /// Ethnic group, GB 3304: the 56 groups, 97 other, 98 of foreign origin.
-    Ethnicity, "INVALID_ETHNICITY", "民族须为 GB 3304 代码：01–56、97（其他）或 98（外国血统）",
-    [
-        ("01", "汉族"), ("02", "蒙古族"), ("03", "回族"), ("04", "藏族"), ("05", "维吾尔族"),
-        ("06", "苗族"), ("07", "彝族"), ("08", "壮族"), ("09", "布依族"), ("10", "朝鲜族"),
-        ("11", "满族"), ("12", "侗族"), ("13", "瑶族"), ("14", "白族"), ("15", "土家族"),
-        ("16", "哈尼族"), ("17", "哈萨克族"), ("18", "傣族"), ("19", "黎族"), ("20", "傈僳族"),
-        ("21", "佤族"), ("22", "畲族"), ("23", "高山族"), ("24", "拉祜族"), ("25", "水族"),
-        ("26", "东乡族"), ("27", "纳西族"), ("28", "景颇族"), ("29", "柯尔克孜族"), ("30", "土族"),
-        ("31", "达斡尔族"), ("32", "仫佬族"), ("33", "羌族"), ("34", "布朗族"), ("35", "撒拉族"),
-        ("36", "毛南族"), ("37", "仡佬族"), ("38", "锡伯族"), ("39", "阿昌族"), ("40", "普米族"),
-        ("41", "塔吉克族"), ("42", "怒族"), ("43", "乌孜别克族"), ("44", "俄罗斯族"), ("45", "鄂温克族"),
-        ("46", "德昂族"), ("47", "保安族"), ("48", "裕固族"), ("49", "京族"), ("50", "塔塔尔族"),
-        ("51", "独龙族"), ("52", "鄂伦春族"), ("53", "赫哲族"), ("54", "门巴族"), ("55", "珞巴族"),
-        ("56", "基诺族"), ("97", "其他"), ("98", "外国血统中国籍人士"),
-    ]
+/// Marital status, GB/T 2261.2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "&'static str", try_from = "String")]
+#[derive(IntoStaticStr, EnumString, VariantArray, EnumMessage)]
+pub enum MaritalStatus {
+    #[strum(serialize = "10", message = "未婚")]
+    Unmarried,
+    #[strum(serialize = "20", message = "已婚")]
+    Married,
+    #[strum(serialize = "30", message = "丧偶")]
+    Widowed,
+    #[strum(serialize = "40", message = "离婚")]
+    Divorced,
+    #[strum(serialize = "90", message = "未说明")]
+    Unstated,
+}
+
+super::code_enum!(
+    MaritalStatus,
+    "INVALID_MARITAL_STATUS",
+    "婚姻状况须为 10、20、30、40 或 90"
 );
 
-code_table!(
-    /// Marital status, GB/T 2261.2.
-    MaritalStatus, "INVALID_MARITAL_STATUS", "婚姻状况须为 10、20、30、40 或 90",
-    [("10", "未婚"), ("20", "已婚"), ("30", "丧偶"), ("40", "离婚"), ("90", "未说明")]
+/// Education, GB/T 4658.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "&'static str", try_from = "String")]
+#[derive(IntoStaticStr, EnumString, VariantArray, EnumMessage)]
+pub enum Education {
+    #[strum(serialize = "10", message = "研究生")]
+    Postgraduate,
+    #[strum(serialize = "20", message = "大学本科")]
+    Undergraduate,
+    #[strum(serialize = "30", message = "大学专科")]
+    JuniorCollege,
+    #[strum(serialize = "40", message = "中专")]
+    SecondaryVocational,
+    #[strum(serialize = "60", message = "高中")]
+    HighSchool,
+    #[strum(serialize = "70", message = "初中")]
+    JuniorMiddle,
+    #[strum(serialize = "80", message = "小学")]
+    Primary,
+    #[strum(serialize = "90", message = "其他")]
+    Other,
+}
+
+super::code_enum!(
+    Education,
+    "INVALID_EDUCATION",
+    "文化程度须为 10、20、30、40、60、70、80 或 90"
 );
 
-code_table!(
-    /// Education, GB/T 4658.
-    Education, "INVALID_EDUCATION", "文化程度须为 10、20、30、40、60、70、80 或 90",
-    [
-        ("10", "研究生"), ("20", "大学本科"), ("30", "大学专科"), ("40", "中专"),
-        ("60", "高中"), ("70", "初中"), ("80", "小学"), ("90", "其他"),
-    ]
-);
+standard_code!(SexCode, Ethnicity, MaritalStatus, Education);
 
 impl SexCode {
     pub fn sex(self) -> Sex {
-        if self.0 == "1" {
-            Sex::Male
-        } else {
-            Sex::Female
+        match self {
+            Self::Male => Sex::Male,
+            Self::Female => Sex::Female,
         }
     }
 }
@@ -177,7 +309,7 @@ mod tests {
         assert!(Ethnicity::parse("57").is_err());
         assert!(Ethnicity::parse("1").is_err());
         let labels: std::collections::BTreeSet<&str> =
-            Ethnicity::ALL.iter().map(|(_, l)| *l).collect();
+            Ethnicity::ALL.iter().map(|e| e.label()).collect();
         assert_eq!(labels.len(), 58, "no name twice");
         assert_eq!(MaritalStatus::parse("20").unwrap().label(), "已婚");
         assert!(MaritalStatus::parse("50").is_err());
@@ -246,5 +378,61 @@ mod tests {
             parse_move_date("1900-01-01", today).unwrap_err().code,
             "DATE_TOO_EARLY"
         );
+    }
+
+    #[test]
+    fn sex_codes_round_trip() {
+        crate::domain::assert_code_enum(SexCode::ALL, &["1", "2"], SexCode::code, |code| {
+            SexCode::parse(code).ok()
+        });
+        let labels: Vec<&str> = SexCode::ALL.iter().map(|s| s.label()).collect();
+        assert_eq!(labels, ["男", "女"]);
+        assert_eq!(SexCode::parse("1").unwrap().sex(), Sex::Male);
+    }
+
+    #[test]
+    fn ethnicities_round_trip() {
+        let codes: Vec<String> = (1..=56)
+            .map(|n| format!("{n:02}"))
+            .chain(["97".to_owned(), "98".to_owned()])
+            .collect();
+        let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+        crate::domain::assert_code_enum(Ethnicity::ALL, &codes, Ethnicity::code, |code| {
+            Ethnicity::parse(code).ok()
+        });
+        assert!(
+            Ethnicity::ALL
+                .iter()
+                .all(|e| e.label().ends_with('族') || e.code() > "56")
+        );
+        assert_eq!(Ethnicity::Han.as_str(), Ethnicity::Han.code());
+    }
+
+    #[test]
+    fn marital_statuses_round_trip() {
+        crate::domain::assert_code_enum(
+            MaritalStatus::ALL,
+            &["10", "20", "30", "40", "90"],
+            MaritalStatus::code,
+            |code| MaritalStatus::parse(code).ok(),
+        );
+        assert!(MaritalStatus::ALL.iter().all(|m| !m.label().is_empty()));
+        assert_eq!(
+            MaritalStatus::parse("50").unwrap_err().code,
+            "INVALID_MARITAL_STATUS"
+        );
+    }
+
+    #[test]
+    fn educations_round_trip() {
+        crate::domain::assert_code_enum(
+            Education::ALL,
+            &["10", "20", "30", "40", "60", "70", "80", "90"],
+            Education::code,
+            |code| Education::parse(code).ok(),
+        );
+        assert!(Education::ALL.iter().all(|e| !e.label().is_empty()));
+        let err = serde_json::from_str::<Education>("\"50\"").unwrap_err();
+        assert!(err.to_string().contains("INVALID_EDUCATION"), "{err}");
     }
 }

@@ -1,57 +1,41 @@
 //! SMS verification codes: purposes, the code itself, and the message text.
 
+use serde::{Deserialize, Serialize};
+use strum::{EnumMessage, EnumString, IntoStaticStr, VariantArray};
+
 use crate::error::Invalid;
 
-/// What a code may be used for; a code of one purpose is useless for another.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What a code may be used for; a code of one purpose is useless for another. Its message is
+/// the action the SMS text names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "&'static str", try_from = "String")]
+#[derive(IntoStaticStr, EnumString, VariantArray, EnumMessage)]
+#[strum(serialize_all = "snake_case")]
 pub enum SmsPurpose {
+    #[strum(message = "注册账号")]
     Register,
+    #[strum(message = "登录")]
     Login,
+    #[strum(message = "更换手机号码")]
     ChangePhone,
+    #[strum(message = "修改密码")]
     ChangePassword,
 }
 
+super::code_enum!(
+    SmsPurpose,
+    "INVALID_PURPOSE",
+    "用途须为 register、login、change_phone 或 change_password"
+);
+
 impl SmsPurpose {
-    pub const ALL: [SmsPurpose; 4] = [
-        Self::Register,
-        Self::Login,
-        Self::ChangePhone,
-        Self::ChangePassword,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Register => "register",
-            Self::Login => "login",
-            Self::ChangePhone => "change_phone",
-            Self::ChangePassword => "change_password",
-        }
-    }
-
-    pub fn parse(value: &str) -> Result<Self, Invalid> {
-        Self::ALL
-            .into_iter()
-            .find(|p| p.as_str() == value)
-            .ok_or_else(|| {
-                Invalid::new(
-                    "INVALID_PURPOSE",
-                    "用途须为 register、login、change_phone 或 change_password",
-                )
-            })
-    }
-
     /// Whether asking for a code of this purpose needs a logged-in caller.
     pub fn needs_session(self) -> bool {
         matches!(self, Self::ChangePhone | Self::ChangePassword)
     }
 
     fn action(self) -> &'static str {
-        match self {
-            Self::Register => "注册账号",
-            Self::Login => "登录",
-            Self::ChangePhone => "更换手机号码",
-            Self::ChangePassword => "修改密码",
-        }
+        self.get_message().expect("every purpose has a message")
     }
 }
 
@@ -153,5 +137,20 @@ mod tests {
         assert!(SmsPurpose::ChangePassword.needs_session() && !SmsPurpose::Login.needs_session());
         assert_eq!(parse_code(" 123456 ").unwrap(), "123456");
         assert!(parse_code("12345").is_err() && parse_code("12345a").is_err());
+    }
+
+    #[test]
+    fn purposes_round_trip() {
+        crate::domain::assert_code_enum(
+            SmsPurpose::ALL,
+            &["register", "login", "change_phone", "change_password"],
+            SmsPurpose::as_str,
+            |name| SmsPurpose::parse(name).ok(),
+        );
+        assert!(SmsPurpose::ALL.iter().all(|p| !p.action().is_empty()));
+        assert_eq!(
+            SmsPurpose::parse("reset").unwrap_err().code,
+            "INVALID_PURPOSE"
+        );
     }
 }
