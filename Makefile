@@ -12,6 +12,8 @@ test:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	bash infra/local/module-cycles.sh
+	bash infra/local/module-cycles.sh --depth 1 shared
 
 bench:
 	@bash infra/local/bench.sh $(ARGS)

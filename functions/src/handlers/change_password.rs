@@ -4,14 +4,15 @@ use lambda_http::Request;
 use shared::AppContext;
 use shared::auth::{Gate, authenticate_with};
 use shared::http::Fields;
+use shared::http::bodies;
 use shared::http::fields::checked;
 use shared::http::response::{ApiResult, no_content};
-use shared::services::account_settings::{self, PasswordChange};
+use shared::services::account_settings;
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let principal = authenticate_with(ctx, &req, Gate::AllowPasswordChange).await?;
     let mut f = Fields::from_request(&req)?;
-    let change = PasswordChange::from_fields(&mut f);
+    let change = bodies::accounts::password_change(&mut f);
     f.finish()?;
     account_settings::change_password(ctx, &principal, checked(change)?).await?;
     no_content()

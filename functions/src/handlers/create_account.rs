@@ -3,14 +3,18 @@
 use lambda_http::Request;
 use shared::AppContext;
 use shared::http::Fields;
+use shared::http::bodies;
 use shared::http::fields::checked;
 use shared::http::response::{ApiResult, json};
-use shared::services::account_registration::{self, Registration, RegistrationForm};
+use shared::services::account_registration::{self, Registration};
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let mut f = Fields::from_request(&req)?;
-    let form =
-        RegistrationForm::from_fields(&mut f, false, ctx.config.houses.max_houses_at_registration);
+    let form = bodies::accounts::registration_form(
+        &mut f,
+        false,
+        ctx.config.houses.max_houses_at_registration,
+    );
     f.finish()?;
     let registration = Registration::online(checked(form)?)?;
     json(

@@ -5,15 +5,17 @@ use lambda_http::Request;
 use shared::AppContext;
 use shared::auth::authenticate;
 use shared::http::Fields;
+use shared::http::bodies;
 use shared::http::fields::checked;
 use shared::http::response::{ApiResult, json};
-use shared::services::sub_accounts::{self, NewSubAccount};
+use shared::services::authorization;
+use shared::services::sub_accounts;
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let principal = authenticate(ctx, &req).await?;
-    sub_accounts::require_unit_admin(&principal)?;
+    authorization::require_unit_admin(&principal)?;
     let mut f = Fields::from_request(&req)?;
-    let new = NewSubAccount::from_fields(&mut f);
+    let new = bodies::units::new_sub_account(&mut f);
     f.finish()?;
     json(
         201,

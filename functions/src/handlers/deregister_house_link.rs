@@ -8,16 +8,17 @@ use shared::http::Fields;
 use shared::http::fields::checked;
 use shared::http::request::path_param;
 use shared::http::response::{ApiResult, json};
-use shared::services::house_links;
+use shared::services::{authorization, house_deregistration};
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let principal = authenticate(ctx, &req).await?;
     let link_id = path_param(&req, "link_id")?;
-    let link = house_links::own_link(ctx, &principal, &link_id).await?;
+    let link = authorization::own_link(ctx, &principal, &link_id).await?;
     let mut f = Fields::from_request(&req)?;
     let deregister_residents = f.required_bool("deregister_residents");
     f.finish()?;
     let link =
-        house_links::deregister(ctx, &principal, link, checked(deregister_residents)?).await?;
+        house_deregistration::deregister(ctx, &principal, link, checked(deregister_residents)?)
+            .await?;
     json(200, &link)
 }

@@ -5,18 +5,18 @@ use lambda_http::Request;
 use shared::AppContext;
 use shared::auth::authenticate;
 use shared::http::Fields;
+use shared::http::bodies;
 use shared::http::fields::checked;
 use shared::http::request::path_param;
 use shared::http::response::{ApiResult, json};
 use shared::services::registrations;
-use shared::services::residents::EndRequest;
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let principal = authenticate(ctx, &req).await?;
     let registration_id = path_param(&req, "registration_id")?;
     let registration = registrations::accessible(ctx, &principal, &registration_id).await?;
     let mut f = Fields::from_request(&req)?;
-    let request = EndRequest::from_fields(&mut f, shared::clock::today_in_china());
+    let request = bodies::residents::ending(&mut f, shared::clock::today_in_china());
     f.finish()?;
     json(
         200,

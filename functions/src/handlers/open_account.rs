@@ -5,17 +5,21 @@ use lambda_http::Request;
 use shared::AppContext;
 use shared::auth::authenticate;
 use shared::http::Fields;
+use shared::http::bodies;
 use shared::http::fields::checked;
 use shared::http::response::{ApiResult, json};
-use shared::services::account_registration::{self, Registration, RegistrationForm};
-use shared::services::house_links::require_staff;
+use shared::services::account_registration::{self, Registration};
+use shared::services::authorization::require_staff;
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let principal = authenticate(ctx, &req).await?;
     require_staff(&principal)?;
     let mut f = Fields::from_request(&req)?;
-    let form =
-        RegistrationForm::from_fields(&mut f, true, ctx.config.houses.max_houses_at_registration);
+    let form = bodies::accounts::registration_form(
+        &mut f,
+        true,
+        ctx.config.houses.max_houses_at_registration,
+    );
     f.finish()?;
     let registration = Registration::counter(checked(form)?, &principal)?;
     json(

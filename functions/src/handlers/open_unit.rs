@@ -5,16 +5,18 @@ use lambda_http::Request;
 use shared::AppContext;
 use shared::auth::authenticate;
 use shared::http::Fields;
+use shared::http::bodies;
 use shared::http::fields::checked;
 use shared::http::response::{ApiResult, json};
-use shared::services::house_links::require_staff;
-use shared::services::units::{self, UnitOpening};
+use shared::services::authorization::require_staff;
+use shared::services::units;
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let principal = authenticate(ctx, &req).await?;
     require_staff(&principal)?;
     let mut f = Fields::from_request(&req)?;
-    let opening = UnitOpening::from_fields(&mut f, ctx.config.houses.max_houses_per_unit_opening);
+    let opening =
+        bodies::units::unit_opening(&mut f, ctx.config.houses.max_houses_per_unit_opening);
     f.finish()?;
     json(201, &units::open(ctx, &principal, checked(opening)?).await?)
 }

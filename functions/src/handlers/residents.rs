@@ -5,13 +5,14 @@
 use lambda_http::Request;
 use shared::AppContext;
 use shared::auth::authenticate;
+use shared::domain::registration::RegistrationStatus;
 use shared::http::Fields;
+use shared::http::bodies;
 use shared::http::fields::checked;
 use shared::http::pagination::{self, list_response};
 use shared::http::request::{path_param, query_param};
 use shared::http::response::{ApiResult, json};
-use shared::services::registrations::{self, Via, parse_status};
-use shared::services::residents::Declaration;
+use shared::services::registrations::{self, Via};
 
 /// Declares a move-in (F16): 201 with the registration, its receipt number and check code.
 pub async fn declare(ctx: &AppContext, req: Request, via: Via) -> ApiResult {
@@ -19,7 +20,7 @@ pub async fn declare(ctx: &AppContext, req: Request, via: Via) -> ApiResult {
     let link_id = path_param(&req, "link_id")?;
     let link = registrations::declarable_link(ctx, &principal, via, &link_id).await?;
     let mut f = Fields::from_request(&req)?;
-    let declaration = Declaration::from_fields(&mut f, shared::clock::today_in_china());
+    let declaration = bodies::residents::declaration(&mut f, shared::clock::today_in_china());
     f.finish()?;
     let registration = registrations::declare(ctx, link, checked(declaration)?).await?;
     json(201, &registration)
@@ -31,7 +32,7 @@ pub async fn list(ctx: &AppContext, req: Request, via: Via) -> ApiResult {
     let link_id = path_param(&req, "link_id")?;
     let status = query_param(&req, "status")
         .filter(|s| !s.is_empty())
-        .map(|s| parse_status(&s))
+        .map(|s| RegistrationStatus::parse(&s))
         .transpose()
         .map_err(|invalid| shared::error::ApiError::validation(invalid.at("status")))?;
     let scope = format!(

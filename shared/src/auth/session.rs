@@ -5,7 +5,6 @@ use lambda_http::Request;
 use crate::context::AppContext;
 use crate::domain::account::{AccountType, Role};
 use crate::error::ApiError;
-use crate::http::request::bearer_token;
 use crate::store::accounts;
 
 use super::jwt::{self, TokenError};
@@ -74,4 +73,39 @@ pub async fn authenticate_with(
         role: claims.role,
         session_id: claims.sid,
     })
+}
+
+/// The token of an `Authorization: Bearer …` header.
+pub fn bearer_token(req: &Request) -> Option<&str> {
+    let value = req
+        .headers()
+        .get(http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambda_http::Body;
+
+    fn with_auth(value: &str) -> Request {
+        http::Request::builder()
+            .header("authorization", value)
+            .body(Body::Empty)
+            .unwrap()
+    }
+
+    #[test]
+    fn bearer_tokens() {
+        assert_eq!(bearer_token(&with_auth("Bearer abc.def")), Some("abc.def"));
+        assert_eq!(bearer_token(&with_auth("bearer  abc")), Some("abc"));
+        assert_eq!(bearer_token(&with_auth("Basic abc")), None);
+        assert_eq!(bearer_token(&with_auth("Bearer ")), None);
+    }
 }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use strum::{EnumMessage, EnumString, IntoStaticStr, VariantArray};
 
-use crate::error::Invalid;
+use crate::invalid::Invalid;
 
 /// The two platforms a citizen account belongs to (F1): one type cannot use the other's operations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -56,6 +56,19 @@ impl AccountType {
             .expect("every account type has a message")
     }
 }
+
+/// Whether an account may be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "&'static str", try_from = "String")]
+#[derive(IntoStaticStr, EnumString, VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum AccountStatus {
+    Active,
+    /// Deactivated by its unit's administrator: no login, no session.
+    Deactivated,
+}
+
+super::code_enum!(AccountStatus);
 
 /// What an account is within its organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -16,7 +16,7 @@
 use serde::{Deserialize, Serialize};
 use strum::{EnumMessage, EnumString, IntoStaticStr, VariantArray};
 
-use crate::error::Invalid;
+use crate::invalid::Invalid;
 
 use super::bounded_text;
 

@@ -6,7 +6,7 @@
 //! organization code, and a check character: with weights 3^i mod 31 over the first 17
 //! characters' values, the check value is 31 − (Σ mod 31), 31 counting as 0.
 
-use crate::error::Invalid;
+use crate::invalid::Invalid;
 
 const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 const WEIGHTS: [u32; 17] = [

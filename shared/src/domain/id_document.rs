@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use strum::{EnumMessage, EnumString, IntoStaticStr, VariantArray};
 
-use crate::error::{FieldError, Invalid};
+use crate::invalid::{FieldError, Invalid};
 
 use super::id_number::IdNumber;
 

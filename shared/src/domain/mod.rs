@@ -5,8 +5,8 @@
 macro_rules! string_newtype {
     ($name:ident) => {
         impl TryFrom<String> for $name {
-            type Error = $crate::error::Invalid;
-            fn try_from(value: String) -> Result<Self, $crate::error::Invalid> {
+            type Error = $crate::invalid::Invalid;
+            fn try_from(value: String) -> Result<Self, $crate::invalid::Invalid> {
                 Self::parse(&value)
             }
         }
@@ -41,16 +41,16 @@ macro_rules! code_enum {
         $crate::domain::code_enum!(@names $name);
 
         impl $name {
-            pub fn parse(value: &str) -> Result<Self, $crate::error::Invalid> {
+            pub fn parse(value: &str) -> Result<Self, $crate::invalid::Invalid> {
                 value
                     .parse()
-                    .map_err(|_: strum::ParseError| $crate::error::Invalid::new($error, $message))
+                    .map_err(|_: strum::ParseError| $crate::invalid::Invalid::new($error, $message))
             }
         }
 
         impl TryFrom<String> for $name {
-            type Error = $crate::error::Invalid;
-            fn try_from(value: String) -> Result<Self, $crate::error::Invalid> {
+            type Error = $crate::invalid::Invalid;
+            fn try_from(value: String) -> Result<Self, $crate::invalid::Invalid> {
                 Self::parse(&value)
             }
         }
@@ -98,6 +98,7 @@ pub mod address;
 pub mod client;
 pub mod credit_code;
 pub mod districts;
+pub mod house_link;
 pub mod id_document;
 pub mod id_number;
 pub mod mask;
@@ -116,11 +117,11 @@ pub(crate) fn bounded_text(
     max: usize,
     code: &'static str,
     message: &str,
-) -> Result<String, crate::error::Invalid> {
+) -> Result<String, crate::invalid::Invalid> {
     let trimmed = value.trim();
     let count = trimmed.chars().count();
     if count < min || count > max || trimmed.chars().any(char::is_control) {
-        Err(crate::error::Invalid::new(code, message.to_owned()))
+        Err(crate::invalid::Invalid::new(code, message.to_owned()))
     } else {
         Ok(trimmed.to_owned())
     }

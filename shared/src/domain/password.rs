@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
-use crate::error::Invalid;
+use crate::invalid::Invalid;
 
 pub const MIN_CHARS: usize = 8;
 pub const MAX_CHARS: usize = 128;

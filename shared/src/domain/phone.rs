@@ -1,6 +1,6 @@
 //! Mainland China mobile numbers.
 
-use crate::error::Invalid;
+use crate::invalid::Invalid;
 
 /// An 11-digit mainland mobile number (`^1[3-9]\d{9}$`).
 #[derive(Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

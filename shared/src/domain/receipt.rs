@@ -11,7 +11,7 @@
 
 use chrono::NaiveDate;
 
-use crate::error::Invalid;
+use crate::invalid::Invalid;
 
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const RANDOM_CHARS: usize = 10;

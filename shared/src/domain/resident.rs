@@ -7,7 +7,7 @@ use strum::{EnumMessage, EnumString, IntoStaticStr, VariantArray};
 
 use crate::domain::address::DeclarantType;
 use crate::domain::id_number::{IdNumber, Sex};
-use crate::error::Invalid;
+use crate::invalid::Invalid;
 
 /// `code` and `label` of a national standard's code enum, whose strum attributes are its table:
 /// each value's code and (as its message) its Chinese name.
@@ -256,6 +256,28 @@ pub fn check_against_id(
         Ok(())
     } else {
         Err(errors)
+    }
+}
+
+/// Where the declared birth date and sex disagree with the resident's document: each field that
+/// a resident ID contradicts (none for other documents, which carry neither).
+pub fn disagreements(
+    document: &crate::domain::id_document::IdDocument,
+    birth_date: NaiveDate,
+    sex: SexCode,
+) -> Vec<crate::invalid::FieldError> {
+    if document.id_type() != crate::domain::id_document::IdType::ResidentId {
+        return Vec::new();
+    }
+    let Ok(id) = IdNumber::parse(document.number()) else {
+        return Vec::new();
+    };
+    match check_against_id(&id, birth_date, sex) {
+        Ok(()) => Vec::new(),
+        Err(errors) => errors
+            .into_iter()
+            .map(|(field, invalid)| invalid.at(field))
+            .collect(),
     }
 }
 

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use strum::{EnumMessage, EnumString, IntoStaticStr, VariantArray};
 
-use crate::error::Invalid;
+use crate::invalid::Invalid;
 
 /// What a code may be used for; a code of one purpose is useless for another. Its message is
 /// the action the SMS text names.

@@ -1,6 +1,6 @@
 //! Units (单位): organizations whose accounts counter staff open (F3).
 
-use crate::error::Invalid;
+use crate::invalid::Invalid;
 
 /// An organization's registered name: 2–100 characters of printable text.
 #[derive(Debug, Clone, PartialEq, Eq)]

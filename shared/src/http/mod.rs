@@ -1,5 +1,6 @@
 //! HTTP on the Lambda side: reading requests, validating JSON bodies, writing responses.
 
+pub mod bodies;
 pub mod fields;
 pub mod pagination;
 pub mod request;

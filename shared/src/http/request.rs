@@ -17,20 +17,6 @@ pub fn client_ip(req: &Request) -> String {
     .unwrap_or_else(|| "unknown".to_owned())
 }
 
-/// The token of an `Authorization: Bearer …` header.
-pub fn bearer_token(req: &Request) -> Option<&str> {
-    let value = req
-        .headers()
-        .get(http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then_some(token.trim())
-        .filter(|t| !t.is_empty())
-}
-
 /// A path parameter of the route (`{name}` in `template.yaml`).
 pub fn path_param(req: &Request, name: &str) -> Result<String, ApiError> {
     req.path_parameters_ref()
@@ -63,21 +49,6 @@ pub fn body_bytes(req: &Request) -> Result<&[u8], ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn with_auth(value: &str) -> Request {
-        http::Request::builder()
-            .header("authorization", value)
-            .body(Body::Empty)
-            .unwrap()
-    }
-
-    #[test]
-    fn bearer_tokens() {
-        assert_eq!(bearer_token(&with_auth("Bearer abc.def")), Some("abc.def"));
-        assert_eq!(bearer_token(&with_auth("bearer  abc")), Some("abc"));
-        assert_eq!(bearer_token(&with_auth("Basic abc")), None);
-        assert_eq!(bearer_token(&with_auth("Bearer ")), None);
-    }
 
     #[test]
     fn oversized_bodies_are_refused() {

@@ -7,15 +7,16 @@ use crate::domain::account::{AccountType, RealName, Role, Username};
 use crate::domain::id_document::IdDocument;
 use crate::domain::password::Password;
 use crate::domain::phone::PhoneNumber;
-use crate::domain::sms::{SmsPurpose, parse_code};
+use crate::domain::sms::SmsPurpose;
 use crate::error::{ApiError, FieldError};
-use crate::http::Fields;
 use crate::store::Clash;
 use crate::store::accounts::{self, AccountRecord, Holder};
 use crate::store::house_links::LinkRecord;
 
-use super::account_view::AccountView;
-use super::house_links::{LinkRequest, LinkView, require_listed_houses, require_staff};
+use super::authorization::require_staff;
+use super::house_links::{LinkRequest, require_listed_houses};
+use super::views::account::AccountView;
+use super::views::house_link::LinkView;
 
 /// A new account and the house links made with it.
 #[derive(Debug, serde::Serialize)]
@@ -51,72 +52,14 @@ pub struct Registration {
 /// The body of `POST /v1/accounts`, or (`counter`) of `POST /v1/staff/accounts`: the same without
 /// `sms_code`, with `initial_password` for `password`.
 pub struct RegistrationForm {
-    account_type: AccountType,
-    username: Username,
-    password: Password,
-    real_name: RealName,
-    document: IdDocument,
-    phone: PhoneNumber,
-    sms_code: Option<String>,
-    houses: Vec<LinkRequest>,
-}
-
-impl RegistrationForm {
-    pub fn from_fields(f: &mut Fields, counter: bool, max_houses: usize) -> Option<Self> {
-        let account_type = f.required("account_type", AccountType::parse_self_service);
-        let username = f.required("username", Username::parse);
-        let password_field = if counter {
-            "initial_password"
-        } else {
-            "password"
-        };
-        let password_raw = f.required_raw(password_field);
-        let real_name = f.required("real_name", RealName::parse);
-        let id_type = f.required_raw("id_type");
-        let id_number = f.required_raw("id_number");
-        let phone = f.required("phone", PhoneNumber::parse);
-        let sms_code = match counter {
-            true => None,
-            false => Some(f.required("sms_code", parse_code)),
-        };
-        let houses = f.optional_objects("houses", max_houses, |item| {
-            let prefix = format!("{}.", item.prefix());
-            LinkRequest::from_fields(item, &prefix)
-        });
-        let password =
-            password_raw.and_then(|raw| new_password(f, password_field, &raw, username.as_ref()));
-        let document = match (id_type, id_number) {
-            (Some(t), Some(n)) => IdDocument::parse_fields(&t, &n).map_err(|e| f.push(e)).ok(),
-            _ => None,
-        };
-        let sms_code = match sms_code {
-            Some(code) => Some(code?),
-            None => None,
-        };
-        Some(Self {
-            account_type: account_type?,
-            username: username?,
-            password: password?,
-            real_name: real_name?,
-            document: document?,
-            phone: phone?,
-            sms_code,
-            houses: houses.unwrap_or_default(),
-        })
-    }
-}
-
-/// A password someone chooses for an account, under the registration policy (it must not be the
-/// username); a refusal is recorded at `field`.
-pub fn new_password(
-    f: &mut Fields,
-    field: &str,
-    raw: &str,
-    username: Option<&Username>,
-) -> Option<Password> {
-    Password::new_checked(raw, username.map(Username::as_str))
-        .map_err(|e| f.push(e.at(field)))
-        .ok()
+    pub account_type: AccountType,
+    pub username: Username,
+    pub password: Password,
+    pub real_name: RealName,
+    pub document: IdDocument,
+    pub phone: PhoneNumber,
+    pub sms_code: Option<String>,
+    pub houses: Vec<LinkRequest>,
 }
 
 impl Registration {

@@ -6,8 +6,7 @@ use crate::domain::password::{Password, hash_password, verify_password};
 use crate::domain::phone::PhoneNumber;
 use crate::domain::sms::SmsPurpose;
 use crate::error::{ApiError, Invalid};
-use crate::http::Fields;
-use crate::services::account_view::AccountView;
+use crate::services::views::account::AccountView;
 use crate::services::{blocking, sms_codes};
 use crate::store::{Clash, accounts};
 
@@ -15,22 +14,9 @@ use super::conflicts;
 
 /// `PUT /v1/me/password`: what the body holds, each part in its form.
 pub struct PasswordChange {
-    old_password: Password,
-    new_password: String,
-    sms_code: String,
-}
-
-impl PasswordChange {
-    pub fn from_fields(f: &mut Fields) -> Option<Self> {
-        let old_password = f.required("old_password", Password::any);
-        let new_password = f.required_raw("new_password");
-        let sms_code = f.required("sms_code", crate::domain::sms::parse_code);
-        Some(Self {
-            old_password: old_password?,
-            new_password: new_password?,
-            sms_code: sms_code?,
-        })
-    }
+    pub old_password: Password,
+    pub new_password: String,
+    pub sms_code: String,
 }
 
 /// Changes the caller's password (F10): the old password, a new one under the registration
@@ -126,5 +112,13 @@ pub async fn change_phone(
         tracing::warn!(?error, "phone-change notice not sent");
     }
     account.phone = new_phone;
+    Ok(AccountView::from(&account))
+}
+
+/// `GET /v1/me`: the caller's own account.
+pub async fn me(ctx: &AppContext, principal: &Principal) -> Result<AccountView, ApiError> {
+    let account = crate::store::accounts::find_by_id(ctx, &principal.account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok(AccountView::from(&account))
 }

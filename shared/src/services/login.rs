@@ -1,6 +1,7 @@
 //! Login (F5) and the one-session rule (F6): password, lock-out after repeated failures, SMS
 //! verification of new devices, and a new session that replaces the account's previous one.
 
+use crate::domain::account::AccountStatus;
 use serde::Serialize;
 
 use crate::auth::jwt::{self, Claims};
@@ -11,10 +12,10 @@ use crate::domain::password::{DUMMY_HASH, Password, verify_password};
 use crate::domain::phone::PhoneNumber;
 use crate::domain::sms::SmsPurpose;
 use crate::error::ApiError;
-use crate::store::accounts::{self, AccountRecord, AccountStatus};
+use crate::store::accounts::{self, AccountRecord};
 use crate::store::login_guard::{self, LoginGuard};
 
-use super::account_view::AccountView;
+use super::views::account::AccountView;
 
 const WRONG_CREDENTIALS: ApiError = ApiError::Unauthenticated("用户名或密码错误");
 

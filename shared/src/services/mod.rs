@@ -3,9 +3,10 @@
 
 pub mod account_registration;
 pub mod account_settings;
-pub mod account_view;
 pub mod addresses;
+pub mod authorization;
 pub mod conflicts;
+pub mod house_deregistration;
 pub mod house_links;
 pub mod limits;
 pub mod login;
@@ -16,6 +17,7 @@ pub mod residents;
 pub mod sms_codes;
 pub mod sub_accounts;
 pub mod units;
+pub mod views;
 
 /// Runs CPU-heavy work (password hashing) off the async workers.
 pub async fn blocking<T: Send + 'static>(

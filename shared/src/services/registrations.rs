@@ -6,26 +6,29 @@
 //! (F21). Anyone else gets 404 for a registration, as for one that does not exist.
 
 use chrono::NaiveDate;
-use serde::Serialize;
 
 use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::domain::account::{AccountType, Role};
-use crate::domain::mask;
-use crate::domain::phone::PhoneNumber;
+use crate::domain::house_link::LinkStatus;
 use crate::domain::receipt::ReceiptNo;
 use crate::domain::registration::{Action, Channel, EndReason, RegistrationStatus};
 use crate::domain::resident::{declaration_deadline_days, is_late};
 use crate::error::ApiError;
-use crate::http::pagination::{Page, PageRequest};
-use crate::services::house_links::{own_link, require_house_manager, staff_link};
-use crate::services::residents::{Changes, Declaration, EndRequest, Ending};
-use crate::services::sub_accounts::{self, Assignment};
-use crate::store::house_links::{LinkRecord, LinkStatus, LinkedHouse};
+use crate::store::house_links::LinkRecord;
 use crate::store::registrations::{
     self, Actor, Declarant, FieldChange, HistoryRecord, RegistrationRecord, Resident,
 };
 use crate::store::{Clash, StoreError, accounts, keys};
+use crate::store::{Page, PageRequest};
+
+use super::authorization::{
+    Assignment, assigned_link, assignment, own_link, require_house_manager, staff_link,
+};
+use super::residents::{Changes, Declaration, EndRequest, Ending};
+use super::views::registration::{
+    HistoryView, RegistrationDetail, RegistrationView, ResidenceRecordView,
+};
 
 use super::conflicts;
 
@@ -35,153 +38,6 @@ use super::conflicts;
 pub enum Via {
     Own,
     Counter,
-}
-
-/// The resident as the declarant and staff see them: the ID number and phone masked.
-#[derive(Debug, Serialize)]
-pub struct ResidentView {
-    pub name: String,
-    pub sex: &'static str,
-    pub ethnicity: &'static str,
-    pub birth_date: NaiveDate,
-    pub id_type: &'static str,
-    /// Masked: the first and last four characters.
-    pub id_number: String,
-    pub household_address: String,
-    pub marital_status: &'static str,
-    pub education: &'static str,
-    pub occupation: String,
-    pub workplace: String,
-    pub relationship: String,
-    /// Masked (139****5678); null when none was given.
-    pub phone: Option<String>,
-}
-
-impl From<&Resident> for ResidentView {
-    fn from(r: &Resident) -> Self {
-        Self {
-            name: r.name.clone(),
-            sex: r.sex.code(),
-            ethnicity: r.ethnicity.code(),
-            birth_date: r.birth_date,
-            id_type: r.id_type.as_str(),
-            id_number: mask::document_number(&r.id_number),
-            household_address: r.household_address.clone(),
-            marital_status: r.marital_status.code(),
-            education: r.education.code(),
-            occupation: r.occupation.clone(),
-            workplace: r.workplace.clone(),
-            relationship: r.relationship.clone(),
-            phone: r.phone.as_ref().map(PhoneNumber::masked),
-        }
-    }
-}
-
-/// A registration as its declarant and staff see it.
-#[derive(Debug, Serialize)]
-pub struct RegistrationView {
-    pub registration_id: String,
-    pub link_id: String,
-    pub status: RegistrationStatus,
-    pub status_label: &'static str,
-    pub receipt_no: String,
-    pub check_code: String,
-    /// Send it back with a change (`PATCH`): a stale version is refused.
-    pub version: u32,
-    pub house: LinkedHouse,
-    pub declarant_type: crate::domain::address::DeclarantType,
-    pub declarant_name: String,
-    pub resident: ResidentView,
-    pub moved_in_on: NaiveDate,
-    pub moved_out_on: Option<NaiveDate>,
-    pub end_reason: Option<EndReason>,
-    /// Declared after the legal deadline (`deadline_days` after moving in).
-    pub late: bool,
-    pub deadline_days: i64,
-    pub declared_at: String,
-    /// `online` (the declarant's account) or `counter` (staff on the declarant's behalf).
-    pub channel: Channel,
-    pub updated_at: String,
-}
-
-impl RegistrationView {
-    pub fn of(ctx: &AppContext, r: &RegistrationRecord) -> Self {
-        Self {
-            registration_id: r.registration_id.clone(),
-            link_id: r.link_id.clone(),
-            status: r.status,
-            status_label: r.status.label(),
-            receipt_no: r.receipt_no.as_str().to_owned(),
-            check_code: r.receipt_no.check_code(&ctx.config.hash_key),
-            version: r.version,
-            house: r.house.clone(),
-            declarant_type: r.declarant.declarant_type,
-            declarant_name: r.declarant.name.clone(),
-            resident: ResidentView::from(&r.resident),
-            moved_in_on: r.moved_in_on,
-            moved_out_on: r.moved_out_on,
-            end_reason: r.end_reason,
-            late: r.late,
-            deadline_days: r.deadline_days,
-            declared_at: r.declared_at.clone(),
-            channel: r.declared_by.channel,
-            updated_at: r.updated_at.clone(),
-        }
-    }
-}
-
-/// One entry of a registration's history.
-#[derive(Debug, Serialize)]
-pub struct HistoryView {
-    pub version: u32,
-    pub action: Action,
-    pub at: String,
-    pub by_account_id: String,
-    pub channel: Channel,
-    /// For `changed`: each field with its value before and after (phones masked).
-    pub changes: Vec<ChangeView>,
-    pub end_reason: Option<EndReason>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ChangeView {
-    pub field: String,
-    pub from: Option<String>,
-    pub to: Option<String>,
-}
-
-impl From<&HistoryRecord> for HistoryView {
-    fn from(h: &HistoryRecord) -> Self {
-        let shown = |field: &str, value: &Option<String>| match field {
-            "phone" => value.as_deref().map(mask::phone),
-            _ => value.clone(),
-        };
-        Self {
-            version: h.version,
-            action: h.action,
-            at: h.at.clone(),
-            by_account_id: h.by.account_id.clone(),
-            channel: h.by.channel,
-            changes: h
-                .changes
-                .iter()
-                .map(|c| ChangeView {
-                    field: c.field.clone(),
-                    from: shown(&c.field, &c.from),
-                    to: shown(&c.field, &c.to),
-                })
-                .collect(),
-            end_reason: h.end_reason,
-        }
-    }
-}
-
-/// A registration with its history (`GET /v1/registrations/{id}`).
-#[derive(Debug, Serialize)]
-pub struct RegistrationDetail {
-    #[serde(flatten)]
-    pub registration: RegistrationView,
-    pub history: Vec<HistoryView>,
 }
 
 /// Something the caller may act on, and who they act as (the declarant online, or staff at the
@@ -215,7 +71,7 @@ async fn link_for(
     match via {
         Via::Own => {
             let link = if principal.role == Role::SubAccount {
-                sub_accounts::assigned_link(ctx, principal, link_id).await?
+                assigned_link(ctx, principal, link_id).await?
             } else {
                 own_link(ctx, principal, link_id).await?
             };
@@ -261,7 +117,7 @@ pub async fn accessible(
     let reach = if principal.account_type == AccountType::Staff && principal.role == Role::Staff {
         Reach::Counter
     } else if principal.role == Role::SubAccount {
-        Reach::Assigned(sub_accounts::assignment(ctx, principal).await?)
+        Reach::Assigned(assignment(ctx, principal).await?)
     } else {
         require_house_manager(principal)?;
         Reach::Own
@@ -364,19 +220,6 @@ pub async fn list(
             .await?
             .map(|r| RegistrationView::of(ctx, &r)),
     )
-}
-
-/// Reads the `status` filter of a residents list.
-pub fn parse_status(value: &str) -> Result<RegistrationStatus, crate::error::Invalid> {
-    match value {
-        "current" => Ok(RegistrationStatus::Current),
-        "moved_out" => Ok(RegistrationStatus::MovedOut),
-        "voided" => Ok(RegistrationStatus::Voided),
-        _ => Err(crate::error::Invalid::new(
-            "INVALID_STATUS",
-            "status 须为 current、moved_out 或 voided",
-        )),
-    }
 }
 
 /// `GET /v1/registrations/{id}`: the registration and its history.
@@ -533,21 +376,6 @@ pub async fn move_out_with_house(
         Err(StoreError::Conflict(clashes)) if clashes == [Clash::RegistrationChanged] => Ok(false),
         Err(other) => Err(other.into()),
     }
-}
-
-/// A registration of the account holder, as they see it (F23).
-#[derive(Debug, Serialize)]
-pub struct ResidenceRecordView {
-    pub registration_id: String,
-    pub status: RegistrationStatus,
-    pub status_label: &'static str,
-    pub house: LinkedHouse,
-    pub moved_in_on: NaiveDate,
-    pub moved_out_on: Option<NaiveDate>,
-    /// Days from the move-in to the move-out (or to today while current).
-    pub residence_days: i64,
-    pub receipt_no: String,
-    pub declared_at: String,
 }
 
 /// `GET /v1/me/residence-records`: the registrations whose resident has the account holder's ID

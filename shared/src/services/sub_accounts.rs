@@ -2,170 +2,39 @@
 //! them some of the unit's approved houses; a sub-account sees and declares residents only for
 //! the houses assigned to it.
 
-use std::collections::HashSet;
-
-use serde::Serialize;
-
 use crate::auth::Principal;
 use crate::context::AppContext;
-use crate::domain::account::{AccountType, RealName, Role, Username};
+use crate::domain::account::{AccountStatus, AccountType, RealName, Role, Username};
+use crate::domain::house_link::LinkStatus;
 use crate::domain::password::Password;
 use crate::domain::phone::PhoneNumber;
 use crate::error::{ApiError, FieldError};
-use crate::http::Fields;
-use crate::http::pagination::{Page, PageRequest};
-use crate::store::accounts::{self, AccountRecord, AccountStatus, Holder};
-use crate::store::house_links::{self, LinkRecord, LinkStatus};
+use crate::store::accounts::{self, AccountRecord, Holder};
+use crate::store::house_links;
 use crate::store::units::{self, MemberUpdate};
+use crate::store::{Page, PageRequest};
 
-use super::account_registration::new_password;
-use super::house_links::LinkView;
+use super::authorization::{assignment, require_unit_admin};
+use super::views::house_link::LinkView;
+use super::views::sub_account::SubAccountView;
 
 /// The most houses one sub-account may be assigned.
 pub const MAX_ASSIGNED_LINKS: usize = 100;
 
-/// A sub-account as its administrator sees it.
-#[derive(Debug, Serialize)]
-pub struct SubAccountView {
-    pub account_id: String,
-    pub username: String,
-    pub real_name: String,
-    /// Masked: 139****5678.
-    pub phone: String,
-    pub status: AccountStatus,
-    /// The unit's links assigned to it.
-    pub link_ids: Vec<String>,
-    /// Still to replace the password the administrator gave it.
-    pub must_change_password: bool,
-    pub created_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub deactivated_at: Option<String>,
-}
-
-impl From<&AccountRecord> for SubAccountView {
-    fn from(record: &AccountRecord) -> Self {
-        Self {
-            account_id: record.account_id.clone(),
-            username: record.username.clone(),
-            real_name: record.real_name.clone(),
-            phone: record.phone.masked(),
-            status: record.status,
-            link_ids: record
-                .unit
-                .as_ref()
-                .map(|u| u.link_ids.clone())
-                .unwrap_or_default(),
-            must_change_password: record.must_change_password,
-            created_at: record.created_at.clone(),
-            deactivated_at: record.deactivated_at.clone(),
-        }
-    }
-}
-
-/// The ids of `link_ids`, read as a list of distinct link ids.
-fn link_ids_field(f: &mut Fields, required: bool) -> Option<Vec<String>> {
-    let name = "link_ids";
-    if !f.has(name) {
-        if required {
-            f.push(FieldError::new(
-                name,
-                "REQUIRED",
-                "请为子账号分配房屋（link_ids）",
-            ));
-        }
-        return None;
-    }
-    let values = f.optional_strings(name, MAX_ASSIGNED_LINKS)?;
-    let mut seen = HashSet::new();
-    let mut ok = true;
-    for (i, id) in values.iter().enumerate() {
-        if !seen.insert(id.as_str()) {
-            f.push(FieldError::new(
-                format!("{name}[{i}]"),
-                "DUPLICATE",
-                "同一房屋只能分配一次",
-            ));
-            ok = false;
-        }
-    }
-    ok.then_some(values)
-}
-
 /// The body of `POST /v1/unit/sub-accounts`.
 pub struct NewSubAccount {
-    username: Username,
-    real_name: RealName,
-    phone: PhoneNumber,
-    password: Password,
-    link_ids: Vec<String>,
-}
-
-impl NewSubAccount {
-    pub fn from_fields(f: &mut Fields) -> Option<Self> {
-        let username = f.required("username", Username::parse);
-        let real_name = f.required("real_name", RealName::parse);
-        let phone = f.required("phone", PhoneNumber::parse);
-        let raw = f.required_raw("password");
-        let link_ids = link_ids_field(f, true).filter(|ids| {
-            if ids.is_empty() {
-                f.push(FieldError::new(
-                    "link_ids",
-                    "REQUIRED",
-                    "请至少为子账号分配一套房屋",
-                ));
-            }
-            !ids.is_empty()
-        });
-        let password = raw.and_then(|raw| new_password(f, "password", &raw, username.as_ref()));
-        Some(Self {
-            username: username?,
-            real_name: real_name?,
-            phone: phone?,
-            password: password?,
-            link_ids: link_ids?,
-        })
-    }
+    pub username: Username,
+    pub real_name: RealName,
+    pub phone: PhoneNumber,
+    pub password: Password,
+    pub link_ids: Vec<String>,
 }
 
 /// The body of `PATCH /v1/unit/sub-accounts/{account_id}`: any of name, phone and houses.
 pub struct SubAccountChanges {
-    real_name: Option<RealName>,
-    phone: Option<PhoneNumber>,
-    link_ids: Option<Vec<String>>,
-}
-
-impl SubAccountChanges {
-    pub fn from_fields(f: &mut Fields) -> Option<Self> {
-        let given = ["real_name", "phone", "link_ids"]
-            .iter()
-            .any(|name| f.has(name));
-        let real_name = f.optional("real_name", RealName::parse);
-        let phone = f.optional("phone", PhoneNumber::parse);
-        let link_ids = link_ids_field(f, false);
-        if !given {
-            f.push(FieldError::new(
-                "body",
-                "NOTHING_TO_CHANGE",
-                "请提供要修改的姓名（real_name）、手机号码（phone）或房屋（link_ids）",
-            ));
-            return None;
-        }
-        Some(Self {
-            real_name,
-            phone,
-            link_ids,
-        })
-    }
-}
-
-/// Only a unit's administrator manages its sub-accounts.
-pub fn require_unit_admin(principal: &Principal) -> Result<(), ApiError> {
-    principal.require_type(AccountType::ResidenceRegistration)?;
-    if principal.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden("仅单位管理员可以管理子账号"))
-    }
+    pub real_name: Option<RealName>,
+    pub phone: Option<PhoneNumber>,
+    pub link_ids: Option<Vec<String>>,
 }
 
 /// The caller as a unit administrator, with their account (which holds the unit's houses).
@@ -373,53 +242,6 @@ fn deactivated() -> ApiError {
 }
 
 // ------------------------------------------------------------------ the sub-account's own view
-
-/// What a sub-account may reach: its unit's administrator's links, those assigned to it.
-pub struct Assignment {
-    pub admin_account_id: String,
-    pub link_ids: Vec<String>,
-}
-
-impl Assignment {
-    pub fn covers(&self, link_id: &str) -> bool {
-        self.link_ids.iter().any(|id| id == link_id)
-    }
-}
-
-/// The calling sub-account's assignment, read consistently (a change by the administrator
-/// applies to the next request).
-pub async fn assignment(ctx: &AppContext, principal: &Principal) -> Result<Assignment, ApiError> {
-    principal.require_type(AccountType::ResidenceRegistration)?;
-    if principal.role != Role::SubAccount {
-        return Err(ApiError::Internal);
-    }
-    let account = accounts::find_by_id(ctx, &principal.account_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if account.status != AccountStatus::Active {
-        return Err(ApiError::Forbidden(super::conflicts::ACCOUNT_DEACTIVATED));
-    }
-    let unit = account.unit.ok_or(ApiError::Internal)?;
-    Ok(Assignment {
-        admin_account_id: unit.admin_account_id,
-        link_ids: unit.link_ids,
-    })
-}
-
-/// A link assigned to the calling sub-account; any other is 404.
-pub async fn assigned_link(
-    ctx: &AppContext,
-    principal: &Principal,
-    link_id: &str,
-) -> Result<LinkRecord, ApiError> {
-    let assignment = assignment(ctx, principal).await?;
-    if !assignment.covers(link_id) {
-        return Err(ApiError::NotFound);
-    }
-    house_links::get(ctx, &assignment.admin_account_id, link_id)
-        .await?
-        .ok_or(ApiError::NotFound)
-}
 
 /// `GET /v1/me/houses` for a sub-account: the links assigned to it, in the order of their ids.
 pub async fn assigned_links(

@@ -11,64 +11,24 @@ use crate::domain::password::Password;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::unit::OrganizationName;
 use crate::error::ApiError;
-use crate::http::Fields;
 use crate::store::accounts::{AccountRecord, Holder};
 use crate::store::house_links::LinkRecord;
 use crate::store::units::{self, UnitRecord};
 
-use super::account_registration::new_password;
-use super::account_view::AccountView;
-use super::house_links::{LinkRequest, LinkView, require_listed_houses, require_staff};
+use super::authorization::require_staff;
+use super::house_links::{LinkRequest, require_listed_houses};
+use super::views::account::AccountView;
+use super::views::house_link::LinkView;
 
 /// The body of `POST /v1/staff/units`.
 pub struct UnitOpening {
-    name: OrganizationName,
-    uscc: CreditCode,
-    contact_name: RealName,
-    admin_username: Username,
-    admin_phone: PhoneNumber,
-    admin_password: Password,
-    houses: Vec<LinkRequest>,
-}
-
-struct AdminFields {
-    username: Username,
-    phone: PhoneNumber,
-    password: Password,
-}
-
-impl UnitOpening {
-    pub fn from_fields(f: &mut Fields, max_houses: usize) -> Option<Self> {
-        let name = f.required("name", OrganizationName::parse);
-        let uscc = f.required("uscc", CreditCode::parse);
-        let contact_name = f.required("contact_name", RealName::parse);
-        let admin = f.required_object("admin", |a| {
-            let username = a.required("username", Username::parse);
-            let phone = a.required("phone", PhoneNumber::parse);
-            let raw = a.required_raw("initial_password");
-            let password = raw
-                .and_then(|raw| new_password(a, "admin.initial_password", &raw, username.as_ref()));
-            Some(AdminFields {
-                username: username?,
-                phone: phone?,
-                password: password?,
-            })
-        });
-        let houses = f.optional_objects("houses", max_houses, |item| {
-            let prefix = format!("{}.", item.prefix());
-            LinkRequest::from_fields(item, &prefix)
-        });
-        let admin = admin?;
-        Some(Self {
-            name: name?,
-            uscc: uscc?,
-            contact_name: contact_name?,
-            admin_username: admin.username,
-            admin_phone: admin.phone,
-            admin_password: admin.password,
-            houses: houses.unwrap_or_default(),
-        })
-    }
+    pub name: OrganizationName,
+    pub uscc: CreditCode,
+    pub contact_name: RealName,
+    pub admin_username: Username,
+    pub admin_phone: PhoneNumber,
+    pub admin_password: Password,
+    pub houses: Vec<LinkRequest>,
 }
 
 /// A unit as staff see it once opened.

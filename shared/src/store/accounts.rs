@@ -9,7 +9,9 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AppContext;
-use crate::domain::account::{AccountType, PHONE_SCOPES, RealName, Role, Username, phone_scope};
+use crate::domain::account::{
+    AccountStatus, AccountType, PHONE_SCOPES, RealName, Role, Username, phone_scope,
+};
 use crate::domain::id_document::{IdDocument, IdType};
 use crate::domain::phone::PhoneNumber;
 
@@ -21,13 +23,6 @@ use super::reads::{batch_get, get_item, query_all};
 use super::transaction::Transaction;
 use super::update::ItemUpdate;
 use super::verification_codes::VerifiedCode;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountStatus {
-    Active,
-    Deactivated,
-}
 
 /// An account as stored. Holds personal data: deliberately not `Debug`.
 #[derive(Clone, Serialize, Deserialize)]

@@ -19,6 +19,7 @@ use serde_json::json;
 
 use crate::context::AppContext;
 use crate::domain::address::DeclarantType;
+use crate::domain::house_link::LinkStatus;
 
 use super::error::{Clash, StoreResult, unavailable};
 use super::item::{Item, from_item, pk_sk, s, string_of, to_attribute, to_item};
@@ -30,26 +31,6 @@ use super::update::ItemUpdate;
 
 pub const REVIEW_SHARDS: u32 = 8;
 pub const REVIEW_INDEX: &str = "review_queue";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LinkStatus {
-    Pending,
-    Approved,
-    Rejected,
-    Deregistered,
-}
-
-impl LinkStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-            Self::Deregistered => "deregistered",
-        }
-    }
-}
 
 /// The house a link is on, as it was when linked (what the declarant sees and prints).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -178,7 +159,7 @@ impl LinkRecord {
 
     /// Whether a link's claim is held (pending or approved).
     pub fn is_active(&self) -> bool {
-        matches!(self.status, LinkStatus::Pending | LinkStatus::Approved)
+        self.status.is_active()
     }
 }
 

@@ -18,6 +18,7 @@
 //! * Receipt numbers are random, claimed by a conditional put in the same transaction; a clash
 //!   (rare) draws a new number. No counter item: a rush does not serialize on one key.
 
+use crate::domain::house_link::LinkStatus;
 use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -31,7 +32,7 @@ use crate::domain::registration::{Action, Channel, EndReason, RegistrationStatus
 use crate::domain::resident::{Education, Ethnicity, MaritalStatus, SexCode};
 
 use super::error::{Clash, StoreError, StoreResult};
-use super::house_links::{LinkRecord, LinkStatus, LinkedHouse};
+use super::house_links::{LinkRecord, LinkedHouse};
 use super::item::{Item, from_item, n, pk_sk, s, string_of, to_attribute, to_item};
 use super::keys::{self, REGISTRATION_PREFIX, registrations_pk};
 use super::page::{Page, PageRequest, query_records};

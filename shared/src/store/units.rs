@@ -8,14 +8,13 @@
 //! assigned to them ([`UnitMembership::link_ids`]). Account ids are UUIDv7, so members list in the
 //! order they were added.
 
+use crate::domain::account::AccountStatus;
 use serde::{Deserialize, Serialize};
 
 use crate::context::AppContext;
 use crate::domain::phone::PhoneNumber;
 
-use super::accounts::{
-    self, AccountRecord, AccountStatus, ForgottenDevices, Holder, UnitMembership, claim_item,
-};
+use super::accounts::{self, AccountRecord, ForgottenDevices, Holder, UnitMembership, claim_item};
 use super::error::{Clash, StoreError, StoreResult};
 use super::house_links::{self, LinkRecord};
 use super::item::{s, string_of, strings, to_attribute, to_item};

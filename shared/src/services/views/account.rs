@@ -1,11 +1,12 @@
 //! What an account looks like to its owner: personal numbers masked.
 
+use crate::domain::account::AccountStatus;
 use serde::Serialize;
 
 use crate::domain::account::{AccountType, Role};
 use crate::domain::id_document::IdType;
 use crate::domain::mask;
-use crate::store::accounts::{AccountRecord, AccountStatus};
+use crate::store::accounts::AccountRecord;
 
 #[derive(Debug, Serialize)]
 pub struct AccountView {
@@ -64,15 +65,4 @@ impl From<&AccountRecord> for AccountView {
             created_at: record.created_at.clone(),
         }
     }
-}
-
-/// `GET /v1/me`: the caller's own account.
-pub async fn me(
-    ctx: &crate::context::AppContext,
-    principal: &crate::auth::Principal,
-) -> Result<AccountView, crate::error::ApiError> {
-    let account = crate::store::accounts::find_by_id(ctx, &principal.account_id)
-        .await?
-        .ok_or(crate::error::ApiError::NotFound)?;
-    Ok(AccountView::from(&account))
 }

@@ -1,0 +1,82 @@
+//! The bodies of account registration (`POST /v1/accounts`, `POST /v1/staff/accounts`) and of
+//! the password change (`PUT /v1/me/password`).
+
+use crate::domain::account::{AccountType, RealName, Username};
+use crate::domain::id_document::IdDocument;
+use crate::domain::password::Password;
+use crate::domain::phone::PhoneNumber;
+use crate::domain::sms::parse_code;
+use crate::http::Fields;
+use crate::services::account_registration::RegistrationForm;
+use crate::services::account_settings::PasswordChange;
+
+pub fn registration_form(
+    f: &mut Fields,
+    counter: bool,
+    max_houses: usize,
+) -> Option<RegistrationForm> {
+    let account_type = f.required("account_type", AccountType::parse_self_service);
+    let username = f.required("username", Username::parse);
+    let password_field = if counter {
+        "initial_password"
+    } else {
+        "password"
+    };
+    let password_raw = f.required_raw(password_field);
+    let real_name = f.required("real_name", RealName::parse);
+    let id_type = f.required_raw("id_type");
+    let id_number = f.required_raw("id_number");
+    let phone = f.required("phone", PhoneNumber::parse);
+    let sms_code = match counter {
+        true => None,
+        false => Some(f.required("sms_code", parse_code)),
+    };
+    let houses = f.optional_objects("houses", max_houses, |item| {
+        let prefix = format!("{}.", item.prefix());
+        super::houses::link_request(item, &prefix)
+    });
+    let password =
+        password_raw.and_then(|raw| new_password(f, password_field, &raw, username.as_ref()));
+    let document = match (id_type, id_number) {
+        (Some(t), Some(n)) => IdDocument::parse_fields(&t, &n).map_err(|e| f.push(e)).ok(),
+        _ => None,
+    };
+    let sms_code = match sms_code {
+        Some(code) => Some(code?),
+        None => None,
+    };
+    Some(RegistrationForm {
+        account_type: account_type?,
+        username: username?,
+        password: password?,
+        real_name: real_name?,
+        document: document?,
+        phone: phone?,
+        sms_code,
+        houses: houses.unwrap_or_default(),
+    })
+}
+
+/// A password someone chooses for an account, under the registration policy (it must not be the
+/// username); a refusal is recorded at `field`.
+pub fn new_password(
+    f: &mut Fields,
+    field: &str,
+    raw: &str,
+    username: Option<&Username>,
+) -> Option<Password> {
+    Password::new_checked(raw, username.map(Username::as_str))
+        .map_err(|e| f.push(e.at(field)))
+        .ok()
+}
+
+pub fn password_change(f: &mut Fields) -> Option<PasswordChange> {
+    let old_password = f.required("old_password", Password::any);
+    let new_password = f.required_raw("new_password");
+    let sms_code = f.required("sms_code", crate::domain::sms::parse_code);
+    Some(PasswordChange {
+        old_password: old_password?,
+        new_password: new_password?,
+        sms_code: sms_code?,
+    })
+}

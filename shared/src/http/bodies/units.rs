@@ -1,0 +1,130 @@
+//! The bodies of a unit opening (`POST /v1/staff/units`) and of its sub-accounts
+//! (`POST /v1/unit/sub-accounts`, `PATCH /v1/unit/sub-accounts/{account_id}`).
+
+use std::collections::HashSet;
+
+use crate::domain::account::{RealName, Username};
+use crate::domain::credit_code::CreditCode;
+use crate::domain::password::Password;
+use crate::domain::phone::PhoneNumber;
+use crate::domain::unit::OrganizationName;
+use crate::error::FieldError;
+use crate::http::Fields;
+use crate::services::sub_accounts::{MAX_ASSIGNED_LINKS, NewSubAccount, SubAccountChanges};
+use crate::services::units::UnitOpening;
+
+use super::accounts::new_password;
+
+struct AdminFields {
+    username: Username,
+    phone: PhoneNumber,
+    password: Password,
+}
+
+pub fn unit_opening(f: &mut Fields, max_houses: usize) -> Option<UnitOpening> {
+    let name = f.required("name", OrganizationName::parse);
+    let uscc = f.required("uscc", CreditCode::parse);
+    let contact_name = f.required("contact_name", RealName::parse);
+    let admin = f.required_object("admin", |a| {
+        let username = a.required("username", Username::parse);
+        let phone = a.required("phone", PhoneNumber::parse);
+        let raw = a.required_raw("initial_password");
+        let password =
+            raw.and_then(|raw| new_password(a, "admin.initial_password", &raw, username.as_ref()));
+        Some(AdminFields {
+            username: username?,
+            phone: phone?,
+            password: password?,
+        })
+    });
+    let houses = f.optional_objects("houses", max_houses, |item| {
+        let prefix = format!("{}.", item.prefix());
+        super::houses::link_request(item, &prefix)
+    });
+    let admin = admin?;
+    Some(UnitOpening {
+        name: name?,
+        uscc: uscc?,
+        contact_name: contact_name?,
+        admin_username: admin.username,
+        admin_phone: admin.phone,
+        admin_password: admin.password,
+        houses: houses.unwrap_or_default(),
+    })
+}
+
+/// The ids of `link_ids`, read as a list of distinct link ids.
+fn link_ids_field(f: &mut Fields, required: bool) -> Option<Vec<String>> {
+    let name = "link_ids";
+    if !f.has(name) {
+        if required {
+            f.push(FieldError::new(
+                name,
+                "REQUIRED",
+                "请为子账号分配房屋（link_ids）",
+            ));
+        }
+        return None;
+    }
+    let values = f.optional_strings(name, MAX_ASSIGNED_LINKS)?;
+    let mut seen = HashSet::new();
+    let mut ok = true;
+    for (i, id) in values.iter().enumerate() {
+        if !seen.insert(id.as_str()) {
+            f.push(FieldError::new(
+                format!("{name}[{i}]"),
+                "DUPLICATE",
+                "同一房屋只能分配一次",
+            ));
+            ok = false;
+        }
+    }
+    ok.then_some(values)
+}
+
+pub fn new_sub_account(f: &mut Fields) -> Option<NewSubAccount> {
+    let username = f.required("username", Username::parse);
+    let real_name = f.required("real_name", RealName::parse);
+    let phone = f.required("phone", PhoneNumber::parse);
+    let raw = f.required_raw("password");
+    let link_ids = link_ids_field(f, true).filter(|ids| {
+        if ids.is_empty() {
+            f.push(FieldError::new(
+                "link_ids",
+                "REQUIRED",
+                "请至少为子账号分配一套房屋",
+            ));
+        }
+        !ids.is_empty()
+    });
+    let password = raw.and_then(|raw| new_password(f, "password", &raw, username.as_ref()));
+    Some(NewSubAccount {
+        username: username?,
+        real_name: real_name?,
+        phone: phone?,
+        password: password?,
+        link_ids: link_ids?,
+    })
+}
+
+pub fn sub_account_changes(f: &mut Fields) -> Option<SubAccountChanges> {
+    let given = ["real_name", "phone", "link_ids"]
+        .iter()
+        .any(|name| f.has(name));
+    let real_name = f.optional("real_name", RealName::parse);
+    let phone = f.optional("phone", PhoneNumber::parse);
+    let link_ids = link_ids_field(f, false);
+    if !given {
+        f.push(FieldError::new(
+            "body",
+            "NOTHING_TO_CHANGE",
+            "请提供要修改的姓名（real_name）、手机号码（phone）或房屋（link_ids）",
+        ));
+        return None;
+    }
+    Some(SubAccountChanges {
+        real_name,
+        phone,
+        link_ids,
+    })
+}
