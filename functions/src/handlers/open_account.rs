@@ -8,20 +8,20 @@ use shared::http::Fields;
 use shared::http::bodies;
 use shared::http::fields::checked;
 use shared::http::response::{ApiResult, json};
-use shared::services::account_registration::{self, Registration};
+use shared::services::account_registration;
 use shared::services::authorization::require_staff;
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let principal = authenticate(ctx, &req).await?;
     require_staff(&principal)?;
     let mut f = Fields::from_request(&req)?;
-    let form = bodies::accounts::registration_form(
+    let registration = bodies::accounts::registration(
         &mut f,
-        true,
+        Some(&principal.account_id),
         ctx.config.houses.max_houses_at_registration,
     );
     f.finish()?;
-    let registration = Registration::counter(checked(form)?, &principal)?;
+    let registration = checked(registration)?;
     json(
         201,
         &account_registration::register(ctx, registration).await?,

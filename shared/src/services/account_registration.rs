@@ -1,7 +1,6 @@
 //! Opening an individual account: by the citizen online (F1, F2) or by counter staff for a person
 //! who cannot register online (F4).
 
-use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::domain::account::{AccountType, RealName, Role, Username};
 use crate::domain::id_document::IdDocument;
@@ -13,7 +12,6 @@ use crate::store::Clash;
 use crate::store::accounts::{self, AccountRecord, Holder};
 use crate::store::house_links::LinkRecord;
 
-use super::authorization::require_staff;
 use super::house_links::{LinkRequest, require_listed_houses};
 use super::views::account::AccountView;
 use super::views::house_link::LinkView;
@@ -47,51 +45,6 @@ pub struct Registration {
     /// Houses to link at once (residence-registration accounts only).
     pub houses: Vec<LinkRequest>,
     pub opening: Opening,
-}
-
-/// The body of `POST /v1/accounts`, or (`counter`) of `POST /v1/staff/accounts`: the same without
-/// `sms_code`, with `initial_password` for `password`.
-pub struct RegistrationForm {
-    pub account_type: AccountType,
-    pub username: Username,
-    pub password: Password,
-    pub real_name: RealName,
-    pub document: IdDocument,
-    pub phone: PhoneNumber,
-    pub sms_code: Option<String>,
-    pub houses: Vec<LinkRequest>,
-}
-
-impl Registration {
-    /// A self-registration (`sms_code` was required by the form).
-    pub fn online(form: RegistrationForm) -> Result<Self, ApiError> {
-        let sms_code = form.sms_code.clone().ok_or(ApiError::Internal)?;
-        Ok(Self::with(form, Opening::Online { sms_code }))
-    }
-
-    /// An account staff open at the counter.
-    pub fn counter(form: RegistrationForm, staff: &Principal) -> Result<Self, ApiError> {
-        require_staff(staff)?;
-        Ok(Self::with(
-            form,
-            Opening::Counter {
-                staff_id: staff.account_id.clone(),
-            },
-        ))
-    }
-
-    fn with(form: RegistrationForm, opening: Opening) -> Self {
-        Self {
-            account_type: form.account_type,
-            username: form.username,
-            password: form.password,
-            real_name: form.real_name,
-            document: form.document,
-            phone: form.phone,
-            houses: form.houses,
-            opening,
-        }
-    }
 }
 
 /// The houses a registration asks for must suit it: only residence-registration accounts link

@@ -252,21 +252,11 @@ pub async fn assigned_links(
     let assignment = assignment(ctx, principal).await?;
     let mut ids = assignment.link_ids;
     ids.sort();
-    let after = page.after.as_ref().and_then(|a| a["after"].as_str());
-    let start = after.map_or(0, |after| ids.partition_point(|id| id.as_str() <= after));
-    let end = (start + page.limit as usize).min(ids.len());
-    let chosen = &ids[start..end];
-    let links = house_links::get_many(ctx, &assignment.admin_account_id, chosen).await?;
-    let next = (end < ids.len())
-        .then(|| {
-            chosen
-                .last()
-                .map(|last| serde_json::json!({ "after": last }))
-        })
-        .flatten();
+    let chosen = Page::of_slice(&ids, page);
+    let links = house_links::get_many(ctx, &assignment.admin_account_id, &chosen.items).await?;
     Ok(Page {
         items: links.iter().map(LinkView::from).collect(),
-        next,
-        read_units: 0.0,
+        next: chosen.next,
+        read_units: chosen.read_units,
     })
 }

@@ -7,14 +7,18 @@ use crate::domain::password::Password;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::sms::parse_code;
 use crate::http::Fields;
-use crate::services::account_registration::RegistrationForm;
+use crate::services::account_registration::{Opening, Registration};
 use crate::services::account_settings::PasswordChange;
 
-pub fn registration_form(
+/// The body of `POST /v1/accounts` (`staff_id` absent: the citizen, who proves the phone with
+/// `sms_code`), or of `POST /v1/staff/accounts` (opened by staff member `staff_id`: the same
+/// without `sms_code`, with `initial_password` for `password`).
+pub fn registration(
     f: &mut Fields,
-    counter: bool,
+    staff_id: Option<&str>,
     max_houses: usize,
-) -> Option<RegistrationForm> {
+) -> Option<Registration> {
+    let counter = staff_id.is_some();
     let account_type = f.required("account_type", AccountType::parse_self_service);
     let username = f.required("username", Username::parse);
     let password_field = if counter {
@@ -41,19 +45,22 @@ pub fn registration_form(
         (Some(t), Some(n)) => IdDocument::parse_fields(&t, &n).map_err(|e| f.push(e)).ok(),
         _ => None,
     };
-    let sms_code = match sms_code {
-        Some(code) => Some(code?),
-        None => None,
+    let opening = match (staff_id, sms_code) {
+        (Some(staff_id), _) => Opening::Counter {
+            staff_id: staff_id.to_owned(),
+        },
+        (None, Some(code)) => Opening::Online { sms_code: code? },
+        (None, None) => return None,
     };
-    Some(RegistrationForm {
+    Some(Registration {
         account_type: account_type?,
         username: username?,
         password: password?,
         real_name: real_name?,
         document: document?,
         phone: phone?,
-        sms_code,
         houses: houses.unwrap_or_default(),
+        opening,
     })
 }
 
