@@ -129,7 +129,7 @@ async fn a_phone_is_changed_with_a_code_sent_to_the_new_one_and_the_old_one_is_f
     let taken = change_phone(
         &client,
         &token,
-        &json!({"new_phone": other.phone, "sms_code": code}),
+        &json!({"new_phone": other.phone, "current_password": user.password, "sms_code": code}),
     )
     .await;
     taken.assert_problem(409, "CONFLICT");
@@ -141,7 +141,7 @@ async fn a_phone_is_changed_with_a_code_sent_to_the_new_one_and_the_old_one_is_f
     let same = change_phone(
         &client,
         &token,
-        &json!({"new_phone": user.phone, "sms_code": "123456"}),
+        &json!({"new_phone": user.phone, "current_password": user.password, "sms_code": "123456"}),
     )
     .await;
     assert!(
@@ -167,14 +167,38 @@ async fn a_phone_is_changed_with_a_code_sent_to_the_new_one_and_the_old_one_is_f
     change_phone(
         &client,
         &token,
-        &json!({"new_phone": new_phone, "sms_code": fixtures::other_code(&code, 1)}),
+        &json!({"new_phone": new_phone, "current_password": user.password, "sms_code": fixtures::other_code(&code, 1)}),
     )
     .await
     .assert_problem(400, "SMS_CODE_INVALID");
-    let moved = change_phone(
+    // A stolen session with the right code but not the password moves nothing (re-authentication).
+    let stolen = change_phone(
+        &client,
+        &token,
+        &json!({"new_phone": new_phone, "current_password": "not-the-password", "sms_code": code}),
+    )
+    .await;
+    assert!(
+        stolen.has_field_error("current_password", "WRONG_PASSWORD"),
+        "{:#}",
+        stolen.body
+    );
+    let missing = change_phone(
         &client,
         &token,
         &json!({"new_phone": new_phone, "sms_code": code}),
+    )
+    .await;
+    assert!(missing.has_field_error("current_password", "REQUIRED"));
+    let unmoved = client.get_auth("/v1/me", &token).await;
+    assert_eq!(
+        unmoved.body["phone"],
+        format!("{}****{}", &user.phone[..3], &user.phone[7..]).as_str()
+    );
+    let moved = change_phone(
+        &client,
+        &token,
+        &json!({"new_phone": new_phone, "current_password": user.password, "sms_code": code}),
     )
     .await;
     assert_eq!(moved.status, 200, "{:#}", moved.body);

@@ -303,7 +303,7 @@ async fn every_route_runs_without_a_single_scan() {
             "/v1/me/phone",
             "/v1/me/phone",
             Some(&token),
-            Some(&json!({"new_phone": fixtures::phone(), "sms_code": "000000"})),
+            Some(&json!({"new_phone": fixtures::phone(), "current_password": "x", "sms_code": "000000"})),
         )
         .await
         .assert_problem(400, "SMS_CODE_INVALID");

@@ -7,6 +7,7 @@ use e2e_tests::{Client, stack};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::json;
 use shared::auth::jwt::Claims;
+use shared::domain::account::{AccountType, Role};
 
 #[tokio::test]
 async fn a_new_device_needs_an_sms_code_then_is_trusted() {
@@ -464,6 +465,51 @@ async fn tampered_expired_unsigned_and_missing_tokens_are_refused() {
         .send(reqwest::Method::GET, "/v1/me", None, None)
         .await
         .assert_problem(401, "UNAUTHENTICATED");
+}
+
+/// Issue 12 (5): a token re-signed with the key and other claims gains nothing: the account's
+/// type and role come from its session, and a token may not live longer than configured.
+#[tokio::test]
+async fn a_token_re_signed_with_other_claims_or_a_longer_life_gains_nothing() {
+    let stack = stack();
+    let client = Client::new(stack);
+    let (_, token) = fixtures::logged_in(&client, "residence_registration").await;
+    let config = &stack.config;
+    let claims: Claims = shared::auth::jwt::verify(config, &token).expect("our own token verifies");
+    let key = &config.jwt.keys[&config.jwt.active];
+    let resign = |claims: Claims| sign(&claims, key, &config.jwt.active);
+
+    // As staff: the staff queue is not reached (the session says residence registration).
+    let as_staff = resign(Claims {
+        account_type: AccountType::Staff,
+        role: Role::Staff,
+        ..claims.clone()
+    });
+    let answer = client
+        .get_auth("/v1/staff/house-links?status=pending", &as_staff)
+        .await;
+    answer.assert_problem(401, "UNAUTHENTICATED");
+    // As a unit administrator: refused, and never a 5xx.
+    let as_admin = resign(Claims {
+        role: Role::Admin,
+        ..claims.clone()
+    });
+    let answer = client.get_auth("/v1/unit/sub-accounts", &as_admin).await;
+    answer.assert_problem(401, "UNAUTHENTICATED");
+    // A far-future expiry, or one longer than the configured lifetime, is refused.
+    let ttl = config.login.access_token_ttl.as_secs() as i64;
+    for exp in [claims.iat + 10 * 365 * 86_400, claims.iat + ttl + 1] {
+        let long_lived = resign(Claims {
+            exp,
+            ..claims.clone()
+        });
+        client
+            .get_auth("/v1/me", &long_lived)
+            .await
+            .assert_problem(401, "UNAUTHENTICATED");
+    }
+    // The genuine token still works: the refusals were about what changed.
+    assert_eq!(client.get_auth("/v1/me", &token).await.status, 200);
 }
 
 #[tokio::test]

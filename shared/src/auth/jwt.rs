@@ -39,7 +39,9 @@ pub fn issue(config: &AppConfig, claims: &Claims) -> String {
 }
 
 /// Checks a token: the algorithm must be HS256, the key is chosen by `kid`, and issuer, audience,
-/// expiry and the required claims are enforced.
+/// expiry and the required claims are enforced. A token may live no longer than the configured
+/// lifetime (`exp - iat`) and may not be issued in the future: a token signed with a leaked key
+/// cannot grant itself a longer life.
 pub fn verify(config: &AppConfig, token: &str) -> Result<Claims, TokenError> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
     if header.alg != Algorithm::HS256 {
@@ -55,12 +57,18 @@ pub fn verify(config: &AppConfig, token: &str) -> Result<Claims, TokenError> {
     validation.set_audience(&[&config.login.audience]);
     validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
     validation.leeway = 5;
-    jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(key), &validation)
+    let claims = jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(key), &validation)
         .map(|data| data.claims)
         .map_err(|error| match error.kind() {
             jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
             _ => TokenError::Invalid,
-        })
+        })?;
+    let lifetime = config.login.access_token_ttl.as_secs() as i64;
+    let now = crate::clock::epoch_seconds();
+    if claims.exp - claims.iat > lifetime || claims.iat > now + validation.leeway as i64 {
+        return Err(TokenError::Invalid);
+    }
+    Ok(claims)
 }
 
 #[cfg(test)]
@@ -103,6 +111,29 @@ mod tests {
         // Once k1 is retired, its tokens fail.
         assert_eq!(
             verify(&config(K2, "k2"), &token).unwrap_err(),
+            TokenError::Invalid
+        );
+    }
+
+    #[test]
+    fn a_token_living_longer_than_configured_or_issued_in_the_future_fails() {
+        let config = config(K1, "k1");
+        let ttl = config.login.access_token_ttl.as_secs() as i64;
+        assert!(verify(&config, &issue(&config, &claims(&config, ttl))).is_ok());
+        let far_future = issue(&config, &claims(&config, 10 * 365 * 86_400));
+        assert_eq!(
+            verify(&config, &far_future).unwrap_err(),
+            TokenError::Invalid
+        );
+        let one_second_too_long = issue(&config, &claims(&config, ttl + 1));
+        assert_eq!(
+            verify(&config, &one_second_too_long).unwrap_err(),
+            TokenError::Invalid
+        );
+        let mut from_the_future = claims(&config, 600);
+        from_the_future.iat += 300;
+        assert_eq!(
+            verify(&config, &issue(&config, &from_the_future)).unwrap_err(),
             TokenError::Invalid
         );
     }

@@ -58,19 +58,30 @@ pub async fn authenticate_with(
         TokenError::Expired => ApiError::Unauthenticated("登录已过期，请重新登录"),
         TokenError::Invalid => ApiError::Unauthenticated("登录凭证无效，请重新登录"),
     })?;
+    let lapsed = ApiError::Unauthenticated("登录已失效，请重新登录");
     let current = accounts::current_session(ctx, &claims.sub)
         .await?
-        .ok_or(ApiError::Unauthenticated("登录已失效，请重新登录"))?;
+        .ok_or(lapsed.clone())?;
     if !crate::crypto::constant_time_eq(&current.session_id, &claims.sid) {
         return Err(ApiError::SessionReplaced);
+    }
+    // What the account is comes from its session (written from the profile at login), never
+    // from the token: a token re-signed with other claims gains nothing, and one that disagrees
+    // with its session is not ours.
+    let (Some(account_type), Some(role)) = (current.account_type, current.role) else {
+        return Err(lapsed);
+    };
+    if (account_type, role) != (claims.account_type, claims.role) {
+        tracing::warn!(account_id = %claims.sub, "token claims disagree with the session");
+        return Err(ApiError::Unauthenticated("登录凭证无效，请重新登录"));
     }
     if current.password_change_required && gate == Gate::PasswordChanged {
         return Err(ApiError::PasswordChangeRequired);
     }
     Ok(Principal {
         account_id: claims.sub,
-        account_type: claims.account_type,
-        role: claims.role,
+        account_type,
+        role,
         session_id: claims.sid,
     })
 }

@@ -19,6 +19,14 @@ pub struct PasswordChange {
     pub sms_code: String,
 }
 
+/// `PUT /v1/me/phone`: the new phone, the current password (a session alone cannot move the
+/// phone that new-device logins are proven by) and the `change_phone` code sent to the new phone.
+pub struct PhoneChange {
+    pub new_phone: PhoneNumber,
+    pub current_password: Password,
+    pub sms_code: String,
+}
+
 /// Changes the caller's password (F10): the old password, a new one under the registration
 /// policy, and a `change_password` code sent to the account's phone. The code is checked first
 /// (every try counts against it, so the old password cannot be guessed more than a code allows);
@@ -77,14 +85,20 @@ pub async fn change_password(
 }
 
 /// `PUT /v1/me/phone` (F9): moves the account to a new phone, proven by a `change_phone` code
-/// sent to that phone. A phone held by another account of the same type is refused
-/// (`PHONE_TAKEN`). The old phone gets a notice.
+/// sent to that phone and by the current password (re-authentication: a stolen session cannot
+/// move the phone, and with it the new-device login codes). The code is checked first, so the
+/// password cannot be guessed more often than codes allow tries. A phone held by another account
+/// of the same type is refused (`PHONE_TAKEN`). The old phone gets a notice.
 pub async fn change_phone(
     ctx: &AppContext,
     principal: &Principal,
-    new_phone: PhoneNumber,
-    sms_code: &str,
+    change: PhoneChange,
 ) -> Result<AccountView, ApiError> {
+    let PhoneChange {
+        new_phone,
+        current_password,
+        sms_code,
+    } = change;
     let mut account = accounts::find_by_id(ctx, &principal.account_id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -93,7 +107,13 @@ pub async fn change_phone(
             Invalid::new("SAME_AS_CURRENT", "新手机号码与当前号码相同").at("new_phone"),
         ));
     }
-    let code = sms_codes::check(ctx, &new_phone, SmsPurpose::ChangePhone, sms_code).await?;
+    let code = sms_codes::check(ctx, &new_phone, SmsPurpose::ChangePhone, &sms_code).await?;
+    let hash = account.password_hash.clone();
+    if !blocking(move || verify_password(&current_password, &hash)).await? {
+        return Err(ApiError::validation(
+            Invalid::new("WRONG_PASSWORD", "当前密码错误").at("current_password"),
+        ));
+    }
     accounts::change_phone(ctx, &account, &new_phone, &code)
         .await
         .map_err(|error| match error {

@@ -258,7 +258,7 @@ pub(crate) async fn get(
     key: Item,
     operation: &'static str,
 ) -> StoreResult<Option<Item>> {
-    get_item(ctx, &ctx.config.tables.accounts, key, None, operation).await
+    get_item(ctx, &ctx.config.tables.accounts, key, &[], operation).await
 }
 
 /// The account's one current session.
@@ -274,6 +274,10 @@ pub struct SessionRecord {
     /// [`AccountRecord::must_change_password`]); cleared by the password change.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub password_change_required: bool,
+    /// What the account is, as read from its profile at login: requests are authorized by these,
+    /// never by what a token claims.
+    pub account_type: AccountType,
+    pub role: Role,
 }
 
 /// The account's current session, as far as a request needs it.
@@ -282,6 +286,12 @@ pub struct CurrentSession {
     pub session_id: String,
     #[serde(default)]
     pub password_change_required: bool,
+    /// Absent only in sessions written before sessions carried them: such a session must log in
+    /// again.
+    #[serde(default)]
+    pub account_type: Option<AccountType>,
+    #[serde(default)]
+    pub role: Option<Role>,
 }
 
 /// Makes `session_id` the account's only session, ending whichever was current. A deactivated
@@ -301,6 +311,8 @@ pub async fn replace_session(
         created_at: crate::clock::rfc3339(crate::clock::now()),
         expires_at,
         password_change_required: account.must_change_password,
+        account_type: account.account_type,
+        role: account.role,
     };
     let result = ctx
         .dynamo
@@ -323,7 +335,12 @@ pub async fn current_session(
         ctx,
         &ctx.config.tables.accounts,
         keys::session_key(account_id),
-        Some("session_id, password_change_required"),
+        &[
+            "session_id",
+            "password_change_required",
+            "account_type",
+            "role",
+        ],
         "accounts.session_get",
     )
     .await?;

@@ -204,7 +204,7 @@ pub async fn get(
         ctx,
         &ctx.config.tables.accounts,
         keys::link_key(account_id, link_id),
-        None,
+        &[],
         "house_links.get",
     )
     .await?
@@ -241,7 +241,7 @@ pub async fn get_by_id(ctx: &AppContext, link_id: &str) -> StoreResult<Option<Li
         ctx,
         &ctx.config.tables.accounts,
         keys::link_pointer_key(link_id),
-        None,
+        &[],
         "house_links.pointer",
     )
     .await?;

@@ -13,21 +13,28 @@ use super::retry::Backoff;
 /// Rounds of a BatchGetItem whose keys DynamoDB keeps leaving unprocessed before giving up.
 const BATCH_GET_ATTEMPTS: u32 = 5;
 
-/// One item by key (consistent read), whole or (`projection`) in part.
+/// One item by key (consistent read), whole (`attributes` empty) or only those attributes.
 pub async fn get_item(
     ctx: &AppContext,
     table: &str,
     key: Item,
-    projection: Option<&str>,
+    attributes: &[&str],
     operation: &'static str,
 ) -> StoreResult<Option<Item>> {
+    let placeholders: Vec<String> = (0..attributes.len()).map(|i| format!("#a{i}")).collect();
+    let names = placeholders
+        .iter()
+        .zip(attributes)
+        .map(|(placeholder, name)| (placeholder.clone(), (*name).to_owned()))
+        .collect::<std::collections::HashMap<_, _>>();
     let output = ctx
         .dynamo
         .get_item()
         .table_name(table)
         .set_key(Some(key))
         .consistent_read(true)
-        .set_projection_expression(projection.map(str::to_owned))
+        .set_projection_expression((!attributes.is_empty()).then(|| placeholders.join(", ")))
+        .set_expression_attribute_names((!names.is_empty()).then_some(names))
         .send()
         .await
         .map_err(|e| unavailable(operation, e))?;

@@ -323,7 +323,7 @@ pub async fn get_by_receipt(
 }
 
 async fn get_one(ctx: &AppContext, key: Item) -> StoreResult<Option<Item>> {
-    get_item(ctx, table(ctx), key, None, "registrations.get").await
+    get_item(ctx, table(ctx), key, &[], "registrations.get").await
 }
 
 /// A registration's history, oldest first.

@@ -43,7 +43,7 @@ pub async fn get(ctx: &AppContext, key: &str) -> StoreResult<Option<CodeRecord>>
         ctx,
         &ctx.config.tables.verification_codes,
         verification_code_item_key(key),
-        None,
+        &[],
         "verification_codes.get",
     )
     .await?

@@ -8,7 +8,7 @@ use crate::domain::phone::PhoneNumber;
 use crate::domain::sms::parse_code;
 use crate::http::Fields;
 use crate::services::account_registration::{Opening, Registration};
-use crate::services::account_settings::PasswordChange;
+use crate::services::account_settings::{PasswordChange, PhoneChange};
 
 /// The body of `POST /v1/accounts` (`staff_id` absent: the citizen, who proves the phone with
 /// `sms_code`), or of `POST /v1/staff/accounts` (opened by staff member `staff_id`: the same
@@ -84,6 +84,18 @@ pub fn password_change(f: &mut Fields) -> Option<PasswordChange> {
     Some(PasswordChange {
         old_password: old_password?,
         new_password: new_password?,
+        sms_code: sms_code?,
+    })
+}
+
+/// The body of `PUT /v1/me/phone`.
+pub fn phone_change(f: &mut Fields) -> Option<PhoneChange> {
+    let new_phone = f.required("new_phone", PhoneNumber::parse);
+    let current_password = f.required("current_password", Password::any);
+    let sms_code = f.required("sms_code", parse_code);
+    Some(PhoneChange {
+        new_phone: new_phone?,
+        current_password: current_password?,
         sms_code: sms_code?,
     })
 }
