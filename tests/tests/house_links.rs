@@ -170,6 +170,12 @@ async fn bad_link_bodies_name_the_field() {
             "manual_address.district",
             "UNKNOWN_DISTRICT",
         ),
+        // Issue 12 (7): a right-to-left override would make the stored address read otherwise.
+        (
+            manual_body("440303", "440303001", "深南东路\u{202E}1001号"),
+            "manual_address.address",
+            "INVISIBLE_CHARACTER",
+        ),
         (
             manual_body("440303", "440303999", "深南东路1001号"),
             "manual_address.street",

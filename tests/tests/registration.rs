@@ -113,6 +113,32 @@ async fn every_bad_field_is_reported_at_once() {
     );
 }
 
+/// Issue 12 (7): names made of Hangul fillers (letters every font draws blank), or holding
+/// zero-width and direction characters, are refused, online and at the counter alike.
+#[tokio::test]
+async fn invisible_names_are_refused() {
+    let client = Client::new(stack());
+    for name in [
+        "\u{3164}\u{3164}",
+        "\u{FFA0}\u{FFA0}",
+        "\u{115F}\u{115F}",
+        "张\u{200B}三",
+        "\u{202E}张三",
+    ] {
+        let phone = fixtures::phone();
+        let code = client.code_for(&phone, "register").await;
+        let mut body = fixtures::registration_body("residence_permit", &code, &phone);
+        body["real_name"] = json!(name);
+        let answer = client.post("/v1/accounts", &body).await;
+        answer.assert_problem(400, "VALIDATION_FAILED");
+        assert!(
+            answer.has_field_error("real_name", "INVISIBLE_CHARACTER"),
+            "{name:?}: {:#}",
+            answer.body
+        );
+    }
+}
+
 #[tokio::test]
 async fn missing_and_mistyped_fields() {
     let client = Client::new(stack());

@@ -170,11 +170,7 @@ pub struct RealName(String);
 
 impl RealName {
     pub fn parse(input: &str) -> Result<Self, Invalid> {
-        let value = input.trim();
-        let len = value.chars().count();
-        if !(2..=50).contains(&len) {
-            return Err(Invalid::new("INVALID_LENGTH", "姓名长度须为2至50个字符"));
-        }
+        let value = super::text::text(input, 2, 50, "INVALID_LENGTH", "姓名长度须为2至50个字符")?;
         let allowed =
             |c: char| c.is_alphabetic() || matches!(c, ' ' | '·' | '・' | '.' | '-' | '\'');
         if !value.chars().all(allowed) {
@@ -183,7 +179,7 @@ impl RealName {
                 "姓名只能包含文字、空格和间隔号（·），不能包含数字或符号",
             ));
         }
-        Ok(Self(value.to_owned()))
+        Ok(Self(value))
     }
 
     pub fn as_str(&self) -> &str {
@@ -250,13 +246,31 @@ mod tests {
             "rare characters are names too"
         );
         assert!(RealName::parse("O'Brien-Smith").is_ok());
-        for bad in ["李😀", "王\u{200b}明", "张#三"] {
+        for bad in ["李😀", "张#三"] {
             assert_eq!(
                 RealName::parse(bad).unwrap_err().code,
                 "INVALID_FORMAT",
                 "{bad}"
             );
         }
+        // Invisible characters, and names made of Hangul fillers (letters every font draws blank).
+        for bad in [
+            "王\u{200b}明",
+            "\u{3164}\u{3164}",
+            "\u{FFA0}\u{FFA0}",
+            "\u{115F}\u{115F}",
+        ] {
+            assert_eq!(
+                RealName::parse(bad).unwrap_err().code,
+                "INVISIBLE_CHARACTER",
+                "{bad:?}"
+            );
+        }
+        // Normalized to NFC: the same name typed with a combining accent is one value.
+        assert_eq!(
+            RealName::parse("Jose\u{301} Li").unwrap().as_str(),
+            "Jos\u{e9} Li"
+        );
         assert_eq!(
             RealName::parse(&"名".repeat(51)).unwrap_err().code,
             "INVALID_LENGTH"

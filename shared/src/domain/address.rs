@@ -18,7 +18,7 @@ use strum::{EnumMessage, EnumString, IntoStaticStr, VariantArray};
 
 use crate::invalid::Invalid;
 
-use super::bounded_text;
+use super::text::text as bounded_text;
 
 fn all_digits(value: &str) -> bool {
     !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit())

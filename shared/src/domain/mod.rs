@@ -108,21 +108,5 @@ pub mod receipt;
 pub mod registration;
 pub mod resident;
 pub mod sms;
+pub mod text;
 pub mod unit;
-
-/// Trimmed free text of `min`–`max` characters without control characters.
-pub(crate) fn bounded_text(
-    value: &str,
-    min: usize,
-    max: usize,
-    code: &'static str,
-    message: &str,
-) -> Result<String, crate::invalid::Invalid> {
-    let trimmed = value.trim();
-    let count = trimmed.chars().count();
-    if count < min || count > max || trimmed.chars().any(char::is_control) {
-        Err(crate::invalid::Invalid::new(code, message.to_owned()))
-    } else {
-        Ok(trimmed.to_owned())
-    }
-}

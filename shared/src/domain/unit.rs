@@ -8,7 +8,7 @@ pub struct OrganizationName(String);
 
 impl OrganizationName {
     pub fn parse(input: &str) -> Result<Self, Invalid> {
-        super::bounded_text(
+        super::text::text(
             input,
             2,
             100,
@@ -35,7 +35,11 @@ mod tests {
                 .as_str(),
             "深圳市某某科技有限公司"
         );
-        for bad in ["某", "", "公司\u{0007}名", &"名".repeat(101)] {
+        assert_eq!(
+            OrganizationName::parse("公司\u{0007}名").unwrap_err().code,
+            "INVISIBLE_CHARACTER"
+        );
+        for bad in ["某", "", &"名".repeat(101)] {
             assert_eq!(
                 OrganizationName::parse(bad).unwrap_err().code,
                 "INVALID_ORGANIZATION_NAME",

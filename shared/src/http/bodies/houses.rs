@@ -4,6 +4,7 @@
 use crate::domain::address::{
     BuildingCode, DeclarantType, DetailedAddress, HouseCode, Room, StreetCode,
 };
+use crate::domain::text::text;
 use crate::error::{FieldError, Invalid};
 use crate::http::Fields;
 use crate::services::house_links::{DecisionRequest, LinkRequest, NewHouse, RequestedTarget};
@@ -65,11 +66,7 @@ fn parse_area_code(value: &str) -> Result<String, Invalid> {
 pub fn decision_request(f: &mut Fields) -> Option<DecisionRequest> {
     let approve = f.required_bool("approve");
     let reason = f.optional("reason", |v| {
-        let reason = v.trim();
-        match reason.chars().count() {
-            2..=200 => Ok(reason.to_owned()),
-            _ => Err(Invalid::new("INVALID_REASON", "驳回原因须为2至200个字符")),
-        }
+        text(v, 2, 200, "INVALID_REASON", "驳回原因须为2至200个字符")
     });
     let reason_given = f.has("reason");
     let has_house = f.has("house_id");

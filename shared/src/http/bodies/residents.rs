@@ -4,12 +4,12 @@
 use chrono::NaiveDate;
 
 use crate::domain::account::RealName;
-use crate::domain::bounded_text;
 use crate::domain::id_document::IdDocument;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::resident::{
     Education, Ethnicity, MaritalStatus, SexCode, disagreements, parse_move_date,
 };
+use crate::domain::text::text as bounded_text;
 use crate::error::{FieldError, Invalid};
 use crate::http::Fields;
 use crate::services::residents::{Changes, Declaration, EndRequest, Ending};
