@@ -8,9 +8,9 @@ use crate::domain::password::Password;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::sms::SmsPurpose;
 use crate::error::{ApiError, FieldError};
-use crate::store::Clash;
 use crate::store::accounts::{self, AccountRecord, Holder};
 use crate::store::house_links::LinkRecord;
+use crate::store::{Clash, StoreError};
 
 use super::house_links::{LinkRequest, require_listed_houses};
 use super::views::account::AccountView;
@@ -113,13 +113,22 @@ pub async fn register(
             }
         })
         .collect();
-    accounts::create(ctx, &holder, &record, code.as_ref(), &links)
-        .await
-        .map_err(|error| match error {
-            // A spent code answers first: the values taken are not shown without a valid code.
-            error if error.is(Clash::CodeSpent) => ApiError::SmsCodeInvalid,
-            other => other.into(),
-        })?;
+    match accounts::create(ctx, &holder, &record, code.as_ref(), &links).await {
+        Ok(()) => {}
+        // A spent code answers first: the values taken are not shown without a valid code.
+        Err(error) if error.is(Clash::CodeSpent) => return Err(ApiError::SmsCodeInvalid),
+        Err(error) => {
+            // An answer that tells an ID document has an account uses the code up: one code
+            // probes one document at most (a new code costs an SMS and its limits).
+            if let Some(code) = code.as_ref().filter(|_| error.is(Clash::IdDocumentTaken)) {
+                match code.consume(ctx).await {
+                    Ok(()) | Err(StoreError::Conflict(_)) => {}
+                    Err(other) => return Err(other.into()),
+                }
+            }
+            return Err(error.into());
+        }
+    }
     let view = AccountView::from(&record);
     tracing::info!(
         account_id = %view.account_id,
