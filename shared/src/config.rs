@@ -117,6 +117,10 @@ pub struct LoginSettings {
     /// The failure that first locks the account (for 1 s; each further one doubles the lock):
     /// `LOGIN_FAILURES_BEFORE_LOCK`, 1 to 100, default 5.
     pub failures_before_lock: u32,
+    /// The same for logins from a device the account verified by SMS, counted apart (failures
+    /// from elsewhere never lock such a device out): `LOGIN_FAILURES_BEFORE_LOCK_TRUSTED`, 1 to
+    /// 1000, default 50.
+    pub failures_before_lock_trusted: u32,
     /// The longest lock: `LOGIN_MAX_LOCK_SECONDS`, 1 to 86400 (a day), default 900.
     pub max_lockout: Duration,
     /// Quiet time after which the failure count starts over: `LOGIN_FAILURE_MEMORY_SECONDS`,
@@ -222,6 +226,12 @@ impl AppConfig {
                     0..=90 * DAY,
                 )?,
                 failures_before_lock: whole(get, "LOGIN_FAILURES_BEFORE_LOCK", 5, 1..=100)?,
+                failures_before_lock_trusted: whole(
+                    get,
+                    "LOGIN_FAILURES_BEFORE_LOCK_TRUSTED",
+                    50,
+                    1..=1000,
+                )?,
                 max_lockout: seconds(get, "LOGIN_MAX_LOCK_SECONDS", 15 * 60, 1..=DAY)?,
                 failure_memory: seconds(get, "LOGIN_FAILURE_MEMORY_SECONDS", 15 * 60, 1..=DAY)?,
             },

@@ -202,6 +202,49 @@ async fn parallel_guesses_cannot_outrun_the_lock() {
     );
 }
 
+/// Issue 12 (6): strangers cannot lock the owner out. Failures from elsewhere lock the username
+/// for untrusted devices only; the owner's SMS-verified device with the right password still gets
+/// in, and right passwords never count as failures.
+#[tokio::test]
+async fn failures_from_elsewhere_do_not_lock_the_owners_trusted_device_out() {
+    let stack = stack();
+    let client = Client::new(stack);
+    let user = fixtures::register(&client, "residence_registration").await;
+    let device = fixtures::device_id();
+    fixtures::login(&client, &user, &device).await;
+
+    // 30 wrong passwords at once from 30 addresses and devices.
+    let attackers: Vec<Client> = (0..30).map(|_| Client::new(stack)).collect();
+    let guesses = attackers.iter().map(|attacker| {
+        let mut wrong = login_body(&user, &fixtures::device_id());
+        wrong["password"] = json!("not-the-password");
+        async move { attacker.post("/v1/sessions", &wrong).await }
+    });
+    let answers = futures::future::join_all(guesses).await;
+    assert!(answers.iter().all(|a| a.status.as_u16() != 201));
+    // The lock holds for untrusted devices, the right password included…
+    let stranger_device = client
+        .post("/v1/sessions", &login_body(&user, &fixtures::device_id()))
+        .await;
+    stranger_device.assert_problem(429, "ACCOUNT_LOCKED");
+    // …but not for the owner's trusted device.
+    let owner = client
+        .post("/v1/sessions", &login_body(&user, &device))
+        .await;
+    assert_eq!(owner.status, 201, "{:#}", owner.body);
+
+    // Ten right passwords at once from the trusted device: none is counted as a failure.
+    let body = login_body(&user, &device);
+    let logins =
+        futures::future::join_all((0..10).map(|_| client.post("/v1/sessions", &body))).await;
+    let statuses: Vec<u16> = logins.iter().map(|a| a.status.as_u16()).collect();
+    assert!(statuses.iter().all(|&s| s == 201), "{statuses:?}");
+    let after = client
+        .post("/v1/sessions", &login_body(&user, &device))
+        .await;
+    assert_eq!(after.status, 201, "{:#}", after.body);
+}
+
 #[tokio::test]
 async fn unknown_usernames_lock_exactly_like_known_ones() {
     let client = Client::new(stack());

@@ -13,7 +13,7 @@ use crate::domain::phone::PhoneNumber;
 use crate::domain::sms::SmsPurpose;
 use crate::error::ApiError;
 use crate::store::accounts::{self, AccountRecord};
-use crate::store::login_guard::{self, LoginGuard};
+use crate::store::login_guard::{self, Lane, LoginGuard};
 
 use super::views::account::AccountView;
 
@@ -39,8 +39,9 @@ pub struct SessionIssued {
 }
 
 pub async fn login(ctx: &AppContext, login: Login) -> Result<SessionIssued, ApiError> {
-    let account =
-        verify_credentials(ctx, &login.username.to_ascii_lowercase(), login.password).await?;
+    let username_key = login.username.to_ascii_lowercase();
+    let (account, device) =
+        verify_credentials(ctx, &username_key, login.password, &login.device_id).await?;
 
     if account.status != AccountStatus::Active {
         return Err(ApiError::Forbidden(super::conflicts::ACCOUNT_DEACTIVATED));
@@ -54,12 +55,7 @@ pub async fn login(ctx: &AppContext, login: Login) -> Result<SessionIssued, ApiE
     }
     check_role(&account, login.role)?;
 
-    let device_hash = crate::crypto::keyed_hash(
-        &ctx.config.hash_key,
-        "device",
-        &[&account.account_id, login.device_id.as_str()],
-    );
-    if !accounts::device_is_trusted(ctx, &account.account_id, &device_hash).await? {
+    if device.lane == Lane::Untrusted {
         verify_new_device(
             ctx,
             &account,
@@ -69,81 +65,174 @@ pub async fn login(ctx: &AppContext, login: Login) -> Result<SessionIssued, ApiE
         .await?;
         let until =
             crate::clock::epoch_seconds() + ctx.config.login.trusted_device_ttl.as_secs() as i64;
-        accounts::trust_device(ctx, &account.account_id, &device_hash, until).await?;
+        accounts::trust_device(ctx, &account.account_id, &device.hash, until).await?;
     }
     start_session(ctx, &account).await
 }
 
+/// The device a login comes from: its keyed hash (per account) and whether the account trusts it.
+struct Device {
+    hash: String,
+    lane: Lane,
+}
+
+/// How long an attempt counted in may stay undecided before it lapses.
+const PENDING_FOR_MS: i64 = 10_000;
+
 /// Checks username and password. Unknown usernames are treated exactly like known ones: their
-/// failures are counted and locked the same way, and their password is checked against a dummy
-/// hash, so neither the answer nor its timing tells whether a username exists.
+/// failures are counted and locked the same way, their device is looked up, and their password
+/// is checked against a dummy hash, so neither the answer nor its timing tells whether a username
+/// exists.
 ///
-/// Each attempt is counted as a failure *before* the password is checked (and forgiven after a
-/// success), so parallel guesses cannot slip past the lock.
+/// Attempts from a device the account verified by SMS are counted apart, against a much higher
+/// bound, so failures from anywhere else never lock it out. Each attempt is counted in *before*
+/// the password is checked (so parallel guesses cannot slip past the lock) as pending: a right
+/// password never counts as a failure, a wrong one turns its pending count into a failure.
 async fn verify_credentials(
     ctx: &AppContext,
     username_key: &str,
     password: Password,
-) -> Result<AccountRecord, ApiError> {
-    reserve_attempt(ctx, username_key).await?;
+    device_id: &DeviceId,
+) -> Result<(AccountRecord, Device), ApiError> {
     let account = accounts::find_by_username(ctx, username_key).await?;
-    let hash = account
+    let account_id = account.as_ref().map_or("", |a| a.account_id.as_str());
+    let hash = crate::crypto::keyed_hash(
+        &ctx.config.hash_key,
+        "device",
+        &[account_id, device_id.as_str()],
+    );
+    let trusted = accounts::device_is_trusted(ctx, account_id, &hash).await? && account.is_some();
+    let lane = if trusted {
+        Lane::TrustedDevice
+    } else {
+        Lane::Untrusted
+    };
+    let guard = Guard {
+        username_key,
+        lane,
+        threshold: match lane {
+            Lane::Untrusted => ctx.config.login.failures_before_lock,
+            Lane::TrustedDevice => ctx.config.login.failures_before_lock_trusted,
+        },
+    };
+    guard.count_in(ctx).await?;
+    let stored = account
         .as_ref()
         .map_or_else(|| DUMMY_HASH.clone(), |a| a.password_hash.clone());
-    let matches = super::blocking(move || verify_password(&password, &hash)).await?;
+    let matches = super::blocking(move || verify_password(&password, &stored)).await?;
     match account {
         Some(account) if matches => {
-            login_guard::clear(ctx, username_key).await?;
-            Ok(account)
+            login_guard::clear(ctx, username_key, lane).await?;
+            Ok((account, Device { hash, lane }))
         }
-        _ => Err(WRONG_CREDENTIALS),
+        _ => {
+            guard.count_failure(ctx).await?;
+            Err(WRONG_CREDENTIALS)
+        }
     }
 }
 
-/// Counts this attempt as a failure, unless the username is locked (`ACCOUNT_LOCKED`).
-async fn reserve_attempt(ctx: &AppContext, username_key: &str) -> Result<(), ApiError> {
-    let settings = &ctx.config.login;
-    let mut backoff = crate::store::retry::Backoff::contention();
-    for _ in 0..8 {
-        let current = login_guard::get(ctx, username_key).await?;
-        let now_ms = crate::clock::now().timestamp_millis();
-        let guard = current.unwrap_or_default();
-        if guard.locked_until_ms > now_ms {
-            return Err(ApiError::AccountLocked {
-                retry_after: ((guard.locked_until_ms - now_ms) as u64).div_ceil(1000),
-            });
-        }
-        let next = after_failure(&guard, now_ms, settings);
-        let forget_at = (next.last_failed_ms.max(next.locked_until_ms)
-            + settings.failure_memory.as_millis() as i64)
-            / 1000;
-        if login_guard::replace(ctx, username_key, current.as_ref(), &next, forget_at + 1).await? {
-            if next.locked_until_ms > 0 {
-                tracing::info!(
-                    failures = next.failures,
-                    "login locked after repeated failures"
-                );
+/// The failed-login count of one username in one lane.
+struct Guard<'a> {
+    username_key: &'a str,
+    lane: Lane,
+    /// The failure that first locks.
+    threshold: u32,
+}
+
+impl Guard<'_> {
+    /// Replaces the state by `change(state, now)` with a compare-and-set, trying again when a
+    /// concurrent attempt wrote first. `change` may refuse the attempt instead.
+    async fn update(
+        &self,
+        ctx: &AppContext,
+        change: impl Fn(&LoginGuard, i64) -> Result<LoginGuard, ApiError>,
+    ) -> Result<LoginGuard, ApiError> {
+        let memory = ctx.config.login.failure_memory.as_millis() as i64;
+        let mut backoff = crate::store::retry::Backoff::contention();
+        for _ in 0..8 {
+            let current = login_guard::get(ctx, self.username_key, self.lane).await?;
+            let now_ms = crate::clock::now().timestamp_millis();
+            let next = change(&current.unwrap_or_default(), now_ms)?;
+            let forget_at =
+                (next.last_failed_ms.max(next.locked_until_ms).max(now_ms) + memory) / 1000;
+            let written = login_guard::replace(
+                ctx,
+                self.username_key,
+                self.lane,
+                current.as_ref(),
+                &next,
+                forget_at + 1,
+            )
+            .await?;
+            if written {
+                return Ok(next);
             }
-            return Ok(());
+            // A concurrent attempt changed the state first: back off a little and look again.
+            backoff.wait().await;
         }
-        // A concurrent attempt changed the state first: back off a little and look again.
-        backoff.wait().await;
+        // Many attempts at once on one username: that is what a guessing attack looks like.
+        Err(ApiError::RateLimited { retry_after: 1 })
     }
-    // Many attempts at once on one username: that is what a guessing attack looks like.
-    Err(ApiError::RateLimited { retry_after: 1 })
+
+    /// Counts this attempt in as pending, unless the username is locked (`ACCOUNT_LOCKED`), or
+    /// the attempts already pending could lock it (`RATE_LIMITED`: try again in a second, when
+    /// they are decided).
+    async fn count_in(&self, ctx: &AppContext) -> Result<(), ApiError> {
+        self.update(ctx, |guard, now_ms| {
+            if guard.locked_until_ms > now_ms {
+                return Err(ApiError::AccountLocked {
+                    retry_after: ((guard.locked_until_ms - now_ms) as u64).div_ceil(1000),
+                });
+            }
+            let pending = guard.pending_at(now_ms);
+            if guard.failures + pending + 1 > self.threshold && pending > 0 {
+                return Err(ApiError::RateLimited { retry_after: 1 });
+            }
+            Ok(LoginGuard {
+                pending: pending + 1,
+                pending_until_ms: now_ms + PENDING_FOR_MS,
+                ..*guard
+            })
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Turns this attempt's pending count into a failure (which may lock).
+    async fn count_failure(&self, ctx: &AppContext) -> Result<(), ApiError> {
+        let settings = &ctx.config.login;
+        let next = self
+            .update(ctx, |guard, now_ms| {
+                let mut next = after_failure(guard, now_ms, self.threshold, settings);
+                next.pending = guard.pending_at(now_ms).saturating_sub(1);
+                next.pending_until_ms = guard.pending_until_ms;
+                Ok(next)
+            })
+            .await?;
+        if next.locked_until_ms > 0 {
+            tracing::info!(failures = next.failures, lane = ?self.lane, "login locked after repeated failures");
+        }
+        Ok(())
+    }
 }
 
 /// The state after one more failure at `now_ms`: the count starts over after `failure_memory`
-/// of quiet (counted from the end of any lock); from `failures_before_lock` on, each failure
+/// of quiet (counted from the end of any lock); from the `threshold`-th failure on, each failure
 /// locks for 1 s, doubling, up to `max_lockout`.
-pub fn after_failure(guard: &LoginGuard, now_ms: i64, settings: &LoginSettings) -> LoginGuard {
+pub fn after_failure(
+    guard: &LoginGuard,
+    now_ms: i64,
+    threshold: u32,
+    settings: &LoginSettings,
+) -> LoginGuard {
     let quiet_since = guard.last_failed_ms.max(guard.locked_until_ms);
     let failures = if now_ms - quiet_since > settings.failure_memory.as_millis() as i64 {
         1
     } else {
         guard.failures + 1
     };
-    let locked_until_ms = match failures.checked_sub(settings.failures_before_lock) {
+    let locked_until_ms = match failures.checked_sub(threshold) {
         None => 0,
         Some(extra) => {
             now_ms + 1000 * lockout_seconds(extra, settings.max_lockout.as_secs()) as i64
@@ -153,6 +242,7 @@ pub fn after_failure(guard: &LoginGuard, now_ms: i64, settings: &LoginSettings) 
         failures,
         last_failed_ms: now_ms,
         locked_until_ms,
+        ..*guard
     }
 }
 
@@ -247,7 +337,7 @@ mod tests {
         let mut locks = Vec::new();
         let mut now = 1_000_000;
         for _ in 0..8 {
-            guard = after_failure(&guard, now, &s);
+            guard = after_failure(&guard, now, s.failures_before_lock, &s);
             locks.push(if guard.locked_until_ms > 0 {
                 (guard.locked_until_ms - now) / 1000
             } else {
@@ -266,13 +356,14 @@ mod tests {
             failures: 14,
             last_failed_ms: 0,
             locked_until_ms: 900_000,
+            ..LoginGuard::default()
         };
         // Right after a 15-minute lock the count continues (the cap holds)…
-        let next = after_failure(&locked, 900_001, &s);
+        let next = after_failure(&locked, 900_001, s.failures_before_lock, &s);
         assert_eq!(next.failures, 15);
         assert_eq!(next.locked_until_ms - 900_001, 900_000);
         // …and only 15 quiet minutes after the lock ended does it start over.
-        let later = after_failure(&locked, 900_000 + memory + 1, &s);
+        let later = after_failure(&locked, 900_000 + memory + 1, s.failures_before_lock, &s);
         assert_eq!((later.failures, later.locked_until_ms), (1, 0));
     }
 

@@ -17,6 +17,7 @@
 //! | `PHONE#<scope>#<hash>`          | `CLAIM`                | phone (per scope) → account          |
 //! | `IDDOC#<type>#<hash>`           | `CLAIM`                | ID document (per account type) → account |
 //! | `LOGIN#<lower-case name>`       | `GUARD`                | failed logins of a username          |
+//! | `LOGIN#<lower-case name>`       | `GUARD#TRUSTED`        | … from its SMS-verified devices      |
 //! | `UNIT#<unit_id>`                | `PROFILE`              | a unit                               |
 //! | `UNIT#<unit_id>`                | `MEMBER#<account_id>`  | one of its sub-accounts              |
 //! | `USCC#<code>`                   | `CLAIM`                | credit code → unit                   |
@@ -106,8 +107,11 @@ pub fn claim_key(claim_pk: impl Into<String>) -> Item {
     pk_sk(claim_pk, CLAIM)
 }
 
-pub fn login_guard_key(username_key: &str) -> Item {
-    pk_sk(format!("LOGIN#{username_key}"), GUARD)
+/// The failed-login count of a username: for logins from devices the account verified by SMS
+/// (`trusted`), or from any other.
+pub fn login_guard_key(username_key: &str, trusted: bool) -> Item {
+    let sk = if trusted { "GUARD#TRUSTED" } else { GUARD };
+    pk_sk(format!("LOGIN#{username_key}"), sk)
 }
 
 // ------------------------------------------------------------------ house links

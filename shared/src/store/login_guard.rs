@@ -12,12 +12,41 @@ use super::error::{StoreResult, unavailable, written};
 use super::item::{from_item, n, to_item};
 use super::keys::login_guard_key;
 
-/// Consecutive failures and the lock they caused (times in epoch milliseconds).
+/// Consecutive failures, the lock they caused, and the attempts whose password is being checked
+/// right now (times in epoch milliseconds). `version` counts the writes: each replaces the state
+/// it read, or nothing.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginGuard {
     pub failures: u32,
     pub last_failed_ms: i64,
     pub locked_until_ms: i64,
+    /// Attempts counted in but not yet decided; they lapse at `pending_until_ms` (a function that
+    /// died midway leaves none behind for long).
+    #[serde(default)]
+    pub pending: u32,
+    #[serde(default)]
+    pub pending_until_ms: i64,
+    #[serde(default)]
+    pub version: u64,
+}
+
+impl LoginGuard {
+    /// The attempts still being decided at `now_ms`.
+    pub fn pending_at(&self, now_ms: i64) -> u32 {
+        if self.pending_until_ms > now_ms {
+            self.pending
+        } else {
+            0
+        }
+    }
+}
+
+/// Which count an attempt goes to: logins from a device the account has verified by SMS are
+/// counted apart from all others, so failures from elsewhere cannot lock that device out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    Untrusted,
+    TrustedDevice,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -29,27 +58,38 @@ struct GuardItem {
 }
 
 /// The current state (default when there is none), read consistently.
-pub async fn get(ctx: &AppContext, username_key: &str) -> StoreResult<Option<LoginGuard>> {
-    let item = super::accounts::get(ctx, login_guard_key(username_key), "login_guard.get").await?;
+pub async fn get(
+    ctx: &AppContext,
+    username_key: &str,
+    lane: Lane,
+) -> StoreResult<Option<LoginGuard>> {
+    let item = super::accounts::get(ctx, key(username_key, lane), "login_guard.get").await?;
     Ok(item
         .map(from_item::<GuardItem>)
         .transpose()?
         .map(|item| item.guard))
 }
 
-/// Replaces `old` by `new` if nobody changed it meanwhile; `false` if somebody did.
+fn key(username_key: &str, lane: Lane) -> crate::store::Item {
+    login_guard_key(username_key, lane == Lane::TrustedDevice)
+}
+
+/// Replaces `old` by `new` (its `version` is set to the next one) if nobody changed it meanwhile;
+/// `false` if somebody did.
 pub async fn replace(
     ctx: &AppContext,
     username_key: &str,
+    lane: Lane,
     old: Option<&LoginGuard>,
     new: &LoginGuard,
     expires_at: i64,
 ) -> StoreResult<bool> {
-    let mut item = to_item(&GuardItem {
-        guard: *new,
-        expires_at,
-    })?;
-    item.extend(login_guard_key(username_key));
+    let guard = LoginGuard {
+        version: old.map_or(1, |old| old.version + 1),
+        ..*new
+    };
+    let mut item = to_item(&GuardItem { guard, expires_at })?;
+    item.extend(key(username_key, lane));
     let mut request = ctx
         .dynamo
         .put_item()
@@ -57,20 +97,23 @@ pub async fn replace(
         .set_item(Some(item));
     request = match old {
         None => request.condition_expression("attribute_not_exists(pk)"),
+        // Items written before guards had versions read as version 0: they match "absent".
+        Some(old) if old.version == 0 => {
+            request.condition_expression("attribute_not_exists(version)")
+        }
         Some(old) => request
-            .condition_expression("failures = :failures AND last_failed_ms = :last")
-            .expression_attribute_values(":failures", n(old.failures))
-            .expression_attribute_values(":last", n(old.last_failed_ms)),
+            .condition_expression("version = :version")
+            .expression_attribute_values(":version", n(old.version)),
     };
     written("login_guard.replace", request.send().await)
 }
 
-/// Forgets the failures (after a successful login).
-pub async fn clear(ctx: &AppContext, username_key: &str) -> StoreResult<()> {
+/// Forgets the failures of `lane` (after a successful login).
+pub async fn clear(ctx: &AppContext, username_key: &str, lane: Lane) -> StoreResult<()> {
     ctx.dynamo
         .delete_item()
         .table_name(&ctx.config.tables.accounts)
-        .set_key(Some(login_guard_key(username_key)))
+        .set_key(Some(key(username_key, lane)))
         .send()
         .await
         .map_err(|e| unavailable("login_guard.clear", e))?;
