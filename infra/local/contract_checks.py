@@ -127,11 +127,14 @@ def sms_to(sns: str, phone: str) -> list[str]:
             if m.get("phone_number") == "+86" + phone]
 
 
-def sms_code(api: str, sns: str, phone: str, purpose: str, token: str | None = None) -> str:
-    """Asks for a code (with the caller's token for change_password) and reads it from the SNS
-    emulator."""
+def sms_code(api: str, sns: str, phone: str, purpose: str, token: str | None = None,
+             ticket: str | None = None) -> str:
+    """Asks for a code (with the caller's token for change_password, the login ticket of the
+    SMS_CODE_REQUIRED answer for login) and reads it from the SNS emulator."""
     before = len(sms_to(sns, phone))
     ask = {"phone": phone, "purpose": purpose}
+    if ticket:
+        ask["login_ticket"] = ticket
     status, body = call(api, "POST", "/v1/sms-codes", ask, token=token)
     # Against a long-running `make run` the 60 s resend interval may still be running.
     retry_after = body.get("retry_after") if isinstance(body, dict) else None
@@ -161,7 +164,8 @@ def login_token(api: str, sns: str, platform: str, username: str, password: str,
         login["role"] = role
     status, body = call(api, "POST", "/v1/sessions", login)
     if status == 401 and isinstance(body, dict) and body.get("code") == "SMS_CODE_REQUIRED":
-        login.update(phone=phone, sms_code=sms_code(api, sns, phone, "login"))
+        login.update(phone=phone, sms_code=sms_code(api, sns, phone, "login",
+                                                    ticket=body.get("login_ticket")))
         status, body = call(api, "POST", "/v1/sessions", login)
     if status != 201 or not isinstance(body, dict) or not body.get("access_token"):
         fail(f"{platform} login answered {status}: {body}")

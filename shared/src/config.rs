@@ -92,12 +92,19 @@ pub struct SmsSettings {
     pub resend_interval: Duration,
     /// Tries (wrong or right) one code allows: `SMS_MAX_ATTEMPTS`, 1 to 20, default 5.
     pub max_attempts: u32,
-    /// Codes per phone per day (China time): `SMS_DAILY_LIMIT_PER_PHONE`, 0 (refuse all) to 1000,
-    /// default 10.
+    /// Codes per phone and purpose per day (China time): `SMS_DAILY_LIMIT_PER_PHONE`, 0 (refuse
+    /// all) to 1000, default 10. Each purpose counts apart, so `register` requests for a number
+    /// cannot use up its `login` and `change_*` codes.
     pub daily_limit_per_phone: u32,
-    /// Codes per client network per hour: `SMS_HOURLY_LIMIT_PER_IP`, 0 (refuse all) to
-    /// 4294967295 (`u32::MAX`; the benchmarks lift it to 100000000), default 30.
+    /// Login codes per device per day: `SMS_DAILY_LIMIT_PER_DEVICE`, 1 to 100, default 5.
+    pub daily_limit_per_device: u32,
+    /// Codes per client IPv4 address per hour: `SMS_HOURLY_LIMIT_PER_IP`, 0 (refuse all) to
+    /// 4294967295 (`u32::MAX`; the benchmarks lift it to 100000000), default 1000 (carrier NAT
+    /// puts many subscribers behind one address).
     pub hourly_limit_per_ip: u32,
+    /// Codes per client IPv6 /64 network per hour: `SMS_HOURLY_LIMIT_PER_IPV6_NETWORK`, 0 to
+    /// 4294967295, default 30 (a /64 is one subscriber's).
+    pub hourly_limit_per_ipv6_network: u32,
     /// A ceiling on all codes sent in a day (China time), whatever their phones and clients:
     /// `SMS_DAILY_LIMIT_GLOBAL`, 0 (refuse all) to 4294967295 (`u32::MAX`), default 3000000.
     pub daily_limit_global: u32,
@@ -212,7 +219,14 @@ impl AppConfig {
                 resend_interval: seconds(get, "SMS_RESEND_INTERVAL_SECONDS", 60, 0..=3600)?,
                 max_attempts: whole(get, "SMS_MAX_ATTEMPTS", 5, 1..=20)?,
                 daily_limit_per_phone: whole(get, "SMS_DAILY_LIMIT_PER_PHONE", 10, 0..=1000)?,
-                hourly_limit_per_ip: whole(get, "SMS_HOURLY_LIMIT_PER_IP", 30, 0..=u32_max)?,
+                daily_limit_per_device: whole(get, "SMS_DAILY_LIMIT_PER_DEVICE", 5, 1..=100)?,
+                hourly_limit_per_ip: whole(get, "SMS_HOURLY_LIMIT_PER_IP", 1000, 0..=u32_max)?,
+                hourly_limit_per_ipv6_network: whole(
+                    get,
+                    "SMS_HOURLY_LIMIT_PER_IPV6_NETWORK",
+                    30,
+                    0..=u32_max,
+                )?,
                 daily_limit_global: whole(get, "SMS_DAILY_LIMIT_GLOBAL", 3_000_000, 0..=u32_max)?,
             },
             login: LoginSettings {

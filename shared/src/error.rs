@@ -18,7 +18,11 @@ pub enum ApiError {
     /// 401: a newer login ended this session.
     SessionReplaced,
     /// 401: this device is not yet verified for the account; carries a masked phone hint.
-    SmsCodeRequired { phone_hint: String },
+    SmsCodeRequired {
+        phone_hint: String,
+        /// What `POST /v1/sms-codes` takes to send this login's code.
+        login_ticket: String,
+    },
     /// 400: the SMS code is wrong, expired, used or for another purpose.
     SmsCodeInvalid,
     /// 403: authenticated, but this operation is not for this account.
@@ -147,8 +151,13 @@ impl ApiError {
         if let Some(errors) = errors {
             body["errors"] = serde_json::json!(errors);
         }
-        if let Self::SmsCodeRequired { phone_hint } = self {
+        if let Self::SmsCodeRequired {
+            phone_hint,
+            login_ticket,
+        } = self
+        {
             body["phone_hint"] = serde_json::json!(phone_hint);
+            body["login_ticket"] = serde_json::json!(login_ticket);
         }
         if let Some(seconds) = self.retry_after() {
             body["retry_after"] = serde_json::json!(seconds);

@@ -166,7 +166,8 @@ pub async fn login(client: &Client, user: &User, device_id: &str) -> String {
         .post("/v1/sessions", &login_body(user, device_id))
         .await;
     let answer = if first.status == 401 && first.code() == "SMS_CODE_REQUIRED" {
-        let code = client.code_for(&user.phone, "login").await;
+        let ticket = first.body["login_ticket"].as_str().expect("login_ticket");
+        let code = code_with_ticket(client, &user.phone, ticket).await;
         let body = login_body_with_code(user, device_id, &user.phone, &code);
         client.post("/v1/sessions", &body).await
     } else {
@@ -177,6 +178,29 @@ pub async fn login(client: &Client, user: &User, device_id: &str) -> String {
         .as_str()
         .expect("access_token")
         .to_owned()
+}
+
+/// A login code for `user` on `device_id`, asked for as a client must: the password first (its
+/// `SMS_CODE_REQUIRED` answer carries the login ticket), then the code with the ticket.
+pub async fn login_code(client: &Client, user: &User, device_id: &str) -> String {
+    let first = client
+        .post("/v1/sessions", &login_body(user, device_id))
+        .await;
+    first.assert_problem(401, "SMS_CODE_REQUIRED");
+    let ticket = first.body["login_ticket"].as_str().expect("login_ticket");
+    code_with_ticket(client, &user.phone, ticket).await
+}
+
+/// A login code for `phone`, asked for with a login ticket.
+pub async fn code_with_ticket(client: &Client, phone: &str, ticket: &str) -> String {
+    let answer = client
+        .post(
+            "/v1/sms-codes",
+            &json!({"phone": phone, "purpose": "login", "login_ticket": ticket}),
+        )
+        .await;
+    assert_eq!(answer.status, 202, "login code: {:#}", answer.body);
+    client.latest_code(phone).await
 }
 
 /// A code for `purpose` (`change_password`, `change_phone`), asked for while logged in.

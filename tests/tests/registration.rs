@@ -256,7 +256,7 @@ async fn a_code_for_another_purpose_does_not_register() {
     let client = Client::new(stack());
     let user = fixtures::register(&client, "residence_registration").await;
     // A login code for the user's phone…
-    let login_code = client.code_for(&user.phone, "login").await;
+    let login_code = fixtures::login_code(&client, &user, &fixtures::device_id()).await;
     // …cannot register a second (permit) account on that phone.
     let body = registration_body("residence_permit", &login_code, &user.phone);
     client

@@ -25,7 +25,8 @@ async fn a_new_device_needs_an_sms_code_then_is_trusted() {
     );
 
     // A code of the wrong phone or a wrong code does not verify the device.
-    let code = client.code_for(&user.phone, "login").await;
+    let ticket = first.body["login_ticket"].as_str().expect("a login ticket");
+    let code = fixtures::code_with_ticket(&client, &user.phone, ticket).await;
     let mut body = fixtures::login_body_with_code(&user, &device, &fixtures::phone(), &code);
     client
         .post("/v1/sessions", &body)
@@ -343,7 +344,7 @@ async fn login_codes_must_be_login_codes_used_once() {
     // Two new devices racing with one login code: exactly one gets in.
     let quick = e2e_tests::start(&[("SMS_RESEND_INTERVAL_SECONDS", "0")]);
     let client = Client::new(&quick);
-    let code = client.code_for(&user.phone, "login").await;
+    let code = fixtures::login_code(&client, &user, &fixtures::device_id()).await;
     let a = fixtures::login_body_with_code(&user, &fixtures::device_id(), &user.phone, &code);
     let b = fixtures::login_body_with_code(&user, &fixtures::device_id(), &user.phone, &code);
     let (a, b) = tokio::join!(
@@ -361,7 +362,7 @@ async fn an_expired_login_code_is_refused() {
     let user = fixtures::register(&Client::new(stack()), "residence_permit").await;
     let short = e2e_tests::start(&[("SMS_CODE_TTL_SECONDS", "1")]);
     let client = Client::new(&short);
-    let code = client.code_for(&user.phone, "login").await;
+    let code = fixtures::login_code(&client, &user, &fixtures::device_id()).await;
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let body = fixtures::login_body_with_code(&user, &fixtures::device_id(), &user.phone, &code);
     client

@@ -75,19 +75,89 @@ async fn one_client_ip_gets_a_bounded_number_of_codes() {
     other.code_for(&fixtures::phone(), "register").await;
 }
 
+/// Issue 12 (2, 3): a login code goes only to a caller that has just given the account's
+/// password (the login ticket of its `SMS_CODE_REQUIRED` answer), and only to the account's phone.
+/// Strangers can neither spend a phone's login codes nor tell which phones have accounts.
 #[tokio::test]
-async fn a_login_code_for_an_unknown_phone_is_accepted_but_never_sent() {
+async fn a_login_code_needs_the_ticket_of_a_right_password() {
     let client = Client::new(stack());
-    let phone = fixtures::phone();
-    let answer = client.request_code(&phone, "login").await;
-    assert_eq!(answer.status, 202);
+    let user = fixtures::register(&client, "residence_registration").await;
+    // No ticket: refused, and nothing is sent, whether the phone has an account or not.
+    for phone in [user.phone.clone(), fixtures::phone()] {
+        let answer = client.request_code(&phone, "login").await;
+        answer.assert_problem(400, "VALIDATION_FAILED");
+        assert!(
+            answer.has_field_error("login_ticket", "REQUIRED"),
+            "{:#}",
+            answer.body
+        );
+    }
+    // A forged or tampered ticket is refused.
+    let wrong = client
+        .post(
+            "/v1/sms-codes",
+            &json!({"phone": user.phone, "purpose": "login", "login_ticket": "eyJ9.forged"}),
+        )
+        .await;
     assert!(
-        client.sms_messages(&phone).await.is_empty(),
-        "no SMS to a phone without an account"
+        wrong.has_field_error("login_ticket", "INVALID_TICKET"),
+        "{:#}",
+        wrong.body
     );
-    // The answer to a second request is the same as for a known phone.
-    let again = client.request_code(&phone, "login").await;
-    again.assert_problem(429, "RATE_LIMITED");
+    let registered = client.sms_messages(&user.phone).await.len();
+
+    // A wrong password gets no ticket.
+    let mut wrong_password = fixtures::login_body(&user, &fixtures::device_id());
+    wrong_password["password"] = json!("not-the-password");
+    let answer = client.post("/v1/sessions", &wrong_password).await;
+    answer.assert_problem(401, "UNAUTHENTICATED");
+    assert!(answer.body.get("login_ticket").is_none());
+
+    // The right password's ticket sends the code, to the account's phone only.
+    let first = client
+        .post(
+            "/v1/sessions",
+            &fixtures::login_body(&user, &fixtures::device_id()),
+        )
+        .await;
+    first.assert_problem(401, "SMS_CODE_REQUIRED");
+    let ticket = first.body["login_ticket"].as_str().unwrap().to_owned();
+    let elsewhere = client
+        .post(
+            "/v1/sms-codes",
+            &json!({"phone": fixtures::phone(), "purpose": "login", "login_ticket": ticket}),
+        )
+        .await;
+    assert!(
+        elsewhere.has_field_error("phone", "NOT_ACCOUNT_PHONE"),
+        "{:#}",
+        elsewhere.body
+    );
+    assert_eq!(client.sms_messages(&user.phone).await.len(), registered);
+    fixtures::code_with_ticket(&client, &user.phone, &ticket).await;
+    assert_eq!(client.sms_messages(&user.phone).await.len(), registered + 1);
+}
+
+/// Issue 12 (2): nine `register` requests for a phone from nine addresses cannot use up the
+/// owner's login codes: each purpose has its own daily count per phone.
+#[tokio::test]
+async fn register_requests_cannot_spend_a_phones_login_codes() {
+    let stack = e2e_tests::start(&[
+        ("SMS_RESEND_INTERVAL_SECONDS", "0"),
+        ("SMS_DAILY_LIMIT_PER_PHONE", "3"),
+    ]);
+    let owner = Client::new(&stack);
+    let user = fixtures::register(&owner, "residence_registration").await;
+    for _ in 0..9 {
+        let stranger = Client::new(&stack);
+        stranger.request_code(&user.phone, "register").await;
+    }
+    owner
+        .request_code(&user.phone, "register")
+        .await
+        .assert_problem(429, "RATE_LIMITED");
+    // The owner still logs in on a new device.
+    fixtures::login(&owner, &user, &fixtures::device_id()).await;
 }
 
 #[tokio::test]

@@ -1,21 +1,32 @@
-//! `POST /v1/sms-codes` `{phone, purpose}` → 202 `{expires_in, resend_after}`.
-//! `change_phone` and `change_password` codes need a logged-in caller.
+//! `POST /v1/sms-codes` `{phone, purpose, login_ticket?}` → 202 `{expires_in, resend_after}`.
+//! `change_phone` and `change_password` codes need a logged-in caller; a `login` code needs the
+//! `login_ticket` of the `SMS_CODE_REQUIRED` login answer.
 
 use lambda_http::Request;
 use shared::AppContext;
-use shared::auth::{Gate, authenticate_with};
+use shared::auth::{Gate, authenticate_with, login_ticket};
 use shared::domain::phone::PhoneNumber;
 use shared::domain::sms::SmsPurpose;
+use shared::error::{ApiError, FieldError};
 use shared::http::Fields;
 use shared::http::fields::checked;
 use shared::http::request::client_ip;
 use shared::http::response::{ApiResult, json};
-use shared::services::sms_codes;
+use shared::services::sms_codes::{self, Requester};
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let mut f = Fields::from_request(&req)?;
     let phone = f.required("phone", PhoneNumber::parse);
     let purpose = f.required("purpose", SmsPurpose::parse);
+    let ticket_given = f.has("login_ticket");
+    let ticket = f.optional("login_ticket", |text| Ok(text.to_owned()));
+    if purpose == Some(SmsPurpose::Login) && !ticket_given {
+        f.push(FieldError::new(
+            "login_ticket",
+            "REQUIRED",
+            "请先用用户名和密码登录，再凭返回的 login_ticket 获取登录验证码",
+        ));
+    }
     f.finish()?;
     let (phone, purpose) = (checked(phone)?, checked(purpose)?);
 
@@ -29,6 +40,23 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
         true => Some(authenticate_with(ctx, &req, gate).await?),
         false => None,
     };
-    let issued = sms_codes::issue(ctx, &phone, purpose, caller.as_ref(), &client_ip(&req)).await?;
+    let ticket = match (purpose, ticket) {
+        (SmsPurpose::Login, Some(text)) => {
+            Some(login_ticket::verify(&ctx.config, &text).ok_or_else(|| {
+                ApiError::validation(FieldError::new(
+                    "login_ticket",
+                    "INVALID_TICKET",
+                    "登录凭据无效或已过期，请重新输入用户名和密码",
+                ))
+            })?)
+        }
+        _ => None,
+    };
+    let requester = match (&caller, &ticket) {
+        (Some(caller), _) => Requester::Session(caller),
+        (None, Some(ticket)) => Requester::Ticket(ticket),
+        (None, None) => Requester::Anyone,
+    };
+    let issued = sms_codes::issue(ctx, &phone, purpose, requester, &client_ip(&req)).await?;
     json(202, &issued)
 }

@@ -1,6 +1,7 @@
 //! Who is calling: access tokens (JWT) and the one-session-per-account rule.
 
 pub mod jwt;
+pub mod login_ticket;
 pub mod session;
 
 pub use session::{Gate, Principal, authenticate, authenticate_with};

@@ -59,6 +59,7 @@ pub async fn login(ctx: &AppContext, login: Login) -> Result<SessionIssued, ApiE
         verify_new_device(
             ctx,
             &account,
+            &device,
             login.phone.as_ref(),
             login.sms_code.as_deref(),
         )
@@ -75,6 +76,9 @@ struct Device {
     hash: String,
     lane: Lane,
 }
+
+/// How long the login ticket of `SMS_CODE_REQUIRED` lets its holder ask for a login code.
+const LOGIN_TICKET_SECONDS: i64 = 600;
 
 /// How long an attempt counted in may stay undecided before it lapses.
 const PENDING_FOR_MS: i64 = 10_000;
@@ -266,16 +270,25 @@ fn check_role(account: &AccountRecord, stated: Option<Role>) -> Result<(), ApiEr
     }
 }
 
-/// A device not yet trusted needs the account's phone and a login code sent to it.
+/// A device not yet trusted needs the account's phone and a login code sent to it. Without
+/// them the answer is `SMS_CODE_REQUIRED` with a login ticket: the password was right, so the
+/// caller may now ask for the code (`POST /v1/sms-codes`).
 async fn verify_new_device(
     ctx: &AppContext,
     account: &AccountRecord,
+    device: &Device,
     phone: Option<&PhoneNumber>,
     sms_code: Option<&str>,
 ) -> Result<(), ApiError> {
     let (Some(phone), Some(code)) = (phone, sms_code) else {
         return Err(ApiError::SmsCodeRequired {
             phone_hint: account.phone.masked(),
+            login_ticket: crate::auth::login_ticket::issue(
+                &ctx.config,
+                &account.account_id,
+                &device.hash,
+                LOGIN_TICKET_SECONDS,
+            ),
         });
     };
     if *phone != account.phone {

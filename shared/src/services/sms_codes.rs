@@ -1,10 +1,12 @@
 //! Issuing and checking SMS verification codes, with the limits that keep SMS costs bounded:
-//! one code per phone and purpose per resend interval, a daily cap per phone, an hourly cap per
-//! client IP.
+//! one code per phone and purpose per resend interval, a daily cap per phone and purpose, a daily
+//! cap per device for login codes, an hourly cap per client address (IPv4) or network (IPv6 /64),
+//! and a daily ceiling for the whole service.
 
 use serde::Serialize;
 
 use crate::auth::Principal;
+use crate::auth::login_ticket::LoginTicket;
 use crate::context::AppContext;
 use crate::domain::client::client_network;
 use crate::domain::phone::PhoneNumber;
@@ -26,34 +28,56 @@ pub struct CodeIssued {
 /// Shards of the global daily counter: a rush of registrations must not serialize on one key.
 const GLOBAL_SHARDS: u32 = 32;
 
-/// Issues a code for `phone` and `purpose` and sends it. `caller` is the logged-in account, which
-/// `change_phone` and `change_password` codes need (a `change_password` code goes only to the
-/// account's own phone).
-///
-/// A login code is only really sent to a phone that has an account; for any other phone the
-/// answer and the limits are exactly the same, so the route tells nobody which phones have
-/// accounts, and costs nothing for them.
+/// Who asks for a code: what each purpose needs, and the limits it is counted against.
+pub enum Requester<'a> {
+    /// Anyone (a `register` code): counted per client address and per phone.
+    Anyone,
+    /// A logged-in account (`change_phone`, `change_password`).
+    Session(&'a Principal),
+    /// The holder of a login ticket, who has just given the account's password from a device it
+    /// does not trust yet (a `login` code): counted per device too.
+    Ticket(&'a LoginTicket),
+}
+
+/// Issues a code for `phone` and `purpose` and sends it. A `register` code goes to anyone's
+/// phone; `change_phone` and `change_password` codes need a logged-in caller (a
+/// `change_password` code goes only to the account's own phone); a `login` code needs a login
+/// ticket and goes only to its account's phone, so nobody else can spend a phone's login codes,
+/// and the route tells nobody which phones have accounts.
 pub async fn issue(
     ctx: &AppContext,
     phone: &PhoneNumber,
     purpose: SmsPurpose,
-    caller: Option<&Principal>,
+    requester: Requester<'_>,
     client_ip: &str,
 ) -> Result<CodeIssued, ApiError> {
-    if purpose.needs_session() {
-        let caller = caller.ok_or(ApiError::Unauthenticated("请先登录"))?;
-        if purpose == SmsPurpose::ChangePassword {
+    let not_account_phone = |message: &'static str| {
+        ApiError::validation(FieldError::new("phone", "NOT_ACCOUNT_PHONE", message))
+    };
+    let mut device = None;
+    match (purpose, &requester) {
+        (SmsPurpose::Register, _) => {}
+        (SmsPurpose::Login, Requester::Ticket(ticket)) => {
+            let account = accounts::find_by_id(ctx, &ticket.account_id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            if account.phone != *phone {
+                return Err(not_account_phone("登录验证码只能发送到账号绑定的手机号码"));
+            }
+            device = Some(ticket.device_hash.as_str());
+        }
+        (SmsPurpose::ChangePassword, Requester::Session(caller)) => {
             let account = accounts::find_by_id(ctx, &caller.account_id)
                 .await?
                 .ok_or(ApiError::NotFound)?;
             if account.phone != *phone {
-                return Err(ApiError::validation(FieldError::new(
-                    "phone",
-                    "NOT_ACCOUNT_PHONE",
+                return Err(not_account_phone(
                     "修改密码的验证码只能发送到账号绑定的手机号码",
-                )));
+                ));
             }
         }
+        (SmsPurpose::ChangePhone, Requester::Session(_)) => {}
+        _ => return Err(ApiError::Internal),
     }
     let settings = &ctx.config.sms;
     let now = crate::clock::epoch_seconds();
@@ -68,24 +92,33 @@ pub async fn issue(
             });
         }
     }
-    let network = ctx.lookup_hash("ip", &client_network(client_ip));
-    super::limits::hit(
-        ctx,
-        "sms-ip",
-        &network,
-        Window::HOUR,
-        settings.hourly_limit_per_ip,
-    )
-    .await?;
+    let network = client_network(client_ip);
+    let per_network = match network.contains(':') {
+        true => settings.hourly_limit_per_ipv6_network,
+        false => settings.hourly_limit_per_ip,
+    };
+    let network = ctx.lookup_hash("ip", &network);
+    super::limits::hit(ctx, "sms-ip", &network, Window::HOUR, per_network).await?;
     let phone_key = ctx.lookup_hash("phone", phone.as_str());
+    let per_purpose = format!("sms-phone-{}", purpose.as_str());
     super::limits::hit(
         ctx,
-        "sms-phone",
+        &per_purpose,
         &phone_key,
         Window::CHINA_DAY,
         settings.daily_limit_per_phone,
     )
     .await?;
+    if let Some(device) = device {
+        super::limits::hit(
+            ctx,
+            "sms-device",
+            device,
+            Window::CHINA_DAY,
+            settings.daily_limit_per_device,
+        )
+        .await?;
+    }
     let shard = crate::crypto::random_u32() % GLOBAL_SHARDS;
     let per_shard = settings.daily_limit_global.div_ceil(GLOBAL_SHARDS);
     super::limits::hit(
@@ -97,16 +130,10 @@ pub async fn issue(
     )
     .await?;
 
-    let deliver = purpose != SmsPurpose::Login || accounts::phone_has_account(ctx, phone).await?;
     let code = SmsCode::generate();
     let record = CodeRecord {
         pk: key.clone(),
-        code_hash: if deliver {
-            verification_codes::code_hash(ctx, phone, purpose, code.expose())
-        } else {
-            // Nothing was sent, so nothing can match: a random hash.
-            crate::crypto::random_token(32)
-        },
+        code_hash: verification_codes::code_hash(ctx, phone, purpose, code.expose()),
         sent_at: now,
         expires_at: now + settings.code_ttl.as_secs() as i64,
         attempts: 0,
@@ -117,13 +144,11 @@ pub async fn issue(
             retry_after: interval as u64,
         });
     }
-    if deliver {
-        let minutes = settings.code_ttl.as_secs().div_ceil(60);
-        let text = code.message(&settings.signature, purpose, minutes);
-        if let Err(error) = crate::sms::send(ctx, phone, &text, purpose.as_str()).await {
-            verification_codes::delete_undelivered(ctx, &key, &record.code_hash).await?;
-            return Err(error);
-        }
+    let minutes = settings.code_ttl.as_secs().div_ceil(60);
+    let text = code.message(&settings.signature, purpose, minutes);
+    if let Err(error) = crate::sms::send(ctx, phone, &text, purpose.as_str()).await {
+        verification_codes::delete_undelivered(ctx, &key, &record.code_hash).await?;
+        return Err(error);
     }
     Ok(CodeIssued {
         expires_in: settings.code_ttl.as_secs(),

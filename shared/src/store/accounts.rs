@@ -9,9 +9,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AppContext;
-use crate::domain::account::{
-    AccountStatus, AccountType, PHONE_SCOPES, RealName, Role, Username, phone_scope,
-};
+use crate::domain::account::{AccountStatus, AccountType, RealName, Role, Username, phone_scope};
 use crate::domain::id_document::{IdDocument, IdType};
 use crate::domain::phone::PhoneNumber;
 
@@ -237,19 +235,6 @@ pub async fn find_many(
         items.into_iter().map(from_item).collect::<Result<_, _>>()?;
     found.sort_by_key(|a| account_ids.iter().position(|id| *id == a.account_id));
     Ok(found)
-}
-
-/// Whether any account has this phone. One consistent GetItem per phone scope, in parallel.
-pub async fn phone_has_account(ctx: &AppContext, phone: &PhoneNumber) -> StoreResult<bool> {
-    let lookups = PHONE_SCOPES.into_iter().map(|scope| {
-        get(
-            ctx,
-            keys::claim_key(keys::phone_claim(ctx, scope, phone)),
-            "accounts.phone",
-        )
-    });
-    let found = futures::future::try_join_all(lookups).await?;
-    Ok(found.iter().any(Option::is_some))
 }
 
 /// A strongly consistent read of one item of the accounts table.
