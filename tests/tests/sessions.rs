@@ -435,13 +435,19 @@ fn b64(data: &[u8]) -> String {
     shared::crypto::base64url(data)
 }
 
+/// A logged-in account's client, token and the token's claims (to forge others from).
+async fn logged_in_with_claims() -> (Client, String, Claims) {
+    let client = Client::new(stack());
+    let (_, token) = fixtures::logged_in(&client, "residence_registration").await;
+    let claims =
+        shared::auth::jwt::verify(&stack().config, &token).expect("our own token verifies");
+    (client, token, claims)
+}
+
 #[tokio::test]
 async fn tampered_expired_unsigned_and_missing_tokens_are_refused() {
-    let stack = stack();
-    let client = Client::new(stack);
-    let (_, token) = fixtures::logged_in(&client, "residence_registration").await;
-    let config = &stack.config;
-    let claims: Claims = shared::auth::jwt::verify(config, &token).expect("our own token verifies");
+    let (client, token, claims) = logged_in_with_claims().await;
+    let config = &stack().config;
     let key = &config.jwt.keys[&config.jwt.active];
 
     // The genuine claims re-signed are accepted (so the refusals below are about what changed).
@@ -515,11 +521,8 @@ async fn tampered_expired_unsigned_and_missing_tokens_are_refused() {
 /// type and role come from its session, and a token may not live longer than configured.
 #[tokio::test]
 async fn a_token_re_signed_with_other_claims_or_a_longer_life_gains_nothing() {
-    let stack = stack();
-    let client = Client::new(stack);
-    let (_, token) = fixtures::logged_in(&client, "residence_registration").await;
-    let config = &stack.config;
-    let claims: Claims = shared::auth::jwt::verify(config, &token).expect("our own token verifies");
+    let (client, token, claims) = logged_in_with_claims().await;
+    let config = &stack().config;
     let key = &config.jwt.keys[&config.jwt.active];
     let resign = |claims: Claims| sign(&claims, key, &config.jwt.active);
 

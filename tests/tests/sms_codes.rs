@@ -104,6 +104,17 @@ async fn a_login_code_needs_the_ticket_of_a_right_password() {
         "{:#}",
         wrong.body
     );
+    let empty = client
+        .post(
+            "/v1/sms-codes",
+            &json!({"phone": user.phone, "purpose": "register", "login_ticket": ""}),
+        )
+        .await;
+    assert!(
+        empty.has_field_error("login_ticket", "INVALID_TICKET"),
+        "{:#}",
+        empty.body
+    );
     let registered = client.sms_messages(&user.phone).await.len();
 
     // A wrong password gets no ticket.

@@ -7,19 +7,24 @@ use shared::AppContext;
 use shared::auth::{Gate, authenticate_with, login_ticket};
 use shared::domain::phone::PhoneNumber;
 use shared::domain::sms::SmsPurpose;
-use shared::error::{ApiError, FieldError};
+use shared::error::{ApiError, FieldError, Invalid};
 use shared::http::Fields;
 use shared::http::fields::checked;
 use shared::http::request::client_ip;
 use shared::http::response::{ApiResult, json};
 use shared::services::sms_codes::{self, Requester};
 
+const INVALID_TICKET: &str = "登录凭据无效或已过期，请重新输入用户名和密码";
+
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let mut f = Fields::from_request(&req)?;
     let phone = f.required("phone", PhoneNumber::parse);
     let purpose = f.required("purpose", SmsPurpose::parse);
     let ticket_given = f.has("login_ticket");
-    let ticket = f.optional("login_ticket", |text| Ok(text.to_owned()));
+    let ticket = f.optional("login_ticket", |text| match text.trim() {
+        "" => Err(Invalid::new("INVALID_TICKET", INVALID_TICKET)),
+        text => Ok(text.to_owned()),
+    });
     if purpose == Some(SmsPurpose::Login) && !ticket_given {
         f.push(FieldError::new(
             "login_ticket",
@@ -46,7 +51,7 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
                 ApiError::validation(FieldError::new(
                     "login_ticket",
                     "INVALID_TICKET",
-                    "登录凭据无效或已过期，请重新输入用户名和密码",
+                    INVALID_TICKET,
                 ))
             })?)
         }
