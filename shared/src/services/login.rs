@@ -1,13 +1,12 @@
 //! Login (F5) and the one-session rule (F6): password, lock-out after repeated failures, SMS
 //! verification of new devices, and a new session that replaces the account's previous one.
 
-use crate::domain::account::AccountStatus;
 use serde::Serialize;
 
 use crate::auth::jwt::{self, Claims};
 use crate::config::LoginSettings;
 use crate::context::AppContext;
-use crate::domain::account::{AccountType, DeviceId, Role};
+use crate::domain::account::{AccountStatus, AccountType, DeviceId, Role};
 use crate::domain::password::{DUMMY_HASH, Password, verify_password};
 use crate::domain::phone::PhoneNumber;
 use crate::domain::sms::SmsPurpose;

@@ -18,13 +18,13 @@
 //! * Receipt numbers are random, claimed by a conditional put in the same transaction; a clash
 //!   (rare) draws a new number. No counter item: a rush does not serialize on one key.
 
-use crate::domain::house_link::LinkStatus;
 use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::context::AppContext;
 use crate::domain::address::DeclarantType;
+use crate::domain::house_link::LinkStatus;
 use crate::domain::id_document::IdType;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::receipt::ReceiptNo;

@@ -8,10 +8,10 @@
 //! assigned to them ([`UnitMembership::link_ids`]). Account ids are UUIDv7, so members list in the
 //! order they were added.
 
-use crate::domain::account::AccountStatus;
 use serde::{Deserialize, Serialize};
 
 use crate::context::AppContext;
+use crate::domain::account::AccountStatus;
 use crate::domain::phone::PhoneNumber;
 
 use super::accounts::{self, AccountRecord, ForgottenDevices, Holder, UnitMembership, claim_item};

@@ -1,9 +1,8 @@
 //! What an account looks like to its owner: personal numbers masked.
 
-use crate::domain::account::AccountStatus;
 use serde::Serialize;
 
-use crate::domain::account::{AccountType, Role};
+use crate::domain::account::{AccountStatus, AccountType, Role};
 use crate::domain::id_document::IdType;
 use crate::domain::mask;
 use crate::store::accounts::AccountRecord;
