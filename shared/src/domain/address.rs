@@ -18,7 +18,7 @@ use strum::{EnumMessage, EnumString, IntoStaticStr, VariantArray};
 
 use crate::invalid::Invalid;
 
-use super::text::text as bounded_text;
+use super::text::text;
 
 fn all_digits(value: &str) -> bool {
     !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit())
@@ -118,7 +118,7 @@ pub struct BuildingName(String);
 
 impl BuildingName {
     pub fn parse(value: &str) -> Result<Self, Invalid> {
-        bounded_text(
+        text(
             value,
             1,
             60,
@@ -210,7 +210,7 @@ pub struct DetailedAddress(String);
 
 impl DetailedAddress {
     pub fn parse(value: &str) -> Result<Self, Invalid> {
-        bounded_text(value, 5, 120, "INVALID_ADDRESS", "详细地址须为5至120个字符").map(Self)
+        text(value, 5, 120, "INVALID_ADDRESS", "详细地址须为5至120个字符").map(Self)
     }
 
     pub fn as_str(&self) -> &str {

@@ -14,9 +14,6 @@ use super::error::{Clash, StoreError, StoreResult, unavailable};
 use super::item::Item;
 use super::retry::Backoff;
 
-/// Most items DynamoDB takes in one transaction.
-pub const MAX_ITEMS: usize = 100;
-
 /// Attempts of a transaction that keeps meeting a concurrent one on the same items.
 const CONTENDED_ATTEMPTS: u32 = 4;
 
@@ -90,14 +87,6 @@ impl Transaction {
             TransactWriteItem::builder().condition_check(check).build(),
             Some(clash),
         )
-    }
-
-    pub fn len(&self) -> usize {
-        self.items.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
     }
 
     /// Runs the transaction. A conflict with a concurrent transaction on the same items is

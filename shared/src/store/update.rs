@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, Update};
 
 use crate::context::AppContext;
 
-use super::error::{Clash, StoreResult, conditional, written};
+use super::error::{StoreResult, is_condition_failure, unavailable, written};
 use super::item::Item;
 
 /// The change of one item: what to set and remove, on which condition.
@@ -152,16 +152,6 @@ impl ItemUpdate {
             .await
     }
 
-    /// Applies the update on its own; its condition failing means `clash`.
-    pub async fn apply(
-        self,
-        ctx: &AppContext,
-        operation: &'static str,
-        clash: Clash,
-    ) -> StoreResult<()> {
-        conditional(operation, self.send(ctx, ReturnValue::None).await, clash).map(|_| ())
-    }
-
     /// Applies the update on its own: `false` when its condition failed.
     pub async fn apply_if(self, ctx: &AppContext, operation: &'static str) -> StoreResult<bool> {
         written(operation, self.send(ctx, ReturnValue::None).await)
@@ -175,8 +165,8 @@ impl ItemUpdate {
     ) -> StoreResult<Option<Item>> {
         match self.send(ctx, ReturnValue::AllNew).await {
             Ok(output) => Ok(output.attributes),
-            Err(error) if super::error::is_condition_failure(&error) => Ok(None),
-            Err(error) => Err(super::error::unavailable(operation, error)),
+            Err(error) if is_condition_failure(&error) => Ok(None),
+            Err(error) => Err(unavailable(operation, error)),
         }
     }
 }

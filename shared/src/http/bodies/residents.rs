@@ -9,13 +9,13 @@ use crate::domain::phone::PhoneNumber;
 use crate::domain::resident::{
     Education, Ethnicity, MaritalStatus, SexCode, disagreements, parse_move_date,
 };
-use crate::domain::text::text as bounded_text;
+use crate::domain::text;
 use crate::error::{FieldError, Invalid};
 use crate::http::Fields;
 use crate::services::residents::{Changes, Declaration, EndRequest, Ending};
 
 fn text(min: usize, max: usize, message: &'static str) -> impl Fn(&str) -> Result<String, Invalid> {
-    move |value| bounded_text(value, min, max, "INVALID_LENGTH", message)
+    move |value| text::text(value, min, max, "INVALID_LENGTH", message)
 }
 
 fn household_address() -> impl Fn(&str) -> Result<String, Invalid> {
