@@ -1,20 +1,27 @@
-//! The platform's operations, one Lambda function each.
+//! The platform's functions, one Lambda function each.
 //!
-//! Every operation is a module of [`handlers`] with `handle(&AppContext, Request) -> ApiResult`.
-//! Its binary in `src/bin/<name>.rs` is one line, [`lambda_main!`], and [`OPERATIONS`] lists them all
-//! so the local API serves the very same handlers. `template.yaml` names each binary in
-//! `Metadata.BuildProperties.Binary`; a test checks that binaries, this list and the template agree.
+//! Every operation (an HTTP route) is a module of [`handlers`] with
+//! `handle(&AppContext, Request) -> ApiResult`. Its binary in `src/bin/<name>.rs` is one line,
+//! [`lambda_main!`], and [`OPERATIONS`] lists them all so the local API serves the very same
+//! handlers. Queue workers are modules of [`workers`] with
+//! `handle(&AppContext, SqsEvent) -> SqsBatchResponse`, binaries of one line, [`worker_main!`],
+//! listed in [`WORKERS`] for the local stack's queue pollers. `template.yaml` names each binary
+//! in `Metadata.BuildProperties.Binary`; a test checks that binaries, these lists and the
+//! template agree.
 
 pub mod handlers;
+pub mod workers;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_http::{Body, Request, Response};
 use shared::AppContext;
 
 pub type HandlerFuture = Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
+pub type WorkerFuture = Pin<Box<dyn Future<Output = SqsBatchResponse> + Send>>;
 
 /// An operation: its function (binary) name and its handler, errors already mapped to problem+json.
 #[derive(Clone, Copy)]
@@ -71,6 +78,36 @@ operations! {
     "deactivate-sub-account" => deactivate_sub_account,
 }
 
+/// A queue worker: its function (binary) name and its handler.
+#[derive(Clone, Copy)]
+pub struct Worker {
+    pub name: &'static str,
+    pub handler: fn(Arc<AppContext>, SqsEvent) -> WorkerFuture,
+}
+
+macro_rules! workers {
+    ($($name:literal => $module:ident),* $(,)?) => {
+        /// Every queue worker, by binary name.
+        pub const WORKERS: &[Worker] = &[
+            $(Worker {
+                name: $name,
+                handler: |ctx, event| Box::pin(async move {
+                    workers::$module::handle(&ctx, event).await
+                }),
+            }),*
+        ];
+    };
+}
+
+workers! {
+    "send-sms" => send_sms,
+}
+
+/// Looks a queue worker up by its binary name.
+pub fn worker(name: &str) -> Option<&'static Worker> {
+    WORKERS.iter().find(|worker| worker.name == name)
+}
+
 /// Looks an operation up by its binary name.
 pub fn operation(name: &str) -> Option<&'static Operation> {
     OPERATIONS.iter().find(|op| op.name == name)
@@ -84,6 +121,20 @@ macro_rules! lambda_main {
         async fn main() -> Result<(), lambda_http::Error> {
             shared::runtime::run_lambda(|ctx, req| async move {
                 shared::http::response::finish($crate::handlers::$module::handle(&ctx, req).await)
+            })
+            .await
+        }
+    };
+}
+
+/// The `main` of a queue worker binary: runs the named worker module under the Lambda runtime.
+#[macro_export]
+macro_rules! worker_main {
+    ($module:ident) => {
+        #[tokio::main]
+        async fn main() -> Result<(), lambda_http::Error> {
+            shared::runtime::run_queue_worker(|ctx, event| async move {
+                $crate::workers::$module::handle(&ctx, event).await
             })
             .await
         }

@@ -6,6 +6,8 @@ pub mod batch;
 pub mod local_api;
 pub mod local_env;
 pub mod local_stack;
+pub mod queue_workers;
+pub mod queues;
 pub mod reference;
 pub mod staff;
 pub mod tables;

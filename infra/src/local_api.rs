@@ -74,13 +74,18 @@ impl LocalApi {
     ) -> Result<Self, LocalApiError> {
         let mut by_path: BTreeMap<String, BTreeMap<String, Target>> = BTreeMap::new();
         for function in &template.functions {
+            if functions::worker(&function.binary).is_some() {
+                // Fed by a queue, not a route: see `crate::queue_workers`.
+                continue;
+            }
             let operation = functions::operation(&function.binary)
                 .ok_or_else(|| LocalApiError::UnknownBinary(function.binary.clone()))?;
-            let config = crate::local_env::config(template, &function.environment, overrides)
-                .map_err(|source| LocalApiError::Config {
-                    function: function.logical_id.clone(),
-                    source,
-                })?;
+            let config =
+                crate::local_env::config(template, &function.environment, endpoints, overrides)
+                    .map_err(|source| LocalApiError::Config {
+                        function: function.logical_id.clone(),
+                        source,
+                    })?;
             let ctx = AppContext::local(config, endpoints);
             for route in &function.routes {
                 let route_key = format!("{} {}", route.method, route.path);

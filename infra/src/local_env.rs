@@ -1,11 +1,12 @@
 //! The environment the functions get locally: `template.yaml`'s variables with `!Ref`s to tables
-//! resolved to the local table names, parameters to their defaults, and the secrets to local-only
+//! resolved to the local table names, `!Ref`s to queues to the local queue URLs, parameters to their defaults, and the secrets to local-only
 //! development values. Any variable can be overridden from the caller's environment.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 use shared::config::{AppConfig, ConfigError};
+use shared::context::LocalEndpoints;
 
 use crate::template::Template;
 
@@ -23,7 +24,27 @@ fn local_secret(key: &str) -> Option<&'static str> {
     }
 }
 
-fn resolve(template: &Template, value: &Value) -> Option<String> {
+/// Where a queue of the template is locally: the moto server's URL of the queue named after its
+/// logical id (plus the stack's suffix). [`crate::queues`] creates them.
+pub fn queue_url(endpoints: &LocalEndpoints, logical_id: &str) -> String {
+    format!(
+        "{}/{LOCAL_ACCOUNT}/{}",
+        endpoints.sqs.trim_end_matches('/'),
+        queue_name(endpoints, logical_id)
+    )
+}
+
+/// The local name of a queue of the template.
+pub fn queue_name(endpoints: &LocalEndpoints, logical_id: &str) -> String {
+    format!("{logical_id}{}", endpoints.queue_suffix)
+}
+
+/// The account id the moto server files resources under.
+pub const LOCAL_ACCOUNT: &str = "123456789012";
+
+/// A template value as the local stack sees it: literals as they are, `!Ref`s to tables, queues and
+/// parameters resolved; `None` for what has no local meaning.
+pub fn resolve(template: &Template, endpoints: &LocalEndpoints, value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -33,10 +54,13 @@ fn resolve(template: &Template, value: &Value) -> Option<String> {
                 if template.table(target).is_some() {
                     return Some(target.clone());
                 }
+                if template.queue(target).is_some() {
+                    return Some(queue_url(endpoints, target));
+                }
                 return template
                     .parameters
                     .get(target)
-                    .and_then(|d| resolve(template, d));
+                    .and_then(|d| resolve(template, endpoints, d));
             }
             None
         }
@@ -50,6 +74,7 @@ fn resolve(template: &Template, value: &Value) -> Option<String> {
 pub fn variables(
     template: &Template,
     function_env: &Map<String, Value>,
+    endpoints: &LocalEndpoints,
 ) -> BTreeMap<String, String> {
     let mut vars = BTreeMap::new();
     for (name, value) in template
@@ -63,7 +88,7 @@ pub fn variables(
                     vars.insert(var.to_owned(), secret.to_owned());
                 }
             }
-        } else if let Some(resolved) = resolve(template, value) {
+        } else if let Some(resolved) = resolve(template, endpoints, value) {
             vars.insert(name.clone(), resolved);
         }
     }
@@ -75,9 +100,10 @@ pub fn variables(
 pub fn config(
     template: &Template,
     function_env: &Map<String, Value>,
+    endpoints: &LocalEndpoints,
     overrides: &dyn Fn(&str) -> Option<String>,
 ) -> Result<AppConfig, ConfigError> {
-    let vars = variables(template, function_env);
+    let vars = variables(template, function_env, endpoints);
     AppConfig::from_lookup(|name| overrides(name).or_else(|| vars.get(name).cloned()))
 }
 
@@ -88,11 +114,23 @@ mod tests {
     #[test]
     fn the_real_template_resolves_to_a_complete_configuration() {
         let template = Template::load_default().unwrap();
-        let config = config(&template, &Map::new(), &|_| None).unwrap();
+        let endpoints = LocalEndpoints {
+            dynamodb: "http://127.0.0.1:8000".into(),
+            sns: "http://127.0.0.1:5000".into(),
+            sqs: "http://127.0.0.1:5000".into(),
+            region: "ap-east-1".into(),
+            queue_suffix: "-t1".into(),
+            counter: None,
+        };
+        let config = config(&template, &Map::new(), &endpoints, &|_| None).unwrap();
         assert_eq!(config.tables.accounts, "AccountsTable");
+        assert_eq!(
+            config.sms.queue_url,
+            "http://127.0.0.1:5000/123456789012/SmsQueue-t1"
+        );
         assert_eq!(config.sms.signature, "深圳居住登记");
         assert_eq!(config.jwt.active, "local");
-        let overridden = super::config(&template, &Map::new(), &|n| {
+        let overridden = super::config(&template, &Map::new(), &endpoints, &|n| {
             (n == "SMS_CODE_TTL_SECONDS").then(|| "2".into())
         })
         .unwrap();

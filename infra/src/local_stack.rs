@@ -1,5 +1,6 @@
-//! Bringing the local stack up against running emulators: tables, reference data (streets and a
-//! small generated set of buildings and houses), the local staff account, and the API. Used by
+//! Bringing the local stack up against running emulators: tables, queues, reference data (streets
+//! and a small generated set of buildings and houses), the local staff account, the queue
+//! workers, and the API. Used by
 //! `rpctl local up` (make run) and by the end-to-end tests.
 
 use std::net::SocketAddr;
@@ -35,29 +36,43 @@ pub enum StackError {
     MalformedReference(usize, u64),
     #[error("address data: {0}")]
     AddressData(#[from] LoadError),
+    #[error(transparent)]
+    Queues(#[from] crate::queues::QueueError),
+    #[error("{0} must be {1}")]
+    Setting(&'static str, &'static str),
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
 }
 
-/// Creates the template's tables, loads the reference data (streets, then the local set of
+/// Overrides the visibility timeout of every local queue: how long a message a worker failed
+/// stays invisible before it is tried again (the tests set 1 s to see retries and dead-lettering
+/// quickly).
+pub const LOCAL_QUEUE_VISIBILITY_TIMEOUT: &str = "LOCAL_QUEUE_VISIBILITY_TIMEOUT_SECONDS";
+
+/// Creates the template's tables and queues, loads the reference data (streets, then the local set of
 /// buildings and houses) and creates the local staff account (all idempotent).
 pub async fn prepare(
     template: &Template,
     endpoints: &LocalEndpoints,
     overrides: &dyn Fn(&str) -> Option<String>,
 ) -> Result<std::sync::Arc<AppContext>, StackError> {
-    let config =
-        crate::local_env::config(template, &Default::default(), overrides).map_err(|source| {
-            crate::local_api::LocalApiError::Config {
-                function: "local stack".into(),
-                source,
-            }
+    let config = crate::local_env::config(template, &Default::default(), endpoints, overrides)
+        .map_err(|source| crate::local_api::LocalApiError::Config {
+            function: "local stack".into(),
+            source,
         })?;
     let ctx = AppContext::local(config, endpoints);
     let created = crate::tables::create_all(&ctx.dynamo, template).await?;
     if !created.is_empty() {
         tracing::info!(tables = ?created, "tables created");
     }
+    let visibility = match overrides(LOCAL_QUEUE_VISIBILITY_TIMEOUT) {
+        Some(seconds) => Some(seconds.parse().map_err(|_| {
+            StackError::Setting(LOCAL_QUEUE_VISIBILITY_TIMEOUT, "a whole number of seconds")
+        })?),
+        None => None,
+    };
+    crate::queues::create_all(&ctx.sqs, template, endpoints, visibility).await?;
     let (streets, rejected) =
         crate::reference::read_streets(&crate::reference::default_streets_file())?;
     if let Some(first) = rejected.first() {
@@ -68,6 +83,17 @@ pub async fn prepare(
     let staff = crate::staff::local_staff(overrides("LOCAL_STAFF_PASSWORD"));
     crate::staff::create(&ctx, staff).await?;
     Ok(ctx)
+}
+
+/// Starts the queue workers' pollers (the SMS sender) on `endpoints`.
+pub fn start_queue_workers(
+    template: &Template,
+    endpoints: &LocalEndpoints,
+    overrides: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<tokio::task::JoinHandle<()>>, StackError> {
+    Ok(crate::queue_workers::spawn_all(
+        template, endpoints, overrides,
+    )?)
 }
 
 /// Builds the API and binds it; returns the bound address and the server future.

@@ -33,6 +33,8 @@ pub struct FunctionDef {
     /// The cargo binary (`Metadata.BuildProperties.Binary`).
     pub binary: String,
     pub routes: Vec<Route>,
+    /// The queues (logical ids) whose messages the function handles (`SQS` events).
+    pub queues: Vec<String>,
     /// Function-level environment variables (over the global ones).
     pub environment: Map<String, Value>,
 }
@@ -43,10 +45,18 @@ pub struct TableDef {
     pub properties: Value,
 }
 
+/// An SQS queue (`AWS::SQS::Queue`).
+#[derive(Debug, Clone)]
+pub struct QueueDef {
+    pub logical_id: String,
+    pub properties: Value,
+}
+
 #[derive(Debug, Clone)]
 pub struct Template {
     pub functions: Vec<FunctionDef>,
     pub tables: Vec<TableDef>,
+    pub queues: Vec<QueueDef>,
     /// `Globals.Function.Environment.Variables`, intrinsic functions in their long JSON form.
     pub global_environment: Map<String, Value>,
     /// Parameter defaults.
@@ -84,12 +94,17 @@ impl Template {
 
         let mut functions = Vec::new();
         let mut tables = Vec::new();
+        let mut queues = Vec::new();
         for (logical_id, resource) in resources {
             match resource["Type"].as_str() {
                 Some("AWS::Serverless::Function") => {
                     functions.push(function_def(logical_id, resource)?)
                 }
                 Some("AWS::DynamoDB::Table") => tables.push(TableDef {
+                    logical_id: logical_id.clone(),
+                    properties: resource["Properties"].clone(),
+                }),
+                Some("AWS::SQS::Queue") => queues.push(QueueDef {
                     logical_id: logical_id.clone(),
                     properties: resource["Properties"].clone(),
                 }),
@@ -112,6 +127,7 @@ impl Template {
         Ok(Self {
             functions,
             tables,
+            queues,
             global_environment,
             parameters,
         })
@@ -131,6 +147,10 @@ impl Template {
     pub fn table(&self, logical_id: &str) -> Option<&TableDef> {
         self.tables.iter().find(|t| t.logical_id == logical_id)
     }
+
+    pub fn queue(&self, logical_id: &str) -> Option<&QueueDef> {
+        self.queues.iter().find(|q| q.logical_id == logical_id)
+    }
 }
 
 fn function_def(logical_id: &str, resource: &Value) -> Result<FunctionDef, TemplateError> {
@@ -143,12 +163,23 @@ fn function_def(logical_id: &str, resource: &Value) -> Result<FunctionDef, Templ
         })?
         .to_owned();
     let mut routes = Vec::new();
+    let mut queues = Vec::new();
     if let Some(events) = resource["Properties"]["Events"].as_object() {
         for (name, event) in events {
+            let props = &event["Properties"];
+            if event["Type"].as_str() == Some("SQS") {
+                // `Queue: !GetAtt SmsQueue.Arn`
+                let queue = props["Queue"]["Fn::GetAtt"][0].as_str().ok_or_else(|| {
+                    TemplateError::Shape(format!(
+                        "{logical_id}.{name} needs Queue: !GetAtt <queue>.Arn"
+                    ))
+                })?;
+                queues.push(queue.to_owned());
+                continue;
+            }
             if event["Type"].as_str() != Some("HttpApi") {
                 continue;
             }
-            let props = &event["Properties"];
             let (Some(method), Some(path)) = (props["Method"].as_str(), props["Path"].as_str())
             else {
                 return Err(TemplateError::Shape(format!(
@@ -169,6 +200,7 @@ fn function_def(logical_id: &str, resource: &Value) -> Result<FunctionDef, Templ
         logical_id: logical_id.to_owned(),
         binary,
         routes,
+        queues,
         environment,
     })
 }

@@ -108,6 +108,14 @@ pub struct SmsSettings {
     /// A ceiling on all codes sent in a day (China time), whatever their phones and clients:
     /// `SMS_DAILY_LIMIT_GLOBAL`, 0 (refuse all) to 4294967295 (`u32::MAX`), default 3000000.
     pub daily_limit_global: u32,
+    /// The queue messages wait in for the sender function: `SMS_QUEUE_URL` (required; the
+    /// template's `SmsQueue`).
+    pub queue_url: String,
+    /// Deliveries the sender tries before a message goes to the dead-letter queue:
+    /// `SMS_DELIVERY_ATTEMPTS`, 1 to 20, default 5; must equal the queue's `maxReceiveCount`
+    /// (the template sets both from one parameter). On the last failed try the message's code is
+    /// withdrawn, so that the user's next request gets a fresh one at once.
+    pub delivery_attempts: u32,
 }
 
 /// Login and session settings (numbers checked as for [`SmsSettings`]).
@@ -228,6 +236,8 @@ impl AppConfig {
                     0..=u32_max,
                 )?,
                 daily_limit_global: whole(get, "SMS_DAILY_LIMIT_GLOBAL", 3_000_000, 0..=u32_max)?,
+                queue_url: required("SMS_QUEUE_URL")?,
+                delivery_attempts: whole(get, "SMS_DELIVERY_ATTEMPTS", 5, 1..=20)?,
             },
             login: LoginSettings {
                 issuer: get("JWT_ISSUER").unwrap_or_else(|| "szjzz-platform".into()),
@@ -360,6 +370,7 @@ fn test_vars(extra: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         ("RATE_LIMITS_TABLE", "r"),
         ("ADDRESS_TABLE", "ad"),
         ("REGISTRATIONS_TABLE", "rg"),
+        ("SMS_QUEUE_URL", "http://127.0.0.1:9/000000000000/sms"),
         (
             "JWT_KEYS",
             "k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=",
@@ -466,7 +477,7 @@ mod tests {
     fn every_number_is_accepted_at_its_bounds_and_refused_beyond_them() {
         type Read = fn(&AppConfig) -> u64;
         let u32_max = u64::from(u32::MAX);
-        let table: [(&str, u64, u64, Read); 16] = [
+        let table: [(&str, u64, u64, Read); 17] = [
             ("SMS_CODE_TTL_SECONDS", 1, 1800, |c| {
                 c.sms.code_ttl.as_secs()
             }),
@@ -474,6 +485,9 @@ mod tests {
                 c.sms.resend_interval.as_secs()
             }),
             ("SMS_MAX_ATTEMPTS", 1, 20, |c| c.sms.max_attempts.into()),
+            ("SMS_DELIVERY_ATTEMPTS", 1, 20, |c| {
+                c.sms.delivery_attempts.into()
+            }),
             ("SMS_DAILY_LIMIT_PER_PHONE", 0, 1000, |c| {
                 c.sms.daily_limit_per_phone.into()
             }),

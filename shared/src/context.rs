@@ -10,7 +10,9 @@ use crate::domain::districts::Districts;
 pub struct AppContext {
     pub config: AppConfig,
     pub dynamo: aws_sdk_dynamodb::Client,
+    /// Only the SMS sender publishes; request paths enqueue (`sqs`).
     pub sns: aws_sdk_sns::Client,
+    pub sqs: aws_sdk_sqs::Client,
     /// Districts and streets, read on first use (see [`crate::store::address::districts`]).
     pub reference: tokio::sync::OnceCell<Arc<Districts>>,
 }
@@ -20,16 +22,19 @@ pub struct AppContext {
 pub struct LocalEndpoints {
     pub dynamodb: String,
     pub sns: String,
+    pub sqs: String,
     pub region: String,
-    /// Counts the DynamoDB operations of every context made on these endpoints (tests and
-    /// benchmarks).
+    /// Appended to every queue name: stacks side by side in one process (the tests) each have
+    /// their own queues. Empty for `make run`.
+    pub queue_suffix: String,
+    /// Counts the operations of every context made on these endpoints (tests and benchmarks).
     pub counter: Option<crate::operation_counts::OperationCounter>,
 }
 
 impl AppContext {
     /// In Lambda: configuration from the environment, secrets from the Secrets Manager secret
     /// named by `SECRETS_ID` (read once, at cold start), AWS clients from the default chain (which
-    /// also honours `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_SNS`).
+    /// also honours `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SNS`, `AWS_ENDPOINT_URL_SQS`).
     pub async fn from_env() -> Result<Arc<Self>, ConfigError> {
         let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
         let secrets = match std::env::var(crate::config::SECRETS_ID) {
@@ -66,19 +71,26 @@ impl AppContext {
                 credentials,
             ));
         let sdk = base.build();
+        use crate::operation_counts::Service;
+        let counting = |service| endpoints.counter.as_ref().map(|c| c.interceptor(service));
         let mut dynamo =
             aws_sdk_dynamodb::config::Builder::from(&sdk).endpoint_url(&endpoints.dynamodb);
-        if let Some(counter) = &endpoints.counter {
-            dynamo = dynamo.interceptor(counter.clone());
+        let mut sns = aws_sdk_sns::config::Builder::from(&sdk).endpoint_url(&endpoints.sns);
+        let mut sqs = aws_sdk_sqs::config::Builder::from(&sdk).endpoint_url(&endpoints.sqs);
+        if let Some(counter) = counting(Service::DynamoDb) {
+            dynamo = dynamo.interceptor(counter);
         }
-        let dynamo = dynamo.build();
-        let sns = aws_sdk_sns::config::Builder::from(&sdk)
-            .endpoint_url(&endpoints.sns)
-            .build();
+        if let Some(counter) = counting(Service::Sns) {
+            sns = sns.interceptor(counter);
+        }
+        if let Some(counter) = counting(Service::Sqs) {
+            sqs = sqs.interceptor(counter);
+        }
         Arc::new(Self {
             config,
-            dynamo: aws_sdk_dynamodb::Client::from_conf(dynamo),
-            sns: aws_sdk_sns::Client::from_conf(sns),
+            dynamo: aws_sdk_dynamodb::Client::from_conf(dynamo.build()),
+            sns: aws_sdk_sns::Client::from_conf(sns.build()),
+            sqs: aws_sdk_sqs::Client::from_conf(sqs.build()),
             reference: Default::default(),
         })
     }
@@ -95,7 +107,9 @@ impl AppContext {
         let endpoints = LocalEndpoints {
             dynamodb: "http://127.0.0.1:9".into(),
             sns: "http://127.0.0.1:9".into(),
+            sqs: "http://127.0.0.1:9".into(),
             region: "ap-east-1".into(),
+            queue_suffix: String::new(),
             counter: None,
         };
         Self::local(crate::config::for_tests(&[]), &endpoints)
@@ -106,6 +120,7 @@ impl AppContext {
             config,
             dynamo: aws_sdk_dynamodb::Client::new(sdk),
             sns: aws_sdk_sns::Client::new(sdk),
+            sqs: aws_sdk_sqs::Client::new(sdk),
             reference: Default::default(),
         }
     }

@@ -193,27 +193,18 @@ pub async fn login_code(client: &Client, user: &User, device_id: &str) -> String
 
 /// A login code for `phone`, asked for with a login ticket.
 pub async fn code_with_ticket(client: &Client, phone: &str, ticket: &str) -> String {
-    let answer = client
-        .post(
-            "/v1/sms-codes",
-            &json!({"phone": phone, "purpose": "login", "login_ticket": ticket}),
-        )
-        .await;
-    assert_eq!(answer.status, 202, "login code: {:#}", answer.body);
-    client.latest_code(phone).await
+    let body = json!({"phone": phone, "purpose": "login", "login_ticket": ticket});
+    client
+        .code_from(phone, client.post("/v1/sms-codes", &body))
+        .await
 }
 
 /// A code for `purpose` (`change_password`, `change_phone`), asked for while logged in.
 pub async fn session_code(client: &Client, token: &str, phone: &str, purpose: &str) -> String {
-    let answer = client
-        .post_auth(
-            "/v1/sms-codes",
-            token,
-            &json!({"phone": phone, "purpose": purpose}),
-        )
-        .await;
-    assert_eq!(answer.status, 202, "{:#}", answer.body);
-    client.latest_code(phone).await
+    let body = json!({"phone": phone, "purpose": purpose});
+    client
+        .code_from(phone, client.post_auth("/v1/sms-codes", token, &body))
+        .await
 }
 
 /// The password a test account chooses in place of an initial one.

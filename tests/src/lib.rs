@@ -4,6 +4,7 @@
 
 pub mod fixtures;
 pub mod houses;
+pub mod refusing_sns;
 pub mod residents;
 pub mod units;
 
@@ -17,13 +18,15 @@ use shared::config::AppConfig;
 use shared::context::LocalEndpoints;
 use shared::operation_counts::{OperationCounter, OperationCounts};
 
-/// A running local API and where its emulators are.
+/// A running local API, its SMS sender, and where its emulators are.
 #[derive(Clone)]
 pub struct Stack {
     pub base_url: String,
     pub sns_url: String,
     pub config: AppConfig,
     endpoints: LocalEndpoints,
+    /// The queue workers' counter (the SMS sender's SNS calls), apart from the API's.
+    workers: OperationCounter,
 }
 
 impl Stack {
@@ -32,13 +35,23 @@ impl Stack {
         shared::AppContext::local(self.config.clone(), &self.endpoints)
     }
 
-    /// The DynamoDB operations this stack's functions (and contexts) issued so far.
+    /// The operations this stack's HTTP functions (and contexts) issued so far.
     pub fn operation_counts(&self) -> OperationCounts {
         self.endpoints
             .counter
             .as_ref()
             .expect("test stacks count their operations")
             .counts()
+    }
+
+    /// The operations this stack's queue workers (the SMS sender) issued so far.
+    pub fn worker_counts(&self) -> OperationCounts {
+        self.workers.counts()
+    }
+
+    /// The URL of one of the stack's queues (by the template's logical id).
+    pub fn queue_url(&self, logical_id: &str) -> String {
+        infra::local_env::queue_url(&self.endpoints, logical_id)
     }
 
     /// Where DynamoDB Local listens (for clients the context does not hold, e.g. Streams).
@@ -53,10 +66,14 @@ fn endpoints() -> LocalEndpoints {
             panic!("{name} is not set: run the end-to-end tests with `make test`, which starts DynamoDB Local and the SNS emulator")
         })
     };
+    let sns = need("SNS_ENDPOINT");
     LocalEndpoints {
         dynamodb: need("DYNAMODB_ENDPOINT"),
-        sns: need("SNS_ENDPOINT"),
+        // The moto server that emulates SNS serves SQS too.
+        sqs: std::env::var("SQS_ENDPOINT").unwrap_or_else(|_| sns.clone()),
+        sns,
         region: "ap-east-1".into(),
+        queue_suffix: format!("-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]),
         counter: Some(OperationCounter::default()),
     }
 }
@@ -71,6 +88,12 @@ pub fn stack() -> &'static Stack {
 /// takes too long with real settings (a code expiring after 5 minutes) or limits that the shared
 /// stack must not hit.
 pub fn start(overrides: &[(&str, &str)]) -> Stack {
+    start_with_sender_sns(overrides, None)
+}
+
+/// As [`start`], with the SMS sender publishing to `sender_sns` instead of the emulator (a stand-in
+/// that refuses every message, to see undeliverable messages dead-lettered).
+pub fn start_with_sender_sns(overrides: &[(&str, &str)], sender_sns: Option<&str>) -> Stack {
     let overrides: Vec<(String, String)> = overrides
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -82,6 +105,14 @@ pub fn start(overrides: &[(&str, &str)]) -> Stack {
             .map(|(_, v)| v.clone())
     };
     let endpoints = endpoints();
+    let workers = OperationCounter::default();
+    let mut worker_endpoints = LocalEndpoints {
+        counter: Some(workers.clone()),
+        ..endpoints.clone()
+    };
+    if let Some(sns) = sender_sns {
+        worker_endpoints.sns = sns.to_owned();
+    }
     let template = infra::template::Template::load_default().expect("template.yaml loads");
     let (tx, rx) = std::sync::mpsc::channel();
     let sns_url = endpoints.sns.clone();
@@ -96,6 +127,8 @@ pub fn start(overrides: &[(&str, &str)]) -> Stack {
             let ctx = infra::local_stack::prepare(&template, &endpoints, &lookup)
                 .await
                 .expect("local stack prepares");
+            infra::local_stack::start_queue_workers(&template, &worker_endpoints, &lookup)
+                .expect("queue workers start");
             let address = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
             let (bound, listener, api) =
                 infra::local_stack::bind_api(&template, &endpoints, &lookup, address)
@@ -116,6 +149,7 @@ pub fn start(overrides: &[(&str, &str)]) -> Stack {
         sns_url,
         config,
         endpoints: stack_endpoints,
+        workers,
     }
 }
 
@@ -292,7 +326,8 @@ impl Client {
         self.send(Method::GET, path, Some(token), None).await
     }
 
-    /// Every SMS the emulator holds for this phone, oldest first.
+    /// Every SMS the emulator holds for this phone, oldest first (as delivered so far: messages
+    /// leave through the queue and the sender, after the answer).
     pub async fn sms_messages(&self, phone: &str) -> Vec<String> {
         let url = format!("{}/moto-api/data.json", self.stack.sns_url);
         let data: Value = reqwest::get(url)
@@ -313,12 +348,43 @@ impl Client {
             .unwrap_or_default()
     }
 
-    /// The code of the newest SMS to this phone (fails if none arrives).
-    pub async fn latest_code(&self, phone: &str) -> String {
-        let messages = self.sms_messages(phone).await;
-        let message = messages
-            .last()
-            .unwrap_or_else(|| panic!("no SMS was sent to {phone}"));
+    /// The SMS to this phone once at least `count` have been delivered (fails after 10 s).
+    pub async fn sms_delivered(&self, phone: &str, count: usize) -> Vec<String> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let messages = self.sms_messages(phone).await;
+            if messages.len() >= count {
+                return messages;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{count} SMS to {phone} expected, {} delivered after 10 s",
+                messages.len()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Runs `request` (which queues one SMS to `phone`) and returns its answer and, when it was
+    /// accepted, the text delivered.
+    pub async fn with_next_sms<F: std::future::Future<Output = Answer>>(
+        &self,
+        phone: &str,
+        request: F,
+    ) -> (Answer, Option<String>) {
+        let before = self.sms_messages(phone).await.len();
+        let answer = request.await;
+        if !answer.status.is_success() {
+            return (answer, None);
+        }
+        let mut messages = self.sms_delivered(phone, before + 1).await;
+        (answer, messages.pop())
+    }
+
+    /// The code of the `count`th SMS to this phone, once it has arrived.
+    pub async fn nth_code(&self, phone: &str, count: usize) -> String {
+        let messages = self.sms_delivered(phone, count).await;
+        let message = messages.last().expect("delivered");
         fixtures::six_digit_code(message).unwrap_or_else(|| panic!("no 6-digit code in {message}"))
     }
 
@@ -328,11 +394,23 @@ impl Client {
         self.post("/v1/sms-codes", &body).await
     }
 
-    /// Asks for a code and returns it, read from the emulator.
+    /// Asks for a code and returns it, read from the emulator once delivered.
     pub async fn code_for(&self, phone: &str, purpose: &str) -> String {
-        let answer = self.request_code(phone, purpose).await;
+        self.code_from(phone, self.request_code(phone, purpose))
+            .await
+    }
+
+    /// Runs `request` (a `POST /v1/sms-codes` that must answer 202) and returns the code that
+    /// reaches `phone`.
+    pub async fn code_from<F: std::future::Future<Output = Answer>>(
+        &self,
+        phone: &str,
+        request: F,
+    ) -> String {
+        let (answer, message) = self.with_next_sms(phone, request).await;
         assert_eq!(answer.status, 202, "sms code: {:#}", answer.body);
-        self.latest_code(phone).await
+        let message = message.expect("delivered");
+        fixtures::six_digit_code(&message).unwrap_or_else(|| panic!("no 6-digit code in {message}"))
     }
 }
 

@@ -72,12 +72,10 @@ async fn a_password_is_changed_with_the_old_one_and_a_code_and_devices_must_veri
     .await
     .assert_problem(400, "SMS_CODE_INVALID");
 
-    let done = change(
-        &client,
-        &token,
-        &json!({"old_password": PASSWORD, "new_password": new_password, "sms_code": code}),
-    )
-    .await;
+    let body = json!({"old_password": PASSWORD, "new_password": new_password, "sms_code": code});
+    let (done, notice) = client
+        .with_next_sms(&user.phone, change(&client, &token, &body))
+        .await;
     assert_eq!(done.status, 204, "{:#}", done.body);
     // The code is used up; the caller's session goes on.
     change(
@@ -89,11 +87,8 @@ async fn a_password_is_changed_with_the_old_one_and_a_code_and_devices_must_veri
     .assert_problem(400, "SMS_CODE_INVALID");
     assert_eq!(client.get_auth("/v1/me", &token).await.status, 200);
     // The phone is told.
-    let messages = client.sms_messages(&user.phone).await;
-    assert!(
-        messages.last().unwrap().contains("密码已修改"),
-        "{messages:?}"
-    );
+    let notice = notice.expect("the phone is told");
+    assert!(notice.contains("密码已修改"), "{notice}");
 
     // The old password no longer logs in; the new one does, and even the device trusted before
     // must verify by SMS again.
@@ -195,12 +190,10 @@ async fn a_phone_is_changed_with_a_code_sent_to_the_new_one_and_the_old_one_is_f
         unmoved.body["phone"],
         format!("{}****{}", &user.phone[..3], &user.phone[7..]).as_str()
     );
-    let moved = change_phone(
-        &client,
-        &token,
-        &json!({"new_phone": new_phone, "current_password": user.password, "sms_code": code}),
-    )
-    .await;
+    let body = json!({"new_phone": new_phone, "current_password": user.password, "sms_code": code});
+    let (moved, notice) = client
+        .with_next_sms(&user.phone, change_phone(&client, &token, &body))
+        .await;
     assert_eq!(moved.status, 200, "{:#}", moved.body);
     let masked = format!("{}****{}", &new_phone[..3], &new_phone[7..]);
     assert_eq!(moved.body["phone"], masked.as_str());
@@ -209,8 +202,8 @@ async fn a_phone_is_changed_with_a_code_sent_to_the_new_one_and_the_old_one_is_f
         masked.as_str()
     );
     // The old phone is told, masked.
-    let notices = client.sms_messages(&user.phone).await;
-    assert!(notices.last().unwrap().contains(&masked), "{notices:?}");
+    let notice = notice.expect("the old phone is told");
+    assert!(notice.contains(&masked), "{notice}");
 
     // The old phone is free for a new account of the type; the new one is held.
     let code = client.code_for(&user.phone, "register").await;

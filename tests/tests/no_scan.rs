@@ -68,7 +68,7 @@ async fn every_route_runs_without_a_single_scan() {
             Some(&body),
         )
         .await;
-    let code = client.latest_code(&phone).await;
+    let code = client.nth_code(&phone, 1).await;
     let mut registration = fixtures::registration_body("residence_registration", &code, &phone);
     registration["houses"] = json!([link_body(&seeded.house_id("101"), "lessor")]);
     let created = sweep

@@ -22,6 +22,7 @@ fn binaries_operations_and_template_functions_are_the_same_set() {
     let operations: BTreeSet<String> = functions::OPERATIONS
         .iter()
         .map(|op| op.name.to_owned())
+        .chain(functions::WORKERS.iter().map(|w| w.name.to_owned()))
         .collect();
     let binaries: BTreeSet<String> = std::fs::read_dir(repo().join("functions/src/bin"))
         .unwrap()
@@ -31,22 +32,70 @@ fn binaries_operations_and_template_functions_are_the_same_set() {
         .collect();
     assert_eq!(
         in_template, operations,
-        "template.yaml functions vs functions::OPERATIONS"
+        "template.yaml functions vs functions::OPERATIONS and WORKERS"
     );
     assert_eq!(
         binaries, operations,
-        "functions/src/bin vs functions::OPERATIONS"
+        "functions/src/bin vs functions::OPERATIONS and WORKERS"
     );
-    // Each binary runs the handler module of its own name.
-    for name in &binaries {
+    // Each binary runs the handler (or worker) module of its own name; workers have queues and no
+    // routes, operations routes and no queues.
+    for function in &template.functions {
+        let name = &function.binary;
+        let module = name.replace('-', "_");
         let source =
             std::fs::read_to_string(repo().join(format!("functions/src/bin/{name}.rs"))).unwrap();
+        let is_worker = functions::worker(name).is_some();
+        let main = if is_worker {
+            format!("worker_main!({module})")
+        } else {
+            format!("lambda_main!({module})")
+        };
         assert!(
-            source.contains(&format!("lambda_main!({})", name.replace('-', "_"))),
-            "{name}.rs must be `functions::lambda_main!({});`",
-            name.replace('-', "_")
+            source.contains(&main),
+            "{name}.rs must be `functions::{main};`"
         );
+        assert_eq!(
+            function.queues.is_empty(),
+            !is_worker,
+            "{name}: queue events"
+        );
+        assert_eq!(function.routes.is_empty(), is_worker, "{name}: routes");
     }
+}
+
+/// The sender gives up where the queue does: its `SMS_DELIVERY_ATTEMPTS` and the queue's
+/// `maxReceiveCount` are one parameter, and the queue has a dead-letter queue.
+#[test]
+fn the_sms_sender_and_its_queue_agree_on_the_number_of_tries() {
+    let template = Template::load_default().unwrap();
+    let queue = template.queue("SmsQueue").expect("SmsQueue");
+    let redrive = &queue.properties["RedrivePolicy"];
+    assert_eq!(
+        redrive["maxReceiveCount"],
+        serde_json::json!({"Ref": "SmsDeliveryAttempts"})
+    );
+    assert_eq!(
+        redrive["deadLetterTargetArn"]["Fn::GetAtt"][0],
+        "SmsDeadLetterQueue"
+    );
+    let sender = template
+        .functions
+        .iter()
+        .find(|f| f.binary == "send-sms")
+        .unwrap();
+    assert_eq!(sender.queues, ["SmsQueue"]);
+    assert_eq!(
+        sender.environment["SMS_DELIVERY_ATTEMPTS"],
+        serde_json::json!({"Ref": "SmsDeliveryAttempts"})
+    );
+    // No function but the sender may call SNS.
+    let text = std::fs::read_to_string(repo().join("template.yaml")).unwrap();
+    assert_eq!(
+        text.matches("sns:Publish").count(),
+        1,
+        "only SendSmsFunction publishes"
+    );
 }
 
 #[test]

@@ -325,15 +325,7 @@ async fn login_codes_must_be_login_codes_used_once() {
 
     // A code of another purpose (change_password, sent to the same phone) is refused.
     let token = fixtures::login(&client, &user, &fixtures::device_id()).await;
-    let other = client
-        .post_auth(
-            "/v1/sms-codes",
-            &token,
-            &json!({"phone": user.phone, "purpose": "change_password"}),
-        )
-        .await;
-    assert_eq!(other.status, 202);
-    let other_code = client.latest_code(&user.phone).await;
+    let other_code = fixtures::session_code(&client, &token, &user.phone, "change_password").await;
     let body =
         fixtures::login_body_with_code(&user, &fixtures::device_id(), &user.phone, &other_code);
     client

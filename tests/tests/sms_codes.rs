@@ -12,7 +12,7 @@ async fn a_code_goes_out_as_a_signed_chinese_message_to_the_e164_number() {
     assert_eq!(answer.status, 202, "{:#}", answer.body);
     assert_eq!(answer.body["expires_in"], 300);
     assert_eq!(answer.body["resend_after"], 60);
-    let messages = client.sms_messages(&phone).await;
+    let messages = client.sms_delivered(&phone, 1).await;
     assert_eq!(messages.len(), 1, "one message to +86{phone}");
     let text = &messages[0];
     assert!(text.starts_with("【深圳居住登记】"), "{text}");
@@ -56,7 +56,12 @@ async fn a_phone_gets_at_most_ten_codes_a_day() {
     let eleventh = client.request_code(&phone, "register").await;
     eleventh.assert_problem(429, "RATE_LIMITED");
     assert!(eleventh.headers.contains_key("retry-after"));
-    assert_eq!(client.sms_messages(&phone).await.len(), 10);
+    assert_eq!(client.sms_delivered(&phone, 10).await.len(), 10);
+    assert_eq!(
+        stack.operation_counts().sqs_sends,
+        10,
+        "ten queued, no more"
+    );
 }
 
 #[tokio::test]
@@ -194,15 +199,8 @@ async fn change_codes_need_a_session_and_password_codes_the_accounts_phone() {
         .await;
     other.assert_problem(400, "VALIDATION_FAILED");
     assert!(other.has_field_error("phone", "NOT_ACCOUNT_PHONE"));
-    let own = client
-        .post_auth(
-            "/v1/sms-codes",
-            &token,
-            &json!({"phone": user.phone, "purpose": "change_password"}),
-        )
-        .await;
-    assert_eq!(own.status, 202, "{:#}", own.body);
-    assert!(client.latest_code(&user.phone).await.len() == 6);
+    let own = fixtures::session_code(&client, &token, &user.phone, "change_password").await;
+    assert_eq!(own.len(), 6);
 }
 
 #[tokio::test]
@@ -232,4 +230,109 @@ async fn the_service_wide_daily_ceiling_stops_sending() {
     let answer = client.request_code(&phone, "register").await;
     answer.assert_problem(429, "RATE_LIMITED");
     assert!(client.sms_messages(&phone).await.is_empty());
+}
+
+/// Issue 12 (3): no request waits for SNS or calls it, whether the phone has an account or not:
+/// the answer queues the message, and the sender delivers it afterwards. Counted on a stack of
+/// its own (its API's clients and its sender's apart), not timed.
+#[tokio::test]
+async fn no_request_calls_sns_whatever_the_phone() {
+    let stack = start(&[]);
+    let client = Client::new(&stack);
+    let user = fixtures::register(&client, "residence_registration").await;
+    let before = (stack.operation_counts(), stack.worker_counts());
+    let delivered = client.sms_messages(&user.phone).await.len();
+
+    let stranger = fixtures::phone();
+    for phone in [user.phone.as_str(), stranger.as_str()] {
+        let answer = client.request_code(phone, "register").await;
+        assert_eq!(answer.status, 202, "{:#}", answer.body);
+    }
+    let first = client
+        .post(
+            "/v1/sessions",
+            &fixtures::login_body(&user, &fixtures::device_id()),
+        )
+        .await;
+    first.assert_problem(401, "SMS_CODE_REQUIRED");
+    let ticket = first.body["login_ticket"].as_str().unwrap();
+    let answer = client
+        .post(
+            "/v1/sms-codes",
+            &json!({"phone": user.phone, "purpose": "login", "login_ticket": ticket}),
+        )
+        .await;
+    assert_eq!(answer.status, 202, "{:#}", answer.body);
+
+    let api = stack.operation_counts();
+    assert_eq!(api.sns_publishes, 0, "no request path publishes to SNS");
+    assert_eq!(
+        api.sqs_sends - before.0.sqs_sends,
+        3,
+        "each request queued its message"
+    );
+    // The sender delivers all three.
+    client.sms_delivered(&stranger, 1).await;
+    client.sms_delivered(&user.phone, delivered + 2).await;
+    let sender = stack.worker_counts();
+    assert_eq!(sender.sns_publishes - before.1.sns_publishes, 3);
+    assert_eq!(sender.sqs_sends, 0, "the sender only delivers");
+}
+
+/// Issue 12 (3): a message that cannot be delivered after every try lands in the dead-letter
+/// queue, its code is withdrawn (it logs in or registers nobody), and the next request gets a
+/// fresh code at once instead of waiting out the resend interval.
+#[tokio::test]
+async fn an_undeliverable_code_is_dead_lettered_and_the_next_request_gets_a_fresh_one() {
+    let refusing = e2e_tests::refusing_sns::start();
+    let stack = e2e_tests::start_with_sender_sns(
+        &[("LOCAL_QUEUE_VISIBILITY_TIMEOUT_SECONDS", "1")],
+        Some(&refusing.url),
+    );
+    let client = Client::new(&stack);
+    let phone = fixtures::phone();
+    let answer = client.request_code(&phone, "register").await;
+    assert_eq!(answer.status, 202, "the answer does not wait for delivery");
+
+    // Tried five times (SMS_DELIVERY_ATTEMPTS, the queue's maxReceiveCount), then dead-lettered.
+    let ctx = stack.context();
+    let dead_letters = stack.queue_url("SmsDeadLetterQueue");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let message = loop {
+        let received = ctx
+            .sqs
+            .receive_message()
+            .queue_url(&dead_letters)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .expect("the dead-letter queue answers");
+        if let Some(message) = received.messages.unwrap_or_default().into_iter().next() {
+            break message;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "nothing dead-lettered after 30 s ({} tries)",
+            refusing.calls()
+        );
+    };
+    assert_eq!(refusing.calls(), 5, "one publish per try");
+    let queued: shared::sms::QueuedSms =
+        serde_json::from_str(message.body().unwrap()).expect("a queued SMS");
+    assert_eq!(queued.phone, format!("+86{phone}"));
+    assert!(
+        client.sms_messages(&phone).await.is_empty(),
+        "nothing was delivered"
+    );
+
+    // The code in it is dead.
+    let code = six_digit_code(&queued.text).unwrap();
+    let body = fixtures::registration_body("residence_registration", &code, &phone);
+    client
+        .post("/v1/accounts", &body)
+        .await
+        .assert_problem(400, "SMS_CODE_INVALID");
+    // The next request is not held back by the resend interval (60 s here).
+    let again = client.request_code(&phone, "register").await;
+    assert_eq!(again.status, 202, "{:#}", again.body);
 }

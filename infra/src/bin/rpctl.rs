@@ -1,6 +1,7 @@
 //! `rpctl`: the operator's command-line tool.
 //!
-//! - `rpctl local up`: tables, local staff account and the local API (what `make run` starts).
+//! - `rpctl local up`: tables, queues, local staff account, the queue workers and the local API
+//!   (what `make run` starts).
 //! - `rpctl tables create`: the template's tables in a DynamoDB (Local) endpoint.
 //! - `rpctl staff create`: a counter-staff account (password from `STAFF_PASSWORD`, never argv).
 //! - `rpctl address generate`: synthetic `buildings.csv` and `houses.csv` for every street.
@@ -92,7 +93,8 @@ enum AddressCommand {
 
 #[derive(Subcommand)]
 enum LocalCommand {
-    /// Create tables and the local staff account, then serve the API until Ctrl-C.
+    /// Create tables, queues and the local staff account, then run the queue workers and serve the
+    /// API until Ctrl-C.
     Up {
         #[command(flatten)]
         endpoints: Endpoints,
@@ -146,6 +148,9 @@ struct Endpoints {
     /// SNS endpoint (the moto emulator).
     #[arg(long, env = "SNS_ENDPOINT", default_value = "http://127.0.0.1:5000")]
     sns_endpoint: String,
+    /// SQS endpoint (default: the SNS endpoint, the moto server serves both).
+    #[arg(long, env = "SQS_ENDPOINT")]
+    sqs_endpoint: Option<String>,
     #[arg(long, env = "AWS_REGION", default_value = "ap-east-1")]
     region: String,
 }
@@ -154,8 +159,10 @@ impl From<Endpoints> for LocalEndpoints {
     fn from(e: Endpoints) -> Self {
         LocalEndpoints {
             dynamodb: e.dynamodb_endpoint,
+            sqs: e.sqs_endpoint.unwrap_or_else(|| e.sns_endpoint.clone()),
             sns: e.sns_endpoint,
             region: e.region,
+            queue_suffix: String::new(),
             counter: None,
         }
     }
@@ -198,6 +205,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         } => {
             let endpoints = LocalEndpoints::from(endpoints);
             infra::local_stack::prepare(&template, &endpoints, &from_process_env).await?;
+            infra::local_stack::start_queue_workers(&template, &endpoints, &from_process_env)?;
             let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
             let (bound, listener, api) =
                 infra::local_stack::bind_api(&template, &endpoints, &from_process_env, address)
@@ -360,6 +368,7 @@ fn local_context(
     template: &Template,
     endpoints: LocalEndpoints,
 ) -> Result<std::sync::Arc<shared::AppContext>, Box<dyn std::error::Error>> {
-    let config = infra::local_env::config(template, &Default::default(), &from_process_env)?;
+    let config =
+        infra::local_env::config(template, &Default::default(), &endpoints, &from_process_env)?;
     Ok(shared::AppContext::local(config, &endpoints))
 }

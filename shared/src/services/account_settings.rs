@@ -8,6 +8,7 @@ use crate::domain::sms::SmsPurpose;
 use crate::error::{ApiError, Invalid};
 use crate::services::views::account::AccountView;
 use crate::services::{blocking, sms_codes};
+use crate::sms::QueuedSms;
 use crate::store::{Clash, accounts};
 
 use super::conflicts;
@@ -77,9 +78,10 @@ pub async fn change_password(
     .await?;
     tracing::info!(account_id = %account.account_id, "password changed");
     let notice = crate::domain::sms::password_changed_notice(&ctx.config.sms.signature);
-    if let Err(error) = crate::sms::send(ctx, &phone, &notice, "password_changed").await {
-        // The change stands; the notice is best effort (the failure is logged by `send`).
-        tracing::warn!(?error, "password-change notice not sent");
+    let notice = QueuedSms::notice(&phone, notice, "password_changed");
+    if let Err(error) = crate::sms::outbox::enqueue(ctx, &notice).await {
+        // The change stands; the notice is best effort (the failure is logged by `enqueue`).
+        tracing::warn!(?error, "password-change notice not queued");
     }
     Ok(())
 }
@@ -128,8 +130,9 @@ pub async fn change_phone(
         &ctx.config.sms.signature,
         &crate::domain::mask::phone(new_phone.as_str()),
     );
-    if let Err(error) = crate::sms::send(ctx, &old_phone, &notice, "phone_changed").await {
-        tracing::warn!(?error, "phone-change notice not sent");
+    let notice = QueuedSms::notice(&old_phone, notice, "phone_changed");
+    if let Err(error) = crate::sms::outbox::enqueue(ctx, &notice).await {
+        tracing::warn!(?error, "phone-change notice not queued");
     }
     account.phone = new_phone;
     Ok(AccountView::from(&account))

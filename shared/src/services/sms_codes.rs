@@ -12,6 +12,7 @@ use crate::domain::client::client_network;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::sms::{SmsCode, SmsPurpose};
 use crate::error::{ApiError, FieldError};
+use crate::sms::{CarriedCode, QueuedSms};
 use crate::store::accounts;
 use crate::store::keys::verification_code_key;
 use crate::store::rate_limits::Window;
@@ -39,7 +40,8 @@ pub enum Requester<'a> {
     Ticket(&'a LoginTicket),
 }
 
-/// Issues a code for `phone` and `purpose` and sends it. A `register` code goes to anyone's
+/// Issues a code for `phone` and `purpose` and queues its message (the answer never waits for
+/// SNS, see [`crate::sms`]). A `register` code goes to anyone's
 /// phone; `change_phone` and `change_password` codes need a logged-in caller (a
 /// `change_password` code goes only to the account's own phone); a `login` code needs a login
 /// ticket and goes only to its account's phone, so nobody else can spend a phone's login codes,
@@ -146,7 +148,13 @@ pub async fn issue(
     }
     let minutes = settings.code_ttl.as_secs().div_ceil(60);
     let text = code.message(&settings.signature, purpose, minutes);
-    if let Err(error) = crate::sms::send(ctx, phone, &text, purpose.as_str()).await {
+    let carried = CarriedCode {
+        key: key.clone(),
+        code_hash: record.code_hash.clone(),
+        expires_at: record.expires_at,
+    };
+    let message = QueuedSms::with_code(phone, text, purpose.as_str(), carried);
+    if let Err(error) = crate::sms::outbox::enqueue(ctx, &message).await {
         verification_codes::delete_undelivered(ctx, &key, &record.code_hash).await?;
         return Err(error);
     }

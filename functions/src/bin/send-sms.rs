@@ -1,0 +1,1 @@
+functions::worker_main!(send_sms);

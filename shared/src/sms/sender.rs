@@ -1,0 +1,114 @@
+//! The sender function's work: each queued message to SNS. The SNS client's standard retries
+//! absorb throttling within a try; a try that still fails is reported as a batch item failure, so
+//! the queue offers the message again after its visibility timeout, up to
+//! `SMS_DELIVERY_ATTEMPTS` tries (the queue's `maxReceiveCount`). On the last failed try the
+//! message's code is withdrawn, and the queue moves the message to its dead-letter queue.
+
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use aws_sdk_sns::error::ProvideErrorMetadata;
+use aws_sdk_sns::types::MessageAttributeValue;
+
+use crate::context::AppContext;
+use crate::store::verification_codes;
+
+use super::QueuedSms;
+
+/// What became of one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Sent,
+    /// Its code expired while it waited: sending it would only cost money.
+    Expired,
+    /// To be offered again (or, after the last try, to go to the dead-letter queue).
+    Failed,
+}
+
+/// Delivers a batch; the answer names the messages that failed (`ReportBatchItemFailures`), so
+/// that only those are offered again.
+pub async fn deliver(ctx: &AppContext, event: SqsEvent) -> SqsBatchResponse {
+    let outcomes =
+        futures::future::join_all(event.records.iter().map(|record| deliver_one(ctx, record)))
+            .await;
+    let mut response = SqsBatchResponse::default();
+    for (record, outcome) in event.records.iter().zip(outcomes) {
+        if outcome == Outcome::Failed {
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = record.message_id.clone().unwrap_or_default();
+            response.batch_item_failures.push(failure);
+        }
+    }
+    response
+}
+
+async fn deliver_one(ctx: &AppContext, record: &SqsMessage) -> Outcome {
+    let message_id = record.message_id.as_deref().unwrap_or("");
+    let attempt: u32 = record
+        .attributes
+        .get("ApproximateReceiveCount")
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(1);
+    let Some(message) = record
+        .body
+        .as_deref()
+        .and_then(|body| serde_json::from_str::<QueuedSms>(body).ok())
+    else {
+        tracing::error!(message_id, attempt, "sms message unreadable");
+        return Outcome::Failed;
+    };
+    let purpose = message.purpose.as_str();
+    if let Some(code) = &message.code
+        && code.expires_at <= crate::clock::epoch_seconds()
+    {
+        tracing::warn!(purpose, message_id, attempt, "sms code expired unsent");
+        return Outcome::Expired;
+    }
+    match publish(ctx, &message).await {
+        Ok(sns_message_id) => {
+            tracing::info!(purpose, message_id, attempt, %sns_message_id, "sms sent");
+            Outcome::Sent
+        }
+        Err(error_code) if attempt >= ctx.config.sms.delivery_attempts => {
+            if let Some(code) = &message.code
+                && let Err(error) =
+                    verification_codes::delete_undelivered(ctx, &code.key, &code.code_hash).await
+            {
+                tracing::error!(
+                    purpose,
+                    message_id,
+                    ?error,
+                    "undelivered code not withdrawn"
+                );
+            }
+            tracing::error!(
+                purpose,
+                message_id,
+                attempt,
+                code = %error_code,
+                "sms undeliverable: code withdrawn, message left to the dead-letter queue"
+            );
+            Outcome::Failed
+        }
+        Err(error_code) => {
+            tracing::warn!(purpose, message_id, attempt, code = %error_code, "sms publish failed");
+            Outcome::Failed
+        }
+    }
+}
+
+/// Publishes a transactional SMS; the SNS message id, or the error code.
+async fn publish(ctx: &AppContext, message: &QueuedSms) -> Result<String, String> {
+    let sms_type = MessageAttributeValue::builder()
+        .data_type("String")
+        .string_value("Transactional")
+        .build()
+        .expect("data type is set");
+    ctx.sns
+        .publish()
+        .phone_number(&message.phone)
+        .message(&message.text)
+        .message_attributes("AWS.SNS.SMS.SMSType", sms_type)
+        .send()
+        .await
+        .map(|output| output.message_id().unwrap_or("").to_owned())
+        .map_err(|error| error.code().unwrap_or("unreachable").to_owned())
+}
