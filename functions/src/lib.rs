@@ -76,6 +76,9 @@ operations! {
     "create-sub-account" => create_sub_account,
     "update-sub-account" => update_sub_account,
     "deactivate-sub-account" => deactivate_sub_account,
+    "verify-identity" => verify_identity,
+    "verify-identity-at-counter" => verify_identity_at_counter,
+    "suspend-account" => suspend_account,
 }
 
 /// A queue worker: its function (binary) name and its handler.

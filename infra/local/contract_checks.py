@@ -21,7 +21,7 @@
     RP_STAFF_TOKEN=… RP_RESIDENT_TOKEN=… python contract_checks.py fixtures API_URL SNS_URL
         What the residents routes need to answer more than 404: the resident account links a
         house of the reference data, the staff account approves the link, a fresh
-        residence-permit account is registered and logged in, and the resident account declares
+        residence-permit account is registered, logged in and verified by the staff account, and the resident account declares
         three residents under the link (the first one the permit holder). Then the staff account
         opens a unit with one house of the reference data; its administrator logs in (role
         `admin`), replaces the initial password (a `change_password` code, PUT /v1/me/password)
@@ -314,6 +314,12 @@ def fixtures(api: str, sns: str) -> int:
 
     holder = resident_id_number()
     permit = register_and_login(api, sns, "residence_permit", "契约住户", holder)
+    # Its identity verified at the counter, so that its residence records answer 200.
+    permit_id = expect("GET /v1/me (permit)", call(api, "GET", "/v1/me", token=permit),
+                       200)["account_id"]
+    expect("the staff identity verification", call(
+        api, "POST", f"/v1/staff/accounts/{permit_id}/identity-verification", {}, token=staff),
+        200)
     registrations = []
     for id_number, name in ((holder, "契约住户"), (resident_id_number(), "契约改动"),
                             (resident_id_number(), "契约搬离")):

@@ -3,6 +3,7 @@
 
 pub mod address_data;
 pub mod batch;
+pub mod identity_registry;
 pub mod local_api;
 pub mod local_env;
 pub mod local_stack;

@@ -77,6 +77,12 @@ pub fn variables(
     endpoints: &LocalEndpoints,
 ) -> BTreeMap<String, String> {
     let mut vars = BTreeMap::new();
+    // Online identity checks ask the local identity registry, the stand-in for the real-name
+    // verification service (local only: the template never names it).
+    vars.insert(
+        "LOCAL_IDENTITY_REGISTRY_TABLE".to_owned(),
+        crate::identity_registry::LOCAL_IDENTITY_REGISTRY.to_owned(),
+    );
     for (name, value) in template
         .global_environment
         .iter()

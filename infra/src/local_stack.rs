@@ -38,6 +38,8 @@ pub enum StackError {
     AddressData(#[from] LoadError),
     #[error(transparent)]
     Queues(#[from] crate::queues::QueueError),
+    #[error("local identity registry: {0}")]
+    IdentityRegistry(#[from] crate::identity_registry::RegistryError),
     #[error("{0} must be {1}")]
     Setting(&'static str, &'static str),
     #[error("cannot listen on {0}: {1}")]
@@ -79,6 +81,7 @@ pub async fn prepare(
         return Err(StackError::MalformedReference(rejected.len(), first.line));
     }
     crate::reference::load_streets(&ctx.dynamo, &ctx.config.tables.address, &streets).await?;
+    seed_identity_registry(&ctx).await?;
     load_local_address_set(&ctx, &streets).await?;
     let staff = crate::staff::local_staff(overrides("LOCAL_STAFF_PASSWORD"));
     crate::staff::create(&ctx, staff).await?;
@@ -111,6 +114,30 @@ pub async fn bind_api(
         .local_addr()
         .map_err(|e| StackError::Listen(address, e))?;
     Ok((bound, listener, api))
+}
+
+/// Creates the local identity registry (the stand-in for the real-name verification service) and
+/// puts [`crate::identity_registry::LOCAL_IDENTITY_SET`] in it, unless its last person is there.
+async fn seed_identity_registry(ctx: &AppContext) -> Result<(), StackError> {
+    use crate::identity_registry::{self as registry, LOCAL_IDENTITY_SET};
+    static SEEDING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _seeding = SEEDING.lock().await;
+    registry::create_table(ctx).await?;
+    let (count, seed) = LOCAL_IDENTITY_SET;
+    let people = registry::generate(count, seed);
+    let last = people.last().expect("people");
+    let present = shared::identity::local_registry::is_registered(
+        ctx,
+        registry::LOCAL_IDENTITY_REGISTRY,
+        &last.id_number,
+    )
+    .await
+    .map_err(|e| crate::identity_registry::RegistryError::Batch(e.into()))?;
+    if !present {
+        let loaded = registry::load(ctx, &people).await?;
+        tracing::info!(people = loaded, "local identity registry seeded");
+    }
+    Ok(())
 }
 
 /// Loads [`LOCAL_ADDRESS_SET`] unless it is there already (its last house is checked: houses are

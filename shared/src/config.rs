@@ -11,10 +11,14 @@ use thiserror::Error;
 pub const SECRETS_ID: &str = "SECRETS_ID";
 
 /// The secret's JSON keys and the variables they stand for.
-pub const SECRET_VARIABLES: [(&str, &str); 3] = [
+pub const SECRET_VARIABLES: [(&str, &str); 4] = [
     ("jwt_keys", "JWT_KEYS"),
     ("jwt_active_kid", "JWT_ACTIVE_KID"),
     ("data_hash_key", "DATA_HASH_KEY"),
+    (
+        "identity_verification_credential",
+        "IDENTITY_VERIFICATION_CREDENTIAL",
+    ),
 ];
 
 /// The variables a secret's JSON text provides.
@@ -176,6 +180,51 @@ pub struct AppConfig {
     pub sms: SmsSettings,
     pub login: LoginSettings,
     pub houses: HouseSettings,
+    pub identity: IdentityService,
+}
+
+/// Where online identity verification (实名认证) asks.
+#[derive(Clone, PartialEq, Eq)]
+pub enum IdentityService {
+    /// The real-name verification service: `IDENTITY_VERIFICATION_URL` (https), with
+    /// `IDENTITY_VERIFICATION_CREDENTIAL` (from the secret) as its bearer credential.
+    Https { url: String, credential: String },
+    /// LOCAL ONLY: the local identity registry, a stand-in for the real service, read from the
+    /// table `LOCAL_IDENTITY_REGISTRY_TABLE`. The template never sets it.
+    LocalRegistry { table: String },
+    /// Not configured (no URL): online verification answers 503, counter verification works.
+    Unconfigured,
+}
+
+impl std::fmt::Debug for IdentityService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Https { url, .. } => write!(f, "Https({url}, credential <redacted>)"),
+            Self::LocalRegistry { table } => write!(f, "LocalRegistry({table})"),
+            Self::Unconfigured => write!(f, "Unconfigured"),
+        }
+    }
+}
+
+/// The identity service the variables name: the local registry when its table is named (local
+/// stack), else the HTTPS service when a URL is set (which must be https and have a credential).
+fn identity_service(get: &dyn Fn(&str) -> Option<String>) -> Result<IdentityService, ConfigError> {
+    let set = |name| get(name).filter(|v| !v.is_empty());
+    if let Some(table) = set("LOCAL_IDENTITY_REGISTRY_TABLE") {
+        return Ok(IdentityService::LocalRegistry { table });
+    }
+    let Some(url) = set("IDENTITY_VERIFICATION_URL") else {
+        return Ok(IdentityService::Unconfigured);
+    };
+    if !url.starts_with("https://") {
+        return Err(ConfigError::Invalid {
+            name: "IDENTITY_VERIFICATION_URL",
+            reason: "must be an https:// URL".into(),
+        });
+    }
+    let credential = set("IDENTITY_VERIFICATION_CREDENTIAL")
+        .ok_or(ConfigError::Missing("IDENTITY_VERIFICATION_CREDENTIAL"))?;
+    Ok(IdentityService::Https { url, credential })
 }
 
 impl std::fmt::Debug for AppConfig {
@@ -187,6 +236,7 @@ impl std::fmt::Debug for AppConfig {
             .field("sms", &self.sms)
             .field("login", &self.login)
             .field("houses", &self.houses)
+            .field("identity", &self.identity)
             .finish()
     }
 }
@@ -276,6 +326,7 @@ impl AppConfig {
                     0..=8000,
                 )?),
             },
+            identity: identity_service(get)?,
         })
     }
 }
@@ -591,5 +642,48 @@ mod tests {
         assert!(wrong_kid.to_string().contains("JWT_ACTIVE_KID"));
         let missing = AppConfig::from_lookup(|_| None).unwrap_err();
         assert!(matches!(missing, ConfigError::Missing(_)));
+    }
+
+    #[test]
+    fn the_identity_service_is_the_local_registry_the_https_service_or_none() {
+        let config = |extra: &[(&str, &str)]| AppConfig::from_lookup(test_vars(extra));
+        assert_eq!(config(&[]).unwrap().identity, IdentityService::Unconfigured);
+        let https = config(&[
+            (
+                "IDENTITY_VERIFICATION_URL",
+                "https://verify.example/v1/checks",
+            ),
+            ("IDENTITY_VERIFICATION_CREDENTIAL", "secret"),
+        ])
+        .unwrap();
+        assert!(matches!(https.identity, IdentityService::Https { .. }));
+        assert!(
+            !format!("{:?}", https).contains("secret"),
+            "the credential is not shown"
+        );
+        let plain = config(&[
+            ("IDENTITY_VERIFICATION_URL", "http://verify.example"),
+            ("IDENTITY_VERIFICATION_CREDENTIAL", "secret"),
+        ]);
+        assert!(
+            plain
+                .unwrap_err()
+                .to_string()
+                .contains("IDENTITY_VERIFICATION_URL")
+        );
+        let no_credential = config(&[("IDENTITY_VERIFICATION_URL", "https://verify.example")]);
+        assert!(
+            no_credential
+                .unwrap_err()
+                .to_string()
+                .contains("IDENTITY_VERIFICATION_CREDENTIAL")
+        );
+        let local = config(&[("LOCAL_IDENTITY_REGISTRY_TABLE", "LocalIdentityRegistry")]).unwrap();
+        assert_eq!(
+            local.identity,
+            IdentityService::LocalRegistry {
+                table: "LocalIdentityRegistry".into()
+            }
+        );
     }
 }

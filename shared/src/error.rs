@@ -30,6 +30,9 @@ pub enum ApiError {
     /// 403: the account was opened with a password someone else chose; it must change it
     /// (`PUT /v1/me/password`) before anything else.
     PasswordChangeRequired,
+    /// 403: the account's name and ID document are not verified yet (实名认证), and the
+    /// operation shows or decides from personal records.
+    IdentityNotVerified,
     /// 404: absent, or not the caller's to see.
     NotFound,
     /// 409: the request clashes with the current state; `errors` may name the field.
@@ -67,7 +70,7 @@ impl ApiError {
         match self {
             Self::Validation(_) | Self::SmsCodeInvalid => 400,
             Self::Unauthenticated(_) | Self::SessionReplaced | Self::SmsCodeRequired { .. } => 401,
-            Self::Forbidden(_) | Self::PasswordChangeRequired => 403,
+            Self::Forbidden(_) | Self::PasswordChangeRequired | Self::IdentityNotVerified => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::Conflict { .. } | Self::LinkNotApproved => 409,
@@ -90,6 +93,7 @@ impl ApiError {
             Self::SmsCodeInvalid => "SMS_CODE_INVALID",
             Self::Forbidden(_) => "FORBIDDEN",
             Self::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
+            Self::IdentityNotVerified => "IDENTITY_NOT_VERIFIED",
             Self::NotFound => "NOT_FOUND",
             Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Self::Conflict { .. } => "CONFLICT",
@@ -112,6 +116,7 @@ impl ApiError {
             Self::SmsCodeInvalid => "短信验证码错误、已过期或已使用",
             Self::Forbidden(title) => title,
             Self::PasswordChangeRequired => "首次登录请先修改初始密码",
+            Self::IdentityNotVerified => "请先完成实名认证（在线核验或携带身份证件到受理点核验）",
             Self::NotFound => "请求的资源不存在",
             Self::MethodNotAllowed => "不支持该请求方法",
             Self::Conflict { title, .. } => title,

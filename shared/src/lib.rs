@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod identity;
 pub mod invalid;
 pub mod operation_counts;
 pub mod runtime;

@@ -80,7 +80,19 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
     let citizen_link = citizen_link["link_id"].as_str().unwrap().to_owned();
     let citizen_registration =
         declared(&client, &citizen_token, &citizen_link, &resident_body()).await;
-    let (_, permit_token) = fixtures::logged_in(&client, "residence_permit").await;
+    let (permit, permit_token) = fixtures::logged_in(&client, "residence_permit").await;
+    // Its identity verified at the counter, so that its records show.
+    let verified = client
+        .post_auth(
+            &format!(
+                "/v1/staff/accounts/{}/identity-verification",
+                permit.account_id
+            ),
+            &staff,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(verified.status, 200, "{:#}", verified.body);
 
     // Unit A: its first house assigned to its sub-account, a resident declared there, and a
     // second sub-account that is only ever an object of the rows. Unit B, the same shape.
@@ -123,6 +135,8 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
     let building = unit_a.building.building.building_id.clone();
     let member = member_a.account_id.clone();
     let empty = || Some(json!({}));
+    // For routes whose body may be `{}`: a field they do not take.
+    let unknown = || Some(json!({"unknown": true}));
     use Method as M;
 
     #[rustfmt::skip]
@@ -151,6 +165,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
         row(M::GET, "/v1/me", &[], None,                                                                 [401, 200, 200, 200, 200, 200, 200, 200, 200]),
         row(M::PUT, "/v1/me/password", &[], empty(),                                                     [401, 400, 400, 400, 400, 400, 400, 400, 400]),
         row(M::PUT, "/v1/me/phone", &[], empty(),                                                        [401, 400, 400, 400, 400, 400, 400, 400, 403]),
+        row(M::POST, "/v1/me/identity-verification", &[], unknown(),                                     [401, 400, 400, 403, 403, 403, 403, 403, 403]),
         // Houses: unit A's link, and the citizen's
         row(M::GET, "/v1/me/houses", &[], None,                                                          [401, 200, 403, 200, 200, 200, 200, 403, 403]),
         row(M::POST, "/v1/me/houses", &[], empty(),                                                      [401, 400, 403, 400, 403, 400, 403, 403, 403]),
@@ -190,6 +205,8 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
         // Staff
         row(M::POST, "/v1/staff/accounts", &[], empty(),                                                 [401, 403, 403, 403, 403, 403, 403, 400, 403]),
         row(M::POST, "/v1/staff/units", &[], empty(),                                                    [401, 403, 403, 403, 403, 403, 403, 400, 403]),
+        row(M::POST, "/v1/staff/accounts/{account_id}/identity-verification", &[("account_id", &citizen.account_id)], unknown(), [401, 403, 403, 403, 403, 403, 403, 400, 403]),
+        row(M::POST, "/v1/staff/accounts/{account_id}/suspension", &[("account_id", &citizen.account_id)], empty(), [401, 403, 403, 403, 403, 403, 403, 400, 403]),
         // Units: unit A's second sub-account, and unit B's sub-account
         row(M::GET, "/v1/unit/sub-accounts", &[], None,                                                  [401, 403, 403, 200, 403, 200, 403, 403, 403]),
         row(M::POST, "/v1/unit/sub-accounts", &[], empty(),                                              [401, 403, 403, 400, 403, 400, 403, 403, 403]),

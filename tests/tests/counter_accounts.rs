@@ -136,6 +136,8 @@ async fn staff_open_an_account_whose_holder_sets_a_password_and_declares_at_once
     let permit = fixtures::counter_registration_body("residence_permit", json!([]));
     let opened = open(&client, &staff_token, &permit).await;
     assert_eq!(opened.status, 201, "{:#}", opened.body);
+    // Staff saw the document: verified at opening (issue 12).
+    assert_eq!(opened.body["identity_verified"], true, "{:#}", opened.body);
     let (_, token) = fixtures::first_login(&client, &user_of(&permit, &opened.body)).await;
     assert_eq!(
         client

@@ -268,7 +268,28 @@ async fn every_route_runs_without_a_single_scan() {
             Some(&json!({"reason": "info_error"})),
         )
         .await;
-    let (_, permit) = fixtures::logged_in(&client, "residence_permit").await;
+    let (permit_user, permit) = fixtures::logged_in(&client, "residence_permit").await;
+    sweep
+        .call(
+            Method::POST,
+            "/v1/me/identity-verification",
+            "/v1/me/identity-verification",
+            Some(&permit),
+            Some(&json!({})),
+        )
+        .await;
+    sweep
+        .call(
+            Method::POST,
+            "/v1/staff/accounts/{account_id}/identity-verification",
+            &format!(
+                "/v1/staff/accounts/{}/identity-verification",
+                permit_user.account_id
+            ),
+            Some(&staff),
+            Some(&json!({})),
+        )
+        .await;
     sweep
         .call(
             Method::GET,
@@ -276,6 +297,15 @@ async fn every_route_runs_without_a_single_scan() {
             "/v1/me/residence-records",
             Some(&permit),
             None,
+        )
+        .await;
+    sweep
+        .call(
+            Method::POST,
+            "/v1/staff/accounts/{account_id}/suspension",
+            &format!("/v1/staff/accounts/{}/suspension", permit_user.account_id),
+            Some(&staff),
+            Some(&json!({"reason": "证件被他人冒用，本人已到受理点核验"})),
         )
         .await;
     sweep

@@ -762,7 +762,26 @@ async fn a_resident_sees_their_own_records_with_their_durations() {
     let (_, token_a, link_a) = approved_link(&client, &staff).await;
     let (_, token_b, link_b) = approved_link(&client, &staff).await;
 
+    // Unverified, the holder sees nothing (issue 12: anyone could type anyone's ID number).
+    client
+        .get_auth("/v1/me/residence-records", &permit_token)
+        .await
+        .assert_problem(403, "IDENTITY_NOT_VERIFIED");
+    let verified = client
+        .post_auth(
+            &format!(
+                "/v1/staff/accounts/{}/identity-verification",
+                holder.account_id
+            ),
+            &staff,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(verified.status, 200, "{:#}", verified.body);
+
     let mut body = resident_body_for(&holder.id_number);
+    // The holder's name (fixtures register everyone as 张三).
+    body["name"] = json!("张三");
     body["moved_in_on"] = json!(days_ago(400));
     let first = declared(&client, &token_a, id(&link_a), &body).await;
     let answer = end(
@@ -779,8 +798,12 @@ async fn a_resident_sees_their_own_records_with_their_durations() {
     body["moved_in_on"] = json!(days_ago(30));
     let wrong = declared(&client, &token_a, id(&link_a), &body).await;
     end(&client, &token_a, &wrong, &json!({"reason": "info_error"})).await;
-    // Someone else's registration is not the holder's.
+    // Someone else's registration is not the holder's, nor is one with the holder's ID number
+    // under another name.
     declared(&client, &token_b, id(&link_b), &resident_body()).await;
+    let mut other_name = resident_body_for(&holder.id_number);
+    other_name["moved_in_on"] = json!(days_ago(20));
+    declared(&client, &token_a, id(&link_a), &other_name).await;
 
     // The person index is eventually consistent: give it a moment.
     let mut records = Vec::new();

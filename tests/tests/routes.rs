@@ -155,3 +155,27 @@ async fn the_local_api_serves_its_openapi_document() {
     assert_eq!(answer.status, 200);
     assert!(answer.body["paths"]["/v1/accounts"]["post"].is_object());
 }
+
+/// The local identity registry is a stand-in the local stack configures: the template never
+/// names it, and the deployed verification function asks the configured HTTPS service.
+#[test]
+fn the_deployed_stack_never_uses_the_local_identity_registry() {
+    let text = std::fs::read_to_string(repo().join("template.yaml")).unwrap();
+    assert!(!text.contains("LOCAL_IDENTITY_REGISTRY"));
+    assert!(!text.contains(infra::identity_registry::LOCAL_IDENTITY_REGISTRY));
+    let template = Template::load_default().unwrap();
+    let verifier = template
+        .functions
+        .iter()
+        .find(|f| f.binary == "verify-identity")
+        .unwrap();
+    assert_eq!(
+        verifier.environment["IDENTITY_VERIFICATION_URL"],
+        serde_json::json!({"Ref": "IdentityVerificationUrl"})
+    );
+    assert!(
+        shared::config::SECRET_VARIABLES
+            .iter()
+            .any(|(key, _)| *key == "identity_verification_credential")
+    );
+}

@@ -30,5 +30,8 @@ pub mod open_account;
 pub mod open_unit;
 pub mod residents;
 pub mod search_buildings;
+pub mod suspend_account;
 pub mod update_registration;
 pub mod update_sub_account;
+pub mod verify_identity;
+pub mod verify_identity_at_counter;

@@ -6,6 +6,7 @@
 //! - `rpctl staff create`: a counter-staff account (password from `STAFF_PASSWORD`, never argv).
 //! - `rpctl address generate`: synthetic `buildings.csv` and `houses.csv` for every street.
 //! - `rpctl address load`: buildings and houses from those files into the address table.
+//! - `rpctl identity generate|load`: LOCAL ONLY, people for the local identity registry.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -46,6 +47,31 @@ enum Command {
     Address {
         #[command(subcommand)]
         command: AddressCommand,
+    },
+    /// LOCAL ONLY: the local identity registry, the stand-in for the real-name verification
+    /// service that online identity checks ask on the local stack.
+    Identity {
+        #[command(subcommand)]
+        command: IdentityCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum IdentityCommand {
+    /// Print a deterministic set of people as CSV (real_name,id_type,id_number,phone); `make run`
+    /// seeds the registry with `--count 1000 --seed 2026`.
+    Generate {
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Load people from a CSV file into the local registry (every row checked first: one refused
+    /// row, named by its line, loads nothing).
+    Load {
+        file: PathBuf,
+        #[command(flatten)]
+        endpoints: Endpoints,
     },
 }
 
@@ -198,6 +224,14 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         // Needs no stack: not even template.yaml.
         return address(None, command).await;
     }
+    if let Command::Identity {
+        command: IdentityCommand::Generate { count, seed },
+    } = cli.command
+    {
+        let people = infra::identity_registry::generate(count, seed);
+        infra::identity_registry::write_csv(&people, std::io::stdout().lock())?;
+        return Ok(());
+    }
     let template = Template::load_default()?;
     match cli.command {
         Command::Local {
@@ -274,6 +308,21 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         Command::Address { command } => address(Some(&template), command).await?,
+        Command::Identity {
+            command: IdentityCommand::Load { file, endpoints },
+        } => {
+            let people = infra::identity_registry::read_csv(&file)?;
+            let ctx = local_context(&template, endpoints.into())?;
+            infra::identity_registry::create_table(&ctx).await?;
+            let loaded = infra::identity_registry::load(&ctx, &people).await?;
+            println!(
+                "loaded {loaded} people into {}",
+                infra::identity_registry::LOCAL_IDENTITY_REGISTRY
+            );
+        }
+        Command::Identity {
+            command: IdentityCommand::Generate { .. },
+        } => unreachable!("handled above"),
     }
     Ok(())
 }

@@ -66,6 +66,9 @@ pub enum AccountStatus {
     Active,
     /// Deactivated by its unit's administrator: no login, no session.
     Deactivated,
+    /// Suspended by counter staff because it holds someone else's ID document (a reclaim): no
+    /// login, no session; its data is kept, marked with who suspended it, when and why.
+    Suspended,
 }
 
 super::code_enum!(AccountStatus);

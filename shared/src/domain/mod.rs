@@ -101,6 +101,7 @@ pub mod districts;
 pub mod house_link;
 pub mod id_document;
 pub mod id_number;
+pub mod identity;
 pub mod mask;
 pub mod password;
 pub mod phone;

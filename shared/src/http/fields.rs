@@ -53,6 +53,15 @@ impl Fields {
         }
     }
 
+    /// As [`Self::from_request`] for a route whose body has no required field (`{}`): an empty
+    /// body is read as `{}`.
+    pub fn from_optional_request(req: &Request) -> Result<Self, ApiError> {
+        if super::request::body_bytes(req)?.is_empty() {
+            return Ok(Self::new(Map::new(), ""));
+        }
+        Self::from_request(req)
+    }
+
     /// Fields of a nested object; field names in errors are prefixed (`houses[0].house_id`).
     pub fn new(object: Map<String, Value>, prefix: &str) -> Self {
         Self {

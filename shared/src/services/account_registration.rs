@@ -100,6 +100,8 @@ pub async fn register(
         Opening::Counter { staff_id } => {
             record.must_change_password = true;
             record.opened_by = Some(staff_id.clone());
+            // Staff have seen the document: the identity is verified at opening.
+            record.identity = Some(super::identity::counter_proof(staff_id, &record.created_at));
             Some(staff_id.as_str())
         }
     };

@@ -8,12 +8,15 @@ use crate::store::{Clash, StoreError};
 pub const TAKEN_TITLE: &str = "账号信息与已有账号冲突";
 /// The answer to a deactivated account, wherever it shows up.
 pub const ACCOUNT_DEACTIVATED: &str = "该账号已停用";
+/// The answer to a suspended account (its ID document was reclaimed by its holder).
+pub const ACCOUNT_SUSPENDED: &str = "该账号已被受理点暂停使用，如有疑问请携带身份证件到受理点咨询";
 
 /// Clashes answered in this order when several conditions failed at once (the unique values
 /// taken come first, all listed together).
-const PRECEDENCE: [Clash; 12] = [
+const PRECEDENCE: [Clash; 13] = [
     Clash::SessionReplaced,
     Clash::AccountDeactivated,
+    Clash::AccountNotActive,
     Clash::LinkNotApproved,
     Clash::LinkChanged,
     Clash::MemberChanged,
@@ -101,6 +104,7 @@ fn single(clash: Clash) -> ApiError {
         Clash::CodeSpent => ApiError::SmsCodeInvalid,
         Clash::LinkChanged => changed_link(),
         Clash::MemberChanged => changed("子账号已停用或已被修改，请刷新后重试"),
+        Clash::AccountNotActive => changed("该账号已停用或已暂停使用"),
         Clash::PasswordChanged => changed("密码已被修改，请重新操作"),
         Clash::PhoneChanged => changed("手机号码已被修改，请重新操作"),
         Clash::PersonAlreadyRegistered => already_registered(),

@@ -42,8 +42,14 @@ pub async fn login(ctx: &AppContext, login: Login) -> Result<SessionIssued, ApiE
     let (account, device) =
         verify_credentials(ctx, &username_key, login.password, &login.device_id).await?;
 
-    if account.status != AccountStatus::Active {
-        return Err(ApiError::Forbidden(super::conflicts::ACCOUNT_DEACTIVATED));
+    match account.status {
+        AccountStatus::Active => {}
+        AccountStatus::Deactivated => {
+            return Err(ApiError::Forbidden(super::conflicts::ACCOUNT_DEACTIVATED));
+        }
+        AccountStatus::Suspended => {
+            return Err(ApiError::Forbidden(super::conflicts::ACCOUNT_SUSPENDED));
+        }
     }
     if account.account_type != login.platform {
         return Err(ApiError::Forbidden(match account.account_type {

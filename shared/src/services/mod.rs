@@ -8,6 +8,7 @@ pub mod authorization;
 pub mod conflicts;
 pub mod house_deregistration;
 pub mod house_links;
+pub mod identity;
 pub mod limits;
 pub mod login;
 pub mod public_reads;

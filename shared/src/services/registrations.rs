@@ -379,7 +379,8 @@ pub async fn move_out_with_house(
 }
 
 /// `GET /v1/me/residence-records`: the registrations whose resident has the account holder's ID
-/// document, by move-in date; voided ones are left out (they never count toward a permit).
+/// document and name, by move-in date, for a verified identity only (403
+/// `IDENTITY_NOT_VERIFIED` before); voided ones are left out (they never count toward a permit).
 pub async fn residence_records(
     ctx: &AppContext,
     principal: &Principal,
@@ -389,13 +390,18 @@ pub async fn residence_records(
     let account = accounts::find_by_id(ctx, &principal.account_id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    super::identity::require_verified(&account)?;
     // Residence-permit accounts are personal: they always carry the holder's document.
     let (Some(id_type), Some(id_number)) = (account.id_type, account.id_number.as_deref()) else {
         return Err(ApiError::Internal);
     };
     let person = keys::person_key(ctx, id_type, id_number);
     let today = crate::clock::today_in_china();
-    let page = registrations::list_of_person(ctx, &person, page).await?;
+    let mut page = registrations::list_of_person(ctx, &person, page).await?;
+    // Only records of this person: the same ID document *and* the verified name (a declarant's
+    // typo in either names someone else).
+    page.items
+        .retain(|r| r.resident.id_type == id_type && r.resident.name == account.real_name);
     Ok(page.map(|r| ResidenceRecordView {
         residence_days: (r.moved_out_on.unwrap_or(today) - r.moved_in_on)
             .num_days()

@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 use crate::context::AppContext;
 use crate::domain::account::{AccountStatus, AccountType, RealName, Role, Username, phone_scope};
 use crate::domain::id_document::{IdDocument, IdType};
+use crate::domain::identity::VerificationMethod;
 use crate::domain::phone::PhoneNumber;
 
+use super::audit::AuditRecord;
 use super::error::{Clash, StoreResult, conditional, written};
 use super::house_links::LinkRecord;
 use super::item::{Item, from_item, n, pk_sk, s, string_of, to_item};
@@ -53,6 +55,30 @@ pub struct AccountRecord {
     pub unit: Option<UnitMembership>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivated_at: Option<String>,
+    /// How and when the holder's name and ID document were proven; absent while unverified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<IdentityProof>,
+    /// Why counter staff suspended the account (status `suspended`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspension: Option<Suspension>,
+}
+
+/// The proof of an account's identity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityProof {
+    pub method: VerificationMethod,
+    pub verified_at: String,
+    /// The staff member, for a verification at the counter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_by: Option<String>,
+}
+
+/// The mark a suspended account keeps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suspension {
+    pub suspended_by: String,
+    pub suspended_at: String,
+    pub reason: String,
 }
 
 /// What ties a unit account to its unit.
@@ -102,6 +128,8 @@ impl AccountRecord {
             opened_by: None,
             unit: None,
             deactivated_at: None,
+            identity: None,
+            suspension: None,
         }
     }
 
@@ -522,5 +550,72 @@ pub async fn change_phone(
         Clash::PhoneTaken,
     );
     code.add_use(&mut tx, ctx);
+    tx.commit(ctx).await
+}
+
+/// Records the proof of an active account's identity, with its audit record, in one transaction
+/// ([`Clash::AccountNotActive`] when the account is not active).
+pub async fn verify_identity(
+    ctx: &AppContext,
+    account_id: &str,
+    proof: &IdentityProof,
+    audit: &AuditRecord,
+) -> StoreResult<()> {
+    let table = &ctx.config.tables.accounts;
+    let profile = ItemUpdate::new(table, keys::profile_key(account_id))
+        .set("identity", super::item::to_attribute(proof)?)
+        .condition(
+            "#status = :active",
+            vec![(
+                ":active",
+                super::item::to_attribute(&AccountStatus::Active)?,
+            )],
+        );
+    let mut tx = Transaction::new("accounts.verify_identity");
+    tx.update(profile.into_update(), Clash::AccountNotActive);
+    tx.put_fresh(table, audit.item()?);
+    tx.commit(ctx).await
+}
+
+/// Suspends an active account whose ID document its real holder has reclaimed, in one
+/// transaction: status and the suspension mark on the profile (everything else is kept), its
+/// session ended at once and for good, its claim of the ID document released (so the holder's own
+/// account can be opened with it), and the audit record ([`Clash::AccountNotActive`] when it was
+/// not active).
+pub async fn suspend(
+    ctx: &AppContext,
+    account: &AccountRecord,
+    suspension: &Suspension,
+    audit: &AuditRecord,
+) -> StoreResult<()> {
+    let table = &ctx.config.tables.accounts;
+    let profile = ItemUpdate::new(table, account.key())
+        .set(
+            "status",
+            super::item::to_attribute(&AccountStatus::Suspended)?,
+        )
+        .set("suspension", super::item::to_attribute(suspension)?)
+        .condition(
+            "#status = :active",
+            vec![(
+                ":active",
+                super::item::to_attribute(&AccountStatus::Active)?,
+            )],
+        );
+    let mut tx = Transaction::new("accounts.suspend");
+    tx.update(profile.into_update(), Clash::AccountNotActive);
+    add_final_session_end(&mut tx, ctx, &account.account_id);
+    if let (Some(id_type), Some(number)) = (account.id_type, account.id_number.as_deref()) {
+        let claim = keys::id_claim_of(ctx, account.account_type, id_type, number);
+        let delete = Delete::builder()
+            .table_name(table)
+            .set_key(Some(keys::claim_key(claim)))
+            .condition_expression("attribute_not_exists(pk) OR account_id = :me")
+            .expression_attribute_values(":me", s(&account.account_id))
+            .build()
+            .expect("key is set");
+        tx.delete(delete, Some(Clash::AccountNotActive));
+    }
+    tx.put_fresh(table, audit.item()?);
     tx.commit(ctx).await
 }

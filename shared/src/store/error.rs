@@ -41,6 +41,8 @@ pub enum Clash {
     ReceiptNumberTaken,
     /// The registration is no longer current at the version read.
     RegistrationChanged,
+    /// The account is no longer active (suspended or deactivated meanwhile).
+    AccountNotActive,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

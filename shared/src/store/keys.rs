@@ -60,6 +60,8 @@ pub const BUILDING_SK: &str = "BUILDING";
 pub const DEVICE_PREFIX: &str = "DEVICE#";
 pub const LINK_PREFIX: &str = "LINK#";
 pub const MEMBER_PREFIX: &str = "MEMBER#";
+/// Sort-key prefix of an account's audit records (staff acts on it).
+pub const AUDIT_PREFIX: &str = "AUDIT#";
 /// Sort-key prefixes of a link's partition in the registrations table.
 pub const REGISTRATION_PREFIX: &str = "REG#";
 pub const HOUSE_PREFIX: &str = "HOUSE#";
@@ -72,6 +74,11 @@ pub fn account_pk(account_id: &str) -> String {
 
 pub fn profile_key(account_id: &str) -> Item {
     pk_sk(account_pk(account_id), PROFILE)
+}
+
+/// The sort key of an audit record of an account: ordered by time, unique by a fresh id.
+pub fn audit_sk(at: &str, audit_id: &str) -> String {
+    format!("{AUDIT_PREFIX}{at}#{audit_id}")
 }
 
 pub fn session_key(account_id: &str) -> Item {
@@ -95,10 +102,20 @@ pub fn phone_claim(ctx: &AppContext, scope: &str, phone: &PhoneNumber) -> String
 }
 
 pub fn id_claim(ctx: &AppContext, account_type: AccountType, doc: &IdDocument) -> String {
+    id_claim_of(ctx, account_type, doc.id_type(), doc.number())
+}
+
+/// [`id_claim`] of a document as stored (type and number).
+pub fn id_claim_of(
+    ctx: &AppContext,
+    account_type: AccountType,
+    id_type: IdType,
+    number: &str,
+) -> String {
     let hash = keyed_hash(
         &ctx.config.hash_key,
         "id-document",
-        &[doc.id_type().as_str(), doc.number()],
+        &[id_type.as_str(), number],
     );
     format!("IDDOC#{}#{hash}", account_type.as_str())
 }

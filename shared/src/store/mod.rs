@@ -13,6 +13,7 @@
 
 pub mod accounts;
 pub mod address;
+pub mod audit;
 pub mod error;
 pub mod house_links;
 pub mod item;

@@ -99,3 +99,10 @@ pub fn phone_change(f: &mut Fields) -> Option<PhoneChange> {
         sms_code: sms_code?,
     })
 }
+
+/// `{reason}` of a suspension (staff, a reclaim): 2 to 200 characters, kept with the account.
+pub fn suspension_reason(f: &mut Fields) -> Option<String> {
+    f.required("reason", |v| {
+        crate::domain::text::text(v, 2, 200, "INVALID_REASON", "暂停原因须为2至200个字符")
+    })
+}

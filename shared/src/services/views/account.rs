@@ -23,6 +23,8 @@ pub struct AccountView {
     /// Masked: 139****5678.
     pub phone: String,
     pub status: AccountStatus,
+    /// Whether the name and ID document are proven (实名认证); always false for unit accounts.
+    pub identity_verified: bool,
     pub must_change_password: bool,
     /// For unit accounts: the unit.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -51,6 +53,7 @@ impl From<&AccountRecord> for AccountView {
             id_number: record.id_number.as_deref().map(mask::document_number),
             phone: record.phone.masked(),
             status: record.status,
+            identity_verified: record.identity.is_some(),
             must_change_password: record.must_change_password,
             unit: record.unit.as_ref().map(|unit| UnitBrief {
                 unit_id: unit.unit_id.clone(),

@@ -1,0 +1,1 @@
+functions::lambda_main!(suspend_account);

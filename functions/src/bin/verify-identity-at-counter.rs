@@ -1,0 +1,1 @@
+functions::lambda_main!(verify_identity_at_counter);
