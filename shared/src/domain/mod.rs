@@ -98,6 +98,7 @@ pub mod address;
 pub mod client;
 pub mod credit_code;
 pub mod districts;
+pub mod eligibility;
 pub mod house_link;
 pub mod id_document;
 pub mod id_number;
