@@ -79,6 +79,7 @@ operations! {
     "verify-identity" => verify_identity,
     "verify-identity-at-counter" => verify_identity_at_counter,
     "suspend-account" => suspend_account,
+    "get-permit-eligibility" => get_permit_eligibility,
 }
 
 /// A queue worker: its function (binary) name and its handler.

@@ -40,6 +40,8 @@ pub enum StackError {
     Queues(#[from] crate::queues::QueueError),
     #[error("local identity registry: {0}")]
     IdentityRegistry(#[from] crate::identity_registry::RegistryError),
+    #[error("social-insurance months: {0}")]
+    SocialInsurance(#[from] crate::social_insurance::ImportError),
     #[error("{0} must be {1}")]
     Setting(&'static str, &'static str),
     #[error("cannot listen on {0}: {1}")]
@@ -117,7 +119,8 @@ pub async fn bind_api(
 }
 
 /// Creates the local identity registry (the stand-in for the real-name verification service) and
-/// puts [`crate::identity_registry::LOCAL_IDENTITY_SET`] in it, unless its last person is there.
+/// puts [`crate::identity_registry::LOCAL_IDENTITY_SET`] in it, with their generated
+/// social-insurance months (the last 30 months at most), unless its last person is there.
 async fn seed_identity_registry(ctx: &AppContext) -> Result<(), StackError> {
     use crate::identity_registry::{self as registry, LOCAL_IDENTITY_SET};
     static SEEDING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -135,7 +138,12 @@ async fn seed_identity_registry(ctx: &AppContext) -> Result<(), StackError> {
     .map_err(|e| crate::identity_registry::RegistryError::Batch(e.into()))?;
     if !present {
         let loaded = registry::load(ctx, &people).await?;
-        tracing::info!(people = loaded, "local identity registry seeded");
+        // Their social-insurance months too, as the bureau would share them.
+        let this_month =
+            shared::domain::eligibility::insurance::YearMonth::of(shared::clock::today_in_china());
+        let months = crate::social_insurance::generate(&people, this_month, 30, seed);
+        let months = crate::social_insurance::load(ctx, &months, false).await?;
+        tracing::info!(people = loaded, months, "local identity registry seeded");
     }
     Ok(())
 }

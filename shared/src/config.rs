@@ -62,6 +62,8 @@ pub struct Tables {
     pub address: String,
     /// Resident registrations (declared under house links).
     pub registrations: String,
+    /// Social-insurance contribution months shared by the bureau (imported).
+    pub social_insurance: String,
 }
 
 /// Signing keys for access tokens, by key id; `active` signs, all verify (for rotation).
@@ -268,6 +270,7 @@ impl AppConfig {
                 rate_limits: required("RATE_LIMITS_TABLE")?,
                 address: required("ADDRESS_TABLE")?,
                 registrations: required("REGISTRATIONS_TABLE")?,
+                social_insurance: required("SOCIAL_INSURANCE_TABLE")?,
             },
             jwt,
             hash_key,
@@ -421,6 +424,7 @@ fn test_vars(extra: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         ("RATE_LIMITS_TABLE", "r"),
         ("ADDRESS_TABLE", "ad"),
         ("REGISTRATIONS_TABLE", "rg"),
+        ("SOCIAL_INSURANCE_TABLE", "si"),
         ("SMS_QUEUE_URL", "http://127.0.0.1:9/000000000000/sms"),
         (
             "JWT_KEYS",

@@ -15,6 +15,7 @@ pub mod operation_counts;
 pub mod runtime;
 pub mod services;
 pub mod sms;
+pub mod social_insurance;
 pub mod store;
 
 pub use context::AppContext;

@@ -301,6 +301,15 @@ async fn every_route_runs_without_a_single_scan() {
         .await;
     sweep
         .call(
+            Method::GET,
+            "/v1/me/permit-eligibility",
+            "/v1/me/permit-eligibility",
+            Some(&permit),
+            None,
+        )
+        .await;
+    sweep
+        .call(
             Method::POST,
             "/v1/staff/accounts/{account_id}/suspension",
             &format!("/v1/staff/accounts/{}/suspension", permit_user.account_id),

@@ -16,6 +16,7 @@ pub mod delete_session;
 pub mod deregister_house_link;
 pub mod deregister_registration;
 pub mod get_me;
+pub mod get_permit_eligibility;
 pub mod get_registration;
 pub mod get_registration_receipt;
 pub mod list_building_houses;

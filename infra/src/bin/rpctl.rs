@@ -7,6 +7,7 @@
 //! - `rpctl address generate`: synthetic `buildings.csv` and `houses.csv` for every street.
 //! - `rpctl address load`: buildings and houses from those files into the address table.
 //! - `rpctl identity generate|load`: LOCAL ONLY, people for the local identity registry.
+//! - `rpctl social-insurance generate|load`: the bureau's social-insurance months.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -53,6 +54,37 @@ enum Command {
     Identity {
         #[command(subcommand)]
         command: IdentityCommand,
+    },
+    /// Social-insurance months shared by the bureau (人社局), read by the permit rules.
+    SocialInsurance {
+        #[command(subcommand)]
+        command: SocialInsuranceCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SocialInsuranceCommand {
+    /// Print generated months (CSV: id_type,id_number,month,status) for the people of
+    /// `rpctl identity generate --count N --seed S`, up to last month.
+    Generate {
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// The most months back a person has paid for.
+        #[arg(long, default_value_t = 30)]
+        months: usize,
+    },
+    /// Load a bureau file (id_type,id_number,month YYYY-MM,status paid|unpaid): every row is
+    /// checked first, one refused row (named by its line) loads nothing; idempotent.
+    Load {
+        file: PathBuf,
+        /// Against the deployed stack: the table from SOCIAL_INSURANCE_TABLE (and the other
+        /// variables the functions get) and AWS credentials from the default chain.
+        #[arg(long)]
+        deployed: bool,
+        #[command(flatten)]
+        endpoints: Endpoints,
     },
 }
 
@@ -232,6 +264,22 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         infra::identity_registry::write_csv(&people, std::io::stdout().lock())?;
         return Ok(());
     }
+    if let Command::SocialInsurance {
+        command:
+            SocialInsuranceCommand::Generate {
+                count,
+                seed,
+                months,
+            },
+    } = cli.command
+    {
+        let people = infra::identity_registry::generate(count, seed);
+        let this_month =
+            shared::domain::eligibility::insurance::YearMonth::of(shared::clock::today_in_china());
+        let rows = infra::social_insurance::generate(&people, this_month, months, seed);
+        infra::social_insurance::write_csv(&rows, std::io::stdout().lock())?;
+        return Ok(());
+    }
     let template = Template::load_default()?;
     match cli.command {
         Command::Local {
@@ -322,7 +370,31 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Identity {
             command: IdentityCommand::Generate { .. },
+        }
+        | Command::SocialInsurance {
+            command: SocialInsuranceCommand::Generate { .. },
         } => unreachable!("handled above"),
+        Command::SocialInsurance {
+            command:
+                SocialInsuranceCommand::Load {
+                    file,
+                    deployed,
+                    endpoints,
+                },
+        } => {
+            let rows = infra::social_insurance::read_csv(&file)?;
+            let ctx = if deployed {
+                shared::AppContext::from_env().await?
+            } else {
+                local_context(&template, endpoints.into())?
+            };
+            let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let written = infra::social_insurance::load(&ctx, &rows, progress).await?;
+            println!(
+                "loaded {written} months into {}",
+                ctx.config.tables.social_insurance
+            );
+        }
     }
     Ok(())
 }

@@ -45,6 +45,17 @@ impl IdentityStatus {
     }
 }
 
+/// Whether a registered resident is the account's holder: the same ID document *and* name (a
+/// declarant's typo in either names someone else).
+pub fn is_holder(
+    account: &AccountRecord,
+    resident: &crate::store::registrations::Resident,
+) -> bool {
+    account.id_type == Some(resident.id_type)
+        && account.id_number.as_deref() == Some(resident.id_number.as_str())
+        && account.real_name == resident.name
+}
+
 /// Refuses (403 `IDENTITY_NOT_VERIFIED`) an account whose identity is not verified.
 pub fn require_verified(account: &AccountRecord) -> Result<&IdentityProof, ApiError> {
     account

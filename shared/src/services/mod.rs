@@ -11,6 +11,7 @@ pub mod house_links;
 pub mod identity;
 pub mod limits;
 pub mod login;
+pub mod permits;
 pub mod public_reads;
 pub mod receipts;
 pub mod registrations;

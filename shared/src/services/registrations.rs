@@ -398,10 +398,8 @@ pub async fn residence_records(
     let person = keys::person_key(ctx, id_type, id_number);
     let today = crate::clock::today_in_china();
     let mut page = registrations::list_of_person(ctx, &person, page).await?;
-    // Only records of this person: the same ID document *and* the verified name (a declarant's
-    // typo in either names someone else).
     page.items
-        .retain(|r| r.resident.id_type == id_type && r.resident.name == account.real_name);
+        .retain(|r| super::identity::is_holder(&account, &r.resident));
     Ok(page.map(|r| ResidenceRecordView {
         residence_days: (r.moved_out_on.unwrap_or(today) - r.moved_in_on)
             .num_days()

@@ -24,6 +24,7 @@ pub mod rate_limits;
 pub mod reads;
 pub mod registrations;
 pub mod retry;
+pub mod social_insurance;
 pub mod transaction;
 pub mod units;
 pub mod update;

@@ -396,6 +396,27 @@ pub async fn list_of_person(
     .await
 }
 
+/// Every registration of a person, voided ones left out (all pages of [`list_of_person`]'s Query).
+pub async fn all_of_person(
+    ctx: &AppContext,
+    person_key: &str,
+) -> StoreResult<Vec<RegistrationRecord>> {
+    let voided = to_attribute(&RegistrationStatus::Voided)?;
+    let items = query_all("registrations.all_of_person", || {
+        ctx.dynamo
+            .query()
+            .table_name(table(ctx))
+            .index_name(PERSON_INDEX)
+            .key_condition_expression("person_key = :person")
+            .filter_expression("#status <> :voided")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":person", s(person_key))
+            .expression_attribute_values(":voided", voided.clone())
+    })
+    .await?;
+    items.into_iter().map(from_item).collect()
+}
+
 /// Up to `limit` registrations currently under a link (consistent read).
 pub async fn current_under_link(
     ctx: &AppContext,

@@ -82,6 +82,24 @@ impl std::fmt::Display for YearMonth {
     }
 }
 
+/// A month's record as the bureau shares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "&'static str", try_from = "String")]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum Contribution {
+    /// Paid (any of the five insurances): the month counts.
+    Paid,
+    /// Owed or not paid: the month does not count.
+    Unpaid,
+}
+
+crate::domain::code_enum!(
+    Contribution,
+    "INVALID_STATUS",
+    "缴费状态须为 paid 或 unpaid"
+);
+
 /// The months someone's social insurance was paid.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PaidMonths(BTreeSet<YearMonth>);

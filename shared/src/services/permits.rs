@@ -1,0 +1,86 @@
+//! Residence permits (F22): what the records say of the holder's eligibility. The rules are the
+//! domain's ([`crate::domain::eligibility`]); this reads the two timelines they decide from: the
+//! holder's registrations (the verified identity's only) and the bureau's insurance months
+//! (through [`crate::social_insurance`]).
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::auth::Principal;
+use crate::context::AppContext;
+use crate::domain::account::AccountType;
+use crate::domain::eligibility::insurance::PaidMonths;
+use crate::domain::eligibility::residence::Registration;
+use crate::domain::eligibility::{Assessment, Basis, assess_application};
+use crate::error::ApiError;
+use crate::store::accounts::{self, AccountRecord};
+use crate::store::keys;
+use crate::store::registrations;
+
+use super::identity::{is_holder, require_verified};
+
+/// `GET /v1/me/permit-eligibility`.
+#[derive(Debug, Serialize)]
+pub struct EligibilityView {
+    /// The China date the records were assessed on.
+    pub as_of: NaiveDate,
+    #[serde(flatten)]
+    pub assessment: Assessment,
+}
+
+/// The two timelines of a verified permit account's holder, as of `today`.
+pub struct Timelines {
+    pub registrations: Vec<Registration>,
+    pub paid: PaidMonths,
+}
+
+/// Reads the holder's timelines: registrations whose resident is the holder (voided ones never
+/// count), each counted from its declaration's China date; insurance months of the window.
+pub async fn timelines(
+    ctx: &AppContext,
+    account: &AccountRecord,
+    today: NaiveDate,
+) -> Result<Timelines, ApiError> {
+    let (Some(id_type), Some(id_number)) = (account.id_type, account.id_number.as_deref()) else {
+        return Err(ApiError::Internal);
+    };
+    let person = keys::person_key(ctx, id_type, id_number);
+    let records = registrations::all_of_person(ctx, &person).await?;
+    let registrations = records
+        .iter()
+        .filter(|r| is_holder(account, &r.resident))
+        .map(|r| {
+            Ok(Registration {
+                declared_on: crate::clock::china_date_of(&r.declared_at)
+                    .ok_or(ApiError::Internal)?,
+                moved_in_on: r.moved_in_on,
+                moved_out_on: r.moved_out_on,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let paid = crate::social_insurance::paid_months(ctx, &person, today).await?;
+    Ok(Timelines {
+        registrations,
+        paid,
+    })
+}
+
+/// `GET /v1/me/permit-eligibility?basis=`: each condition of the basis, what was counted, met or
+/// not, and the earliest day all would hold if nothing changes. Verified identities only.
+pub async fn eligibility(
+    ctx: &AppContext,
+    principal: &Principal,
+    basis: Basis,
+) -> Result<EligibilityView, ApiError> {
+    principal.require_type(AccountType::ResidencePermit)?;
+    let account = accounts::find_by_id(ctx, &principal.account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    require_verified(&account)?;
+    let today = crate::clock::today_in_china();
+    let timelines = timelines(ctx, &account, today).await?;
+    Ok(EligibilityView {
+        as_of: today,
+        assessment: assess_application(basis, &timelines.registrations, &timelines.paid, today),
+    })
+}
