@@ -350,12 +350,12 @@ async fn login_codes_must_be_login_codes_used_once() {
 
 #[tokio::test]
 async fn an_expired_login_code_is_refused() {
-    // Registered with normal codes; the login code on a stack whose codes live 1 second.
+    // Registered with normal codes; the login code on a stack whose codes live 2 seconds.
     let user = fixtures::register(&Client::new(stack()), "residence_permit").await;
-    let short = e2e_tests::start(&[("SMS_CODE_TTL_SECONDS", "1")]);
+    let short = e2e_tests::start(&[("SMS_CODE_TTL_SECONDS", "2")]);
     let client = Client::new(&short);
     let code = fixtures::login_code(&client, &user, &fixtures::device_id()).await;
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    tokio::time::sleep(Duration::from_millis(3100)).await;
     let body = fixtures::login_body_with_code(&user, &fixtures::device_id(), &user.phone, &code);
     client
         .post("/v1/sessions", &body)
