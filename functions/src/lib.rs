@@ -80,6 +80,10 @@ operations! {
     "verify-identity-at-counter" => verify_identity_at_counter,
     "suspend-account" => suspend_account,
     "get-permit-eligibility" => get_permit_eligibility,
+    "create-permit-application" => create_permit_application,
+    "list-permit-applications" => list_permit_applications,
+    "get-permit-application" => get_permit_application,
+    "withdraw-permit-application" => withdraw_permit_application,
 }
 
 /// A queue worker: its function (binary) name and its handler.

@@ -64,6 +64,8 @@ pub struct Tables {
     pub registrations: String,
     /// Social-insurance contribution months shared by the bureau (imported).
     pub social_insurance: String,
+    /// Residence-permit applications and their history (F22).
+    pub permits: String,
 }
 
 /// Signing keys for access tokens, by key id; `active` signs, all verify (for rotation).
@@ -271,6 +273,7 @@ impl AppConfig {
                 address: required("ADDRESS_TABLE")?,
                 registrations: required("REGISTRATIONS_TABLE")?,
                 social_insurance: required("SOCIAL_INSURANCE_TABLE")?,
+                permits: required("PERMITS_TABLE")?,
             },
             jwt,
             hash_key,
@@ -425,6 +428,7 @@ fn test_vars(extra: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         ("ADDRESS_TABLE", "ad"),
         ("REGISTRATIONS_TABLE", "rg"),
         ("SOCIAL_INSURANCE_TABLE", "si"),
+        ("PERMITS_TABLE", "p"),
         ("SMS_QUEUE_URL", "http://127.0.0.1:9/000000000000/sms"),
         (
             "JWT_KEYS",

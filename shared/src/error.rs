@@ -46,6 +46,10 @@ pub enum ApiError {
     AccountLocked { retry_after: u64 },
     /// 409: residents can only be declared for an approved house link.
     LinkNotApproved,
+    /// 409: the person has an open residence-permit application already.
+    ApplicationPending,
+    /// 422: the records do not prove the conditions; `errors` names each unmet one.
+    NotEligible(Vec<FieldError>),
     /// 405: the route exists but not with this method.
     MethodNotAllowed,
     /// 503: a dependency (DynamoDB, SNS) failed or throttled; safe to retry.
@@ -73,7 +77,8 @@ impl ApiError {
             Self::Forbidden(_) | Self::PasswordChangeRequired | Self::IdentityNotVerified => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
-            Self::Conflict { .. } | Self::LinkNotApproved => 409,
+            Self::Conflict { .. } | Self::LinkNotApproved | Self::ApplicationPending => 409,
+            Self::NotEligible(_) => 422,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::RateLimited { .. } | Self::AccountLocked { .. } => 429,
@@ -100,6 +105,8 @@ impl ApiError {
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::AccountLocked { .. } => "ACCOUNT_LOCKED",
             Self::LinkNotApproved => "LINK_NOT_APPROVED",
+            Self::ApplicationPending => "APPLICATION_PENDING",
+            Self::NotEligible(_) => "NOT_ELIGIBLE",
             Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Self::Internal => "INTERNAL_ERROR",
         }
@@ -123,6 +130,8 @@ impl ApiError {
             Self::RateLimited { .. } => "操作过于频繁，请稍后再试",
             Self::AccountLocked { .. } => "登录失败次数过多，账号已暂时锁定，请稍后再试",
             Self::LinkNotApproved => "该房屋尚未通过审核，暂不能申报住户",
+            Self::ApplicationPending => "您已有一份正在办理的居住证申请",
+            Self::NotEligible(_) => "暂不符合居住证申领条件",
             Self::ServiceUnavailable => "服务暂时不可用，请稍后再试",
             Self::Internal => "系统内部错误，请稍后再试",
         }
@@ -149,7 +158,7 @@ impl ApiError {
             "code": code,
         });
         let errors = match self {
-            Self::Validation(errors) => Some(errors),
+            Self::Validation(errors) | Self::NotEligible(errors) => Some(errors),
             Self::Conflict { errors, .. } if !errors.is_empty() => Some(errors),
             _ => None,
         };

@@ -93,6 +93,21 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
         )
         .await;
     assert_eq!(verified.status, 200, "{:#}", verified.body);
+    // Registered (in the citizen's house) and applying on a direct basis: an application that
+    // waits for staff, the object of the application rows.
+    let mut permit_resident = e2e_tests::residents::resident_body_for(&permit.id_number);
+    permit_resident["name"] = json!("张三");
+    declared(&client, &citizen_token, &citizen_link, &permit_resident).await;
+    let applied = client
+        .post_auth(
+            "/v1/me/permit-applications",
+            &permit_token,
+            &json!({"basis": "talent", "certificate_no": "RC-2026-0001",
+                    "photo_receipt_no": "PR20261201A", "delivery": {"pickup_point": "440303001"}}),
+        )
+        .await;
+    assert_eq!(applied.status, 201, "{:#}", applied.body);
+    let application = applied.body["application_id"].as_str().unwrap().to_owned();
 
     // Unit A: its first house assigned to its sub-account, a resident declared there, and a
     // second sub-account that is only ever an object of the rows. Unit B, the same shape.
@@ -203,6 +218,10 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
         row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &registration2)], None, [401, 404, 403, 200, 404, 404, 404, 200, 403]),
         row(M::GET, "/v1/me/residence-records", &[], None,                                               [401, 403, 200, 403, 403, 403, 403, 403, 403]),
         row(M::GET, "/v1/me/permit-eligibility", &[], None,                                              [401, 403, 200, 403, 403, 403, 403, 403, 403]),
+        row(M::POST, "/v1/me/permit-applications", &[], empty(),                                         [401, 403, 400, 403, 403, 403, 403, 403, 403]),
+        row(M::GET, "/v1/me/permit-applications", &[], None,                                             [401, 403, 200, 403, 403, 403, 403, 403, 403]),
+        row(M::GET, "/v1/permit-applications/{application_id}", &[("application_id", &application)], None, [401, 404, 200, 404, 404, 404, 404, 200, 403]),
+        row(M::POST, "/v1/permit-applications/{application_id}/withdrawal", &[("application_id", &application)], unknown(), [401, 404, 400, 404, 404, 404, 404, 403, 403]),
         // Staff
         row(M::POST, "/v1/staff/accounts", &[], empty(),                                                 [401, 403, 403, 403, 403, 403, 403, 400, 403]),
         row(M::POST, "/v1/staff/units", &[], empty(),                                                    [401, 403, 403, 403, 403, 403, 403, 400, 403]),

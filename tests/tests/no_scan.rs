@@ -308,6 +308,58 @@ async fn every_route_runs_without_a_single_scan() {
             None,
         )
         .await;
+    let mut permit_resident = e2e_tests::residents::resident_body_for(&permit_user.id_number);
+    permit_resident["name"] = json!("张三");
+    let declared = client
+        .post_auth(
+            &format!("/v1/me/houses/{link_id}/residents"),
+            &token,
+            &permit_resident,
+        )
+        .await;
+    assert_eq!(declared.status, 201, "{:#}", declared.body);
+    let applied = sweep
+        .call(
+            Method::POST,
+            "/v1/me/permit-applications",
+            "/v1/me/permit-applications",
+            Some(&permit),
+            Some(&json!({"basis": "student", "school": "深圳大学",
+                         "photo_receipt_no": "PR20261201B", "delivery": {"mail_address": "深圳市南山区南海大道3688号"}})),
+        )
+        .await;
+    assert_eq!(applied.status, 201, "{:#}", applied.body);
+    let application = format!(
+        "/v1/permit-applications/{}",
+        applied.body["application_id"].as_str().unwrap()
+    );
+    sweep
+        .call(
+            Method::GET,
+            "/v1/me/permit-applications",
+            "/v1/me/permit-applications",
+            Some(&permit),
+            None,
+        )
+        .await;
+    sweep
+        .call(
+            Method::GET,
+            "/v1/permit-applications/{application_id}",
+            &application,
+            Some(&permit),
+            None,
+        )
+        .await;
+    sweep
+        .call(
+            Method::POST,
+            "/v1/permit-applications/{application_id}/withdrawal",
+            &format!("{application}/withdrawal"),
+            Some(&permit),
+            None,
+        )
+        .await;
     sweep
         .call(
             Method::POST,

@@ -136,3 +136,172 @@ async fn only_residence_permit_accounts_are_assessed() {
         .await
         .assert_problem(403, "FORBIDDEN");
 }
+
+/// A verified holder with a current registration (declared today under their name).
+async fn registered_holder(client: &Client, staff: &str) -> (fixtures::User, String) {
+    let (holder, token) = fixtures::logged_in(client, "residence_permit").await;
+    let path = format!(
+        "/v1/staff/accounts/{}/identity-verification",
+        holder.account_id
+    );
+    assert_eq!(client.post_auth(&path, staff, &json!({})).await.status, 200);
+    let (_, landlord, link) = approved_link(client, staff).await;
+    let mut body = resident_body_for(&holder.id_number);
+    body["name"] = json!("张三");
+    declared(client, &landlord, link["link_id"].as_str().unwrap(), &body).await;
+    // The person index is eventually consistent.
+    for _ in 0..20 {
+        let assessed = client
+            .get_auth("/v1/me/permit-eligibility", &token)
+            .await
+            .body;
+        if condition(&assessed, "current_registration")["met"] == true {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    (holder, token)
+}
+
+fn talent_application() -> Value {
+    json!({"basis": "talent", "certificate_no": "RC-2026-0002", "photo_receipt_no": "pr2026abc",
+           "delivery": {"pickup_point": "440303001"}})
+}
+
+#[tokio::test]
+async fn a_standard_application_the_records_do_not_prove_is_refused_with_every_reason() {
+    let client = Client::new(stack());
+    let (_, staff) = staff_session(&client).await;
+    let (_, token) = registered_holder(&client, &staff).await;
+    let refused = client
+        .post_auth(
+            "/v1/me/permit-applications",
+            &token,
+            &json!({"basis": "standard", "photo_receipt_no": "PR123456",
+                    "delivery": {"mail_address": "深圳市福田区福中三路市民中心"}}),
+        )
+        .await;
+    refused.assert_problem(422, "NOT_ELIGIBLE");
+    let reasons = refused.field_errors();
+    assert!(reasons.contains(&("continuous_residence".into(), "CONDITION_NOT_MET".into())));
+    assert!(reasons.contains(&("social_insurance".into(), "CONDITION_NOT_MET".into())));
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    // Nothing was written: the person may apply on another basis at once.
+    let applied = client
+        .post_auth("/v1/me/permit-applications", &token, &talent_application())
+        .await;
+    assert_eq!(applied.status, 201, "{:#}", applied.body);
+}
+
+#[tokio::test]
+async fn a_direct_basis_waits_for_staff_one_open_application_and_withdrawal() {
+    let client = Client::new(stack());
+    let (_, staff) = staff_session(&client).await;
+    let (holder, token) = registered_holder(&client, &staff).await;
+    let sms_before = client.sms_messages(&holder.phone).await.len();
+
+    let (applied, notice) = client
+        .with_next_sms(
+            &holder.phone,
+            client.post_auth("/v1/me/permit-applications", &token, &talent_application()),
+        )
+        .await;
+    assert_eq!(applied.status, 201, "{:#}", applied.body);
+    assert_eq!(applied.body["status"], "submitted");
+    assert_eq!(applied.body["photo_receipt_no"], "PR2026ABC");
+    assert_eq!(applied.body["delivery"]["pickup_point"], "440303001");
+    let notice = notice.expect("an SMS");
+    assert!(notice.contains("已提交"), "{notice}");
+    assert_eq!(
+        client.sms_messages(&holder.phone).await.len(),
+        sms_before + 1
+    );
+    let id = applied.body["application_id"].as_str().unwrap().to_owned();
+
+    // One open application per person.
+    client
+        .post_auth("/v1/me/permit-applications", &token, &talent_application())
+        .await
+        .assert_problem(409, "APPLICATION_PENDING");
+    // Listed; seen by its applicant and staff, by no one else.
+    let listed = client.get_auth("/v1/me/permit-applications", &token).await;
+    assert_eq!(listed.body["items"][0]["application_id"], id.as_str());
+    let path = format!("/v1/permit-applications/{id}");
+    let seen = client.get_auth(&path, &staff).await;
+    assert_eq!(seen.status, 200);
+    assert_eq!(seen.body["history"][0]["to"], "submitted");
+    assert_eq!(seen.body["history"][0]["by"], "applicant");
+    let (_, other) = fixtures::logged_in(&client, "residence_permit").await;
+    client
+        .get_auth(&path, &other)
+        .await
+        .assert_problem(404, "NOT_FOUND");
+    client
+        .post_auth(&format!("{path}/withdrawal"), &other, &json!({}))
+        .await
+        .assert_problem(404, "NOT_FOUND");
+    client
+        .post_auth(&format!("{path}/withdrawal"), &staff, &json!({}))
+        .await
+        .assert_problem(403, "FORBIDDEN");
+
+    // Withdrawn (recorded, told), and the person may apply again.
+    let (withdrawn, notice) = client
+        .with_next_sms(
+            &holder.phone,
+            client.post_auth(&format!("{path}/withdrawal"), &token, &json!({})),
+        )
+        .await;
+    assert_eq!(withdrawn.status, 200, "{:#}", withdrawn.body);
+    assert_eq!(withdrawn.body["status"], "withdrawn");
+    let history = withdrawn.body["history"].as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1]["from"], "submitted");
+    assert!(notice.unwrap().contains("已撤回"));
+    client
+        .post_auth(&format!("{path}/withdrawal"), &token, &json!({}))
+        .await
+        .assert_problem(409, "CONFLICT");
+    let again = client
+        .post_auth("/v1/me/permit-applications", &token, &talent_application())
+        .await;
+    assert_eq!(again.status, 201, "{:#}", again.body);
+}
+
+#[tokio::test]
+async fn application_fields_are_checked_and_named() {
+    let client = Client::new(stack());
+    let (_, token) = fixtures::logged_in(&client, "residence_permit").await;
+    let bad = client
+        .post_auth(
+            "/v1/me/permit-applications",
+            &token,
+            &json!({"basis": "talent", "photo_receipt_no": "短", "delivery": {}}),
+        )
+        .await;
+    bad.assert_problem(400, "VALIDATION_FAILED");
+    assert!(
+        bad.has_field_error("photo_receipt_no", "INVALID_PHOTO_RECEIPT"),
+        "{:#}",
+        bad.body
+    );
+    assert!(bad.has_field_error("delivery", "ONE_OF"), "{:#}", bad.body);
+    let both = client
+        .post_auth(
+            "/v1/me/permit-applications",
+            &token,
+            &json!({"basis": "student", "photo_receipt_no": "PR123456", "certificate_no": "X1",
+                    "delivery": {"pickup_point": "440303001"}}),
+        )
+        .await;
+    assert!(
+        both.has_field_error("school", "REQUIRED"),
+        "{:#}",
+        both.body
+    );
+    // Valid fields, unverified identity: 403.
+    client
+        .post_auth("/v1/me/permit-applications", &token, &talent_application())
+        .await
+        .assert_problem(403, "IDENTITY_NOT_VERIFIED");
+}

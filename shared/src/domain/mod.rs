@@ -105,6 +105,7 @@ pub mod id_number;
 pub mod identity;
 pub mod mask;
 pub mod password;
+pub mod permit;
 pub mod phone;
 pub mod receipt;
 pub mod registration;

@@ -70,6 +70,24 @@ impl SmsCode {
 }
 
 /// The notice a phone gets when its account's password was changed (no code in it).
+/// The notice of a change of a residence-permit application (every decision is told, with its
+/// reason where it has one).
+pub fn permit_application_notice(
+    signature: &str,
+    reference: &str,
+    status_label: &str,
+    reason: Option<&str>,
+) -> String {
+    match reason {
+        Some(reason) => {
+            format!(
+                "【{signature}】您的居住证申请（编号{reference}）：{status_label}。原因：{reason}"
+            )
+        }
+        None => format!("【{signature}】您的居住证申请（编号{reference}）：{status_label}。"),
+    }
+}
+
 pub fn password_changed_notice(signature: &str) -> String {
     format!(
         "【{signature}】您的账号密码已修改，其他设备需经短信验证后才能登录。如非本人操作，请立即联系客服。"

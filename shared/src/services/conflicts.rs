@@ -13,7 +13,7 @@ pub const ACCOUNT_SUSPENDED: &str = "该账号已被受理点暂停使用，如�
 
 /// Clashes answered in this order when several conditions failed at once (the unique values
 /// taken come first, all listed together).
-const PRECEDENCE: [Clash; 13] = [
+const PRECEDENCE: [Clash; 15] = [
     Clash::SessionReplaced,
     Clash::AccountDeactivated,
     Clash::AccountNotActive,
@@ -27,6 +27,8 @@ const PRECEDENCE: [Clash; 13] = [
     Clash::RegistrationChanged,
     Clash::HouseAlreadyLinked,
     Clash::HouseCodeTaken,
+    Clash::ApplicationPending,
+    Clash::ApplicationChanged,
 ];
 
 impl From<StoreError> for ApiError {
@@ -105,6 +107,8 @@ fn single(clash: Clash) -> ApiError {
         Clash::LinkChanged => changed_link(),
         Clash::MemberChanged => changed("子账号已停用或已被修改，请刷新后重试"),
         Clash::AccountNotActive => changed("该账号已停用或已暂停使用"),
+        Clash::ApplicationPending => ApiError::ApplicationPending,
+        Clash::ApplicationChanged => changed("该申请的状态已变化，请刷新后重试"),
         Clash::PasswordChanged => changed("密码已被修改，请重新操作"),
         Clash::PhoneChanged => changed("手机号码已被修改，请重新操作"),
         Clash::PersonAlreadyRegistered => already_registered(),

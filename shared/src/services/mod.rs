@@ -11,6 +11,7 @@ pub mod house_links;
 pub mod identity;
 pub mod limits;
 pub mod login;
+pub mod permit_applications;
 pub mod permits;
 pub mod public_reads;
 pub mod receipts;

@@ -43,6 +43,10 @@ pub enum Clash {
     RegistrationChanged,
     /// The account is no longer active (suspended or deactivated meanwhile).
     AccountNotActive,
+    /// The person has an open residence-permit application already.
+    ApplicationPending,
+    /// The application changed since it was read.
+    ApplicationChanged,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

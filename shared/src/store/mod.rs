@@ -20,6 +20,7 @@ pub mod item;
 pub mod keys;
 pub mod login_guard;
 pub mod page;
+pub mod permits;
 pub mod rate_limits;
 pub mod reads;
 pub mod registrations;

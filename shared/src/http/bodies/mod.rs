@@ -4,5 +4,6 @@
 
 pub mod accounts;
 pub mod houses;
+pub mod permits;
 pub mod residents;
 pub mod units;

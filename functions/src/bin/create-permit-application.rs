@@ -1,0 +1,1 @@
+functions::lambda_main!(create_permit_application);

@@ -1,0 +1,1 @@
+functions::lambda_main!(withdraw_permit_application);

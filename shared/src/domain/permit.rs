@@ -1,0 +1,116 @@
+//! Residence-permit applications (F22): their statuses and the values an application names.
+
+use serde::{Deserialize, Serialize};
+use strum::{EnumMessage, EnumString, IntoStaticStr, VariantArray};
+
+use crate::invalid::Invalid;
+
+/// Where an application is (`permits.md`): `submitted → accepted → approved → card_produced →
+/// ready_for_pickup | mailed → collected`, or `rejected` (with a reason) from `submitted` or
+/// `accepted`, or `withdrawn` by the applicant before approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "&'static str", try_from = "String")]
+#[derive(IntoStaticStr, EnumString, VariantArray, EnumMessage)]
+#[strum(serialize_all = "snake_case")]
+pub enum ApplicationStatus {
+    /// Waiting for staff (a direct basis, or an exception).
+    #[strum(message = "已提交，待审核")]
+    Submitted,
+    /// Accepted: at once when the records prove every condition, or by staff.
+    #[strum(message = "已受理")]
+    Accepted,
+    #[strum(message = "已审批")]
+    Approved,
+    #[strum(message = "已制证")]
+    CardProduced,
+    #[strum(message = "待领取")]
+    ReadyForPickup,
+    #[strum(message = "已邮寄")]
+    Mailed,
+    #[strum(message = "已领取")]
+    Collected,
+    #[strum(message = "不予受理")]
+    Rejected,
+    #[strum(message = "已撤回")]
+    Withdrawn,
+}
+
+super::code_enum!(ApplicationStatus);
+
+impl ApplicationStatus {
+    pub fn label(self) -> &'static str {
+        self.get_message().expect("every status has a label")
+    }
+
+    /// Whether the applicant may still withdraw it (before approval).
+    pub fn can_withdraw(self) -> bool {
+        matches!(self, Self::Submitted | Self::Accepted)
+    }
+
+    /// Whether the application is still running (it blocks another one of the person's).
+    pub fn is_open(self) -> bool {
+        !matches!(self, Self::Rejected | Self::Withdrawn | Self::Collected)
+    }
+}
+
+/// The 图像号 of a digital photo receipt (数码相片回执) from an authorized studio: 6–32 letters and
+/// digits (the platform stores the number, not a photo).
+pub fn photo_receipt_no(input: &str) -> Result<String, Invalid> {
+    let value = input.trim();
+    if (6..=32).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(value.to_ascii_uppercase())
+    } else {
+        Err(Invalid::new(
+            "INVALID_PHOTO_RECEIPT",
+            "数码相片回执图像号须为6至32位字母或数字",
+        ))
+    }
+}
+
+/// Where the card goes: picked up at a street's acceptance point (受理点), or mailed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    /// The 9-digit code of the street whose acceptance point hands out the card.
+    PickupPoint(String),
+    /// A postal address in mainland China (at the applicant's cost).
+    MailAddress(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::assert_code_enum;
+    use super::*;
+
+    #[test]
+    fn statuses_have_their_wire_names_and_rules() {
+        assert_code_enum(
+            ApplicationStatus::ALL,
+            &[
+                "submitted",
+                "accepted",
+                "approved",
+                "card_produced",
+                "ready_for_pickup",
+                "mailed",
+                "collected",
+                "rejected",
+                "withdrawn",
+            ],
+            ApplicationStatus::as_str,
+            |s| s.parse().ok(),
+        );
+        assert!(ApplicationStatus::Accepted.can_withdraw());
+        assert!(!ApplicationStatus::Approved.can_withdraw());
+        assert!(ApplicationStatus::Approved.is_open());
+        assert!(!ApplicationStatus::Withdrawn.is_open());
+    }
+
+    #[test]
+    fn photo_receipt_numbers_are_letters_and_digits() {
+        assert_eq!(photo_receipt_no(" ab12cd34 ").unwrap(), "AB12CD34");
+        for bad in ["12345", "abc-12345", "照片回执号码123", &"1".repeat(33)] {
+            assert!(photo_receipt_no(bad).is_err(), "{bad}");
+        }
+    }
+}

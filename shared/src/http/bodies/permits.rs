@@ -1,0 +1,90 @@
+//! Residence-permit request bodies.
+
+use crate::domain::address::StreetCode;
+use crate::domain::eligibility::Basis;
+use crate::domain::permit::{Delivery, photo_receipt_no};
+use crate::domain::text::text;
+use crate::error::FieldError;
+use crate::http::Fields;
+use crate::services::permit_applications::ApplicationRequest;
+
+/// `POST /v1/me/permit-applications`: `{basis, photo_receipt_no, certificate_no?, school?,
+/// delivery: {pickup_point} | {mail_address}}`. `certificate_no` is required for `talent`,
+/// `school` for `student` (and refused for the other bases).
+pub fn application_request(f: &mut Fields) -> Option<ApplicationRequest> {
+    let basis = f.required("basis", Basis::parse);
+    let photo = f.required("photo_receipt_no", photo_receipt_no);
+    let has_certificate = f.has("certificate_no");
+    let has_school = f.has("school");
+    let certificate_no = f.optional("certificate_no", |v| {
+        text(
+            v,
+            2,
+            64,
+            "INVALID_CERTIFICATE_NO",
+            "证书编号须为2至64个字符",
+        )
+    });
+    let school = f.optional("school", |v| {
+        text(v, 2, 100, "INVALID_SCHOOL", "学校名称须为2至100个字符")
+    });
+    let delivery = f.required_object("delivery", |d| {
+        let pickup = d.has("pickup_point");
+        let mail = d.has("mail_address");
+        match (pickup, mail) {
+            (true, false) => d
+                .required("pickup_point", StreetCode::parse)
+                .map(|street| Delivery::PickupPoint(street.as_str().to_owned())),
+            (false, true) => d
+                .required("mail_address", |v| {
+                    text(v, 5, 200, "INVALID_ADDRESS", "邮寄地址须为5至200个字符")
+                })
+                .map(Delivery::MailAddress),
+            _ => {
+                d.push(FieldError::new(
+                    "delivery",
+                    "ONE_OF",
+                    "领取方式须为 pickup_point（受理点领取）或 mail_address（邮寄）之一",
+                ));
+                None
+            }
+        }
+    });
+    let basis = basis?;
+    let required = |f: &mut Fields, field: &str, message: &str| {
+        f.push(FieldError::new(field, "REQUIRED", message));
+    };
+    match basis {
+        Basis::Talent if !has_certificate => {
+            required(f, "certificate_no", "人才引进类申请须填写证书编号");
+            return None;
+        }
+        Basis::Student if !has_school => {
+            required(f, "school", "在校学生类申请须填写学校名称");
+            return None;
+        }
+        _ => {}
+    }
+    let misplaced = match basis {
+        Basis::Talent => has_school.then_some("school"),
+        Basis::Student => has_certificate.then_some("certificate_no"),
+        Basis::Standard => has_certificate
+            .then_some("certificate_no")
+            .or(has_school.then_some("school")),
+    };
+    if let Some(field) = misplaced {
+        f.push(FieldError::new(
+            field,
+            "NOT_ALLOWED",
+            "该申请类别不需要此项",
+        ));
+        return None;
+    }
+    Some(ApplicationRequest {
+        basis,
+        photo_receipt_no: photo?,
+        certificate_no,
+        school,
+        delivery: delivery?,
+    })
+}

@@ -1,0 +1,330 @@
+//! Residence-permit applications (F22): one open application per person; an application the
+//! records fully prove is accepted at once, one on a direct basis waits for staff (`submitted`,
+//! in the sharded review queue); every change is recorded (who, when, why) and told by SMS; the
+//! applicant may withdraw before approval.
+
+use serde::Serialize;
+
+use crate::auth::Principal;
+use crate::context::AppContext;
+use crate::domain::account::{AccountType, Role};
+use crate::domain::eligibility::{Basis, ConditionName, assess_application};
+use crate::domain::permit::{ApplicationStatus, Delivery};
+use crate::error::{ApiError, FieldError};
+use crate::sms::QueuedSms;
+use crate::store::accounts::{self, AccountRecord};
+use crate::store::page::{Page, PageRequest};
+use crate::store::permits::{self, ApplicationChange, ApplicationRecord};
+
+use super::identity::require_verified;
+
+/// What an application asks for (read by `http::bodies::permits`).
+pub struct ApplicationRequest {
+    pub basis: Basis,
+    pub photo_receipt_no: String,
+    pub certificate_no: Option<String>,
+    pub school: Option<String>,
+    pub delivery: Delivery,
+}
+
+/// Who decided a change the records decided.
+const BY_RECORDS: &str = "system";
+
+/// An application as its applicant (and staff) see it.
+#[derive(Debug, Serialize)]
+pub struct ApplicationView {
+    pub application_id: String,
+    pub basis: Basis,
+    pub status: ApplicationStatus,
+    pub status_label: &'static str,
+    pub photo_receipt_no: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_no: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub school: Option<String>,
+    pub delivery: Delivery,
+    pub applied_at: String,
+    pub updated_at: String,
+    pub version: u32,
+    /// Every change, oldest first (single-application reads only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<ChangeView>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChangeView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<ApplicationStatus>,
+    pub to: ApplicationStatus,
+    pub at: String,
+    /// `applicant`, `staff` or `records` (decided from the records at once).
+    pub by: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl ApplicationView {
+    fn of(record: &ApplicationRecord, history: Option<Vec<ChangeView>>) -> Self {
+        Self {
+            application_id: record.application_id.clone(),
+            basis: record.basis,
+            status: record.status,
+            status_label: record.status.label(),
+            photo_receipt_no: record.photo_receipt_no.clone(),
+            certificate_no: record.certificate_no.clone(),
+            school: record.school.clone(),
+            delivery: record.delivery.clone(),
+            applied_at: record.applied_at.clone(),
+            updated_at: record.updated_at.clone(),
+            version: record.version,
+            history,
+        }
+    }
+}
+
+fn change_view(record: &ApplicationRecord, change: &ApplicationChange) -> ChangeView {
+    ChangeView {
+        from: change.from,
+        to: change.to,
+        at: change.at.clone(),
+        by: match change.by.as_str() {
+            BY_RECORDS => "records",
+            by if by == record.applicant => "applicant",
+            _ => "staff",
+        },
+        reason: change.reason.clone(),
+    }
+}
+
+/// The calling holder's own verified account (residence-permit accounts, individuals).
+async fn holder(ctx: &AppContext, principal: &Principal) -> Result<AccountRecord, ApiError> {
+    require_applicant(principal)?;
+    let account = accounts::find_by_id(ctx, &principal.account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    require_verified(&account)?;
+    Ok(account)
+}
+
+/// The message of an unmet condition (the reasons of `NOT_ELIGIBLE`).
+fn unmet_message(condition: ConditionName) -> &'static str {
+    match condition {
+        ConditionName::CurrentRegistration => "您目前在深圳没有有效的居住登记",
+        ConditionName::ContinuousResidence => "连续居住登记未满12个月",
+        ConditionName::SocialInsurance => "社会保险未连续缴纳满12个月，且2年内累计未满18个月",
+        ConditionName::ResidenceInYear => "上一年度累计居住登记未满8个月",
+        ConditionName::InsuranceInYear => "上一年度累计缴纳社会保险未满8个月",
+    }
+}
+
+fn condition_name(condition: ConditionName) -> &'static str {
+    match condition {
+        ConditionName::CurrentRegistration => "current_registration",
+        ConditionName::ContinuousResidence => "continuous_residence",
+        ConditionName::SocialInsurance => "social_insurance",
+        ConditionName::ResidenceInYear => "residence_in_year",
+        ConditionName::InsuranceInYear => "insurance_in_year",
+    }
+}
+
+/// `POST /v1/me/permit-applications`.
+pub async fn apply(
+    ctx: &AppContext,
+    principal: &Principal,
+    request: ApplicationRequest,
+) -> Result<ApplicationView, ApiError> {
+    let account = holder(ctx, principal).await?;
+    if let Delivery::PickupPoint(street) = &request.delivery {
+        let street = crate::domain::address::StreetCode::parse(street)
+            .map_err(|invalid| ApiError::validation(invalid.at("delivery.pickup_point")))?;
+        let districts = crate::store::address::districts(ctx).await?;
+        if districts.area_of(&street).is_none() {
+            return Err(ApiError::validation(FieldError::new(
+                "delivery.pickup_point",
+                "UNKNOWN_STREET",
+                "没有这个街道受理点，请使用 GET /v1/districts 返回的街道 code",
+            )));
+        }
+    }
+    let today = crate::clock::today_in_china();
+    let timelines = super::permits::timelines(ctx, &account, today).await?;
+    let assessment = assess_application(
+        request.basis,
+        &timelines.registrations,
+        &timelines.paid,
+        today,
+    );
+    if !assessment.eligible {
+        return Err(ApiError::NotEligible(
+            assessment
+                .unmet()
+                .map(|c| {
+                    FieldError::new(
+                        condition_name(c.condition),
+                        "CONDITION_NOT_MET",
+                        unmet_message(c.condition),
+                    )
+                })
+                .collect(),
+        ));
+    }
+    let now = crate::clock::now();
+    let at = crate::clock::rfc3339(now);
+    let application_id = uuid::Uuid::now_v7().to_string();
+    let (Some(id_type), Some(id_number)) = (account.id_type, account.id_number.as_deref()) else {
+        return Err(ApiError::Internal);
+    };
+    let (pk, sk) = (
+        permits::application_pk(&application_id),
+        permits::APPLICATION,
+    );
+    let mut record = ApplicationRecord {
+        pk,
+        sk: sk.to_owned(),
+        application_id: application_id.clone(),
+        applicant: account.account_id.clone(),
+        applied_key: format!("{at}#{application_id}"),
+        person_key: crate::store::keys::person_key(ctx, id_type, id_number),
+        holder_name: account.real_name.clone(),
+        basis: request.basis,
+        photo_receipt_no: request.photo_receipt_no,
+        certificate_no: request.certificate_no,
+        school: request.school,
+        delivery: request.delivery,
+        // The records prove every condition of the standard basis: accepted at once; a direct
+        // basis rests on evidence staff check.
+        status: match request.basis.is_direct() {
+            true => ApplicationStatus::Submitted,
+            false => ApplicationStatus::Accepted,
+        },
+        applied_at: at.clone(),
+        updated_at: at,
+        version: 1,
+        review_queue: None,
+        review_key: None,
+    };
+    let (by, reason) = if record.status == ApplicationStatus::Submitted {
+        record.queue_for_review(now.timestamp_millis());
+        (account.account_id.as_str(), None)
+    } else {
+        (
+            BY_RECORDS,
+            Some("居住登记和社会保险记录证明申领条件均已满足".to_owned()),
+        )
+    };
+    let change = ApplicationChange::new(&record, None, by, reason);
+    // A second open application of the person: 409 APPLICATION_PENDING (see `conflicts`).
+    permits::create(ctx, &record, &change).await?;
+    tracing::info!(application_id = %record.application_id, status = record.status.as_str(), "permit application");
+    notify(ctx, &account, &record, None).await;
+    Ok(ApplicationView::of(&record, None))
+}
+
+/// Tells the holder by SMS (best effort: the change stands, a failure to queue is logged).
+async fn notify(
+    ctx: &AppContext,
+    account: &AccountRecord,
+    record: &ApplicationRecord,
+    reason: Option<&str>,
+) {
+    let reference = &record.application_id[record.application_id.len() - 8..];
+    let text = crate::domain::sms::permit_application_notice(
+        &ctx.config.sms.signature,
+        reference,
+        record.status.label(),
+        reason,
+    );
+    let message = QueuedSms::notice(&account.phone, text, "permit_application");
+    if let Err(error) = crate::sms::outbox::enqueue(ctx, &message).await {
+        tracing::warn!(?error, "permit application notice not queued");
+    }
+}
+
+/// `GET /v1/me/permit-applications`: the caller's applications, oldest first.
+pub async fn list_mine(
+    ctx: &AppContext,
+    principal: &Principal,
+    page: &PageRequest,
+) -> Result<Page<ApplicationView>, ApiError> {
+    principal.require_type(AccountType::ResidencePermit)?;
+    let page = permits::list_of_applicant(ctx, &principal.account_id, page).await?;
+    Ok(page.map(|record| ApplicationView::of(&record, None)))
+}
+
+/// An application the caller may see: its applicant's, or any for staff; others are 404.
+async fn visible(
+    ctx: &AppContext,
+    principal: &Principal,
+    application_id: &str,
+) -> Result<ApplicationRecord, ApiError> {
+    let record = permits::get(ctx, application_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let staff = principal.account_type == AccountType::Staff && principal.role == Role::Staff;
+    if record.applicant != principal.account_id && !staff {
+        return Err(ApiError::NotFound);
+    }
+    Ok(record)
+}
+
+/// `GET /v1/permit-applications/{application_id}`: with its history.
+pub async fn get(
+    ctx: &AppContext,
+    principal: &Principal,
+    application_id: &str,
+) -> Result<ApplicationView, ApiError> {
+    let record = visible(ctx, principal, application_id).await?;
+    let history = permits::history(ctx, &record.application_id).await?;
+    let history = history.iter().map(|c| change_view(&record, c)).collect();
+    Ok(ApplicationView::of(&record, Some(history)))
+}
+
+/// Who may apply: a citizen's own residence-permit account (checked before the body is read).
+pub fn require_applicant(principal: &Principal) -> Result<(), ApiError> {
+    principal.require_type(AccountType::ResidencePermit)?;
+    if principal.role != Role::Individual {
+        return Err(ApiError::Forbidden("单位账号请使用单位代办入口"));
+    }
+    Ok(())
+}
+
+/// The application the caller may withdraw: their own (staff see it but may not: 403; anyone
+/// else 404). Checked before the body is read.
+pub async fn withdrawable(
+    ctx: &AppContext,
+    principal: &Principal,
+    application_id: &str,
+) -> Result<ApplicationRecord, ApiError> {
+    let record = visible(ctx, principal, application_id).await?;
+    if record.applicant != principal.account_id {
+        return Err(ApiError::Forbidden("只有申请人本人可以撤回申请"));
+    }
+    Ok(record)
+}
+
+/// `POST /v1/permit-applications/{application_id}/withdrawal`: the applicant withdraws before
+/// approval (409 after); the person may apply again.
+pub async fn withdraw(
+    ctx: &AppContext,
+    principal: &Principal,
+    record: ApplicationRecord,
+) -> Result<ApplicationView, ApiError> {
+    if !record.status.can_withdraw() {
+        return Err(ApiError::Conflict {
+            title: "该申请已审批或已结束，不能撤回",
+            errors: Vec::new(),
+        });
+    }
+    let mut next = record.clone();
+    next.status = ApplicationStatus::Withdrawn;
+    next.version = record.version + 1;
+    next.updated_at = crate::clock::rfc3339(crate::clock::now());
+    next.review_queue = None;
+    next.review_key = None;
+    let change = ApplicationChange::new(&next, Some(record.status), &principal.account_id, None);
+    permits::change_status(ctx, &next, record.version, &change).await?;
+    if let Some(account) = accounts::find_by_id(ctx, &record.applicant).await? {
+        notify(ctx, &account, &next, None).await;
+    }
+    get(ctx, principal, &record.application_id).await
+}
