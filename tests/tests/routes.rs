@@ -179,3 +179,53 @@ fn the_deployed_stack_never_uses_the_local_identity_registry() {
             .any(|(key, _)| *key == "identity_verification_credential")
     );
 }
+
+/// Every problem code the API can answer is in the document's `Problem.code` enum (schemathesis
+/// found `NOT_ELIGIBLE` missing once).
+#[test]
+fn every_problem_code_is_documented() {
+    use shared::error::{ApiError, FieldError};
+    let doc = infra::local_api::openapi_document().unwrap();
+    let documented: BTreeSet<String> =
+        doc["components"]["schemas"]["Problem"]["properties"]["code"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_owned())
+            .collect();
+    let every = [
+        ApiError::Validation(Vec::new()),
+        ApiError::PayloadTooLarge,
+        ApiError::UnsupportedMediaType,
+        ApiError::Unauthenticated(""),
+        ApiError::SessionReplaced,
+        ApiError::SmsCodeRequired {
+            phone_hint: String::new(),
+            login_ticket: String::new(),
+        },
+        ApiError::SmsCodeInvalid,
+        ApiError::Forbidden(""),
+        ApiError::PasswordChangeRequired,
+        ApiError::IdentityNotVerified,
+        ApiError::NotFound,
+        ApiError::Conflict {
+            title: "",
+            errors: Vec::new(),
+        },
+        ApiError::RateLimited { retry_after: 1 },
+        ApiError::AccountLocked { retry_after: 1 },
+        ApiError::LinkNotApproved,
+        ApiError::ApplicationPending,
+        ApiError::NotEligible(vec![FieldError::new("x", "CONDITION_NOT_MET", "")]),
+        ApiError::MethodNotAllowed,
+        ApiError::ServiceUnavailable,
+        ApiError::Internal,
+    ];
+    for error in every {
+        assert!(
+            documented.contains(error.code()),
+            "{} is not in Problem.code",
+            error.code()
+        );
+    }
+}
