@@ -56,6 +56,22 @@ pub struct LocalApi {
     openapi: Value,
 }
 
+/// The context one function of the template gets locally: its configuration (template variables,
+/// `overrides` winning) on `endpoints`.
+pub fn function_context(
+    template: &Template,
+    function: &crate::template::FunctionDef,
+    endpoints: &LocalEndpoints,
+    overrides: &dyn Fn(&str) -> Option<String>,
+) -> Result<Arc<AppContext>, LocalApiError> {
+    let config = crate::local_env::config(template, &function.environment, endpoints, overrides)
+        .map_err(|source| LocalApiError::Config {
+            function: function.logical_id.clone(),
+            source,
+        })?;
+    Ok(AppContext::local(config, endpoints))
+}
+
 /// The OpenAPI document (`functions/openapi.yaml`) as JSON.
 pub fn openapi_document() -> Result<Value, LocalApiError> {
     let path = crate::template::repo_root().join("functions/openapi.yaml");
@@ -80,13 +96,7 @@ impl LocalApi {
             }
             let operation = functions::operation(&function.binary)
                 .ok_or_else(|| LocalApiError::UnknownBinary(function.binary.clone()))?;
-            let config =
-                crate::local_env::config(template, &function.environment, endpoints, overrides)
-                    .map_err(|source| LocalApiError::Config {
-                        function: function.logical_id.clone(),
-                        source,
-                    })?;
-            let ctx = AppContext::local(config, endpoints);
+            let ctx = function_context(template, function, endpoints, overrides)?;
             for route in &function.routes {
                 let route_key = format!("{} {}", route.method, route.path);
                 let methods = by_path.entry(route.path.clone()).or_default();

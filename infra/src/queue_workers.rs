@@ -36,13 +36,7 @@ pub fn spawn_all(
     for function in template.functions.iter().filter(|f| !f.queues.is_empty()) {
         let worker = functions::worker(&function.binary)
             .ok_or_else(|| LocalApiError::UnknownBinary(function.binary.clone()))?;
-        let config =
-            crate::local_env::config(template, &function.environment, endpoints, overrides)
-                .map_err(|source| LocalApiError::Config {
-                    function: function.logical_id.clone(),
-                    source,
-                })?;
-        let ctx = AppContext::local(config, endpoints);
+        let ctx = crate::local_api::function_context(template, function, endpoints, overrides)?;
         for queue in &function.queues {
             let source = Source {
                 url: queue_url(endpoints, queue),

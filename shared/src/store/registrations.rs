@@ -375,6 +375,24 @@ pub async fn list_under_link(
     .await
 }
 
+/// The Query of a person's registrations (GSI `registrations_by_person`), by move-in date,
+/// voided ones left out.
+fn person_query(
+    ctx: &AppContext,
+    person_key: &str,
+    voided: &aws_sdk_dynamodb::types::AttributeValue,
+) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+    ctx.dynamo
+        .query()
+        .table_name(table(ctx))
+        .index_name(PERSON_INDEX)
+        .key_condition_expression("person_key = :person")
+        .filter_expression("#status <> :voided")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":person", s(person_key))
+        .expression_attribute_values(":voided", voided.clone())
+}
+
 /// The registrations of one person (by person key), by move-in date; voided ones left out.
 pub async fn list_of_person(
     ctx: &AppContext,
@@ -383,15 +401,7 @@ pub async fn list_of_person(
 ) -> StoreResult<Page<RegistrationRecord>> {
     let voided = to_attribute(&RegistrationStatus::Voided)?;
     query_records(page, "registrations.of_person", || {
-        ctx.dynamo
-            .query()
-            .table_name(table(ctx))
-            .index_name(PERSON_INDEX)
-            .key_condition_expression("person_key = :person")
-            .filter_expression("#status <> :voided")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":person", s(person_key))
-            .expression_attribute_values(":voided", voided.clone())
+        person_query(ctx, person_key, &voided)
     })
     .await
 }
@@ -403,15 +413,7 @@ pub async fn all_of_person(
 ) -> StoreResult<Vec<RegistrationRecord>> {
     let voided = to_attribute(&RegistrationStatus::Voided)?;
     let items = query_all("registrations.all_of_person", || {
-        ctx.dynamo
-            .query()
-            .table_name(table(ctx))
-            .index_name(PERSON_INDEX)
-            .key_condition_expression("person_key = :person")
-            .filter_expression("#status <> :voided")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":person", s(person_key))
-            .expression_attribute_values(":voided", voided.clone())
+        person_query(ctx, person_key, &voided)
     })
     .await?;
     items.into_iter().map(from_item).collect()
