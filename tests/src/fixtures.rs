@@ -84,12 +84,15 @@ pub fn registered_user(body: &Value, answer: &Value) -> User {
 }
 
 /// A registration body with fresh values.
+/// The real name every registration body gives (the holder's name on their own records).
+pub const REAL_NAME: &str = "张三";
+
 pub fn registration_body(account_type: &str, sms_code: &str, phone: &str) -> Value {
     json!({
         "account_type": account_type,
         "username": username(),
         "password": PASSWORD,
-        "real_name": "张三",
+        "real_name": REAL_NAME,
         "id_type": "resident_id",
         "id_number": id_number(),
         "phone": phone,

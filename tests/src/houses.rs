@@ -175,3 +175,15 @@ pub async fn approved_link(client: &Client, staff_token: &str) -> (User, String,
     assert_eq!(answer.status, 200, "approve: {:#}", answer.body);
     (user, token, answer.body)
 }
+
+/// Staff verify the account's identity at the counter (as if they had seen the document).
+pub async fn verify_at_counter(client: &Client, staff_token: &str, account_id: &str) {
+    let verified = client
+        .post_auth(
+            &format!("/v1/staff/accounts/{account_id}/identity-verification"),
+            staff_token,
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(verified.status, 200, "{:#}", verified.body);
+}

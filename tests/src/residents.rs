@@ -36,6 +36,14 @@ pub fn resident_body_for(id_number: &str) -> Value {
     })
 }
 
+/// A move-in body for the holder of an account the fixtures registered: their ID number and
+/// their name, so the registration is theirs (residence records, permit eligibility).
+pub fn holder_body(holder: &fixtures::User) -> Value {
+    let mut body = resident_body_for(&holder.id_number);
+    body["name"] = json!(fixtures::REAL_NAME);
+    body
+}
+
 /// A valid move-in body for a fresh random resident.
 pub fn resident_body() -> Value {
     resident_body_for(&fixtures::id_number())

@@ -12,7 +12,7 @@
 use std::collections::BTreeSet;
 
 use e2e_tests::fixtures;
-use e2e_tests::houses::{approved_link, staff_session};
+use e2e_tests::houses::{approved_link, staff_session, verify_at_counter};
 use e2e_tests::residents::{declared, resident_body};
 use e2e_tests::units::{add_sub_account, open_unit, sub_account_session};
 use e2e_tests::{Client, stack, template_routes};
@@ -82,21 +82,10 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
         declared(&client, &citizen_token, &citizen_link, &resident_body()).await;
     let (permit, permit_token) = fixtures::logged_in(&client, "residence_permit").await;
     // Its identity verified at the counter, so that its records show.
-    let verified = client
-        .post_auth(
-            &format!(
-                "/v1/staff/accounts/{}/identity-verification",
-                permit.account_id
-            ),
-            &staff,
-            &json!({}),
-        )
-        .await;
-    assert_eq!(verified.status, 200, "{:#}", verified.body);
+    verify_at_counter(&client, &staff, &permit.account_id).await;
     // Registered (in the citizen's house) and applying on a direct basis: an application that
     // waits for staff, the object of the application rows.
-    let mut permit_resident = e2e_tests::residents::resident_body_for(&permit.id_number);
-    permit_resident["name"] = json!("张三");
+    let permit_resident = e2e_tests::residents::holder_body(&permit);
     declared(&client, &citizen_token, &citizen_link, &permit_resident).await;
     let applied = client
         .post_auth(

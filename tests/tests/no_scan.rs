@@ -308,8 +308,7 @@ async fn every_route_runs_without_a_single_scan() {
             None,
         )
         .await;
-    let mut permit_resident = e2e_tests::residents::resident_body_for(&permit_user.id_number);
-    permit_resident["name"] = json!("张三");
+    let permit_resident = e2e_tests::residents::holder_body(&permit_user);
     let declared = client
         .post_auth(
             &format!("/v1/me/houses/{link_id}/residents"),

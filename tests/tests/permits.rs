@@ -5,8 +5,8 @@
 //! would.
 
 use e2e_tests::fixtures;
-use e2e_tests::houses::{approved_link, staff_session};
-use e2e_tests::residents::{declared, resident_body_for};
+use e2e_tests::houses::{approved_link, staff_session, verify_at_counter};
+use e2e_tests::residents::{declared, holder_body};
 use e2e_tests::{Client, stack};
 use infra::social_insurance::MonthRow;
 use serde_json::{Value, json};
@@ -32,17 +32,7 @@ async fn eligibility_is_read_from_the_holders_records_and_the_bureaus_months() {
         .get_auth("/v1/me/permit-eligibility", &token)
         .await
         .assert_problem(403, "IDENTITY_NOT_VERIFIED");
-    let verified = client
-        .post_auth(
-            &format!(
-                "/v1/staff/accounts/{}/identity-verification",
-                holder.account_id
-            ),
-            &staff,
-            &json!({}),
-        )
-        .await;
-    assert_eq!(verified.status, 200);
+    verify_at_counter(&client, &staff, &holder.account_id).await;
 
     // Nothing on record: no current registration, no insurance.
     let none = client.get_auth("/v1/me/permit-eligibility", &token).await;
@@ -55,9 +45,7 @@ async fn eligibility_is_read_from_the_holders_records_and_the_bureaus_months() {
     // 12 months before this one paid, as the bureau's file says.
     let (_, landlord, link) = approved_link(&client, &staff).await;
     let link_id = link["link_id"].as_str().unwrap();
-    let mut body = resident_body_for(&holder.id_number);
-    body["name"] = json!("张三");
-    declared(&client, &landlord, link_id, &body).await;
+    declared(&client, &landlord, link_id, &holder_body(&holder)).await;
     let today = shared::clock::today_in_china();
     let rows: Vec<MonthRow> = YearMonth::of(today)
         .months_before(12)
@@ -140,14 +128,9 @@ async fn only_residence_permit_accounts_are_assessed() {
 /// A verified holder with a current registration (declared today under their name).
 async fn registered_holder(client: &Client, staff: &str) -> (fixtures::User, String) {
     let (holder, token) = fixtures::logged_in(client, "residence_permit").await;
-    let path = format!(
-        "/v1/staff/accounts/{}/identity-verification",
-        holder.account_id
-    );
-    assert_eq!(client.post_auth(&path, staff, &json!({})).await.status, 200);
+    verify_at_counter(client, staff, &holder.account_id).await;
     let (_, landlord, link) = approved_link(client, staff).await;
-    let mut body = resident_body_for(&holder.id_number);
-    body["name"] = json!("张三");
+    let body = holder_body(&holder);
     declared(client, &landlord, link["link_id"].as_str().unwrap(), &body).await;
     // The person index is eventually consistent.
     for _ in 0..20 {

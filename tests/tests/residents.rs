@@ -4,11 +4,11 @@
 use e2e_tests::fixtures;
 use e2e_tests::houses::{
     approved_link, decide, link, link_body, rejected_link, seed_building, staff_session,
-    unique_name_part,
+    unique_name_part, verify_at_counter,
 };
 use e2e_tests::residents::{
-    counter_residents_path, days_ago, declare, declared, end, registration_path, resident_body,
-    resident_body_for, residents_path, today,
+    counter_residents_path, days_ago, declare, declared, end, holder_body, registration_path,
+    resident_body, resident_body_for, residents_path, today,
 };
 use e2e_tests::{Client, stack};
 use serde_json::{Value, json};
@@ -767,21 +767,9 @@ async fn a_resident_sees_their_own_records_with_their_durations() {
         .get_auth("/v1/me/residence-records", &permit_token)
         .await
         .assert_problem(403, "IDENTITY_NOT_VERIFIED");
-    let verified = client
-        .post_auth(
-            &format!(
-                "/v1/staff/accounts/{}/identity-verification",
-                holder.account_id
-            ),
-            &staff,
-            &json!({}),
-        )
-        .await;
-    assert_eq!(verified.status, 200, "{:#}", verified.body);
+    verify_at_counter(&client, &staff, &holder.account_id).await;
 
-    let mut body = resident_body_for(&holder.id_number);
-    // The holder's name (fixtures register everyone as 张三).
-    body["name"] = json!("张三");
+    let mut body = holder_body(&holder);
     body["moved_in_on"] = json!(days_ago(400));
     let first = declared(&client, &token_a, id(&link_a), &body).await;
     let answer = end(

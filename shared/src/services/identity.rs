@@ -51,8 +51,7 @@ pub fn is_holder(
     account: &AccountRecord,
     resident: &crate::store::registrations::Resident,
 ) -> bool {
-    account.id_type == Some(resident.id_type)
-        && account.id_number.as_deref() == Some(resident.id_number.as_str())
+    account.document() == Some((resident.id_type, resident.id_number.as_str()))
         && account.real_name == resident.name
 }
 
@@ -91,9 +90,7 @@ pub async fn verify_online(
         ONLINE_CHECKS_PER_DAY,
     )
     .await?;
-    let (Some(id_type), Some(id_number)) = (account.id_type, account.id_number.as_deref()) else {
-        return Err(ApiError::Internal);
-    };
+    let (id_type, id_number) = account.document().ok_or(ApiError::Internal)?;
     let query = IdentityQuery {
         real_name: &account.real_name,
         id_type,

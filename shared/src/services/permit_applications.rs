@@ -16,8 +16,6 @@ use crate::store::accounts::{self, AccountRecord};
 use crate::store::page::{Page, PageRequest};
 use crate::store::permits::{self, ApplicationChange, ApplicationRecord};
 
-use super::identity::require_verified;
-
 /// What an application asks for (read by `http::bodies::permits`).
 pub struct ApplicationRequest {
     pub basis: Basis,
@@ -99,11 +97,7 @@ fn change_view(record: &ApplicationRecord, change: &ApplicationChange) -> Change
 /// The calling holder's own verified account (residence-permit accounts, individuals).
 async fn holder(ctx: &AppContext, principal: &Principal) -> Result<AccountRecord, ApiError> {
     require_applicant(principal)?;
-    let account = accounts::find_by_id(ctx, &principal.account_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    require_verified(&account)?;
-    Ok(account)
+    super::permits::verified_holder(ctx, principal).await
 }
 
 /// The message of an unmet condition (the reasons of `NOT_ELIGIBLE`).
@@ -114,16 +108,6 @@ fn unmet_message(condition: ConditionName) -> &'static str {
         ConditionName::SocialInsurance => "社会保险未连续缴纳满12个月，且2年内累计未满18个月",
         ConditionName::ResidenceInYear => "上一年度累计居住登记未满8个月",
         ConditionName::InsuranceInYear => "上一年度累计缴纳社会保险未满8个月",
-    }
-}
-
-fn condition_name(condition: ConditionName) -> &'static str {
-    match condition {
-        ConditionName::CurrentRegistration => "current_registration",
-        ConditionName::ContinuousResidence => "continuous_residence",
-        ConditionName::SocialInsurance => "social_insurance",
-        ConditionName::ResidenceInYear => "residence_in_year",
-        ConditionName::InsuranceInYear => "insurance_in_year",
     }
 }
 
@@ -160,7 +144,7 @@ pub async fn apply(
                 .unmet()
                 .map(|c| {
                     FieldError::new(
-                        condition_name(c.condition),
+                        <&'static str>::from(c.condition),
                         "CONDITION_NOT_MET",
                         unmet_message(c.condition),
                     )
@@ -171,9 +155,7 @@ pub async fn apply(
     let now = crate::clock::now();
     let at = crate::clock::rfc3339(now);
     let application_id = uuid::Uuid::now_v7().to_string();
-    let (Some(id_type), Some(id_number)) = (account.id_type, account.id_number.as_deref()) else {
-        return Err(ApiError::Internal);
-    };
+    let person_key = account.person_key(ctx).ok_or(ApiError::Internal)?;
     let (pk, sk) = (
         permits::application_pk(&application_id),
         permits::APPLICATION,
@@ -184,7 +166,7 @@ pub async fn apply(
         application_id: application_id.clone(),
         applicant: account.account_id.clone(),
         applied_key: format!("{at}#{application_id}"),
-        person_key: crate::store::keys::person_key(ctx, id_type, id_number),
+        person_key,
         holder_name: account.real_name.clone(),
         basis: request.basis,
         photo_receipt_no: request.photo_receipt_no,

@@ -14,7 +14,6 @@ use crate::domain::eligibility::residence::Registration;
 use crate::domain::eligibility::{Assessment, Basis, assess_application};
 use crate::error::ApiError;
 use crate::store::accounts::{self, AccountRecord};
-use crate::store::keys;
 use crate::store::registrations;
 
 use super::identity::{is_holder, require_verified};
@@ -41,10 +40,7 @@ pub async fn timelines(
     account: &AccountRecord,
     today: NaiveDate,
 ) -> Result<Timelines, ApiError> {
-    let (Some(id_type), Some(id_number)) = (account.id_type, account.id_number.as_deref()) else {
-        return Err(ApiError::Internal);
-    };
-    let person = keys::person_key(ctx, id_type, id_number);
+    let person = account.person_key(ctx).ok_or(ApiError::Internal)?;
     let records = registrations::all_of_person(ctx, &person).await?;
     let registrations = records
         .iter()
@@ -65,6 +61,20 @@ pub async fn timelines(
     })
 }
 
+/// The caller's own residence-permit account, its identity verified (403 `FORBIDDEN` for other
+/// account types, `IDENTITY_NOT_VERIFIED` before verification).
+pub async fn verified_holder(
+    ctx: &AppContext,
+    principal: &Principal,
+) -> Result<AccountRecord, ApiError> {
+    principal.require_type(AccountType::ResidencePermit)?;
+    let account = accounts::find_by_id(ctx, &principal.account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    require_verified(&account)?;
+    Ok(account)
+}
+
 /// `GET /v1/me/permit-eligibility?basis=`: each condition of the basis, what was counted, met or
 /// not, and the earliest day all would hold if nothing changes. Verified identities only.
 pub async fn eligibility(
@@ -72,11 +82,7 @@ pub async fn eligibility(
     principal: &Principal,
     basis: Basis,
 ) -> Result<EligibilityView, ApiError> {
-    principal.require_type(AccountType::ResidencePermit)?;
-    let account = accounts::find_by_id(ctx, &principal.account_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    require_verified(&account)?;
+    let account = verified_holder(ctx, principal).await?;
     let today = crate::clock::today_in_china();
     let timelines = timelines(ctx, &account, today).await?;
     Ok(EligibilityView {

@@ -392,10 +392,7 @@ pub async fn residence_records(
         .ok_or(ApiError::NotFound)?;
     super::identity::require_verified(&account)?;
     // Residence-permit accounts are personal: they always carry the holder's document.
-    let (Some(id_type), Some(id_number)) = (account.id_type, account.id_number.as_deref()) else {
-        return Err(ApiError::Internal);
-    };
-    let person = keys::person_key(ctx, id_type, id_number);
+    let person = account.person_key(ctx).ok_or(ApiError::Internal)?;
     let today = crate::clock::today_in_china();
     let mut page = registrations::list_of_person(ctx, &person, page).await?;
     page.items

@@ -133,6 +133,18 @@ impl AccountRecord {
         }
     }
 
+    /// The holder's ID document (type and number); `None` for unit accounts.
+    pub fn document(&self) -> Option<(IdType, &str)> {
+        Some((self.id_type?, self.id_number.as_deref()?))
+    }
+
+    /// The keyed hash of the holder's ID document ([`keys::person_key`]): how registrations,
+    /// insurance months and applications name the person. `None` for unit accounts.
+    pub fn person_key(&self, ctx: &AppContext) -> Option<String> {
+        self.document()
+            .map(|(id_type, number)| keys::person_key(ctx, id_type, number))
+    }
+
     /// The name a declaration under this account's links is made in: the unit's for unit accounts.
     pub fn declarant_name(&self) -> &str {
         self.unit

@@ -123,12 +123,13 @@ impl LinkRecord {
                 (None, Some(manual), claim)
             }
         };
-        let shard = crate::crypto::random_u32() % REVIEW_SHARDS;
+        let (queue, key) =
+            keys::review_slot("pending", REVIEW_SHARDS, now.timestamp_millis(), &link_id);
         Self {
             pk: account_pk(account_id),
             sk: link_sk(&link_id),
-            review_queue: Some(format!("pending#{shard}")),
-            review_key: Some(format!("{:013}#{link_id}", now.timestamp_millis())),
+            review_queue: Some(queue),
+            review_key: Some(key),
             link_id,
             account_id: account_id.to_owned(),
             status: LinkStatus::Pending,

@@ -81,6 +81,14 @@ pub fn audit_sk(at: &str, audit_id: &str) -> String {
     format!("{AUDIT_PREFIX}{at}#{audit_id}")
 }
 
+/// A place in a sharded, oldest-first review queue (a sparse GSI): the partition
+/// `<queue>#<random shard>` (a rush writes no single hot key) and the sort key
+/// `<epoch ms, 13 digits>#<id>`. Staff read it with one Query per shard.
+pub fn review_slot(queue: &str, shards: u32, now_ms: i64, id: &str) -> (String, String) {
+    let shard = crate::crypto::random_u32() % shards;
+    (format!("{queue}#{shard}"), format!("{now_ms:013}#{id}"))
+}
+
 pub fn session_key(account_id: &str) -> Item {
     pk_sk(account_pk(account_id), SESSION)
 }

@@ -82,9 +82,10 @@ impl ApplicationRecord {
 
     /// Puts the application in the staff review queue (status `submitted`).
     pub fn queue_for_review(&mut self, now_ms: i64) {
-        let shard = crate::crypto::random_u32() % REVIEW_SHARDS;
-        self.review_queue = Some(format!("submitted#{shard}"));
-        self.review_key = Some(format!("{now_ms:013}#{}", self.application_id));
+        let (queue, key) =
+            super::keys::review_slot("submitted", REVIEW_SHARDS, now_ms, &self.application_id);
+        self.review_queue = Some(queue);
+        self.review_key = Some(key);
     }
 }
 

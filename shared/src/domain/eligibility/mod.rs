@@ -65,9 +65,10 @@ impl Basis {
     }
 }
 
-/// The conditions, by stable name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The conditions, by stable name (the same in the JSON and in `NOT_ELIGIBLE`'s `errors`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ConditionName {
     /// Registered as resident today (every basis).
     CurrentRegistration,
@@ -291,6 +292,21 @@ mod tests {
             declared_on: day(since),
             moved_in_on: day(since),
             moved_out_on: None,
+        }
+    }
+
+    #[test]
+    fn condition_names_are_the_same_in_json_and_in_errors() {
+        use ConditionName::*;
+        for name in [
+            CurrentRegistration,
+            ContinuousResidence,
+            SocialInsurance,
+            ResidenceInYear,
+            InsuranceInYear,
+        ] {
+            let json = serde_json::to_value(name).unwrap();
+            assert_eq!(json.as_str(), Some(<&'static str>::from(name)));
         }
     }
 
