@@ -84,6 +84,14 @@ operations! {
     "list-permit-applications" => list_permit_applications,
     "get-permit-application" => get_permit_application,
     "withdraw-permit-application" => withdraw_permit_application,
+    "list-permit-review-queue" => list_permit_review_queue,
+    "decide-permit-application" => decide_permit_application,
+    "record-permit-progress" => record_permit_progress,
+    "get-my-permit" => get_my_permit,
+    "get-permit-card" => get_permit_card,
+    "endorse-permit" => endorse_permit,
+    "check-permit" => check_permit,
+    "cancel-permit" => cancel_permit,
 }
 
 /// A queue worker: its function (binary) name and its handler.

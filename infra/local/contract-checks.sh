@@ -49,7 +49,8 @@ CONTRACT_RESIDENT_OPS=(listMyHouses createHouseLink deregisterHouseLink)
 # Operations of residence-permit accounts only (and a citizen's own identity verification): a pass
 # with such an account's token (verified at the counter by the fixtures).
 CONTRACT_PERMIT_OPS=(listResidenceRecords verifyIdentity getPermitEligibility createPermitApplication
-    listPermitApplications getPermitApplication withdrawPermitApplication)
+    listPermitApplications getPermitApplication withdrawPermitApplication getMyPermit getPermitCard
+    endorsePermit)
 # Operations of unit administrators only: a pass with the fixtures' administrator's token (who has
 # replaced the initial password), on the fixtures' sub-accounts (one changed, one deactivated by
 # the checks). The pass also runs CONTRACT_UNIT_SHARED_OPS, which the staff pass runs too, for

@@ -32,6 +32,8 @@ if ((contract)); then cargo build --workspace --quiet; fi
 stack_start_dynamodb "$(stack_free_port)"
 stack_start_sns "$(stack_free_port)"
 export DYNAMODB_ENDPOINT="$STACK_DYNAMODB_URL" SNS_ENDPOINT="$STACK_SNS_URL"
+# The venv's python, for the tests that read QR codes back (infra/local/qr_decode.py).
+export STACK_PYTHON="$STACK_HOME/venv/bin/python"
 
 cargo test --workspace "$@"
 

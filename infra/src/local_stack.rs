@@ -101,20 +101,31 @@ pub fn start_queue_workers(
     )?)
 }
 
-/// Builds the API and binds it; returns the bound address and the server future.
+/// Binds the API's address and builds the API; returns the bound address and the server future.
+/// Unless overridden, the functions' `PUBLIC_BASE_URL` (what QR codes point to) is the bound
+/// address itself, so that a code scanned from a local receipt reaches this API.
 pub async fn bind_api(
     template: &Template,
     endpoints: &LocalEndpoints,
     overrides: &dyn Fn(&str) -> Option<String>,
     address: SocketAddr,
 ) -> Result<(SocketAddr, tokio::net::TcpListener, LocalApi), StackError> {
-    let api = LocalApi::build(template, endpoints, overrides)?;
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .map_err(|e| StackError::Listen(address, e))?;
     let bound = listener
         .local_addr()
         .map_err(|e| StackError::Listen(address, e))?;
+    // Bound on every interface: a phone on this machine reaches it on the loopback address.
+    let reachable = match bound.ip().is_unspecified() {
+        true => SocketAddr::from(([127, 0, 0, 1], bound.port())),
+        false => bound,
+    };
+    let own_url = format!("http://{reachable}");
+    let with_own_url = |name: &str| {
+        overrides(name).or_else(|| (name == "PUBLIC_BASE_URL").then(|| own_url.clone()))
+    };
+    let api = LocalApi::build(template, endpoints, &with_own_url)?;
     Ok((bound, listener, api))
 }
 

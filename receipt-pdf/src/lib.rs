@@ -10,6 +10,7 @@
 //!     title: "深圳经济特区居住登记申报回执".into(),
 //!     rows: vec![("回执编号".into(), "20261127-7K3M9QXA2B".into()), ("住户".into(), "张三".into())],
 //!     notes: vec!["本回执是居住登记申报的凭证。".into()],
+//!     qr_code: None,
 //! };
 //! let pdf = receipt_pdf::render(&form)?;
 //! assert!(pdf.starts_with(b"%PDF-") && pdf.len() < 100 * 1024);
@@ -39,6 +40,7 @@ use genpdf::style::Style;
 use genpdf::{Alignment, Element, Margins};
 
 mod font;
+mod qr;
 mod text;
 
 /// What a receipt shows. Labels, values and notes are plain text; `\n` starts a new line.
@@ -50,6 +52,15 @@ pub struct Form {
     pub rows: Vec<(String, String)>,
     /// Small paragraphs under the table.
     pub notes: Vec<String>,
+    /// A text (the check URL) to print as a QR code under the table, with its caption.
+    pub qr_code: Option<QrCode>,
+}
+
+/// A QR code to print: what it encodes, and the line under it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QrCode {
+    pub text: String,
+    pub caption: String,
 }
 
 /// Why a receipt could not be rendered.
@@ -81,6 +92,9 @@ const CELL_PADDING_V_MM: f64 = 1.8;
 const CELL_PADDING_H_MM: f64 = 2.5;
 /// Room kept free in every line: genpdf adds kerning to our measure, and frames take a little.
 const WIDTH_SLACK: f64 = 0.94;
+/// The side of one QR module: a 37-module code (a check URL) with its quiet zone is 36 mm wide,
+/// easily read by a phone from a print or a screen.
+const QR_MODULE_MM: f64 = 0.8;
 
 /// Renders `form` as a PDF (A4; a second page only if the content does not fit on one).
 ///
@@ -97,10 +111,22 @@ pub fn render(form: &Form) -> Result<Vec<u8>, PdfError> {
         .map(|(label, value)| (text::lines(label), text::lines(value)))
         .collect();
     let notes: Vec<Vec<String>> = form.notes.iter().map(|n| text::lines(n)).collect();
+    let caption: Vec<String> = form
+        .qr_code
+        .as_ref()
+        .map(|q| text::lines(&q.caption))
+        .unwrap_or_default();
+    let qr = form
+        .qr_code
+        .as_ref()
+        .map(|q| qr::QrElement::new(&q.text, QR_MODULE_MM))
+        .transpose()
+        .map_err(PdfError::Render)?;
     let all_lines = title
         .iter()
         .chain(rows.iter().flat_map(|(l, v)| l.iter().chain(v)))
-        .chain(notes.iter().flatten());
+        .chain(notes.iter().flatten())
+        .chain(caption.iter());
     let mut chars = BTreeSet::new();
     for line in all_lines {
         for c in line.chars() {
@@ -166,6 +192,12 @@ pub fn render(form: &Form) -> Result<Vec<u8>, PdfError> {
     }
     if !rows.is_empty() {
         doc.push(table);
+    }
+
+    if let Some(qr) = qr {
+        doc.push(Break::new(0.8));
+        doc.push(qr);
+        doc.push(paragraph(&caption, NOTE_PT, CONTENT_MM, Alignment::Center));
     }
 
     if !notes.is_empty() {
@@ -245,6 +277,7 @@ pub fn sample_form() -> Form {
             "1. 本回执是居住登记申报的凭证，可凭回执编号和校验码在“深圳居住登记”App或网站查验真伪。".into(),
             "2. 居住登记信息变更或不再在本地址居住的，应当自变更或迁离之日起10日内申报变更或注销。".into(),
         ],
+        qr_code: None,
     }
 }
 

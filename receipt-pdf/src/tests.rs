@@ -129,6 +129,7 @@ fn characters_the_font_lacks_are_refused() {
         title: "回执".into(),
         rows: vec![],
         notes: vec!["✈".into()],
+        qr_code: None,
     };
     assert!(matches!(render(&form), Err(PdfError::MissingGlyph('✈'))));
     assert_eq!(
@@ -163,6 +164,7 @@ fn empty_forms_and_values_render() {
         title: "回执".into(),
         rows: vec![("空".into(), String::new())],
         notes: vec![String::new()],
+        qr_code: None,
     };
     assert_shows(&render(&form).unwrap(), &form);
     assert_eq!(
@@ -188,4 +190,20 @@ fn forms_longer_than_a_page_continue_on_the_next() {
     let pdf = render(&form).unwrap();
     assert_eq!(title_and_pages(&pdf).1, 4);
     assert_eq!(squash(&pdftotext(&pdf)).matches("荔枝社区").count(), 300);
+}
+
+#[test]
+fn a_qr_code_is_drawn_under_the_table_with_its_caption_and_the_receipt_stays_one_page() {
+    let mut form = sample_form();
+    form.qr_code = Some(QrCode {
+        text: "https://api.szjzz.example/v1/receipts/20261127-7K3M9QXA2B?check_code=AB12CD34"
+            .into(),
+        caption: "手机扫码查验真伪".into(),
+    });
+    let pdf = render(&form).unwrap();
+    assert!(squash(&pdftotext(&pdf)).contains("手机扫码查验真伪"));
+    assert_eq!(title_and_pages(&pdf).1, 1);
+    // A caption the font cannot draw is refused like any text.
+    form.qr_code.as_mut().unwrap().caption = "扫码😀".into();
+    assert!(matches!(render(&form), Err(PdfError::MissingGlyph('😀'))));
 }

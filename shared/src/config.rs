@@ -185,6 +185,29 @@ pub struct AppConfig {
     pub login: LoginSettings,
     pub houses: HouseSettings,
     pub identity: IdentityService,
+    /// The API's public address, which the QR codes on receipts and permit cards point to:
+    /// `PUBLIC_BASE_URL`, an `https://` (or, locally, `http://`) URL without a trailing slash;
+    /// default `https://api.szjzz.example`. Locally the API's own address.
+    pub public_base_url: String,
+}
+
+/// `PUBLIC_BASE_URL`: an http(s) URL with a host, kept without its trailing slashes.
+fn public_base_url(get: &dyn Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
+    const NAME: &str = "PUBLIC_BASE_URL";
+    let value = get(NAME).unwrap_or_else(|| "https://api.szjzz.example".into());
+    let trimmed = value.trim().trim_end_matches('/');
+    let host = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"));
+    match host {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
+            Ok(trimmed.to_owned())
+        }
+        _ => Err(ConfigError::Invalid {
+            name: NAME,
+            reason: "an http(s) URL is expected".into(),
+        }),
+    }
 }
 
 /// Where online identity verification (实名认证) asks.
@@ -277,6 +300,7 @@ impl AppConfig {
             },
             jwt,
             hash_key,
+            public_base_url: public_base_url(get)?,
             sms: SmsSettings {
                 signature: get("SMS_SIGNATURE").unwrap_or_else(|| "深圳居住登记".into()),
                 code_ttl: seconds(get, "SMS_CODE_TTL_SECONDS", 300, 1..=1800)?,
@@ -506,6 +530,18 @@ mod tests {
         ] {
             let reason = refusal(name, value);
             assert!(reason.contains(range), "{name}={value}: {reason}");
+        }
+    }
+
+    #[test]
+    fn the_public_base_url_is_an_http_url_kept_without_its_trailing_slash() {
+        let config = AppConfig::from_lookup(vars(&[])).unwrap();
+        assert_eq!(config.public_base_url, "https://api.szjzz.example");
+        let config =
+            AppConfig::from_lookup(vars(&[("PUBLIC_BASE_URL", "http://127.0.0.1:8080/")])).unwrap();
+        assert_eq!(config.public_base_url, "http://127.0.0.1:8080");
+        for bad in ["ftp://x", "https://", "api.szjzz.example", "https://a b"] {
+            refusal("PUBLIC_BASE_URL", bad);
         }
     }
 

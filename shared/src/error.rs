@@ -50,6 +50,11 @@ pub enum ApiError {
     ApplicationPending,
     /// 422: the records do not prove the conditions; `errors` names each unmet one.
     NotEligible(Vec<FieldError>),
+    /// 409: outside the endorsement window (its days are given).
+    EndorsementNotDue {
+        opens_on: chrono::NaiveDate,
+        closes_on: chrono::NaiveDate,
+    },
     /// 405: the route exists but not with this method.
     MethodNotAllowed,
     /// 503: a dependency (DynamoDB, SNS) failed or throttled; safe to retry.
@@ -77,7 +82,10 @@ impl ApiError {
             Self::Forbidden(_) | Self::PasswordChangeRequired | Self::IdentityNotVerified => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
-            Self::Conflict { .. } | Self::LinkNotApproved | Self::ApplicationPending => 409,
+            Self::Conflict { .. }
+            | Self::LinkNotApproved
+            | Self::ApplicationPending
+            | Self::EndorsementNotDue { .. } => 409,
             Self::NotEligible(_) => 422,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
@@ -107,6 +115,7 @@ impl ApiError {
             Self::LinkNotApproved => "LINK_NOT_APPROVED",
             Self::ApplicationPending => "APPLICATION_PENDING",
             Self::NotEligible(_) => "NOT_ELIGIBLE",
+            Self::EndorsementNotDue { .. } => "ENDORSEMENT_NOT_DUE",
             Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Self::Internal => "INTERNAL_ERROR",
         }
@@ -132,6 +141,7 @@ impl ApiError {
             Self::LinkNotApproved => "该房屋尚未通过审核，暂不能申报住户",
             Self::ApplicationPending => "您已有一份正在办理的居住证申请",
             Self::NotEligible(_) => "暂不符合居住证申领条件",
+            Self::EndorsementNotDue { .. } => "尚未到签注办理期（每满一年前60日内办理）",
             Self::ServiceUnavailable => "服务暂时不可用，请稍后再试",
             Self::Internal => "系统内部错误，请稍后再试",
         }
@@ -172,6 +182,14 @@ impl ApiError {
         {
             body["phone_hint"] = serde_json::json!(phone_hint);
             body["login_ticket"] = serde_json::json!(login_ticket);
+        }
+        if let Self::EndorsementNotDue {
+            opens_on,
+            closes_on,
+        } = self
+        {
+            body["detail"] = serde_json::json!(format!("签注办理期：{opens_on} 至 {closes_on}"));
+            body["window"] = serde_json::json!({"opens_on": opens_on, "closes_on": closes_on});
         }
         if let Some(seconds) = self.retry_after() {
             body["retry_after"] = serde_json::json!(seconds);

@@ -4,6 +4,8 @@
 
 pub mod fixtures;
 pub mod houses;
+pub mod pdf;
+pub mod permits;
 pub mod refusing_sns;
 pub mod residents;
 pub mod units;

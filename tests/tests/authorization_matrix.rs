@@ -20,10 +20,11 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 /// The kinds of caller, in the order of each row's expected statuses.
-const CALLERS: [&str; 9] = [
+const CALLERS: [&str; 10] = [
     "anonymous",
     "individual (residence registration)",
     "individual (residence permit)",
+    "another residence-permit holder",
     "unit A administrator",
     "unit A sub-account",
     "unit B administrator",
@@ -38,7 +39,7 @@ struct Row {
     route: &'static str,
     path: String,
     body: Option<Value>,
-    expect: [u16; 9],
+    expect: [u16; 10],
 }
 
 /// `route` with each `{name}` replaced by its value, and `query` appended.
@@ -59,7 +60,7 @@ fn row(
     route: &'static str,
     values: &[(&str, &str)],
     body: Option<Value>,
-    expect: [u16; 9],
+    expect: [u16; 10],
 ) -> Row {
     Row {
         method,
@@ -97,6 +98,22 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
         .await;
     assert_eq!(applied.status, 201, "{:#}", applied.body);
     let application = applied.body["application_id"].as_str().unwrap().to_owned();
+    // Approved by staff: the holder's permit, the object of the permit rows.
+    let approved = client
+        .post_auth(
+            &format!("/v1/staff/permit-applications/{application}/decision"),
+            &staff,
+            &json!({"approve": true}),
+        )
+        .await;
+    assert_eq!(approved.status, 200, "{:#}", approved.body);
+    let issued = client.get_auth("/v1/me/permit", &permit_token).await;
+    assert_eq!(issued.status, 200, "{:#}", issued.body);
+    let permit_no = issued.body["permit_no"].as_str().unwrap().to_owned();
+    let permit_check = issued.body["check_code"].as_str().unwrap().to_owned();
+    // Another verified residence-permit holder, who holds no permit and applied for nothing.
+    let (other_permit, other_permit_token) = fixtures::logged_in(&client, "residence_permit").await;
+    verify_at_counter(&client, &staff, &other_permit.account_id).await;
 
     // Unit A: its first house assigned to its sub-account, a resident declared there, and a
     // second sub-account that is only ever an object of the rows. Unit B, the same shape.
@@ -118,10 +135,11 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
     let (sub_b, sub_b_token) =
         sub_account_session(&client, &unit_b.admin_token, &unit_b.link_ids).await;
 
-    let tokens: [Option<&str>; 9] = [
+    let tokens: [Option<&str>; 10] = [
         None,
         Some(&citizen_token),
         Some(&permit_token),
+        Some(&other_permit_token),
         Some(&unit_a.admin_token),
         Some(&sub_a_token),
         Some(&unit_b.admin_token),
@@ -145,85 +163,105 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
 
     #[rustfmt::skip]
     let rows = vec![
-        // Public                                                                                   anon rr   rp   admA subA admB subB staff init
-        row(M::POST, "/v1/sms-codes", &[], Some(json!({"phone": citizen.phone, "purpose": "change_password"})), [401, 202, 400, 400, 400, 400, 400, 400, 400]),
-        row(M::POST, "/v1/accounts", &[], empty(),                                                       [400, 400, 400, 400, 400, 400, 400, 400, 400]),
-        row(M::POST, "/v1/sessions", &[], empty(),                                                       [400, 400, 400, 400, 400, 400, 400, 400, 400]),
-        row(M::GET, "/v1/districts", &[], None,                                                          [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+        // Public                                                                                   anon rr   rp   rp2  admA subA admB subB staff init
+        row(M::POST, "/v1/sms-codes", &[], Some(json!({"phone": citizen.phone, "purpose": "change_password"})), [401, 202, 400, 400, 400, 400, 400, 400, 400, 400]),
+        row(M::POST, "/v1/accounts", &[], empty(),                                                       [400, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
+        row(M::POST, "/v1/sessions", &[], empty(),                                                       [400, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
+        row(M::GET, "/v1/districts", &[], None,                                                          [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
         Row {
             method: M::GET,
             route: "/v1/buildings",
             path: format!("/v1/buildings?street=440305001&q={}", unit_a.building.building.name),
             body: None,
-            expect:                                                                                      [200, 200, 200, 200, 200, 200, 200, 200, 200],
+            expect:                                                                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
         },
-        row(M::GET, "/v1/buildings/{building_id}/houses", &[("building_id", &building)], None,          [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+        row(M::GET, "/v1/buildings/{building_id}/houses", &[("building_id", &building)], None,          [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
         Row {
             method: M::GET,
             route: "/v1/receipts/{receipt_no}",
             path: fill("/v1/receipts/{receipt_no}", &[("receipt_no", &receipt)], &format!("?check_code={check_code}")),
             body: None,
-            expect:                                                                                      [200, 200, 200, 200, 200, 200, 200, 200, 200],
+            expect:                                                                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
         },
         // The account itself
-        row(M::GET, "/v1/me", &[], None,                                                                 [401, 200, 200, 200, 200, 200, 200, 200, 200]),
-        row(M::PUT, "/v1/me/password", &[], empty(),                                                     [401, 400, 400, 400, 400, 400, 400, 400, 400]),
-        row(M::PUT, "/v1/me/phone", &[], empty(),                                                        [401, 400, 400, 400, 400, 400, 400, 400, 403]),
-        row(M::POST, "/v1/me/identity-verification", &[], unknown(),                                     [401, 400, 400, 403, 403, 403, 403, 403, 403]),
+        row(M::GET, "/v1/me", &[], None,                                                                 [401, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+        row(M::PUT, "/v1/me/password", &[], empty(),                                                     [401, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
+        row(M::PUT, "/v1/me/phone", &[], empty(),                                                        [401, 400, 400, 400, 400, 400, 400, 400, 400, 403]),
+        row(M::POST, "/v1/me/identity-verification", &[], unknown(),                                     [401, 400, 400, 400, 403, 403, 403, 403, 403, 403]),
         // Houses: unit A's link, and the citizen's
-        row(M::GET, "/v1/me/houses", &[], None,                                                          [401, 200, 403, 200, 200, 200, 200, 403, 403]),
-        row(M::POST, "/v1/me/houses", &[], empty(),                                                      [401, 400, 403, 400, 403, 400, 403, 403, 403]),
-        row(M::POST, "/v1/me/houses/{link_id}/deregistration", &[("link_id", &link_a)], empty(),          [401, 404, 403, 400, 403, 404, 403, 403, 403]),
-        row(M::POST, "/v1/me/houses/{link_id}/deregistration", &[("link_id", &citizen_link)], empty(),    [401, 400, 403, 404, 403, 404, 403, 403, 403]),
+        row(M::GET, "/v1/me/houses", &[], None,                                                          [401, 200, 403, 403, 200, 200, 200, 200, 403, 403]),
+        row(M::POST, "/v1/me/houses", &[], empty(),                                                      [401, 400, 403, 403, 400, 403, 400, 403, 403, 403]),
+        row(M::POST, "/v1/me/houses/{link_id}/deregistration", &[("link_id", &link_a)], empty(),          [401, 404, 403, 403, 400, 403, 404, 403, 403, 403]),
+        row(M::POST, "/v1/me/houses/{link_id}/deregistration", &[("link_id", &citizen_link)], empty(),    [401, 400, 403, 403, 404, 403, 404, 403, 403, 403]),
         Row {
             method: M::GET,
             route: "/v1/staff/house-links",
             path: "/v1/staff/house-links?status=pending".into(),
             body: None,
-            expect:                                                                                      [401, 403, 403, 403, 403, 403, 403, 200, 403],
+            expect:                                                                                      [401, 403, 403, 403, 403, 403, 403, 403, 200, 403],
         },
-        row(M::POST, "/v1/staff/house-links/{link_id}/decision", &[("link_id", &link_a)], empty(),        [401, 403, 403, 403, 403, 403, 403, 400, 403]),
+        row(M::POST, "/v1/staff/house-links/{link_id}/decision", &[("link_id", &link_a)], empty(),        [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
         // Residents
-        row(M::GET, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a)], None,                  [401, 404, 403, 200, 200, 404, 404, 403, 403]),
-        row(M::GET, "/v1/me/houses/{link_id}/residents", &[("link_id", &citizen_link)], None,            [401, 200, 403, 404, 404, 404, 404, 403, 403]),
-        row(M::POST, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a)], empty(),              [401, 404, 403, 400, 400, 404, 404, 403, 403]),
-        row(M::POST, "/v1/me/houses/{link_id}/residents", &[("link_id", &citizen_link)], empty(),        [401, 400, 403, 404, 404, 404, 404, 403, 403]),
-        row(M::GET, "/v1/staff/house-links/{link_id}/residents", &[("link_id", &link_a)], None,          [401, 403, 403, 403, 403, 403, 403, 200, 403]),
-        row(M::POST, "/v1/staff/house-links/{link_id}/residents", &[("link_id", &link_a)], empty(),      [401, 403, 403, 403, 403, 403, 403, 400, 403]),
-        row(M::GET, "/v1/registrations/{registration_id}", &[("registration_id", &registration)], None, [401, 404, 403, 200, 200, 404, 404, 200, 403]),
-        row(M::GET, "/v1/registrations/{registration_id}", &[("registration_id", &citizen_reg)], None,  [401, 200, 403, 404, 404, 404, 404, 200, 403]),
-        row(M::PATCH, "/v1/registrations/{registration_id}", &[("registration_id", &registration)], empty(), [401, 404, 403, 400, 400, 404, 404, 400, 403]),
-        row(M::PATCH, "/v1/registrations/{registration_id}", &[("registration_id", &citizen_reg)], empty(),  [401, 400, 403, 404, 404, 404, 404, 400, 403]),
-        row(M::POST, "/v1/registrations/{registration_id}/deregistration", &[("registration_id", &registration)], empty(), [401, 404, 403, 400, 400, 404, 404, 400, 403]),
-        row(M::POST, "/v1/registrations/{registration_id}/deregistration", &[("registration_id", &citizen_reg)], empty(),  [401, 400, 403, 404, 404, 404, 404, 400, 403]),
-        row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &registration)], None, [401, 404, 403, 200, 200, 404, 404, 200, 403]),
-        row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &citizen_reg)], None,  [401, 200, 403, 404, 404, 404, 404, 200, 403]),
+        row(M::GET, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a)], None,                  [401, 404, 403, 403, 200, 200, 404, 404, 403, 403]),
+        row(M::GET, "/v1/me/houses/{link_id}/residents", &[("link_id", &citizen_link)], None,            [401, 200, 403, 403, 404, 404, 404, 404, 403, 403]),
+        row(M::POST, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a)], empty(),              [401, 404, 403, 403, 400, 400, 404, 404, 403, 403]),
+        row(M::POST, "/v1/me/houses/{link_id}/residents", &[("link_id", &citizen_link)], empty(),        [401, 400, 403, 403, 404, 404, 404, 404, 403, 403]),
+        row(M::GET, "/v1/staff/house-links/{link_id}/residents", &[("link_id", &link_a)], None,          [401, 403, 403, 403, 403, 403, 403, 403, 200, 403]),
+        row(M::POST, "/v1/staff/house-links/{link_id}/residents", &[("link_id", &link_a)], empty(),      [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
+        row(M::GET, "/v1/registrations/{registration_id}", &[("registration_id", &registration)], None, [401, 404, 403, 403, 200, 200, 404, 404, 200, 403]),
+        row(M::GET, "/v1/registrations/{registration_id}", &[("registration_id", &citizen_reg)], None,  [401, 200, 403, 403, 404, 404, 404, 404, 200, 403]),
+        row(M::PATCH, "/v1/registrations/{registration_id}", &[("registration_id", &registration)], empty(), [401, 404, 403, 403, 400, 400, 404, 404, 400, 403]),
+        row(M::PATCH, "/v1/registrations/{registration_id}", &[("registration_id", &citizen_reg)], empty(),  [401, 400, 403, 403, 404, 404, 404, 404, 400, 403]),
+        row(M::POST, "/v1/registrations/{registration_id}/deregistration", &[("registration_id", &registration)], empty(), [401, 404, 403, 403, 400, 400, 404, 404, 400, 403]),
+        row(M::POST, "/v1/registrations/{registration_id}/deregistration", &[("registration_id", &citizen_reg)], empty(),  [401, 400, 403, 403, 404, 404, 404, 404, 400, 403]),
+        row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &registration)], None, [401, 404, 403, 403, 200, 200, 404, 404, 200, 403]),
+        row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &citizen_reg)], None,  [401, 200, 403, 403, 404, 404, 404, 404, 200, 403]),
         // Unit A's house that its sub-account is not given
-        row(M::GET, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a2)], None,                 [401, 404, 403, 200, 404, 404, 404, 403, 403]),
-        row(M::POST, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a2)], empty(),             [401, 404, 403, 400, 404, 404, 404, 403, 403]),
-        row(M::GET, "/v1/registrations/{registration_id}", &[("registration_id", &registration2)], None, [401, 404, 403, 200, 404, 404, 404, 200, 403]),
-        row(M::PATCH, "/v1/registrations/{registration_id}", &[("registration_id", &registration2)], empty(), [401, 404, 403, 400, 404, 404, 404, 400, 403]),
-        row(M::POST, "/v1/registrations/{registration_id}/deregistration", &[("registration_id", &registration2)], empty(), [401, 404, 403, 400, 404, 404, 404, 400, 403]),
-        row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &registration2)], None, [401, 404, 403, 200, 404, 404, 404, 200, 403]),
-        row(M::GET, "/v1/me/residence-records", &[], None,                                               [401, 403, 200, 403, 403, 403, 403, 403, 403]),
-        row(M::GET, "/v1/me/permit-eligibility", &[], None,                                              [401, 403, 200, 403, 403, 403, 403, 403, 403]),
-        row(M::POST, "/v1/me/permit-applications", &[], empty(),                                         [401, 403, 400, 403, 403, 403, 403, 403, 403]),
-        row(M::GET, "/v1/me/permit-applications", &[], None,                                             [401, 403, 200, 403, 403, 403, 403, 403, 403]),
-        row(M::GET, "/v1/permit-applications/{application_id}", &[("application_id", &application)], None, [401, 404, 200, 404, 404, 404, 404, 200, 403]),
-        row(M::POST, "/v1/permit-applications/{application_id}/withdrawal", &[("application_id", &application)], unknown(), [401, 404, 400, 404, 404, 404, 404, 403, 403]),
+        row(M::GET, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a2)], None,                 [401, 404, 403, 403, 200, 404, 404, 404, 403, 403]),
+        row(M::POST, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a2)], empty(),             [401, 404, 403, 403, 400, 404, 404, 404, 403, 403]),
+        row(M::GET, "/v1/registrations/{registration_id}", &[("registration_id", &registration2)], None, [401, 404, 403, 403, 200, 404, 404, 404, 200, 403]),
+        row(M::PATCH, "/v1/registrations/{registration_id}", &[("registration_id", &registration2)], empty(), [401, 404, 403, 403, 400, 404, 404, 404, 400, 403]),
+        row(M::POST, "/v1/registrations/{registration_id}/deregistration", &[("registration_id", &registration2)], empty(), [401, 404, 403, 403, 400, 404, 404, 404, 400, 403]),
+        row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &registration2)], None, [401, 404, 403, 403, 200, 404, 404, 404, 200, 403]),
+        row(M::GET, "/v1/me/residence-records", &[], None,                                               [401, 403, 200, 200, 403, 403, 403, 403, 403, 403]),
+        row(M::GET, "/v1/me/permit-eligibility", &[], None,                                              [401, 403, 200, 200, 403, 403, 403, 403, 403, 403]),
+        row(M::POST, "/v1/me/permit-applications", &[], empty(),                                         [401, 403, 400, 400, 403, 403, 403, 403, 403, 403]),
+        row(M::GET, "/v1/me/permit-applications", &[], None,                                             [401, 403, 200, 200, 403, 403, 403, 403, 403, 403]),
+        row(M::GET, "/v1/permit-applications/{application_id}", &[("application_id", &application)], None, [401, 404, 200, 404, 404, 404, 404, 404, 200, 403]),
+        row(M::POST, "/v1/permit-applications/{application_id}/withdrawal", &[("application_id", &application)], unknown(), [401, 404, 400, 404, 404, 404, 404, 404, 403, 403]),
+        row(M::GET, "/v1/me/permit", &[], None,                                                          [401, 403, 200, 404, 403, 403, 403, 403, 403, 403]),
+        row(M::GET, "/v1/me/permit/card", &[], None,                                                     [401, 403, 200, 404, 403, 403, 403, 403, 403, 403]),
+        row(M::POST, "/v1/me/permit/endorsements", &[], unknown(),                                       [401, 403, 400, 404, 403, 403, 403, 403, 403, 403]),
+        Row {
+            method: M::GET,
+            route: "/v1/permits/{permit_no}",
+            path: fill("/v1/permits/{permit_no}", &[("permit_no", &permit_no)], &format!("?check_code={permit_check}")),
+            body: None,
+            expect:                                                                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+        },
         // Staff
-        row(M::POST, "/v1/staff/accounts", &[], empty(),                                                 [401, 403, 403, 403, 403, 403, 403, 400, 403]),
-        row(M::POST, "/v1/staff/units", &[], empty(),                                                    [401, 403, 403, 403, 403, 403, 403, 400, 403]),
-        row(M::POST, "/v1/staff/accounts/{account_id}/identity-verification", &[("account_id", &citizen.account_id)], unknown(), [401, 403, 403, 403, 403, 403, 403, 400, 403]),
-        row(M::POST, "/v1/staff/accounts/{account_id}/suspension", &[("account_id", &citizen.account_id)], empty(), [401, 403, 403, 403, 403, 403, 403, 400, 403]),
+        Row {
+            method: M::GET,
+            route: "/v1/staff/permit-applications",
+            path: "/v1/staff/permit-applications?status=submitted".into(),
+            body: None,
+            expect:                                                                                      [401, 403, 403, 403, 403, 403, 403, 403, 200, 403],
+        },
+        row(M::POST, "/v1/staff/permit-applications/{application_id}/decision", &[("application_id", &application)], empty(), [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
+        row(M::POST, "/v1/staff/permit-applications/{application_id}/progress", &[("application_id", &application)], empty(), [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
+        row(M::POST, "/v1/staff/permits/{permit_no}/cancellation", &[("permit_no", &permit_no)], empty(), [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
+        row(M::POST, "/v1/staff/accounts", &[], empty(),                                                 [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
+        row(M::POST, "/v1/staff/units", &[], empty(),                                                    [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
+        row(M::POST, "/v1/staff/accounts/{account_id}/identity-verification", &[("account_id", &citizen.account_id)], unknown(), [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
+        row(M::POST, "/v1/staff/accounts/{account_id}/suspension", &[("account_id", &citizen.account_id)], empty(), [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
         // Units: unit A's second sub-account, and unit B's sub-account
-        row(M::GET, "/v1/unit/sub-accounts", &[], None,                                                  [401, 403, 403, 200, 403, 200, 403, 403, 403]),
-        row(M::POST, "/v1/unit/sub-accounts", &[], empty(),                                              [401, 403, 403, 400, 403, 400, 403, 403, 403]),
-        row(M::PATCH, "/v1/unit/sub-accounts/{account_id}", &[("account_id", &member)], empty(),          [401, 403, 403, 400, 403, 404, 403, 403, 403]),
-        row(M::PATCH, "/v1/unit/sub-accounts/{account_id}", &[("account_id", &sub_b.account_id)], empty(), [401, 403, 403, 404, 403, 400, 403, 403, 403]),
-        row(M::POST, "/v1/unit/sub-accounts/{account_id}/deactivation", &[("account_id", &member)], None, [401, 403, 403, 200, 403, 404, 403, 403, 403]),
+        row(M::GET, "/v1/unit/sub-accounts", &[], None,                                                  [401, 403, 403, 403, 200, 403, 200, 403, 403, 403]),
+        row(M::POST, "/v1/unit/sub-accounts", &[], empty(),                                              [401, 403, 403, 403, 400, 403, 400, 403, 403, 403]),
+        row(M::PATCH, "/v1/unit/sub-accounts/{account_id}", &[("account_id", &member)], empty(),          [401, 403, 403, 403, 400, 403, 404, 403, 403, 403]),
+        row(M::PATCH, "/v1/unit/sub-accounts/{account_id}", &[("account_id", &sub_b.account_id)], empty(), [401, 403, 403, 403, 404, 403, 400, 403, 403, 403]),
+        row(M::POST, "/v1/unit/sub-accounts/{account_id}/deactivation", &[("account_id", &member)], None, [401, 403, 403, 403, 200, 403, 404, 403, 403, 403]),
         // Last: the logout ends every caller's session.
-        row(M::DELETE, "/v1/sessions/current", &[], None,                                                [401, 204, 204, 204, 204, 204, 204, 204, 204]),
+        row(M::DELETE, "/v1/sessions/current", &[], None,                                                [401, 204, 204, 204, 204, 204, 204, 204, 204, 204]),
     ];
 
     // Every route has a row, and every row is a route.

@@ -359,6 +359,99 @@ async fn every_route_runs_without_a_single_scan() {
             None,
         )
         .await;
+    // Again, decided by staff: the queue, the decision, a step; the permit, an endorsement
+    // (not due yet), the public check, the cancellation.
+    let reapplied = client
+        .post_auth(
+            "/v1/me/permit-applications",
+            &permit,
+            &json!({"basis": "student", "school": "深圳大学",
+                    "photo_receipt_no": "PR20261201C", "delivery": {"pickup_point": "440309001"}}),
+        )
+        .await;
+    assert_eq!(reapplied.status, 201, "{:#}", reapplied.body);
+    let reapplied = reapplied.body["application_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    sweep
+        .call(
+            Method::GET,
+            "/v1/staff/permit-applications",
+            "/v1/staff/permit-applications?status=submitted",
+            Some(&staff),
+            None,
+        )
+        .await;
+    let decided = sweep
+        .call(
+            Method::POST,
+            "/v1/staff/permit-applications/{application_id}/decision",
+            &format!("/v1/staff/permit-applications/{reapplied}/decision"),
+            Some(&staff),
+            Some(&json!({"approve": true})),
+        )
+        .await;
+    assert_eq!(decided.status, 200, "{:#}", decided.body);
+    sweep
+        .call(
+            Method::POST,
+            "/v1/staff/permit-applications/{application_id}/progress",
+            &format!("/v1/staff/permit-applications/{reapplied}/progress"),
+            Some(&staff),
+            Some(&json!({"step": "card_produced"})),
+        )
+        .await;
+    let held = sweep
+        .call(
+            Method::GET,
+            "/v1/me/permit",
+            "/v1/me/permit",
+            Some(&permit),
+            None,
+        )
+        .await;
+    assert_eq!(held.status, 200, "{:#}", held.body);
+    let permit_no = held.body["permit_no"].as_str().unwrap().to_owned();
+    sweep
+        .call(
+            Method::GET,
+            "/v1/me/permit/card",
+            "/v1/me/permit/card",
+            Some(&permit),
+            None,
+        )
+        .await;
+    sweep
+        .call(
+            Method::POST,
+            "/v1/me/permit/endorsements",
+            "/v1/me/permit/endorsements",
+            Some(&permit),
+            None,
+        )
+        .await;
+    sweep
+        .call(
+            Method::GET,
+            "/v1/permits/{permit_no}",
+            &format!(
+                "/v1/permits/{permit_no}?check_code={}",
+                held.body["check_code"].as_str().unwrap()
+            ),
+            None,
+            None,
+        )
+        .await;
+    sweep
+        .call(
+            Method::POST,
+            "/v1/staff/permits/{permit_no}/cancellation",
+            &format!("/v1/staff/permits/{permit_no}/cancellation"),
+            Some(&staff),
+            Some(&json!({"reason": "已落户深圳"})),
+        )
+        .await;
     sweep
         .call(
             Method::POST,

@@ -6,6 +6,7 @@
 
 use e2e_tests::fixtures;
 use e2e_tests::houses::{approved_link, staff_session, verify_at_counter};
+use e2e_tests::permits::registered_holder;
 use e2e_tests::residents::{declared, holder_body};
 use e2e_tests::{Client, stack};
 use infra::social_insurance::MonthRow;
@@ -123,27 +124,6 @@ async fn only_residence_permit_accounts_are_assessed() {
         .get_auth("/v1/me/permit-eligibility", &token)
         .await
         .assert_problem(403, "FORBIDDEN");
-}
-
-/// A verified holder with a current registration (declared today under their name).
-async fn registered_holder(client: &Client, staff: &str) -> (fixtures::User, String) {
-    let (holder, token) = fixtures::logged_in(client, "residence_permit").await;
-    verify_at_counter(client, staff, &holder.account_id).await;
-    let (_, landlord, link) = approved_link(client, staff).await;
-    let body = holder_body(&holder);
-    declared(client, &landlord, link["link_id"].as_str().unwrap(), &body).await;
-    // The person index is eventually consistent.
-    for _ in 0..20 {
-        let assessed = client
-            .get_auth("/v1/me/permit-eligibility", &token)
-            .await
-            .body;
-        if condition(&assessed, "current_registration")["met"] == true {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    (holder, token)
 }
 
 fn talent_application() -> Value {

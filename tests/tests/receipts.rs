@@ -1,33 +1,13 @@
 //! Receipts (F17, F24): the PDF of a declaration, read back with poppler's `pdftotext`, and the
 //! public check that a receipt is genuine.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use e2e_tests::residents::{
     Declared, declared_under_new_link, end, registration_path, resident_body, today,
 };
 use e2e_tests::{Client, stack, start};
 use serde_json::{Value, json};
 
-/// The text of a PDF as `pdftotext` extracts it, white space removed (CJK lines wrap anywhere).
-/// poppler-utils is required: the test fails, never skips, without it.
-fn pdf_text(pdf: &[u8]) -> String {
-    let mut child = Command::new("pdftotext")
-        .args(["-enc", "UTF-8", "-", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("pdftotext runs (install poppler-utils)");
-    child.stdin.take().unwrap().write_all(pdf).unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "pdftotext failed");
-    String::from_utf8(output.stdout)
-        .unwrap()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
-}
+use e2e_tests::pdf::text as pdf_text;
 
 fn squash(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
@@ -240,4 +220,35 @@ async fn a_name_the_font_cannot_draw_is_printed_with_a_stand_in_and_a_note() {
     let text = receipt_text(&client, &token, &registration).await;
     assert!(text.contains("□田一郎"), "{text}");
     assert!(text.contains("生僻字"), "{text}");
+}
+
+#[tokio::test]
+async fn the_receipts_qr_code_scans_to_its_public_check() {
+    let client = Client::new(stack());
+    let Declared {
+        token,
+        registration,
+        ..
+    } = declared_under_new_link(&client, resident_body()).await;
+    let answer = client
+        .get_auth(
+            &format!("{}/receipt", registration_path(&registration)),
+            &token,
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{:#}", answer.body);
+    let codes = e2e_tests::pdf::qr_codes(&answer.bytes);
+    let receipt_no = registration["receipt_no"].as_str().unwrap();
+    let expected = format!(
+        "{}/v1/receipts/{receipt_no}?check_code={}",
+        client.stack.base_url,
+        registration["check_code"].as_str().unwrap()
+    );
+    assert_eq!(codes, vec![expected.clone()]);
+    // Followed, as a phone would: the receipt is genuine.
+    let checked = client
+        .get(expected.strip_prefix(&client.stack.base_url).unwrap())
+        .await;
+    assert_eq!(checked.body["genuine"], true, "{:#}", checked.body);
+    assert_eq!(checked.body["receipt_no"], receipt_no);
 }

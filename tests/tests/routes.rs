@@ -217,6 +217,10 @@ fn every_problem_code_is_documented() {
         ApiError::LinkNotApproved,
         ApiError::ApplicationPending,
         ApiError::NotEligible(vec![FieldError::new("x", "CONDITION_NOT_MET", "")]),
+        ApiError::EndorsementNotDue {
+            opens_on: chrono::NaiveDate::MIN,
+            closes_on: chrono::NaiveDate::MAX,
+        },
         ApiError::MethodNotAllowed,
         ApiError::ServiceUnavailable,
         ApiError::Internal,

@@ -47,6 +47,35 @@ impl ApplicationStatus {
         matches!(self, Self::Submitted | Self::Accepted)
     }
 
+    /// The steps staff record after approval (`POST …/progress`).
+    pub const STEPS: [Self; 4] = [
+        Self::CardProduced,
+        Self::ReadyForPickup,
+        Self::Mailed,
+        Self::Collected,
+    ];
+
+    /// A step staff may record, by its wire name.
+    pub fn parse_step(value: &str) -> Option<Self> {
+        value.parse().ok().filter(|s| Self::STEPS.contains(s))
+    }
+
+    /// Whether `step` is the next one after this status for a card delivered by `delivery`:
+    /// approved → card produced → ready for pickup (or mailed) → collected.
+    pub fn accepts_step(self, step: Self, delivery: &Delivery) -> bool {
+        matches!(
+            (self, step, delivery),
+            (Self::Approved, Self::CardProduced, _)
+                | (
+                    Self::CardProduced,
+                    Self::ReadyForPickup,
+                    Delivery::PickupPoint(_)
+                )
+                | (Self::CardProduced, Self::Mailed, Delivery::MailAddress(_))
+                | (Self::ReadyForPickup | Self::Mailed, Self::Collected, _)
+        )
+    }
+
     /// Whether the application is still running (it blocks another one of the person's).
     pub fn is_open(self) -> bool {
         !matches!(self, Self::Rejected | Self::Withdrawn | Self::Collected)
@@ -104,6 +133,18 @@ mod tests {
         assert!(!ApplicationStatus::Approved.can_withdraw());
         assert!(ApplicationStatus::Approved.is_open());
         assert!(!ApplicationStatus::Withdrawn.is_open());
+        let pickup = Delivery::PickupPoint("440303001".into());
+        let mail = Delivery::MailAddress("广东省深圳市福田区".into());
+        use ApplicationStatus as S;
+        assert!(S::Approved.accepts_step(S::CardProduced, &pickup));
+        assert!(S::CardProduced.accepts_step(S::ReadyForPickup, &pickup));
+        assert!(!S::CardProduced.accepts_step(S::Mailed, &pickup));
+        assert!(S::CardProduced.accepts_step(S::Mailed, &mail));
+        assert!(S::Mailed.accepts_step(S::Collected, &mail));
+        assert!(!S::Accepted.accepts_step(S::CardProduced, &pickup));
+        assert!(!S::Approved.accepts_step(S::Collected, &pickup));
+        assert_eq!(S::parse_step("mailed"), Some(S::Mailed));
+        assert_eq!(S::parse_step("approved"), None);
     }
 
     #[test]

@@ -13,7 +13,8 @@ use chrono::NaiveDate;
 
 use crate::invalid::Invalid;
 
-const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+use super::public_code;
+
 const RANDOM_CHARS: usize = 10;
 const CHECK_CHARS: usize = 8;
 
@@ -22,25 +23,13 @@ const CHECK_CHARS: usize = 8;
 #[serde(try_from = "String", into = "String")]
 pub struct ReceiptNo(String);
 
-fn base32(bytes: &[u8], chars: usize) -> String {
-    let mut bits: u128 = 0;
-    for &b in bytes.iter().take(16) {
-        bits = (bits << 8) | u128::from(b);
-    }
-    (0..chars)
-        .map(|i| ALPHABET[((bits >> (5 * i)) & 31) as usize] as char)
-        .collect()
-}
-
 impl ReceiptNo {
     /// A fresh number for a declaration made on `day` (China time).
     pub fn generate(day: NaiveDate) -> Self {
-        let mut random = [0u8; 8];
-        crate::crypto::fill_random(&mut random);
         Self(format!(
             "{}-{}",
             day.format("%Y%m%d"),
-            base32(&random, RANDOM_CHARS)
+            public_code::random(RANDOM_CHARS)
         ))
     }
 
@@ -52,19 +41,10 @@ impl ReceiptNo {
                 "回执编号格式不正确（如 20261127-7K3M9QXA2B）",
             )
         };
-        let normalized: String = value
-            .trim()
-            .chars()
-            .map(|c| match c.to_ascii_uppercase() {
-                'I' | 'L' => '1',
-                'O' => '0',
-                other => other,
-            })
-            .collect();
+        let normalized = public_code::normalize(value);
         let (day, random) = normalized.split_once('-').ok_or_else(invalid)?;
         let valid_day = day.len() == 8 && NaiveDate::parse_from_str(day, "%Y%m%d").is_ok();
-        let valid_random =
-            random.len() == RANDOM_CHARS && random.bytes().all(|b| ALPHABET.contains(&b));
+        let valid_random = public_code::is_code(random, RANDOM_CHARS);
         if valid_day && valid_random {
             Ok(Self(normalized))
         } else {
@@ -83,17 +63,12 @@ impl ReceiptNo {
 
     /// The check code printed beside the number.
     pub fn check_code(&self, key: &[u8]) -> String {
-        let mac = crate::crypto::keyed_hash(key, "receipt-check-code", &[&self.0]);
-        let bytes: Vec<u8> = (0..16)
-            .map(|i| u8::from_str_radix(&mac[2 * i..2 * i + 2], 16).expect("hex"))
-            .collect();
-        base32(&bytes, CHECK_CHARS)
+        public_code::check_code(key, "receipt-check-code", &self.0, CHECK_CHARS)
     }
 
     /// Whether `code` (as typed: case forgiven) is this receipt's check code.
     pub fn verify(&self, key: &[u8], code: &str) -> bool {
-        let typed = code.trim().to_ascii_uppercase();
-        crate::crypto::constant_time_eq(&self.check_code(key), &typed)
+        public_code::matches(&self.check_code(key), code)
     }
 }
 

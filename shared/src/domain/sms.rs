@@ -69,7 +69,6 @@ impl SmsCode {
     }
 }
 
-/// The notice a phone gets when its account's password was changed (no code in it).
 /// The notice of a change of a residence-permit application (every decision is told, with its
 /// reason where it has one).
 pub fn permit_application_notice(
@@ -88,6 +87,13 @@ pub fn permit_application_notice(
     }
 }
 
+/// A notice about the holder's residence permit: `what` happened to it (issued, endorsed, the
+/// window opening or closing, suspended, cancelled).
+pub fn permit_notice(signature: &str, permit_no: &str, what: &str) -> String {
+    format!("【{signature}】您的深圳经济特区居住证（编号{permit_no}）{what}")
+}
+
+/// The notice a phone gets when its account's password was changed (no code in it).
 pub fn password_changed_notice(signature: &str) -> String {
     format!(
         "【{signature}】您的账号密码已修改，其他设备需经短信验证后才能登录。如非本人操作，请立即联系客服。"

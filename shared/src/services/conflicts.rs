@@ -13,7 +13,7 @@ pub const ACCOUNT_SUSPENDED: &str = "该账号已被受理点暂停使用，如�
 
 /// Clashes answered in this order when several conditions failed at once (the unique values
 /// taken come first, all listed together).
-const PRECEDENCE: [Clash; 15] = [
+const PRECEDENCE: [Clash; 16] = [
     Clash::SessionReplaced,
     Clash::AccountDeactivated,
     Clash::AccountNotActive,
@@ -29,6 +29,7 @@ const PRECEDENCE: [Clash; 15] = [
     Clash::HouseCodeTaken,
     Clash::ApplicationPending,
     Clash::ApplicationChanged,
+    Clash::PermitChanged,
 ];
 
 impl From<StoreError> for ApiError {
@@ -109,6 +110,7 @@ fn single(clash: Clash) -> ApiError {
         Clash::AccountNotActive => changed("该账号已停用或已暂停使用"),
         Clash::ApplicationPending => ApiError::ApplicationPending,
         Clash::ApplicationChanged => changed("该申请的状态已变化，请刷新后重试"),
+        Clash::PermitChanged => changed("该居住证的状态已变化，请刷新后重试"),
         Clash::PasswordChanged => changed("密码已被修改，请重新操作"),
         Clash::PhoneChanged => changed("手机号码已被修改，请重新操作"),
         Clash::PersonAlreadyRegistered => already_registered(),
@@ -123,7 +125,8 @@ fn single(clash: Clash) -> ApiError {
         | Clash::PhoneTaken
         | Clash::IdDocumentTaken
         | Clash::UsccTaken
-        | Clash::ReceiptNumberTaken => ApiError::Internal,
+        | Clash::ReceiptNumberTaken
+        | Clash::PermitNumberTaken => ApiError::Internal,
     }
 }
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::domain::account::{AccountType, Role};
-use crate::domain::eligibility::{Basis, ConditionName, assess_application};
+use crate::domain::eligibility::{Basis, assess_application};
 use crate::domain::permit::{ApplicationStatus, Delivery};
 use crate::error::{ApiError, FieldError};
 use crate::sms::QueuedSms;
@@ -62,7 +62,7 @@ pub struct ChangeView {
 }
 
 impl ApplicationView {
-    fn of(record: &ApplicationRecord, history: Option<Vec<ChangeView>>) -> Self {
+    pub fn of(record: &ApplicationRecord, history: Option<Vec<ChangeView>>) -> Self {
         Self {
             application_id: record.application_id.clone(),
             basis: record.basis,
@@ -100,17 +100,6 @@ async fn holder(ctx: &AppContext, principal: &Principal) -> Result<AccountRecord
     super::permits::verified_holder(ctx, principal).await
 }
 
-/// The message of an unmet condition (the reasons of `NOT_ELIGIBLE`).
-fn unmet_message(condition: ConditionName) -> &'static str {
-    match condition {
-        ConditionName::CurrentRegistration => "您目前在深圳没有有效的居住登记",
-        ConditionName::ContinuousResidence => "连续居住登记未满12个月",
-        ConditionName::SocialInsurance => "社会保险未连续缴纳满12个月，且2年内累计未满18个月",
-        ConditionName::ResidenceInYear => "上一年度累计居住登记未满8个月",
-        ConditionName::InsuranceInYear => "上一年度累计缴纳社会保险未满8个月",
-    }
-}
-
 /// `POST /v1/me/permit-applications`.
 pub async fn apply(
     ctx: &AppContext,
@@ -139,23 +128,20 @@ pub async fn apply(
         today,
     );
     if !assessment.eligible {
-        return Err(ApiError::NotEligible(
-            assessment
-                .unmet()
-                .map(|c| {
-                    FieldError::new(
-                        <&'static str>::from(c.condition),
-                        "CONDITION_NOT_MET",
-                        unmet_message(c.condition),
-                    )
-                })
-                .collect(),
-        ));
+        return Err(ApiError::NotEligible(super::permits::unmet_errors(
+            &assessment,
+        )));
     }
     let now = crate::clock::now();
     let at = crate::clock::rfc3339(now);
     let application_id = uuid::Uuid::now_v7().to_string();
     let person_key = account.person_key(ctx).ok_or(ApiError::Internal)?;
+    if super::residence_permits::holds_live_permit(ctx, &person_key, today).await? {
+        return Err(ApiError::Conflict {
+            title: "您已持有居住证，无需重新申领；请在签注期内办理签注",
+            errors: Vec::new(),
+        });
+    }
     let (pk, sk) = (
         permits::application_pk(&application_id),
         permits::APPLICATION,
@@ -198,12 +184,22 @@ pub async fn apply(
     // A second open application of the person: 409 APPLICATION_PENDING (see `conflicts`).
     permits::create(ctx, &record, &change).await?;
     tracing::info!(application_id = %record.application_id, status = record.status.as_str(), "permit application");
-    notify(ctx, &account, &record, None).await;
-    Ok(ApplicationView::of(&record, None))
+    if record.status == ApplicationStatus::Submitted {
+        notify_application(ctx, &account, &record, None).await;
+        return Ok(ApplicationView::of(&record, None));
+    }
+    // Proven by the records: approved at once, the permit issued. Should this second write fail,
+    // the application stays `accepted` and staff approve it from the decision route.
+    let (approved, permit) =
+        super::residence_permits::issue(ctx, &record, timelines.current, BY_RECORDS, None, today)
+            .await?;
+    notify_application(ctx, &account, &approved, None).await;
+    super::residence_permits::notify_issued(ctx, &account, &permit).await;
+    Ok(ApplicationView::of(&approved, None))
 }
 
 /// Tells the holder by SMS (best effort: the change stands, a failure to queue is logged).
-async fn notify(
+pub async fn notify_application(
     ctx: &AppContext,
     account: &AccountRecord,
     record: &ApplicationRecord,
@@ -297,16 +293,14 @@ pub async fn withdraw(
             errors: Vec::new(),
         });
     }
-    let mut next = record.clone();
-    next.status = ApplicationStatus::Withdrawn;
-    next.version = record.version + 1;
-    next.updated_at = crate::clock::rfc3339(crate::clock::now());
-    next.review_queue = None;
-    next.review_key = None;
+    let next = record.moved_to(
+        ApplicationStatus::Withdrawn,
+        &crate::clock::rfc3339(crate::clock::now()),
+    );
     let change = ApplicationChange::new(&next, Some(record.status), &principal.account_id, None);
     permits::change_status(ctx, &next, record.version, &change).await?;
     if let Some(account) = accounts::find_by_id(ctx, &record.applicant).await? {
-        notify(ctx, &account, &next, None).await;
+        notify_application(ctx, &account, &next, None).await;
     }
     get(ctx, principal, &record.application_id).await
 }

@@ -11,8 +11,8 @@ use crate::context::AppContext;
 use crate::domain::account::AccountType;
 use crate::domain::eligibility::insurance::PaidMonths;
 use crate::domain::eligibility::residence::Registration;
-use crate::domain::eligibility::{Assessment, Basis, assess_application};
-use crate::error::ApiError;
+use crate::domain::eligibility::{Assessment, Basis, ConditionName, assess_application};
+use crate::error::{ApiError, FieldError};
 use crate::store::accounts::{self, AccountRecord};
 use crate::store::registrations;
 
@@ -27,10 +27,12 @@ pub struct EligibilityView {
     pub assessment: Assessment,
 }
 
-/// The two timelines of a verified permit account's holder, as of `today`.
+/// The two timelines of a verified permit account's holder, as of `today`, and the holder's
+/// latest current registration (what a card shows).
 pub struct Timelines {
     pub registrations: Vec<Registration>,
     pub paid: PaidMonths,
+    pub current: Option<registrations::RegistrationRecord>,
 }
 
 /// Reads the holder's timelines: registrations whose resident is the holder (voided ones never
@@ -41,10 +43,10 @@ pub async fn timelines(
     today: NaiveDate,
 ) -> Result<Timelines, ApiError> {
     let person = account.person_key(ctx).ok_or(ApiError::Internal)?;
-    let records = registrations::all_of_person(ctx, &person).await?;
+    let mut records = registrations::all_of_person(ctx, &person).await?;
+    records.retain(|r| is_holder(account, &r.resident));
     let registrations = records
         .iter()
-        .filter(|r| is_holder(account, &r.resident))
         .map(|r| {
             Ok(Registration {
                 declared_on: crate::clock::china_date_of(&r.declared_at)
@@ -55,9 +57,14 @@ pub async fn timelines(
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     let paid = crate::social_insurance::paid_months(ctx, &person, today).await?;
+    let current = records
+        .into_iter()
+        .filter(|r| r.status == crate::domain::registration::RegistrationStatus::Current)
+        .max_by(|a, b| a.declared_at.cmp(&b.declared_at));
     Ok(Timelines {
         registrations,
         paid,
+        current,
     })
 }
 
@@ -73,6 +80,31 @@ pub async fn verified_holder(
         .ok_or(ApiError::NotFound)?;
     require_verified(&account)?;
     Ok(account)
+}
+
+/// The message of an unmet condition (the reasons of `NOT_ELIGIBLE`).
+pub fn unmet_message(condition: ConditionName) -> &'static str {
+    match condition {
+        ConditionName::CurrentRegistration => "您目前在深圳没有有效的居住登记",
+        ConditionName::ContinuousResidence => "连续居住登记未满12个月",
+        ConditionName::SocialInsurance => "社会保险未连续缴纳满12个月，且2年内累计未满18个月",
+        ConditionName::ResidenceInYear => "上一年度累计居住登记未满8个月",
+        ConditionName::InsuranceInYear => "上一年度累计缴纳社会保险未满8个月",
+    }
+}
+
+/// The `errors` of `NOT_ELIGIBLE`: every unmet condition of the assessment.
+pub fn unmet_errors(assessment: &Assessment) -> Vec<FieldError> {
+    assessment
+        .unmet()
+        .map(|c| {
+            FieldError::new(
+                <&'static str>::from(c.condition),
+                "CONDITION_NOT_MET",
+                unmet_message(c.condition),
+            )
+        })
+        .collect()
 }
 
 /// `GET /v1/me/permit-eligibility?basis=`: each condition of the basis, what was counted, met or

@@ -29,6 +29,18 @@ pub async fn admit_receipt_check(ctx: &AppContext, client_ip: &str) -> Result<()
     .await
 }
 
+/// Counts one permit check for the client, against the same budget as receipt checks (its own
+/// count).
+pub async fn admit_permit_check(ctx: &AppContext, client_ip: &str) -> Result<(), ApiError> {
+    admit_to(
+        ctx,
+        client_ip,
+        "permit-check",
+        ctx.config.houses.receipt_checks_per_minute,
+    )
+    .await
+}
+
 async fn admit_to(
     ctx: &AppContext,
     client_ip: &str,

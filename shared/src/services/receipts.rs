@@ -44,7 +44,8 @@ fn status_text(r: &RegistrationRecord) -> String {
     }
 }
 
-fn house_address(r: &RegistrationRecord) -> String {
+/// The registration's address as printed: street address, building, room.
+pub fn house_address(r: &RegistrationRecord) -> String {
     format!(
         "{}{} {}",
         r.house.address, r.house.building_name, r.house.room
@@ -100,6 +101,15 @@ pub fn form(ctx: &AppContext, r: &RegistrationRecord) -> receipt_pdf::Form {
                 china_time(&crate::clock::rfc3339(crate::clock::now()))
             ),
         ],
+        qr_code: Some(receipt_pdf::QrCode {
+            text: format!(
+                "{}/v1/receipts/{}?check_code={}",
+                ctx.config.public_base_url,
+                r.receipt_no.as_str(),
+                r.receipt_no.check_code(&ctx.config.hash_key)
+            ),
+            caption: "手机扫描二维码，核验本回执真伪及当前状态".to_owned(),
+        }),
     }
 }
 
@@ -111,17 +121,25 @@ pub async fn pdf(
 ) -> Result<Vec<u8>, ApiError> {
     let record =
         crate::services::registrations::for_receipt(ctx, principal, registration_id).await?;
-    let form = form(ctx, &record);
+    render_pdf(form(ctx, &record), "receipt").await
+}
+
+/// Renders a form (a receipt, a permit card) off the async threads; each character the font
+/// lacks is printed as a stand-in and noted. A failure is logged by its kind only (a missing
+/// glyph would name a character of a name).
+pub async fn render_pdf(
+    form: receipt_pdf::Form,
+    document: &'static str,
+) -> Result<Vec<u8>, ApiError> {
     crate::services::blocking(move || render_with_stand_ins(form))
         .await?
         .map_err(|error| {
-            // Only the kind of failure: a missing glyph would name a character of a name.
             let kind = match error {
                 receipt_pdf::PdfError::MissingGlyph(_) => "missing_glyph",
                 receipt_pdf::PdfError::Font(_) => "font",
                 receipt_pdf::PdfError::Render(_) => "render",
             };
-            tracing::error!(kind, registration_id, "receipt could not be rendered");
+            tracing::error!(kind, document, "PDF could not be rendered");
             ApiError::Internal
         })
 }
@@ -226,6 +244,7 @@ mod tests {
             title: TITLE.to_owned(),
             rows: vec![("住户姓名".to_owned(), "吉\u{20BB7}祥".to_owned())],
             notes: Vec::new(),
+            qr_code: None,
         };
         assert!(matches!(
             receipt_pdf::render(&form),

@@ -47,6 +47,10 @@ pub enum Clash {
     ApplicationPending,
     /// The application changed since it was read.
     ApplicationChanged,
+    /// The permit number was given out already.
+    PermitNumberTaken,
+    /// The permit changed since it was read.
+    PermitChanged,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

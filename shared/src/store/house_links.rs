@@ -11,21 +11,19 @@
 //! [`REVIEW_SHARDS`] partitions so that a registration rush writes no single hot key.
 //! Link ids are UUIDv7: time-ordered, so an account's links list in the order they were made.
 
-use std::collections::BTreeMap;
-
-use aws_sdk_dynamodb::types::{Delete, ReturnConsumedCapacity};
+use aws_sdk_dynamodb::types::Delete;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::context::AppContext;
 use crate::domain::address::DeclarantType;
 use crate::domain::house_link::LinkStatus;
 
-use super::error::{Clash, StoreResult, unavailable};
+use super::error::{Clash, StoreResult};
 use super::item::{Item, from_item, pk_sk, s, string_of, to_attribute, to_item};
 use super::keys::{self, LINK_PREFIX, account_pk, house_claim, link_sk};
 use super::page::{Page, PageRequest, query_records};
 use super::reads::{batch_get, get_item};
+use super::review_queue::{ReviewQueue, oldest_first};
 use super::transaction::Transaction;
 use super::update::ItemUpdate;
 
@@ -275,77 +273,15 @@ pub async fn list(
 }
 
 /// Pending links of every account, oldest first: one Query per shard of the review queue, merged.
-/// The position is, per shard, the last review key handed out (absent: from the start), and the
-/// shards known to be exhausted.
 pub async fn pending(ctx: &AppContext, page: &PageRequest) -> StoreResult<Page<LinkRecord>> {
-    let mut after: BTreeMap<String, String> = page
-        .after
-        .as_ref()
-        .and_then(|p| serde_json::from_value(p["after"].clone()).ok())
-        .unwrap_or_default();
-    let mut done: Vec<u32> = page
-        .after
-        .as_ref()
-        .and_then(|p| serde_json::from_value(p["done"].clone()).ok())
-        .unwrap_or_default();
-    let shards: Vec<u32> = (0..REVIEW_SHARDS).filter(|s| !done.contains(s)).collect();
-    let queries = shards.iter().map(|&shard| {
-        let mut query = ctx
-            .dynamo
-            .query()
-            .table_name(&ctx.config.tables.accounts)
-            .index_name(REVIEW_INDEX)
-            .expression_attribute_values(":queue", s(format!("pending#{shard}")))
-            .limit(page.limit as i32)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total);
-        query = match after.get(&shard.to_string()) {
-            Some(key) => query
-                .key_condition_expression("review_queue = :queue AND review_key > :after")
-                .expression_attribute_values(":after", s(key.clone())),
-            None => query.key_condition_expression("review_queue = :queue"),
-        };
-        async move { (shard, query.send().await) }
-    });
-    let mut read_units = 0.0;
-    let mut candidates = Vec::new();
-    let mut more = BTreeMap::new();
-    for (shard, result) in futures::future::join_all(queries).await {
-        let output = result.map_err(|e| unavailable("house_links.pending", e))?;
-        read_units += output
-            .consumed_capacity()
-            .and_then(|c| c.capacity_units())
-            .unwrap_or(0.0);
-        more.insert(shard, output.last_evaluated_key.is_some());
-        for item in output.items.unwrap_or_default() {
-            candidates.push((shard, from_item::<LinkRecord>(item)?));
-        }
-    }
-    candidates.sort_by(|a, b| a.1.review_key.cmp(&b.1.review_key));
-    let returned_per_shard = |candidates: &[(u32, LinkRecord)], shard: u32| {
-        candidates.iter().filter(|(s, _)| *s == shard).count()
+    let queue = ReviewQueue {
+        table: &ctx.config.tables.accounts,
+        index: REVIEW_INDEX,
+        queue: "pending",
+        shards: REVIEW_SHARDS,
+        operation: "house_links.pending",
     };
-    let fetched: BTreeMap<u32, usize> = shards
-        .iter()
-        .map(|&shard| (shard, returned_per_shard(&candidates, shard)))
-        .collect();
-    candidates.truncate(page.limit as usize);
-    for (shard, link) in &candidates {
-        if let Some(key) = &link.review_key {
-            after.insert(shard.to_string(), key.clone());
-        }
-    }
-    for &shard in &shards {
-        let taken = returned_per_shard(&candidates, shard);
-        if !more[&shard] && taken == fetched[&shard] {
-            done.push(shard);
-        }
-    }
-    let next = (done.len() < REVIEW_SHARDS as usize).then(|| json!({"after": after, "done": done}));
-    Ok(Page {
-        items: candidates.into_iter().map(|(_, link)| link).collect(),
-        next,
-        read_units,
-    })
+    oldest_first(ctx, &queue, page).await
 }
 
 /// The change of a link, only while its status is still the one read ([`Clash::LinkChanged`]).

@@ -25,6 +25,7 @@ pub mod rate_limits;
 pub mod reads;
 pub mod registrations;
 pub mod retry;
+pub mod review_queue;
 pub mod social_insurance;
 pub mod transaction;
 pub mod units;

@@ -6,18 +6,30 @@
 //! | application | `APP#<id>` | `APP` |
 //! | its history, one per change | `APP#<id>` | `HIST#<version, 4 digits>` |
 //! | the person's open application | `PERSON#<person key>` | `OPEN_APPLICATION` |
+//! | a permit | `PERMIT#<permit no>` | `PERMIT` |
+//! | one of its endorsements | `PERMIT#<permit no>` | `END#<number, 4 digits>` |
+//! | the person's latest permit | `PERSON#<person key>` | `PERMIT` |
 //!
 //! Applications carry `applicant` and `applied_key` (GSI `applications_by_applicant`: an
 //! account's applications, oldest first), and while they wait for staff `review_queue`
 //! (`submitted#<shard>`) and `review_key` (the sparse GSI `permit_review_queue`, as the house-link
 //! review queue: sharded, oldest first).
+//!
+//! Permits carry `reminder_queue` (`<China date>#<shard>`), `reminder_key` (the permit number) and
+//! `milestone`: the next day of the permit's year the daily run acts on (GSI `permit_milestones`,
+//! one Query per shard for a day). Acting moves it on to the next milestone, conditionally, so a
+//! second run of the same day finds nothing.
 
 use aws_sdk_dynamodb::types::Delete;
 use serde::{Deserialize, Serialize};
 
 use crate::context::AppContext;
 use crate::domain::eligibility::Basis;
+use crate::domain::id_document::IdType;
 use crate::domain::permit::{ApplicationStatus, Delivery};
+use crate::domain::residence_permit::{Milestone, PermitNo, PermitStatus, Validity};
+use crate::domain::resident::{Ethnicity, SexCode};
+use chrono::NaiveDate;
 
 use super::error::{Clash, StoreResult};
 use super::item::{Item, from_item, pk_sk, s, to_attribute, to_item};
@@ -30,8 +42,12 @@ pub const APPLICANT_INDEX: &str = "applications_by_applicant";
 pub const REVIEW_INDEX: &str = "permit_review_queue";
 /// Shards of the staff review queue (a policy rollout must not write one hot key).
 pub const REVIEW_SHARDS: u32 = 8;
+pub const MILESTONE_INDEX: &str = "permit_milestones";
+/// Shards of a day's milestones (a day of a policy rollout's anniversaries is a hot day).
+pub const MILESTONE_SHARDS: u32 = 8;
 const APPLICATION_SK: &str = "APP";
 const OPEN_SK: &str = "OPEN_APPLICATION";
+const PERMIT_SK: &str = "PERMIT";
 
 fn table(ctx: &AppContext) -> &str {
     &ctx.config.tables.permits
@@ -43,6 +59,18 @@ pub fn application_pk(application_id: &str) -> String {
 
 fn open_claim_key(person_key: &str) -> Item {
     pk_sk(format!("PERSON#{person_key}"), OPEN_SK)
+}
+
+fn permit_pk(permit_no: &PermitNo) -> String {
+    format!("PERMIT#{}", permit_no.as_str())
+}
+
+pub fn permit_key(permit_no: &PermitNo) -> Item {
+    pk_sk(permit_pk(permit_no), PERMIT_SK)
+}
+
+fn person_permit_key(person_key: &str) -> Item {
+    pk_sk(format!("PERSON#{person_key}"), PERMIT_SK)
 }
 
 /// An application as stored. Holds personal data: not `Debug`.
@@ -78,6 +106,17 @@ pub struct ApplicationRecord {
 impl ApplicationRecord {
     pub fn key(&self) -> Item {
         pk_sk(&self.pk, &self.sk)
+    }
+
+    /// The application moved to `status` at `at`, one version on, out of the review queue.
+    pub fn moved_to(&self, status: ApplicationStatus, at: &str) -> Self {
+        let mut next = self.clone();
+        next.status = status;
+        next.version = self.version + 1;
+        next.updated_at = at.to_owned();
+        next.review_queue = None;
+        next.review_key = None;
+        next
     }
 
     /// Puts the application in the staff review queue (status `submitted`).
@@ -207,6 +246,17 @@ pub async fn change_status(
     read_version: u32,
     change: &ApplicationChange,
 ) -> StoreResult<()> {
+    status_transaction(ctx, next, read_version, change)?
+        .commit(ctx)
+        .await
+}
+
+fn status_transaction(
+    ctx: &AppContext,
+    next: &ApplicationRecord,
+    read_version: u32,
+    change: &ApplicationChange,
+) -> StoreResult<Transaction> {
     let mut update = ItemUpdate::new(table(ctx), next.key())
         .set("status", to_attribute(&next.status)?)
         .set("version", super::item::n(next.version))
@@ -232,5 +282,301 @@ pub async fn change_status(
             .expect("key is set");
         tx.delete(release, None);
     }
+    Ok(tx)
+}
+
+/// The review queue of applications waiting for staff.
+fn review_queue(ctx: &AppContext) -> super::review_queue::ReviewQueue<'_> {
+    super::review_queue::ReviewQueue {
+        table: table(ctx),
+        index: REVIEW_INDEX,
+        queue: "submitted",
+        shards: REVIEW_SHARDS,
+        operation: "permits.review_queue",
+    }
+}
+
+/// Applications waiting for staff, oldest first (one Query per shard).
+pub async fn submitted(
+    ctx: &AppContext,
+    page: &PageRequest,
+) -> StoreResult<Page<ApplicationRecord>> {
+    super::review_queue::oldest_first(ctx, &review_queue(ctx), page).await
+}
+
+/// What the card shows of its holder, copied from the holder's current registration on issue.
+/// Personal data: not `Debug`.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Card {
+    pub name: String,
+    pub sex: SexCode,
+    pub ethnicity: Ethnicity,
+    pub birth_date: NaiveDate,
+    pub id_type: IdType,
+    pub id_number: String,
+    pub household_address: String,
+    pub current_address: String,
+    pub photo_receipt_no: String,
+}
+
+/// Why and by whom staff cancelled a permit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Cancellation {
+    pub on: NaiveDate,
+    pub by: String,
+    pub reason: String,
+}
+
+/// A permit as stored. `status` is the status last written (the daily run writes suspensions
+/// and cancellations as they fall due, so that each is recorded); the status on a day is
+/// [`PermitRecord::status_on`]. Holds personal data: not `Debug`.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct PermitRecord {
+    pub pk: String,
+    pub sk: String,
+    pub permit_no: PermitNo,
+    /// The account that holds it.
+    pub holder: String,
+    pub person_key: String,
+    pub application_id: String,
+    pub basis: Basis,
+    pub card: Card,
+    pub issued_on: NaiveDate,
+    pub validity: Validity,
+    pub status: PermitStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancellation: Option<Cancellation>,
+    pub endorsements: u32,
+    pub version: u32,
+    pub updated_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminder_queue: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminder_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub milestone: Option<Milestone>,
+}
+
+impl PermitRecord {
+    pub fn key(&self) -> Item {
+        permit_key(&self.permit_no)
+    }
+
+    /// What the permit is worth on `day`.
+    pub fn status_on(&self, day: NaiveDate) -> PermitStatus {
+        match self.cancellation {
+            Some(_) => PermitStatus::Cancelled,
+            None => self.validity.status_on(day),
+        }
+    }
+
+    /// Schedules the permit's next milestone on or after `from` (none once it has passed them all).
+    pub fn schedule_from(&mut self, from: NaiveDate) {
+        match self.validity.next_milestone(from) {
+            Some((day, milestone)) if self.cancellation.is_none() => {
+                let shard = crate::crypto::random_u32() % MILESTONE_SHARDS;
+                self.reminder_queue = Some(milestone_queue(day, shard));
+                self.reminder_key = Some(self.permit_no.as_str().to_owned());
+                self.milestone = Some(milestone);
+            }
+            _ => {
+                self.reminder_queue = None;
+                self.reminder_key = None;
+                self.milestone = None;
+            }
+        }
+    }
+
+    /// The `pk` and `sk` of a new permit's record.
+    pub fn keys_of(permit_no: &PermitNo) -> (String, String) {
+        (permit_pk(permit_no), PERMIT_SK.to_owned())
+    }
+}
+
+fn milestone_queue(day: NaiveDate, shard: u32) -> String {
+    format!("{day}#{shard}")
+}
+
+/// One endorsement of a permit: when, by whom, and the anniversary it moved the permit to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EndorsementRecord {
+    pub pk: String,
+    pub sk: String,
+    pub endorsed_on: NaiveDate,
+    /// The account that asked: the holder, or the unit that endorsed on the holder's behalf.
+    pub by: String,
+    /// Whether it restored a suspended permit.
+    pub restored: bool,
+    pub next_anniversary: NaiveDate,
+    pub at: String,
+}
+
+impl EndorsementRecord {
+    pub fn new(permit: &PermitRecord, by: &str, restored: bool, on: NaiveDate, at: &str) -> Self {
+        Self {
+            pk: permit.pk.clone(),
+            sk: format!("END#{:04}", permit.endorsements),
+            endorsed_on: on,
+            by: by.to_owned(),
+            restored,
+            next_anniversary: permit.validity.anniversary(),
+            at: at.to_owned(),
+        }
+    }
+}
+
+/// Approves an application and issues its permit, in one transaction: the application's change
+/// (as [`change_status`]), the permit ([`Clash::PermitNumberTaken`] on the rare clash of a random
+/// number), and the person's pointer to their latest permit.
+pub async fn issue(
+    ctx: &AppContext,
+    next: &ApplicationRecord,
+    read_version: u32,
+    change: &ApplicationChange,
+    permit: &PermitRecord,
+) -> StoreResult<()> {
+    let mut tx = status_transaction(ctx, next, read_version, change)?;
+    tx.put_new(table(ctx), to_item(permit)?, Clash::PermitNumberTaken);
+    let mut pointer = person_permit_key(&permit.person_key);
+    pointer.insert("permit_no".into(), s(permit.permit_no.as_str()));
+    tx.put(table(ctx), pointer);
     tx.commit(ctx).await
+}
+
+pub async fn get_permit(
+    ctx: &AppContext,
+    permit_no: &PermitNo,
+) -> StoreResult<Option<PermitRecord>> {
+    get_item(
+        ctx,
+        table(ctx),
+        permit_key(permit_no),
+        &[],
+        "permits.get_permit",
+    )
+    .await?
+    .map(from_item)
+    .transpose()
+}
+
+/// The person's latest permit (whatever its status), through their pointer.
+pub async fn permit_of_person(
+    ctx: &AppContext,
+    person_key: &str,
+) -> StoreResult<Option<PermitRecord>> {
+    let pointer = get_item(
+        ctx,
+        table(ctx),
+        person_permit_key(person_key),
+        &["permit_no"],
+        "permits.person_permit",
+    )
+    .await?;
+    let Some(permit_no) = pointer
+        .as_ref()
+        .and_then(|item| super::item::string_of(item, "permit_no"))
+        .and_then(|no| PermitNo::parse(no).ok())
+    else {
+        return Ok(None);
+    };
+    get_permit(ctx, &permit_no).await
+}
+
+/// The permit's endorsements, oldest first.
+pub async fn endorsements(
+    ctx: &AppContext,
+    permit_no: &PermitNo,
+) -> StoreResult<Vec<EndorsementRecord>> {
+    let pk = permit_pk(permit_no);
+    let items = super::reads::query_all("permits.endorsements", || {
+        ctx.dynamo
+            .query()
+            .table_name(table(ctx))
+            .key_condition_expression("pk = :pk AND begins_with(sk, :end)")
+            .expression_attribute_values(":pk", s(&pk))
+            .expression_attribute_values(":end", s("END#"))
+            .consistent_read(true)
+    })
+    .await?;
+    items.into_iter().map(from_item).collect()
+}
+
+/// Writes a permit's new state (validity, status, cancellation, counters, next milestone) on the
+/// condition that it is still at the version read ([`Clash::PermitChanged`]).
+fn permit_update(next: &PermitRecord, read_version: u32, table: &str) -> StoreResult<ItemUpdate> {
+    let mut update = ItemUpdate::new(table, next.key())
+        .set("validity", to_attribute(&next.validity)?)
+        .set("status", to_attribute(&next.status)?)
+        .set("endorsements", super::item::n(next.endorsements))
+        .set("version", super::item::n(next.version))
+        .set("updated_at", s(&next.updated_at))
+        .condition(
+            "#version = :read",
+            vec![(":read", super::item::n(read_version))],
+        );
+    if let Some(cancellation) = &next.cancellation {
+        update = update.set("cancellation", to_attribute(cancellation)?);
+    }
+    Ok(
+        match (&next.reminder_queue, &next.reminder_key, &next.milestone) {
+            (Some(queue), Some(key), Some(milestone)) => update
+                .set("reminder_queue", s(queue))
+                .set("reminder_key", s(key))
+                .set("milestone", to_attribute(milestone)?),
+            _ => update
+                .remove("reminder_queue")
+                .remove("reminder_key")
+                .remove("milestone"),
+        },
+    )
+}
+
+/// Records an endorsement: the permit's new state and the endorsement item, in one transaction.
+pub async fn endorse(
+    ctx: &AppContext,
+    next: &PermitRecord,
+    read_version: u32,
+    endorsement: &EndorsementRecord,
+) -> StoreResult<()> {
+    let mut tx = Transaction::new("permits.endorse");
+    tx.update(
+        permit_update(next, read_version, table(ctx))?.into_update(),
+        Clash::PermitChanged,
+    );
+    tx.put_fresh(table(ctx), to_item(endorsement)?);
+    tx.commit(ctx).await
+}
+
+/// Writes a permit's new state alone (a cancellation, a milestone acted on).
+pub async fn update_permit(
+    ctx: &AppContext,
+    next: &PermitRecord,
+    read_version: u32,
+) -> StoreResult<()> {
+    let mut tx = Transaction::new("permits.update_permit");
+    tx.update(
+        permit_update(next, read_version, table(ctx))?.into_update(),
+        Clash::PermitChanged,
+    );
+    tx.commit(ctx).await
+}
+
+/// The permits whose next milestone falls on `day`, shard by shard (one Query per shard, every
+/// page): `(shard, permits)`.
+pub async fn due_on(
+    ctx: &AppContext,
+    day: NaiveDate,
+    shard: u32,
+) -> StoreResult<Vec<PermitRecord>> {
+    let queue = milestone_queue(day, shard);
+    let items = super::reads::query_all("permits.due_on", || {
+        ctx.dynamo
+            .query()
+            .table_name(table(ctx))
+            .index_name(MILESTONE_INDEX)
+            .key_condition_expression("reminder_queue = :queue")
+            .expression_attribute_values(":queue", s(&queue))
+    })
+    .await?;
+    items.into_iter().map(from_item).collect()
 }

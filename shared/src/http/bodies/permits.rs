@@ -2,11 +2,12 @@
 
 use crate::domain::address::StreetCode;
 use crate::domain::eligibility::Basis;
-use crate::domain::permit::{Delivery, photo_receipt_no};
+use crate::domain::permit::{ApplicationStatus, Delivery, photo_receipt_no};
 use crate::domain::text::text;
 use crate::error::FieldError;
 use crate::http::Fields;
 use crate::services::permit_applications::ApplicationRequest;
+use crate::services::permit_decisions::Decision;
 
 /// `POST /v1/me/permit-applications`: `{basis, photo_receipt_no, certificate_no?, school?,
 /// delivery: {pickup_point} | {mail_address}}`. `certificate_no` is required for `talent`,
@@ -86,5 +87,46 @@ pub fn application_request(f: &mut Fields) -> Option<ApplicationRequest> {
         certificate_no,
         school,
         delivery: delivery?,
+    })
+}
+/// `POST /v1/staff/permit-applications/{id}/decision`: `{approve, reason?}`; a refusal needs its
+/// reason (the 2015 platform's users complained of refusals without one).
+pub fn decision(f: &mut Fields) -> Option<Decision> {
+    let approve = f.required_bool("approve");
+    let reason = f.optional("reason", |v| {
+        text(v, 2, 200, "INVALID_REASON", "原因须为2至200个字符")
+    });
+    let reason_given = f.has("reason");
+    let approve = approve?;
+    if reason_given && reason.is_none() {
+        return None;
+    }
+    if !approve && reason.is_none() {
+        f.push(FieldError::new(
+            "reason",
+            "REQUIRED",
+            "不予受理时须填写原因",
+        ));
+        return None;
+    }
+    Some(Decision { approve, reason })
+}
+
+/// `POST /v1/staff/permit-applications/{id}/progress`: `{step}`, one of the steps after approval.
+pub fn progress_step(f: &mut Fields) -> Option<ApplicationStatus> {
+    f.required("step", |v| {
+        ApplicationStatus::parse_step(v).ok_or_else(|| {
+            crate::invalid::Invalid::new(
+                "INVALID_STEP",
+                "办理进度须为 card_produced、ready_for_pickup、mailed 或 collected",
+            )
+        })
+    })
+}
+
+/// `POST /v1/staff/permits/{permit_no}/cancellation`: `{reason}`, 2 to 200 characters.
+pub fn cancellation_reason(f: &mut Fields) -> Option<String> {
+    f.required("reason", |v| {
+        text(v, 2, 200, "INVALID_REASON", "注销原因须为2至200个字符")
     })
 }

@@ -1,0 +1,1 @@
+functions::lambda_main!(decide_permit_application);

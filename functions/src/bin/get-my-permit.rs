@@ -1,0 +1,1 @@
+functions::lambda_main!(get_my_permit);

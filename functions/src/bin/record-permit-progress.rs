@@ -1,0 +1,1 @@
+functions::lambda_main!(record_permit_progress);

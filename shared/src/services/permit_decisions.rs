@@ -1,0 +1,150 @@
+//! Staff on residence-permit applications (F22): the review queue (sharded, oldest first), the
+//! decision on an application that waits for them, and the progress of an approved one until
+//! the card is collected. Approval issues the permit. Every change is recorded (who, when, why)
+//! and told by SMS.
+
+use serde::Serialize;
+
+use crate::auth::Principal;
+use crate::context::AppContext;
+use crate::domain::permit::ApplicationStatus;
+use crate::error::ApiError;
+use crate::store::accounts::{self, AccountRecord};
+use crate::store::page::{Page, PageRequest};
+use crate::store::permits::{self, ApplicationChange, ApplicationRecord};
+
+use super::authorization::require_staff;
+use super::permit_applications::{ApplicationView, notify_application};
+use super::residence_permits;
+
+/// The body of a decision.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub approve: bool,
+    /// Required to refuse; optional to approve.
+    pub reason: Option<String>,
+}
+
+/// An application as the review queue lists it: with the applicant's name.
+#[derive(Debug, Serialize)]
+pub struct QueuedApplication {
+    #[serde(flatten)]
+    pub application: ApplicationView,
+    pub holder_name: String,
+}
+
+/// `GET /v1/staff/permit-applications?status=submitted`: applications waiting for staff.
+pub async fn queue(
+    ctx: &AppContext,
+    principal: &Principal,
+    page: &PageRequest,
+) -> Result<Page<QueuedApplication>, ApiError> {
+    require_staff(principal)?;
+    Ok(permits::submitted(ctx, page)
+        .await?
+        .map(|r| QueuedApplication {
+            application: ApplicationView::of(&r, None),
+            holder_name: r.holder_name.clone(),
+        }))
+}
+
+/// The application a staff member names (404 when unknown). Checked before the body is read.
+pub async fn staff_application(
+    ctx: &AppContext,
+    principal: &Principal,
+    application_id: &str,
+) -> Result<ApplicationRecord, ApiError> {
+    require_staff(principal)?;
+    permits::get(ctx, application_id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// `record` moved to `status` now.
+fn moved(record: &ApplicationRecord, status: ApplicationStatus) -> ApplicationRecord {
+    record.moved_to(status, &crate::clock::rfc3339(crate::clock::now()))
+}
+
+async fn applicant(
+    ctx: &AppContext,
+    record: &ApplicationRecord,
+) -> Result<AccountRecord, ApiError> {
+    accounts::find_by_id(ctx, &record.applicant)
+        .await?
+        .ok_or(ApiError::Internal)
+}
+
+/// `POST /v1/staff/permit-applications/{id}/decision`: approve (the permit is issued) or refuse
+/// with a reason an application that waits (`submitted` or `accepted`); 409 once decided.
+pub async fn decide(
+    ctx: &AppContext,
+    principal: &Principal,
+    record: ApplicationRecord,
+    decision: Decision,
+) -> Result<ApplicationView, ApiError> {
+    if !matches!(
+        record.status,
+        ApplicationStatus::Submitted | ApplicationStatus::Accepted
+    ) {
+        return Err(decided());
+    }
+    let account = applicant(ctx, &record).await?;
+    if decision.approve {
+        let today = crate::clock::today_in_china();
+        let timelines = super::permits::timelines(ctx, &account, today).await?;
+        let (next, permit) = residence_permits::issue(
+            ctx,
+            &record,
+            timelines.current,
+            &principal.account_id,
+            decision.reason,
+            today,
+        )
+        .await?;
+        tracing::info!(by = %principal.account_id, "permit application approved");
+        notify_application(ctx, &account, &next, None).await;
+        residence_permits::notify_issued(ctx, &account, &permit).await;
+    } else {
+        let next = moved(&record, ApplicationStatus::Rejected);
+        let change = ApplicationChange::new(
+            &next,
+            Some(record.status),
+            &principal.account_id,
+            decision.reason.clone(),
+        );
+        permits::change_status(ctx, &next, record.version, &change).await?;
+        tracing::info!(by = %principal.account_id, "permit application refused");
+        notify_application(ctx, &account, &next, decision.reason.as_deref()).await;
+    }
+    super::permit_applications::get(ctx, principal, &record.application_id).await
+}
+
+fn decided() -> ApiError {
+    ApiError::Conflict {
+        title: "该申请已处理，不能再作决定",
+        errors: Vec::new(),
+    }
+}
+
+/// `POST /v1/staff/permit-applications/{id}/progress {step}`: the next step of an approved
+/// application (card produced, ready for pickup or mailed as the applicant chose, collected);
+/// 409 for any other step.
+pub async fn progress(
+    ctx: &AppContext,
+    principal: &Principal,
+    record: ApplicationRecord,
+    step: ApplicationStatus,
+) -> Result<ApplicationView, ApiError> {
+    if !record.status.accepts_step(step, &record.delivery) {
+        return Err(ApiError::Conflict {
+            title: "办理进度须按顺序登记：已制证 → 待领取（或已邮寄）→ 已领取",
+            errors: Vec::new(),
+        });
+    }
+    let next = moved(&record, step);
+    let change = ApplicationChange::new(&next, Some(record.status), &principal.account_id, None);
+    permits::change_status(ctx, &next, record.version, &change).await?;
+    let account = applicant(ctx, &record).await?;
+    notify_application(ctx, &account, &next, None).await;
+    super::permit_applications::get(ctx, principal, &record.application_id).await
+}
