@@ -5,11 +5,14 @@
 //! [`lambda_main!`], and [`OPERATIONS`] lists them all so the local API serves the very same
 //! handlers. Queue workers are modules of [`workers`] with
 //! `handle(&AppContext, SqsEvent) -> SqsBatchResponse`, binaries of one line, [`worker_main!`],
-//! listed in [`WORKERS`] for the local stack's queue pollers. `template.yaml` names each binary
+//! listed in [`WORKERS`] for the local stack's queue pollers. Scheduled jobs are modules of
+//! [`jobs`] with `handle(&AppContext, Value) -> Result<Value, ApiError>`, binaries of one line,
+//! [`job_main!`], listed in [`JOBS`] (run locally by `rpctl`). `template.yaml` names each binary
 //! in `Metadata.BuildProperties.Binary`; a test checks that binaries, these lists and the
 //! template agree.
 
 pub mod handlers;
+pub mod jobs;
 pub mod workers;
 
 use std::future::Future;
@@ -22,6 +25,8 @@ use shared::AppContext;
 
 pub type HandlerFuture = Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
 pub type WorkerFuture = Pin<Box<dyn Future<Output = SqsBatchResponse> + Send>>;
+pub type JobFuture =
+    Pin<Box<dyn Future<Output = Result<serde_json::Value, shared::error::ApiError>> + Send>>;
 
 /// An operation: its function (binary) name and its handler, errors already mapped to problem+json.
 #[derive(Clone, Copy)]
@@ -119,6 +124,36 @@ workers! {
     "send-sms" => send_sms,
 }
 
+/// A scheduled job: its function (binary) name and its handler.
+#[derive(Clone, Copy)]
+pub struct Job {
+    pub name: &'static str,
+    pub handler: fn(Arc<AppContext>, serde_json::Value) -> JobFuture,
+}
+
+macro_rules! jobs {
+    ($($name:literal => $module:ident),* $(,)?) => {
+        /// Every scheduled job, by binary name.
+        pub const JOBS: &[Job] = &[
+            $(Job {
+                name: $name,
+                handler: |ctx, input| Box::pin(async move {
+                    jobs::$module::handle(&ctx, input).await
+                }),
+            }),*
+        ];
+    };
+}
+
+jobs! {
+    "run-permit-milestones" => run_permit_milestones,
+}
+
+/// Looks a scheduled job up by its binary name.
+pub fn job(name: &str) -> Option<&'static Job> {
+    JOBS.iter().find(|job| job.name == name)
+}
+
 /// Looks a queue worker up by its binary name.
 pub fn worker(name: &str) -> Option<&'static Worker> {
     WORKERS.iter().find(|worker| worker.name == name)
@@ -151,6 +186,20 @@ macro_rules! worker_main {
         async fn main() -> Result<(), lambda_http::Error> {
             shared::runtime::run_queue_worker(|ctx, event| async move {
                 $crate::workers::$module::handle(&ctx, event).await
+            })
+            .await
+        }
+    };
+}
+
+/// The `main` of a scheduled job binary: runs the named job module under the Lambda runtime.
+#[macro_export]
+macro_rules! job_main {
+    ($module:ident) => {
+        #[tokio::main]
+        async fn main() -> Result<(), lambda_http::Error> {
+            shared::runtime::run_scheduled_job(|ctx, input| async move {
+                $crate::jobs::$module::handle(&ctx, input).await
             })
             .await
         }

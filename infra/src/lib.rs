@@ -10,6 +10,7 @@ pub mod local_stack;
 pub mod queue_workers;
 pub mod queues;
 pub mod reference;
+pub mod reminders;
 pub mod social_insurance;
 pub mod staff;
 pub mod tables;

@@ -94,6 +94,10 @@ impl LocalApi {
                 // Fed by a queue, not a route: see `crate::queue_workers`.
                 continue;
             }
+            if functions::job(&function.binary).is_some() {
+                // Run by a schedule, not a route: locally by `rpctl` (see `crate::reminders`).
+                continue;
+            }
             let operation = functions::operation(&function.binary)
                 .ok_or_else(|| LocalApiError::UnknownBinary(function.binary.clone()))?;
             let ctx = function_context(template, function, endpoints, overrides)?;

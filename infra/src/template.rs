@@ -35,6 +35,8 @@ pub struct FunctionDef {
     pub routes: Vec<Route>,
     /// The queues (logical ids) whose messages the function handles (`SQS` events).
     pub queues: Vec<String>,
+    /// The schedules that invoke it (`ScheduleV2` events' expressions).
+    pub schedules: Vec<String>,
     /// Function-level environment variables (over the global ones).
     pub environment: Map<String, Value>,
 }
@@ -164,9 +166,17 @@ fn function_def(logical_id: &str, resource: &Value) -> Result<FunctionDef, Templ
         .to_owned();
     let mut routes = Vec::new();
     let mut queues = Vec::new();
+    let mut schedules = Vec::new();
     if let Some(events) = resource["Properties"]["Events"].as_object() {
         for (name, event) in events {
             let props = &event["Properties"];
+            if event["Type"].as_str() == Some("ScheduleV2") {
+                let expression = props["ScheduleExpression"].as_str().ok_or_else(|| {
+                    TemplateError::Shape(format!("{logical_id}.{name} needs ScheduleExpression"))
+                })?;
+                schedules.push(expression.to_owned());
+                continue;
+            }
             if event["Type"].as_str() == Some("SQS") {
                 // `Queue: !GetAtt SmsQueue.Arn`
                 let queue = props["Queue"]["Fn::GetAtt"][0].as_str().ok_or_else(|| {
@@ -201,6 +211,7 @@ fn function_def(logical_id: &str, resource: &Value) -> Result<FunctionDef, Templ
         binary,
         routes,
         queues,
+        schedules,
         environment,
     })
 }

@@ -1,5 +1,5 @@
-//! Running a handler as a Lambda function: an HTTP operation (API Gateway events) or a queue
-//! worker (SQS events).
+//! Running a handler as a Lambda function: an HTTP operation (API Gateway events), a queue
+//! worker (SQS events) or a scheduled job (EventBridge Scheduler's input).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -47,6 +47,27 @@ where
         let ctx = ctx.clone();
         let response = handler(ctx, event.payload);
         async move { Ok::<_, std::convert::Infallible>(response.await) }
+    }))
+    .await
+}
+
+/// The entry point of a scheduled job binary: the schedule's input through `handler`; an error
+/// fails the invocation (logged by its code), so that the scheduler retries it.
+pub async fn run_scheduled_job<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(Arc<AppContext>, serde_json::Value) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<serde_json::Value, crate::error::ApiError>> + Send,
+{
+    let ctx = start().await?;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
+        let ctx = ctx.clone();
+        let response = handler(ctx, event.payload);
+        async move {
+            response.await.map_err(|error| {
+                tracing::error!(code = error.code(), "scheduled job failed");
+                lambda_http::Error::from(error.to_string())
+            })
+        }
     }))
     .await
 }

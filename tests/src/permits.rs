@@ -6,7 +6,7 @@ use infra::social_insurance::MonthRow;
 use serde_json::{Value, json};
 use shared::domain::eligibility::insurance::YearMonth;
 use shared::domain::residence_permit::PermitNo;
-use shared::store::item::{pk_sk, s, to_attribute};
+use shared::store::item::{pk_sk, s};
 
 use crate::Client;
 use crate::fixtures::{self, User};
@@ -93,23 +93,6 @@ pub async fn issued_permit(client: &Client, token: &str) -> (Value, Value) {
     (applied.body, permit.body)
 }
 
-/// Sets a permit's anniversaries to count from `anchor` (`years` reached), as if issued then.
-pub async fn set_validity(client: &Client, permit_no: &str, anchor: NaiveDate, years: u32) {
-    let ctx = client.stack.context();
-    let no = PermitNo::parse(permit_no).unwrap();
-    let validity = shared::domain::residence_permit::Validity { anchor, years };
-    ctx.dynamo
-        .update_item()
-        .table_name(&ctx.config.tables.permits)
-        .set_key(Some(shared::store::permits::permit_key(&no)))
-        .update_expression("SET validity = :v, issued_on = :on")
-        .expression_attribute_values(":v", to_attribute(&validity).unwrap())
-        .expression_attribute_values(":on", s(anchor.to_string()))
-        .send()
-        .await
-        .expect("move the permit's days");
-}
-
 /// A verified holder with a current registration (declared today under their name).
 pub async fn registered_holder(client: &Client, staff: &str) -> (User, String) {
     let (holder, token) = fixtures::logged_in(client, "residence_permit").await;
@@ -133,4 +116,36 @@ pub async fn registered_holder(client: &Client, staff: &str) -> (User, String) {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     (holder, token)
+}
+
+/// The permit as stored.
+pub async fn stored(client: &Client, permit_no: &str) -> shared::store::permits::PermitRecord {
+    let no = PermitNo::parse(permit_no).unwrap();
+    shared::store::permits::get_permit(&client.stack.context(), &no)
+        .await
+        .expect("read the permit")
+        .expect("the permit exists")
+}
+
+/// Sets a permit's anniversaries to count from `anchor` (`years` reached), as if issued then,
+/// and schedules its next milestone from `from` (as an issue or endorsement on that day would).
+pub async fn reschedule(
+    client: &Client,
+    permit_no: &str,
+    anchor: NaiveDate,
+    years: u32,
+    from: NaiveDate,
+) {
+    let ctx = client.stack.context();
+    let mut permit = stored(client, permit_no).await;
+    permit.validity = shared::domain::residence_permit::Validity { anchor, years };
+    permit.issued_on = anchor;
+    permit.schedule_from(from);
+    ctx.dynamo
+        .put_item()
+        .table_name(&ctx.config.tables.permits)
+        .set_item(Some(shared::store::item::to_item(&permit).unwrap()))
+        .send()
+        .await
+        .expect("write the permit");
 }

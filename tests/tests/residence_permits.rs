@@ -7,7 +7,7 @@ use chrono::{Days, Months};
 use e2e_tests::fixtures;
 use e2e_tests::houses::staff_session;
 use e2e_tests::permits::{
-    eligible_holder, issued_permit, pay_insurance, set_validity, standard_application, today,
+    eligible_holder, issued_permit, pay_insurance, reschedule, standard_application, today,
 };
 use e2e_tests::{Client, stack, start};
 use infra::social_insurance::MonthRow;
@@ -173,7 +173,7 @@ async fn endorsements_suspension_restoration_and_cancellation_across_years() {
     // Issued 320 days ago: its anniversary is in 45 days, the window is open. The bureau's
     // correction leaves only 6 of the last 12 months paid: refused with the reason.
     let issued = today() - Days::new(320);
-    set_validity(&client, &no, issued, 1).await;
+    reschedule(&client, &no, issued, 1, today()).await;
     let unpaid: Vec<MonthRow> = YearMonth::of(today())
         .months_before(6)
         .map(|month| MonthRow {
@@ -213,7 +213,7 @@ async fn endorsements_suspension_restoration_and_cancellation_across_years() {
 
     // Issued 400 days ago and never endorsed since: suspended from its anniversary.
     let issued = today() - Days::new(400);
-    set_validity(&client, &no, issued, 1).await;
+    reschedule(&client, &no, issued, 1, today()).await;
     let suspended = client.get_auth("/v1/me/permit", &token).await.body;
     assert_eq!(suspended["status"], "suspended", "{suspended:#}");
     assert!(suspended.get("valid_until").is_none());
@@ -244,7 +244,7 @@ async fn endorsements_suspension_restoration_and_cancellation_across_years() {
     let issued = (today() - Days::new(10))
         .checked_sub_months(Months::new(36))
         .unwrap();
-    set_validity(&client, &no, issued, 1).await;
+    reschedule(&client, &no, issued, 1, today()).await;
     let cancelled = client.get_auth("/v1/me/permit", &token).await.body;
     assert_eq!(cancelled["status"], "cancelled", "{cancelled:#}");
     assert_eq!(cancelled["next_window"], Value::Null);

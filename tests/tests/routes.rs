@@ -23,6 +23,7 @@ fn binaries_operations_and_template_functions_are_the_same_set() {
         .iter()
         .map(|op| op.name.to_owned())
         .chain(functions::WORKERS.iter().map(|w| w.name.to_owned()))
+        .chain(functions::JOBS.iter().map(|j| j.name.to_owned()))
         .collect();
     let binaries: BTreeSet<String> = std::fs::read_dir(repo().join("functions/src/bin"))
         .unwrap()
@@ -32,11 +33,11 @@ fn binaries_operations_and_template_functions_are_the_same_set() {
         .collect();
     assert_eq!(
         in_template, operations,
-        "template.yaml functions vs functions::OPERATIONS and WORKERS"
+        "template.yaml functions vs functions::OPERATIONS, WORKERS and JOBS"
     );
     assert_eq!(
         binaries, operations,
-        "functions/src/bin vs functions::OPERATIONS and WORKERS"
+        "functions/src/bin vs functions::OPERATIONS, WORKERS and JOBS"
     );
     // Each binary runs the handler (or worker) module of its own name; workers have queues and no
     // routes, operations routes and no queues.
@@ -46,8 +47,11 @@ fn binaries_operations_and_template_functions_are_the_same_set() {
         let source =
             std::fs::read_to_string(repo().join(format!("functions/src/bin/{name}.rs"))).unwrap();
         let is_worker = functions::worker(name).is_some();
+        let is_job = functions::job(name).is_some();
         let main = if is_worker {
             format!("worker_main!({module})")
+        } else if is_job {
+            format!("job_main!({module})")
         } else {
             format!("lambda_main!({module})")
         };
@@ -60,7 +64,16 @@ fn binaries_operations_and_template_functions_are_the_same_set() {
             !is_worker,
             "{name}: queue events"
         );
-        assert_eq!(function.routes.is_empty(), is_worker, "{name}: routes");
+        assert_eq!(
+            function.routes.is_empty(),
+            is_worker || is_job,
+            "{name}: routes"
+        );
+        assert_eq!(
+            function.schedules.is_empty(),
+            !is_job,
+            "{name}: schedule events"
+        );
     }
 }
 

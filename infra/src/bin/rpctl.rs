@@ -60,6 +60,28 @@ enum Command {
         #[command(subcommand)]
         command: SocialInsuranceCommand,
     },
+    /// Residence-permit reminders and the status changes that fall due on a day.
+    Reminders {
+        #[command(subcommand)]
+        command: RemindersCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RemindersCommand {
+    /// Run a day's milestones as the daily scheduled function does (idempotent: a second run of
+    /// the same day sends nothing); prints the run's report as JSON.
+    Run {
+        /// The China date to run (YYYY-MM-DD); today's by default.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        /// Against the deployed stack: the tables and queue from the functions' variables and
+        /// AWS credentials from the default chain.
+        #[arg(long)]
+        deployed: bool,
+        #[command(flatten)]
+        endpoints: Endpoints,
+    },
 }
 
 #[derive(Subcommand)]
@@ -394,6 +416,23 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 "loaded {written} months into {}",
                 ctx.config.tables.social_insurance
             );
+        }
+        Command::Reminders {
+            command:
+                RemindersCommand::Run {
+                    date,
+                    deployed,
+                    endpoints,
+                },
+        } => {
+            let ctx = if deployed {
+                shared::AppContext::from_env().await?
+            } else {
+                local_context(&template, endpoints.into())?
+            };
+            let day = date.unwrap_or_else(shared::clock::today_in_china);
+            let report = infra::reminders::run(&ctx, day).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
         }
     }
     Ok(())

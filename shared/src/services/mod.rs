@@ -13,6 +13,7 @@ pub mod limits;
 pub mod login;
 pub mod permit_applications;
 pub mod permit_decisions;
+pub mod permit_milestones;
 pub mod permits;
 pub mod public_reads;
 pub mod receipts;

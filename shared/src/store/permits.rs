@@ -547,7 +547,7 @@ pub async fn endorse(
     tx.commit(ctx).await
 }
 
-/// Writes a permit's new state alone (a cancellation, a milestone acted on).
+/// Writes a permit's new state alone (a cancellation).
 pub async fn update_permit(
     ctx: &AppContext,
     next: &PermitRecord,
@@ -561,8 +561,20 @@ pub async fn update_permit(
     tx.commit(ctx).await
 }
 
+/// Writes a permit's new state (a milestone acted on) with one conditional UpdateItem: `false`
+/// when it is no longer at the version read (another run acted first).
+pub async fn move_on(
+    ctx: &AppContext,
+    next: &PermitRecord,
+    read_version: u32,
+) -> StoreResult<bool> {
+    permit_update(next, read_version, table(ctx))?
+        .apply_if(ctx, "permits.move_on")
+        .await
+}
+
 /// The permits whose next milestone falls on `day`, shard by shard (one Query per shard, every
-/// page): `(shard, permits)`.
+/// page).
 pub async fn due_on(
     ctx: &AppContext,
     day: NaiveDate,

@@ -1,0 +1,1 @@
+functions::job_main!(run_permit_milestones);
