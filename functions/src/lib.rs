@@ -97,6 +97,9 @@ operations! {
     "endorse-permit" => endorse_permit,
     "check-permit" => check_permit,
     "cancel-permit" => cancel_permit,
+    "create-unit-permit-application" => create_unit_permit_application,
+    "list-unit-permit-applications" => list_unit_permit_applications,
+    "endorse-unit-permit" => endorse_unit_permit,
 }
 
 /// A queue worker: its function (binary) name and its handler.

@@ -14,6 +14,11 @@
 #                                                residents' reads and changes, receipt PDFs and
 #                                                receipt checks; built in release (the API runs
 #                                                in the benchmark's process, so this is its build)
+#   make bench ARGS="permits [due permits]"      what an eligibility check, an application and an
+#                                                endorsement cost for a person with 10
+#                                                registrations and 24 insurance months; then the
+#                                                daily reminder run for a day with N due permits
+#                                                (default 100,000), twice; release build
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=infra/local/stack.sh
@@ -33,7 +38,7 @@ case ${1:-} in
         bench=$1
         shift
         ;;
-    residents)
+    residents | permits)
         bench=$1
         profile=release
         shift

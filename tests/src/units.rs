@@ -52,7 +52,10 @@ pub async fn open_unit_answer(client: &Client, staff_token: &str, body: &Value) 
 pub fn admin_of(body: &Value, answer: &Value) -> User {
     User {
         account_id: answer["admin"]["account_id"].as_str().unwrap().to_owned(),
-        account_type: "residence_registration".into(),
+        account_type: body["platform"]
+            .as_str()
+            .unwrap_or("residence_registration")
+            .to_owned(),
         username: body["admin"]["username"].as_str().unwrap().to_owned(),
         password: body["admin"]["initial_password"]
             .as_str()
@@ -144,4 +147,16 @@ pub async fn sub_account_session(
 
 pub fn sub_account_path(account_id: &str) -> String {
     format!("/v1/unit/sub-accounts/{account_id}")
+}
+
+/// A unit opened on the residence-permit platform (a unit agent, F25), its administrator logged
+/// in with a password of their own: the answer, the administrator and their token.
+pub async fn open_permit_unit(client: &Client, staff_token: &str) -> (Value, User, String) {
+    let mut body = unit_body(&[]);
+    body["platform"] = json!("residence_permit");
+    body.as_object_mut().unwrap().remove("houses");
+    let answer = open_unit_answer(client, staff_token, &body).await;
+    assert_eq!(answer.status, 201, "open permit unit: {:#}", answer.body);
+    let (admin, token) = fixtures::first_login(client, &admin_of(&body, &answer.body)).await;
+    (answer.body, admin, token)
 }

@@ -443,6 +443,39 @@ async fn every_route_runs_without_a_single_scan() {
             None,
         )
         .await;
+    // A unit agent (F25): files for the holder (who holds a permit: 409), lists, endorses.
+    let (_, _, unit_agent) = e2e_tests::units::open_permit_unit(&client, &staff).await;
+    sweep
+        .call(
+            Method::POST,
+            "/v1/unit/permit-applications",
+            "/v1/unit/permit-applications",
+            Some(&unit_agent),
+            Some(&json!({
+                "employee": {"real_name": fixtures::REAL_NAME, "id_type": "resident_id",
+                             "id_number": permit_user.id_number, "phone": permit_user.phone},
+                "authorization_no": "WT-2026-0001", "basis": "student", "school": "深圳大学",
+                "photo_receipt_no": "PR20261201D", "delivery": {"pickup_point": "440309001"}})),
+        )
+        .await;
+    sweep
+        .call(
+            Method::GET,
+            "/v1/unit/permit-applications",
+            "/v1/unit/permit-applications",
+            Some(&unit_agent),
+            None,
+        )
+        .await;
+    sweep
+        .call(
+            Method::POST,
+            "/v1/unit/permits/{permit_no}/endorsements",
+            &format!("/v1/unit/permits/{permit_no}/endorsements"),
+            Some(&unit_agent),
+            None,
+        )
+        .await;
     sweep
         .call(
             Method::POST,

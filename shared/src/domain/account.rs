@@ -40,6 +40,18 @@ impl AccountType {
         }
     }
 
+    /// The platform a unit is opened on (`platform` of `POST /v1/staff/units`): its
+    /// administrator's account type.
+    pub fn parse_unit_platform(value: &str) -> Result<Self, Invalid> {
+        match Self::from_str_opt(value) {
+            Some(t) if t != Self::Staff => Ok(t),
+            _ => Err(Invalid::new(
+                "INVALID_PLATFORM",
+                "单位账号的平台须为 residence_registration（居住登记）或 residence_permit（居住证代办）",
+            )),
+        }
+    }
+
     /// The login platform (`platform` of `POST /v1/sessions`), which names an account type.
     pub fn parse_platform(value: &str) -> Result<Self, Invalid> {
         Self::from_str_opt(value).ok_or_else(|| {

@@ -71,19 +71,23 @@ impl SmsCode {
 
 /// The notice of a change of a residence-permit application (every decision is told, with its
 /// reason where it has one).
+/// An application a unit filed names the unit (单位代办: the employee learns who applied).
 pub fn permit_application_notice(
     signature: &str,
     reference: &str,
+    unit: Option<&str>,
     status_label: &str,
     reason: Option<&str>,
 ) -> String {
+    let whose = match unit {
+        Some(unit) => format!("{unit}为您代办的居住证申请"),
+        None => "您的居住证申请".to_owned(),
+    };
     match reason {
         Some(reason) => {
-            format!(
-                "【{signature}】您的居住证申请（编号{reference}）：{status_label}。原因：{reason}"
-            )
+            format!("【{signature}】{whose}（编号{reference}）：{status_label}。原因：{reason}")
         }
-        None => format!("【{signature}】您的居住证申请（编号{reference}）：{status_label}。"),
+        None => format!("【{signature}】{whose}（编号{reference}）：{status_label}。"),
     }
 }
 

@@ -22,6 +22,7 @@ pub mod residence_permits;
 pub mod residents;
 pub mod sms_codes;
 pub mod sub_accounts;
+pub mod unit_permits;
 pub mod units;
 pub mod views;
 

@@ -14,7 +14,7 @@ use crate::error::{ApiError, FieldError};
 use crate::sms::QueuedSms;
 use crate::store::accounts::{self, AccountRecord};
 use crate::store::page::{Page, PageRequest};
-use crate::store::permits::{self, ApplicationChange, ApplicationRecord};
+use crate::store::permits::{self, Agent, ApplicationChange, ApplicationRecord};
 
 /// What an application asks for (read by `http::bodies::permits`).
 pub struct ApplicationRequest {
@@ -44,6 +44,9 @@ pub struct ApplicationView {
     pub applied_at: String,
     pub updated_at: String,
     pub version: u32,
+    /// The unit that filed it on the holder's behalf (F25).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filed_by_unit: Option<String>,
     /// Every change, oldest first (single-application reads only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<ChangeView>>,
@@ -55,7 +58,8 @@ pub struct ChangeView {
     pub from: Option<ApplicationStatus>,
     pub to: ApplicationStatus,
     pub at: String,
-    /// `applicant`, `staff` or `records` (decided from the records at once).
+    /// `applicant`, `unit` (the unit that filed it), `staff` or `records` (decided from the
+    /// records at once).
     pub by: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -75,6 +79,7 @@ impl ApplicationView {
             applied_at: record.applied_at.clone(),
             updated_at: record.updated_at.clone(),
             version: record.version,
+            filed_by_unit: record.agent.as_ref().map(|a| a.unit_name.clone()),
             history,
         }
     }
@@ -88,6 +93,7 @@ fn change_view(record: &ApplicationRecord, change: &ApplicationChange) -> Change
         by: match change.by.as_str() {
             BY_RECORDS => "records",
             by if by == record.applicant => "applicant",
+            by if record.agent.as_ref().is_some_and(|a| a.by == by) => "unit",
             _ => "staff",
         },
         reason: change.reason.clone(),
@@ -107,6 +113,17 @@ pub async fn apply(
     request: ApplicationRequest,
 ) -> Result<ApplicationView, ApiError> {
     let account = holder(ctx, principal).await?;
+    apply_as(ctx, &account, request, None).await
+}
+
+/// An application of the verified holder `account`: by themselves, or by the unit `agent` on
+/// their behalf (F25): the same rules, decided from the holder's records.
+pub async fn apply_as(
+    ctx: &AppContext,
+    account: &AccountRecord,
+    request: ApplicationRequest,
+    agent: Option<Agent>,
+) -> Result<ApplicationView, ApiError> {
     if let Delivery::PickupPoint(street) = &request.delivery {
         let street = crate::domain::address::StreetCode::parse(street)
             .map_err(|invalid| ApiError::validation(invalid.at("delivery.pickup_point")))?;
@@ -120,7 +137,7 @@ pub async fn apply(
         }
     }
     let today = crate::clock::today_in_china();
-    let timelines = super::permits::timelines(ctx, &account, today).await?;
+    let timelines = super::permits::timelines(ctx, account, today).await?;
     let assessment = assess_application(
         request.basis,
         &timelines.registrations,
@@ -170,10 +187,16 @@ pub async fn apply(
         version: 1,
         review_queue: None,
         review_key: None,
+        filed_unit: agent.as_ref().map(|a| a.unit_id.clone()),
+        agent,
+    };
+    let filer = match &record.agent {
+        Some(agent) => agent.by.clone(),
+        None => account.account_id.clone(),
     };
     let (by, reason) = if record.status == ApplicationStatus::Submitted {
         record.queue_for_review(now.timestamp_millis());
-        (account.account_id.as_str(), None)
+        (filer.as_str(), None)
     } else {
         (
             BY_RECORDS,
@@ -185,7 +208,7 @@ pub async fn apply(
     permits::create(ctx, &record, &change).await?;
     tracing::info!(application_id = %record.application_id, status = record.status.as_str(), "permit application");
     if record.status == ApplicationStatus::Submitted {
-        notify_application(ctx, &account, &record, None).await;
+        notify_application(ctx, account, &record, None).await;
         return Ok(ApplicationView::of(&record, None));
     }
     // Proven by the records: approved at once, the permit issued. Should this second write fail,
@@ -193,8 +216,8 @@ pub async fn apply(
     let (approved, permit) =
         super::residence_permits::issue(ctx, &record, timelines.current, BY_RECORDS, None, today)
             .await?;
-    notify_application(ctx, &account, &approved, None).await;
-    super::residence_permits::notify_issued(ctx, &account, &permit).await;
+    notify_application(ctx, account, &approved, None).await;
+    super::residence_permits::notify_issued(ctx, account, &permit).await;
     Ok(ApplicationView::of(&approved, None))
 }
 
@@ -209,6 +232,7 @@ pub async fn notify_application(
     let text = crate::domain::sms::permit_application_notice(
         &ctx.config.sms.signature,
         reference,
+        record.agent.as_ref().map(|a| a.unit_name.as_str()),
         record.status.label(),
         reason,
     );

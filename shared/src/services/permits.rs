@@ -69,12 +69,17 @@ pub async fn timelines(
 }
 
 /// The caller's own residence-permit account, its identity verified (403 `FORBIDDEN` for other
-/// account types, `IDENTITY_NOT_VERIFIED` before verification).
+/// account types and for unit accounts, `IDENTITY_NOT_VERIFIED` before verification).
 pub async fn verified_holder(
     ctx: &AppContext,
     principal: &Principal,
 ) -> Result<AccountRecord, ApiError> {
     principal.require_type(AccountType::ResidencePermit)?;
+    if principal.role != crate::domain::account::Role::Individual {
+        return Err(ApiError::Forbidden(
+            "单位账号不能查看或办理个人的居住证业务，请使用单位代办入口",
+        ));
+    }
     let account = accounts::find_by_id(ctx, &principal.account_id)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -386,11 +386,7 @@ pub async fn residence_records(
     principal: &Principal,
     page: &PageRequest,
 ) -> Result<Page<ResidenceRecordView>, ApiError> {
-    principal.require_type(AccountType::ResidencePermit)?;
-    let account = accounts::find_by_id(ctx, &principal.account_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    super::identity::require_verified(&account)?;
+    let account = super::permits::verified_holder(ctx, principal).await?;
     // Residence-permit accounts are personal: they always carry the holder's document.
     let person = account.person_key(ctx).ok_or(ApiError::Internal)?;
     let today = crate::clock::today_in_china();

@@ -65,6 +65,7 @@ pub fn new_permit(
         reminder_queue: None,
         reminder_key: None,
         milestone: None,
+        filed_unit: application.filed_unit.clone(),
     };
     permit.schedule_from(today);
     permit

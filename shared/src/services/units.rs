@@ -22,6 +22,10 @@ use super::views::house_link::LinkView;
 
 /// The body of `POST /v1/staff/units`.
 pub struct UnitOpening {
+    /// The platform its administrator logs in on: `residence_registration` (a landlord or
+    /// employer declaring residents), or `residence_permit` (an employer filing permit
+    /// applications for its employees, F25).
+    pub platform: AccountType,
     pub name: OrganizationName,
     pub uscc: CreditCode,
     pub contact_name: RealName,
@@ -35,11 +39,12 @@ pub struct UnitOpening {
 #[derive(Debug, Serialize)]
 pub struct UnitView {
     pub unit_id: String,
+    pub platform: AccountType,
     pub name: String,
     pub uscc: String,
     pub contact_name: String,
-    /// The administrator account: it logs in on the residence-registration platform with role
-    /// `admin` and must replace the initial password at the first login.
+    /// The administrator account: it logs in on the unit's platform with role `admin` and must
+    /// replace the initial password at the first login.
     pub admin: AccountView,
     pub houses: Vec<LinkView>,
     pub opened_by: String,
@@ -59,7 +64,7 @@ pub async fn open(
     let password_hash = super::hashed(opening.admin_password).await?;
 
     let holder = Holder {
-        account_type: AccountType::ResidenceRegistration,
+        account_type: opening.platform,
         role: Role::Admin,
         username: &opening.admin_username,
         real_name: &opening.contact_name,
@@ -68,6 +73,7 @@ pub async fn open(
     };
     let mut admin = AccountRecord::new(&holder, password_hash);
     let unit = UnitRecord::new(
+        opening.platform,
         opening.name.as_str(),
         opening.uscc.as_str(),
         opening.contact_name.as_str(),
@@ -96,6 +102,7 @@ pub async fn open(
     );
     Ok(UnitView {
         unit_id: unit.unit_id,
+        platform: unit.platform,
         name: unit.name,
         uscc: unit.uscc,
         contact_name: unit.contact_name,

@@ -257,6 +257,22 @@ pub async fn find_by_username(
     find_by_id(ctx, account_id).await
 }
 
+/// The account of `account_type` that holds the ID document (its claim), read consistently.
+pub async fn find_by_document(
+    ctx: &AppContext,
+    account_type: AccountType,
+    document: &IdDocument,
+) -> StoreResult<Option<AccountRecord>> {
+    let key = keys::claim_key(keys::id_claim(ctx, account_type, document));
+    let Some(claim) = get(ctx, key, "accounts.id_document").await? else {
+        return Ok(None);
+    };
+    let Some(account_id) = string_of(&claim, "account_id") else {
+        return Ok(None);
+    };
+    find_by_id(ctx, account_id).await
+}
+
 pub async fn find_by_id(ctx: &AppContext, account_id: &str) -> StoreResult<Option<AccountRecord>> {
     get(ctx, keys::profile_key(account_id), "accounts.profile")
         .await?

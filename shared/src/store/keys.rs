@@ -20,7 +20,7 @@
 //! | `LOGIN#<lower-case name>`       | `GUARD#TRUSTED`        | … from its SMS-verified devices      |
 //! | `UNIT#<unit_id>`                | `PROFILE`              | a unit                               |
 //! | `UNIT#<unit_id>`                | `MEMBER#<account_id>`  | one of its sub-accounts              |
-//! | `USCC#<code>`                   | `CLAIM`                | credit code → unit                   |
+//! | `USCC#[<platform>#]<code>`      | `CLAIM`                | credit code → unit (per platform)    |
 //!
 //! Registrations table (`pk`, `sk`):
 //!
@@ -177,8 +177,13 @@ pub fn unit_pk(unit_id: &str) -> String {
     format!("UNIT#{unit_id}")
 }
 
-pub fn uscc_claim(uscc: &str) -> String {
-    format!("USCC#{uscc}")
+/// The claim of a credit code: one unit per organization and platform (an employer may run both a
+/// registration unit and a permit-agent unit).
+pub fn uscc_claim(platform: AccountType, uscc: &str) -> String {
+    match platform {
+        AccountType::ResidenceRegistration => format!("USCC#{uscc}"),
+        other => format!("USCC#{}#{uscc}", other.as_str()),
+    }
 }
 
 pub fn member_key(unit_id: &str, account_id: &str) -> Item {

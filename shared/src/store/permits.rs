@@ -39,6 +39,8 @@ use super::transaction::Transaction;
 use super::update::ItemUpdate;
 
 pub const APPLICANT_INDEX: &str = "applications_by_applicant";
+/// Applications a unit filed for its employees, oldest first (sparse: `filed_unit`).
+pub const UNIT_INDEX: &str = "applications_by_unit";
 pub const REVIEW_INDEX: &str = "permit_review_queue";
 /// Shards of the staff review queue (a policy rollout must not write one hot key).
 pub const REVIEW_SHARDS: u32 = 8;
@@ -101,6 +103,22 @@ pub struct ApplicationRecord {
     pub review_queue: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_key: Option<String>,
+    /// The unit that filed it for its employee (F25; GSI `applications_by_unit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filed_unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<Agent>,
+}
+
+/// A unit filing for its employee (单位代办, F25): which unit, by whom, on which authorization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agent {
+    pub unit_id: String,
+    pub unit_name: String,
+    /// The unit administrator's account that filed it.
+    pub by: String,
+    /// The number of the employee's written authorization (委托书).
+    pub authorization_no: String,
 }
 
 impl ApplicationRecord {
@@ -214,6 +232,23 @@ pub async fn list_of_applicant(
             .index_name(APPLICANT_INDEX)
             .key_condition_expression("applicant = :applicant")
             .expression_attribute_values(":applicant", s(account_id))
+    })
+    .await
+}
+
+/// The applications a unit filed, oldest first.
+pub async fn list_of_unit(
+    ctx: &AppContext,
+    unit_id: &str,
+    page: &PageRequest,
+) -> StoreResult<Page<ApplicationRecord>> {
+    query_records(page, "permits.of_unit", || {
+        ctx.dynamo
+            .query()
+            .table_name(table(ctx))
+            .index_name(UNIT_INDEX)
+            .key_condition_expression("filed_unit = :unit")
+            .expression_attribute_values(":unit", s(unit_id))
     })
     .await
 }
@@ -355,6 +390,9 @@ pub struct PermitRecord {
     pub reminder_key: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub milestone: Option<Milestone>,
+    /// The unit whose application it was issued on (it may endorse it, F25).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filed_unit: Option<String>,
 }
 
 impl PermitRecord {

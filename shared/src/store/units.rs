@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::context::AppContext;
-use crate::domain::account::AccountStatus;
+use crate::domain::account::{AccountStatus, AccountType};
 use crate::domain::phone::PhoneNumber;
 
 use super::accounts::{self, AccountRecord, ForgottenDevices, Holder, UnitMembership, claim_item};
@@ -29,6 +29,9 @@ pub struct UnitRecord {
     pub pk: String,
     pub sk: String,
     pub unit_id: String,
+    /// The platform its administrator logs in on (units from before F25: registration).
+    #[serde(default = "registration_platform")]
+    pub platform: AccountType,
     pub name: String,
     /// The unified social credit code (GB 32100).
     pub uscc: String,
@@ -39,8 +42,13 @@ pub struct UnitRecord {
     pub created_at: String,
 }
 
+fn registration_platform() -> AccountType {
+    AccountType::ResidenceRegistration
+}
+
 impl UnitRecord {
     pub fn new(
+        platform: AccountType,
         name: &str,
         uscc: &str,
         contact_name: &str,
@@ -52,6 +60,7 @@ impl UnitRecord {
             pk: unit_pk(&unit_id),
             sk: PROFILE.to_owned(),
             unit_id,
+            platform,
             name: name.to_owned(),
             uscc: uscc.to_owned(),
             contact_name: contact_name.to_owned(),
@@ -87,7 +96,7 @@ pub async fn open(
     tx.put_fresh(table, to_item(unit)?);
     tx.put_new(
         table,
-        claim_item(keys::uscc_claim(&unit.uscc), &unit.unit_id),
+        claim_item(keys::uscc_claim(unit.platform, &unit.uscc), &unit.unit_id),
         Clash::UsccTaken,
     );
     for link in links {
@@ -238,6 +247,7 @@ mod tests {
     #[test]
     fn a_unit_names_its_accounts_membership() {
         let unit = UnitRecord::new(
+            AccountType::ResidenceRegistration,
             "Example Co.",
             "91350100M000100Y43",
             "Zhang San",

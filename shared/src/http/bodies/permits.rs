@@ -8,6 +8,7 @@ use crate::error::FieldError;
 use crate::http::Fields;
 use crate::services::permit_applications::ApplicationRequest;
 use crate::services::permit_decisions::Decision;
+use crate::services::unit_permits::{Employee, UnitApplication};
 
 /// `POST /v1/me/permit-applications`: `{basis, photo_receipt_no, certificate_no?, school?,
 /// delivery: {pickup_point} | {mail_address}}`. `certificate_no` is required for `talent`,
@@ -89,6 +90,46 @@ pub fn application_request(f: &mut Fields) -> Option<ApplicationRequest> {
         delivery: delivery?,
     })
 }
+/// `POST /v1/unit/permit-applications`: `{employee: {real_name, id_type, id_number, phone},
+/// authorization_no, …}` and the fields of the holder's own application.
+pub fn unit_application(f: &mut Fields) -> Option<UnitApplication> {
+    let employee = f.required_object("employee", |e| {
+        let real_name = e.required("real_name", crate::domain::account::RealName::parse);
+        let id_type = e.required_raw("id_type");
+        let id_number = e.required_raw("id_number");
+        let phone = e.required("phone", crate::domain::phone::PhoneNumber::parse);
+        let document = match (id_type, id_number) {
+            (Some(t), Some(n)) => crate::domain::id_document::IdDocument::parse_fields(&t, &n)
+                .map_err(|error| {
+                    let field = format!("employee.{}", error.field);
+                    e.push(FieldError::new(field, error.code, error.message))
+                })
+                .ok(),
+            _ => None,
+        };
+        Some(Employee {
+            real_name: real_name?,
+            document: document?,
+            phone: phone?,
+        })
+    });
+    let authorization_no = f.required("authorization_no", |v| {
+        text(
+            v,
+            2,
+            64,
+            "INVALID_AUTHORIZATION_NO",
+            "委托书编号须为2至64个字符",
+        )
+    });
+    let application = application_request(f);
+    Some(UnitApplication {
+        employee: employee?,
+        authorization_no: authorization_no?,
+        application: application?,
+    })
+}
+
 /// `POST /v1/staff/permit-applications/{id}/decision`: `{approve, reason?}`; a refusal needs its
 /// reason (the 2015 platform's users complained of refusals without one).
 pub fn decision(f: &mut Fields) -> Option<Decision> {

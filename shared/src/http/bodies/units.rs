@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::domain::account::{RealName, Username};
+use crate::domain::account::{AccountType, RealName, Username};
 use crate::domain::credit_code::CreditCode;
 use crate::domain::password::Password;
 use crate::domain::phone::PhoneNumber;
@@ -21,7 +21,14 @@ struct AdminFields {
     password: Password,
 }
 
+/// `POST /v1/staff/units`. `platform` (default `residence_registration`): a unit opened on the
+/// `residence_permit` platform files permit applications for its employees (F25) and holds no
+/// houses (`houses` is `NOT_ALLOWED`).
 pub fn unit_opening(f: &mut Fields, max_houses: usize) -> Option<UnitOpening> {
+    let platform = match f.has("platform") {
+        true => f.required("platform", AccountType::parse_unit_platform),
+        false => Some(AccountType::ResidenceRegistration),
+    };
     let name = f.required("name", OrganizationName::parse);
     let uscc = f.required("uscc", CreditCode::parse);
     let contact_name = f.required("contact_name", RealName::parse);
@@ -41,8 +48,17 @@ pub fn unit_opening(f: &mut Fields, max_houses: usize) -> Option<UnitOpening> {
         let prefix = format!("{}.", item.prefix());
         super::houses::link_request(item, &prefix)
     });
-    let admin = admin?;
+    let (admin, platform) = (admin?, platform?);
+    if platform == AccountType::ResidencePermit && houses.as_ref().is_some_and(|h| !h.is_empty()) {
+        f.push(FieldError::new(
+            "houses",
+            "NOT_ALLOWED",
+            "居住证代办单位不关联房屋",
+        ));
+        return None;
+    }
     Some(UnitOpening {
+        platform,
         name: name?,
         uscc: uscc?,
         contact_name: contact_name?,

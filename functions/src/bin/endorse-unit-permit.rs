@@ -1,0 +1,1 @@
+functions::lambda_main!(endorse_unit_permit);

@@ -1,0 +1,1 @@
+functions::lambda_main!(list_unit_permit_applications);

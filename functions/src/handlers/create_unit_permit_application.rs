@@ -1,0 +1,23 @@
+//! `POST /v1/unit/permit-applications` (the administrator of a unit on the residence-permit
+//! platform): apply for an employee who authorized the unit (F25), under the same rules.
+
+use lambda_http::Request;
+use shared::AppContext;
+use shared::auth::authenticate;
+use shared::http::Fields;
+use shared::http::bodies;
+use shared::http::fields::checked;
+use shared::http::response::{ApiResult, json};
+use shared::services::unit_permits;
+
+pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
+    let principal = authenticate(ctx, &req).await?;
+    unit_permits::require_permit_unit(&principal)?;
+    let mut f = Fields::from_request(&req)?;
+    let request = bodies::permits::unit_application(&mut f);
+    f.finish()?;
+    json(
+        201,
+        &unit_permits::file(ctx, &principal, checked(request)?).await?,
+    )
+}
