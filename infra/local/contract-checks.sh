@@ -13,8 +13,9 @@
 #                            logs the local staff account in (and registers and logs in a
 #                            residence-registration account for the operations on one's own
 #                            houses and registrations, a residence-permit account for one's
-#                            own residence records, and a unit administrator for the unit's
-#                            sub-accounts), sets up fixtures (an approved house link with three
+#                            own residence records, a unit administrator for the unit's
+#                            sub-accounts, and a permit-platform unit administrator for the
+#                            unit-agent routes), sets up fixtures (an approved house link with three
 #                            residents; a unit with two sub-accounts; contract_checks.py
 #                            fixtures) whose ids the residents, receipts and sub-account
 #                            operations get as fixed path and query parameters, and runs
@@ -57,6 +58,9 @@ CONTRACT_PERMIT_OPS=(listResidenceRecords verifyIdentity getPermitEligibility cr
 # what a unit administrator sees of them (an account with its unit; the unit's approved links).
 CONTRACT_UNIT_OPS=(listSubAccounts createSubAccount updateSubAccount deactivateSubAccount)
 CONTRACT_UNIT_SHARED_OPS=(getMe listMyHouses)
+# Operations of unit agents (F25) only: a pass with the fixtures' permit-platform unit
+# administrator's token.
+CONTRACT_AGENT_OPS=(createUnitPermitApplication listUnitPermitApplications endorseUnitPermit)
 
 _contract_log() { printf 'contract-checks: %s\n' "$*" >&2; }
 
@@ -134,7 +138,7 @@ contract_api_checks() {
     local started=$SECONDS port url log workdir token resident_token fixture_lines name value
     local config rc=0 op
     local rpctl="${CARGO_TARGET_DIR:-target}/debug/rpctl"
-    local -a st others=() ending=() resident_ops=() registration_ops=() permit_ops=() unit_ops=()
+    local -a st others=() ending=() resident_ops=() registration_ops=() permit_ops=() unit_ops=() agent_ops=()
     local -A fixture=()
     if [[ ! -x $rpctl ]]; then
         _contract_log "FAILED: $rpctl not found: run cargo build --workspace first"
@@ -186,7 +190,7 @@ contract_api_checks() {
         [[ -n $name ]] && fixture[$name]=$value
     done <<<"$fixture_lines"
     for name in PERMIT_TOKEN LINK_ID REGISTRATION_ID CHANGE_REGISTRATION_ID END_REGISTRATION_ID \
-        RECEIPT_NO CHECK_CODE ADMIN_TOKEN SUB_ACCOUNT_ID END_SUB_ACCOUNT_ID; do
+        RECEIPT_NO CHECK_CODE ADMIN_TOKEN SUB_ACCOUNT_ID END_SUB_ACCOUNT_ID AGENT_TOKEN; do
         if [[ -z ${fixture[$name]:-} ]]; then
             _contract_log "FAILED: the fixtures did not name $name"
             _stack_untrack_last
@@ -241,6 +245,10 @@ contract_api_checks() {
     for op in "${CONTRACT_UNIT_SHARED_OPS[@]}"; do
         unit_ops+=(--include-operation-id "$op")
     done
+    for op in "${CONTRACT_AGENT_OPS[@]}"; do
+        others+=(--exclude-operation-id "$op")
+        agent_ops+=(--include-operation-id "$op")
+    done
     # The token reaches schemathesis only (schemathesis.toml reads it); its output masks it.
     _contract_log "schemathesis: every other operation, with the staff token"
     (cd "$workdir/others" && RP_CONTRACT_TOKEN="$token" "${st[@]}" "${others[@]}") || rc=1
@@ -256,6 +264,9 @@ contract_api_checks() {
     _contract_log "schemathesis: a unit administrator's sub-accounts (${CONTRACT_UNIT_OPS[*]}; ${CONTRACT_UNIT_SHARED_OPS[*]})"
     mkdir -p "$workdir/unit" || return 1
     (cd "$workdir/unit" && RP_CONTRACT_TOKEN="${fixture[ADMIN_TOKEN]}" "${st[@]}" "${unit_ops[@]}") || rc=1
+    _contract_log "schemathesis: a unit agent's permit filings (${CONTRACT_AGENT_OPS[*]})"
+    mkdir -p "$workdir/agent" || return 1
+    (cd "$workdir/agent" && RP_CONTRACT_TOKEN="${fixture[AGENT_TOKEN]}" "${st[@]}" "${agent_ops[@]}") || rc=1
     _contract_log "schemathesis: the operations that end the session (${CONTRACT_SESSION_ENDING_OPS[*]})"
     (cd "$workdir/session-ending" && RP_CONTRACT_TOKEN="$token" "${st[@]}" "${ending[@]}") || rc=1
 

@@ -280,6 +280,28 @@ def unit_fixtures(api: str, sns: str, staff: str, expect) -> dict:
             "END_SUB_ACCOUNT_ID": sub_accounts[1]}
 
 
+def agent_fixtures(api: str, sns: str, staff: str, expect) -> dict:
+    """A unit agent (F25): a unit opened on the residence-permit platform, its administrator
+    logged in with a password of their own."""
+    admin_phone = random_phone()
+    admin_username = "contract" + secrets.token_hex(6)
+    initial = "Contract-Initial-" + secrets.token_hex(6)
+    expect("POST /v1/staff/units (permit platform)", call(api, "POST", "/v1/staff/units", {
+        "platform": "residence_permit", "name": "深圳市契约代办服务有限公司", "uscc": credit_code(),
+        "contact_name": "契约代办",
+        "admin": {"username": admin_username, "phone": admin_phone, "initial_password": initial},
+    }, token=staff), 201)
+    admin = login_token(api, sns, "residence_permit", admin_username, initial, admin_phone,
+                        role="admin")
+    code = sms_code(api, sns, admin_phone, "change_password", token=admin)
+    status, body = call(api, "PUT", "/v1/me/password", {
+        "old_password": initial, "new_password": "Contract-Check-" + secrets.token_hex(6),
+        "sms_code": code}, token=admin)
+    if status != 204:
+        fail(f"fixtures: the agent administrator's password change answered {status}: {body}")
+    return {"AGENT_TOKEN": admin}
+
+
 def move_in(id_number: str, name: str) -> dict:
     """A valid move-in body for the holder of a resident ID number: birth date and sex agree."""
     birth = f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
@@ -335,6 +357,7 @@ def fixtures(api: str, sns: str) -> int:
         "RECEIPT_NO": first["receipt_no"], "CHECK_CODE": first["check_code"],
     }
     values.update(unit_fixtures(api, sns, staff, expect))
+    values.update(agent_fixtures(api, sns, staff, expect))
     for name, value in values.items():
         print(f"{name}={value}")
     return 0

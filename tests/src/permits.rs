@@ -40,20 +40,30 @@ pub async fn backdate_registration(
         .expect("backdate the registration");
 }
 
-/// The bureau's record of the holder's insurance paid for the `months` before this month.
-pub async fn pay_insurance(client: &Client, holder: &User, months: usize) {
-    let rows: Vec<MonthRow> = YearMonth::of(today())
+/// The bureau's rows for the holder's `months` before this month, each `status` (`paid`,
+/// `unpaid`).
+pub fn insurance_rows(holder: &User, months: usize, status: &str) -> Vec<MonthRow> {
+    YearMonth::of(today())
         .months_before(months)
         .map(|month| MonthRow {
             id_type: "resident_id".into(),
             id_number: holder.id_number.clone(),
             month: month.to_string(),
-            status: "paid".into(),
+            status: status.into(),
         })
-        .collect();
-    infra::social_insurance::load(&client.stack.context(), &rows, false)
+        .collect()
+}
+
+/// Loads the bureau's rows as the operator would.
+pub async fn load_insurance(client: &Client, rows: &[MonthRow]) {
+    infra::social_insurance::load(&client.stack.context(), rows, false)
         .await
         .expect("load the months");
+}
+
+/// The bureau's record of the holder's insurance paid for the `months` before this month.
+pub async fn pay_insurance(client: &Client, holder: &User, months: usize) {
+    load_insurance(client, &insurance_rows(holder, months, "paid")).await;
 }
 
 /// A verified residence-permit holder registered (under their name) for two years and insured

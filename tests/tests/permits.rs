@@ -6,12 +6,10 @@
 
 use e2e_tests::fixtures;
 use e2e_tests::houses::{approved_link, staff_session, verify_at_counter};
-use e2e_tests::permits::registered_holder;
+use e2e_tests::permits::{insurance_rows, load_insurance, registered_holder};
 use e2e_tests::residents::{declared, holder_body};
 use e2e_tests::{Client, stack};
-use infra::social_insurance::MonthRow;
 use serde_json::{Value, json};
-use shared::domain::eligibility::insurance::YearMonth;
 
 fn condition<'a>(assessment: &'a Value, name: &str) -> &'a Value {
     assessment["conditions"]
@@ -48,18 +46,8 @@ async fn eligibility_is_read_from_the_holders_records_and_the_bureaus_months() {
     let link_id = link["link_id"].as_str().unwrap();
     declared(&client, &landlord, link_id, &holder_body(&holder)).await;
     let today = shared::clock::today_in_china();
-    let rows: Vec<MonthRow> = YearMonth::of(today)
-        .months_before(12)
-        .map(|month| MonthRow {
-            id_type: "resident_id".into(),
-            id_number: holder.id_number.clone(),
-            month: month.to_string(),
-            status: "paid".into(),
-        })
-        .collect();
-    infra::social_insurance::load(&client.stack.context(), &rows, false)
-        .await
-        .unwrap();
+    let rows = insurance_rows(&holder, 12, "paid");
+    load_insurance(&client, &rows).await;
 
     // The person index is eventually consistent.
     let mut assessed = Value::Null;
@@ -106,9 +94,7 @@ async fn eligibility_is_read_from_the_holders_records_and_the_bureaus_months() {
     // Unpaid months do not count: the bureau's correction turns the condition off.
     let mut corrected = rows.clone();
     corrected[0].status = "unpaid".into();
-    infra::social_insurance::load(&client.stack.context(), &corrected, false)
-        .await
-        .unwrap();
+    load_insurance(&client, &corrected).await;
     let assessed = client
         .get_auth("/v1/me/permit-eligibility", &token)
         .await

@@ -7,12 +7,11 @@ use chrono::{Days, Months};
 use e2e_tests::fixtures;
 use e2e_tests::houses::staff_session;
 use e2e_tests::permits::{
-    eligible_holder, issued_permit, pay_insurance, reschedule, standard_application, today,
+    eligible_holder, insurance_rows, issued_permit, load_insurance, pay_insurance, reschedule,
+    standard_application, today,
 };
 use e2e_tests::{Client, stack, start};
-use infra::social_insurance::MonthRow;
 use serde_json::{Value, json};
-use shared::domain::eligibility::insurance::YearMonth;
 
 fn years_after(day: chrono::NaiveDate, years: u32) -> chrono::NaiveDate {
     day.checked_add_months(Months::new(12 * years)).unwrap()
@@ -174,18 +173,7 @@ async fn endorsements_suspension_restoration_and_cancellation_across_years() {
     // correction leaves only 6 of the last 12 months paid: refused with the reason.
     let issued = today() - Days::new(320);
     reschedule(&client, &no, issued, 1, today()).await;
-    let unpaid: Vec<MonthRow> = YearMonth::of(today())
-        .months_before(6)
-        .map(|month| MonthRow {
-            id_type: "resident_id".into(),
-            id_number: holder.id_number.clone(),
-            month: month.to_string(),
-            status: "unpaid".into(),
-        })
-        .collect();
-    infra::social_insurance::load(&client.stack.context(), &unpaid, false)
-        .await
-        .unwrap();
+    load_insurance(&client, &insurance_rows(&holder, 6, "unpaid")).await;
     let refused = endorse().await;
     refused.assert_problem(422, "NOT_ELIGIBLE");
     assert_eq!(
