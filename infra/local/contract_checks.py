@@ -246,6 +246,20 @@ def random_house(api: str, expect) -> str:
     return houses[secrets.randbelow(len(houses))]["house_id"]
 
 
+def admin_session(api: str, sns: str, platform: str, username: str, initial: str,
+                  phone: str) -> str:
+    """A unit administrator's session, the initial password replaced by one of their own (it
+    must go before anything but GET /v1/me and the password change)."""
+    admin = login_token(api, sns, platform, username, initial, phone, role="admin")
+    code = sms_code(api, sns, phone, "change_password", token=admin)
+    status, body = call(api, "PUT", "/v1/me/password", {
+        "old_password": initial, "new_password": "Contract-Check-" + secrets.token_hex(6),
+        "sms_code": code}, token=admin)
+    if status != 204:
+        fail(f"fixtures: the {platform} administrator's password change answered {status}: {body}")
+    return admin
+
+
 def unit_fixtures(api: str, sns: str, staff: str, expect) -> dict:
     """A unit opened by staff with one house, its administrator logged in with a password of
     their own, and two sub-accounts with the unit's link."""
@@ -260,15 +274,8 @@ def unit_fixtures(api: str, sns: str, staff: str, expect) -> dict:
     link = unit["houses"][0]["link_id"]
     if unit["houses"][0].get("status") != "approved":
         fail(f"fixtures: the unit's link is not approved: {unit['houses'][0]}")
-    admin = login_token(api, sns, "residence_registration", admin_username, initial, admin_phone,
-                        role="admin")
-    # The initial password must go before anything but GET /v1/me and the password change.
-    code = sms_code(api, sns, admin_phone, "change_password", token=admin)
-    status, body = call(api, "PUT", "/v1/me/password", {
-        "old_password": initial, "new_password": "Contract-Check-" + secrets.token_hex(6),
-        "sms_code": code}, token=admin)
-    if status != 204:
-        fail(f"fixtures: the administrator's password change answered {status}: {body}")
+    admin = admin_session(api, sns, "residence_registration", admin_username, initial,
+                          admin_phone)
     sub_accounts = []
     for name in ("契约子号", "契约停用"):
         sub_accounts.append(expect("POST /v1/unit/sub-accounts", call(
@@ -291,15 +298,8 @@ def agent_fixtures(api: str, sns: str, staff: str, expect) -> dict:
         "contact_name": "契约代办",
         "admin": {"username": admin_username, "phone": admin_phone, "initial_password": initial},
     }, token=staff), 201)
-    admin = login_token(api, sns, "residence_permit", admin_username, initial, admin_phone,
-                        role="admin")
-    code = sms_code(api, sns, admin_phone, "change_password", token=admin)
-    status, body = call(api, "PUT", "/v1/me/password", {
-        "old_password": initial, "new_password": "Contract-Check-" + secrets.token_hex(6),
-        "sms_code": code}, token=admin)
-    if status != 204:
-        fail(f"fixtures: the agent administrator's password change answered {status}: {body}")
-    return {"AGENT_TOKEN": admin}
+    return {"AGENT_TOKEN": admin_session(api, sns, "residence_permit", admin_username, initial,
+                                         admin_phone)}
 
 
 def move_in(id_number: str, name: str) -> dict:

@@ -405,11 +405,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 },
         } => {
             let rows = infra::social_insurance::read_csv(&file)?;
-            let ctx = if deployed {
-                shared::AppContext::from_env().await?
-            } else {
-                local_context(&template, endpoints.into())?
-            };
+            let ctx = target_context(Some(&template), deployed, endpoints).await?;
             let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
             let written = infra::social_insurance::load(&ctx, &rows, progress).await?;
             println!(
@@ -425,11 +421,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     endpoints,
                 },
         } => {
-            let ctx = if deployed {
-                shared::AppContext::from_env().await?
-            } else {
-                local_context(&template, endpoints.into())?
-            };
+            let ctx = target_context(Some(&template), deployed, endpoints).await?;
             let day = date.unwrap_or_else(shared::clock::today_in_china);
             let report = infra::reminders::run(&ctx, day).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
@@ -476,12 +468,7 @@ async fn address(
             deployed,
             endpoints,
         } => {
-            let ctx = if deployed {
-                shared::AppContext::from_env().await?
-            } else {
-                let template = template.ok_or("template.yaml is needed")?;
-                local_context(template, endpoints.into())?
-            };
+            let ctx = target_context(template, deployed, endpoints).await?;
             if let Some(path) = streets {
                 let streets = read_streets_strictly(&path)?;
                 let table = &ctx.config.tables.address;
@@ -522,6 +509,20 @@ fn read_streets_strictly(
         .into());
     }
     Ok(streets)
+}
+
+/// The deployed stack's context (`--deployed`: the functions' variables and the default AWS
+/// credentials), or the local stack's at `endpoints`.
+async fn target_context(
+    template: Option<&Template>,
+    deployed: bool,
+    endpoints: Endpoints,
+) -> Result<std::sync::Arc<shared::AppContext>, Box<dyn std::error::Error>> {
+    if deployed {
+        return Ok(shared::AppContext::from_env().await?);
+    }
+    let template = template.ok_or("template.yaml is needed")?;
+    local_context(template, endpoints.into())
 }
 
 fn local_context(

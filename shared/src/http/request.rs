@@ -32,6 +32,33 @@ pub fn query_param(req: &Request, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The two parts of a public check (`GET /v1/receipts/{no}`, `GET /v1/permits/{no}`): the number
+/// in the path `param`, read by `parse`, and the `check_code` query parameter (`REQUIRED` when
+/// absent or blank, with `missing_code`); every error at once.
+pub fn public_check<T>(
+    req: &Request,
+    param: &str,
+    parse: impl FnOnce(&str) -> Result<T, crate::invalid::Invalid>,
+    missing_code: &str,
+) -> Result<(T, String), ApiError> {
+    let mut errors = Vec::new();
+    let number = parse(&path_param(req, param)?)
+        .map_err(|e| errors.push(e.at(param)))
+        .ok();
+    let check_code = query_param(req, "check_code").filter(|c| !c.trim().is_empty());
+    if check_code.is_none() {
+        errors.push(crate::invalid::FieldError::new(
+            "check_code",
+            "REQUIRED",
+            missing_code,
+        ));
+    }
+    match (number, check_code) {
+        (Some(number), Some(check_code)) => Ok((number, check_code)),
+        _ => Err(ApiError::Validation(errors)),
+    }
+}
+
 /// The body as bytes, refusing anything over `MAX_JSON_BODY_BYTES`.
 pub fn body_bytes(req: &Request) -> Result<&[u8], ApiError> {
     let bytes: &[u8] = match req.body() {
