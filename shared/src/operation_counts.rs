@@ -14,6 +14,7 @@ use aws_sdk_dynamodb::operation::query::QueryInput;
 use aws_sdk_dynamodb::operation::scan::ScanInput;
 use aws_sdk_sns::operation::publish::PublishInput;
 use aws_sdk_sqs::operation::send_message::SendMessageInput;
+use aws_sdk_sqs::operation::send_message_batch::SendMessageBatchInput;
 
 /// How many operations of each kind were issued so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,8 +25,10 @@ pub struct OperationCounts {
     pub scans: u64,
     /// SNS `Publish` calls (an SMS each).
     pub sns_publishes: u64,
-    /// SQS `SendMessage` calls (an SMS enqueued each).
+    /// SQS send calls (`SendMessage`, or `SendMessageBatch` of up to ten).
     pub sqs_sends: u64,
+    /// The messages those calls carried (an SMS enqueued each).
+    pub sqs_messages: u64,
 }
 
 #[derive(Debug, Default)]
@@ -35,6 +38,7 @@ struct Counters {
     scans: AtomicU64,
     sns_publishes: AtomicU64,
     sqs_sends: AtomicU64,
+    sqs_messages: AtomicU64,
 }
 
 /// The counts of one stack (or one part of it); clones share their counts.
@@ -64,6 +68,7 @@ impl OperationCounter {
             scans: self.0.scans.load(Ordering::SeqCst),
             sns_publishes: self.0.sns_publishes.load(Ordering::SeqCst),
             sqs_sends: self.0.sqs_sends.load(Ordering::SeqCst),
+            sqs_messages: self.0.sqs_messages.load(Ordering::SeqCst),
         }
     }
 
@@ -103,8 +108,19 @@ impl Intercept for CountingInterceptor {
                 }
             }
             Service::Sqs => {
-                if input.downcast_ref::<SendMessageInput>().is_some() {
+                let messages = match (
+                    input.downcast_ref::<SendMessageInput>(),
+                    input.downcast_ref::<SendMessageBatchInput>(),
+                ) {
+                    (Some(_), _) => 1,
+                    (None, Some(batch)) => batch.entries().len() as u64,
+                    (None, None) => 0,
+                };
+                if messages > 0 {
                     count(&self.counters.sqs_sends);
+                    self.counters
+                        .sqs_messages
+                        .fetch_add(messages, Ordering::SeqCst);
                 }
             }
         }

@@ -37,6 +37,17 @@ impl Stack {
         shared::AppContext::local(self.config.clone(), &self.endpoints)
     }
 
+    /// A context on the stack's emulators with its configuration changed (a queue that does not
+    /// exist, say), for runs that must meet a fault.
+    pub fn context_with(
+        &self,
+        change: impl FnOnce(&mut AppConfig),
+    ) -> std::sync::Arc<shared::AppContext> {
+        let mut config = self.config.clone();
+        change(&mut config);
+        shared::AppContext::local(config, &self.endpoints)
+    }
+
     /// The operations this stack's HTTP functions (and contexts) issued so far.
     pub fn operation_counts(&self) -> OperationCounts {
         self.endpoints
@@ -96,6 +107,16 @@ pub fn start(overrides: &[(&str, &str)]) -> Stack {
 /// As [`start`], with the SMS sender publishing to `sender_sns` instead of the emulator (a stand-in
 /// that refuses every message, to see undeliverable messages dead-lettered).
 pub fn start_with_sender_sns(overrides: &[(&str, &str)], sender_sns: Option<&str>) -> Stack {
+    launch(overrides, sender_sns, true)
+}
+
+/// As [`start`], but nothing delivers the queued SMS (no queue pollers): for benchmarks that
+/// count what is queued and must not share the emulator with its delivery.
+pub fn start_without_sms_delivery(overrides: &[(&str, &str)]) -> Stack {
+    launch(overrides, None, false)
+}
+
+fn launch(overrides: &[(&str, &str)], sender_sns: Option<&str>, deliver_sms: bool) -> Stack {
     let overrides: Vec<(String, String)> = overrides
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -129,8 +150,10 @@ pub fn start_with_sender_sns(overrides: &[(&str, &str)], sender_sns: Option<&str
             let ctx = infra::local_stack::prepare(&template, &endpoints, &lookup)
                 .await
                 .expect("local stack prepares");
-            infra::local_stack::start_queue_workers(&template, &worker_endpoints, &lookup)
-                .expect("queue workers start");
+            if deliver_sms {
+                infra::local_stack::start_queue_workers(&template, &worker_endpoints, &lookup)
+                    .expect("queue workers start");
+            }
             let address = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
             let (bound, listener, api) =
                 infra::local_stack::bind_api(&template, &endpoints, &lookup, address)

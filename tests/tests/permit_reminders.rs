@@ -90,3 +90,45 @@ async fn each_reminder_and_status_change_happens_once_however_often_the_day_is_r
     let answer = (refused.handler)(client.stack.context(), json!({"day": "tomorrow"})).await;
     assert!(answer.is_err());
 }
+
+#[tokio::test]
+async fn a_reminder_that_cannot_be_queued_is_moved_back_and_sent_by_the_next_run() {
+    let client = Client::new(stack());
+    let (_, staff) = staff_session(&client).await;
+    let (holder, token) = eligible_holder(&client, &staff).await;
+    let (_, permit) = issued_permit(&client, &token).await;
+    let no = permit["permit_no"].as_str().unwrap().to_owned();
+    // A day of this test's own, years ahead: the window of this permit opens on it.
+    let mut random = [0u8; 2];
+    getrandom::fill(&mut random).expect("random");
+    let offset = 2000 + u64::from(u16::from_le_bytes(random) % 2000);
+    let day = today() + Days::new(offset);
+    let issued = (day + Days::new(60)).checked_sub_months(Months::new(12)).unwrap();
+    reschedule(&client, &no, issued, 1, day).await;
+    let before = e2e_tests::permits::stored(&client, &no).await;
+
+    // The SMS queue cannot be reached: nothing is reminded, and the permit is moved back.
+    let broken = client.stack.context_with(|config| {
+        config.sms.queue_url = config.sms.queue_url.replace("SmsQueue", "NoSuchQueue");
+    });
+    assert_ne!(broken.config.sms.queue_url, client.stack.config.sms.queue_url);
+    let report = functions::job("run-permit-milestones").unwrap();
+    let failed = (report.handler)(broken, json!({"day": day.to_string()}))
+        .await
+        .expect("the run reports its failures");
+    assert_eq!(failed["failed"], 1, "{failed:#}");
+    assert_eq!(failed["reminded"], 0, "{failed:#}");
+    let after = e2e_tests::permits::stored(&client, &no).await;
+    assert_eq!(after.milestone, before.milestone, "moved back");
+    assert_eq!(after.reminder_queue, before.reminder_queue);
+    assert_eq!(after.version, before.version + 2, "moved on, then back");
+
+    // The next run (the scheduler's retry) sends it, once.
+    let sms_before = client.sms_messages(&holder.phone).await.len();
+    let retried = run(&client, day).await;
+    assert_eq!(retried["reminded"], 1, "{retried:#}");
+    assert_eq!(retried["failed"], 0, "{retried:#}");
+    let messages = client.sms_delivered(&holder.phone, sms_before + 1).await;
+    assert!(messages[sms_before].contains("签注期已开始"), "{messages:?}");
+    assert_eq!(run(&client, day).await["reminded"], 0);
+}

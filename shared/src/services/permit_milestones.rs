@@ -23,8 +23,13 @@ use crate::sms::QueuedSms;
 use crate::store::accounts;
 use crate::store::permits::{self, MILESTONE_SHARDS, PermitRecord};
 
-/// Permits acted on at once (DynamoDB writes and SQS sends in flight).
+/// Permits moved on at once (conditional writes in flight).
 const CONCURRENCY: usize = 32;
+/// Moved permits told together: their holders read with one BatchGetItem, their SMS queued ten
+/// to a SendMessageBatch.
+const NOTICE_BATCH: usize = 100;
+/// Notice batches in flight at once.
+const NOTICE_BATCHES_IN_FLIGHT: usize = 4;
 
 /// What a run did.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
@@ -65,12 +70,15 @@ pub async fn run(ctx: &AppContext, day: NaiveDate) -> Result<RunReport, ApiError
         due.extend(shard?);
     }
     report.read = due.len();
-    let outcomes: Vec<Outcome> = futures::stream::iter(due)
-        .map(|permit| act(ctx, permit, day))
+    let outcomes: Vec<Vec<Outcome>> = futures::stream::iter(due)
+        .map(|permit| move_on(ctx, permit, day))
         .buffer_unordered(CONCURRENCY)
+        .chunks(NOTICE_BATCH)
+        .map(|steps| tell(ctx, steps))
+        .buffer_unordered(NOTICE_BATCHES_IN_FLIGHT)
         .collect()
         .await;
-    for outcome in outcomes {
+    for outcome in outcomes.into_iter().flatten() {
         match outcome {
             Outcome::Reminded => report.reminded += 1,
             Outcome::Suspended => report.suspended += 1,
@@ -115,9 +123,20 @@ fn notice(permit: &PermitRecord, milestone: Milestone) -> String {
     }
 }
 
-async fn act(ctx: &AppContext, permit: PermitRecord, day: NaiveDate) -> Outcome {
+/// A permit this run moved on to its next milestone, to be told.
+struct Moved {
+    /// As read (what to move back to if its SMS cannot be queued).
+    read: PermitRecord,
+    milestone: Milestone,
+    /// The version written.
+    version: u32,
+}
+
+/// Moves `permit` on past its milestone of `day` with a write conditioned on the version read:
+/// only the run whose write succeeds tells the holder.
+async fn move_on(ctx: &AppContext, permit: PermitRecord, day: NaiveDate) -> Result<Moved, Outcome> {
     let Some(milestone) = permit.milestone else {
-        return Outcome::Skipped;
+        return Err(Outcome::Skipped);
     };
     // A stale entry of the index: the permit was endorsed or moved on meanwhile.
     let status = permit.status_on(day);
@@ -127,7 +146,7 @@ async fn act(ctx: &AppContext, permit: PermitRecord, day: NaiveDate) -> Outcome 
         .iter()
         .any(|(on, m)| *on == day && *m == milestone);
     if !due || status == PermitStatus::Cancelled && milestone != Milestone::Cancellation {
-        return Outcome::Skipped;
+        return Err(Outcome::Skipped);
     }
     let mut next = permit.clone();
     next.status = status;
@@ -135,38 +154,86 @@ async fn act(ctx: &AppContext, permit: PermitRecord, day: NaiveDate) -> Outcome 
     next.updated_at = crate::clock::rfc3339(crate::clock::now());
     next.schedule_from(day.succ_opt().unwrap_or(day));
     match permits::move_on(ctx, &next, permit.version).await {
-        Ok(true) => {}
-        Ok(false) => return Outcome::Skipped,
+        Ok(true) => Ok(Moved {
+            read: permit,
+            milestone,
+            version: next.version,
+        }),
+        Ok(false) => Err(Outcome::Skipped),
         Err(error) => {
             tracing::warn!(?error, "permit milestone not written");
-            return Outcome::Failed;
+            Err(Outcome::Failed)
         }
     }
-    let sent = match accounts::find_by_id(ctx, &permit.holder).await {
-        Ok(Some(holder)) => {
+}
+
+/// Tells the holders of the permits moved on (their accounts read in one batch, their SMS
+/// queued in batches); a permit whose SMS cannot be queued is moved back, for a retry to act on.
+async fn tell(ctx: &AppContext, steps: Vec<Result<Moved, Outcome>>) -> Vec<Outcome> {
+    let mut outcomes = Vec::with_capacity(steps.len());
+    let mut moved = Vec::new();
+    for step in steps {
+        match step {
+            Ok(m) => moved.push(m),
+            Err(outcome) => outcomes.push(outcome),
+        }
+    }
+    if moved.is_empty() {
+        return outcomes;
+    }
+    let mut ids: Vec<String> = moved.iter().map(|m| m.read.holder.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let holders = match accounts::find_many(ctx, &ids).await {
+        Ok(found) => found,
+        Err(error) => {
+            tracing::warn!(?error, "permit holders not read");
+            for m in &moved {
+                move_back(ctx, m).await;
+            }
+            outcomes.extend(moved.iter().map(|_| Outcome::Failed));
+            return outcomes;
+        }
+    };
+    // Each moved permit with the index of its message (none when the account is gone: nobody to
+    // tell; the status is written all the same).
+    let mut messages = Vec::with_capacity(moved.len());
+    let mut message_of = Vec::with_capacity(moved.len());
+    for m in &moved {
+        let holder = holders.iter().find(|a| a.account_id == m.read.holder);
+        message_of.push(holder.map(|holder| {
             let text = crate::domain::sms::permit_notice(
                 &ctx.config.sms.signature,
-                permit.permit_no.as_str(),
-                &notice(&permit, milestone),
+                m.read.permit_no.as_str(),
+                &notice(&m.read, m.milestone),
             );
-            let message = QueuedSms::notice(&holder.phone, text, "permit_reminder");
-            crate::sms::outbox::enqueue(ctx, &message).await.is_ok()
-        }
-        // No account any more: nobody to tell; the status is written all the same.
-        Ok(None) => true,
-        Err(_) => false,
-    };
-    if !sent {
-        let mut back = permit.clone();
-        back.version = next.version + 1;
-        if let Err(error) = permits::move_on(ctx, &back, next.version).await {
-            tracing::warn!(?error, "permit milestone not moved back");
-        }
-        return Outcome::Failed;
+            messages.push(QueuedSms::notice(&holder.phone, text, "permit_reminder"));
+            messages.len() - 1
+        }));
     }
-    match milestone {
-        Milestone::WindowOpens | Milestone::WindowClosing => Outcome::Reminded,
-        Milestone::Suspension => Outcome::Suspended,
-        Milestone::Cancellation => Outcome::Cancelled,
+    let queued = crate::sms::outbox::enqueue_all(ctx, &messages).await;
+    for (m, message) in moved.iter().zip(message_of) {
+        let sent = message.is_none_or(|i| queued.get(i).copied().unwrap_or(false));
+        if !sent {
+            move_back(ctx, m).await;
+            outcomes.push(Outcome::Failed);
+            continue;
+        }
+        outcomes.push(match m.milestone {
+            Milestone::WindowOpens | Milestone::WindowClosing => Outcome::Reminded,
+            Milestone::Suspension => Outcome::Suspended,
+            Milestone::Cancellation => Outcome::Cancelled,
+        });
+    }
+    outcomes
+}
+
+/// Moves a permit back to what was read (conditioned on the version this run wrote), so that a
+/// retry acts on it.
+async fn move_back(ctx: &AppContext, moved: &Moved) {
+    let mut back = moved.read.clone();
+    back.version = moved.version + 1;
+    if let Err(error) = permits::move_on(ctx, &back, moved.version).await {
+        tracing::warn!(?error, "permit milestone not moved back");
     }
 }

@@ -14,7 +14,7 @@ use chrono::{Days, Months, NaiveDate};
 use e2e_tests::houses::{approved_link, staff_session, verify_at_counter};
 use e2e_tests::permits::{backdate_registration, pay_insurance, reschedule, stored, today};
 use e2e_tests::residents::{declared, holder_body};
-use e2e_tests::{Answer, Client, Stack, fixtures, start};
+use e2e_tests::{Answer, Client, Stack, fixtures, start_without_sms_delivery};
 use serde_json::{Value, json};
 use shared::domain::eligibility::insurance::YearMonth;
 use shared::domain::residence_permit::{PermitNo, Validity};
@@ -135,7 +135,8 @@ async fn due_permits(
 async fn main() {
     let args = e2e_tests::bench_args();
     let due = args.first().copied().unwrap_or(100_000).max(1);
-    let stack: Stack = start(&[("SMS_HOURLY_LIMIT_PER_IP", "100000000")]);
+    // Nothing delivers the queued SMS: the run's sends are counted, and moto serves them alone.
+    let stack: Stack = start_without_sms_delivery(&[("SMS_HOURLY_LIMIT_PER_IP", "100000000")]);
     let client = Client::new(&stack);
 
     // A verified holder with 10 registrations (declared 730, 670, … days ago, all current: the
@@ -227,7 +228,7 @@ async fn main() {
         written.as_secs_f64()
     );
     let ctx = stack.context();
-    let mut runs: Vec<(Duration, Value, u64, u64, u64)> = Vec::new();
+    let mut runs: Vec<(Duration, Value, u64, u64, u64, u64)> = Vec::new();
     for _ in 0..2 {
         let before = stack.operation_counts();
         let started = Instant::now();
@@ -240,18 +241,20 @@ async fn main() {
             after.queries - before.queries,
             after.calls - before.calls,
             after.sqs_sends - before.sqs_sends,
+            after.sqs_messages - before.sqs_messages,
         ));
     }
     println!("\n### The reminder run for a day with {due} due permits\n");
     println!(
-        "| run | time s | Queries | DynamoDB calls | items read | reminded | skipped | SMS queued |"
+        "| run | time s | permits/s | Queries | DynamoDB calls | items read | reminded | skipped | SQS calls | SMS queued |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
-    for (i, (took, report, queries, calls, sends)) in runs.iter().enumerate() {
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (i, (took, report, queries, calls, sends, messages)) in runs.iter().enumerate() {
         println!(
-            "| {} | {:.1} | {queries} | {calls} | {} | {} | {} | {sends} |",
+            "| {} | {:.1} | {:.0} | {queries} | {calls} | {} | {} | {} | {sends} | {messages} |",
             ["first", "second (same day)"][i],
             took.as_secs_f64(),
+            report["read"].as_f64().unwrap_or(0.0) / took.as_secs_f64(),
             report["read"],
             report["reminded"],
             report["skipped"],
@@ -261,5 +264,6 @@ async fn main() {
         runs[0].1["reminded"], due as u64,
         "every due permit reminded once"
     );
-    assert_eq!(runs[1].4, 0, "a second run of the day queues nothing");
+    assert_eq!(runs[0].5, due as u64, "one SMS queued per due permit");
+    assert_eq!(runs[1].5, 0, "a second run of the day queues nothing");
 }
