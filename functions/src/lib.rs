@@ -1,18 +1,18 @@
-//! The platform's functions, one Lambda function each.
+//! The platform's functions, one Lambda function each, all served by one binary
+//! (`src/bin/platform.rs`, see [`lambda`]).
 //!
 //! Every operation (an HTTP route) is a module of [`handlers`] with
-//! `handle(&AppContext, Request) -> ApiResult`. Its binary in `src/bin/<name>.rs` is one line,
-//! [`lambda_main!`], and [`OPERATIONS`] lists them all so the local API serves the very same
-//! handlers. Queue workers are modules of [`workers`] with
-//! `handle(&AppContext, SqsEvent) -> SqsBatchResponse`, binaries of one line, [`worker_main!`],
-//! listed in [`WORKERS`] for the local stack's queue pollers. Scheduled jobs are modules of
-//! [`jobs`] with `handle(&AppContext, Value) -> Result<Value, ApiError>`, binaries of one line,
-//! [`job_main!`], listed in [`JOBS`] (run locally by `rpctl`). `template.yaml` names each binary
-//! in `Metadata.BuildProperties.Binary`; a test checks that binaries, these lists and the
-//! template agree.
+//! `handle(&AppContext, Request) -> ApiResult`, listed in [`OPERATIONS`] so that the Lambda
+//! binary and the local API serve the very same handlers. Queue workers are modules of
+//! [`workers`] with `handle(&AppContext, SqsEvent) -> SqsBatchResponse`, listed in [`WORKERS`]
+//! (the local stack's queue pollers run them too). Scheduled jobs are modules of [`jobs`] with
+//! `handle(&AppContext, Value) -> Result<Value, ApiError>`, listed in [`JOBS`] (run locally by
+//! `rpctl`). `template.yaml` names each function's entry in its `PLATFORM_FUNCTION` variable; a
+//! test checks that these lists and the template agree.
 
 pub mod handlers;
 pub mod jobs;
+pub mod lambda;
 pub mod workers;
 
 use std::future::Future;
@@ -165,46 +165,4 @@ pub fn worker(name: &str) -> Option<&'static Worker> {
 /// Looks an operation up by its binary name.
 pub fn operation(name: &str) -> Option<&'static Operation> {
     OPERATIONS.iter().find(|op| op.name == name)
-}
-
-/// The `main` of a function binary: runs the named handler module under the Lambda runtime.
-#[macro_export]
-macro_rules! lambda_main {
-    ($module:ident) => {
-        #[tokio::main]
-        async fn main() -> Result<(), lambda_http::Error> {
-            shared::runtime::run_lambda(|ctx, req| async move {
-                shared::http::response::finish($crate::handlers::$module::handle(&ctx, req).await)
-            })
-            .await
-        }
-    };
-}
-
-/// The `main` of a queue worker binary: runs the named worker module under the Lambda runtime.
-#[macro_export]
-macro_rules! worker_main {
-    ($module:ident) => {
-        #[tokio::main]
-        async fn main() -> Result<(), lambda_http::Error> {
-            shared::runtime::run_queue_worker(|ctx, event| async move {
-                $crate::workers::$module::handle(&ctx, event).await
-            })
-            .await
-        }
-    };
-}
-
-/// The `main` of a scheduled job binary: runs the named job module under the Lambda runtime.
-#[macro_export]
-macro_rules! job_main {
-    ($module:ident) => {
-        #[tokio::main]
-        async fn main() -> Result<(), lambda_http::Error> {
-            shared::runtime::run_scheduled_job(|ctx, input| async move {
-                $crate::jobs::$module::handle(&ctx, input).await
-            })
-            .await
-        }
-    };
 }

@@ -2,7 +2,7 @@
 # infra/fonts/fetch.sh: puts the receipt font where the build expects it.
 #
 #   assets/fonts/wqy-microhei.ttc        WenQuanYi Micro Hei 0.2.0-beta (Apache-2.0), the font
-#                                        receipt-pdf embeds (include_bytes!) and subsets per PDF
+#                                        receipt-pdf reads (a file beside the Lambda binary) and subsets per PDF
 #   assets/fonts/LICENSE-wqy-microhei    the Debian package's copyright file (license terms)
 #
 # Both files are build inputs, not sources: they are gitignored and come from the Debian package

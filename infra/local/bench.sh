@@ -19,6 +19,8 @@
 #                                                registrations and 24 insurance months; then the
 #                                                daily reminder run for a day with N due permits
 #                                                (default 100,000), twice; release build
+#   make bench ARGS="cold [starts]"              cold starts of every function's Lambda binary
+#                                                (make lambdas first; default 10 starts each)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=infra/local/stack.sh
@@ -34,7 +36,7 @@ fi
 bench=identity
 profile=debug
 case ${1:-} in
-    identity | address)
+    identity | address | cold)
         bench=$1
         shift
         ;;
@@ -46,6 +48,9 @@ case ${1:-} in
 esac
 
 stack_ensure_deps
+if [[ $bench == cold ]]; then
+    bash infra/lambda/build.sh
+fi
 if [[ $profile == release ]]; then
     bash infra/fonts/fetch.sh
     cargo build --quiet --release -p e2e-tests --bin "bench-$bench"

@@ -9,6 +9,8 @@
 # schemathesis against `rpctl local up` on the same emulators, checked against GET /openapi.json.
 # With arguments they go to `cargo test --workspace` and only those tests run, e.g.
 #   bash infra/local/test.sh -p e2e-tests --test sessions
+# Before the cargo tests it builds the Lambda packages (`make lambdas`), which
+# tests/lambda_binaries.rs starts under a Runtime API: on a full run, or with `--test lambda_binaries`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=infra/local/stack.sh
@@ -20,6 +22,11 @@ contract=0
 if (($# == 0)); then contract=1; fi
 
 stack_ensure_deps
+# The Lambda packages that tests/tests/lambda_binaries.rs starts (make lambdas): on a full run, and
+# on a run of that test.
+if ((contract)) || [[ " $* " == *" lambda_binaries "* ]]; then
+    bash infra/lambda/build.sh
+fi
 if ((contract)); then
     contract_lint_template template.yaml
     contract_lint_openapi functions/openapi.yaml

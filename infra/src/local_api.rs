@@ -27,9 +27,9 @@ const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum LocalApiError {
     #[error(
-        "template.yaml names binary `{0}`, but the functions crate has no such operation (add it to OPERATIONS)"
+        "template.yaml names function `{0}` (PLATFORM_FUNCTION), but the functions crate has no such operation (add it to OPERATIONS)"
     )]
-    UnknownBinary(String),
+    UnknownFunction(String),
     #[error("operation `{0}` is not a function of template.yaml")]
     NotInTemplate(String),
     #[error("route {0} is defined twice")]
@@ -90,16 +90,16 @@ impl LocalApi {
     ) -> Result<Self, LocalApiError> {
         let mut by_path: BTreeMap<String, BTreeMap<String, Target>> = BTreeMap::new();
         for function in &template.functions {
-            if functions::worker(&function.binary).is_some() {
+            if functions::worker(&function.name).is_some() {
                 // Fed by a queue, not a route: see `crate::queue_workers`.
                 continue;
             }
-            if functions::job(&function.binary).is_some() {
+            if functions::job(&function.name).is_some() {
                 // Run by a schedule, not a route: locally by `rpctl` (see `crate::reminders`).
                 continue;
             }
-            let operation = functions::operation(&function.binary)
-                .ok_or_else(|| LocalApiError::UnknownBinary(function.binary.clone()))?;
+            let operation = functions::operation(&function.name)
+                .ok_or_else(|| LocalApiError::UnknownFunction(function.name.clone()))?;
             let ctx = function_context(template, function, endpoints, overrides)?;
             for route in &function.routes {
                 let route_key = format!("{} {}", route.method, route.path);
@@ -115,7 +115,7 @@ impl LocalApi {
             }
         }
         for op in OPERATIONS {
-            if !template.functions.iter().any(|f| f.binary == op.name) {
+            if !template.functions.iter().any(|f| f.name == op.name) {
                 return Err(LocalApiError::NotInTemplate(op.name.to_owned()));
             }
         }

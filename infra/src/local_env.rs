@@ -76,29 +76,65 @@ pub fn variables(
     function_env: &Map<String, Value>,
     endpoints: &LocalEndpoints,
 ) -> BTreeMap<String, String> {
-    let mut vars = BTreeMap::new();
+    let mut vars = resolved(template, function_env, endpoints);
     // Online identity checks ask the local identity registry, the stand-in for the real-name
     // verification service (local only: the template never names it).
     vars.insert(
         "LOCAL_IDENTITY_REGISTRY_TABLE".to_owned(),
         crate::identity_registry::LOCAL_IDENTITY_REGISTRY.to_owned(),
     );
-    for (name, value) in template
-        .global_environment
-        .iter()
-        .chain(function_env.iter())
-    {
-        if name == shared::config::SECRETS_ID {
-            for (secret_key, var) in shared::config::SECRET_VARIABLES {
-                if let Some(secret) = local_secret(secret_key) {
-                    vars.insert(var.to_owned(), secret.to_owned());
-                }
+    if vars.remove(shared::config::SECRETS_ID).is_some() {
+        for (secret_key, var) in shared::config::SECRET_VARIABLES {
+            if let Some(secret) = local_secret(secret_key) {
+                vars.insert(var.to_owned(), secret.to_owned());
             }
-        } else if let Some(resolved) = resolve(template, endpoints, value) {
-            vars.insert(name.clone(), resolved);
         }
     }
     vars
+}
+
+/// The variables of one function exactly as the template gives them to the deployed function,
+/// resolved for the local emulators, with `SECRETS_ID` naming `secret_id` (a secret holding
+/// [`local_secret_json`] on the moto server): what the Lambda binary gets when the tests run it.
+pub fn deployed_variables(
+    template: &Template,
+    function_env: &Map<String, Value>,
+    endpoints: &LocalEndpoints,
+    secret_id: &str,
+) -> BTreeMap<String, String> {
+    let mut vars = resolved(template, function_env, endpoints);
+    vars.insert(shared::config::SECRETS_ID.to_owned(), secret_id.to_owned());
+    vars
+}
+
+/// The development secrets as the deployed stack's secret holds them (one JSON object).
+pub fn local_secret_json() -> Value {
+    Value::Object(
+        shared::config::SECRET_VARIABLES
+            .iter()
+            .filter_map(|(key, _)| local_secret(key).map(|v| ((*key).to_owned(), v.into())))
+            .collect(),
+    )
+}
+
+/// The template's variables of a function (global ones, then its own) that have a local value.
+fn resolved(
+    template: &Template,
+    function_env: &Map<String, Value>,
+    endpoints: &LocalEndpoints,
+) -> BTreeMap<String, String> {
+    template
+        .global_environment
+        .iter()
+        .chain(function_env.iter())
+        .filter_map(|(name, value)| {
+            let resolved = match name == shared::config::SECRETS_ID {
+                true => Some(String::new()),
+                false => resolve(template, endpoints, value),
+            };
+            resolved.map(|v| (name.clone(), v))
+        })
+        .collect()
 }
 
 /// The configuration a function gets locally; `overrides` (the caller's environment, or a test's

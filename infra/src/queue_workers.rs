@@ -34,8 +34,8 @@ pub fn spawn_all(
 ) -> Result<Vec<tokio::task::JoinHandle<()>>, LocalApiError> {
     let mut pollers = Vec::new();
     for function in template.functions.iter().filter(|f| !f.queues.is_empty()) {
-        let worker = functions::worker(&function.binary)
-            .ok_or_else(|| LocalApiError::UnknownBinary(function.binary.clone()))?;
+        let worker = functions::worker(&function.name)
+            .ok_or_else(|| LocalApiError::UnknownFunction(function.name.clone()))?;
         let ctx = crate::local_api::function_context(template, function, endpoints, overrides)?;
         for queue in &function.queues {
             let source = Source {

@@ -30,8 +30,8 @@ pub struct Route {
 #[derive(Debug, Clone)]
 pub struct FunctionDef {
     pub logical_id: String,
-    /// The cargo binary (`Metadata.BuildProperties.Binary`).
-    pub binary: String,
+    /// Which operation, worker or job of the one Lambda binary it is (its `PLATFORM_FUNCTION`).
+    pub name: String,
     pub routes: Vec<Route>,
     /// The queues (logical ids) whose messages the function handles (`SQS` events).
     pub queues: Vec<String>,
@@ -140,7 +140,7 @@ impl Template {
         let mut routes: Vec<(Route, String)> = self
             .functions
             .iter()
-            .flat_map(|f| f.routes.iter().map(|r| (r.clone(), f.binary.clone())))
+            .flat_map(|f| f.routes.iter().map(|r| (r.clone(), f.name.clone())))
             .collect();
         routes.sort();
         routes
@@ -156,11 +156,11 @@ impl Template {
 }
 
 fn function_def(logical_id: &str, resource: &Value) -> Result<FunctionDef, TemplateError> {
-    let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+    let name = resource["Properties"]["Environment"]["Variables"]["PLATFORM_FUNCTION"]
         .as_str()
         .ok_or_else(|| {
             TemplateError::Shape(format!(
-                "{logical_id} has no Metadata.BuildProperties.Binary"
+                "{logical_id} has no Environment.Variables.PLATFORM_FUNCTION"
             ))
         })?
         .to_owned();
@@ -208,7 +208,7 @@ fn function_def(logical_id: &str, resource: &Value) -> Result<FunctionDef, Templ
         .unwrap_or_default();
     Ok(FunctionDef {
         logical_id: logical_id.to_owned(),
-        binary,
+        name,
         routes,
         queues,
         schedules,
@@ -283,14 +283,14 @@ Resources:
     Properties: { KeySchema: [{ AttributeName: pk, KeyType: HASH }] }
   Fn:
     Type: AWS::Serverless::Function
-    Metadata: { BuildProperties: { Binary: get-me } }
     Properties:
+      Environment: { Variables: { PLATFORM_FUNCTION: get-me } }
       Events:
         A: { Type: HttpApi, Properties: { Path: /v1/me, Method: get } }
 "#,
         )
         .unwrap();
-        assert_eq!(t.functions[0].binary, "get-me");
+        assert_eq!(t.functions[0].name, "get-me");
         assert_eq!(
             t.routes()[0].0,
             Route {
@@ -308,9 +308,9 @@ Resources:
     }
 
     #[test]
-    fn a_function_without_binary_is_an_error() {
+    fn a_function_without_its_name_is_an_error() {
         let err =
             Template::parse("Resources:\n  F:\n    Type: AWS::Serverless::Function\n").unwrap_err();
-        assert!(err.to_string().contains("Binary"));
+        assert!(err.to_string().contains("PLATFORM_FUNCTION"));
     }
 }

@@ -1,4 +1,11 @@
-//! The full font (compiled in, parsed once) and the per-receipt subset that goes into the PDF.
+//! The full font (read from its file on first use, parsed once) and the per-receipt subset that
+//! goes into the PDF.
+//!
+//! The font is a file beside the program, not part of it: the one Lambda binary serves every
+//! function, and only the two that render PDFs carry the 5 MB font in their package (and read it
+//! when they render their first PDF, not at start). `RECEIPT_FONT_FILE` names the file (the
+//! template sets it for those functions); unset, the workspace's copy that `build.rs` found is
+//! read (tests, the local stack, benchmarks).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -9,8 +16,27 @@ use allsorts::subset::{CmapTarget, SubsetProfile, subset};
 
 use crate::PdfError;
 
-/// WenQuanYi Micro Hei (`build.rs` finds it; `infra/fonts/fetch.sh` fetches it).
-static FONT_BYTES: &[u8] = include_bytes!(env!("RECEIPT_FONT_PATH"));
+/// Where the font is when `RECEIPT_FONT_FILE` does not say: WenQuanYi Micro Hei in the workspace
+/// (`build.rs` finds it; `infra/fonts/fetch.sh` fetches it).
+const DEFAULT_FONT_FILE: &str = env!("RECEIPT_FONT_PATH");
+/// The variable naming the font file at run time.
+pub const FONT_FILE_VARIABLE: &str = "RECEIPT_FONT_FILE";
+
+static FONT_BYTES: OnceLock<Result<&'static [u8], String>> = OnceLock::new();
+
+/// The font file's bytes, read once (kept for the life of the process).
+fn font_bytes() -> Result<&'static [u8], String> {
+    FONT_BYTES
+        .get_or_init(|| {
+            let path = std::env::var_os(FONT_FILE_VARIABLE)
+                .filter(|p| !p.is_empty())
+                .map_or_else(|| DEFAULT_FONT_FILE.into(), std::path::PathBuf::from);
+            std::fs::read(&path)
+                .map(|bytes| &*Box::leak(bytes.into_boxed_slice()))
+                .map_err(|e| format!("cannot read the font file {}: {e}", path.display()))
+        })
+        .clone()
+}
 /// The face of the collection: 0 is WenQuanYi Micro Hei, 1 its monospaced sibling.
 const FACE: usize = 0;
 
@@ -25,7 +51,8 @@ static FULL: OnceLock<Result<FullFont, String>> = OnceLock::new();
 
 pub(crate) fn full() -> Result<&'static FullFont, PdfError> {
     FULL.get_or_init(|| {
-        let collection = rusttype::FontCollection::from_bytes(FONT_BYTES)
+        let bytes = font_bytes()?;
+        let collection = rusttype::FontCollection::from_bytes(bytes)
             .map_err(|e| format!("cannot read the font collection: {e}"))?;
         let rt = collection
             .font_at(FACE)
@@ -76,7 +103,7 @@ impl FullFont {
 
         let font_err =
             |what: &str, e: &dyn std::fmt::Display| PdfError::Font(format!("{what}: {e}"));
-        let scope = ReadScope::new(FONT_BYTES);
+        let scope = ReadScope::new(font_bytes().map_err(PdfError::Font)?);
         let data = scope
             .read::<FontData<'_>>()
             .map_err(|e| font_err("cannot read the font", &e))?;

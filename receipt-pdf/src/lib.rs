@@ -40,6 +40,7 @@ use genpdf::style::Style;
 use genpdf::{Alignment, Element, Margins};
 
 mod font;
+pub use font::FONT_FILE_VARIABLE;
 mod qr;
 mod text;
 
@@ -70,7 +71,7 @@ pub enum PdfError {
     /// ideograph outside GBK such as most of CJK Extension A/B, a control character).
     #[error("the receipt font has no glyph for {0:?} (U+{code:04X})", code = u32::from(*.0))]
     MissingGlyph(char),
-    /// The compiled-in font could not be read or subset (a build problem, not an input problem).
+    /// The font file could not be read or subset (a deployment problem, not an input problem).
     #[error("receipt font: {0}")]
     Font(String),
     /// genpdf or printpdf failed.

@@ -33,13 +33,68 @@ pub struct LocalEndpoints {
 
 impl AppContext {
     /// In Lambda: configuration from the environment, secrets from the Secrets Manager secret
-    /// named by `SECRETS_ID` (read once, at cold start), AWS clients from the default chain (which
-    /// also honours `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SNS`, `AWS_ENDPOINT_URL_SQS`).
+    /// named by `SECRETS_ID` (read once, at cold start). Only what Lambda provides is consulted:
+    /// the region and the role's credentials from the environment (no credential chain, no
+    /// profile files), HTTPS trusting AWS's roots only ([`crate::aws_tls`]), and the endpoint
+    /// variables `AWS_ENDPOINT_URL[_<SERVICE>]` when set (the tests start the binary on the
+    /// emulators).
+    pub async fn for_lambda() -> Result<Arc<Self>, ConfigError> {
+        let region = lambda_variable("AWS_REGION").ok_or(ConfigError::Missing("AWS_REGION"))?;
+        let sdk = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(region))
+            .credentials_provider(aws_sdk_dynamodb::config::SharedCredentialsProvider::new(
+                aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
+            ))
+            .http_client(crate::aws_tls::http_client())
+            .build();
+        let endpoint = |service: &str| {
+            lambda_variable(&format!("AWS_ENDPOINT_URL_{service}"))
+                .or_else(|| lambda_variable("AWS_ENDPOINT_URL"))
+        };
+        let secrets = aws_sdk_secretsmanager::Client::from_conf({
+            let mut builder = aws_sdk_secretsmanager::config::Builder::from(&sdk);
+            builder.set_endpoint_url(endpoint("SECRETS_MANAGER"));
+            builder.build()
+        });
+        let config = Self::config_with_secrets(&secrets).await?;
+        Ok(Arc::new(Self {
+            config,
+            dynamo: aws_sdk_dynamodb::Client::from_conf({
+                let mut builder = aws_sdk_dynamodb::config::Builder::from(&sdk);
+                builder.set_endpoint_url(endpoint("DYNAMODB"));
+                builder.build()
+            }),
+            sns: aws_sdk_sns::Client::from_conf({
+                let mut builder = aws_sdk_sns::config::Builder::from(&sdk);
+                builder.set_endpoint_url(endpoint("SNS"));
+                builder.build()
+            }),
+            sqs: aws_sdk_sqs::Client::from_conf({
+                let mut builder = aws_sdk_sqs::config::Builder::from(&sdk);
+                builder.set_endpoint_url(endpoint("SQS"));
+                builder.build()
+            }),
+            reference: Default::default(),
+        }))
+    }
+
+    /// For the operator tool against the deployed stack: as [`AppContext::for_lambda`], with the
+    /// SDK's default chain (profiles, SSO, the shell's endpoint variables) for credentials and
+    /// region.
     pub async fn from_env() -> Result<Arc<Self>, ConfigError> {
         let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        let config = Self::config_with_secrets(&aws_sdk_secretsmanager::Client::new(&sdk)).await?;
+        Ok(Arc::new(Self::with_sdk(config, &sdk)))
+    }
+
+    /// The configuration from the environment and, when `SECRETS_ID` names one, the secret.
+    async fn config_with_secrets(
+        secrets: &aws_sdk_secretsmanager::Client,
+    ) -> Result<AppConfig, ConfigError> {
         let secrets = match std::env::var(crate::config::SECRETS_ID) {
             Ok(secret_id) if !secret_id.is_empty() => {
-                let output = aws_sdk_secretsmanager::Client::new(&sdk)
+                let output = secrets
                     .get_secret_value()
                     .secret_id(secret_id)
                     .send()
@@ -52,12 +107,11 @@ impl AppContext {
             }
             _ => Default::default(),
         };
-        let config = AppConfig::from_lookup(|name| {
+        AppConfig::from_lookup(|name| {
             std::env::var(name)
                 .ok()
                 .or_else(|| secrets.get(name).cloned())
-        })?;
-        Ok(Arc::new(Self::with_sdk(config, &sdk)))
+        })
     }
 
     /// Against local emulators, with fixed credentials (no credential chain to probe).
@@ -124,4 +178,9 @@ impl AppContext {
             reference: Default::default(),
         }
     }
+}
+
+/// A variable of the Lambda environment, if set and not empty.
+fn lambda_variable(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.is_empty())
 }

@@ -2,6 +2,7 @@
 //! access, SMS sending, authentication, HTTP and error mapping, and configuration.
 
 pub mod auth;
+pub mod aws_tls;
 pub mod clock;
 pub mod config;
 pub mod context;

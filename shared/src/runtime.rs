@@ -10,11 +10,16 @@ use lambda_http::{Body, Request, Response, service_fn};
 
 use crate::context::AppContext;
 
-/// Logging, then the context (once per cold start); a configuration that is incomplete or a
-/// secret that cannot be read ends the start with one line naming what is missing.
-async fn start() -> Result<Arc<AppContext>, lambda_http::Error> {
+/// JSON logs, as Lambda's log format (`AWS_LAMBDA_LOG_FORMAT`) and level (`RUST_LOG`,
+/// `AWS_LAMBDA_LOG_LEVEL`) ask.
+pub fn init_logging() {
     lambda_http::tracing::init_default_subscriber();
-    Ok(AppContext::from_env().await.map_err(|error| {
+}
+
+/// The context (once per cold start); a configuration that is incomplete or a secret that cannot
+/// be read ends the start with one line naming what is missing (never a value).
+async fn start() -> Result<Arc<AppContext>, lambda_http::Error> {
+    Ok(AppContext::for_lambda().await.map_err(|error| {
         tracing::error!(%error, "configuration is incomplete");
         error
     })?)

@@ -4,6 +4,7 @@
 
 pub mod fixtures;
 pub mod houses;
+pub mod lambda_runtime;
 pub mod pdf;
 pub mod permits;
 pub mod refusing_sns;
@@ -29,6 +30,8 @@ pub struct Stack {
     endpoints: LocalEndpoints,
     /// The queue workers' counter (the SMS sender's SNS calls), apart from the API's.
     workers: OperationCounter,
+    /// The pollers that feed the queue workers (the SMS delivery).
+    pollers: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
 }
 
 impl Stack {
@@ -65,6 +68,19 @@ impl Stack {
     /// The URL of one of the stack's queues (by the template's logical id).
     pub fn queue_url(&self, logical_id: &str) -> String {
         infra::local_env::queue_url(&self.endpoints, logical_id)
+    }
+
+    /// Stops delivering the queued SMS (the queue pollers end; messages stay queued): for
+    /// benchmarks that count what is queued and must not share the emulator with its delivery.
+    pub fn stop_sms_delivery(&self) {
+        for poller in self.pollers.lock().expect("pollers").drain(..) {
+            poller.abort();
+        }
+    }
+
+    /// The emulators' endpoints.
+    pub fn endpoints(&self) -> &LocalEndpoints {
+        &self.endpoints
     }
 
     /// Where DynamoDB Local listens (for clients the context does not hold, e.g. Streams).
@@ -107,16 +123,10 @@ pub fn start(overrides: &[(&str, &str)]) -> Stack {
 /// As [`start`], with the SMS sender publishing to `sender_sns` instead of the emulator (a stand-in
 /// that refuses every message, to see undeliverable messages dead-lettered).
 pub fn start_with_sender_sns(overrides: &[(&str, &str)], sender_sns: Option<&str>) -> Stack {
-    launch(overrides, sender_sns, true)
+    launch(overrides, sender_sns)
 }
 
-/// As [`start`], but nothing delivers the queued SMS (no queue pollers): for benchmarks that
-/// count what is queued and must not share the emulator with its delivery.
-pub fn start_without_sms_delivery(overrides: &[(&str, &str)]) -> Stack {
-    launch(overrides, None, false)
-}
-
-fn launch(overrides: &[(&str, &str)], sender_sns: Option<&str>, deliver_sms: bool) -> Stack {
+fn launch(overrides: &[(&str, &str)], sender_sns: Option<&str>) -> Stack {
     let overrides: Vec<(String, String)> = overrides
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -150,23 +160,22 @@ fn launch(overrides: &[(&str, &str)], sender_sns: Option<&str>, deliver_sms: boo
             let ctx = infra::local_stack::prepare(&template, &endpoints, &lookup)
                 .await
                 .expect("local stack prepares");
-            if deliver_sms {
+            let pollers =
                 infra::local_stack::start_queue_workers(&template, &worker_endpoints, &lookup)
                     .expect("queue workers start");
-            }
             let address = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
             let (bound, listener, api) =
                 infra::local_stack::bind_api(&template, &endpoints, &lookup, address)
                     .await
                     .expect("local API binds");
-            tx.send((bound, ctx.config.clone()))
+            tx.send((bound, ctx.config.clone(), pollers))
                 .expect("test thread waits");
             infra::local_api::serve(listener, api, std::future::pending())
                 .await
                 .expect("local API serves");
         });
     });
-    let (bound, config) = rx
+    let (bound, config, pollers) = rx
         .recv_timeout(Duration::from_secs(60))
         .expect("local API started within 60 s");
     Stack {
@@ -175,6 +184,7 @@ fn launch(overrides: &[(&str, &str)], sender_sns: Option<&str>, deliver_sms: boo
         config,
         endpoints: stack_endpoints,
         workers,
+        pollers: std::sync::Arc::new(std::sync::Mutex::new(pollers)),
     }
 }
 

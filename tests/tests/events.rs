@@ -24,7 +24,7 @@ fn text(image: Option<&std::collections::HashMap<String, AttributeValue>>, name:
 /// each named by its `kind` attribute, or its sort key when it has none (the permits table).
 async fn events_of(stack: &Stack, table: &str, pk: &str) -> Vec<Event> {
     let config = aws_sdk_dynamodbstreams::Config::builder()
-        .behavior_version_latest()
+        .behavior_version(aws_sdk_dynamodbstreams::config::BehaviorVersion::latest())
         .region(aws_sdk_dynamodbstreams::config::Region::new("ap-east-1"))
         .endpoint_url(stack.dynamodb_url())
         .credentials_provider(aws_sdk_dynamodbstreams::config::Credentials::new(

@@ -103,7 +103,9 @@ async fn a_reminder_that_cannot_be_queued_is_moved_back_and_sent_by_the_next_run
     getrandom::fill(&mut random).expect("random");
     let offset = 2000 + u64::from(u16::from_le_bytes(random) % 2000);
     let day = today() + Days::new(offset);
-    let issued = (day + Days::new(60)).checked_sub_months(Months::new(12)).unwrap();
+    let issued = (day + Days::new(60))
+        .checked_sub_months(Months::new(12))
+        .unwrap();
     reschedule(&client, &no, issued, 1, day).await;
     let before = e2e_tests::permits::stored(&client, &no).await;
 
@@ -111,17 +113,28 @@ async fn a_reminder_that_cannot_be_queued_is_moved_back_and_sent_by_the_next_run
     let broken = client.stack.context_with(|config| {
         config.sms.queue_url = config.sms.queue_url.replace("SmsQueue", "NoSuchQueue");
     });
-    assert_ne!(broken.config.sms.queue_url, client.stack.config.sms.queue_url);
-    let report = functions::job("run-permit-milestones").unwrap();
-    let failed = (report.handler)(broken, json!({"day": day.to_string()}))
+    assert_ne!(
+        broken.config.sms.queue_url,
+        client.stack.config.sms.queue_url
+    );
+    let failed = shared::services::permit_milestones::run(&broken, day)
         .await
         .expect("the run reports its failures");
-    assert_eq!(failed["failed"], 1, "{failed:#}");
-    assert_eq!(failed["reminded"], 0, "{failed:#}");
+    assert_eq!((failed.failed, failed.reminded), (1, 0), "{failed:?}");
+    let after = e2e_tests::permits::stored(&client, &no).await;
+    assert_eq!(after.milestone, before.milestone, "moved back");
+    // The scheduled function answers an error (so that the scheduler retries it).
+    let job = functions::job("run-permit-milestones").unwrap();
+    let answer = (job.handler)(broken.clone(), json!({"day": day.to_string()})).await;
+    assert!(answer.is_err(), "{answer:?}");
     let after = e2e_tests::permits::stored(&client, &no).await;
     assert_eq!(after.milestone, before.milestone, "moved back");
     assert_eq!(after.reminder_queue, before.reminder_queue);
-    assert_eq!(after.version, before.version + 2, "moved on, then back");
+    assert_eq!(
+        after.version,
+        before.version + 4,
+        "moved on, then back, twice"
+    );
 
     // The next run (the scheduler's retry) sends it, once.
     let sms_before = client.sms_messages(&holder.phone).await.len();
@@ -129,6 +142,9 @@ async fn a_reminder_that_cannot_be_queued_is_moved_back_and_sent_by_the_next_run
     assert_eq!(retried["reminded"], 1, "{retried:#}");
     assert_eq!(retried["failed"], 0, "{retried:#}");
     let messages = client.sms_delivered(&holder.phone, sms_before + 1).await;
-    assert!(messages[sms_before].contains("签注期已开始"), "{messages:?}");
+    assert!(
+        messages[sms_before].contains("签注期已开始"),
+        "{messages:?}"
+    );
     assert_eq!(run(&client, day).await["reminded"], 0);
 }

@@ -1,4 +1,4 @@
-//! The template, the function binaries, the operations the local API serves and the OpenAPI
+//! The template, the Lambda binary's functions, the operations the local API serves and the OpenAPI
 //! document must agree route for route.
 
 use std::collections::BTreeSet;
@@ -12,53 +12,37 @@ fn repo() -> std::path::PathBuf {
 }
 
 #[test]
-fn binaries_operations_and_template_functions_are_the_same_set() {
+fn template_functions_and_the_functions_crate_are_the_same_set() {
     let template = Template::load_default().unwrap();
-    let in_template: BTreeSet<String> = template
-        .functions
-        .iter()
-        .map(|f| f.binary.clone())
-        .collect();
+    let in_template: BTreeSet<String> = template.functions.iter().map(|f| f.name.clone()).collect();
     let operations: BTreeSet<String> = functions::OPERATIONS
         .iter()
         .map(|op| op.name.to_owned())
         .chain(functions::WORKERS.iter().map(|w| w.name.to_owned()))
         .chain(functions::JOBS.iter().map(|j| j.name.to_owned()))
         .collect();
+    assert_eq!(
+        in_template, operations,
+        "template.yaml's PLATFORM_FUNCTION values vs functions::OPERATIONS, WORKERS and JOBS"
+    );
+    assert_eq!(
+        in_template.len(),
+        template.functions.len(),
+        "each function of template.yaml runs a different entry"
+    );
+    // The one binary is the only one: every function runs it.
     let binaries: BTreeSet<String> = std::fs::read_dir(repo().join("functions/src/bin"))
         .unwrap()
         .map(|entry| entry.unwrap().path())
         .filter(|path| path.extension().is_some_and(|e| e == "rs"))
         .map(|path| path.file_stem().unwrap().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(
-        in_template, operations,
-        "template.yaml functions vs functions::OPERATIONS, WORKERS and JOBS"
-    );
-    assert_eq!(
-        binaries, operations,
-        "functions/src/bin vs functions::OPERATIONS, WORKERS and JOBS"
-    );
-    // Each binary runs the handler (or worker) module of its own name; workers have queues and no
-    // routes, operations routes and no queues.
+    assert_eq!(binaries, BTreeSet::from(["platform".to_owned()]));
+    // Workers have queues and no routes, jobs schedules, operations routes only.
     for function in &template.functions {
-        let name = &function.binary;
-        let module = name.replace('-', "_");
-        let source =
-            std::fs::read_to_string(repo().join(format!("functions/src/bin/{name}.rs"))).unwrap();
+        let name = &function.name;
         let is_worker = functions::worker(name).is_some();
         let is_job = functions::job(name).is_some();
-        let main = if is_worker {
-            format!("worker_main!({module})")
-        } else if is_job {
-            format!("job_main!({module})")
-        } else {
-            format!("lambda_main!({module})")
-        };
-        assert!(
-            source.contains(&main),
-            "{name}.rs must be `functions::{main};`"
-        );
         assert_eq!(
             function.queues.is_empty(),
             !is_worker,
@@ -95,7 +79,7 @@ fn the_sms_sender_and_its_queue_agree_on_the_number_of_tries() {
     let sender = template
         .functions
         .iter()
-        .find(|f| f.binary == "send-sms")
+        .find(|f| f.name == "send-sms")
         .unwrap();
     assert_eq!(sender.queues, ["SmsQueue"]);
     assert_eq!(
@@ -180,7 +164,7 @@ fn the_deployed_stack_never_uses_the_local_identity_registry() {
     let verifier = template
         .functions
         .iter()
-        .find(|f| f.binary == "verify-identity")
+        .find(|f| f.name == "verify-identity")
         .unwrap();
     assert_eq!(
         verifier.environment["IDENTITY_VERIFICATION_URL"],

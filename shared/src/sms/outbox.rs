@@ -47,7 +47,9 @@ const BATCH: usize = 10;
 /// each message was queued: a batch that cannot be sent at all fails each of its messages, and
 /// SQS may refuse single entries of a batch it accepts.
 pub async fn enqueue_all(ctx: &AppContext, messages: &[QueuedSms]) -> Vec<bool> {
-    let batches = messages.chunks(BATCH).map(|batch| enqueue_batch(ctx, batch));
+    let batches = messages
+        .chunks(BATCH)
+        .map(|batch| enqueue_batch(ctx, batch));
     futures::future::join_all(batches)
         .await
         .into_iter()
@@ -90,7 +92,12 @@ async fn enqueue_batch(ctx: &AppContext, batch: &[QueuedSms]) -> Vec<bool> {
     };
     let mut queued = vec![false; batch.len()];
     for entry in output.successful() {
-        if let Some(slot) = entry.id().parse::<usize>().ok().and_then(|i| queued.get_mut(i)) {
+        if let Some(slot) = entry
+            .id()
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| queued.get_mut(i))
+        {
             *slot = true;
         }
     }

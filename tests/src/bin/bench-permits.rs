@@ -14,7 +14,7 @@ use chrono::{Days, Months, NaiveDate};
 use e2e_tests::houses::{approved_link, staff_session, verify_at_counter};
 use e2e_tests::permits::{backdate_registration, pay_insurance, reschedule, stored, today};
 use e2e_tests::residents::{declared, holder_body};
-use e2e_tests::{Answer, Client, Stack, fixtures, start_without_sms_delivery};
+use e2e_tests::{Answer, Client, Stack, fixtures, start};
 use serde_json::{Value, json};
 use shared::domain::eligibility::insurance::YearMonth;
 use shared::domain::residence_permit::{PermitNo, Validity};
@@ -135,8 +135,7 @@ async fn due_permits(
 async fn main() {
     let args = e2e_tests::bench_args();
     let due = args.first().copied().unwrap_or(100_000).max(1);
-    // Nothing delivers the queued SMS: the run's sends are counted, and moto serves them alone.
-    let stack: Stack = start_without_sms_delivery(&[("SMS_HOURLY_LIMIT_PER_IP", "100000000")]);
+    let stack: Stack = start(&[("SMS_HOURLY_LIMIT_PER_IP", "100000000")]);
     let client = Client::new(&stack);
 
     // A verified holder with 10 registrations (declared 730, 670, … days ago, all current: the
@@ -227,6 +226,9 @@ async fn main() {
         "{due} due permits written in {:.1} s",
         written.as_secs_f64()
     );
+    // From here nothing delivers the queued SMS: the run's sends are counted, and moto serves
+    // them alone.
+    stack.stop_sms_delivery();
     let ctx = stack.context();
     let mut runs: Vec<(Duration, Value, u64, u64, u64, u64)> = Vec::new();
     for _ in 0..2 {

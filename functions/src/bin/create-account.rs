@@ -1,1 +1,0 @@
-functions::lambda_main!(create_account);

@@ -1,1 +1,0 @@
-functions::lambda_main!(deactivate_sub_account);

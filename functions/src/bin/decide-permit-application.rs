@@ -1,1 +1,0 @@
-functions::lambda_main!(decide_permit_application);

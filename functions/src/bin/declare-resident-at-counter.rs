@@ -1,1 +1,0 @@
-functions::lambda_main!(declare_resident_at_counter);

@@ -1,1 +1,0 @@
-functions::lambda_main!(deregister_house_link);

@@ -1,1 +1,0 @@
-functions::lambda_main!(get_permit_application);

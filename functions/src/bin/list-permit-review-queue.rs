@@ -1,1 +1,0 @@
-functions::lambda_main!(list_permit_review_queue);

@@ -1,1 +1,0 @@
-functions::lambda_main!(list_unit_permit_applications);

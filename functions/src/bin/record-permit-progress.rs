@@ -1,1 +1,0 @@
-functions::lambda_main!(record_permit_progress);

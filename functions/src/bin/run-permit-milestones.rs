@@ -1,1 +1,0 @@
-functions::job_main!(run_permit_milestones);

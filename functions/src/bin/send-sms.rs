@@ -1,1 +1,0 @@
-functions::worker_main!(send_sms);

@@ -1,1 +1,0 @@
-functions::lambda_main!(update_sub_account);

@@ -1,1 +1,0 @@
-functions::lambda_main!(verify_identity_at_counter);

@@ -1,1 +1,0 @@
-functions::lambda_main!(withdraw_permit_application);

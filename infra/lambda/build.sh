@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# `make lambdas`: the platform's one Lambda binary (functions/src/bin/platform.rs), built once for
+# every function with cargo-lambda (Zig links it against Amazon Linux 2023's glibc), then laid out
+# as the two packages template.yaml points to:
+#
+#   build/lambda/platform/bootstrap                     every function but the two below
+#   build/lambda/platform-pdf/bootstrap                 the receipt and permit-card functions:
+#   build/lambda/platform-pdf/fonts/wqy-microhei.ttc    the same binary, and the font they render with
+#
+# `sam build` then copies a package into each function's directory (no compiling of its own).
+#   make lambdas                     x86_64 (what this machine can build)
+#   make lambdas ARCH=arm64          the template's default architecture (needs the aarch64 std)
+# Profile `lambda` (Cargo.toml): what each setting does to size and start-up is in BENCHMARKS.md.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+# shellcheck source=infra/local/stack.sh
+source infra/local/stack.sh
+
+arch=${ARCH:-x86_64}
+case $arch in
+    x86_64) flag=--x86-64 ;;
+    arm64) flag=--arm64 ;;
+    *)
+        echo "lambdas: ARCH must be x86_64 or arm64, not $arch" >&2
+        exit 2
+        ;;
+esac
+
+stack_ensure_deps
+export PATH="$STACK_HOME/venv/bin:$PATH"
+# AWS-LC gathers CPU-jitter entropy at start-up unless built without it (tens of ms per cold
+# start); the kernel's getrandom is the entropy source in Lambda.
+export AWS_LC_SYS_NO_JITTER_ENTROPY=1
+started=$SECONDS
+cargo lambda build --quiet --profile lambda "$flag" -p functions --bin platform
+target=${CARGO_TARGET_DIR:-target}
+built="$target/lambda/platform/bootstrap"
+[[ -x $built ]] || { echo "lambdas: cargo lambda left no $built" >&2; exit 1; }
+
+out=build/lambda
+rm -rf "$out.tmp"
+mkdir -p "$out.tmp/platform" "$out.tmp/platform-pdf/fonts"
+cp "$built" "$out.tmp/platform/bootstrap"
+cp "$built" "$out.tmp/platform-pdf/bootstrap"
+cp assets/fonts/wqy-microhei.ttc assets/fonts/LICENSE-wqy-microhei "$out.tmp/platform-pdf/fonts/"
+rm -rf "$out"
+mv "$out.tmp" "$out"
+printf 'lambdas: %s built in %d s: bootstrap %s bytes (%s)\n' "$arch" $((SECONDS - started)) \
+    "$(stat -c %s "$out/platform/bootstrap")" "$out/"

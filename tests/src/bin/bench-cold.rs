@@ -1,0 +1,95 @@
+//! Cold starts of the Lambda binary (issue 14): every function of `template.yaml` started from its
+//! package (`make lambdas`) 10 times under a Runtime API, as `tests/lambda_binaries.rs` starts it
+//! (the template's environment, the secret on the moto server, DynamoDB Local), timed from the
+//! process's spawn to the runtime's first request for work (init) and to its first answer.
+//!
+//! Run with `make bench ARGS="cold [starts]"`, on an idle machine; results in BENCHMARKS.md.
+
+use std::time::Duration;
+
+use e2e_tests::lambda_runtime::{
+    cold_start, lambda_environment, one_event_per_function, package_of, put_local_secret,
+};
+use e2e_tests::{Client, start};
+use infra::template::Template;
+
+fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort();
+    values[values.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() {
+    let args = e2e_tests::bench_args();
+    let starts = args.first().copied().unwrap_or(10).max(1);
+    let stack = start(&[]);
+    let client = Client::new(&stack);
+    let template = Template::load_default().expect("template.yaml");
+    let secret = put_local_secret(&stack).await;
+    let events = one_event_per_function(&client).await;
+    let bootstrap = package_of(&template.functions[0]).join("bootstrap");
+    let size = std::fs::metadata(&bootstrap)
+        .expect("run make lambdas first")
+        .len();
+    println!(
+        "\nbootstrap: {size} bytes ({:.2} MiB), {starts} starts per function\n",
+        size as f64 / 1_048_576.0
+    );
+    println!(
+        "| function | init median ms | first answer median ms | first answer max ms | status |"
+    );
+    println!("|---|---:|---:|---:|---|");
+    let (mut inits, mut answers) = (Vec::new(), Vec::new());
+    for call in &events.calls {
+        let function = template
+            .functions
+            .iter()
+            .find(|f| f.name == call.function)
+            .expect("in the template");
+        let environment = lambda_environment(&stack, &template, function, &secret);
+        let bootstrap = package_of(function).join("bootstrap");
+        let (mut init, mut answer, mut statuses) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..starts {
+            match cold_start(
+                &bootstrap,
+                &environment,
+                call.event.clone(),
+                Duration::from_secs(20),
+            )
+            .await
+            {
+                Ok(s) => {
+                    init.push(s.to_first_next);
+                    answer.push(s.to_answer);
+                    statuses.push(s.answer["statusCode"].as_u64().unwrap_or(200));
+                }
+                Err(failed) => panic!("{}: {failed:?}", call.function),
+            }
+        }
+        statuses.dedup();
+        let max = *answer.iter().max().unwrap();
+        let (i, a) = (median(init), median(answer));
+        inits.push(i);
+        answers.push(a);
+        println!(
+            "| {} | {:.1} | {:.1} | {:.1} | {statuses:?} |",
+            call.function,
+            ms(i),
+            ms(a),
+            ms(max)
+        );
+    }
+    inits.sort();
+    answers.sort();
+    println!(
+        "\nAcross functions: init median {:.1} ms (max {:.1}), first answer median {:.1} ms (max {:.1}).",
+        ms(median(inits.clone())),
+        ms(*inits.last().unwrap()),
+        ms(median(answers.clone())),
+        ms(*answers.last().unwrap())
+    );
+}

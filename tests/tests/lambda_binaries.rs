@@ -1,0 +1,199 @@
+//! The Lambda binary as Lambda runs it (issue 14): every function of `template.yaml` started from
+//! its package (`make lambdas`) under a Runtime API, with exactly the environment the template
+//! gives it, its secrets read from Secrets Manager on the moto server, DynamoDB Local and the
+//! SQS/SNS emulator; each gets one real event of its kind (an API Gateway v2 request of its route,
+//! an SQS batch, the schedule's input) and must answer as the table says. A function whose
+//! configuration is incomplete, whose secret cannot be read, or that is not named, logs one line
+//! (without a secret) and exits non-zero.
+//!
+//! `make test` builds the packages first (`infra/local/test.sh` runs `make lambdas`).
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use e2e_tests::lambda_runtime::{
+    cold_start, http_event, lambda_environment, one_event_per_function, package_of,
+    put_local_secret,
+};
+use e2e_tests::{Client, stack};
+use infra::template::Template;
+use serde_json::json;
+
+/// How long a start may take before the test gives up on it (a debug-free release binary answers
+/// in tens of milliseconds; the limit only bounds a hang).
+const LIMIT: Duration = Duration::from_secs(20);
+
+fn bootstrap_of(function: &infra::template::FunctionDef) -> std::path::PathBuf {
+    let bootstrap = package_of(function).join("bootstrap");
+    assert!(
+        bootstrap.is_file(),
+        "{} is missing: run `make lambdas` (make test does)",
+        bootstrap.display()
+    );
+    bootstrap
+}
+
+#[tokio::test]
+async fn every_function_answers_its_event_as_lambda_runs_it() {
+    let stack = stack();
+    let client = Client::new(stack);
+    let template = Template::load_default().unwrap();
+    let secret = put_local_secret(stack).await;
+
+    let events = one_event_per_function(&client).await;
+    let calls = events.calls;
+    let named: BTreeSet<&str> = calls.iter().map(|c| c.function).collect();
+    let in_template: BTreeSet<&str> = template.functions.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(named, in_template, "one call per function of template.yaml");
+    assert_eq!(named.len(), calls.len(), "one call per function");
+
+    let phone = events.sms_phone.clone();
+    let sms_before = client.sms_messages(&phone).await.len();
+    let mut wrong = Vec::new();
+    for call in calls {
+        let function = template
+            .functions
+            .iter()
+            .find(|f| f.name == call.function)
+            .unwrap();
+        let environment = lambda_environment(stack, &template, function, &secret);
+        let start = match cold_start(&bootstrap_of(function), &environment, call.event, LIMIT).await
+        {
+            Ok(start) => start,
+            Err(failed) => {
+                wrong.push(format!("{}: no answer: {failed:?}", call.function));
+                continue;
+            }
+        };
+        // An HTTP function answers with an API Gateway v2 response; a worker or job with its
+        // payload (200 stands for "answered, not failed").
+        let status = match start.kind {
+            "response" => start.answer["statusCode"].as_u64().unwrap_or(200) as u16,
+            _ => 500,
+        };
+        if status != call.expect {
+            wrong.push(format!(
+                "{}: {status}, expected {}: {:#}",
+                call.function, call.expect, start.answer
+            ));
+            continue;
+        }
+        match call.function {
+            "get-registration-receipt" | "get-permit-card" => {
+                assert_eq!(start.answer["isBase64Encoded"], true, "{}", call.function);
+                let pdf = base64_decode(start.answer["body"].as_str().unwrap());
+                assert!(pdf.starts_with(b"%PDF-"), "{}: a PDF", call.function);
+            }
+            "check-receipt" | "check-permit" => {
+                let body: serde_json::Value =
+                    serde_json::from_str(start.answer["body"].as_str().unwrap()).unwrap();
+                assert_eq!(body["genuine"], false, "{}: {body:#}", call.function);
+            }
+            "send-sms" => {
+                assert_eq!(start.answer, json!({"batchItemFailures": []}));
+            }
+            "run-permit-milestones" => {
+                assert_eq!(start.answer["read"], 0, "{:#}", start.answer);
+            }
+            _ => {}
+        }
+        // Nothing it logged holds a token or the secret's keys.
+        for secret_text in events
+            .tokens
+            .iter()
+            .map(String::as_str)
+            .chain(["bG9jYWwtb25seS1"])
+        {
+            assert!(
+                !start.output.contains(secret_text),
+                "{} logged a secret: {}",
+                call.function,
+                start.output
+            );
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // The sender's message reached SNS.
+    let delivered = client.sms_delivered(&phone, sms_before + 1).await;
+    assert!(delivered.iter().any(|m| m.contains("Lambda 运行测试")));
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .expect("base64")
+}
+
+/// A start that cannot go on logs one line (no secret in it) and exits with a non-zero code.
+#[tokio::test]
+async fn a_function_that_cannot_start_says_why_in_one_line_and_exits_non_zero() {
+    let stack = stack();
+    let template = Template::load_default().unwrap();
+    let secret = put_local_secret(stack).await;
+    let function = template
+        .functions
+        .iter()
+        .find(|f| f.name == "get-me")
+        .unwrap();
+    let good = lambda_environment(stack, &template, function, &secret);
+    let event = http_event("GET", "/v1/me", "/v1/me", None, None);
+
+    let cases: Vec<(
+        &str,
+        Box<dyn Fn(&mut std::collections::BTreeMap<String, String>)>,
+        &str,
+    )> = vec![
+        (
+            "a table variable missing",
+            Box::new(|env| {
+                env.remove("ACCOUNTS_TABLE");
+            }),
+            "ACCOUNTS_TABLE",
+        ),
+        (
+            "a secret that does not exist",
+            Box::new(|env| {
+                env.insert("SECRETS_ID".into(), "szjzz/no-such-secret".into());
+            }),
+            "ResourceNotFoundException",
+        ),
+        (
+            "no function named",
+            Box::new(|env| {
+                env.remove("PLATFORM_FUNCTION");
+            }),
+            "PLATFORM_FUNCTION",
+        ),
+        (
+            "a function that does not exist",
+            Box::new(|env| {
+                env.insert("PLATFORM_FUNCTION".into(), "get-everything".into());
+            }),
+            "get-everything",
+        ),
+    ];
+    for (case, change, named) in cases {
+        let mut env = good.clone();
+        change(&mut env);
+        let failed = cold_start(&bootstrap_of(function), &env, event.clone(), LIMIT)
+            .await
+            .expect_err(case);
+        assert!(
+            failed.exit_code.is_some_and(|code| code != 0),
+            "{case}: exits non-zero: {failed:?}"
+        );
+        let lines: Vec<&str> = failed.output.lines().filter(|l| !l.is_empty()).collect();
+        assert_eq!(lines.len(), 1, "{case}: one line: {:?}", failed.output);
+        assert!(
+            lines[0].contains(named),
+            "{case}: names {named}: {}",
+            lines[0]
+        );
+        assert!(
+            !lines[0].contains("bG9jYWwtb25seS1"),
+            "{case}: no secret: {}",
+            lines[0]
+        );
+    }
+}
