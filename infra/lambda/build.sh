@@ -7,7 +7,8 @@
 #   build/lambda/platform-pdf/bootstrap                 the receipt and permit-card functions:
 #   build/lambda/platform-pdf/fonts/wqy-microhei.ttc    the same binary, and the font they render with
 #
-# `sam build` then copies a package into each function's directory (no compiling of its own).
+# `sam build` then copies a package into each function's directory (the package's Makefile: no
+# compiling of its own).
 #   make lambdas                     x86_64 (what this machine can build)
 #   make lambdas ARCH=arm64          the template's default architecture (needs the aarch64 std)
 # Profile `lambda` (Cargo.toml): what each setting does to size and start-up is in BENCHMARKS.md.
@@ -43,6 +44,14 @@ mkdir -p "$out.tmp/platform" "$out.tmp/platform-pdf/fonts"
 cp "$built" "$out.tmp/platform/bootstrap"
 cp "$built" "$out.tmp/platform-pdf/bootstrap"
 cp assets/fonts/wqy-microhei.ttc assets/fonts/LICENSE-wqy-microhei "$out.tmp/platform-pdf/fonts/"
+# What `sam build` runs in a package (its makefile builder, `make build-<LogicalId>`): the
+# package's files into the function's artifact directory, nothing compiled.
+for package in platform platform-pdf; do
+    files=bootstrap
+    [[ $package == platform-pdf ]] && files="bootstrap fonts"
+    printf '# Written by make lambdas (infra/lambda/build.sh) for sam build.\nbuild-%%:\n\tcp -R %s "$(ARTIFACTS_DIR)/"\n' \
+        "$files" >"$out.tmp/$package/Makefile"
+done
 rm -rf "$out"
 mv "$out.tmp" "$out"
 printf 'lambdas: %s built in %d s: bootstrap %s bytes (%s)\n' "$arch" $((SECONDS - started)) \

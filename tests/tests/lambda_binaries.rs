@@ -125,6 +125,9 @@ fn base64_decode(text: &str) -> Vec<u8> {
         .expect("base64")
 }
 
+/// A change to a function's environment.
+type EnvChange = Box<dyn Fn(&mut std::collections::BTreeMap<String, String>)>;
+
 /// A start that cannot go on logs one line (no secret in it) and exits with a non-zero code.
 #[tokio::test]
 async fn a_function_that_cannot_start_says_why_in_one_line_and_exits_non_zero() {
@@ -139,11 +142,7 @@ async fn a_function_that_cannot_start_says_why_in_one_line_and_exits_non_zero() 
     let good = lambda_environment(stack, &template, function, &secret);
     let event = http_event("GET", "/v1/me", "/v1/me", None, None);
 
-    let cases: Vec<(
-        &str,
-        Box<dyn Fn(&mut std::collections::BTreeMap<String, String>)>,
-        &str,
-    )> = vec![
+    let cases: Vec<(&str, EnvChange, &str)> = vec![
         (
             "a table variable missing",
             Box::new(|env| {
