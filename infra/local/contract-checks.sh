@@ -101,8 +101,8 @@ contract_lint_template() {
     # SAM CLI's own checks (no credentials needed; a region is): the transform as `sam deploy`
     # runs it, then its lint. No telemetry.
     _contract_log "sam validate $template (and --lint)"
-    if ! SAM_CLI_TELEMETRY=0 "$STACK_HOME/venv/bin/sam" validate --region ap-southeast-1 --template-file "$template" ||
-        ! SAM_CLI_TELEMETRY=0 "$STACK_HOME/venv/bin/sam" validate --lint --region ap-southeast-1 --template-file "$template"; then
+    if ! SAM_CLI_TELEMETRY=0 _contract_venv_tool sam validate --region ap-southeast-1 --template-file "$template" ||
+        ! SAM_CLI_TELEMETRY=0 _contract_venv_tool sam validate --lint --region ap-southeast-1 --template-file "$template"; then
         _contract_log "FAILED: sam validate found problems in $template (above)"
         return 1
     fi
