@@ -39,6 +39,8 @@ pub struct FunctionDef {
     pub schedules: Vec<String>,
     /// Function-level environment variables (over the global ones).
     pub environment: Map<String, Value>,
+    /// Where its package is (its `CodeUri`, else the global one), relative to the template.
+    pub code_uri: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -100,7 +102,13 @@ impl Template {
         for (logical_id, resource) in resources {
             match resource["Type"].as_str() {
                 Some("AWS::Serverless::Function") => {
-                    functions.push(function_def(logical_id, resource)?)
+                    let mut function = function_def(logical_id, resource)?;
+                    if function.code_uri.is_none() {
+                        function.code_uri = doc["Globals"]["Function"]["CodeUri"]
+                            .as_str()
+                            .map(str::to_owned);
+                    }
+                    functions.push(function)
                 }
                 Some("AWS::DynamoDB::Table") => tables.push(TableDef {
                     logical_id: logical_id.clone(),
@@ -213,6 +221,9 @@ fn function_def(logical_id: &str, resource: &Value) -> Result<FunctionDef, Templ
         queues,
         schedules,
         environment,
+        code_uri: resource["Properties"]["CodeUri"]
+            .as_str()
+            .map(str::to_owned),
     })
 }
 

@@ -27,17 +27,14 @@ use crate::permits::{eligible_holder, issued_permit};
 use crate::residents::{declared, resident_body};
 use crate::units::{add_sub_account, open_permit_unit, open_unit};
 
-/// Where `make lambdas` lays out the packages (relative to the repository root).
-pub const PACKAGES: &str = "build/lambda";
-
-/// The package a function of the template runs from: the one with the font for the functions the
-/// template gives `RECEIPT_FONT_FILE`, the plain one for the others.
+/// The package a function of the template runs from: its `CodeUri` (one of the directories
+/// `make lambdas` lays out under `build/lambda/`).
 pub fn package_of(function: &infra::template::FunctionDef) -> PathBuf {
-    let root = infra::template::repo_root().join(PACKAGES);
-    match function.environment.contains_key("RECEIPT_FONT_FILE") {
-        true => root.join("platform-pdf"),
-        false => root.join("platform"),
-    }
+    let code_uri = function
+        .code_uri
+        .as_deref()
+        .unwrap_or_else(|| panic!("{} has no CodeUri", function.logical_id));
+    infra::template::repo_root().join(code_uri)
 }
 
 /// What the runtime API saw of one start.

@@ -16,16 +16,22 @@ async fn run(client: &Client, day: chrono::NaiveDate) -> Value {
         .expect("the run succeeds")
 }
 
+/// A holder with an issued permit: the holder, their token and the permit number, once the SMS
+/// so far (registration and login codes, approved, issued) have arrived, so that reminders are
+/// counted after them (they are delivered asynchronously, through the queue).
+async fn holder_with_permit(client: &Client) -> (e2e_tests::fixtures::User, String, String) {
+    let (_, staff) = staff_session(client).await;
+    let (holder, token) = eligible_holder(client, &staff).await;
+    let (_, permit) = issued_permit(client, &token).await;
+    let no = permit["permit_no"].as_str().unwrap().to_owned();
+    client.sms_delivered(&holder.phone, 4).await;
+    (holder, token, no)
+}
+
 #[tokio::test]
 async fn each_reminder_and_status_change_happens_once_however_often_the_day_is_run() {
     let client = Client::new(stack());
-    let (_, staff) = staff_session(&client).await;
-    let (holder, token) = eligible_holder(&client, &staff).await;
-    let (_, permit) = issued_permit(&client, &token).await;
-    let no = permit["permit_no"].as_str().unwrap().to_owned();
-    // The SMS so far (registration and login codes, approved, issued) have arrived before the
-    // reminders are counted: they are delivered asynchronously, through the queue.
-    client.sms_delivered(&holder.phone, 4).await;
+    let (holder, token, no) = holder_with_permit(&client).await;
     let sms = || client.sms_messages(&holder.phone);
 
     // Its window opens today (the anniversary in 60 days).
@@ -97,13 +103,7 @@ async fn each_reminder_and_status_change_happens_once_however_often_the_day_is_r
 #[tokio::test]
 async fn a_reminder_that_cannot_be_queued_is_moved_back_and_sent_by_the_next_run() {
     let client = Client::new(stack());
-    let (_, staff) = staff_session(&client).await;
-    let (holder, token) = eligible_holder(&client, &staff).await;
-    let (_, permit) = issued_permit(&client, &token).await;
-    let no = permit["permit_no"].as_str().unwrap().to_owned();
-    // The SMS so far (registration and login codes, approved, issued) have arrived before the
-    // reminders are counted: they are delivered asynchronously, through the queue.
-    client.sms_delivered(&holder.phone, 4).await;
+    let (holder, _, no) = holder_with_permit(&client).await;
     // A day of this test's own, years ahead: the window of this permit opens on it.
     let mut random = [0u8; 2];
     getrandom::fill(&mut random).expect("random");
