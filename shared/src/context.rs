@@ -116,6 +116,16 @@ impl AppContext {
 
     /// Against local emulators, with fixed credentials (no credential chain to probe).
     pub fn local(config: AppConfig, endpoints: &LocalEndpoints) -> Arc<Self> {
+        Self::local_function(config, endpoints, "")
+    }
+
+    /// As [`AppContext::local`], for the template's function `function` (its `PLATFORM_FUNCTION`):
+    /// what its clients call is recorded under its name.
+    pub fn local_function(
+        config: AppConfig,
+        endpoints: &LocalEndpoints,
+        function: &str,
+    ) -> Arc<Self> {
         let credentials =
             aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "local");
         let base = SdkConfig::builder()
@@ -126,7 +136,12 @@ impl AppContext {
             ));
         let sdk = base.build();
         use crate::operation_counts::Service;
-        let counting = |service| endpoints.counter.as_ref().map(|c| c.interceptor(service));
+        let counting = |service| {
+            endpoints
+                .counter
+                .as_ref()
+                .map(|c| c.interceptor(service, function))
+        };
         let mut dynamo =
             aws_sdk_dynamodb::config::Builder::from(&sdk).endpoint_url(&endpoints.dynamodb);
         let mut sns = aws_sdk_sns::config::Builder::from(&sdk).endpoint_url(&endpoints.sns);
@@ -147,6 +162,11 @@ impl AppContext {
             sqs: aws_sdk_sqs::Client::from_conf(sqs.build()),
             reference: Default::default(),
         })
+    }
+
+    /// The SMS carrier the sender delivers through ([`crate::sms::carrier`]).
+    pub fn sms_carrier(&self) -> crate::sms::carrier::Carrier {
+        crate::sms::carrier::Carrier::Sns(self.sns.clone())
     }
 
     /// A keyed hash of a personal identifier (`kind`: "phone", "ip", …), for use in keys and

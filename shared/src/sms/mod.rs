@@ -1,11 +1,12 @@
 //! Text messages. No request waits for SNS or calls it: the request stores what a message is
 //! about (a code's hash) and puts the message on the SMS queue ([`outbox`]); the sender function
-//! takes it from there to SNS ([`sender`]), retrying throttles, and after the last failed try
+//! takes it from there to the carrier, SNS ([`sender`], [`carrier`]), retrying throttles, and after the last failed try
 //! withdraws its code and leaves it to the dead-letter queue. So a request costs the same whether
 //! or not a message goes out (nothing to time), and a registration rush waits in the queue
 //! instead of running into SNS's sending rate. Neither side logs a text (it may carry a code) or
 //! a phone number.
 
+pub mod carrier;
 pub mod outbox;
 pub mod sender;
 

@@ -1,15 +1,12 @@
-//! The sender function's work: each queued message to SNS. The SNS client's standard retries
-//! absorb throttling within a try; a try that still fails is reported as a batch item failure, so
+//! The sender function's work: each queued message to the SMS carrier ([`super::carrier`], SNS).
+//! The carrier absorbs throttling within a try; a try that still fails is reported as a batch item failure, so
 //! the queue offers the message again after its visibility timeout, up to
 //! `SMS_DELIVERY_ATTEMPTS` tries (the queue's `maxReceiveCount`). On the last failed try the
 //! message's code is withdrawn, and the queue moves the message to its dead-letter queue.
 
-use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
-use aws_sdk_sns::error::ProvideErrorMetadata;
-use aws_sdk_sns::types::MessageAttributeValue;
-
 use crate::context::AppContext;
 use crate::store::verification_codes;
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 
 use super::QueuedSms;
 
@@ -62,9 +59,9 @@ async fn deliver_one(ctx: &AppContext, record: &SqsMessage) -> Outcome {
         tracing::warn!(purpose, message_id, attempt, "sms code expired unsent");
         return Outcome::Expired;
     }
-    match publish(ctx, &message).await {
-        Ok(sns_message_id) => {
-            tracing::info!(purpose, message_id, attempt, %sns_message_id, "sms sent");
+    match ctx.sms_carrier().send(&message.phone, &message.text).await {
+        Ok(carrier_message_id) => {
+            tracing::info!(purpose, message_id, attempt, %carrier_message_id, "sms sent");
             Outcome::Sent
         }
         Err(error_code) if attempt >= ctx.config.sms.delivery_attempts => {
@@ -93,22 +90,4 @@ async fn deliver_one(ctx: &AppContext, record: &SqsMessage) -> Outcome {
             Outcome::Failed
         }
     }
-}
-
-/// Publishes a transactional SMS; the SNS message id, or the error code.
-async fn publish(ctx: &AppContext, message: &QueuedSms) -> Result<String, String> {
-    let sms_type = MessageAttributeValue::builder()
-        .data_type("String")
-        .string_value("Transactional")
-        .build()
-        .expect("data type is set");
-    ctx.sns
-        .publish()
-        .phone_number(&message.phone)
-        .message(&message.text)
-        .message_attributes("AWS.SNS.SMS.SMSType", sms_type)
-        .send()
-        .await
-        .map(|output| output.message_id().unwrap_or("").to_owned())
-        .map_err(|error| error.code().unwrap_or("unreachable").to_owned())
 }
