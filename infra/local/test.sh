@@ -42,8 +42,16 @@ export DYNAMODB_ENDPOINT="$STACK_DYNAMODB_URL" SNS_ENDPOINT="$STACK_SNS_URL"
 # The venv's python, for the tests that read QR codes back (infra/local/qr_decode.py).
 export STACK_PYTHON="$STACK_HOME/venv/bin/python"
 
+if ((contract)); then
+    # Every test process records what each function called (tests/least_privilege.rs).
+    ACCESS_RECORD_DIR=$(mktemp -d)
+    export ACCESS_RECORD_DIR
+fi
 cargo test --workspace "$@"
 
 if ((contract)); then
+    # With the whole suite's record: each policy grants exactly what its function was seen calling.
+    LEAST_PRIVILEGE_EXACT=1 cargo test -p e2e-tests --test least_privilege
+    rm -rf "$ACCESS_RECORD_DIR"
     contract_api_checks
 fi

@@ -7,6 +7,7 @@ pub mod identity_registry;
 pub mod local_api;
 pub mod local_env;
 pub mod local_stack;
+pub mod permissions;
 pub mod queue_workers;
 pub mod queues;
 pub mod reference;

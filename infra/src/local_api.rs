@@ -69,7 +69,11 @@ pub fn function_context(
             function: function.logical_id.clone(),
             source,
         })?;
-    Ok(AppContext::local(config, endpoints))
+    Ok(AppContext::local_function(
+        config,
+        endpoints,
+        &function.name,
+    ))
 }
 
 /// The OpenAPI document (`functions/openapi.yaml`) as JSON.

@@ -33,7 +33,8 @@ pub struct FunctionDef {
     /// Which operation, worker or job of the one Lambda binary it is (its `PLATFORM_FUNCTION`).
     pub name: String,
     pub routes: Vec<Route>,
-    /// The queues (logical ids) whose messages the function handles (`SQS` events).
+    /// The queues (logical ids) whose messages the function handles (`SQS` events, or
+    /// `AWS::Lambda::EventSourceMapping`s naming it).
     pub queues: Vec<String>,
     /// The schedules that invoke it (`ScheduleV2` events' expressions).
     pub schedules: Vec<String>,
@@ -41,6 +42,8 @@ pub struct FunctionDef {
     pub environment: Map<String, Value>,
     /// Where its package is (its `CodeUri`, else the global one), relative to the template.
     pub code_uri: Option<String>,
+    /// Its `Policies`, intrinsic functions in their long JSON form (see [`crate::permissions`]).
+    pub policies: Vec<Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -65,6 +68,8 @@ pub struct Template {
     pub global_environment: Map<String, Value>,
     /// Parameter defaults.
     pub parameters: BTreeMap<String, Value>,
+    /// The whole document, intrinsic functions in their long JSON form.
+    pub document: Value,
 }
 
 /// The repository's root (where `template.yaml` is), from this crate's location.
@@ -121,6 +126,25 @@ impl Template {
                 _ => {}
             }
         }
+        // Queues polled through an explicit event source mapping
+        // (`FunctionName: !Ref <function>`, `EventSourceArn: !GetAtt <queue>.Arn`).
+        for mapping in resources
+            .values()
+            .filter(|r| r["Type"] == "AWS::Lambda::EventSourceMapping")
+        {
+            let props = &mapping["Properties"];
+            let (Some(function), Some(queue)) = (
+                props["FunctionName"]["Ref"].as_str(),
+                props["EventSourceArn"]["Fn::GetAtt"][0].as_str(),
+            ) else {
+                return Err(shape(
+                    "an EventSourceMapping needs FunctionName: !Ref <function> and EventSourceArn: !GetAtt <queue>.Arn",
+                ));
+            };
+            if let Some(function) = functions.iter_mut().find(|f| f.logical_id == function) {
+                function.queues.push(queue.to_owned());
+            }
+        }
         let global_environment = doc["Globals"]["Function"]["Environment"]["Variables"]
             .as_object()
             .cloned()
@@ -140,6 +164,7 @@ impl Template {
             queues,
             global_environment,
             parameters,
+            document: doc,
         })
     }
 
@@ -224,6 +249,10 @@ fn function_def(logical_id: &str, resource: &Value) -> Result<FunctionDef, Templ
         code_uri: resource["Properties"]["CodeUri"]
             .as_str()
             .map(str::to_owned),
+        policies: resource["Properties"]["Policies"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default(),
     })
 }
 

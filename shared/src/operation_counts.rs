@@ -3,12 +3,33 @@
 //! by observation, that no request path runs a Scan, that none calls SNS (messages are only
 //! enqueued), and what each route costs. Each counter is its own: two stacks in one process, or
 //! the API and the SMS sender of one stack, count apart.
+//!
+//! Each counter also records what every call needed as an IAM grant ([`Access`]: the function
+//! that made it, the action, the table, index or queue), so that a test can hold `template.yaml`'s
+//! policies against what the functions really do.
 
-use std::sync::Arc;
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemInput;
+use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemInput;
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemInput;
+use aws_sdk_dynamodb::operation::get_item::GetItemInput;
+use aws_sdk_dynamodb::operation::put_item::PutItemInput;
+use aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsInput;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemInput;
+use aws_sdk_sqs::operation::change_message_visibility::ChangeMessageVisibilityInput;
+use aws_sdk_sqs::operation::delete_message::DeleteMessageInput;
+use aws_sdk_sqs::operation::delete_message_batch::DeleteMessageBatchInput;
+use aws_sdk_sqs::operation::get_queue_attributes::GetQueueAttributesInput;
+use aws_sdk_sqs::operation::receive_message::ReceiveMessageInput;
+use aws_smithy_runtime_api::client::interceptors::context::Input;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
 
 use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef;
-use aws_sdk_dynamodb::config::{ConfigBag, Intercept};
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::operation::query::QueryInput;
 use aws_sdk_dynamodb::operation::scan::ScanInput;
@@ -39,6 +60,40 @@ struct Counters {
     sns_publishes: AtomicU64,
     sqs_sends: AtomicU64,
     sqs_messages: AtomicU64,
+    accesses: Mutex<BTreeSet<Access>>,
+    /// Where each access is also written when first seen (one JSON line each), so that what the
+    /// test processes of a whole run saw can be put together.
+    record: Option<std::path::PathBuf>,
+}
+
+/// What one call needed: `action` (IAM's name, e.g. `dynamodb:UpdateItem`) on `resource`, by the
+/// function of the template named `function` (empty for contexts that are no function's, such as
+/// the tests' own reads).
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub struct Access {
+    pub function: String,
+    pub action: String,
+    pub resource: Resource,
+}
+
+/// The resource an action was taken on, by the names the calls carry.
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub enum Resource {
+    Table(String),
+    Index {
+        table: String,
+        index: String,
+    },
+    /// By its URL.
+    Queue(String),
+    /// An SMS published straight to a phone number (no topic).
+    PhoneNumber,
+    /// A call whose resource this record does not know (an operation no function should make).
+    Unknown,
 }
 
 /// The counts of one stack (or one part of it); clones share their counts.
@@ -58,9 +113,19 @@ pub enum Service {
 pub struct CountingInterceptor {
     counters: Arc<Counters>,
     service: Service,
+    function: Arc<str>,
 }
 
 impl OperationCounter {
+    /// A counter that also appends every access it sees for the first time to `file` (JSON
+    /// lines; see [`read_accesses`]).
+    pub fn recording_to(file: std::path::PathBuf) -> Self {
+        Self(Arc::new(Counters {
+            record: Some(file),
+            ..Default::default()
+        }))
+    }
+
     pub fn counts(&self) -> OperationCounts {
         OperationCounts {
             calls: self.0.calls.load(Ordering::SeqCst),
@@ -72,13 +137,156 @@ impl OperationCounter {
         }
     }
 
-    /// The interceptor for a client of `service`.
-    pub fn interceptor(&self, service: Service) -> CountingInterceptor {
+    /// Everything the calls so far needed, by function.
+    pub fn accesses(&self) -> BTreeSet<Access> {
+        self.0.accesses.lock().expect("access record").clone()
+    }
+
+    /// The interceptor for a client of `service` used by `function` (the template's
+    /// `PLATFORM_FUNCTION`, or empty).
+    pub fn interceptor(&self, service: Service, function: &str) -> CountingInterceptor {
         CountingInterceptor {
             counters: self.0.clone(),
             service,
+            function: function.into(),
         }
     }
+}
+
+/// Appends `accesses` to `file`, one JSON line each.
+fn append_accesses(file: &std::path::Path, accesses: &[Access]) -> Result<(), BoxError> {
+    use std::io::Write;
+    let mut lines = String::new();
+    for access in accesses {
+        lines.push_str(&serde_json::to_string(access)?);
+        lines.push('\n');
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)?
+        .write_all(lines.as_bytes())?;
+    Ok(())
+}
+
+/// Every access recorded in the `.jsonl` files of `dir` (see [`OperationCounter::recording_to`]).
+pub fn read_accesses(dir: &std::path::Path) -> std::io::Result<BTreeSet<Access>> {
+    let mut accesses = BTreeSet::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "jsonl") {
+            for line in std::fs::read_to_string(&path)?.lines() {
+                let access = serde_json::from_str(line).map_err(std::io::Error::other)?;
+                accesses.insert(access);
+            }
+        }
+    }
+    Ok(accesses)
+}
+
+/// The queue an SQS call is about.
+fn sqs_queue(input: &Input) -> Option<&str> {
+    if let Some(send) = input.downcast_ref::<SendMessageInput>() {
+        return send.queue_url();
+    }
+    if let Some(batch) = input.downcast_ref::<SendMessageBatchInput>() {
+        return batch.queue_url();
+    }
+    if let Some(receive) = input.downcast_ref::<ReceiveMessageInput>() {
+        return receive.queue_url();
+    }
+    if let Some(delete) = input.downcast_ref::<DeleteMessageInput>() {
+        return delete.queue_url();
+    }
+    if let Some(batch) = input.downcast_ref::<DeleteMessageBatchInput>() {
+        return batch.queue_url();
+    }
+    if let Some(change) = input.downcast_ref::<ChangeMessageVisibilityInput>() {
+        return change.queue_url();
+    }
+    input
+        .downcast_ref::<GetQueueAttributesInput>()
+        .and_then(|attributes| attributes.queue_url())
+}
+
+/// The (action, resource) pairs a DynamoDB call needs: a transaction or a batch needs its action
+/// on every table it touches (a transaction: each item's own action, as IAM authorizes it).
+fn dynamodb_needs(operation: &str, input: &Input) -> Vec<(String, Resource)> {
+    let table = |name: Option<&str>| Resource::Table(name.unwrap_or_default().to_owned());
+    let action = |name: &str| format!("dynamodb:{name}");
+    let single = |resource| vec![(action(operation), resource)];
+    if let Some(query) = input.downcast_ref::<QueryInput>() {
+        let table_name = query.table_name().unwrap_or_default().to_owned();
+        return single(match query.index_name() {
+            Some(index) => Resource::Index {
+                table: table_name,
+                index: index.to_owned(),
+            },
+            None => Resource::Table(table_name),
+        });
+    }
+    if let Some(scan) = input.downcast_ref::<ScanInput>() {
+        return single(table(scan.table_name()));
+    }
+    if let Some(get) = input.downcast_ref::<GetItemInput>() {
+        return single(table(get.table_name()));
+    }
+    if let Some(put) = input.downcast_ref::<PutItemInput>() {
+        return single(table(put.table_name()));
+    }
+    if let Some(update) = input.downcast_ref::<UpdateItemInput>() {
+        return single(table(update.table_name()));
+    }
+    if let Some(delete) = input.downcast_ref::<DeleteItemInput>() {
+        return single(table(delete.table_name()));
+    }
+    if let Some(batch) = input.downcast_ref::<BatchGetItemInput>() {
+        return batch
+            .request_items()
+            .into_iter()
+            .flat_map(|items| items.keys())
+            .map(|name| (action(operation), Resource::Table(name.clone())))
+            .collect();
+    }
+    if let Some(batch) = input.downcast_ref::<BatchWriteItemInput>() {
+        return batch
+            .request_items()
+            .into_iter()
+            .flat_map(|items| items.keys())
+            .map(|name| (action(operation), Resource::Table(name.clone())))
+            .collect();
+    }
+    if let Some(transaction) = input.downcast_ref::<TransactWriteItemsInput>() {
+        return transaction
+            .transact_items()
+            .iter()
+            .flat_map(|item| {
+                [
+                    item.condition_check()
+                        .map(|c| ("ConditionCheckItem", c.table_name())),
+                    item.put().map(|p| ("PutItem", p.table_name())),
+                    item.update().map(|u| ("UpdateItem", u.table_name())),
+                    item.delete().map(|d| ("DeleteItem", d.table_name())),
+                ]
+            })
+            .flatten()
+            .map(|(name, table_name)| (action(name), Resource::Table(table_name.to_owned())))
+            .collect();
+    }
+    if let Some(transaction) = input.downcast_ref::<TransactGetItemsInput>() {
+        return transaction
+            .transact_items()
+            .iter()
+            .filter_map(|item| item.get())
+            .map(|get| {
+                (
+                    action("GetItem"),
+                    Resource::Table(get.table_name().to_owned()),
+                )
+            })
+            .collect();
+    }
+    single(Resource::Unknown)
 }
 
 impl Intercept for CountingInterceptor {
@@ -86,13 +294,51 @@ impl Intercept for CountingInterceptor {
         "CountingInterceptor"
     }
 
-    fn read_before_execution(
+    // Not `read_before_execution`: a client interceptor sees that before the operation's own
+    // configuration (its `Metadata`, the name) is in the bag.
+    fn read_before_serialization(
         &self,
         context: &BeforeSerializationInterceptorContextRef<'_>,
-        _cfg: &mut ConfigBag,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let input = context.input();
         let count = |counter: &AtomicU64| counter.fetch_add(1, Ordering::SeqCst);
+        let operation = cfg
+            .load::<Metadata>()
+            .map(|m| m.name())
+            .unwrap_or("Unknown");
+        let needs: Vec<(String, Resource)> = match self.service {
+            Service::DynamoDb => dynamodb_needs(operation, input),
+            Service::Sns => match input.downcast_ref::<PublishInput>() {
+                Some(publish) if publish.phone_number().is_some() => {
+                    vec![("sns:Publish".to_owned(), Resource::PhoneNumber)]
+                }
+                _ => vec![(format!("sns:{operation}"), Resource::Unknown)],
+            },
+            Service::Sqs => match sqs_queue(input) {
+                // A batch is authorized as its single form.
+                Some(url) => vec![(
+                    format!("sqs:{}", operation.trim_end_matches("Batch")),
+                    Resource::Queue(url.to_owned()),
+                )],
+                None => vec![(format!("sqs:{operation}"), Resource::Unknown)],
+            },
+        };
+        let mut seen = self.counters.accesses.lock().expect("access record");
+        let new: Vec<Access> = needs
+            .into_iter()
+            .map(|(action, resource)| Access {
+                function: self.function.to_string(),
+                action,
+                resource,
+            })
+            .filter(|access| seen.insert(access.clone()))
+            .collect();
+        drop(seen);
+        if let (Some(file), false) = (&self.counters.record, new.is_empty()) {
+            append_accesses(file, &new)?;
+        }
         match self.service {
             Service::DynamoDb => {
                 count(&self.counters.calls);

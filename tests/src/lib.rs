@@ -9,6 +9,7 @@ pub mod pdf;
 pub mod permits;
 pub mod refusing_sns;
 pub mod residents;
+pub mod sweep;
 pub mod units;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -60,6 +61,29 @@ impl Stack {
             .counts()
     }
 
+    /// What this stack's functions (HTTP functions and queue workers alike) have called so far,
+    /// by function.
+    pub fn accesses(&self) -> std::collections::BTreeSet<shared::operation_counts::Access> {
+        let mut accesses = self.workers.accesses();
+        if let Some(counter) = &self.endpoints.counter {
+            accesses.extend(counter.accesses());
+        }
+        accesses
+    }
+
+    /// The context the template's function `name` (its `PLATFORM_FUNCTION`) gets on this stack,
+    /// its calls recorded under its name: for running a scheduled job as its function would.
+    pub fn function_context(&self, name: &str) -> std::sync::Arc<shared::AppContext> {
+        let template = infra::template::Template::load_default().expect("template.yaml loads");
+        let function = template
+            .functions
+            .iter()
+            .find(|f| f.name == name)
+            .unwrap_or_else(|| panic!("template.yaml has no function {name}"));
+        infra::local_api::function_context(&template, function, &self.endpoints, &|_| None)
+            .expect("the function's configuration")
+    }
+
     /// The operations this stack's queue workers (the SMS sender) issued so far.
     pub fn worker_counts(&self) -> OperationCounts {
         self.workers.counts()
@@ -103,9 +127,26 @@ fn endpoints() -> LocalEndpoints {
         sns,
         region: "ap-east-1".into(),
         queue_suffix: format!("-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]),
-        counter: Some(OperationCounter::default()),
+        counter: Some(counter()),
     }
 }
+
+/// A stack's counter: recording into `ACCESS_RECORD_DIR` when `make test` sets it (what every
+/// function called in the whole run, which `tests/least_privilege.rs` holds against the
+/// template).
+fn counter() -> OperationCounter {
+    match std::env::var_os(ACCESS_RECORD_DIR) {
+        Some(dir) => OperationCounter::recording_to(std::path::PathBuf::from(dir).join(format!(
+            "{}-{}.jsonl",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ))),
+        None => OperationCounter::default(),
+    }
+}
+
+/// Where the test processes record the calls their functions made (set by `make test`).
+pub const ACCESS_RECORD_DIR: &str = "ACCESS_RECORD_DIR";
 
 /// The shared stack with the platform's default settings.
 pub fn stack() -> &'static Stack {
@@ -138,7 +179,7 @@ fn launch(overrides: &[(&str, &str)], sender_sns: Option<&str>) -> Stack {
             .map(|(_, v)| v.clone())
     };
     let endpoints = endpoints();
-    let workers = OperationCounter::default();
+    let workers = counter();
     let mut worker_endpoints = LocalEndpoints {
         counter: Some(workers.clone()),
         ..endpoints.clone()
