@@ -84,6 +84,27 @@ impl Stack {
             .expect("the function's configuration")
     }
 
+    /// The first message in the SMS dead-letter queue, waiting up to `within` for one.
+    pub async fn first_dead_letter(&self, within: Duration) -> Option<aws_sdk_sqs::types::Message> {
+        let ctx = self.context();
+        let dead_letters = self.queue_url("SmsDeadLetterQueue");
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            let received = ctx
+                .sqs
+                .receive_message()
+                .queue_url(&dead_letters)
+                .wait_time_seconds(1)
+                .send()
+                .await
+                .expect("the dead-letter queue answers");
+            if let Some(message) = received.messages.unwrap_or_default().into_iter().next() {
+                return Some(message);
+            }
+        }
+        None
+    }
+
     /// The operations this stack's queue workers (the SMS sender) issued so far.
     pub fn worker_counts(&self) -> OperationCounts {
         self.workers.counts()

@@ -295,27 +295,15 @@ async fn an_undeliverable_code_is_dead_lettered_and_the_next_request_gets_a_fres
     assert_eq!(answer.status, 202, "the answer does not wait for delivery");
 
     // Tried five times (SMS_DELIVERY_ATTEMPTS, the queue's maxReceiveCount), then dead-lettered.
-    let ctx = stack.context();
-    let dead_letters = stack.queue_url("SmsDeadLetterQueue");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let message = loop {
-        let received = ctx
-            .sqs
-            .receive_message()
-            .queue_url(&dead_letters)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .expect("the dead-letter queue answers");
-        if let Some(message) = received.messages.unwrap_or_default().into_iter().next() {
-            break message;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "nothing dead-lettered after 30 s ({} tries)",
-            refusing.calls()
-        );
-    };
+    let message = stack
+        .first_dead_letter(std::time::Duration::from_secs(30))
+        .await
+        .unwrap_or_else(|| {
+            panic!(
+                "nothing dead-lettered after 30 s ({} tries)",
+                refusing.calls()
+            )
+        });
     assert_eq!(refusing.calls(), 5, "one publish per try");
     let queued: shared::sms::QueuedSms =
         serde_json::from_str(message.body().unwrap()).expect("a queued SMS");
