@@ -164,11 +164,6 @@ impl AppContext {
         })
     }
 
-    /// The SMS carrier the sender delivers through ([`crate::sms::carrier`]).
-    pub fn sms_carrier(&self) -> crate::sms::carrier::Carrier {
-        crate::sms::carrier::Carrier::Sns(self.sns.clone())
-    }
-
     /// A keyed hash of a personal identifier (`kind`: "phone", "ip", …), for use in keys and
     /// counters where the value itself must not appear.
     pub fn lookup_hash(&self, kind: &str, value: &str) -> String {

@@ -4,8 +4,8 @@
 //!
 //! The adapter here is Amazon SNS (`Publish` to a phone number, transactional). SNS SMS is not
 //! offered in the AWS China regions: a deployment there adds an adapter for a mainland SMS
-//! provider (a template-signed HTTPS API) as another [`Carrier`] variant, chosen where the
-//! context is built, and changes nothing else (docs/deploy.md, "SMS in mainland China").
+//! provider (a template-signed HTTPS API) as another [`Carrier`] variant, chosen in
+//! [`Carrier::of`], and changes nothing else (docs/deploy.md, "SMS in mainland China").
 
 use aws_sdk_sns::error::ProvideErrorMetadata;
 use aws_sdk_sns::types::MessageAttributeValue;
@@ -28,6 +28,11 @@ pub enum Carrier {
 }
 
 impl Carrier {
+    /// The carrier the platform's context is configured for (SNS, on its client).
+    pub fn of(ctx: &crate::context::AppContext) -> Self {
+        Carrier::Sns(ctx.sns.clone())
+    }
+
     /// Sends `text` to `phone` (E.164) as a transactional message; the carrier's message id.
     pub async fn send(&self, phone: &str, text: &str) -> Result<String, CarrierError> {
         match self {

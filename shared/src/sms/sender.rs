@@ -59,7 +59,10 @@ async fn deliver_one(ctx: &AppContext, record: &SqsMessage) -> Outcome {
         tracing::warn!(purpose, message_id, attempt, "sms code expired unsent");
         return Outcome::Expired;
     }
-    match ctx.sms_carrier().send(&message.phone, &message.text).await {
+    match super::carrier::Carrier::of(ctx)
+        .send(&message.phone, &message.text)
+        .await
+    {
         Ok(carrier_message_id) => {
             tracing::info!(purpose, message_id, attempt, %carrier_message_id, "sms sent");
             Outcome::Sent
