@@ -328,6 +328,16 @@ Resources:
         template.functions[0].clone()
     }
 
+    fn grant_set<const N: usize>(pairs: [(&str, Target); N]) -> BTreeSet<Grant> {
+        pairs
+            .into_iter()
+            .map(|(action, target)| Grant {
+                action: action.into(),
+                target,
+            })
+            .collect()
+    }
+
     #[test]
     fn reads_explicit_statements_as_action_target_pairs() {
         let grants = granted(&function(
@@ -347,19 +357,13 @@ Resources:
             table: "AccountsTable".into(),
             index: "review_queue".into(),
         };
-        let expected: BTreeSet<Grant> = [
+        let expected = grant_set([
             ("dynamodb:GetItem", table.clone()),
             ("dynamodb:Query", table),
             ("dynamodb:GetItem", index.clone()),
             ("dynamodb:Query", index),
             ("sns:Publish", Target::PhoneNumbers),
-        ]
-        .into_iter()
-        .map(|(action, target)| Grant {
-            action: action.into(),
-            target,
-        })
-        .collect();
+        ]);
         assert_eq!(grants, expected);
     }
 
@@ -392,17 +396,11 @@ Resources:
 
     #[test]
     fn writes_the_statements_that_grant_exactly_what_is_needed() {
-        let grants: BTreeSet<Grant> = [
+        let grants = grant_set([
             ("dynamodb:GetItem", Target::Table("AccountsTable".into())),
             ("dynamodb:PutItem", Target::Table("AccountsTable".into())),
             ("sns:Publish", Target::PhoneNumbers),
-        ]
-        .into_iter()
-        .map(|(action, target)| Grant {
-            action: action.into(),
-            target,
-        })
-        .collect();
+        ]);
         let yaml = statements(&grants);
         assert!(yaml.contains("Action: [dynamodb:GetItem, dynamodb:PutItem]\n              Resource: !GetAtt AccountsTable.Arn"), "{yaml}");
         let reread = granted(&function(&yaml)).expect("the written policy reads back");

@@ -240,21 +240,30 @@ fn dynamodb_needs(operation: &str, input: &Input) -> Vec<(String, Resource)> {
     if let Some(delete) = input.downcast_ref::<DeleteItemInput>() {
         return single(table(delete.table_name()));
     }
-    if let Some(batch) = input.downcast_ref::<BatchGetItemInput>() {
-        return batch
-            .request_items()
+    // A batch: its action on each table it names.
+    let on_each_table = |tables: Vec<&String>| {
+        tables
             .into_iter()
-            .flat_map(|items| items.keys())
             .map(|name| (action(operation), Resource::Table(name.clone())))
-            .collect();
+            .collect()
+    };
+    if let Some(batch) = input.downcast_ref::<BatchGetItemInput>() {
+        return on_each_table(
+            batch
+                .request_items()
+                .into_iter()
+                .flat_map(|i| i.keys())
+                .collect(),
+        );
     }
     if let Some(batch) = input.downcast_ref::<BatchWriteItemInput>() {
-        return batch
-            .request_items()
-            .into_iter()
-            .flat_map(|items| items.keys())
-            .map(|name| (action(operation), Resource::Table(name.clone())))
-            .collect();
+        return on_each_table(
+            batch
+                .request_items()
+                .into_iter()
+                .flat_map(|i| i.keys())
+                .collect(),
+        );
     }
     if let Some(transaction) = input.downcast_ref::<TransactWriteItemsInput>() {
         return transaction
