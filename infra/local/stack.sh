@@ -428,12 +428,22 @@ stack_start_dynamodb() {
     _stack_log "DynamoDB Local ready at $STACK_DYNAMODB_URL"
 }
 
-# stack_start_sns PORT: moto_server (SNS and the rest of moto) on 127.0.0.1:PORT.
+# stack_start_sns PORT [SERVER_SCRIPT]: moto_server (SNS and the rest of moto) on 127.0.0.1:PORT.
+# SERVER_SCRIPT, when given, is a Python file run in place of `-m moto.server` with the same
+# arguments (a patched emulator for a benchmark, e.g. infra/local/moto_constant_time_send.py).
 stack_start_sns() {
-    local port=${1:-} log
+    local port=${1:-} script=${2:-} log
     if ! [[ $port =~ ^[0-9]+$ ]]; then
-        _stack_err "usage: stack_start_sns PORT"
+        _stack_err "usage: stack_start_sns PORT [SERVER_SCRIPT]"
         return 1
+    fi
+    local server=(-m moto.server)
+    if [[ -n $script ]]; then
+        if [[ ! -f $script ]]; then
+            _stack_err "no such moto server script: $script"
+            return 1
+        fi
+        server=("$(cd "$(dirname "$script")" && pwd)/$(basename "$script")")
     fi
     if ((_STACK_DEPS_DONE == 0)); then stack_ensure_deps || return 1; fi
     if ! _stack_port_is_free "$port"; then
@@ -443,10 +453,10 @@ stack_start_sns() {
     _stack_run_dir || return 1
     _stack_install_traps
     log="$STACK_RUN_DIR/sns.log"
-    _stack_log "starting moto_server (SNS) on 127.0.0.1:$port"
+    _stack_log "starting moto_server (SNS) on 127.0.0.1:$port${script:+ ($script)}"
     # `python -m moto.server` is what the moto_server script runs; the script's shebang would
     # point at the temp install dir, see CACHE LAYOUT above.
-    (cd "$STACK_RUN_DIR" && exec "$STACK_HOME/venv/bin/python" -m moto.server -H 127.0.0.1 -p "$port") \
+    (cd "$STACK_RUN_DIR" && exec "$STACK_HOME/venv/bin/python" "${server[@]}" -H 127.0.0.1 -p "$port") \
         </dev/null >"$log" 2>&1 &
     _stack_track sns $!
     if ! _stack_wait_ready "moto_server (SNS)" "$!" "$log" "$_STACK_PROBE_SNS" "$port"; then
