@@ -6,6 +6,11 @@ use std::process::ExitCode;
 /// The variable that names the function a process runs (an operation, worker or job name).
 pub const FUNCTION_VARIABLE: &str = "PLATFORM_FUNCTION";
 
+/// The operations that render PDFs. Each warms the renderer up on a thread of its own as it
+/// starts ([`receipt_pdf::warm_up`]): its first render would otherwise cost twice a later one,
+/// on the first request's path (BENCHMARKS.md, "Lambda binaries").
+pub const RENDERS_PDF: &[&str] = &["get-registration-receipt", "get-permit-card"];
+
 /// What a function is.
 #[derive(Clone, Copy)]
 pub enum Function {
@@ -52,6 +57,11 @@ async fn run() -> ExitCode {
         );
         return ExitCode::FAILURE;
     };
+    if RENDERS_PDF.contains(&name.as_str()) {
+        // Detached: the process ends with the runtime, and a failed warm-up only means the
+        // first request renders cold (and reports whatever failed itself).
+        std::thread::spawn(receipt_pdf::warm_up);
+    }
     let result = match function {
         Function::Operation(operation) => shared::runtime::run_lambda(operation.handler).await,
         Function::Worker(worker) => shared::runtime::run_queue_worker(worker.handler).await,
@@ -61,5 +71,20 @@ async fn run() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // Already logged (the start logs what is missing; the runtime what failed).
         Err(_) => ExitCode::FAILURE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pdf_renderers_are_operations() {
+        for name in RENDERS_PDF {
+            assert!(
+                matches!(Function::named(name), Some(Function::Operation(_))),
+                "{name} is not an operation"
+            );
+        }
     }
 }
