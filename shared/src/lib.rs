@@ -9,6 +9,7 @@ pub mod context;
 pub mod crypto;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod identity;
 pub mod invalid;

@@ -1,0 +1,183 @@
+//! Items of the permits table's stream → `permit.*` events.
+//!
+//! An application item (`APP#<id>` / `APP`): its insert is `permit.applied`; a change of its
+//! status to accepted, approved or rejected is `permit.decided`, to withdrawn `permit.withdrawn`,
+//! to a step of the card's production and hand-over `permit.progressed`. A permit item
+//! (`PERMIT#<no>` / `PERMIT`): its insert is `permit.issued`; a change that adds an endorsement is
+//! `permit.endorsed`, one to `suspended` `permit.suspended`, one to `cancelled`
+//! `permit.cancelled`. Writes that only move the daily run's next milestone are no event. Each
+//! item's `version` is its events' sequence; the application and the permit are two subjects,
+//! both named by the application id (random, meaningless outside the platform): the permit
+//! number is printed on the card, so it is a field of the full view only, never a subject.
+
+use serde_json::{Map, Value, json};
+
+use crate::clock::china_date_of;
+use crate::domain::permit::ApplicationStatus;
+use crate::domain::residence_permit::PermitStatus;
+use crate::store::permits::{ApplicationRecord, PermitRecord};
+
+use super::catalog::EventType;
+use super::registrations::age_band;
+use super::{Change, DomainEvent, TranslateError};
+
+/// The sort key of application items and of permit items.
+pub const APPLICATION_SK: &str = "APP";
+pub const PERMIT_SK: &str = "PERMIT";
+
+fn facts_map(pairs: Vec<(&str, Value)>) -> Map<String, Value> {
+    pairs
+        .into_iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+}
+
+/// The event of one change of an application item.
+pub fn application(
+    change: &Change<ApplicationRecord>,
+) -> Result<Option<DomainEvent>, TranslateError> {
+    use ApplicationStatus::*;
+    let Some(new) = &change.new else {
+        return Ok(None);
+    };
+    let event_type = match &change.old {
+        None => EventType::PermitApplied,
+        Some(old) if old.status == new.status => return Ok(None),
+        Some(_) => match new.status {
+            Accepted | Approved | Rejected => EventType::PermitDecided,
+            Withdrawn => EventType::PermitWithdrawn,
+            CardProduced | ReadyForPickup | Mailed | Collected => EventType::PermitProgressed,
+            Submitted => return Ok(None),
+        },
+    };
+    let facts = facts_map(vec![
+        ("application_id", json!(new.application_id)),
+        ("status", json!(new.status)),
+        ("basis", json!(new.basis)),
+        ("applied_at", json!(new.applied_at)),
+        ("filed_by_unit", json!(new.agent.is_some())),
+        ("applicant_account_id", json!(new.applicant)),
+        ("holder_name", json!(new.holder_name)),
+        ("delivery", json!(new.delivery)),
+        ("unit_id", json!(new.agent.as_ref().map(|a| &a.unit_id))),
+    ]);
+    Ok(Some(DomainEvent {
+        event_type,
+        subject: new.application_id.clone(),
+        sequence: u64::from(new.version),
+        time: new.updated_at.clone(),
+        person_key: Some(new.person_key.clone()),
+        facts,
+    }))
+}
+
+/// The event of one change of a permit item.
+pub fn permit(change: &Change<PermitRecord>) -> Result<Option<DomainEvent>, TranslateError> {
+    let Some(new) = &change.new else {
+        return Ok(None);
+    };
+    let event_type = match &change.old {
+        None => EventType::PermitIssued,
+        Some(old) if new.status == PermitStatus::Cancelled && old.status != new.status => {
+            EventType::PermitCancelled
+        }
+        Some(old) if new.status == PermitStatus::Suspended && old.status != new.status => {
+            EventType::PermitSuspended
+        }
+        Some(old) if new.endorsements > old.endorsements => EventType::PermitEndorsed,
+        Some(_) => return Ok(None),
+    };
+    let day = china_date_of(&new.updated_at)
+        .ok_or_else(|| TranslateError(format!("updated_at {:?} is not a time", new.updated_at)))?;
+    let facts = facts_map(vec![
+        ("permit_no", json!(new.permit_no.as_str())),
+        ("application_id", json!(new.application_id)),
+        ("status", json!(new.status)),
+        ("basis", json!(new.basis)),
+        ("issued_on", json!(new.issued_on)),
+        ("next_anniversary", json!(new.validity.anniversary())),
+        ("endorsements", json!(new.endorsements)),
+        ("cancellation", json!(new.cancellation)),
+        ("holder_account_id", json!(new.holder)),
+        (
+            "card",
+            serde_json::to_value(&new.card).unwrap_or(Value::Null),
+        ),
+        ("age_band", json!(age_band(new.card.birth_date, day))),
+        ("sex", json!(new.card.sex)),
+        ("id_type", json!(new.card.id_type)),
+    ]);
+    Ok(Some(DomainEvent {
+        event_type,
+        subject: new.application_id.clone(),
+        sequence: u64::from(new.version),
+        time: new.updated_at.clone(),
+        person_key: Some(new.person_key.clone()),
+        facts,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::residence_permit::PermitNo;
+
+    /// A permit as stored (invented personal data), serialized and read back the way the
+    /// publisher reads a stream image.
+    fn permit(version: u32, status: &str, endorsements: u32) -> PermitRecord {
+        let no = PermitNo::generate();
+        serde_json::from_value(json!({
+            "pk": format!("PERMIT#{}", no.as_str()), "sk": "PERMIT",
+            "permit_no": no.as_str(), "holder": "a1", "person_key": "pk1",
+            "application_id": "app1", "basis": "standard",
+            "card": {"name": "李四", "sex": "2", "ethnicity": "01", "birth_date": "2010-06-01",
+                     "id_type": "resident_id", "id_number": "110101201006010020",
+                     "household_address": "北京市朝阳区建国路1号",
+                     "current_address": "罗湖区桂园街道翠竹路8号301", "photo_receipt_no": "P1"},
+            "issued_on": "2025-06-01", "validity": {"anchor": "2025-06-01", "years": 1},
+            "status": status, "endorsements": endorsements, "version": version,
+            "updated_at": "2026-12-02T01:00:00Z"
+        }))
+        .unwrap()
+    }
+
+    fn event_of(old: Option<PermitRecord>, new: PermitRecord) -> Option<DomainEvent> {
+        super::permit(&Change {
+            old,
+            new: Some(new),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn issue_endorsement_suspension_cancellation_and_reminders() {
+        let issued = event_of(None, permit(1, "active", 0)).unwrap();
+        assert_eq!(issued.event_type, EventType::PermitIssued);
+        assert_eq!((issued.subject.as_str(), issued.sequence), ("app1", 1));
+        assert_eq!(issued.facts["age_band"], "14-17");
+        assert_eq!(issued.facts["next_anniversary"], "2026-06-01");
+
+        let endorsed = event_of(Some(permit(1, "active", 0)), permit(2, "active", 1)).unwrap();
+        assert_eq!(endorsed.event_type, EventType::PermitEndorsed);
+        let suspended = event_of(Some(permit(2, "active", 1)), permit(3, "suspended", 1)).unwrap();
+        assert_eq!(suspended.event_type, EventType::PermitSuspended);
+        let restored = event_of(Some(permit(3, "suspended", 1)), permit(4, "active", 2)).unwrap();
+        assert_eq!(restored.event_type, EventType::PermitEndorsed);
+        let cancelled = event_of(Some(permit(4, "active", 2)), permit(5, "cancelled", 2)).unwrap();
+        assert_eq!(cancelled.event_type, EventType::PermitCancelled);
+        // A reminder only moves the next milestone: no event.
+        assert!(event_of(Some(permit(5, "active", 2)), permit(6, "active", 2)).is_none());
+    }
+
+    #[test]
+    fn the_permit_number_is_in_the_full_view_only() {
+        use crate::events::views::View;
+        let issued = event_of(None, permit(1, "active", 0)).unwrap();
+        let full = issued.envelope(View::Full).unwrap();
+        assert!(full.data.get("permit_no").is_some() && full.data.get("card").is_some());
+        let stats = issued.envelope(View::Statistical).unwrap();
+        assert!(stats.data.get("permit_no").is_none() && stats.data.get("card").is_none());
+        assert!(!stats.subject.contains("JZZ") && stats.subject == "app1");
+    }
+}
