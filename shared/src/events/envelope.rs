@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::DomainEvent;
+use super::event::DomainEvent;
 use super::views::{View, project};
 
 pub const SPEC_VERSION: &str = "1.0";
@@ -33,21 +33,21 @@ pub struct CloudEvent {
     pub data: Value,
 }
 
-impl DomainEvent {
-    /// The event as `view`, or `None` when its type has no such view.
-    pub fn envelope(&self, view: View) -> Option<CloudEvent> {
-        let data = project(self.event_type, view, &self.facts)?;
-        let kind: &str = self.event_type.subject_kind().into();
-        let sequence = format!("{:012}", self.sequence);
-        let type_name = self.event_type.wire_name();
+impl CloudEvent {
+    /// `event` as `view`, or `None` when its type has no such view.
+    pub fn of(event: &DomainEvent, view: View) -> Option<Self> {
+        let data = project(event.event_type, view, &event.facts)?;
+        let kind: &str = event.event_type.subject_kind().into();
+        let sequence = format!("{:012}", event.sequence);
+        let type_name = event.event_type.wire_name();
         Some(CloudEvent {
             specversion: SPEC_VERSION.into(),
-            id: format!("{kind}/{}/{sequence}/{}", self.subject, view.as_ref()),
+            id: format!("{kind}/{}/{sequence}/{}", event.subject, view.as_ref()),
             source: format!("/residence-platform/{kind}"),
             dataschema: format!("{SCHEMA_BASE}:{type_name}:{}", view.as_ref()),
             event_type: type_name,
-            subject: self.subject.clone(),
-            time: self.time.clone(),
+            subject: event.subject.clone(),
+            time: event.time.clone(),
             datacontenttype: "application/json".into(),
             sequence,
             view: view.as_ref().into(),
@@ -78,11 +78,16 @@ mod tests {
 
     #[test]
     fn ids_are_stable_and_sequences_sort_as_text() {
-        let a = event(9).envelope(View::Statistical).unwrap();
-        assert_eq!(a, event(9).envelope(View::Statistical).unwrap());
+        let a = CloudEvent::of(&event(9), View::Statistical).unwrap();
+        assert_eq!(a, CloudEvent::of(&event(9), View::Statistical).unwrap());
         assert_eq!(a.id, "registration/r-1/000000000009/statistical");
-        assert_ne!(a.id, event(9).envelope(View::Full).unwrap().id);
-        assert!(a.sequence < event(10).envelope(View::Statistical).unwrap().sequence);
+        assert_ne!(a.id, CloudEvent::of(&event(9), View::Full).unwrap().id);
+        assert!(
+            a.sequence
+                < CloudEvent::of(&event(10), View::Statistical)
+                    .unwrap()
+                    .sequence
+        );
         let wire = serde_json::to_value(&a).unwrap();
         assert_eq!(wire["type"], "cn.gov.sz.residence.registration.changed.v1");
         assert_eq!(wire["specversion"], "1.0");

@@ -18,8 +18,8 @@ use crate::domain::residence_permit::PermitStatus;
 use crate::store::permits::{ApplicationRecord, PermitRecord};
 
 use super::catalog::EventType;
+use super::event::{Change, DomainEvent, TranslateError};
 use super::registrations::age_band;
-use super::{Change, DomainEvent, TranslateError};
 
 /// The sort key of application items and of permit items.
 pub const APPLICATION_SK: &str = "APP";
@@ -172,11 +172,12 @@ mod tests {
 
     #[test]
     fn the_permit_number_is_in_the_full_view_only() {
+        use crate::events::envelope::CloudEvent;
         use crate::events::views::View;
         let issued = event_of(None, permit(1, "active", 0)).unwrap();
-        let full = issued.envelope(View::Full).unwrap();
+        let full = CloudEvent::of(&issued, View::Full).unwrap();
         assert!(full.data.get("permit_no").is_some() && full.data.get("card").is_some());
-        let stats = issued.envelope(View::Statistical).unwrap();
+        let stats = CloudEvent::of(&issued, View::Statistical).unwrap();
         assert!(stats.data.get("permit_no").is_none() && stats.data.get("card").is_none());
         assert!(!stats.subject.contains("JZZ") && stats.subject == "app1");
     }

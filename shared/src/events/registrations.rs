@@ -13,7 +13,7 @@ use crate::domain::registration::RegistrationStatus;
 use crate::store::registrations::{RegistrationRecord, Resident};
 
 use super::catalog::EventType;
-use super::{Change, DomainEvent, TranslateError};
+use super::event::{Change, DomainEvent, TranslateError};
 
 /// The item kind this module translates.
 pub const KIND: &str = "registration";
