@@ -10,28 +10,15 @@
 //! both named by the application id (random, meaningless outside the platform): the permit
 //! number is printed on the card, so it is a field of the full view only, never a subject.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use crate::clock::china_date_of;
 use crate::domain::permit::ApplicationStatus;
 use crate::domain::residence_permit::PermitStatus;
 use crate::store::permits::{ApplicationRecord, PermitRecord};
 
 use super::catalog::EventType;
-use super::event::{Change, DomainEvent, TranslateError};
+use super::event::{Change, DomainEvent, TranslateError, commit_day};
 use super::registrations::age_band;
-
-/// The sort key of application items and of permit items.
-pub const APPLICATION_SK: &str = "APP";
-pub const PERMIT_SK: &str = "PERMIT";
-
-fn facts_map(pairs: Vec<(&str, Value)>) -> Map<String, Value> {
-    pairs
-        .into_iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect()
-}
 
 /// The event of one change of an application item.
 pub fn application(
@@ -51,7 +38,7 @@ pub fn application(
             Submitted => return Ok(None),
         },
     };
-    let facts = facts_map(vec![
+    let facts = vec![
         ("application_id", json!(new.application_id)),
         ("status", json!(new.status)),
         ("basis", json!(new.basis)),
@@ -61,15 +48,15 @@ pub fn application(
         ("holder_name", json!(new.holder_name)),
         ("delivery", json!(new.delivery)),
         ("unit_id", json!(new.agent.as_ref().map(|a| &a.unit_id))),
-    ]);
-    Ok(Some(DomainEvent {
+    ];
+    Ok(Some(DomainEvent::of_write(
         event_type,
-        subject: new.application_id.clone(),
-        sequence: u64::from(new.version),
-        time: new.updated_at.clone(),
-        person_key: Some(new.person_key.clone()),
+        &new.application_id,
+        new.version,
+        &new.updated_at,
+        &new.person_key,
         facts,
-    }))
+    )))
 }
 
 /// The event of one change of a permit item.
@@ -88,9 +75,8 @@ pub fn permit(change: &Change<PermitRecord>) -> Result<Option<DomainEvent>, Tran
         Some(old) if new.endorsements > old.endorsements => EventType::PermitEndorsed,
         Some(_) => return Ok(None),
     };
-    let day = china_date_of(&new.updated_at)
-        .ok_or_else(|| TranslateError(format!("updated_at {:?} is not a time", new.updated_at)))?;
-    let facts = facts_map(vec![
+    let day = commit_day(&new.updated_at)?;
+    let facts = vec![
         ("permit_no", json!(new.permit_no.as_str())),
         ("application_id", json!(new.application_id)),
         ("status", json!(new.status)),
@@ -107,15 +93,15 @@ pub fn permit(change: &Change<PermitRecord>) -> Result<Option<DomainEvent>, Tran
         ("age_band", json!(age_band(new.card.birth_date, day))),
         ("sex", json!(new.card.sex)),
         ("id_type", json!(new.card.id_type)),
-    ]);
-    Ok(Some(DomainEvent {
+    ];
+    Ok(Some(DomainEvent::of_write(
         event_type,
-        subject: new.application_id.clone(),
-        sequence: u64::from(new.version),
-        time: new.updated_at.clone(),
-        person_key: Some(new.person_key.clone()),
+        &new.application_id,
+        new.version,
+        &new.updated_at,
+        &new.person_key,
         facts,
-    }))
+    )))
 }
 
 #[cfg(test)]

@@ -8,12 +8,11 @@
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Map, Value, json};
 
-use crate::clock::china_date_of;
 use crate::domain::registration::RegistrationStatus;
 use crate::store::registrations::{RegistrationRecord, Resident};
 
 use super::catalog::EventType;
-use super::event::{Change, DomainEvent, TranslateError};
+use super::event::{Change, DomainEvent, TranslateError, commit_day};
 
 /// The item kind this module translates.
 pub const KIND: &str = "registration";
@@ -33,50 +32,45 @@ pub fn translate(
         // A registration that ended is never written again; its removal is not a domain event.
         _ => return Ok(None),
     };
-    let day = china_date_of(&new.updated_at)
-        .ok_or_else(|| TranslateError(format!("updated_at {:?} is not a time", new.updated_at)))?;
-    let mut facts = Map::new();
-    let mut put = |k: &str, v: Value| {
-        if !v.is_null() {
-            facts.insert(k.to_owned(), v);
-        }
-    };
-    put("registration_id", json!(new.registration_id));
-    put("status", json!(new.status));
-    put("moved_in_on", json!(new.moved_in_on));
-    put("moved_out_on", json!(new.moved_out_on));
-    put("end_reason", json!(new.end_reason));
-    put("street_code", json!(new.house.street_code));
-    put("district_code", json!(new.house.street_code.get(..6)));
-    put("declarant_type", json!(new.declarant.declarant_type));
-    put("channel", json!(new.declared_by.channel));
-    put("late", json!(new.late));
-    put("house_id", json!(new.house.house_id));
-    put("house_code", json!(new.house.house_code));
-    put("room", json!(new.house.room));
-    put("building_id", json!(new.house.building_id));
-    put("address", json!(new.house.address));
-    put("declarant_account_id", json!(new.declarant.account_id));
-    put("declarant_name", json!(new.declarant.name));
-    put("declared_at", json!(new.declared_at));
-    put("resident", resident(&new.resident));
-    put("age_band", json!(age_band(new.resident.birth_date, day)));
-    put("sex", json!(new.resident.sex));
-    put("id_type", json!(new.resident.id_type));
+    let day = commit_day(&new.updated_at)?;
+    let mut facts = vec![
+        ("registration_id", json!(new.registration_id)),
+        ("status", json!(new.status)),
+        ("moved_in_on", json!(new.moved_in_on)),
+        ("moved_out_on", json!(new.moved_out_on)),
+        ("end_reason", json!(new.end_reason)),
+        ("street_code", json!(new.house.street_code)),
+        ("district_code", json!(new.house.street_code.get(..6))),
+        ("declarant_type", json!(new.declarant.declarant_type)),
+        ("channel", json!(new.declared_by.channel)),
+        ("late", json!(new.late)),
+        ("house_id", json!(new.house.house_id)),
+        ("house_code", json!(new.house.house_code)),
+        ("room", json!(new.house.room)),
+        ("building_id", json!(new.house.building_id)),
+        ("address", json!(new.house.address)),
+        ("declarant_account_id", json!(new.declarant.account_id)),
+        ("declarant_name", json!(new.declarant.name)),
+        ("declared_at", json!(new.declared_at)),
+        ("resident", resident(&new.resident)),
+        ("age_band", json!(age_band(new.resident.birth_date, day))),
+        ("sex", json!(new.resident.sex)),
+        ("id_type", json!(new.resident.id_type)),
+    ];
     if let (EventType::RegistrationChanged, Some(old)) = (event_type, old) {
         let changes = changes(&old.resident, &new.resident);
         let names: Vec<&str> = changes.iter().filter_map(|c| c["field"].as_str()).collect();
-        put("changed_fields", json!(names));
-        put("changes", Value::Array(changes));
+        facts.push(("changed_fields", json!(names)));
+        facts.push(("changes", Value::Array(changes)));
     }
-    Ok(Some(DomainEvent {
+    Ok(Some(DomainEvent::of_write(
         event_type,
-        subject: new.registration_id.clone(),
-        sequence: u64::from(new.version),
-        time: new.updated_at.clone(),
-        person_key: Some(new.person_key.clone()),
+        &new.registration_id,
+        new.version,
+        &new.updated_at,
+        &new.person_key,
         facts,
-    }))
+    )))
 }
 
 /// The resident as published in the full view.
