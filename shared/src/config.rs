@@ -175,6 +175,33 @@ pub struct HouseSettings {
     pub deregistration_time_budget: Duration,
 }
 
+/// Where the event publisher sends domain events (F23): set for the publisher only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventSettings {
+    /// The EventBridge bus: `EVENT_BUS_NAME` (the template's `EventBus`).
+    pub bus_name: String,
+    /// Where a stream record that cannot be made an event goes (its coordinates, no data):
+    /// `EVENTS_DEAD_LETTER_QUEUE_URL`, required with the bus.
+    pub dead_letter_queue_url: String,
+}
+
+/// [`EventSettings`] when `EVENT_BUS_NAME` is set (a bus without its dead-letter queue is
+/// incomplete).
+fn event_settings(
+    get: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<EventSettings>, ConfigError> {
+    let set = |name| get(name).filter(|v| !v.is_empty());
+    let Some(bus_name) = set("EVENT_BUS_NAME") else {
+        return Ok(None);
+    };
+    let dead_letter_queue_url = set("EVENTS_DEAD_LETTER_QUEUE_URL")
+        .ok_or(ConfigError::Missing("EVENTS_DEAD_LETTER_QUEUE_URL"))?;
+    Ok(Some(EventSettings {
+        bus_name,
+        dead_letter_queue_url,
+    }))
+}
+
 #[derive(Clone)]
 pub struct AppConfig {
     pub tables: Tables,
@@ -189,6 +216,8 @@ pub struct AppConfig {
     /// `PUBLIC_BASE_URL`, an `https://` (or, locally, `http://`) URL without a trailing slash;
     /// default `https://api.szjzz.example`. Locally the API's own address.
     pub public_base_url: String,
+    /// The event publisher's bus and dead-letter queue; `None` for every other function.
+    pub events: Option<EventSettings>,
 }
 
 /// `PUBLIC_BASE_URL`: an http(s) URL with a host, kept without its trailing slashes.
@@ -264,6 +293,7 @@ impl std::fmt::Debug for AppConfig {
             .field("login", &self.login)
             .field("houses", &self.houses)
             .field("identity", &self.identity)
+            .field("events", &self.events)
             .finish()
     }
 }
@@ -357,6 +387,7 @@ impl AppConfig {
                 )?),
             },
             identity: identity_service(get)?,
+            events: event_settings(get)?,
         })
     }
 }
@@ -490,6 +521,19 @@ mod tests {
         assert_eq!(config.sms.daily_limit_per_phone, 10);
         assert_eq!(config.login.access_token_ttl, Duration::from_secs(3600));
         assert!(!format!("{config:?}").contains(KEY));
+    }
+
+    #[test]
+    fn events_are_configured_for_the_publisher_only_and_completely() {
+        assert_eq!(AppConfig::from_lookup(vars(&[])).unwrap().events, None);
+        let bus = ("EVENT_BUS_NAME", "bus");
+        assert!(matches!(
+            AppConfig::from_lookup(vars(&[bus])),
+            Err(ConfigError::Missing("EVENTS_DEAD_LETTER_QUEUE_URL"))
+        ));
+        let dlq = ("EVENTS_DEAD_LETTER_QUEUE_URL", "http://127.0.0.1:9/0/dlq");
+        let events = AppConfig::from_lookup(vars(&[bus, dlq])).unwrap().events;
+        assert_eq!(events.unwrap().bus_name, "bus");
     }
 
     /// The reason `from_lookup` gives for `name` set to `value`, which must be refused.

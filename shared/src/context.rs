@@ -13,6 +13,8 @@ pub struct AppContext {
     /// Only the SMS sender publishes; request paths enqueue (`sqs`).
     pub sns: aws_sdk_sns::Client,
     pub sqs: aws_sdk_sqs::Client,
+    /// Only the event publisher puts events (F23).
+    pub events: aws_sdk_eventbridge::Client,
     /// Districts and streets, read on first use (see [`crate::store::address::districts`]).
     pub reference: tokio::sync::OnceCell<Arc<Districts>>,
 }
@@ -23,6 +25,8 @@ pub struct LocalEndpoints {
     pub dynamodb: String,
     pub sns: String,
     pub sqs: String,
+    /// EventBridge (the moto server that serves SNS and SQS).
+    pub events: String,
     pub region: String,
     /// Appended to every queue name: stacks side by side in one process (the tests) each have
     /// their own queues. Empty for `make run`.
@@ -73,6 +77,11 @@ impl AppContext {
             sqs: aws_sdk_sqs::Client::from_conf({
                 let mut builder = aws_sdk_sqs::config::Builder::from(&sdk);
                 builder.set_endpoint_url(endpoint("SQS"));
+                builder.build()
+            }),
+            events: aws_sdk_eventbridge::Client::from_conf({
+                let mut builder = aws_sdk_eventbridge::config::Builder::from(&sdk);
+                builder.set_endpoint_url(endpoint("EVENTBRIDGE"));
                 builder.build()
             }),
             reference: Default::default(),
@@ -146,6 +155,8 @@ impl AppContext {
             aws_sdk_dynamodb::config::Builder::from(&sdk).endpoint_url(&endpoints.dynamodb);
         let mut sns = aws_sdk_sns::config::Builder::from(&sdk).endpoint_url(&endpoints.sns);
         let mut sqs = aws_sdk_sqs::config::Builder::from(&sdk).endpoint_url(&endpoints.sqs);
+        let mut events =
+            aws_sdk_eventbridge::config::Builder::from(&sdk).endpoint_url(&endpoints.events);
         if let Some(counter) = counting(Service::DynamoDb) {
             dynamo = dynamo.interceptor(counter);
         }
@@ -155,11 +166,15 @@ impl AppContext {
         if let Some(counter) = counting(Service::Sqs) {
             sqs = sqs.interceptor(counter);
         }
+        if let Some(counter) = counting(Service::EventBridge) {
+            events = events.interceptor(counter);
+        }
         Arc::new(Self {
             config,
             dynamo: aws_sdk_dynamodb::Client::from_conf(dynamo.build()),
             sns: aws_sdk_sns::Client::from_conf(sns.build()),
             sqs: aws_sdk_sqs::Client::from_conf(sqs.build()),
+            events: aws_sdk_eventbridge::Client::from_conf(events.build()),
             reference: Default::default(),
         })
     }
@@ -177,6 +192,7 @@ impl AppContext {
             dynamodb: "http://127.0.0.1:9".into(),
             sns: "http://127.0.0.1:9".into(),
             sqs: "http://127.0.0.1:9".into(),
+            events: "http://127.0.0.1:9".into(),
             region: "ap-east-1".into(),
             queue_suffix: String::new(),
             counter: None,
@@ -190,6 +206,7 @@ impl AppContext {
             dynamo: aws_sdk_dynamodb::Client::new(sdk),
             sns: aws_sdk_sns::Client::new(sdk),
             sqs: aws_sdk_sqs::Client::new(sdk),
+            events: aws_sdk_eventbridge::Client::new(sdk),
             reference: Default::default(),
         }
     }

@@ -33,6 +33,7 @@ use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::operation::query::QueryInput;
 use aws_sdk_dynamodb::operation::scan::ScanInput;
+use aws_sdk_eventbridge::operation::put_events::PutEventsInput;
 use aws_sdk_sns::operation::publish::PublishInput;
 use aws_sdk_sqs::operation::send_message::SendMessageInput;
 use aws_sdk_sqs::operation::send_message_batch::SendMessageBatchInput;
@@ -50,6 +51,10 @@ pub struct OperationCounts {
     pub sqs_sends: u64,
     /// The messages those calls carried (an SMS enqueued each).
     pub sqs_messages: u64,
+    /// EventBridge `PutEvents` calls.
+    pub event_puts: u64,
+    /// The events those calls carried (one view of one domain event each).
+    pub events_put: u64,
 }
 
 #[derive(Debug, Default)]
@@ -60,6 +65,8 @@ struct Counters {
     sns_publishes: AtomicU64,
     sqs_sends: AtomicU64,
     sqs_messages: AtomicU64,
+    event_puts: AtomicU64,
+    events_put: AtomicU64,
     accesses: Mutex<BTreeSet<Access>>,
     /// Where each access is also written when first seen (one JSON line each), so that what the
     /// test processes of a whole run saw can be put together.
@@ -92,6 +99,8 @@ pub enum Resource {
     Queue(String),
     /// An SMS published straight to a phone number (no topic).
     PhoneNumber,
+    /// An EventBridge bus, by name.
+    EventBus(String),
     /// A call whose resource this record does not know (an operation no function should make).
     Unknown,
 }
@@ -106,6 +115,7 @@ pub enum Service {
     DynamoDb,
     Sns,
     Sqs,
+    EventBridge,
 }
 
 /// The interceptor installed on one client: counts into its [`OperationCounter`].
@@ -134,6 +144,8 @@ impl OperationCounter {
             sns_publishes: self.0.sns_publishes.load(Ordering::SeqCst),
             sqs_sends: self.0.sqs_sends.load(Ordering::SeqCst),
             sqs_messages: self.0.sqs_messages.load(Ordering::SeqCst),
+            event_puts: self.0.event_puts.load(Ordering::SeqCst),
+            events_put: self.0.events_put.load(Ordering::SeqCst),
         }
     }
 
@@ -333,6 +345,18 @@ impl Intercept for CountingInterceptor {
                 )],
                 None => vec![(format!("sqs:{operation}"), Resource::Unknown)],
             },
+            Service::EventBridge => match input.downcast_ref::<PutEventsInput>() {
+                // One grant per bus the entries name.
+                Some(put) => put
+                    .entries()
+                    .iter()
+                    .map(|entry| entry.event_bus_name().unwrap_or("default").to_owned())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .map(|bus| ("events:PutEvents".to_owned(), Resource::EventBus(bus)))
+                    .collect(),
+                None => vec![(format!("events:{operation}"), Resource::Unknown)],
+            },
         };
         let mut seen = self.counters.accesses.lock().expect("access record");
         let new: Vec<Access> = needs
@@ -376,6 +400,14 @@ impl Intercept for CountingInterceptor {
                     self.counters
                         .sqs_messages
                         .fetch_add(messages, Ordering::SeqCst);
+                }
+            }
+            Service::EventBridge => {
+                if let Some(put) = input.downcast_ref::<PutEventsInput>() {
+                    count(&self.counters.event_puts);
+                    self.counters
+                        .events_put
+                        .fetch_add(put.entries().len() as u64, Ordering::SeqCst);
                 }
             }
         }

@@ -1,10 +1,12 @@
 //! Running a handler as a Lambda function: an HTTP operation (API Gateway events), a queue
-//! worker (SQS events) or a scheduled job (EventBridge Scheduler's input).
+//! worker (SQS events), a table stream's worker (DynamoDB stream events) or a scheduled job (EventBridge Scheduler's input).
 
 use std::future::Future;
 use std::sync::Arc;
 
+use aws_lambda_events::event::dynamodb::Event as DynamoDbEvent;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use lambda_http::lambda_runtime::{self, LambdaEvent};
 use lambda_http::{Body, Request, Response, service_fn};
 
@@ -47,8 +49,39 @@ where
     F: Fn(Arc<AppContext>, SqsEvent) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = SqsBatchResponse> + Send,
 {
+    serve_batches(start().await?, handler).await
+}
+
+/// The entry point of a table stream's worker (the event publisher): each batch of stream
+/// records through `handler`, whose answer names the first record to send again. Without the
+/// bus it publishes to (`EVENT_BUS_NAME`) the start ends as an incomplete configuration does.
+pub async fn run_stream_worker<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(Arc<AppContext>, DynamoDbEvent) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = DynamoDbEventResponse> + Send,
+{
     let ctx = start().await?;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
+    if ctx.config.events.is_none() {
+        let error = crate::config::ConfigError::Missing("EVENT_BUS_NAME");
+        tracing::error!(%error, "configuration is incomplete");
+        return Err(error.into());
+    }
+    serve_batches(ctx, handler).await
+}
+
+/// Each event of type `E` through `handler`, its answer `R` returned as it is (a batch answer
+/// never fails the invocation: it names what to retry).
+async fn serve_batches<E, R, F, Fut>(
+    ctx: Arc<AppContext>,
+    handler: F,
+) -> Result<(), lambda_http::Error>
+where
+    E: serde::de::DeserializeOwned + Send + 'static,
+    R: serde::Serialize + Send + 'static,
+    F: Fn(Arc<AppContext>, E) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = R> + Send,
+{
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<E>| {
         let ctx = ctx.clone();
         let response = handler(ctx, event.payload);
         async move { Ok::<_, std::convert::Infallible>(response.await) }

@@ -4,13 +4,17 @@
 //! agencies' duties need (`views.rs`), to the consumers configured for them (`consumers.rs`,
 //! `infra/events/consumers.yaml`). The event itself: `event.rs`; the item kinds translated:
 //! `registrations.rs`, `permits.rs`.
-//! Not yet published: the stream publisher, its EventBridge bus and the consumers' queues are the
-//! next step of issue 15; until then `docs/events.md` (the raw streams) is the contract.
+//! The publisher (`publisher.rs`) reads the tables' streams (`stream.rs`: which record is which
+//! kind) and puts the views on the EventBridge bus, from which each consumer's rule delivers to
+//! its queue (`template.yaml`, `docs/events.md`).
 
 pub mod catalog;
 pub mod consumers;
 pub mod envelope;
 pub mod event;
 pub mod permits;
+pub mod publisher;
 pub mod registrations;
+pub mod schemas;
+pub mod stream;
 pub mod views;

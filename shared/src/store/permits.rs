@@ -63,6 +63,16 @@ fn open_claim_key(person_key: &str) -> Item {
     pk_sk(format!("PERSON#{person_key}"), OPEN_SK)
 }
 
+/// Whether a key of the permits table is an application's item (not its history or claim).
+pub fn is_application_key(pk: &str, sk: &str) -> bool {
+    pk.starts_with(&application_pk("")) && sk == APPLICATION_SK
+}
+
+/// Whether a key of the permits table is a permit's own item (not the holder's pointer to it).
+pub fn is_permit_key(pk: &str, sk: &str) -> bool {
+    pk.starts_with("PERMIT#") && sk == PERMIT_SK
+}
+
 fn permit_pk(permit_no: &PermitNo) -> String {
     format!("PERMIT#{}", permit_no.as_str())
 }
