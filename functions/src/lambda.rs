@@ -64,7 +64,14 @@ async fn run() -> ExitCode {
     }
     let result = match function {
         Function::Operation(operation) => shared::runtime::run_lambda(operation.handler).await,
-        Function::Worker(worker) => shared::runtime::run_queue_worker(worker.handler).await,
+        Function::Worker(worker) => match worker.handler {
+            crate::WorkerHandler::Queue(handler) => {
+                shared::runtime::run_queue_worker(handler).await
+            }
+            crate::WorkerHandler::Stream(handler) => {
+                shared::runtime::run_stream_worker(handler).await
+            }
+        },
         Function::Job(job) => shared::runtime::run_scheduled_job(job.handler).await,
     };
     match result {

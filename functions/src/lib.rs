@@ -3,9 +3,10 @@
 //!
 //! Every operation (an HTTP route) is a module of [`handlers`] with
 //! `handle(&AppContext, Request) -> ApiResult`, listed in [`OPERATIONS`] so that the Lambda
-//! binary and the local API serve the very same handlers. Queue workers are modules of
-//! [`workers`] with `handle(&AppContext, SqsEvent) -> SqsBatchResponse`, listed in [`WORKERS`]
-//! (the local stack's queue pollers run them too). Scheduled jobs are modules of [`jobs`] with
+//! binary and the local API serve the very same handlers. Workers are modules of [`workers`]
+//! fed by a queue (`handle(&AppContext, SqsEvent) -> SqsBatchResponse`) or by table streams
+//! (`handle(&AppContext, DynamoDbEvent) -> DynamoDbEventResponse`), listed in [`WORKERS`] (the
+//! local stack's queue and stream pollers run them too). Scheduled jobs are modules of [`jobs`] with
 //! `handle(&AppContext, Value) -> Result<Value, ApiError>`, listed in [`JOBS`] (run locally by
 //! `rpctl`). `template.yaml` names each function's entry in its `PLATFORM_FUNCTION` variable; a
 //! test checks that these lists and the template agree.
@@ -19,12 +20,15 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use aws_lambda_events::event::dynamodb::Event as DynamoDbEvent;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use lambda_http::{Body, Request, Response};
 use shared::AppContext;
 
 pub type HandlerFuture = Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
 pub type WorkerFuture = Pin<Box<dyn Future<Output = SqsBatchResponse> + Send>>;
+pub type StreamFuture = Pin<Box<dyn Future<Output = DynamoDbEventResponse> + Send>>;
 pub type JobFuture =
     Pin<Box<dyn Future<Output = Result<serde_json::Value, shared::error::ApiError>> + Send>>;
 
@@ -102,29 +106,39 @@ operations! {
     "endorse-unit-permit" => endorse_unit_permit,
 }
 
-/// A queue worker: its function (binary) name and its handler.
+/// A worker: its function (binary) name and its handler.
 #[derive(Clone, Copy)]
 pub struct Worker {
     pub name: &'static str,
-    pub handler: fn(Arc<AppContext>, SqsEvent) -> WorkerFuture,
+    pub handler: WorkerHandler,
+}
+
+/// What feeds a worker, and its handler of that event.
+#[derive(Clone, Copy)]
+pub enum WorkerHandler {
+    /// Batches of an SQS queue's messages.
+    Queue(fn(Arc<AppContext>, SqsEvent) -> WorkerFuture),
+    /// Batches of DynamoDB table streams' records.
+    Stream(fn(Arc<AppContext>, DynamoDbEvent) -> StreamFuture),
 }
 
 macro_rules! workers {
-    ($($name:literal => $module:ident),* $(,)?) => {
-        /// Every queue worker, by binary name.
+    ($($name:literal => $kind:ident $module:ident),* $(,)?) => {
+        /// Every worker, by binary name.
         pub const WORKERS: &[Worker] = &[
             $(Worker {
                 name: $name,
-                handler: |ctx, event| Box::pin(async move {
+                handler: WorkerHandler::$kind(|ctx, event| Box::pin(async move {
                     workers::$module::handle(&ctx, event).await
-                }),
+                })),
             }),*
         ];
     };
 }
 
 workers! {
-    "send-sms" => send_sms,
+    "send-sms" => Queue send_sms,
+    "publish-events" => Stream publish_events,
 }
 
 /// A scheduled job: its function (binary) name and its handler.
@@ -157,7 +171,7 @@ pub fn job(name: &str) -> Option<&'static Job> {
     JOBS.iter().find(|job| job.name == name)
 }
 
-/// Looks a queue worker up by its binary name.
+/// Looks a worker up by its binary name.
 pub fn worker(name: &str) -> Option<&'static Worker> {
     WORKERS.iter().find(|worker| worker.name == name)
 }
