@@ -46,6 +46,9 @@ if ((contract)); then
     # Every test process records what each function called (tests/least_privilege.rs).
     ACCESS_RECORD_DIR=$(mktemp -d)
     export ACCESS_RECORD_DIR
+    # And every event their consumers received (tests/event_schemas.rs).
+    EVENT_RECORD_DIR=$(mktemp -d)
+    export EVENT_RECORD_DIR
 fi
 cargo test --workspace "$@"
 
@@ -53,5 +56,8 @@ if ((contract)); then
     # With the whole suite's record: each policy grants exactly what its function was seen calling.
     LEAST_PRIVILEGE_EXACT=1 cargo test -p e2e-tests --test least_privilege
     rm -rf "$ACCESS_RECORD_DIR"
+    # With the whole suite's events: each valid by its schema, every type and view seen.
+    EVENT_SCHEMAS_EXACT=1 cargo test -p e2e-tests --test event_schemas
+    rm -rf "$EVENT_RECORD_DIR"
     contract_api_checks
 fi

@@ -3,6 +3,7 @@
 
 pub mod address_data;
 pub mod batch;
+pub mod event_bus;
 pub mod identity_registry;
 pub mod local_api;
 pub mod local_env;
@@ -14,5 +15,6 @@ pub mod reference;
 pub mod reminders;
 pub mod social_insurance;
 pub mod staff;
+pub mod stream_pollers;
 pub mod tables;
 pub mod template;

@@ -43,6 +43,8 @@ pub enum LocalApiError {
     },
     #[error("the OpenAPI document: {0}")]
     OpenApi(String),
+    #[error("the stream of {table}: {code}")]
+    Stream { table: String, code: String },
 }
 
 struct Target {
@@ -95,7 +97,8 @@ impl LocalApi {
         let mut by_path: BTreeMap<String, BTreeMap<String, Target>> = BTreeMap::new();
         for function in &template.functions {
             if functions::worker(&function.name).is_some() {
-                // Fed by a queue, not a route: see `crate::queue_workers`.
+                // Fed by a queue or streams, not a route: see `crate::queue_workers` and
+                // `crate::stream_pollers`.
                 continue;
             }
             if functions::job(&function.name).is_some() {

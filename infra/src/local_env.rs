@@ -36,6 +36,12 @@ pub fn queue_url(endpoints: &LocalEndpoints, logical_id: &str) -> String {
 
 /// The local name of a queue of the template.
 pub fn queue_name(endpoints: &LocalEndpoints, logical_id: &str) -> String {
+    local_name(endpoints, logical_id)
+}
+
+/// The local name of a resource of the template that stacks side by side keep apart (queues,
+/// event buses, rules, archives): its logical id plus the stack's suffix.
+pub fn local_name(endpoints: &LocalEndpoints, logical_id: &str) -> String {
     format!("{logical_id}{}", endpoints.queue_suffix)
 }
 
@@ -56,6 +62,9 @@ pub fn resolve(template: &Template, endpoints: &LocalEndpoints, value: &Value) -
                 }
                 if template.queue(target).is_some() {
                     return Some(queue_url(endpoints, target));
+                }
+                if template.is_event_bus(target) {
+                    return Some(local_name(endpoints, target));
                 }
                 return template
                     .parameters
@@ -160,6 +169,7 @@ mod tests {
             dynamodb: "http://127.0.0.1:8000".into(),
             sns: "http://127.0.0.1:5000".into(),
             sqs: "http://127.0.0.1:5000".into(),
+            events: "http://127.0.0.1:5000".into(),
             region: "ap-east-1".into(),
             queue_suffix: "-t1".into(),
             counter: None,

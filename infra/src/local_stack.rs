@@ -38,6 +38,8 @@ pub enum StackError {
     AddressData(#[from] LoadError),
     #[error(transparent)]
     Queues(#[from] crate::queues::QueueError),
+    #[error(transparent)]
+    EventBus(#[from] crate::event_bus::EventBusError),
     #[error("local identity registry: {0}")]
     IdentityRegistry(#[from] crate::identity_registry::RegistryError),
     #[error("social-insurance months: {0}")]
@@ -77,6 +79,7 @@ pub async fn prepare(
         None => None,
     };
     crate::queues::create_all(&ctx.sqs, template, endpoints, visibility).await?;
+    crate::event_bus::create_all(&ctx.events, template, endpoints).await?;
     let (streets, rejected) =
         crate::reference::read_streets(&crate::reference::default_streets_file())?;
     if let Some(first) = rejected.first() {
@@ -99,6 +102,16 @@ pub fn start_queue_workers(
     Ok(crate::queue_workers::spawn_all(
         template, endpoints, overrides,
     )?)
+}
+
+/// Starts the stream workers' pollers (the event publisher) on `endpoints`, each at its
+/// stream's end.
+pub async fn start_stream_workers(
+    template: &Template,
+    endpoints: &LocalEndpoints,
+    overrides: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<tokio::task::JoinHandle<()>>, StackError> {
+    Ok(crate::stream_pollers::spawn_all(template, endpoints, overrides).await?)
 }
 
 /// Binds the API's address and builds the API; returns the bound address and the server future.

@@ -29,6 +29,10 @@ pub enum Target {
     Secret(String),
     /// SMS published straight to phone numbers: every SNS resource excluded (`NotResource`).
     PhoneNumbers,
+    /// An EventBridge bus.
+    EventBus(String),
+    /// A table's stream.
+    Stream(String),
 }
 
 /// One action allowed on one target.
@@ -67,6 +71,14 @@ const QUEUE_POLLING: [&str; 4] = [
     "sqs:DeleteMessage",
     "sqs:ChangeMessageVisibility",
     "sqs:GetQueueAttributes",
+];
+
+/// What Lambda's DynamoDB stream event source does with the function's role.
+const STREAM_POLLING: [&str; 4] = [
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
 ];
 
 /// The grants of `function`'s `Policies`.
@@ -154,6 +166,14 @@ pub fn needed<'a>(
                 .map(Target::Queue)
                 .ok_or_else(unknown)?,
             Resource::PhoneNumber => Target::PhoneNumbers,
+            Resource::EventBus(name) => local_resource(
+                template
+                    .resources_of("AWS::Events::EventBus")
+                    .map(|(id, _)| id),
+                name,
+            )
+            .map(Target::EventBus)
+            .ok_or_else(unknown)?,
             _ => return Err(unknown()),
         };
         grants.insert(Grant {
@@ -175,26 +195,46 @@ pub fn needed<'a>(
             });
         }
     }
+    for source in &function.streams {
+        for action in STREAM_POLLING {
+            grants.insert(Grant {
+                action: action.into(),
+                target: Target::Stream(source.table.clone()),
+            });
+        }
+        // The mapping sends a batch it gives up on to its destination with the function's role.
+        if let Some(queue) =
+            source.properties["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+                .as_str()
+        {
+            grants.insert(Grant {
+                action: "sqs:SendMessage".into(),
+                target: Target::Queue(queue.to_owned()),
+            });
+        }
+    }
     Ok(grants)
 }
 
-/// The template queue a local queue URL is of: its name is the logical id, with a stack's suffix
-/// (`-<hex>`) when stacks run side by side ([`crate::local_env::queue_name`]).
+/// The template queue a local queue URL is of.
 fn queue_of(template: &Template, url: &str) -> Option<String> {
     let name = url.rsplit('/').next()?;
-    template
-        .queues
-        .iter()
-        .map(|q| &q.logical_id)
+    local_resource(template.queues.iter().map(|q| q.logical_id.as_str()), name)
+}
+
+/// The logical id among `ids` a local name is of: the logical id, with a stack's suffix
+/// (`-<hex>`) when stacks run side by side ([`crate::local_env::local_name`]).
+fn local_resource<'a>(ids: impl IntoIterator<Item = &'a str>, name: &str) -> Option<String> {
+    ids.into_iter()
         .find(|id| {
-            name.strip_prefix(id.as_str()).is_some_and(|rest| {
+            name.strip_prefix(id).is_some_and(|rest| {
                 rest.is_empty()
                     || rest
                         .strip_prefix('-')
                         .is_some_and(|hex| hex.chars().all(|c| c.is_ascii_hexdigit()))
             })
         })
-        .cloned()
+        .map(str::to_owned)
 }
 
 /// The secret resource `SECRETS_ID: !Ref <secret>` names for `function` (its own variable, else
@@ -260,25 +300,25 @@ impl fmt::Display for Target {
             Target::Queue(queue) => write!(f, "!GetAtt {queue}.Arn"),
             Target::Secret(secret) => write!(f, "!Ref {secret}"),
             Target::PhoneNumbers => write!(f, "(phone numbers)"),
+            Target::EventBus(bus) => write!(f, "!GetAtt {bus}.Arn"),
+            Target::Stream(table) => write!(f, "!GetAtt {table}.StreamArn"),
         }
     }
 }
 
-/// A resource as the template writes it: `!GetAtt X.Arn` (a table or a queue),
+/// A resource as the template writes it: `!GetAtt X.Arn` (a table, a queue or a bus),
+/// `!GetAtt X.StreamArn` (a table's stream),
 /// `!Sub "${X.Arn}/index/NAME"`, `!Ref SECRET`.
 fn target(resource: &Value) -> Option<Target> {
     if let Some([logical_id, attribute]) = resource["Fn::GetAtt"].as_array().map(Vec::as_slice) {
         let logical_id = logical_id.as_str()?.to_owned();
-        if attribute != "Arn" {
-            return None;
-        }
-        return Some(if logical_id.ends_with("Table") {
-            Target::Table(logical_id)
-        } else if logical_id.ends_with("Queue") {
-            Target::Queue(logical_id)
-        } else {
-            return None;
-        });
+        return match attribute.as_str()? {
+            "StreamArn" if logical_id.ends_with("Table") => Some(Target::Stream(logical_id)),
+            "Arn" if logical_id.ends_with("Table") => Some(Target::Table(logical_id)),
+            "Arn" if logical_id.ends_with("Queue") => Some(Target::Queue(logical_id)),
+            "Arn" if logical_id.ends_with("Bus") => Some(Target::EventBus(logical_id)),
+            _ => None,
+        };
     }
     if let Some(text) = resource["Fn::Sub"].as_str() {
         let (table, index) = text.strip_prefix("${")?.split_once(".Arn}/index/")?;

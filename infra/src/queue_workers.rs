@@ -12,7 +12,7 @@ use std::time::Duration;
 use aws_lambda_events::event::sqs::SqsEvent;
 use aws_sdk_sqs::error::ProvideErrorMetadata;
 use aws_sdk_sqs::types::{Message, MessageSystemAttributeName};
-use functions::Worker;
+use functions::WorkerHandler;
 use serde_json::{Map, Value, json};
 use shared::AppContext;
 use shared::context::LocalEndpoints;
@@ -34,8 +34,11 @@ pub fn spawn_all(
 ) -> Result<Vec<tokio::task::JoinHandle<()>>, LocalApiError> {
     let mut pollers = Vec::new();
     for function in template.functions.iter().filter(|f| !f.queues.is_empty()) {
-        let worker = functions::worker(&function.name)
-            .ok_or_else(|| LocalApiError::UnknownFunction(function.name.clone()))?;
+        let Some(WorkerHandler::Queue(handler)) =
+            functions::worker(&function.name).map(|w| w.handler)
+        else {
+            return Err(LocalApiError::UnknownFunction(function.name.clone()));
+        };
         let ctx = crate::local_api::function_context(template, function, endpoints, overrides)?;
         for queue in &function.queues {
             let source = Source {
@@ -43,7 +46,7 @@ pub fn spawn_all(
                 arn: queue_arn(endpoints, queue),
                 region: endpoints.region.clone(),
             };
-            pollers.push(tokio::spawn(poll(ctx.clone(), worker, source)));
+            pollers.push(tokio::spawn(poll(ctx.clone(), handler, source)));
         }
     }
     Ok(pollers)
@@ -55,7 +58,11 @@ struct Source {
     region: String,
 }
 
-async fn poll(ctx: Arc<AppContext>, worker: &'static Worker, source: Source) {
+async fn poll(
+    ctx: Arc<AppContext>,
+    handler: fn(Arc<AppContext>, SqsEvent) -> functions::WorkerFuture,
+    source: Source,
+) {
     loop {
         let received = ctx
             .sqs
@@ -81,7 +88,7 @@ async fn poll(ctx: Arc<AppContext>, worker: &'static Worker, source: Source) {
         if messages.is_empty() {
             continue;
         }
-        let answer = (worker.handler)(ctx.clone(), sqs_event(&messages, &source)).await;
+        let answer = handler(ctx.clone(), sqs_event(&messages, &source)).await;
         let failed: HashSet<&str> = answer
             .batch_item_failures
             .iter()

@@ -36,6 +36,9 @@ pub struct FunctionDef {
     /// The queues (logical ids) whose messages the function handles (`SQS` events, or
     /// `AWS::Lambda::EventSourceMapping`s naming it).
     pub queues: Vec<String>,
+    /// The table streams whose records it handles (`AWS::Lambda::EventSourceMapping`s naming it
+    /// with `EventSourceArn: !GetAtt <table>.StreamArn`).
+    pub streams: Vec<StreamSource>,
     /// The schedules that invoke it (`ScheduleV2` events' expressions).
     pub schedules: Vec<String>,
     /// Function-level environment variables (over the global ones).
@@ -44,6 +47,14 @@ pub struct FunctionDef {
     pub code_uri: Option<String>,
     /// Its `Policies`, intrinsic functions in their long JSON form (see [`crate::permissions`]).
     pub policies: Vec<Value>,
+}
+
+/// A table stream feeding a function: the table (logical id) and the mapping's properties
+/// (`BatchSize`, `MaximumRetryAttempts`, `BisectBatchOnFunctionError`, `DestinationConfig`, …).
+#[derive(Debug, Clone)]
+pub struct StreamSource {
+    pub table: String,
+    pub properties: Value,
 }
 
 #[derive(Debug, Clone)]
@@ -126,23 +137,33 @@ impl Template {
                 _ => {}
             }
         }
-        // Queues polled through an explicit event source mapping
-        // (`FunctionName: !Ref <function>`, `EventSourceArn: !GetAtt <queue>.Arn`).
+        // Queues and table streams polled through an explicit event source mapping
+        // (`FunctionName: !Ref <function>`, `EventSourceArn: !GetAtt <queue>.Arn` or
+        // `!GetAtt <table>.StreamArn`).
         for mapping in resources
             .values()
             .filter(|r| r["Type"] == "AWS::Lambda::EventSourceMapping")
         {
             let props = &mapping["Properties"];
-            let (Some(function), Some(queue)) = (
+            let source = &props["EventSourceArn"]["Fn::GetAtt"];
+            let (Some(function), Some(resource), Some(attribute)) = (
                 props["FunctionName"]["Ref"].as_str(),
-                props["EventSourceArn"]["Fn::GetAtt"][0].as_str(),
+                source[0].as_str(),
+                source[1].as_str(),
             ) else {
                 return Err(shape(
-                    "an EventSourceMapping needs FunctionName: !Ref <function> and EventSourceArn: !GetAtt <queue>.Arn",
+                    "an EventSourceMapping needs FunctionName: !Ref <function> and EventSourceArn: !GetAtt <queue>.Arn or <table>.StreamArn",
                 ));
             };
-            if let Some(function) = functions.iter_mut().find(|f| f.logical_id == function) {
-                function.queues.push(queue.to_owned());
+            let Some(function) = functions.iter_mut().find(|f| f.logical_id == function) else {
+                continue;
+            };
+            match attribute {
+                "StreamArn" => function.streams.push(StreamSource {
+                    table: resource.to_owned(),
+                    properties: props.clone(),
+                }),
+                _ => function.queues.push(resource.to_owned()),
             }
         }
         let global_environment = doc["Globals"]["Function"]["Environment"]["Variables"]
@@ -185,6 +206,23 @@ impl Template {
 
     pub fn queue(&self, logical_id: &str) -> Option<&QueueDef> {
         self.queues.iter().find(|q| q.logical_id == logical_id)
+    }
+
+    /// The resources of a CloudFormation type (`AWS::Events::Rule`, …): logical id and
+    /// properties.
+    pub fn resources_of<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (&'a str, &'a Value)> {
+        self.document["Resources"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(move |(_, r)| r["Type"] == kind)
+            .map(|(id, r)| (id.as_str(), &r["Properties"]))
+    }
+
+    /// Whether `logical_id` is an EventBridge bus of the template.
+    pub fn is_event_bus(&self, logical_id: &str) -> bool {
+        self.resources_of("AWS::Events::EventBus")
+            .any(|(id, _)| id == logical_id)
     }
 }
 
@@ -244,6 +282,7 @@ fn function_def(logical_id: &str, resource: &Value) -> Result<FunctionDef, Templ
         name,
         routes,
         queues,
+        streams: Vec::new(),
         schedules,
         environment,
         code_uri: resource["Properties"]["CodeUri"]

@@ -240,6 +240,8 @@ impl From<Endpoints> for LocalEndpoints {
         LocalEndpoints {
             dynamodb: e.dynamodb_endpoint,
             sqs: e.sqs_endpoint.unwrap_or_else(|| e.sns_endpoint.clone()),
+            // The moto server that serves SNS serves EventBridge too.
+            events: e.sns_endpoint.clone(),
             sns: e.sns_endpoint,
             region: e.region,
             queue_suffix: String::new(),
@@ -310,6 +312,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let endpoints = LocalEndpoints::from(endpoints);
             infra::local_stack::prepare(&template, &endpoints, &from_process_env).await?;
             infra::local_stack::start_queue_workers(&template, &endpoints, &from_process_env)?;
+            infra::local_stack::start_stream_workers(&template, &endpoints, &from_process_env)
+                .await?;
             let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
             let (bound, listener, api) =
                 infra::local_stack::bind_api(&template, &endpoints, &from_process_env, address)
@@ -319,6 +323,10 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!(
                 "SMS codes:  {}/moto-api/data.json  (list sns.SMS)",
                 endpoints.sns
+            );
+            println!(
+                "Events:     each consumer's queue on {}, e.g. ConsumerStatisticsQueue (docs/events.md)",
+                endpoints.sqs
             );
             println!(
                 "Staff:      username `staff`, password $LOCAL_STAFF_PASSWORD (default staff-local-pass-2026), phone 13900000000"
