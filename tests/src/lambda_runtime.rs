@@ -416,6 +416,52 @@ fn http(
     }
 }
 
+/// The DynamoDB stream event of a registration's declaration, as the event source mapping hands
+/// it to the publisher: the item as the table holds it, as the new image of an insert.
+async fn stream_insert(stack: &crate::Stack, link_id: &str, registration_id: &str) -> Value {
+    let ctx = stack.context();
+    let table = &ctx.config.tables.registrations;
+    let item = ctx
+        .dynamo
+        .get_item()
+        .table_name(table)
+        .set_key(Some(shared::store::keys::registration_key(
+            link_id,
+            registration_id,
+        )))
+        .send()
+        .await
+        .expect("the registration is read")
+        .item
+        .expect("the registration is there");
+    let keys: shared::store::Item = ["pk", "sk"]
+        .into_iter()
+        .filter_map(|name| Some((name.to_owned(), item.get(name)?.clone())))
+        .collect();
+    let image = |item: shared::store::Item| {
+        serde_json::to_value(serde_dynamo::Item::from(item)).expect("DynamoDB JSON")
+    };
+    json!({"Records": [{
+        "eventID": "c4ca4238a0b923820dcc509a6f75849b",
+        "eventName": "INSERT",
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": stack.endpoints().region,
+        "dynamodb": {
+            "ApproximateCreationDateTime": chrono::Utc::now().timestamp(),
+            "Keys": image(keys),
+            "NewImage": image(item),
+            "SequenceNumber": "4421584500000000017450439091",
+            "SizeBytes": 1024,
+            "StreamViewType": "NEW_AND_OLD_IMAGES"
+        },
+        "eventSourceARN": format!(
+            "arn:aws:dynamodb:{}:123456789012:table/{table}/stream/2026-12-01T00:00:00.000",
+            stack.endpoints().region
+        )
+    }]})
+}
+
 /// The events of [`one_event_per_function`], and what to look for in what the functions log.
 pub struct Events {
     pub calls: Vec<Call>,
@@ -459,6 +505,7 @@ pub async fn one_event_per_function(client: &crate::Client) -> Events {
     let admin_t = Some(unit.admin_token.as_str());
     let agent_t = Some(agent_token.as_str());
     let registration_path = format!("/v1/registrations/{registration_id}");
+    let declaration = stream_insert(stack, &link_id, &registration_id).await;
     let queued = json!({
         "phone": format!("+86{}", citizen.phone),
         "text": "【深圳居住登记】Lambda 运行测试",
@@ -557,6 +604,12 @@ pub async fn one_event_per_function(client: &crate::Client) -> Events {
                 "eventSourceARN": "arn:aws:sqs:ap-southeast-1:123456789012:SmsQueue",
                 "awsRegion": "ap-southeast-1"
             }]}),
+            expect: 200,
+        },
+        // The event publisher: the declaration's stream record, put on the bus as its views.
+        Call {
+            function: "publish-events",
+            event: declaration,
             expect: 200,
         },
         // The daily run, for a day far off that has nothing due.

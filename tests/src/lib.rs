@@ -2,6 +2,8 @@
 //! `make run`) against the DynamoDB Local and SNS emulator that `make test` starts, and an HTTP
 //! client that reads SMS codes from the emulator as the contract says.
 
+pub mod events;
+pub mod faulty_eventbridge;
 pub mod fixtures;
 pub mod houses;
 pub mod lambda_runtime;
@@ -33,6 +35,8 @@ pub struct Stack {
     workers: OperationCounter,
     /// The pollers that feed the queue workers (the SMS delivery).
     pollers: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+    /// What the event consumers received (stacks that run the event publisher).
+    inbox: Option<std::sync::Arc<events::Inbox>>,
 }
 
 impl Stack {
@@ -86,18 +90,28 @@ impl Stack {
 
     /// The first message in the SMS dead-letter queue, waiting up to `within` for one.
     pub async fn first_dead_letter(&self, within: Duration) -> Option<aws_sdk_sqs::types::Message> {
+        self.first_message("SmsDeadLetterQueue", within).await
+    }
+
+    /// The first message in one of the stack's queues (by the template's logical id), waiting
+    /// up to `within` for one.
+    pub async fn first_message(
+        &self,
+        logical_id: &str,
+        within: Duration,
+    ) -> Option<aws_sdk_sqs::types::Message> {
         let ctx = self.context();
-        let dead_letters = self.queue_url("SmsDeadLetterQueue");
+        let url = self.queue_url(logical_id);
         let deadline = std::time::Instant::now() + within;
         while std::time::Instant::now() < deadline {
             let received = ctx
                 .sqs
                 .receive_message()
-                .queue_url(&dead_letters)
+                .queue_url(&url)
                 .wait_time_seconds(1)
                 .send()
                 .await
-                .expect("the dead-letter queue answers");
+                .expect("the queue answers");
             if let Some(message) = received.messages.unwrap_or_default().into_iter().next() {
                 return Some(message);
             }
@@ -123,6 +137,22 @@ impl Stack {
         }
     }
 
+    /// The events about `subject` that `consumer` (an id of `infra/events/consumers.yaml`)
+    /// received, in arrival order, once `enough` holds of them or `within` has passed.
+    pub async fn consumer_events(
+        &self,
+        consumer: &str,
+        subject: &str,
+        enough: impl Fn(&[Value]) -> bool,
+        within: Duration,
+    ) -> Vec<Value> {
+        self.inbox
+            .as_ref()
+            .expect("a stack that runs the event publisher")
+            .about(consumer, subject, enough, within)
+            .await
+    }
+
     /// The emulators' endpoints.
     pub fn endpoints(&self) -> &LocalEndpoints {
         &self.endpoints
@@ -145,6 +175,8 @@ fn endpoints() -> LocalEndpoints {
         dynamodb: need("DYNAMODB_ENDPOINT"),
         // The moto server that emulates SNS serves SQS too.
         sqs: std::env::var("SQS_ENDPOINT").unwrap_or_else(|_| sns.clone()),
+        // And EventBridge.
+        events: sns.clone(),
         sns,
         region: "ap-east-1".into(),
         queue_suffix: format!("-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]),
@@ -169,26 +201,59 @@ fn counter() -> OperationCounter {
 /// Where the test processes record the calls their functions made (set by `make test`).
 pub const ACCESS_RECORD_DIR: &str = "ACCESS_RECORD_DIR";
 
-/// The shared stack with the platform's default settings.
+/// The shared stack with the platform's default settings, its event publisher running.
 pub fn stack() -> &'static Stack {
     static STACK: OnceLock<Stack> = OnceLock::new();
-    STACK.get_or_init(|| start(&[]))
+    STACK.get_or_init(|| {
+        start_with(
+            &[],
+            Workers {
+                publisher: true,
+                ..Workers::default()
+            },
+        )
+    })
 }
 
 /// A separate API (same tables and emulators) with some settings overridden, for behaviour that
 /// takes too long with real settings (a code expiring after 5 minutes) or limits that the shared
-/// stack must not hit.
+/// stack must not hit. It runs the SMS sender but no event publisher.
 pub fn start(overrides: &[(&str, &str)]) -> Stack {
-    start_with_sender_sns(overrides, None)
+    start_with(overrides, Workers::default())
 }
 
 /// As [`start`], with the SMS sender publishing to `sender_sns` instead of the emulator (a stand-in
 /// that refuses every message, to see undeliverable messages dead-lettered).
 pub fn start_with_sender_sns(overrides: &[(&str, &str)], sender_sns: Option<&str>) -> Stack {
-    launch(overrides, sender_sns)
+    start_with(
+        overrides,
+        Workers {
+            sender_sns,
+            ..Workers::default()
+        },
+    )
 }
 
-fn launch(overrides: &[(&str, &str)], sender_sns: Option<&str>) -> Stack {
+/// What a stack runs beside its API, and where.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Workers<'a> {
+    /// Where the SMS sender publishes (default: the emulator).
+    pub sender_sns: Option<&'a str>,
+    /// Whether the event publisher runs, from the tables' streams' ends at the stack's start to
+    /// the stack's bus, rules and consumer queues.
+    pub publisher: bool,
+    /// Where the publisher puts events (default: the emulator; a faulty stand-in to see
+    /// failures retried).
+    pub publisher_events: Option<&'a str>,
+}
+
+/// A stack with `overrides` and `workers`.
+pub fn start_with(overrides: &[(&str, &str)], workers_wanted: Workers) -> Stack {
+    // The stack's logs (the functions' and workers'), when asked for with `RUST_LOG`.
+    if std::env::var_os("RUST_LOG").is_some() {
+        static LOGGING: std::sync::Once = std::sync::Once::new();
+        LOGGING.call_once(shared::runtime::init_logging);
+    }
     let overrides: Vec<(String, String)> = overrides
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -205,9 +270,13 @@ fn launch(overrides: &[(&str, &str)], sender_sns: Option<&str>) -> Stack {
         counter: Some(workers.clone()),
         ..endpoints.clone()
     };
-    if let Some(sns) = sender_sns {
+    if let Some(sns) = workers_wanted.sender_sns {
         worker_endpoints.sns = sns.to_owned();
     }
+    if let Some(events) = workers_wanted.publisher_events {
+        worker_endpoints.events = events.to_owned();
+    }
+    let publisher = workers_wanted.publisher;
     let template = infra::template::Template::load_default().expect("template.yaml loads");
     let (tx, rx) = std::sync::mpsc::channel();
     let sns_url = endpoints.sns.clone();
@@ -222,9 +291,16 @@ fn launch(overrides: &[(&str, &str)], sender_sns: Option<&str>) -> Stack {
             let ctx = infra::local_stack::prepare(&template, &endpoints, &lookup)
                 .await
                 .expect("local stack prepares");
-            let pollers =
+            let mut pollers =
                 infra::local_stack::start_queue_workers(&template, &worker_endpoints, &lookup)
                     .expect("queue workers start");
+            if publisher {
+                pollers.extend(
+                    infra::local_stack::start_stream_workers(&template, &worker_endpoints, &lookup)
+                        .await
+                        .expect("stream workers start"),
+                );
+            }
             let address = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
             let (bound, listener, api) =
                 infra::local_stack::bind_api(&template, &endpoints, &lookup, address)
@@ -244,6 +320,7 @@ fn launch(overrides: &[(&str, &str)], sender_sns: Option<&str>) -> Stack {
         base_url: format!("http://{bound}"),
         sns_url,
         config,
+        inbox: publisher.then(|| events::Inbox::start(&stack_endpoints)),
         endpoints: stack_endpoints,
         workers,
         pollers: std::sync::Arc::new(std::sync::Mutex::new(pollers)),

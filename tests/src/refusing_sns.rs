@@ -73,7 +73,7 @@ pub fn start() -> RefusingSns {
 }
 
 /// Whether `request` holds the whole head and as much body as its content-length says.
-fn complete(request: &[u8]) -> bool {
+pub(crate) fn complete(request: &[u8]) -> bool {
     let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") else {
         return false;
     };

@@ -1,107 +1,54 @@
-//! The event feed other agencies consume (F23): every declaration, change and deregistration is a
-//! record on the registrations table's stream, and every permit application, decision, issue,
-//! endorsement, suspension and cancellation one on the permits table's (schema: docs/events.md),
-//! read here from DynamoDB Local's streams the way a consumer would.
+//! Events other agencies consume (F23, docs/events.md): every declaration, change and
+//! deregistration, and every permit application, decision, issue, endorsement and suspension,
+//! reaches each consumer of `infra/events/consumers.yaml` as a CloudEvent of the one view it
+//! receives, valid by its schema in `docs/events/`, in order per subject, read here from the
+//! consumers' own queues (the publisher runs on the tables' streams as Lambda would run it).
 
-use aws_sdk_dynamodbstreams::types::{AttributeValue, OperationType, ShardIteratorType};
+use std::time::Duration;
+
+use e2e_tests::events::{applied_types, schema_errors};
 use e2e_tests::houses::{approved_link, staff_session};
 use e2e_tests::residents::{declared, end, registration_path, resident_body, today};
-use e2e_tests::{Client, Stack, stack};
-use serde_json::json;
+use e2e_tests::{Client, stack};
+use serde_json::{Value, json};
 
-/// One stream record of a partition: (event, kind or sort key, status, version).
-type Event = (OperationType, String, String, String);
+const WAIT: Duration = Duration::from_secs(30);
 
-fn text(image: Option<&std::collections::HashMap<String, AttributeValue>>, name: &str) -> String {
-    match image.and_then(|i| i.get(name)) {
-        Some(AttributeValue::S(s)) => s.clone(),
-        Some(AttributeValue::N(n)) => n.clone(),
-        _ => String::new(),
+/// At least `n` distinct event ids.
+fn at_least(n: usize) -> impl Fn(&[Value]) -> bool {
+    move |events| applied_types(events).len() >= n
+}
+
+fn assert_valid(events: &[Value]) {
+    for event in events {
+        let errors = schema_errors(event);
+        assert!(errors.is_empty(), "{errors:?} in {event:#}");
     }
 }
 
-/// Every record of `table`'s stream whose key is in partition `pk`, in stream order per shard;
-/// each named by its `kind` attribute, or its sort key when it has none (the permits table).
-async fn events_of(stack: &Stack, table: &str, pk: &str) -> Vec<Event> {
-    let config = aws_sdk_dynamodbstreams::Config::builder()
-        .behavior_version(aws_sdk_dynamodbstreams::config::BehaviorVersion::latest())
-        .region(aws_sdk_dynamodbstreams::config::Region::new("ap-east-1"))
-        .endpoint_url(stack.dynamodb_url())
-        .credentials_provider(aws_sdk_dynamodbstreams::config::Credentials::new(
-            "local", "local", None, None, "local",
-        ))
-        .build();
-    let streams = aws_sdk_dynamodbstreams::Client::from_conf(config);
-    let listed = streams
-        .list_streams()
-        .table_name(table)
-        .send()
-        .await
-        .expect("streams listed");
-    let arn = listed.streams()[0].stream_arn().unwrap().to_owned();
-    let described = streams
-        .describe_stream()
-        .stream_arn(&arn)
-        .send()
-        .await
-        .expect("stream described");
-    let mut events = Vec::new();
-    for shard in described.stream_description().unwrap().shards() {
-        let mut iterator = streams
-            .get_shard_iterator()
-            .stream_arn(&arn)
-            .shard_id(shard.shard_id().unwrap())
-            .shard_iterator_type(ShardIteratorType::TrimHorizon)
-            .send()
-            .await
-            .expect("iterator")
-            .shard_iterator;
-        while let Some(current) = iterator {
-            let page = streams
-                .get_records()
-                .shard_iterator(current)
-                .limit(1000)
-                .send()
-                .await
-                .expect("records");
-            if page.records().is_empty() {
-                break;
-            }
-            for record in page.records() {
-                let change = record.dynamodb().unwrap();
-                if text(change.keys(), "pk") != pk {
-                    continue;
-                }
-                let image = change.new_image().or(change.old_image());
-                let kind = match text(image, "kind") {
-                    kind if kind.is_empty() => text(change.keys(), "sk"),
-                    kind => kind,
-                };
-                events.push((
-                    record.event_name().unwrap().clone(),
-                    kind,
-                    text(image, "status"),
-                    text(image, "version"),
-                ));
-            }
-            iterator = page.next_shard_iterator.clone();
-        }
-    }
+/// Sequences of the distinct events, in arrival order.
+fn sequences(events: &[Value]) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
     events
+        .iter()
+        .filter(|e| seen.insert(e["id"].as_str().unwrap_or("").to_owned()))
+        .map(|e| e["sequence"].as_str().unwrap_or("").to_owned())
+        .collect()
 }
 
 #[tokio::test]
-async fn declarations_changes_and_deregistrations_are_streamed_as_events() {
+async fn registrations_reach_each_consumer_minimized_valid_and_in_order() {
     let stack = stack();
     let client = Client::new(stack);
     let (_, staff) = staff_session(&client).await;
     let (_, token, approved) = approved_link(&client, &staff).await;
     let link_id = approved["link_id"].as_str().unwrap();
-    let registration = declared(&client, &token, link_id, &resident_body()).await;
-    let path = registration_path(&registration);
+    let body = resident_body();
+    let registration = declared(&client, &token, link_id, &body).await;
+    let id = registration["registration_id"].as_str().unwrap().to_owned();
     let changed = client
         .patch_auth(
-            &path,
+            &registration_path(&registration),
             &token,
             &json!({"version": 1, "workplace": "深圳湾实验室"}),
         )
@@ -116,89 +63,87 @@ async fn declarations_changes_and_deregistrations_are_streamed_as_events() {
     .await;
     assert_eq!(ended.status, 200, "{:#}", ended.body);
 
-    let mut events = Vec::new();
-    for _ in 0..30 {
-        events = events_of(
-            stack,
-            &stack.config.tables.registrations,
-            &format!("LINK#{link_id}"),
-        )
+    let name = body["name"].as_str().unwrap();
+    let id_number = body["id_number"].as_str().unwrap();
+    for consumer in ["police-population", "housing-rental", "statistics"] {
+        let events = stack
+            .consumer_events(consumer, &id, at_least(3), WAIT)
+            .await;
+        assert_eq!(
+            applied_types(&events),
+            [
+                "registration.declared",
+                "registration.changed",
+                "registration.deregistered"
+            ],
+            "{consumer}: {events:#?}"
+        );
+        assert_eq!(
+            sequences(&events),
+            ["000000000001", "000000000002", "000000000003"],
+            "{consumer}"
+        );
+        assert_valid(&events);
+        let text = serde_json::to_string(&events).unwrap();
+        let view = events[0]["view"].as_str().unwrap();
+        match consumer {
+            "police-population" => {
+                assert_eq!(view, "full");
+                assert!(text.contains(id_number) && text.contains(name));
+                let change = &events[1]["data"]["changes"];
+                assert!(
+                    change
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|c| c["field"] == "workplace" && c["to"] == "深圳湾实验室"),
+                    "{change:#}"
+                );
+            }
+            _ => {
+                // No identity outside the full view: not the number, the name, the workplace.
+                assert!(!text.contains(id_number), "{consumer}");
+                assert!(!text.contains(name), "{consumer}");
+                assert!(!text.contains("深圳湾实验室"), "{consumer}");
+                assert_eq!(events[1]["data"]["changed_fields"], json!(["workplace"]));
+            }
+        }
+        if consumer == "statistics" {
+            assert_eq!(view, "statistical");
+            assert!(events[0]["data"]["age_band"].is_string());
+            assert!(events[0]["data"].get("house_id").is_none());
+        }
+        if consumer == "housing-rental" {
+            assert_eq!(view, "housing");
+            assert!(events[0]["data"]["house_id"].is_string());
+            assert!(events[0]["data"].get("age_band").is_none());
+        }
+        assert_eq!(events[2]["data"]["status"], "moved_out");
+    }
+    // The housing view is nobody's permit business: no permit events reach it at all.
+    let permits = stack
+        .consumer_events("housing-rental", &id, |_| false, Duration::from_millis(500))
         .await;
-        if events.len() >= 6 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-    let registrations: Vec<(OperationType, String, String)> = events
-        .iter()
-        .filter(|(_, kind, _, _)| kind == "registration")
-        .map(|(op, _, status, version)| (op.clone(), status.clone(), version.clone()))
-        .collect();
-    assert_eq!(
-        registrations,
-        [
-            (OperationType::Insert, "current".into(), "1".into()),
-            (OperationType::Modify, "current".into(), "2".into()),
-            (OperationType::Modify, "moved_out".into(), "3".into()),
-        ],
-        "{events:?}"
+    assert!(
+        permits
+            .iter()
+            .all(|e| e["source"] == "/residence-platform/registration")
     );
-    let history: Vec<String> = events
-        .iter()
-        .filter(|(op, kind, _, _)| kind == "history" && *op == OperationType::Insert)
-        .map(|(_, _, _, version)| version.clone())
-        .collect();
-    assert_eq!(history, ["1", "2", "3"], "{events:?}");
-}
-
-/// The records of a partition of the permits table, once at least `count` are there.
-async fn permit_events(stack: &Stack, pk: &str, count: usize) -> Vec<Event> {
-    let mut events = Vec::new();
-    for _ in 0..30 {
-        events = events_of(stack, &stack.config.tables.permits, pk).await;
-        if events.len() >= count {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-    events
 }
 
 #[tokio::test]
-async fn permit_applications_decisions_issues_endorsements_and_suspensions_are_streamed() {
+async fn permit_applications_issues_endorsements_and_suspensions_reach_their_consumers() {
     use chrono::{Days, Months};
     use e2e_tests::permits::{eligible_holder, issued_permit, reschedule};
     let stack = stack();
     let client = Client::new(stack);
     let (_, staff) = staff_session(&client).await;
-    let (_, token) = eligible_holder(&client, &staff).await;
+    let (holder, token) = eligible_holder(&client, &staff).await;
     let (application, permit) = issued_permit(&client, &token).await;
-    let id = application["application_id"].as_str().unwrap();
+    let id = application["application_id"].as_str().unwrap().to_owned();
     let no = permit["permit_no"].as_str().unwrap();
 
-    // The application: created accepted, then approved; each change a history item.
-    let events = permit_events(stack, &format!("APP#{id}"), 4).await;
-    let application_states: Vec<(OperationType, String, String)> = events
-        .iter()
-        .filter(|(_, sk, _, _)| sk == "APP")
-        .map(|(op, _, status, version)| (op.clone(), status.clone(), version.clone()))
-        .collect();
-    assert_eq!(
-        application_states,
-        [
-            (OperationType::Insert, "accepted".into(), "1".into()),
-            (OperationType::Modify, "approved".into(), "2".into()),
-        ],
-        "{events:?}"
-    );
-    let history: Vec<&str> = events
-        .iter()
-        .filter(|(op, sk, _, _)| sk.starts_with("HIST#") && *op == OperationType::Insert)
-        .map(|(_, _, _, version)| version.as_str())
-        .collect();
-    assert_eq!(history, ["1", "2"], "{events:?}");
-
-    // The permit: issued; endorsed in its window; suspended by the daily run at its anniversary.
+    // Endorsed in its window; suspended by the daily run at a lapsed anniversary.
     let window_open = (today() + Days::new(30))
         .checked_sub_months(Months::new(12))
         .unwrap();
@@ -212,27 +157,119 @@ async fn permit_applications_decisions_issues_endorsements_and_suspensions_are_s
     infra::reminders::run(&stack.context(), today())
         .await
         .expect("the daily run");
-    let events = permit_events(stack, &format!("PERMIT#{no}"), 5).await;
-    let permit_states: Vec<(OperationType, String)> = events
-        .iter()
-        .filter(|(_, sk, _, _)| sk == "PERMIT")
-        .map(|(op, _, status, _)| (op.clone(), status.clone()))
-        .collect();
-    // Issued (INSERT), the two test reschedules (direct writes), the endorsement, the suspension.
-    assert_eq!(
-        permit_states.first(),
-        Some(&(OperationType::Insert, "active".into())),
-        "{events:?}"
-    );
-    assert_eq!(
-        permit_states.last(),
-        Some(&(OperationType::Modify, "suspended".into())),
-        "{events:?}"
-    );
-    assert!(
+
+    let of = |events: &[Value], kind: &str| -> Vec<Value> {
         events
             .iter()
-            .any(|(op, sk, _, _)| sk.starts_with("END#") && *op == OperationType::Insert),
-        "{events:?}"
+            .filter(|e| e["source"] == format!("/residence-platform/{kind}"))
+            .cloned()
+            .collect()
+    };
+    let full = stack
+        .consumer_events(
+            "police-population",
+            &id,
+            |events| applied_types(events).contains(&"permit.suspended".to_owned()),
+            WAIT,
+        )
+        .await;
+    assert_valid(&full);
+    assert_eq!(
+        applied_types(&of(&full, "permit_application")),
+        ["permit.applied", "permit.decided"],
+        "{full:#?}"
     );
+    assert_eq!(
+        applied_types(&of(&full, "permit")),
+        ["permit.issued", "permit.endorsed", "permit.suspended"],
+        "{full:#?}"
+    );
+    // The permit number only in the full view, never as a subject.
+    assert!(full.iter().all(|e| e["subject"] == id.as_str()));
+    assert!(
+        of(&full, "permit")
+            .iter()
+            .all(|e| e["data"]["permit_no"] == no)
+    );
+
+    let statistical = stack
+        .consumer_events(
+            "statistics",
+            &id,
+            |events| applied_types(events).contains(&"permit.suspended".to_owned()),
+            WAIT,
+        )
+        .await;
+    assert_valid(&statistical);
+    assert_eq!(
+        applied_types(&of(&statistical, "permit")),
+        ["permit.issued", "permit.endorsed", "permit.suspended"]
+    );
+    let text = serde_json::to_string(&statistical).unwrap();
+    assert!(!text.contains(no), "the permit number reached statistics");
+    assert!(
+        !text.contains(&holder.id_number),
+        "the ID number reached statistics"
+    );
+}
+
+/// `template.yaml` delivers exactly what `infra/events/consumers.yaml` says: a rule per
+/// consumer matching its types in its one view, to its own queue with a dead-letter queue.
+#[test]
+fn each_consumer_has_its_rule_queue_and_dead_letter_queue() {
+    use infra::event_bus::consumer_resource;
+    let template = infra::template::Template::load_default().unwrap();
+    let routes = shared::events::consumers::routes();
+    let rules: Vec<&str> = template
+        .resources_of("AWS::Events::Rule")
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(
+        rules.len(),
+        routes.len(),
+        "one rule per consumer: {rules:?}"
+    );
+    for route in routes {
+        let id = &route.consumer.id;
+        let (_, rule) = template
+            .resources_of("AWS::Events::Rule")
+            .find(|(rule, _)| *rule == consumer_resource(id, "Rule"))
+            .unwrap_or_else(|| panic!("no rule for {id}"));
+        let views: std::collections::BTreeSet<&str> =
+            route.receives.iter().map(|(_, v)| v.as_ref()).collect();
+        assert_eq!(views.len(), 1, "{id} receives one view");
+        let pattern = &rule["EventPattern"];
+        assert_eq!(
+            pattern["detail"]["view"],
+            json!(views.iter().collect::<Vec<_>>())
+        );
+        let mut types: Vec<String> = route.receives.iter().map(|(t, _)| t.wire_name()).collect();
+        types.sort();
+        assert_eq!(pattern["detail"]["type"], json!(types), "{id}'s types");
+        assert_eq!(rule["EventBusName"], json!({"Ref": "EventBus"}));
+        let queue = consumer_resource(id, "Queue");
+        assert_eq!(
+            rule["Targets"][0]["Arn"],
+            json!({"Fn::GetAtt": [queue, "Arn"]}),
+            "{id}'s target"
+        );
+        let dead_letters = template
+            .queue(&queue)
+            .unwrap_or_else(|| panic!("no queue {queue}"))
+            .properties["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+            .clone();
+        assert_eq!(
+            dead_letters,
+            json!(consumer_resource(id, "DeadLetterQueue"))
+        );
+    }
+    let (_, archive) = template
+        .resources_of("AWS::Events::Archive")
+        .next()
+        .expect("an archive");
+    assert_eq!(
+        archive["RetentionDays"],
+        json!({"Ref": "EventArchiveRetentionDays"})
+    );
+    assert!(template.parameters["EventArchiveRetentionDays"].as_i64() >= Some(400));
 }

@@ -92,6 +92,16 @@ async fn every_function_answers_its_event_as_lambda_runs_it() {
             "send-sms" => {
                 assert_eq!(start.answer, json!({"batchItemFailures": []}));
             }
+            "publish-events" => {
+                // Published (nothing to send again), and as three views: one per audience.
+                assert_eq!(start.answer, json!({"batchItemFailures": []}));
+                assert!(
+                    start.output.contains("stream batch published")
+                        && start.output.contains("\"entries_put\":3"),
+                    "{}",
+                    start.output
+                );
+            }
             "run-permit-milestones" => {
                 assert_eq!(start.answer["read"], 0, "{:#}", start.answer);
             }

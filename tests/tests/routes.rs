@@ -38,15 +38,22 @@ fn template_functions_and_the_functions_crate_are_the_same_set() {
         .map(|path| path.file_stem().unwrap().to_string_lossy().into_owned())
         .collect();
     assert_eq!(binaries, BTreeSet::from(["platform".to_owned()]));
-    // Workers have queues and no routes, jobs schedules, operations routes only.
+    // Workers have queues (queue workers) or table streams (stream workers) and no routes, jobs
+    // schedules, operations routes only.
     for function in &template.functions {
         let name = &function.name;
-        let is_worker = functions::worker(name).is_some();
+        let worker = functions::worker(name).map(|w| w.handler);
+        let is_worker = worker.is_some();
         let is_job = functions::job(name).is_some();
         assert_eq!(
             function.queues.is_empty(),
-            !is_worker,
+            !matches!(worker, Some(functions::WorkerHandler::Queue(_))),
             "{name}: queue events"
+        );
+        assert_eq!(
+            function.streams.is_empty(),
+            !matches!(worker, Some(functions::WorkerHandler::Stream(_))),
+            "{name}: stream events"
         );
         assert_eq!(
             function.routes.is_empty(),
