@@ -1,6 +1,7 @@
 //! Running as a Lambda function: which function this process is (`PLATFORM_FUNCTION`), and its
 //! handler under the Lambda runtime.
 
+use std::future::Future;
 use std::process::ExitCode;
 
 /// The variable that names the function a process runs (an operation, worker or job name).
@@ -11,7 +12,7 @@ pub const FUNCTION_VARIABLE: &str = "PLATFORM_FUNCTION";
 /// on the first request's path (BENCHMARKS.md, "Lambda binaries").
 pub const RENDERS_PDF: &[&str] = &["get-registration-receipt", "get-permit-card"];
 
-/// What a function is.
+/// What a function of the platform binary is.
 #[derive(Clone, Copy)]
 pub enum Function {
     Operation(&'static crate::Operation),
@@ -20,42 +21,67 @@ pub enum Function {
 }
 
 impl Function {
-    /// The function of that name, if there is one.
+    /// The function of that name the platform binary runs, if there is one (an operation, a
+    /// queue worker or a job: the stream workers are the publisher binary's).
     pub fn named(name: &str) -> Option<Self> {
         crate::operation(name)
             .map(Self::Operation)
-            .or_else(|| crate::worker(name).map(Self::Worker))
+            .or_else(|| lookup(crate::QUEUE_WORKERS, name).map(Self::Worker))
             .or_else(|| crate::job(name).map(Self::Job))
     }
 }
 
-/// The `main` of the Lambda binary. The runtime is single-threaded: a Lambda instance handles one
-/// event at a time, and no worker threads need starting. A function that is not named, or whose
-/// configuration or secret cannot be read, logs one line and exits with 1.
+fn lookup(workers: &'static [crate::Worker], name: &str) -> Option<&'static crate::Worker> {
+    workers.iter().find(|worker| worker.name == name)
+}
+
+/// The `main` of the platform binary (`src/bin/platform.rs`): every operation, queue worker and
+/// scheduled job. The runtime is single-threaded: a Lambda instance handles one event at a time,
+/// and no worker threads need starting. A function that is not named, or whose configuration or
+/// secret cannot be read, logs one line and exits with 1.
 pub fn main() -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+    block_on(run_platform())
+}
+
+/// The `main` of the publisher binary (`src/bin/publisher.rs`): the stream workers only, so that
+/// the platform binary carries no EventBridge client and no stream-record code (and this one no
+/// HTTP handler).
+pub fn publisher_main() -> ExitCode {
+    block_on(run_publisher())
+}
+
+fn block_on(run: impl Future<Output = ExitCode>) -> ExitCode {
+    match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
-        Ok(runtime) => runtime,
+        Ok(runtime) => runtime.block_on(run),
         Err(error) => {
             eprintln!("cannot start the async runtime: {error}");
-            return ExitCode::FAILURE;
+            ExitCode::FAILURE
         }
-    };
-    runtime.block_on(run())
+    }
 }
 
-async fn run() -> ExitCode {
+/// The function this process runs (`PLATFORM_FUNCTION`), logged when it is not one of `kinds`.
+fn function_name() -> String {
     shared::runtime::init_logging();
-    let name = std::env::var(FUNCTION_VARIABLE).unwrap_or_default();
+    std::env::var(FUNCTION_VARIABLE).unwrap_or_default()
+}
+
+fn unknown(name: &str, kinds: &str) -> ExitCode {
+    tracing::error!(
+        variable = FUNCTION_VARIABLE,
+        value = %name,
+        "no such function in this binary: set it to one of {kinds}"
+    );
+    ExitCode::FAILURE
+}
+
+async fn run_platform() -> ExitCode {
+    let name = function_name();
     let Some(function) = Function::named(&name) else {
-        tracing::error!(
-            variable = FUNCTION_VARIABLE,
-            value = %name,
-            "no such function: set it to an operation, worker or job of functions::OPERATIONS, WORKERS or JOBS"
-        );
-        return ExitCode::FAILURE;
+        return unknown(&name, "functions::OPERATIONS, QUEUE_WORKERS or JOBS");
     };
     if RENDERS_PDF.contains(&name.as_str()) {
         // Detached: the process ends with the runtime, and a failed warm-up only means the
@@ -68,12 +94,25 @@ async fn run() -> ExitCode {
             crate::WorkerHandler::Queue(handler) => {
                 shared::runtime::run_queue_worker(handler).await
             }
-            crate::WorkerHandler::Stream(handler) => {
-                shared::runtime::run_stream_worker(handler).await
-            }
+            // Not in QUEUE_WORKERS.
+            crate::WorkerHandler::Stream(_) => return unknown(&name, "functions::QUEUE_WORKERS"),
         },
         Function::Job(job) => shared::runtime::run_scheduled_job(job.handler).await,
     };
+    exit_code(result)
+}
+
+async fn run_publisher() -> ExitCode {
+    let name = function_name();
+    let Some(crate::WorkerHandler::Stream(handler)) =
+        lookup(crate::STREAM_WORKERS, &name).map(|worker| worker.handler)
+    else {
+        return unknown(&name, "functions::STREAM_WORKERS");
+    };
+    exit_code(shared::runtime::run_stream_worker(handler).await)
+}
+
+fn exit_code(result: Result<(), lambda_http::Error>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // Already logged (the start logs what is missing; the runtime what failed).
@@ -84,6 +123,21 @@ async fn run() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_worker_runs_in_one_binary() {
+        for worker in crate::WORKERS {
+            let in_platform = Function::named(worker.name).is_some();
+            let in_publisher = lookup(crate::STREAM_WORKERS, worker.name).is_some();
+            assert!(in_platform != in_publisher, "{}", worker.name);
+            assert_eq!(
+                in_publisher,
+                matches!(worker.handler, crate::WorkerHandler::Stream(_)),
+                "{}",
+                worker.name
+            );
+        }
+    }
 
     #[test]
     fn the_pdf_renderers_are_operations() {

@@ -1,5 +1,6 @@
-//! The platform's functions, one Lambda function each, all served by one binary
-//! (`src/bin/platform.rs`, see [`lambda`]).
+//! The platform's functions, one Lambda function each, served by two binaries (see [`lambda`]):
+//! `src/bin/platform.rs` runs the operations, queue workers and jobs, `src/bin/publisher.rs` the
+//! stream workers (the event publisher), so that neither carries the other's code.
 //!
 //! Every operation (an HTTP route) is a module of [`handlers`] with
 //! `handle(&AppContext, Request) -> ApiResult`, listed in [`OPERATIONS`] so that the Lambda
@@ -123,22 +124,37 @@ pub enum WorkerHandler {
 }
 
 macro_rules! workers {
-    ($($name:literal => $kind:ident $module:ident),* $(,)?) => {
-        /// Every worker, by binary name.
-        pub const WORKERS: &[Worker] = &[
-            $(Worker {
-                name: $name,
-                handler: WorkerHandler::$kind(|ctx, event| Box::pin(async move {
-                    workers::$module::handle(&ctx, event).await
-                })),
-            }),*
+    (
+        queue: [$($queue_name:literal => $queue_module:ident),* $(,)?],
+        stream: [$($stream_name:literal => $stream_module:ident),* $(,)?] $(,)?
+    ) => {
+        /// The queue workers, by function name (the platform binary runs them).
+        pub const QUEUE_WORKERS: &[Worker] = &[
+            $(workers!(@worker $queue_name, Queue, $queue_module)),*
         ];
+        /// The stream workers, by function name (the publisher binary runs them).
+        pub const STREAM_WORKERS: &[Worker] = &[
+            $(workers!(@worker $stream_name, Stream, $stream_module)),*
+        ];
+        /// Every worker, by function name.
+        pub const WORKERS: &[Worker] = &[
+            $(workers!(@worker $queue_name, Queue, $queue_module),)*
+            $(workers!(@worker $stream_name, Stream, $stream_module),)*
+        ];
+    };
+    (@worker $name:literal, $kind:ident, $module:ident) => {
+        Worker {
+            name: $name,
+            handler: WorkerHandler::$kind(|ctx, event| Box::pin(async move {
+                workers::$module::handle(&ctx, event).await
+            })),
+        }
     };
 }
 
 workers! {
-    "send-sms" => Queue send_sms,
-    "publish-events" => Stream publish_events,
+    queue: ["send-sms" => send_sms],
+    stream: ["publish-events" => publish_events],
 }
 
 /// A scheduled job: its function (binary) name and its handler.

@@ -30,14 +30,17 @@ fn template_functions_and_the_functions_crate_are_the_same_set() {
         template.functions.len(),
         "each function of template.yaml runs a different entry"
     );
-    // The one binary is the only one: every function runs it.
+    // Two binaries: the platform's (operations, queue workers, jobs) and the publisher's.
     let binaries: BTreeSet<String> = std::fs::read_dir(repo().join("functions/src/bin"))
         .unwrap()
         .map(|entry| entry.unwrap().path())
         .filter(|path| path.extension().is_some_and(|e| e == "rs"))
         .map(|path| path.file_stem().unwrap().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(binaries, BTreeSet::from(["platform".to_owned()]));
+    assert_eq!(
+        binaries,
+        BTreeSet::from(["platform".to_owned(), "publisher".to_owned()])
+    );
     // Workers have queues (queue workers) or table streams (stream workers) and no routes, jobs
     // schedules, operations routes only.
     for function in &template.functions {

@@ -120,11 +120,11 @@ pub async fn publish_records(ctx: &AppContext, records: &[EventRecord]) -> Outco
         outcome.events += 1;
         for mut pending in entries {
             pending.record = index;
-            if !fits(&chunk, &pending) {
-                if let Err(failed) = put(ctx, &mut chunk, &mut outcome).await {
-                    outcome.retry_from = Some(sequence_number(&records[failed]));
-                    return outcome;
-                }
+            if !fits(&chunk, &pending)
+                && let Err(failed) = put(ctx, &mut chunk, &mut outcome).await
+            {
+                outcome.retry_from = Some(sequence_number(&records[failed]));
+                return outcome;
             }
             chunk.push(pending);
         }
