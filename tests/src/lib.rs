@@ -11,6 +11,7 @@ pub mod pdf;
 pub mod permits;
 pub mod refusing_sns;
 pub mod residents;
+pub mod stand_in_server;
 pub mod sweep;
 pub mod units;
 
