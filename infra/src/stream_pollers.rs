@@ -49,6 +49,9 @@ struct Mapping {
     bisect: bool,
     /// The `OnFailure` destination's local queue URL.
     on_failure: Option<String>,
+    /// `FilterCriteria` patterns: a record is handed over when it matches one (or there are
+    /// none); the others are passed over, as Lambda drops them.
+    filters: Vec<Value>,
 }
 
 impl Mapping {
@@ -67,7 +70,37 @@ impl Mapping {
                 .as_bool()
                 .unwrap_or(false),
             on_failure,
+            filters: props["FilterCriteria"]["Filters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|f| serde_json::from_str(f["Pattern"].as_str()?).ok())
+                .collect(),
         }
+    }
+
+    /// Whether `record` (as Lambda's event holds it) passes the filters.
+    fn passes(&self, record: &Value) -> bool {
+        self.filters.is_empty() || self.filters.iter().any(|p| matches_pattern(p, record))
+    }
+}
+
+/// The part of EventBridge's pattern syntax that stream filters use here: an object matches when
+/// each of its fields matches the value's field; a list, when the value equals one of its
+/// literals or starts with one of its `{"prefix": …}`.
+fn matches_pattern(pattern: &Value, value: &Value) -> bool {
+    match pattern {
+        Value::Object(fields) => fields
+            .iter()
+            .all(|(name, p)| value.get(name).is_some_and(|v| matches_pattern(p, v))),
+        Value::Array(choices) => choices.iter().any(|choice| match choice {
+            Value::Object(rule) => match (rule.get("prefix"), value) {
+                (Some(Value::String(prefix)), Value::String(text)) => text.starts_with(prefix),
+                _ => false,
+            },
+            literal => literal == value,
+        }),
+        _ => false,
     }
 }
 
@@ -353,8 +386,13 @@ impl Poller {
             }
         };
         let records = page.records().to_vec();
-        if !records.is_empty() {
-            self.deliver(id, records.clone()).await;
+        let passing: Vec<Record> = records
+            .iter()
+            .filter(|r| self.mapping.passes(&self.lambda_record(r)))
+            .cloned()
+            .collect();
+        if !passing.is_empty() {
+            self.deliver(id, passing).await;
         }
         if let Some(position) = self.shards.get_mut(id) {
             position.iterator = page.next_shard_iterator;
@@ -448,9 +486,15 @@ impl Poller {
     fn event(&self, records: &[Record]) -> Event {
         let records: Vec<Value> = records
             .iter()
-            .map(|record| lambda_record(record, &self.stream_arn, &self.region))
+            .map(|record| self.lambda_record(record))
             .collect();
         serde_json::from_value(json!({ "Records": records })).expect("a DynamoDB stream event")
+    }
+}
+
+impl Poller {
+    fn lambda_record(&self, record: &Record) -> Value {
+        lambda_record(record, &self.stream_arn, &self.region)
     }
 }
 
@@ -499,4 +543,24 @@ fn lambda_record(record: &Record, stream_arn: &str, region: &str) -> Value {
         "dynamodb": dynamodb,
         "eventSourceARN": stream_arn,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_match_prefixes_and_literals_field_by_field() {
+        let pattern: Value = serde_json::from_str(
+            r#"{"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "ACCOUNT#"}]}, "sk": {"S": [{"prefix": "LINK#"}, "PROFILE"]}}}}"#,
+        )
+        .unwrap();
+        let record =
+            |pk: &str, sk: &str| json!({"dynamodb": {"Keys": {"pk": {"S": pk}, "sk": {"S": sk}}}});
+        assert!(matches_pattern(&pattern, &record("ACCOUNT#a", "LINK#l")));
+        assert!(matches_pattern(&pattern, &record("ACCOUNT#a", "PROFILE")));
+        assert!(!matches_pattern(&pattern, &record("ACCOUNT#a", "SESSION")));
+        assert!(!matches_pattern(&pattern, &record("LINKID#l", "LINK#l")));
+        assert!(!matches_pattern(&pattern, &json!({"dynamodb": {}})));
+    }
 }

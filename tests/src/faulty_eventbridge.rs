@@ -1,9 +1,10 @@
 //! A stand-in for EventBridge in front of the moto server that fails part of a `PutEvents` call
-//! on purpose: on the first `faults` calls it forwards only the entries before `accepted` to
+//! on purpose: on the first `faults` calls of events from `source` (their first entry's
+//! `Source`, e.g. `/residence-platform/registration`) it forwards only the entries before `accepted` to
 //! moto (which delivers them) and answers the rest as refused (`InternalFailure`, as EventBridge
 //! answers an entry it could not take: HTTP 200 with `FailedEntryCount`), so that a publisher
 //! failing in the middle of a batch can be watched being retried from the failed record. Every
-//! other call is forwarded whole. It counts the calls.
+//! other call is forwarded whole. It counts the `PutEvents` calls of events from `source`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::stand_in_server::{self, Answer, Received};
 
-/// A running stand-in: its URL and the `PutEvents` calls it saw.
+/// A running stand-in: its URL and the `PutEvents` calls of its source it saw.
 pub struct FaultyEventBridge {
     pub url: String,
     calls: Arc<AtomicUsize>,
@@ -25,19 +26,26 @@ impl FaultyEventBridge {
 }
 
 /// Starts one before `moto` (the emulator's URL) on a free port, on a thread of its own.
-pub fn start(moto: &str, faults: usize, accepted: usize) -> FaultyEventBridge {
+pub fn start(moto: &str, source: &str, faults: usize, accepted: usize) -> FaultyEventBridge {
     let calls = Arc::new(AtomicUsize::new(0));
     let counted = calls.clone();
     let moto = moto.trim_end_matches('/').to_owned();
+    let source = source.to_owned();
     let http = reqwest::Client::new();
     let url = stand_in_server::start(move |request: Received| {
         let (counted, http, moto) = (counted.clone(), http.clone(), moto.clone());
+        let source = source.clone();
         async move {
             let target = request.header("x-amz-target").unwrap_or_default();
-            let call = counted.fetch_add(1, Ordering::SeqCst);
             let mut body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
-            let refused = match (target.ends_with(".PutEvents"), call < faults) {
-                (true, true) => {
+            let of_source =
+                target.ends_with(".PutEvents") && body["Entries"][0]["Source"] == source.as_str();
+            let call = match of_source {
+                true => counted.fetch_add(1, Ordering::SeqCst),
+                false => usize::MAX,
+            };
+            let refused = match call < faults {
+                true => {
                     let entries = body["Entries"].as_array().cloned().unwrap_or_default();
                     let keep = accepted.min(entries.len());
                     body["Entries"] = Value::Array(entries[..keep].to_vec());

@@ -1,6 +1,6 @@
 //! The event publisher under faults (F23): EventBridge refusing part of a call, and a record that
-//! cannot be made an event. Alone in its process, so that the first call the publisher makes
-//! is this test's own.
+//! cannot be made an event. Alone in its process, so that the first registration events the
+//! publisher puts are this test's own.
 
 use std::time::Duration;
 
@@ -16,8 +16,9 @@ const WAIT: Duration = Duration::from_secs(30);
 #[tokio::test]
 async fn a_failed_call_is_retried_from_the_failed_record_and_a_poison_record_stops_nothing() {
     let moto = std::env::var("SNS_ENDPOINT").expect("make test sets SNS_ENDPOINT");
-    // The first PutEvents: the first entry is delivered, the others refused.
-    let faulty = faulty_eventbridge::start(&moto, 1, 1);
+    // The first PutEvents of registration events: the first entry is delivered, the others
+    // refused (the house link's events before them go through).
+    let faulty = faulty_eventbridge::start(&moto, "/residence-platform/registration", 1, 1);
     let stack = start_with(
         &[],
         Workers {

@@ -1,4 +1,5 @@
-//! Events other agencies consume (F23, docs/events.md): every declaration, change and
+//! Events other agencies consume (F23, docs/events.md): every house link's request, decision and
+//! deregistration, every declaration, change and
 //! deregistration, and every permit application, decision, issue, endorsement and suspension,
 //! reaches each consumer of `infra/events/consumers.yaml` as a CloudEvent of the one view it
 //! receives, valid by its schema in `docs/events/`, in order per subject, read here from the
@@ -272,4 +273,69 @@ fn each_consumer_has_its_rule_queue_and_dead_letter_queue() {
         json!({"Ref": "EventArchiveRetentionDays"})
     );
     assert!(template.parameters["EventArchiveRetentionDays"].as_i64() >= Some(400));
+}
+
+#[tokio::test]
+async fn house_links_reach_the_police_in_full_and_housing_without_the_holder() {
+    let stack = stack();
+    let client = Client::new(stack);
+    let (_, staff) = staff_session(&client).await;
+    let (citizen, token, approved) = approved_link(&client, &staff).await;
+    let link_id = approved["link_id"].as_str().unwrap().to_owned();
+    let ended = client
+        .post_auth(
+            &format!("/v1/me/houses/{link_id}/deregistration"),
+            &token,
+            &json!({"deregister_residents": false}),
+        )
+        .await;
+    assert_eq!(ended.status, 200, "{:#}", ended.body);
+
+    for consumer in ["police-population", "housing-rental"] {
+        let events = stack
+            .consumer_events(consumer, &link_id, at_least(3), WAIT)
+            .await;
+        assert_eq!(
+            applied_types(&events),
+            [
+                "house_link.requested",
+                "house_link.decided",
+                "house_link.deregistered"
+            ],
+            "{consumer}: {events:#?}"
+        );
+        assert_eq!(
+            sequences(&events),
+            ["000000000001", "000000000002", "000000000003"],
+            "{consumer}"
+        );
+        assert_valid(&events);
+        assert!(
+            events
+                .iter()
+                .all(|e| e["source"] == "/residence-platform/house_link")
+        );
+        assert_eq!(events[1]["data"]["status"], "approved");
+        assert!(events[0]["data"]["house_id"].is_string(), "{consumer}");
+        let holder = events[0]["data"].get("account_id");
+        match consumer {
+            "police-population" => assert_eq!(holder, Some(&json!(citizen.account_id))),
+            _ => {
+                // Who manages the house is not the housing view's business.
+                assert!(holder.is_none() && events[0]["data"].get("address").is_none());
+                let text = serde_json::to_string(&events).unwrap();
+                assert!(!text.contains(&citizen.account_id), "{text}");
+            }
+        }
+    }
+    // Statistics receives no house link at all.
+    let none = stack
+        .consumer_events(
+            "statistics",
+            &link_id,
+            |_| false,
+            Duration::from_millis(500),
+        )
+        .await;
+    assert!(none.is_empty(), "{none:#?}");
 }

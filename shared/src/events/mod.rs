@@ -3,7 +3,7 @@
 //! (`envelope.rs`) of one type and version (`catalog.rs`), published only as the minimized views
 //! agencies' duties need (`views.rs`), to the consumers configured for them (`consumers.rs`,
 //! `infra/events/consumers.yaml`). The event itself: `event.rs`; the item kinds translated:
-//! `registrations.rs`, `permits.rs`.
+//! `registrations.rs`, `permits.rs`, `house_links.rs`.
 //! The publisher (`publisher.rs`) reads the tables' streams (`stream.rs`: which record is which
 //! kind) and puts the views on the EventBridge bus, from which each consumer's rule delivers to
 //! its queue (`template.yaml`, `docs/events.md`).
@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod consumers;
 pub mod envelope;
 pub mod event;
+pub mod house_links;
 pub mod permits;
 pub mod publisher;
 pub mod registrations;

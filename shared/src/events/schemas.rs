@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 use strum::VariantArray;
 
 use crate::domain::address::DeclarantType;
+use crate::domain::house_link::LinkStatus;
 use crate::domain::id_document::IdType;
 use crate::domain::permit::ApplicationStatus;
 use crate::domain::registration::{Channel, EndReason, RegistrationStatus};
@@ -68,6 +69,7 @@ pub fn schema(event_type: EventType, view: View) -> Option<Value> {
 /// The facts every event of their kind carries.
 const ALWAYS_PRESENT: &[&str] = &[
     "registration_id",
+    "link_id",
     "application_id",
     "status",
     "basis",
@@ -95,6 +97,7 @@ fn field(name: &str) -> Value {
             let mut all = names::<RegistrationStatus>();
             all.extend(names::<ApplicationStatus>());
             all.extend(names::<PermitStatus>());
+            all.extend(names::<LinkStatus>());
             all.sort_unstable();
             all.dedup();
             one_of(all)
@@ -109,9 +112,13 @@ fn field(name: &str) -> Value {
         ]),
         "district_code" => json!({ "type": "string", "pattern": "^[0-9]{6}$" }),
         "street_code" => json!({ "type": "string", "pattern": "^[0-9]{9}$" }),
-        "moved_in_on" | "moved_out_on" | "issued_on" | "next_anniversary" => date,
-        "declared_at" | "applied_at" => json!({ "type": "string", "format": "date-time" }),
-        "late" | "filed_by_unit" => json!({ "type": "boolean" }),
+        "moved_in_on" | "moved_out_on" | "issued_on" | "next_anniversary" | "deregistered_on" => {
+            date
+        }
+        "declared_at" | "applied_at" | "requested_at" | "decided_at" => {
+            json!({ "type": "string", "format": "date-time" })
+        }
+        "late" | "filed_by_unit" | "manual_address" => json!({ "type": "boolean" }),
         "endorsements" => json!({ "type": "integer", "minimum": 0 }),
         "changed_fields" => json!({ "type": "array", "items": text(), "uniqueItems": true }),
         "changes" => json!({

@@ -7,16 +7,19 @@ use serde::de::DeserializeOwned;
 use serde_dynamo::{AttributeValue, Item};
 
 use crate::config::Tables;
+use crate::store::house_links::LinkRecord;
 use crate::store::permits::{ApplicationRecord, PermitRecord, is_application_key, is_permit_key};
 
 use super::event::{Change, DomainEvent, TranslateError};
-use super::{permits, registrations};
+use super::{house_links, permits, registrations};
 
 /// The tables whose streams the publisher reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceTable {
     Registrations,
     Permits,
+    /// For its house links only.
+    Accounts,
 }
 
 impl SourceTable {
@@ -28,6 +31,7 @@ impl SourceTable {
         match name {
             n if n == tables.registrations => Some(Self::Registrations),
             n if n == tables.permits => Some(Self::Permits),
+            n if n == tables.accounts => Some(Self::Accounts),
             _ => None,
         }
     }
@@ -57,6 +61,16 @@ pub fn translate(
                 permits::permit(&read::<PermitRecord>(change)?)
             } else {
                 Ok(None)
+            }
+        }
+        SourceTable::Accounts => {
+            let (pk, sk) = (
+                text(image, "pk").unwrap_or(""),
+                text(image, "sk").unwrap_or(""),
+            );
+            match house_links::is_link_key(pk, sk) {
+                true => house_links::translate(&read::<LinkRecord>(change)?),
+                false => Ok(None),
             }
         }
     }
@@ -123,7 +137,11 @@ mod tests {
             SourceTable::of_stream(&arn(&t.permits), &t),
             Some(SourceTable::Permits)
         );
-        assert_eq!(SourceTable::of_stream(&arn(&t.accounts), &t), None);
+        assert_eq!(
+            SourceTable::of_stream(&arn(&t.accounts), &t),
+            Some(SourceTable::Accounts)
+        );
+        assert_eq!(SourceTable::of_stream(&arn(&t.address), &t), None);
         assert_eq!(SourceTable::of_stream("not an arn", &t), None);
     }
 

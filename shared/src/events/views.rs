@@ -45,6 +45,21 @@ const APPLICATION_COMMON: &[&str] = &[
     "applied_at",
     "filed_by_unit",
 ];
+const HOUSE_LINK_COMMON: &[&str] = &[
+    "link_id",
+    "status",
+    "declarant_type",
+    "requested_at",
+    "decided_at",
+    "deregistered_on",
+    "street_code",
+    "district_code",
+    "house_id",
+    "house_code",
+    "room",
+    "building_id",
+    "manual_address",
+];
 const PERMIT_COMMON: &[&str] = &[
     "application_id",
     "status",
@@ -97,6 +112,8 @@ pub fn fields(event_type: EventType, view: View) -> Option<Vec<&'static str>> {
             &["permit_no", "holder_account_id", "card", "cancellation"],
         ),
         (Permit, View::Statistical) => (PERMIT_COMMON, &["age_band", "sex", "id_type"]),
+        (HouseLink, View::Full) => (HOUSE_LINK_COMMON, &["account_id", "address", "reason"]),
+        (HouseLink, View::Housing) => (HOUSE_LINK_COMMON, &[]),
         (PermitApplication | Permit | HouseLink, _) => return None,
     };
     let mut all: Vec<&'static str> = common.iter().chain(extra).copied().collect();
