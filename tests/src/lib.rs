@@ -525,15 +525,36 @@ impl Client {
 
     /// The SMS to this phone once at least `count` have been delivered (fails after 10 s).
     pub async fn sms_delivered(&self, phone: &str, count: usize) -> Vec<String> {
+        self.sms_until(phone, &format!("{count} SMS"), |messages| {
+            messages.len() >= count
+        })
+        .await
+    }
+
+    /// The SMS delivered to `phone` once one of them contains `text` (an SMS is sent from a
+    /// queue: it may still be on its way when the request that queued it has answered).
+    pub async fn sms_delivered_containing(&self, phone: &str, text: &str) -> Vec<String> {
+        self.sms_until(phone, &format!("an SMS with {text}"), |messages| {
+            messages.iter().any(|m| m.contains(text))
+        })
+        .await
+    }
+
+    async fn sms_until(
+        &self,
+        phone: &str,
+        expected: &str,
+        enough: impl Fn(&[String]) -> bool,
+    ) -> Vec<String> {
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         loop {
             let messages = self.sms_messages(phone).await;
-            if messages.len() >= count {
+            if enough(&messages) {
                 return messages;
             }
             assert!(
                 std::time::Instant::now() < deadline,
-                "{count} SMS to {phone} expected, {} delivered after 10 s",
+                "{expected} to {phone} expected, {} delivered after 10 s: {messages:?}",
                 messages.len()
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -547,13 +568,29 @@ impl Client {
         phone: &str,
         request: F,
     ) -> (Answer, Option<String>) {
-        let before = self.sms_messages(phone).await.len();
+        let before = self.settled_sms_count(phone).await;
         let answer = request.await;
         if !answer.status.is_success() {
             return (answer, None);
         }
         let mut messages = self.sms_delivered(phone, before + 1).await;
         (answer, messages.pop())
+    }
+
+    /// How many SMS this phone has once none arrived for a quarter of a second: SMS go through a
+    /// queue, and one queued by an earlier request may still be on its way, to be taken for the
+    /// next request's.
+    async fn settled_sms_count(&self, phone: &str) -> usize {
+        let mut count = self.sms_messages(phone).await.len();
+        for _ in 0..40 {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            let now = self.sms_messages(phone).await.len();
+            if now == count {
+                break;
+            }
+            count = now;
+        }
+        count
     }
 
     /// The code of the `count`th SMS to this phone, once it has arrived.
