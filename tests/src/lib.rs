@@ -505,12 +505,23 @@ impl Client {
     /// leave through the queue and the sender, after the answer).
     pub async fn sms_messages(&self, phone: &str) -> Vec<String> {
         let url = format!("{}/moto-api/data.json", self.stack.sns_url);
-        let data: Value = reqwest::get(url)
-            .await
-            .expect("emulator answers")
-            .json()
-            .await
-            .expect("json");
+        // moto dumps every service's state here; while other requests change that state it may
+        // answer with an error page: read again.
+        let mut data = Value::Null;
+        for attempt in 0..50 {
+            let read = match reqwest::get(&url).await {
+                Ok(response) => response.json::<Value>().await.ok(),
+                Err(_) => None,
+            };
+            match read {
+                Some(value) => {
+                    data = value;
+                    break;
+                }
+                None if attempt < 49 => tokio::time::sleep(Duration::from_millis(50)).await,
+                None => panic!("the emulator's {url} answered no JSON 50 times"),
+            }
+        }
         let e164 = format!("+86{phone}");
         data["sns"]["SMS"]
             .as_array()
@@ -568,29 +579,13 @@ impl Client {
         phone: &str,
         request: F,
     ) -> (Answer, Option<String>) {
-        let before = self.settled_sms_count(phone).await;
+        let before = self.sms_messages(phone).await.len();
         let answer = request.await;
         if !answer.status.is_success() {
             return (answer, None);
         }
         let mut messages = self.sms_delivered(phone, before + 1).await;
         (answer, messages.pop())
-    }
-
-    /// How many SMS this phone has once none arrived for a quarter of a second: SMS go through a
-    /// queue, and one queued by an earlier request may still be on its way, to be taken for the
-    /// next request's.
-    async fn settled_sms_count(&self, phone: &str) -> usize {
-        let mut count = self.sms_messages(phone).await.len();
-        for _ in 0..40 {
-            tokio::time::sleep(Duration::from_millis(250)).await;
-            let now = self.sms_messages(phone).await.len();
-            if now == count {
-                break;
-            }
-            count = now;
-        }
-        count
     }
 
     /// The code of the `count`th SMS to this phone, once it has arrived.
