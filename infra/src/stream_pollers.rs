@@ -280,22 +280,27 @@ impl Poller {
                 }
                 Err(error) if code(&error) == "TrimmedDataAccessException" => {
                     // An empty shard answers so from its beginning too: all it will hold is new.
-                    position.iterator = match &position.last {
-                        Some(seq) => {
-                            self.iterator(shard, ShardIteratorType::AfterSequenceNumber, Some(seq))
-                                .await?
-                        }
-                        None => {
-                            self.iterator(shard, ShardIteratorType::TrimHorizon, None)
-                                .await?
-                        }
-                    };
+                    position.iterator = self.resume(shard, position.last.as_deref()).await?;
                     if from_beginning {
                         return Ok(position);
                     }
                     from_beginning = true;
                 }
                 Err(error) => return Err(code(&error)),
+            }
+        }
+    }
+
+    /// An iterator after `last`, the last record handed over (none yet: the shard's beginning).
+    async fn resume(&self, shard: &str, last: Option<&str>) -> Result<Option<String>, String> {
+        match last {
+            Some(seq) => {
+                self.iterator(shard, ShardIteratorType::AfterSequenceNumber, Some(seq))
+                    .await
+            }
+            None => {
+                self.iterator(shard, ShardIteratorType::TrimHorizon, None)
+                    .await
             }
         }
     }
@@ -363,16 +368,7 @@ impl Poller {
                 // any, from the shard's beginning: DynamoDB Local answers the first read of an
                 // empty shard with `TrimmedDataAccessException`).
                 let last = self.shards.get(id).and_then(|p| p.last.clone());
-                let renewed = match &last {
-                    Some(seq) => {
-                        self.iterator(id, ShardIteratorType::AfterSequenceNumber, Some(seq))
-                            .await
-                    }
-                    None => {
-                        self.iterator(id, ShardIteratorType::TrimHorizon, None)
-                            .await
-                    }
-                };
+                let renewed = self.resume(id, last.as_deref()).await;
                 match (&last, code(&error).as_str()) {
                     (None, "TrimmedDataAccessException") => {
                         tracing::debug!(shard = id, "empty shard read again from its beginning")

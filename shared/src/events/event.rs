@@ -47,7 +47,7 @@ impl DomainEvent {
         subject: &str,
         version: u32,
         updated_at: &str,
-        person_key: &str,
+        person_key: Option<&str>,
         facts: Vec<(&str, Value)>,
     ) -> Self {
         Self {
@@ -55,7 +55,7 @@ impl DomainEvent {
             subject: subject.to_owned(),
             sequence: u64::from(version),
             time: updated_at.to_owned(),
-            person_key: Some(person_key.to_owned()),
+            person_key: person_key.map(str::to_owned),
             facts: facts
                 .into_iter()
                 .filter(|(_, v)| !v.is_null())

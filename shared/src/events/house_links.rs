@@ -66,17 +66,15 @@ pub fn translate(change: &Change<LinkRecord>) -> Result<Option<DomainEvent>, Tra
         ("account_id", json!(new.account_id)),
         ("reason", json!(new.reason)),
     ];
-    let mut event = DomainEvent::of_write(
+    // The link is the account holder's, whose keyed hash the link does not keep.
+    Ok(Some(DomainEvent::of_write(
         event_type,
         &new.link_id,
         sequence,
         time.unwrap_or(&new.created_at),
-        "",
+        None,
         facts,
-    );
-    // The link is the account holder's, whose keyed hash the link does not keep.
-    event.person_key = None;
-    Ok(Some(event))
+    )))
 }
 
 #[cfg(test)]

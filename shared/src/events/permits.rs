@@ -54,7 +54,7 @@ pub fn application(
         &new.application_id,
         new.version,
         &new.updated_at,
-        &new.person_key,
+        Some(&new.person_key),
         facts,
     )))
 }
@@ -99,7 +99,7 @@ pub fn permit(change: &Change<PermitRecord>) -> Result<Option<DomainEvent>, Tran
         &new.application_id,
         new.version,
         &new.updated_at,
-        &new.person_key,
+        Some(&new.person_key),
         facts,
     )))
 }
