@@ -80,6 +80,7 @@ operations! {
     "get-registration-receipt" => get_registration_receipt,
     "check-receipt" => check_receipt,
     "list-residence-records" => list_residence_records,
+    "list-my-data-access" => list_my_data_access,
     "open-account" => open_account,
     "open-unit" => open_unit,
     "list-sub-accounts" => list_sub_accounts,

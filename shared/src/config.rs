@@ -66,6 +66,8 @@ pub struct Tables {
     pub social_insurance: String,
     /// Residence-permit applications and their history (F22).
     pub permits: String,
+    /// Who read or received each person's data (PIPL processing records).
+    pub processing_records: String,
 }
 
 /// Signing keys for access tokens, by key id; `active` signs, all verify (for rotation).
@@ -327,6 +329,7 @@ impl AppConfig {
                 registrations: required("REGISTRATIONS_TABLE")?,
                 social_insurance: required("SOCIAL_INSURANCE_TABLE")?,
                 permits: required("PERMITS_TABLE")?,
+                processing_records: required("PROCESSING_RECORDS_TABLE")?,
             },
             jwt,
             hash_key,
@@ -484,6 +487,7 @@ fn test_vars(extra: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         ("REGISTRATIONS_TABLE", "rg"),
         ("SOCIAL_INSURANCE_TABLE", "si"),
         ("PERMITS_TABLE", "p"),
+        ("PROCESSING_RECORDS_TABLE", "pr"),
         ("SMS_QUEUE_URL", "http://127.0.0.1:9/000000000000/sms"),
         (
             "JWT_KEYS",

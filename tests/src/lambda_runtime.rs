@@ -551,6 +551,7 @@ pub async fn one_event_per_function(client: &crate::Client) -> Events {
         http("check-receipt", "GET", "/v1/receipts/{receipt_no}",
              &format!("/v1/receipts/{receipt_no}?check_code=ABCD2345"), None, None, 200),
         http("list-residence-records", "GET", "/v1/me/residence-records", "/v1/me/residence-records", holder_t, None, 200),
+        http("list-my-data-access", "GET", "/v1/me/data-access", "/v1/me/data-access", holder_t, None, 200),
         http("open-account", "POST", "/v1/staff/accounts", "/v1/staff/accounts", staff_t, empty(), 400),
         http("open-unit", "POST", "/v1/staff/units", "/v1/staff/units", staff_t, empty(), 400),
         http("list-sub-accounts", "GET", "/v1/unit/sub-accounts", "/v1/unit/sub-accounts", admin_t, None, 200),

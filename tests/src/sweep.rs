@@ -302,6 +302,15 @@ pub async fn every_route(stack: &Stack) -> BTreeSet<(String, String)> {
     sweep
         .call(
             Method::GET,
+            "/v1/me/data-access",
+            "/v1/me/data-access",
+            Some(&permit),
+            None,
+        )
+        .await;
+    sweep
+        .call(
+            Method::GET,
             "/v1/me/permit-eligibility",
             "/v1/me/permit-eligibility",
             Some(&permit),

@@ -224,6 +224,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
         row(M::POST, "/v1/registrations/{registration_id}/deregistration", &[("registration_id", &registration2)], empty(), [401, 404, 403, 403, 400, 404, 404, 404, 400, 403]),
         row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &registration2)], None, [401, 404, 403, 403, 200, 404, 404, 404, 200, 403]),
         row(M::GET, "/v1/me/residence-records", &[], None,                                               [401, 403, 200, 200, 403, 403, 403, 403, 403, 403]),
+        row(M::GET, "/v1/me/data-access", &[], None,                                                     [401, 403, 200, 200, 403, 403, 403, 403, 403, 403]),
         row(M::GET, "/v1/me/permit-eligibility", &[], None,                                              [401, 403, 200, 200, 403, 403, 403, 403, 403, 403]),
         row(M::POST, "/v1/me/permit-applications", &[], empty(),                                         [401, 403, 400, 400, 403, 403, 403, 403, 403, 403]),
         row(M::GET, "/v1/me/permit-applications", &[], None,                                             [401, 403, 200, 200, 403, 403, 403, 403, 403, 403]),

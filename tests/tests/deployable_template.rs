@@ -20,7 +20,11 @@ fn resources_of_type<'a>(template: &'a Template, kind: &str) -> Vec<(&'a String,
 #[test]
 fn every_table_is_on_demand_recoverable_protected_and_encrypted_with_the_stack_key() {
     let template = template();
-    assert_eq!(template.tables.len(), 7);
+    assert_eq!(
+        template.tables.len(),
+        8,
+        "with the processing records (PIPL Art. 55-56)"
+    );
     for table in &template.tables {
         let p = &table.properties;
         let id = &table.logical_id;

@@ -31,7 +31,8 @@ async fn a_failed_call_is_retried_from_the_failed_record_and_a_poison_record_sto
     let (_, staff) = staff_session(&client).await;
     let (_, token, approved) = approved_link(&client, &staff).await;
     let link_id = approved["link_id"].as_str().unwrap();
-    let registration = declared(&client, &token, link_id, &resident_body()).await;
+    let resident = resident_body();
+    let registration = declared(&client, &token, link_id, &resident).await;
     let id = registration["registration_id"].as_str().unwrap().to_owned();
 
     // The declaration's three views went out in one call; the full view was delivered, the
@@ -57,6 +58,40 @@ async fn a_failed_call_is_retried_from_the_failed_record_and_a_poison_record_sto
     );
     assert_eq!(full[0]["id"], full[1]["id"], "the same id on the retry");
     assert_eq!(applied_types(&full), ["registration.declared"]);
+    // Sent twice, recorded once: the person's processing records hold one delivery per consumer
+    // (each written once its view was accepted; the retry rewrites the same records).
+    let person = shared::store::keys::person_key(
+        &stack.context(),
+        shared::domain::id_document::IdType::ResidentId,
+        resident["id_number"].as_str().unwrap(),
+    );
+    let deadline = std::time::Instant::now() + WAIT;
+    let consumers = loop {
+        let records = shared::store::processing_records::page_of_person(
+            &stack.context(),
+            &person,
+            &shared::store::PageRequest::first(100),
+        )
+        .await
+        .expect("read the processing records")
+        .items;
+        let mut consumers: Vec<String> = records
+            .iter()
+            .filter(|r| {
+                r.subject_id == id && r.event_type.as_deref() == Some("registration.declared")
+            })
+            .map(|r| r.processor_id.clone())
+            .collect();
+        consumers.sort_unstable();
+        if consumers.len() >= 3 || std::time::Instant::now() > deadline {
+            break consumers;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(
+        consumers,
+        ["housing-rental", "police-population", "statistics"]
+    );
 
     // A record that cannot be made an event (a registration item that does not read as one):
     // its coordinates to the dead-letter queue, no data; the changes after it still delivered.

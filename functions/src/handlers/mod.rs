@@ -33,6 +33,7 @@ pub mod list_building_houses;
 pub mod list_districts;
 pub mod list_house_links;
 pub mod list_link_residents;
+pub mod list_my_data_access;
 pub mod list_my_houses;
 pub mod list_permit_applications;
 pub mod list_permit_review_queue;

@@ -38,6 +38,11 @@ impl Principal {
             Err(ApiError::Forbidden("当前账号类型不能使用此功能"))
         }
     }
+
+    /// A member of the counter staff.
+    pub fn is_staff(&self) -> bool {
+        self.account_type == AccountType::Staff && self.role == Role::Staff
+    }
 }
 
 /// The caller of an ordinary operation: a valid token of the account's current session, whose

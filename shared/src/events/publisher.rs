@@ -13,6 +13,12 @@
 //! - a record that cannot be made an event (a poison record) goes to the dead-letter queue as its
 //!   coordinates only (stream, sequence number, event id, reason: no image, no personal data) and
 //!   stops nothing else.
+//!
+//! Once EventBridge accepted a view of an event about a person, the processing record of its
+//! delivery to each consumer of that view is written (PIPL; [`crate::store::processing_records`])
+//! before the batch goes on; a record that cannot be written fails the call's records like a
+//! refused entry, and the retry writes the same records again (their ids are the event's id and
+//! the consumer's: one record per delivery however often it is sent).
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
@@ -24,11 +30,16 @@ use serde_json::json;
 
 use crate::config::EventSettings;
 use crate::context::AppContext;
+use crate::store::processing_records::{
+    self, Processed, Processing, ProcessingRecord, Processor, SubjectKind,
+};
 
-use super::consumers::views_of;
+use super::catalog;
+use super::consumers::{recipients, views_of};
 use super::envelope::CloudEvent;
-use super::event::{Change, TranslateError};
+use super::event::{Change, DomainEvent, TranslateError};
 use super::stream::{SourceTable, translate};
+use super::views::View;
 
 /// Entries one `PutEvents` call takes at most.
 pub const MAX_ENTRIES: usize = 10;
@@ -43,6 +54,8 @@ pub struct Outcome {
     pub events: usize,
     /// Views put on the bus (entries EventBridge accepted).
     pub entries_put: usize,
+    /// Processing records written (one per delivery of a view about a person to a consumer).
+    pub deliveries_recorded: usize,
     /// Records of kinds that make no event.
     pub skipped: usize,
     /// Poison records sent to the dead-letter queue.
@@ -73,6 +86,8 @@ struct Pending {
     sequence: String,
     size: usize,
     entry: PutEventsRequestEntry,
+    /// The processing records of this view's deliveries, written once it is accepted.
+    deliveries: Vec<ProcessingRecord>,
 }
 
 /// Publishes one batch of stream records.
@@ -82,6 +97,7 @@ pub async fn publish(ctx: &AppContext, event: Event) -> DynamoDbEventResponse {
         records = event.records.len(),
         events = outcome.events,
         entries_put = outcome.entries_put,
+        deliveries_recorded = outcome.deliveries_recorded,
         skipped = outcome.skipped,
         dead_lettered = outcome.dead_lettered,
         retry = outcome.retry_from.is_some(),
@@ -181,7 +197,9 @@ async fn put(
     match refused {
         None if output.entries().len() == sent.len() => {
             outcome.entries_put += sent.len();
-            Ok(())
+            record_deliveries(ctx, &sent, outcome)
+                .await
+                .map_err(|()| first)
         }
         None => Err(first),
         Some(position) => {
@@ -200,9 +218,82 @@ async fn put(
                 .min()
                 .unwrap_or(first);
             outcome.entries_put += sent.len() - output.failed_entry_count() as usize;
+            // The records before `earliest` are not sent again: their deliveries are done.
+            let done: Vec<Pending> = sent.into_iter().filter(|p| p.record < earliest).collect();
+            record_deliveries(ctx, &done, outcome)
+                .await
+                .map_err(|()| first)?;
             Err(earliest)
         }
     }
+}
+
+/// Writes the processing records of the accepted views `sent`.
+async fn record_deliveries(
+    ctx: &AppContext,
+    sent: &[Pending],
+    outcome: &mut Outcome,
+) -> Result<(), ()> {
+    let records: Vec<ProcessingRecord> = sent
+        .iter()
+        .flat_map(|p| p.deliveries.iter().cloned())
+        .collect();
+    if records.is_empty() {
+        return Ok(());
+    }
+    match processing_records::put_all(ctx, &records).await {
+        Ok(()) => {
+            outcome.deliveries_recorded += records.len();
+            Ok(())
+        }
+        Err(error) => {
+            tracing::warn!(%error, records = records.len(), "processing records not written");
+            Err(())
+        }
+    }
+}
+
+/// The processing records of `cloud_event`'s delivery (a view of `event`) to each consumer of
+/// its view, delivered `at`; none for an event about no person (a house link).
+fn deliveries(
+    event: &DomainEvent,
+    cloud_event: &CloudEvent,
+    view: View,
+    at: &str,
+) -> Vec<ProcessingRecord> {
+    let Some(person_key) = event.person_key.as_deref() else {
+        return Vec::new();
+    };
+    let subject_kind = match event.event_type.subject_kind() {
+        catalog::SubjectKind::Registration => SubjectKind::Registration,
+        // A permit's events name its application.
+        catalog::SubjectKind::PermitApplication | catalog::SubjectKind::Permit => {
+            SubjectKind::PermitApplication
+        }
+        catalog::SubjectKind::HouseLink => return Vec::new(),
+    };
+    recipients(event.event_type, view)
+        .map(|consumer| {
+            let mut record = ProcessingRecord::new(
+                Processed {
+                    person_key,
+                    subject_kind,
+                    subject_id: &event.subject,
+                    processor: Processor::Agency,
+                    processor_id: &consumer.id,
+                    processing: Processing::Delivered,
+                    purpose: &consumer.basis,
+                },
+                at,
+                &event.time,
+                format!("{}.{}", cloud_event.id, consumer.id),
+            );
+            record.event_type = Some(event.event_type.as_ref().to_owned());
+            record.view = Some(view.as_ref().to_owned());
+            record.event_id = Some(cloud_event.id.clone());
+            record
+        })
+        .collect()
 }
 
 /// The entries of a record's event (one per view a consumer receives), `None` for a record of a
@@ -225,6 +316,7 @@ fn entries_of(
         return Ok(None);
     };
     let time = DateTime::from_str(&event.time, DateTimeFormat::DateTime).ok();
+    let now = crate::clock::rfc3339(crate::clock::now());
     let mut entries = Vec::new();
     for view in views_of(event.event_type) {
         let Some(cloud_event) = CloudEvent::of(&event, view) else {
@@ -251,6 +343,7 @@ fn entries_of(
             sequence: cloud_event.sequence.clone(),
             size,
             entry,
+            deliveries: deliveries(&event, &cloud_event, view, &now),
         });
     }
     Ok(Some(entries))

@@ -6,6 +6,7 @@ pub mod account_settings;
 pub mod addresses;
 pub mod authorization;
 pub mod conflicts;
+pub mod data_access;
 pub mod house_deregistration;
 pub mod house_links;
 pub mod identity;

@@ -15,6 +15,9 @@ use crate::sms::QueuedSms;
 use crate::store::accounts::{self, AccountRecord};
 use crate::store::page::{Page, PageRequest};
 use crate::store::permits::{self, Agent, ApplicationChange, ApplicationRecord};
+use crate::store::processing_records::SubjectKind;
+
+use super::data_access::{ReadOf, StaffPurpose, record_staff_reads};
 
 /// What an application asks for (read by `http::bodies::permits`).
 pub struct ApplicationRequest {
@@ -262,8 +265,7 @@ async fn visible(
     let record = permits::get(ctx, application_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let staff = principal.account_type == AccountType::Staff && principal.role == Role::Staff;
-    if record.applicant != principal.account_id && !staff {
+    if record.applicant != principal.account_id && !principal.is_staff() {
         return Err(ApiError::NotFound);
     }
     Ok(record)
@@ -277,6 +279,17 @@ pub async fn get(
 ) -> Result<ApplicationView, ApiError> {
     let record = visible(ctx, principal, application_id).await?;
     let history = permits::history(ctx, &record.application_id).await?;
+    record_staff_reads(
+        ctx,
+        principal,
+        StaffPurpose::PermitReview,
+        [ReadOf {
+            person_key: &record.person_key,
+            kind: SubjectKind::PermitApplication,
+            id: &record.application_id,
+        }],
+    )
+    .await?;
     let history = history.iter().map(|c| change_view(&record, c)).collect();
     Ok(ApplicationView::of(&record, Some(history)))
 }

@@ -12,8 +12,10 @@ use crate::error::ApiError;
 use crate::store::accounts::{self, AccountRecord};
 use crate::store::page::{Page, PageRequest};
 use crate::store::permits::{self, ApplicationChange, ApplicationRecord};
+use crate::store::processing_records::SubjectKind;
 
 use super::authorization::require_staff;
+use super::data_access::{ReadOf, StaffPurpose, record_staff_reads};
 use super::permit_applications::{ApplicationView, notify_application};
 use super::residence_permits;
 
@@ -40,12 +42,22 @@ pub async fn queue(
     page: &PageRequest,
 ) -> Result<Page<QueuedApplication>, ApiError> {
     require_staff(principal)?;
-    Ok(permits::submitted(ctx, page)
-        .await?
-        .map(|r| QueuedApplication {
-            application: ApplicationView::of(&r, None),
-            holder_name: r.holder_name.clone(),
-        }))
+    let page = permits::submitted(ctx, page).await?;
+    record_staff_reads(
+        ctx,
+        principal,
+        StaffPurpose::PermitReview,
+        page.items.iter().map(|r| ReadOf {
+            person_key: &r.person_key,
+            kind: SubjectKind::PermitApplication,
+            id: &r.application_id,
+        }),
+    )
+    .await?;
+    Ok(page.map(|r| QueuedApplication {
+        application: ApplicationView::of(&r, None),
+        holder_name: r.holder_name.clone(),
+    }))
 }
 
 /// The application a staff member names (404 when unknown). Checked before the body is read.

@@ -9,13 +9,14 @@ use chrono::NaiveDate;
 
 use crate::auth::Principal;
 use crate::context::AppContext;
-use crate::domain::account::{AccountType, Role};
+use crate::domain::account::Role;
 use crate::domain::house_link::LinkStatus;
 use crate::domain::receipt::ReceiptNo;
 use crate::domain::registration::{Action, Channel, EndReason, RegistrationStatus};
 use crate::domain::resident::{declaration_deadline_days, is_late};
 use crate::error::ApiError;
 use crate::store::house_links::LinkRecord;
+use crate::store::processing_records::SubjectKind;
 use crate::store::registrations::{
     self, Actor, Declarant, FieldChange, HistoryRecord, RegistrationRecord, Resident,
 };
@@ -31,6 +32,7 @@ use super::views::registration::{
 };
 
 use super::conflicts;
+use super::data_access::{ReadOf, StaffPurpose, record_staff_reads};
 
 /// Which door a request on a link's residents came through: the declarant's own routes
 /// (`/v1/me/houses/…`) or the counter's (`/v1/staff/house-links/…`).
@@ -114,7 +116,7 @@ pub async fn accessible(
     principal: &Principal,
     registration_id: &str,
 ) -> Result<Authorized<RegistrationRecord>, ApiError> {
-    let reach = if principal.account_type == AccountType::Staff && principal.role == Role::Staff {
+    let reach = if principal.is_staff() {
         Reach::Counter
     } else if principal.role == Role::SubAccount {
         Reach::Assigned(assignment(ctx, principal).await?)
@@ -215,11 +217,15 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<RegistrationView>, ApiError> {
     let (link, _) = link_for(ctx, principal, via, link_id, false).await?;
-    Ok(
-        registrations::list_under_link(ctx, &link.link_id, status, page)
-            .await?
-            .map(|r| RegistrationView::of(ctx, &r)),
+    let page = registrations::list_under_link(ctx, &link.link_id, status, page).await?;
+    record_staff_reads(
+        ctx,
+        principal,
+        StaffPurpose::RegistrationService,
+        page.items.iter().map(read_of),
     )
+    .await?;
+    Ok(page.map(|r| RegistrationView::of(ctx, &r)))
 }
 
 /// `GET /v1/registrations/{id}`: the registration and its history.
@@ -230,6 +236,13 @@ pub async fn detail(
 ) -> Result<RegistrationDetail, ApiError> {
     let record = accessible(ctx, principal, registration_id).await?.target;
     let history = registrations::history(ctx, &record).await?;
+    record_staff_reads(
+        ctx,
+        principal,
+        StaffPurpose::RegistrationService,
+        [read_of(&record)],
+    )
+    .await?;
     Ok(RegistrationDetail {
         registration: RegistrationView::of(ctx, &record),
         history: history.iter().map(HistoryView::from).collect(),
@@ -242,7 +255,24 @@ pub async fn for_receipt(
     principal: &Principal,
     registration_id: &str,
 ) -> Result<RegistrationRecord, ApiError> {
-    Ok(accessible(ctx, principal, registration_id).await?.target)
+    let record = accessible(ctx, principal, registration_id).await?.target;
+    record_staff_reads(
+        ctx,
+        principal,
+        StaffPurpose::ReceiptPrint,
+        [read_of(&record)],
+    )
+    .await?;
+    Ok(record)
+}
+
+/// A registration, as a read of its resident's data.
+fn read_of(record: &RegistrationRecord) -> ReadOf<'_> {
+    ReadOf {
+        person_key: &record.person_key,
+        kind: SubjectKind::Registration,
+        id: &record.registration_id,
+    }
 }
 
 fn not_current(record: &RegistrationRecord) -> Result<(), ApiError> {

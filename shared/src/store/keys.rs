@@ -35,6 +35,9 @@
 //! Address table (`pk`, `sk`): `STREETS` / `<street code>`; `BUILDING#<code>` / `BUILDING` and
 //! `HOUSE#<house code>`; `GRAM#<street code>#<pair>` / `<building code>` (the name index).
 //!
+//! Processing records (`pk`, `sk`): `PERSON#<person key>` / `<at>#<record id>`
+//! ([`super::processing_records`]).
+//!
 //! Verification codes (`pk`): a keyed hash of purpose and phone. Rate limits (`pk`):
 //! `<scope>#<subject>#<window start>`.
 
@@ -234,6 +237,18 @@ pub fn person_key(ctx: &AppContext, id_type: IdType, number: &str) -> String {
         "resident",
         &[id_type.as_str(), number],
     )
+}
+
+// ------------------------------------------------------------------ processing records
+
+/// The partition of a person's processing records.
+pub fn processing_pk(person_key: &str) -> String {
+    format!("PERSON#{person_key}")
+}
+
+/// A processing record's sort key: ordered by time, unique by its id.
+pub fn processing_sk(at: &str, record_id: &str) -> String {
+    format!("{at}#{record_id}")
 }
 
 // ------------------------------------------------------------------ address

@@ -21,6 +21,7 @@ pub mod keys;
 pub mod login_guard;
 pub mod page;
 pub mod permits;
+pub mod processing_records;
 pub mod rate_limits;
 pub mod reads;
 pub mod registrations;

@@ -1,0 +1,177 @@
+//! Processing records (PIPL Art. 55–56, the Shenzhen Data Regulation): every read of a person's
+//! data by staff is recorded before the data is answered, and every event about a person
+//! delivered to an agency is recorded by the publisher ([`crate::events::publisher`]); the person
+//! lists both (`GET /v1/me/data-access`, Art. 45).
+//!
+//! What is recorded: staff reads of registrations (a link's residents, a registration, its
+//! receipt) and of permit applications (the review queue, one application). The staff's view
+//! of house links names an account and a house, no person, and is not recorded. A person's reads
+//! of their own data, and declarants' reads of their residents (their own declarations), are
+//! not processing by others and are not recorded.
+
+use serde::Serialize;
+
+use crate::auth::Principal;
+use crate::context::AppContext;
+use crate::domain::account::{AccountType, Role};
+use crate::error::ApiError;
+use crate::events::consumers;
+use crate::store::accounts;
+use crate::store::page::{Page, PageRequest};
+use crate::store::processing_records::{
+    self, Processed, Processing, ProcessingRecord, Processor, SubjectKind,
+};
+
+use super::identity::require_verified;
+
+/// Why staff read a person's data (shown to the person).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffPurpose {
+    /// Registrations under a house link, or one registration: the counter's registration work.
+    RegistrationService,
+    /// A registration's receipt, printed at the counter.
+    ReceiptPrint,
+    /// Permit applications under review.
+    PermitReview,
+}
+
+impl StaffPurpose {
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::RegistrationService => "受理点办理居住登记业务（查阅、变更、注销登记）",
+            Self::ReceiptPrint => "受理点打印居住登记申报回执",
+            Self::PermitReview => "审核居住证申请",
+        }
+    }
+}
+
+/// A person's record that was read.
+pub struct ReadOf<'a> {
+    pub person_key: &'a str,
+    pub kind: SubjectKind,
+    pub id: &'a str,
+}
+
+/// Records that the staff member `principal` read the data of each of `read` for `purpose`;
+/// nothing for any other caller. The records are written before the answer goes out: when they
+/// cannot be, the read fails (503), so that no read goes unrecorded.
+pub async fn record_staff_reads<'a>(
+    ctx: &AppContext,
+    principal: &Principal,
+    purpose: StaffPurpose,
+    read: impl IntoIterator<Item = ReadOf<'a>>,
+) -> Result<(), ApiError> {
+    if !principal.is_staff() {
+        return Ok(());
+    }
+    let at = crate::clock::rfc3339(crate::clock::now());
+    let records: Vec<ProcessingRecord> = read
+        .into_iter()
+        .map(|r| {
+            ProcessingRecord::new(
+                Processed {
+                    person_key: r.person_key,
+                    subject_kind: r.kind,
+                    subject_id: r.id,
+                    processor: Processor::Staff,
+                    processor_id: &principal.account_id,
+                    processing: Processing::Read,
+                    purpose: purpose.text(),
+                },
+                &at,
+                &at,
+                uuid::Uuid::now_v7().to_string(),
+            )
+        })
+        .collect();
+    processing_records::put_all(ctx, &records).await?;
+    Ok(())
+}
+
+/// One processing of the caller's data, as they see it.
+#[derive(Debug, Serialize)]
+pub struct DataAccessView {
+    pub access_id: String,
+    pub at: String,
+    pub processing: Processing,
+    /// 查阅 or 共享.
+    pub processing_label: &'static str,
+    pub processor: ProcessorView,
+    /// Why: the duty the processing serves.
+    pub purpose: String,
+    pub subject: SubjectView,
+    /// For a delivery: the event's type and view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub view: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProcessorView {
+    pub kind: Processor,
+    /// The staff account id, or the agency's consumer id.
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SubjectView {
+    pub kind: SubjectKind,
+    pub id: String,
+}
+
+impl From<ProcessingRecord> for DataAccessView {
+    fn from(record: ProcessingRecord) -> Self {
+        let name = match record.processor {
+            Processor::Staff => "居住登记受理点工作人员".to_owned(),
+            Processor::Agency => consumers::routes()
+                .iter()
+                .find(|r| r.consumer.id == record.processor_id)
+                .map_or_else(|| record.processor_id.clone(), |r| r.consumer.name.clone()),
+        };
+        Self {
+            access_id: record.record_id,
+            at: record.at,
+            processing: record.processing,
+            processing_label: match record.processing {
+                Processing::Read => "查阅",
+                Processing::Delivered => "共享",
+            },
+            processor: ProcessorView {
+                kind: record.processor,
+                id: record.processor_id,
+                name,
+            },
+            purpose: record.purpose,
+            subject: SubjectView {
+                kind: record.subject_kind,
+                id: record.subject_id,
+            },
+            event_type: record.event_type,
+            view: record.view,
+        }
+    }
+}
+
+/// `GET /v1/me/data-access`: who read or received the caller's data, newest first. For a
+/// citizen's own account (either platform) whose identity is verified: the records are about
+/// the person the ID document names, so an unproven claim to it shows nothing (403
+/// `IDENTITY_NOT_VERIFIED`); unit and staff accounts are 403 `FORBIDDEN`.
+pub async fn my_data_access(
+    ctx: &AppContext,
+    principal: &Principal,
+    page: &PageRequest,
+) -> Result<Page<DataAccessView>, ApiError> {
+    if principal.account_type == AccountType::Staff || principal.role != Role::Individual {
+        return Err(ApiError::Forbidden("仅个人账号可以查询个人信息的处理记录"));
+    }
+    let account = accounts::find_by_id(ctx, &principal.account_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    require_verified(&account)?;
+    let person = account.person_key(ctx).ok_or(ApiError::Internal)?;
+    Ok(processing_records::page_of_person(ctx, &person, page)
+        .await?
+        .map(DataAccessView::from))
+}

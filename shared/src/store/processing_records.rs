@@ -1,0 +1,213 @@
+//! Processing records (PIPL Art. 55–56): who read or received a person's data, when, what and
+//! why. One partition per person (by the keyed hash of their ID document, never the number),
+//! newest first; never changed by the services, kept three years (Art. 56) and then expired by
+//! TTL.
+//!
+//! Table (`pk`, `sk`): `PERSON#<person key>` / `<at>#<record id>`.
+
+use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+use serde::{Deserialize, Serialize};
+
+use crate::context::AppContext;
+
+use super::error::{StoreError, StoreResult, unavailable};
+use super::item::{s, to_item};
+use super::keys::{processing_pk, processing_sk};
+use super::page::{Page, PageRequest, query_records};
+use super::retry::Backoff;
+
+/// How long a record is kept: three years (PIPL Art. 56) and a month of margin.
+pub const RETENTION_DAYS: i64 = 3 * 366 + 31;
+
+/// Items one BatchWriteItem call takes at most.
+const BATCH_WRITE_ITEMS: usize = 25;
+/// Calls one chunk may take while DynamoDB leaves items unprocessed.
+const BATCH_WRITE_ATTEMPTS: u32 = 8;
+
+/// Who processed the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Processor {
+    /// A member of the counter staff (by account id).
+    Staff,
+    /// An agency receiving events (by its consumer id, `infra/events/consumers.yaml`).
+    Agency,
+}
+
+/// What was done with the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Processing {
+    /// Shown to a member of staff.
+    Read,
+    /// Sent to an agency as an event.
+    Delivered,
+}
+
+/// The kind of record the data was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectKind {
+    Registration,
+    PermitApplication,
+}
+
+/// One processing of one person's data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProcessingRecord {
+    pub pk: String,
+    pub sk: String,
+    /// Unique per record; the same for the same delivery sent again (so a retry rewrites it).
+    pub record_id: String,
+    /// When it happened (RFC 3339, UTC).
+    pub at: String,
+    pub processor: Processor,
+    /// The staff account id, or the consumer id.
+    pub processor_id: String,
+    pub processing: Processing,
+    /// Why (the duty it serves), as shown to the person.
+    pub purpose: String,
+    pub subject_kind: SubjectKind,
+    pub subject_id: String,
+    /// For a delivery: the event's type and view, and its CloudEvents id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    /// Epoch seconds after which DynamoDB's TTL removes the record.
+    pub expires_at: i64,
+}
+
+/// What a record is about, and who did what and why.
+pub struct Processed<'a> {
+    pub person_key: &'a str,
+    pub subject_kind: SubjectKind,
+    pub subject_id: &'a str,
+    pub processor: Processor,
+    pub processor_id: &'a str,
+    pub processing: Processing,
+    pub purpose: &'a str,
+}
+
+impl ProcessingRecord {
+    /// A record at `at` (RFC 3339) whose id is `record_id`; the sort key orders by `sort_at`
+    /// (the same as `at`, or for a delivery the event's commit time, which a retry keeps).
+    pub fn new(processed: Processed<'_>, at: &str, sort_at: &str, record_id: String) -> Self {
+        let expires_at = chrono::DateTime::parse_from_rfc3339(at)
+            .map_or_else(|_| crate::clock::now().timestamp(), |t| t.timestamp())
+            + RETENTION_DAYS * 24 * 3600;
+        Self {
+            pk: processing_pk(processed.person_key),
+            sk: processing_sk(sort_at, &record_id),
+            record_id,
+            at: at.to_owned(),
+            processor: processed.processor,
+            processor_id: processed.processor_id.to_owned(),
+            processing: processed.processing,
+            purpose: processed.purpose.to_owned(),
+            subject_kind: processed.subject_kind,
+            subject_id: processed.subject_id.to_owned(),
+            event_type: None,
+            view: None,
+            event_id: None,
+            expires_at,
+        }
+    }
+}
+
+/// Writes every record (BatchWriteItem in chunks of 25, writing again what DynamoDB leaves
+/// unprocessed, with back-off). Writing a record again rewrites it: a retried delivery keeps one
+/// record.
+pub async fn put_all(ctx: &AppContext, records: &[ProcessingRecord]) -> StoreResult<()> {
+    let table = &ctx.config.tables.processing_records;
+    // One BatchWriteItem may not name a key twice; a record's key names
+    // exactly one processing act, so a repeat is the same record again.
+    let mut seen = std::collections::HashSet::new();
+    let records: Vec<&ProcessingRecord> = records
+        .iter()
+        .filter(|record| seen.insert((record.pk.as_str(), record.sk.as_str())))
+        .collect();
+    for chunk in records.chunks(BATCH_WRITE_ITEMS) {
+        let mut pending = chunk
+            .iter()
+            .map(|&record| {
+                let put = PutRequest::builder()
+                    .set_item(Some(to_item(record)?))
+                    .build()
+                    .map_err(|_| StoreError::Corrupt)?;
+                Ok(WriteRequest::builder().put_request(put).build())
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let mut backoff = Backoff::throttling();
+        while !pending.is_empty() {
+            let output = ctx
+                .dynamo
+                .batch_write_item()
+                .request_items(table, std::mem::take(&mut pending))
+                .send()
+                .await
+                .map_err(|e| unavailable("processing_records.put_all", e))?;
+            pending = output
+                .unprocessed_items
+                .and_then(|mut left| left.remove(table))
+                .unwrap_or_default();
+            if !pending.is_empty() {
+                if backoff.attempts() + 1 >= BATCH_WRITE_ATTEMPTS {
+                    tracing::error!("processing records left unprocessed");
+                    return Err(StoreError::Unavailable);
+                }
+                backoff.wait().await;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A page of a person's processing records, newest first.
+pub async fn page_of_person(
+    ctx: &AppContext,
+    person_key: &str,
+    page: &PageRequest,
+) -> StoreResult<Page<ProcessingRecord>> {
+    query_records(page, "processing_records.of_person", || {
+        ctx.dynamo
+            .query()
+            .table_name(&ctx.config.tables.processing_records)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(processing_pk(person_key)))
+            .scan_index_forward(false)
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::item::from_item;
+
+    #[test]
+    fn a_record_is_kept_three_years_and_sorted_by_its_time() {
+        let record = ProcessingRecord::new(
+            Processed {
+                person_key: "abc",
+                subject_kind: SubjectKind::Registration,
+                subject_id: "r1",
+                processor: Processor::Staff,
+                processor_id: "s1",
+                processing: Processing::Read,
+                purpose: "p",
+            },
+            "2026-01-01T00:00:00Z",
+            "2026-01-01T00:00:00Z",
+            "id1".into(),
+        );
+        assert_eq!(record.pk, "PERSON#abc");
+        assert_eq!(record.sk, "2026-01-01T00:00:00Z#id1");
+        let kept_days = (record.expires_at - 1_767_225_600) / 86_400;
+        assert!(kept_days >= 3 * 365, "{kept_days}");
+        let item = to_item(&record).unwrap();
+        assert_eq!(from_item::<ProcessingRecord>(item).unwrap(), record);
+    }
+}
