@@ -43,6 +43,11 @@ impl Principal {
     pub fn is_staff(&self) -> bool {
         self.account_type == AccountType::Staff && self.role == Role::Staff
     }
+
+    /// A citizen's own account: an individual, not a unit's sub-account or the counter staff.
+    pub fn is_citizen(&self) -> bool {
+        self.role == Role::Individual && self.account_type != AccountType::Staff
+    }
 }
 
 /// The caller of an ordinary operation: a valid token of the account's current session, whose

@@ -13,7 +13,6 @@ use serde::Serialize;
 
 use crate::auth::Principal;
 use crate::context::AppContext;
-use crate::domain::account::{AccountType, Role};
 use crate::error::ApiError;
 use crate::events::consumers;
 use crate::store::accounts;
@@ -163,7 +162,7 @@ pub async fn my_data_access(
     principal: &Principal,
     page: &PageRequest,
 ) -> Result<Page<DataAccessView>, ApiError> {
-    if principal.account_type == AccountType::Staff || principal.role != Role::Individual {
+    if !principal.is_citizen() {
         return Err(ApiError::Forbidden("仅个人账号可以查询个人信息的处理记录"));
     }
     let account = accounts::find_by_id(ctx, &principal.account_id)

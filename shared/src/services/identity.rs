@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::auth::Principal;
 use crate::context::AppContext;
-use crate::domain::account::{AccountStatus, AccountType, Role};
+use crate::domain::account::{AccountStatus, AccountType};
 use crate::domain::identity::VerificationMethod;
 use crate::error::ApiError;
 use crate::identity::{IdentityQuery, IdentityServiceError};
@@ -65,7 +65,7 @@ pub fn require_verified(account: &AccountRecord) -> Result<&IdentityProof, ApiEr
 
 /// Only a citizen's own account has an identity to verify (403 for unit and staff accounts).
 pub fn require_citizen(principal: &Principal) -> Result<(), ApiError> {
-    if principal.role != Role::Individual || principal.account_type == AccountType::Staff {
+    if !principal.is_citizen() {
         return Err(ApiError::Forbidden("单位账号和工作人员账号无需实名认证"));
     }
     Ok(())
