@@ -176,6 +176,22 @@ async fn each_staff_read_is_recorded_for_the_person_and_only_for_them() {
         .collect();
     assert_eq!(ids.len(), records.len());
 
+    // A staff act is in the application's own history, not a read of its own: deciding it (the
+    // answer shows the application as decided) adds no record.
+    let decided = client
+        .post_auth(
+            &format!("/v1/staff/permit-applications/{application_id}/decision"),
+            &staff,
+            &json!({"approve": false, "reason": "人才证书编号无法核实"}),
+        )
+        .await;
+    assert_eq!(decided.status, 200, "{:#}", decided.body);
+    assert_eq!(decided.body["status"], "rejected");
+    assert_eq!(
+        staff_reads(&all_records(&client, &token, 100).await).len(),
+        5
+    );
+
     // Nothing of it reaches anyone else: another verified person lists none of these records.
     let (_, other, _, _) = registered(&client, &staff).await;
     let theirs = all_records(&client, &other, 100).await;

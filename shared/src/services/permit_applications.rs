@@ -278,7 +278,7 @@ pub async fn get(
     application_id: &str,
 ) -> Result<ApplicationView, ApiError> {
     let record = visible(ctx, principal, application_id).await?;
-    let history = permits::history(ctx, &record.application_id).await?;
+    let view = with_history(ctx, &record).await?;
     record_staff_reads(
         ctx,
         principal,
@@ -290,8 +290,17 @@ pub async fn get(
         }],
     )
     .await?;
-    let history = history.iter().map(|c| change_view(&record, c)).collect();
-    Ok(ApplicationView::of(&record, Some(history)))
+    Ok(view)
+}
+
+/// `record` as its detail shows it: with its history.
+pub(super) async fn with_history(
+    ctx: &AppContext,
+    record: &ApplicationRecord,
+) -> Result<ApplicationView, ApiError> {
+    let history = permits::history(ctx, &record.application_id).await?;
+    let history = history.iter().map(|c| change_view(record, c)).collect();
+    Ok(ApplicationView::of(record, Some(history)))
 }
 
 /// Who may apply: a citizen's own residence-permit account (checked before the body is read).

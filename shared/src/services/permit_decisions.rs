@@ -16,7 +16,7 @@ use crate::store::processing_records::SubjectKind;
 
 use super::authorization::require_staff;
 use super::data_access::{ReadOf, StaffPurpose, record_staff_reads};
-use super::permit_applications::{ApplicationView, notify_application};
+use super::permit_applications::{ApplicationView, notify_application, with_history};
 use super::residence_permits;
 
 /// The body of a decision.
@@ -128,7 +128,16 @@ pub async fn decide(
         tracing::info!(by = %principal.account_id, "permit application refused");
         notify_application(ctx, &account, &next, decision.reason.as_deref()).await;
     }
-    super::permit_applications::get(ctx, principal, &record.application_id).await
+    after_change(ctx, &record.application_id).await
+}
+
+/// The application as the staff member's act left it, with its history. The act itself is in
+/// that history, so this read is not recorded as a processing of its own.
+async fn after_change(ctx: &AppContext, application_id: &str) -> Result<ApplicationView, ApiError> {
+    let record = permits::get(ctx, application_id)
+        .await?
+        .ok_or(ApiError::Internal)?;
+    with_history(ctx, &record).await
 }
 
 fn decided() -> ApiError {
@@ -158,5 +167,5 @@ pub async fn progress(
     permits::change_status(ctx, &next, record.version, &change).await?;
     let account = applicant(ctx, &record).await?;
     notify_application(ctx, &account, &next, None).await;
-    super::permit_applications::get(ctx, principal, &record.application_id).await
+    after_change(ctx, &record.application_id).await
 }
