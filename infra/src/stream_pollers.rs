@@ -8,7 +8,10 @@
 //! - a handler that fails as a whole (a panic) is retried, the batch halved first when
 //!   `BisectBatchOnFunctionError` is on;
 //! - after `MaximumRetryAttempts` retries (-1: until it succeeds) the batch's coordinates go to
-//!   the `OnFailure` destination queue, and the shard moves on.
+//!   the `OnFailure` destination queue, and the shard moves on;
+//! - `ParallelizationFactor` batches of a shard are handled at once, the records split among
+//!   them by item key (partition and sort key), so each item's records stay in order as Lambda
+//!   keeps them; the next records are read once every batch is done.
 //!
 //! A poller publishes the changes made from its start on (the tables are shared by every stack
 //! on the emulator): each open shard is positioned at its end before the stack serves, by one
@@ -44,6 +47,8 @@ type Handler = fn(Arc<AppContext>, Event) -> functions::StreamFuture;
 #[derive(Debug, Clone)]
 struct Mapping {
     batch_size: i32,
+    /// Batches of one shard handled at once.
+    parallelization: usize,
     /// `None`: retry until the batch succeeds.
     max_retries: Option<u32>,
     bisect: bool,
@@ -63,6 +68,9 @@ impl Mapping {
             .map(|q| queue_url(endpoints, q));
         Self {
             batch_size: props["BatchSize"].as_i64().unwrap_or(100).clamp(1, 1000) as i32,
+            parallelization: number(template, &props["ParallelizationFactor"])
+                .unwrap_or(1)
+                .clamp(1, 10) as usize,
             max_retries: props["MaximumRetryAttempts"]
                 .as_i64()
                 .and_then(|n| u32::try_from(n).ok()),
@@ -70,19 +78,63 @@ impl Mapping {
                 .as_bool()
                 .unwrap_or(false),
             on_failure,
-            filters: props["FilterCriteria"]["Filters"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|f| serde_json::from_str(f["Pattern"].as_str()?).ok())
-                .collect(),
+            filters: filters(props),
         }
+    }
+
+    /// Records one read of a shard takes: a batch for each of the batches handled at once
+    /// (GetRecords answers at most 1000).
+    fn read_limit(&self) -> i32 {
+        (self.batch_size * self.parallelization as i32).min(1000)
+    }
+
+    /// `records` split among the batches handled at once, by item key, each in stream order.
+    fn split(&self, records: Vec<Record>) -> Vec<Vec<Record>> {
+        use std::hash::{Hash, Hasher};
+        let mut groups: Vec<Vec<Record>> = vec![Vec::new(); self.parallelization];
+        for record in records {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            let keys: BTreeMap<String, String> = record
+                .dynamodb()
+                .and_then(|d| d.keys())
+                .map(|keys| {
+                    keys.iter()
+                        .map(|(name, value)| (name.clone(), format!("{value:?}")))
+                        .collect()
+                })
+                .unwrap_or_default();
+            keys.hash(&mut hasher);
+            groups[hasher.finish() as usize % self.parallelization].push(record);
+        }
+        groups.retain(|g| !g.is_empty());
+        groups
     }
 
     /// Whether `record` (as Lambda's event holds it) passes the filters.
     fn passes(&self, record: &Value) -> bool {
         self.filters.is_empty() || self.filters.iter().any(|p| matches_pattern(p, record))
     }
+}
+
+/// A mapping's `FilterCriteria` patterns.
+fn filters(props: &Value) -> Vec<Value> {
+    props["FilterCriteria"]["Filters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| serde_json::from_str(f["Pattern"].as_str()?).ok())
+        .collect()
+}
+
+/// A whole number of the template: a literal, or a parameter's default (`!Ref`).
+fn number(template: &Template, value: &Value) -> Option<i64> {
+    let value = match value["Ref"].as_str() {
+        Some(parameter) => template.parameters.get(parameter)?,
+        None => value,
+    };
+    value
+        .as_i64()
+        .or_else(|| value.as_str().and_then(|s| s.parse().ok()))
 }
 
 /// The part of EventBridge's pattern syntax that stream filters use here: an object matches when
@@ -358,7 +410,7 @@ impl Poller {
             .streams
             .get_records()
             .shard_iterator(iterator)
-            .limit(self.mapping.batch_size)
+            .limit(self.mapping.read_limit())
             .send()
             .await;
         let page = match page {
@@ -387,9 +439,8 @@ impl Poller {
             .filter(|r| self.mapping.passes(&self.lambda_record(r)))
             .cloned()
             .collect();
-        if !passing.is_empty() {
-            self.deliver(id, passing).await;
-        }
+        let batches = self.mapping.split(passing);
+        futures::future::join_all(batches.into_iter().map(|batch| self.deliver(id, batch))).await;
         if let Some(position) = self.shards.get_mut(id) {
             position.iterator = page.next_shard_iterator;
             if let Some(last) = records.last().and_then(sequence_number) {
@@ -401,7 +452,8 @@ impl Poller {
 
     /// Hands `records` to the handler as the mapping would, until each is done or given up.
     async fn deliver(&self, shard: &str, mut pending: Vec<Record>) {
-        let mut size = pending.len();
+        let full = |pending: &[Record]| pending.len().min(self.mapping.batch_size as usize);
+        let mut size = full(&pending);
         let mut attempts = 0u32;
         while !pending.is_empty() {
             let batch: Vec<Record> = pending[..size.min(pending.len())].to_vec();
@@ -417,7 +469,7 @@ impl Poller {
                         .and_then(|f| f.item_identifier.clone());
                     let Some(failed) = failed else {
                         pending.drain(..batch.len());
-                        size = pending.len();
+                        size = full(&pending);
                         attempts = 0;
                         continue;
                     };
@@ -427,7 +479,7 @@ impl Poller {
                         .position(|r| sequence_number(r).as_deref() == Some(failed.as_str()))
                         .unwrap_or(0);
                     pending.drain(..at);
-                    size = pending.len();
+                    size = full(&pending);
                 }
                 Err(_) => {
                     tracing::warn!(shard, records = batch.len(), "stream worker failed");
@@ -441,7 +493,7 @@ impl Poller {
                 let given_up = size.min(pending.len());
                 self.give_up(shard, &pending[..given_up]).await;
                 pending.drain(..given_up);
-                size = pending.len();
+                size = full(&pending);
                 attempts = 0;
                 continue;
             }
@@ -558,5 +610,116 @@ mod tests {
         assert!(!matches_pattern(&pattern, &record("ACCOUNT#a", "SESSION")));
         assert!(!matches_pattern(&pattern, &record("LINKID#l", "LINK#l")));
         assert!(!matches_pattern(&pattern, &json!({"dynamodb": {}})));
+    }
+
+    #[test]
+    fn the_templates_filters_pass_exactly_the_items_that_make_events() {
+        use shared::store::{Item, keys, permits};
+        let template = Template::load_default().expect("template.yaml loads");
+        let filters_of = |table: &str| {
+            let source = template
+                .functions
+                .iter()
+                .flat_map(|f| &f.streams)
+                .find(|s| s.table == table)
+                .unwrap_or_else(|| panic!("{table} feeds no function"));
+            filters(&source.properties)
+        };
+        let passes = |filters: &[Value], pk: &str, sk: &str| {
+            let record = json!({"dynamodb": {"Keys": {"pk": {"S": pk}, "sk": {"S": sk}}}});
+            filters.iter().any(|p| matches_pattern(p, &record))
+        };
+        let key = |item: Item| {
+            let text = |name: &str| item[name].as_s().expect("a string key").clone();
+            (text("pk"), text("sk"))
+        };
+
+        let registrations = filters_of("RegistrationsTable");
+        let (pk, sk) = key(keys::registration_key("l1", "r1"));
+        assert!(passes(&registrations, &pk, &sk));
+        for (pk, sk) in [
+            (keys::registrations_pk("l1"), keys::history_sk("r1", 1)),
+            key(keys::presence_key("h1", "p1")),
+            key(keys::registration_pointer_key("r1")),
+            key(keys::receipt_key("R1")),
+        ] {
+            assert!(!passes(&registrations, &pk, &sk), "{pk} / {sk}");
+        }
+
+        let permit_records = filters_of("PermitsTable");
+        let application = permits::application_pk("a1");
+        for (pk, sk) in [
+            (application.as_str(), "APP"),
+            (application.as_str(), "HIST#000001"),
+            ("PERMIT#440300202600001", "PERMIT"),
+            ("PERMIT#440300202600001", "HOLDER"),
+            ("HOLDER#p1", "PERMIT"),
+            ("HOLDER#p1", "OPEN_APPLICATION"),
+        ] {
+            assert_eq!(
+                passes(&permit_records, pk, sk),
+                permits::is_application_key(pk, sk) || permits::is_permit_key(pk, sk),
+                "{pk} / {sk}"
+            );
+        }
+    }
+
+    fn mapping(parallelization: usize) -> Mapping {
+        Mapping {
+            batch_size: 100,
+            parallelization,
+            max_retries: None,
+            bisect: false,
+            on_failure: None,
+            filters: Vec::new(),
+        }
+    }
+
+    fn record(pk: &str, sk: &str, sequence: u32) -> Record {
+        use aws_sdk_dynamodbstreams::types::{AttributeValue, StreamRecord};
+        let change = StreamRecord::builder()
+            .keys("pk", AttributeValue::S(pk.into()))
+            .keys("sk", AttributeValue::S(sk.into()))
+            .sequence_number(format!("{sequence:021}"))
+            .build();
+        Record::builder().dynamodb(change).build()
+    }
+
+    #[test]
+    fn parallel_batches_keep_each_items_records_together_and_in_order() {
+        let records: Vec<Record> = (0..200)
+            .map(|i| record(&format!("LINK#{}", i % 7), &format!("REG#{}", i % 13), i))
+            .collect();
+        let batches = mapping(4).split(records.clone());
+        assert!(batches.len() > 1 && batches.len() <= 4, "{}", batches.len());
+        assert_eq!(batches.iter().map(Vec::len).sum::<usize>(), records.len());
+        let item = |r: &Record| format!("{:?}", r.dynamodb().and_then(|d| d.keys()));
+        for (i, batch) in batches.iter().enumerate() {
+            let sequences: Vec<String> = batch.iter().filter_map(sequence_number).collect();
+            assert!(sequences.windows(2).all(|w| w[0] < w[1]), "in stream order");
+            for other in &batches[i + 1..] {
+                assert!(
+                    batch
+                        .iter()
+                        .all(|r| other.iter().all(|o| item(o) != item(r))),
+                    "an item's records are in one batch"
+                );
+            }
+        }
+        assert_eq!(mapping(1).split(records.clone()), vec![records]);
+        assert!(mapping(4).split(Vec::new()).is_empty());
+    }
+
+    #[test]
+    fn the_parallelization_is_read_from_a_literal_or_a_parameters_default() {
+        let template =
+            Template::parse("Parameters:\n  Factor: { Type: Number, Default: 4 }\nResources: {}\n")
+                .unwrap();
+        assert_eq!(number(&template, &json!({"Ref": "Factor"})), Some(4));
+        assert_eq!(number(&template, &json!(3)), Some(3));
+        assert_eq!(number(&template, &json!("2")), Some(2));
+        assert_eq!(number(&template, &json!({"Ref": "Unknown"})), None);
+        assert_eq!(mapping(4).read_limit(), 400);
+        assert_eq!(mapping(10).read_limit(), 1000);
     }
 }
