@@ -8,12 +8,15 @@
 #                                                address reads
 #   make bench ARGS="receipt [renders] [out.pdf]"   render the sample receipt PDF (default 200
 #                                                times) in release, in-process; no emulators
-#   make bench ARGS="residents [declarations] [concurrency] [links]"
+#   make bench ARGS="residents [declarations] [concurrency] [links] [publisher]"
 #                                                a rush of move-ins (default 2000 at 8 concurrent
 #                                                clients over 50 approved house links), then the
 #                                                residents' reads and changes, receipt PDFs and
-#                                                receipt checks; built in release (the API runs
-#                                                in the benchmark's process, so this is its build)
+#                                                receipt checks, with the event publisher
+#                                                delivering the rush's events to the consumers'
+#                                                queues (publisher 0: without it); built in
+#                                                release (the API runs in the benchmark's
+#                                                process, so this is its build)
 #   make bench ARGS="permits [due permits]"      what an eligibility check, an application and an
 #                                                endorsement cost for a person with 10
 #                                                registrations and 24 insurance months; then the
@@ -58,10 +61,12 @@ else
     cargo build --quiet --workspace
 fi
 stack_start_dynamodb "$(stack_free_port)"
-if [[ $bench == permits ]]; then
-    # The reminder run queues one SMS per due permit; moto as released takes O(N) per
-    # SendMessage (see the script), so this benchmark runs a patched moto.
-    stack_start_sns "$(stack_free_port)" infra/local/moto_constant_time_send.py
+if [[ $bench == permits || $bench == residents ]]; then
+    # The reminder run queues one SMS per due permit, and moto as released takes O(N) per
+    # SendMessage; the residents' rush puts its events on moto's bus, and moto as released
+    # builds eight JSONPath parsers per event and target (see the script). These benchmarks run
+    # a patched moto.
+    stack_start_sns "$(stack_free_port)" infra/local/moto_for_benchmarks.py
 else
     stack_start_sns "$(stack_free_port)"
 fi

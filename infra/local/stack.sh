@@ -430,7 +430,7 @@ stack_start_dynamodb() {
 
 # stack_start_sns PORT [SERVER_SCRIPT]: moto_server (SNS and the rest of moto) on 127.0.0.1:PORT.
 # SERVER_SCRIPT, when given, is a Python file run in place of `-m moto.server` with the same
-# arguments (a patched emulator for a benchmark, e.g. infra/local/moto_constant_time_send.py).
+# arguments (a patched emulator for a benchmark, e.g. infra/local/moto_for_benchmarks.py).
 stack_start_sns() {
     local port=${1:-} script=${2:-} log
     if ! [[ $port =~ ^[0-9]+$ ]]; then

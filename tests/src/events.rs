@@ -19,7 +19,12 @@ pub struct Delivered {
     pub consumer: String,
     /// The CloudEvent (the `detail` of the EventBridge event the queue holds).
     pub event: Value,
+    /// When the event reached the consumer's queue (its `SentTimestamp`, Unix milliseconds).
+    pub queued_at_ms: Option<u64>,
 }
+
+/// How long a consumer waits after its queue had nothing.
+const IDLE: Duration = Duration::from_millis(100);
 
 /// What the consumers of one stack received so far.
 #[derive(Default)]
@@ -61,57 +66,97 @@ impl Inbox {
                 .credentials_provider(Credentials::new("local", "local", None, None, "local"))
                 .build(),
         );
-        let queues: Vec<(String, String)> = shared::events::consumers::routes()
-            .iter()
-            .map(|r| {
-                let id = &r.consumer.id;
-                let logical = infra::event_bus::consumer_resource(id, "Queue");
-                (
-                    id.clone(),
-                    infra::local_env::queue_url(&endpoints, &logical),
-                )
-            })
-            .collect();
+        // Each queue drained on its own, as each agency reads its own.
+        let queues = shared::events::consumers::routes().iter().map(|r| {
+            let id = r.consumer.id.clone();
+            let logical = infra::event_bus::consumer_resource(&id, "Queue");
+            let url = infra::local_env::queue_url(&endpoints, &logical);
+            self.drain_queue(&sqs, id, url, record.as_deref())
+        });
+        futures::future::join_all(queues).await;
+    }
+
+    /// Receives from one consumer's queue until the runtime stops: at once again while it has
+    /// messages, after [`IDLE`] when it had none.
+    async fn drain_queue(
+        &self,
+        sqs: &aws_sdk_sqs::Client,
+        consumer: String,
+        url: String,
+        record: Option<&std::path::Path>,
+    ) {
+        use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, MessageSystemAttributeName};
         loop {
-            for (consumer, url) in &queues {
-                let Ok(received) = sqs
-                    .receive_message()
-                    .queue_url(url)
-                    .max_number_of_messages(10)
-                    .wait_time_seconds(0)
-                    .send()
-                    .await
-                else {
-                    continue;
-                };
-                for message in received.messages.unwrap_or_default() {
-                    let envelope: Value =
-                        serde_json::from_str(message.body().unwrap_or("")).unwrap_or(Value::Null);
-                    let event = envelope["detail"].clone();
-                    if let Some(path) = &record {
-                        use std::io::Write;
-                        let line = json!({"consumer": consumer, "event": event}).to_string();
-                        let mut file = std::fs::OpenOptions::new()
-                            .create(true)
-                            .append(true)
-                            .open(path)
-                            .expect("the event record opens");
-                        writeln!(file, "{line}").expect("the event record is written");
-                    }
-                    self.delivered.lock().expect("inbox").push(Delivered {
-                        consumer: consumer.clone(),
-                        event,
-                    });
-                    let _ = sqs
-                        .delete_message()
-                        .queue_url(url)
-                        .receipt_handle(message.receipt_handle().unwrap_or(""))
-                        .send()
-                        .await;
+            let messages = sqs
+                .receive_message()
+                .queue_url(&url)
+                .max_number_of_messages(10)
+                .message_system_attribute_names(MessageSystemAttributeName::SentTimestamp)
+                .wait_time_seconds(0)
+                .send()
+                .await
+                .map(|r| r.messages.unwrap_or_default())
+                .unwrap_or_default();
+            if messages.is_empty() {
+                tokio::time::sleep(IDLE).await;
+                continue;
+            }
+            let mut done = Vec::with_capacity(messages.len());
+            for (i, message) in messages.iter().enumerate() {
+                let envelope: Value =
+                    serde_json::from_str(message.body().unwrap_or("")).unwrap_or(Value::Null);
+                let event = envelope["detail"].clone();
+                if let Some(path) = record {
+                    use std::io::Write;
+                    let line = json!({"consumer": consumer, "event": event}).to_string();
+                    let mut file = std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(path)
+                        .expect("the event record opens");
+                    writeln!(file, "{line}").expect("the event record is written");
+                }
+                let queued_at_ms = message
+                    .attributes()
+                    .and_then(|a| a.get(&MessageSystemAttributeName::SentTimestamp))
+                    .and_then(|t| t.parse().ok());
+                self.delivered.lock().expect("inbox").push(Delivered {
+                    consumer: consumer.clone(),
+                    event,
+                    queued_at_ms,
+                });
+                if let Some(handle) = message.receipt_handle() {
+                    done.push(
+                        DeleteMessageBatchRequestEntry::builder()
+                            .id(i.to_string())
+                            .receipt_handle(handle)
+                            .build()
+                            .expect("id and receipt handle are set"),
+                    );
                 }
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            let _ = sqs
+                .delete_message_batch()
+                .queue_url(&url)
+                .set_entries(Some(done))
+                .send()
+                .await;
         }
+    }
+
+    /// How many of the events received so far satisfy `which`.
+    pub fn count(&self, which: impl Fn(&Delivered) -> bool) -> usize {
+        self.delivered
+            .lock()
+            .expect("inbox")
+            .iter()
+            .filter(|d| which(d))
+            .count()
+    }
+
+    /// Everything received so far, in the order it arrived.
+    pub fn delivered(&self) -> Vec<Delivered> {
+        self.delivered.lock().expect("inbox").clone()
     }
 
     /// The events about `subject` that `consumer` received, in the order they arrived, once

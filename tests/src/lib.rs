@@ -2,6 +2,7 @@
 //! `make run`) against the DynamoDB Local and SNS emulator that `make test` starts, and an HTTP
 //! client that reads SMS codes from the emulator as the contract says.
 
+pub mod accepting_eventbridge;
 pub mod events;
 pub mod faulty_eventbridge;
 pub mod fixtures;
@@ -152,6 +153,23 @@ impl Stack {
             .expect("a stack that runs the event publisher")
             .about(consumer, subject, enough, within)
             .await
+    }
+
+    /// How many of the events the consumers received so far satisfy `which` (a stack that runs
+    /// the event publisher).
+    pub fn count_deliveries(&self, which: impl Fn(&events::Delivered) -> bool) -> usize {
+        self.inbox
+            .as_ref()
+            .expect("a stack that runs the event publisher")
+            .count(which)
+    }
+
+    /// Every event the consumers received so far, in arrival order.
+    pub fn deliveries(&self) -> Vec<events::Delivered> {
+        self.inbox
+            .as_ref()
+            .expect("a stack that runs the event publisher")
+            .delivered()
     }
 
     /// The emulators' endpoints.

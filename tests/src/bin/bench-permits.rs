@@ -6,7 +6,7 @@
 //!
 //! Run with `make bench ARGS="permits [due permits]"` (which starts the emulators and builds this
 //! binary in release). The API and the run are in this process, on DynamoDB Local and moto (with
-//! SendMessage in constant time: `infra/local/moto_constant_time_send.py`).
+//! SendMessage in constant time: `infra/local/moto_for_benchmarks.py`).
 
 use std::time::{Duration, Instant};
 

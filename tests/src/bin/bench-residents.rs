@@ -14,13 +14,15 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, ReturnConsumedCapacity, TransactWriteItem,
 };
+use e2e_tests::accepting_eventbridge::{self, AcceptingEventBridge};
 use e2e_tests::houses::{approved_link, staff_session};
 use e2e_tests::residents::{registration_path, resident_body_for, residents_path, today};
-use e2e_tests::{Answer, Client, Stack, fixtures, start};
+use e2e_tests::{Answer, Client, Stack, Workers, fixtures, start_with};
 use futures::stream::{self, StreamExt};
 use reqwest::Method;
 use serde_json::{Value, json};
 use shared::AppContext;
+use shared::events::catalog::EventType;
 use shared::http::pagination::PageRequest;
 use shared::store::{Item, keys, pk_sk};
 
@@ -59,17 +61,29 @@ struct Series {
     samples: Vec<Duration>,
     wall: Duration,
     errors: usize,
+    /// When each request was sent (Unix milliseconds), in the order of `samples`.
+    sent_ms: Vec<f64>,
     /// DynamoDB operations the API issued for the whole series.
     calls: u64,
     queries: u64,
 }
 
+/// The `p` quantile (0 to 1) of `values`, by the nearest rank; 0 for none.
+fn quantile(values: &[f64], p: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(i).copied().unwrap_or(0.0)
+}
+
 impl Series {
     fn pct(&self, p: f64) -> f64 {
-        let mut sorted = self.samples.clone();
-        sorted.sort();
-        let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-        sorted.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+        let ms: Vec<f64> = self
+            .samples
+            .iter()
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .collect();
+        quantile(&ms, p)
     }
 
     fn print(&self) {
@@ -104,10 +118,11 @@ fn shown(answer: &Answer) -> String {
 async fn run(name: &'static str, calls: Vec<Call>, clients: &[Client]) -> (Series, Vec<Answer>) {
     let before = clients[0].stack.operation_counts();
     let started = Instant::now();
-    let mut done: Vec<(usize, Duration, Answer)> = stream::iter(calls.into_iter().enumerate())
+    let mut done: Vec<(usize, f64, Duration, Answer)> = stream::iter(calls.into_iter().enumerate())
         .map(|(i, call)| {
             let client = clients[i % clients.len()].clone();
             async move {
+                let sent = unix_ms(std::time::SystemTime::now());
                 let t = Instant::now();
                 let answer = client
                     .send(
@@ -117,11 +132,11 @@ async fn run(name: &'static str, calls: Vec<Call>, clients: &[Client]) -> (Serie
                         call.body.as_ref(),
                     )
                     .await;
-                (i, t.elapsed(), answer, call)
+                (i, sent, t.elapsed(), answer, call)
             }
         })
         .buffer_unordered(clients.len())
-        .scan(0usize, |failed, (i, elapsed, answer, call)| {
+        .scan(0usize, |failed, (i, sent, elapsed, answer, call)| {
             if answer.status.as_u16() != call.expect {
                 *failed += 1;
                 if *failed <= PRINTED_FAILURES {
@@ -137,22 +152,29 @@ async fn run(name: &'static str, calls: Vec<Call>, clients: &[Client]) -> (Serie
                     eprintln!("({name}: further failures are counted, not printed)");
                 }
             }
-            std::future::ready(Some((i, elapsed, answer)))
+            std::future::ready(Some((i, sent, elapsed, answer)))
         })
         .collect()
         .await;
     let wall = started.elapsed();
     let after = clients[0].stack.operation_counts();
-    done.sort_by_key(|(i, _, _)| *i);
+    done.sort_by_key(|(i, _, _, _)| *i);
     let series = Series {
         name,
-        samples: done.iter().map(|(_, d, _)| *d).collect(),
+        samples: done.iter().map(|(_, _, d, _)| *d).collect(),
+        sent_ms: done.iter().map(|(_, sent, _, _)| *sent).collect(),
         wall,
         errors: 0,
         calls: after.calls - before.calls,
         queries: after.queries - before.queries,
     };
-    (series, done.into_iter().map(|(_, _, a)| a).collect())
+    (series, done.into_iter().map(|(_, _, _, a)| a).collect())
+}
+
+/// `at` as Unix milliseconds (what SQS's `SentTimestamp` counts).
+fn unix_ms(at: std::time::SystemTime) -> f64 {
+    at.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }
 
 /// Counts the answers that are not `expect` (or fail `valid`) as the series' errors.
@@ -180,6 +202,13 @@ struct Declared {
 impl Declared {
     fn text(&self, field: &str) -> &str {
         self.registration[field].as_str().unwrap_or_default()
+    }
+
+    /// The keyed hash its items name the person by (read back from the stored registration).
+    async fn person_key(&self, ctx: &AppContext) -> String {
+        let key = keys::registration_key(self.text("link_id"), self.text("registration_id"));
+        let stored = measure(ctx, &ctx.config.tables.registrations, key).await;
+        text_of(&stored.item, "person_key").to_owned()
     }
 }
 
@@ -602,6 +631,306 @@ async fn print_costs(
     }
 }
 
+// ------------------------------------------------------------------------- the event publisher
+
+/// How long the consumers may take to receive every event of the rush.
+const DELIVERY_WAIT: Duration = Duration::from_secs(600);
+
+/// Waits until the approval of every landlord's link (the setup's last events) arrived, so that
+/// the rush's counts hold the rush's events only.
+async fn settle_setup_events(sink: &Sink<'_>, landlords: &[Landlord]) {
+    let decided = EventType::HouseLinkDecided.wire_name();
+    let links: HashSet<&str> = landlords.iter().map(|l| l.link_id.as_str()).collect();
+    let approved = |event: &Value| {
+        event["type"] == decided.as_str()
+            && event["subject"].as_str().is_some_and(|s| links.contains(s))
+    };
+    let waited = Instant::now();
+    let arrived = |sink: &Sink<'_>| {
+        let mut seen = HashSet::new();
+        sink.arrivals()
+            .iter()
+            .filter(|a| approved(&a.event))
+            .filter(|a| seen.insert(a.event["subject"].to_string()))
+            .count()
+    };
+    while arrived(sink) < links.len() {
+        assert!(
+            waited.elapsed() < DELIVERY_WAIT,
+            "the links' approvals did not all arrive"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Where the benchmark watches the rush's events arrive.
+enum Sink<'a> {
+    /// The consumers' queues on moto (the events went through moto's bus, rules and archive).
+    Consumers(&'a Stack),
+    /// The stand-in bus that accepts every entry at once (the publisher's own pace).
+    Bus(&'a AcceptingEventBridge),
+}
+
+/// One event where the sink saw it arrive.
+struct Arrival {
+    event: Value,
+    /// Unix milliseconds: when it reached the consumer's queue (its `SentTimestamp`), or the bus.
+    at_ms: Option<u64>,
+    /// Who took it: the consumer's id, or `bus`.
+    by: String,
+}
+
+impl Sink<'_> {
+    fn count(&self, which: impl Fn(&Value) -> bool) -> usize {
+        match self {
+            Sink::Consumers(stack) => stack.count_deliveries(|d| which(&d.event)),
+            Sink::Bus(bus) => bus.count(|a| which(&a.event)),
+        }
+    }
+
+    fn arrivals(&self) -> Vec<Arrival> {
+        match self {
+            Sink::Consumers(stack) => stack
+                .deliveries()
+                .into_iter()
+                .map(|d| Arrival {
+                    event: d.event,
+                    at_ms: d.queued_at_ms,
+                    by: d.consumer,
+                })
+                .collect(),
+            Sink::Bus(bus) => bus
+                .accepted()
+                .into_iter()
+                .map(|a| Arrival {
+                    event: a.event,
+                    at_ms: Some(a.at_ms),
+                    by: "bus".to_owned(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Arrivals each event of `event_type` makes: one per consumer, or one per view on the bus.
+    fn per_event(&self, event_type: EventType) -> usize {
+        match self {
+            Sink::Consumers(_) => shared::events::consumers::routes()
+                .iter()
+                .filter(|route| route.receives.iter().any(|(t, _)| *t == event_type))
+                .count(),
+            Sink::Bus(_) => shared::events::consumers::views_of(event_type).len(),
+        }
+    }
+
+    fn describe(&self) -> &'static str {
+        match self {
+            Sink::Consumers(_) => {
+                "delivered through moto's bus to the consumers' queues (the time: the message's SentTimestamp)"
+            }
+            Sink::Bus(_) => {
+                "accepted by the stand-in bus, which delivers nothing (the time: the PutEvents call's arrival)"
+            }
+        }
+    }
+}
+
+/// What the publisher did with the rush: every move-in's `registration.declared` where `sink`
+/// saw it arrive, timed against the move-in's request and answer.
+async fn report_publisher(
+    sink: &Sink<'_>,
+    rush: &Series,
+    answers: &[Answer],
+    (before, after_counts): (
+        shared::operation_counts::OperationCounts,
+        &dyn Fn() -> shared::operation_counts::OperationCounts,
+    ),
+    out: &mut String,
+) -> Result<(), String> {
+    use std::fmt::Write;
+    let declared = EventType::RegistrationDeclared;
+    let wire_name = declared.wire_name();
+    // Each declared registration: when its request was sent and answered (Unix ms).
+    let committed: std::collections::HashMap<String, (f64, f64)> = answers
+        .iter()
+        .zip(rush.sent_ms.iter().zip(&rush.samples))
+        .filter(|(a, _)| a.status == 201)
+        .filter_map(|(a, (sent, took))| {
+            let id = a.body["registration_id"].as_str()?.to_owned();
+            Some((id, (*sent, sent + took.as_secs_f64() * 1000.0)))
+        })
+        .collect();
+    let expected = committed.len() * sink.per_event(declared);
+    let of_the_rush = |event: &Value| {
+        event["type"] == wire_name.as_str()
+            && event["subject"]
+                .as_str()
+                .is_some_and(|s| committed.contains_key(s))
+    };
+    let waited = Instant::now();
+    while sink.count(of_the_rush) < expected && waited.elapsed() < DELIVERY_WAIT {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let after = after_counts();
+    let rush_end = rush
+        .sent_ms
+        .iter()
+        .zip(&rush.samples)
+        .map(|(sent, took)| sent + took.as_secs_f64() * 1000.0)
+        .fold(0.0, f64::max);
+    let rush_start = rush.sent_ms.iter().copied().fold(f64::INFINITY, f64::min);
+    // Once per event id and taker, as a consumer that deduplicates applies them.
+    let mut seen = HashSet::new();
+    let arrivals: Vec<Arrival> = sink
+        .arrivals()
+        .into_iter()
+        .filter(|a| of_the_rush(&a.event))
+        .filter(|a| seen.insert((a.by.clone(), a.event["id"].to_string())))
+        .collect();
+    let last = arrivals
+        .iter()
+        .filter_map(|a| a.at_ms)
+        .map(|t| t as f64)
+        .fold(0.0, f64::max);
+
+    writeln!(out).ok();
+    writeln!(
+        out,
+        "The event publisher during the rush: {} of {expected} arrivals of `{wire_name}` ({} move-ins), {}; the last {:.1} s after the rush's last answer",
+        arrivals.len(),
+        committed.len(),
+        sink.describe(),
+        (last - rush_end) / 1000.0
+    )
+    .ok();
+    let window = (last - rush_start) / 1000.0;
+    let puts = after.events_put - before.events_put;
+    let calls = after.event_puts - before.event_puts;
+    writeln!(
+        out,
+        "publisher throughput: {puts} events put in {calls} PutEvents calls over {window:.1} s from the rush's first request to the last arrival = {:.1} events/s ({:.1} move-ins/s published)",
+        puts as f64 / window,
+        committed.len() as f64 / window,
+    )
+    .ok();
+    writeln!(out).ok();
+    writeln!(
+        out,
+        "Lag from commit to arrival (− the move-in's 201 answer; the commit is before the answer, by at most the request's own latency, so the lag from the request's start is shown too):"
+    )
+    .ok();
+    writeln!(out).ok();
+    writeln!(
+        out,
+        "| view (consumer) | arrivals | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | p50 / p99 from the request's start (ms) |"
+    )
+    .ok();
+    writeln!(out, "|---|---:|---:|---:|---:|---:|---:|").ok();
+    let mut rows: std::collections::BTreeMap<String, (Vec<f64>, Vec<f64>)> = Default::default();
+    for a in &arrivals {
+        let (Some(at), Some((sent, answered))) = (
+            a.at_ms,
+            a.event["subject"].as_str().and_then(|s| committed.get(s)),
+        ) else {
+            continue;
+        };
+        let view = a.event["view"].as_str().unwrap_or("?");
+        let consumers: Vec<String> = shared::events::consumers::routes()
+            .iter()
+            .filter(|r| {
+                r.receives
+                    .iter()
+                    .any(|(t, v)| *t == declared && v.as_ref() == view)
+            })
+            .map(|r| r.consumer.id.clone())
+            .collect();
+        for name in [
+            format!("{view} ({})", consumers.join(", ")),
+            "all".to_owned(),
+        ] {
+            let row = rows.entry(name).or_default();
+            row.0.push(at as f64 - answered);
+            row.1.push(at as f64 - sent);
+        }
+    }
+    for (name, (lag, from_sent)) in &rows {
+        writeln!(
+            out,
+            "| {name} | {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} / {:.0} |",
+            lag.len(),
+            quantile(lag, 0.5),
+            quantile(lag, 0.9),
+            quantile(lag, 0.99),
+            quantile(lag, 1.0),
+            quantile(from_sent, 0.5),
+            quantile(from_sent, 0.99)
+        )
+        .ok();
+    }
+
+    // What each move-in costs beyond the API's request.
+    let n = committed.len().max(1) as f64;
+    let mut bytes: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    for a in &arrivals {
+        let entry = bytes
+            .entry(a.event["view"].as_str().unwrap_or("?").to_owned())
+            .or_default();
+        entry.0 += 1;
+        entry.1 += a.event.to_string().len();
+    }
+    writeln!(out).ok();
+    writeln!(out, "Per move-in, from the publisher's own counter:").ok();
+    writeln!(out).ok();
+    writeln!(
+        out,
+        "- events put on the bus: {:.2} ({:.2} PutEvents calls); arrivals: {:.2}",
+        puts as f64 / n,
+        calls as f64 / n,
+        arrivals.len() as f64 / n
+    )
+    .ok();
+    for (view, (count, total)) in &bytes {
+        writeln!(
+            out,
+            "- a `{view}` event: {:.0} B of CloudEvent JSON on average",
+            *total as f64 / (*count).max(1) as f64
+        )
+        .ok();
+    }
+    writeln!(
+        out,
+        "- DynamoDB calls: {:.2} (the processing records' BatchWriteItem; the stream's records are read by the event source mapping, GetRecords)",
+        (after.calls - before.calls) as f64 / n
+    )
+    .ok();
+    if arrivals.len() < expected {
+        return Err(format!(
+            "{} of {expected} arrivals missing after {} s",
+            expected - arrivals.len(),
+            DELIVERY_WAIT.as_secs()
+        ));
+    }
+    Ok(())
+}
+
+/// The processing records of one person (their deliveries): sizes and write units.
+async fn print_processing_records(ctx: &AppContext, person_key: &str) {
+    let output = ctx
+        .dynamo
+        .query()
+        .table_name(&ctx.config.tables.processing_records)
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(":pk", AttributeValue::S(keys::processing_pk(person_key)))
+        .send()
+        .await
+        .expect("DynamoDB answers");
+    let sizes: Vec<usize> = output.items().iter().map(item_size).collect();
+    let units: f64 = sizes.iter().map(|&s| write_units(s)).sum();
+    println!(
+        "- processing records of the person (one per delivery): {} items of {sizes:?} B = {units:.0} WCU (standard writes in BatchWriteItem)",
+        sizes.len()
+    );
+}
+
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -634,6 +963,11 @@ async fn main() {
     let declarations = args.first().copied().unwrap_or(2000).max(2);
     let concurrency = args.get(1).copied().unwrap_or(8).max(1);
     let link_count = args.get(2).copied().unwrap_or(50).max(1);
+    // As deployed, the event publisher runs beside the API, its events through moto's bus to the
+    // consumers' queues (1); 2: to a stand-in bus that accepts at once; 0: no publisher.
+    let publisher_mode = args.get(3).copied().unwrap_or(1);
+    let publisher = publisher_mode != 0;
+    let stand_in_bus = (publisher_mode == 2).then(accepting_eventbridge::start);
     let reads = (declarations / 4).clamp(1, 500);
     let changes = (declarations / 8).clamp(1, 250);
     let receipts = declarations.min(200);
@@ -646,10 +980,17 @@ async fn main() {
 
     // Per-client limits would stop a benchmark from one machine: the setup's SMS codes, the
     // public receipt check. Everything else is as deployed.
-    let stack: Stack = start(&[
-        ("SMS_HOURLY_LIMIT_PER_IP", "100000000"),
-        ("RECEIPT_CHECKS_PER_MINUTE", "1000000000"),
-    ]);
+    let stack: Stack = start_with(
+        &[
+            ("SMS_HOURLY_LIMIT_PER_IP", "100000000"),
+            ("RECEIPT_CHECKS_PER_MINUTE", "1000000000"),
+        ],
+        Workers {
+            publisher,
+            publisher_events: stand_in_bus.as_ref().map(|bus| bus.url.as_str()),
+            ..Workers::default()
+        },
+    );
     let ctx = stack.context();
     let clients: Vec<Client> = (0..concurrency).map(|_| Client::new(&stack)).collect();
 
@@ -657,6 +998,13 @@ async fn main() {
     let started = Instant::now();
     let (_, staff) = staff_session(&clients[0]).await;
     let landlords = landlords(&clients, &staff, link_count).await;
+    let sink = match &stand_in_bus {
+        Some(bus) => Sink::Bus(bus),
+        None => Sink::Consumers(&stack),
+    };
+    if publisher {
+        settle_setup_events(&sink, &landlords).await;
+    }
     let setup = started.elapsed();
     eprintln!(
         "setup: {link_count} landlords with approved links in {:.1} s",
@@ -672,6 +1020,7 @@ async fn main() {
     assert_eq!(warm.errors, 0, "the warm-up failed");
 
     // The rush.
+    let workers_before = stack.worker_counts();
     let calls: Vec<Call> = bodies(declarations)
         .into_iter()
         .enumerate()
@@ -689,6 +1038,22 @@ async fn main() {
     let (mut declare, answers) =
         run("POST /v1/me/houses/{link_id}/residents", calls, &clients).await;
     tally(&mut declare, &answers, 201, |_| true);
+    // Every event of the rush delivered before the reads begin (printed at the end).
+    let published = if publisher {
+        let mut report = String::new();
+        let counts = || stack.worker_counts();
+        let outcome = report_publisher(
+            &sink,
+            &declare,
+            &answers,
+            (workers_before, &counts),
+            &mut report,
+        )
+        .await;
+        Some((outcome, report))
+    } else {
+        None
+    };
     let declared: Vec<Declared> = answers
         .iter()
         .enumerate()
@@ -844,9 +1209,21 @@ async fn main() {
     // The costs of an untouched registration (neither changed nor ended).
     let sample = &declared[declared.len() / 2];
     print_costs(&ctx, &landlords[sample.landlord], sample, &all).await;
+    let mut failed = false;
+    if let Some((outcome, report)) = published {
+        print!("{report}");
+        print_processing_records(&ctx, &sample.person_key(&ctx).await).await;
+        if let Err(why) = outcome {
+            eprintln!("the publisher fell short: {why}");
+            failed = true;
+        }
+    }
     let errors: usize = all.iter().map(|s| s.errors).sum();
     if errors > 0 {
         eprintln!("{errors} requests failed (see above)");
+        failed = true;
+    }
+    if failed {
         std::process::exit(1);
     }
 }
