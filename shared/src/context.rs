@@ -10,13 +10,42 @@ use crate::domain::districts::Districts;
 pub struct AppContext {
     pub config: AppConfig,
     pub dynamo: aws_sdk_dynamodb::Client,
-    /// Only the SMS sender publishes; request paths enqueue (`sqs`).
-    pub sns: aws_sdk_sns::Client,
+    /// Only the SMS sender publishes; request paths enqueue (`sqs`). Built on first use.
+    pub sns: LazyClient<aws_sdk_sns::Client>,
     pub sqs: aws_sdk_sqs::Client,
-    /// Only the event publisher puts events (F23).
-    pub events: aws_sdk_eventbridge::Client,
+    /// Only the event publisher puts events (F23). Built on first use.
+    pub events: LazyClient<aws_sdk_eventbridge::Client>,
     /// Districts and streets, read on first use (see [`crate::store::address::districts`]).
     pub reference: tokio::sync::OnceCell<Arc<Districts>>,
+}
+
+/// An AWS client built the first time it is used: most functions never call the service, so
+/// their cold start does not pay for its configuration. Dereferences to the client.
+pub struct LazyClient<C> {
+    client: std::sync::OnceLock<C>,
+    build: Box<dyn Fn() -> C + Send + Sync>,
+}
+
+impl<C> LazyClient<C> {
+    pub fn new(build: impl Fn() -> C + Send + Sync + 'static) -> Self {
+        Self {
+            client: std::sync::OnceLock::new(),
+            build: Box::new(build),
+        }
+    }
+
+    /// Whether the client was built.
+    pub fn is_built(&self) -> bool {
+        self.client.get().is_some()
+    }
+}
+
+impl<C> std::ops::Deref for LazyClient<C> {
+    type Target = C;
+
+    fn deref(&self) -> &C {
+        self.client.get_or_init(|| (self.build)())
+    }
 }
 
 /// Where the AWS services are, when they are not AWS itself (the local stack).
@@ -69,21 +98,27 @@ impl AppContext {
                 builder.set_endpoint_url(endpoint("DYNAMODB"));
                 builder.build()
             }),
-            sns: aws_sdk_sns::Client::from_conf({
-                let mut builder = aws_sdk_sns::config::Builder::from(&sdk);
-                builder.set_endpoint_url(endpoint("SNS"));
-                builder.build()
-            }),
+            sns: {
+                let (sdk, endpoint) = (sdk.clone(), endpoint("SNS"));
+                LazyClient::new(move || {
+                    let mut builder = aws_sdk_sns::config::Builder::from(&sdk);
+                    builder.set_endpoint_url(endpoint.clone());
+                    aws_sdk_sns::Client::from_conf(builder.build())
+                })
+            },
             sqs: aws_sdk_sqs::Client::from_conf({
                 let mut builder = aws_sdk_sqs::config::Builder::from(&sdk);
                 builder.set_endpoint_url(endpoint("SQS"));
                 builder.build()
             }),
-            events: aws_sdk_eventbridge::Client::from_conf({
-                let mut builder = aws_sdk_eventbridge::config::Builder::from(&sdk);
-                builder.set_endpoint_url(endpoint("EVENTBRIDGE"));
-                builder.build()
-            }),
+            events: {
+                let (sdk, endpoint) = (sdk.clone(), endpoint("EVENTBRIDGE"));
+                LazyClient::new(move || {
+                    let mut builder = aws_sdk_eventbridge::config::Builder::from(&sdk);
+                    builder.set_endpoint_url(endpoint.clone());
+                    aws_sdk_eventbridge::Client::from_conf(builder.build())
+                })
+            },
             reference: Default::default(),
         }))
     }
@@ -153,28 +188,44 @@ impl AppContext {
         };
         let mut dynamo =
             aws_sdk_dynamodb::config::Builder::from(&sdk).endpoint_url(&endpoints.dynamodb);
-        let mut sns = aws_sdk_sns::config::Builder::from(&sdk).endpoint_url(&endpoints.sns);
         let mut sqs = aws_sdk_sqs::config::Builder::from(&sdk).endpoint_url(&endpoints.sqs);
-        let mut events =
-            aws_sdk_eventbridge::config::Builder::from(&sdk).endpoint_url(&endpoints.events);
         if let Some(counter) = counting(Service::DynamoDb) {
             dynamo = dynamo.interceptor(counter);
-        }
-        if let Some(counter) = counting(Service::Sns) {
-            sns = sns.interceptor(counter);
         }
         if let Some(counter) = counting(Service::Sqs) {
             sqs = sqs.interceptor(counter);
         }
-        if let Some(counter) = counting(Service::EventBridge) {
-            events = events.interceptor(counter);
-        }
+        let sns = {
+            let (sdk, url, counter) = (sdk.clone(), endpoints.sns.clone(), counting(Service::Sns));
+            LazyClient::new(move || {
+                let mut builder = aws_sdk_sns::config::Builder::from(&sdk).endpoint_url(&url);
+                if let Some(counter) = counter.clone() {
+                    builder = builder.interceptor(counter);
+                }
+                aws_sdk_sns::Client::from_conf(builder.build())
+            })
+        };
+        let events = {
+            let (sdk, url, counter) = (
+                sdk.clone(),
+                endpoints.events.clone(),
+                counting(Service::EventBridge),
+            );
+            LazyClient::new(move || {
+                let mut builder =
+                    aws_sdk_eventbridge::config::Builder::from(&sdk).endpoint_url(&url);
+                if let Some(counter) = counter.clone() {
+                    builder = builder.interceptor(counter);
+                }
+                aws_sdk_eventbridge::Client::from_conf(builder.build())
+            })
+        };
         Arc::new(Self {
             config,
             dynamo: aws_sdk_dynamodb::Client::from_conf(dynamo.build()),
-            sns: aws_sdk_sns::Client::from_conf(sns.build()),
+            sns,
             sqs: aws_sdk_sqs::Client::from_conf(sqs.build()),
-            events: aws_sdk_eventbridge::Client::from_conf(events.build()),
+            events,
             reference: Default::default(),
         })
     }
@@ -204,9 +255,15 @@ impl AppContext {
         Self {
             config,
             dynamo: aws_sdk_dynamodb::Client::new(sdk),
-            sns: aws_sdk_sns::Client::new(sdk),
+            sns: {
+                let sdk = sdk.clone();
+                LazyClient::new(move || aws_sdk_sns::Client::new(&sdk))
+            },
             sqs: aws_sdk_sqs::Client::new(sdk),
-            events: aws_sdk_eventbridge::Client::new(sdk),
+            events: {
+                let sdk = sdk.clone();
+                LazyClient::new(move || aws_sdk_eventbridge::Client::new(&sdk))
+            },
             reference: Default::default(),
         }
     }
@@ -215,4 +272,18 @@ impl AppContext {
 /// A variable of the Lambda environment, if set and not empty.
 fn lambda_variable(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|value| !value.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sns_and_eventbridge_clients_are_built_only_when_used() {
+        let ctx = AppContext::for_tests();
+        assert!(!ctx.sns.is_built() && !ctx.events.is_built());
+        let _ = ctx.events.config();
+        assert!(ctx.events.is_built());
+        assert!(!ctx.sns.is_built(), "one client's use builds no other");
+    }
 }
