@@ -411,10 +411,7 @@ async fn staff_decide_a_direct_basis_record_its_progress_and_cancel_the_permit()
     // Each step is told by SMS: wait for all three, so that the cancellation's notice is the
     // next one (an SMS is sent from a queue and may land after the request that queued it).
     let told = client.sms_delivered(&holder.phone, before + 5).await;
-    assert!(
-        told.iter().any(|m| m.contains("已领取")),
-        "{told:?}"
-    );
+    assert!(told.iter().any(|m| m.contains("已领取")), "{told:?}");
 
     // Cancelled by staff with a reason, told; once.
     let no = permit["permit_no"].as_str().unwrap();

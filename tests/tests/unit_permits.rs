@@ -168,6 +168,7 @@ async fn a_unit_endorses_only_the_permits_issued_on_its_applications() {
     let (employee, employee_token) = eligible_holder(&client, &staff).await;
 
     // The records prove the standard basis: approved at once, the permit issued.
+    let before = client.sms_messages(&employee.phone).await.len();
     let filed = client
         .post_auth(
             "/v1/unit/permit-applications",
@@ -177,6 +178,9 @@ async fn a_unit_endorses_only_the_permits_issued_on_its_applications() {
         .await;
     assert_eq!(filed.status, 201, "{:#}", filed.body);
     assert_eq!(filed.body["status"], "approved");
+    // The approval and the issue are told by SMS: both arrive before the endorsement's notice.
+    let told = client.sms_delivered(&employee.phone, before + 2).await;
+    assert!(told.iter().any(|m| m.contains("已签发")), "{told:?}");
     let permit = client.get_auth("/v1/me/permit", &employee_token).await.body;
     let no = permit["permit_no"].as_str().unwrap().to_owned();
     let path = format!("/v1/unit/permits/{no}/endorsements");
