@@ -2,8 +2,8 @@
 //!
 //! [`render`] lays a [`Form`] out as a centred title, a framed two-column table of labels and
 //! values, and small notes below it, in WenQuanYi Micro Hei. The font is compiled in (5 MB, parsed
-//! once); each PDF embeds a subset with only the glyphs it uses, so a receipt is ~45 KB and takes
-//! ~15–20 ms (BENCHMARKS.md).
+//! once); each PDF embeds a subset with only the glyphs it uses, so a receipt is ~38 KB and takes
+//! ~3–5 ms once the font is read (BENCHMARKS.md).
 //!
 //! ```
 //! let form = receipt_pdf::Form {
@@ -221,7 +221,19 @@ pub fn render(form: &Form) -> Result<Vec<u8>, PdfError> {
     let mut pdf = Vec::with_capacity(64 * 1024);
     doc.render(&mut pdf).map_err(render_err)?;
     set_title(&mut pdf, &title_mark, &pdf_title)?;
+    declare_version(&mut pdf);
     Ok(pdf)
+}
+
+/// printpdf 0.7 heads the file `%PDF-1.3`, but lopdf 0.31 writes its cross-reference table as a
+/// stream, which PDF 1.5 introduced. The header is raised to 1.5 in place (same length: the
+/// byte offsets stay right) when the file ends with such a stream.
+fn declare_version(pdf: &mut [u8]) {
+    let tail = &pdf[pdf.len().saturating_sub(1024)..];
+    let xref_stream = tail.windows(10).any(|w| w == b"/Type/XRef");
+    if xref_stream && pdf.len() > 8 && pdf.starts_with(b"%PDF-1.") && pdf[7] < b'5' {
+        pdf[7] = b'5';
+    }
 }
 
 /// printpdf writes the document title's UTF-8 bytes as they are, which readers take for

@@ -241,3 +241,23 @@ fn exactly_one_font_is_in_the_pdf_and_it_is_embedded() {
     assert_eq!(fonts[0].1, "CID TrueType", "{fonts:?}");
     assert!(fonts[0].2, "not embedded: {fonts:?}");
 }
+
+#[test]
+fn the_header_declares_the_version_of_the_cross_reference_stream() {
+    let pdf = render(&sample_form()).unwrap();
+    let info = poppler("pdfinfo", &pdf);
+    let version = info
+        .lines()
+        .find_map(|l| l.strip_prefix("PDF version:"))
+        .map(str::trim)
+        .unwrap_or_else(|| panic!("no PDF version in pdfinfo's output:\n{info}"));
+    let xref_stream = pdf.windows(10).any(|w| w == b"/Type/XRef");
+    if xref_stream {
+        // Cross-reference streams are PDF 1.5.
+        assert!(
+            ["1.5", "1.6", "1.7"].contains(&version),
+            "PDF {version} with a cross-reference stream"
+        );
+    }
+    assert!(pdf.starts_with(format!("%PDF-{version}").as_bytes()));
+}
