@@ -43,7 +43,7 @@ fn check(path: &Path) -> Result<(), String> {
     match &magic {
         b"ttcf" | b"true" | [0, 1, 0, 0] => Ok(()),
         b"OTTO" => Err(format!(
-            "{} has CFF outlines, which rusttype 0.8 (genpdf) cannot read: use a TrueType (glyf) font",
+            "{} has CFF outlines, which rusttype 0.8 (genpdfi) cannot read: use a TrueType (glyf) font",
             path.display()
         )),
         _ => Err(format!(

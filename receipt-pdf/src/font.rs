@@ -43,7 +43,7 @@ const FACE: usize = 0;
 /// The full font, parsed on first use (a few microseconds: rusttype reads tables lazily).
 pub(crate) struct FullFont {
     rt: rusttype::Font<'static>,
-    /// The scale genpdf uses: ascent to descent is one unit.
+    /// The scale genpdfi uses: ascent to descent is one unit.
     scale: rusttype::Scale,
 }
 
@@ -74,7 +74,7 @@ impl FullFont {
         }
     }
 
-    /// Width of `s` in millimetres at `size` points, as genpdf measures it (without kerning).
+    /// Width of `s` in millimetres at `size` points, as genpdfi measures it (without kerning).
     pub(crate) fn width_mm(&self, s: &str, size: u8) -> f64 {
         let em: f32 = s
             .chars()
@@ -115,9 +115,10 @@ impl FullFont {
 
         // allsorts' cmap maps every code point of the original font that shares a kept glyph; this
         // font draws 不 年 北 女 了 … and their CJK compatibility twins (U+F967 …) with one glyph, and
-        // printpdf writes the ToUnicode map from the highest code point per glyph: `年` would be
-        // copied out of the PDF as U+F98E. So the cmap is rebuilt with exactly the wanted chars. (A
-        // receipt holding both twins still extracts one of them for both: they share a glyph.)
+        // printpdf writes the ToUnicode map from one code point per glyph, whichever the cmap
+        // lists first (printpdf 0.3.4 took the highest): `年` could be copied out of the PDF as
+        // U+F98E. So the cmap is rebuilt with exactly the wanted chars. (A receipt holding both
+        // twins still extracts one of them for both: they share a glyph.)
         let sub_rt = rusttype::Font::from_bytes(&sub[..])
             .map_err(|e| font_err("cannot read the font subset", &e))?;
         let mut map = BTreeMap::new();

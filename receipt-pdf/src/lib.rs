@@ -2,8 +2,8 @@
 //!
 //! [`render`] lays a [`Form`] out as a centred title, a framed two-column table of labels and
 //! values, and small notes below it, in WenQuanYi Micro Hei. The font is compiled in (5 MB, parsed
-//! once); each PDF embeds a subset with only the glyphs it uses, so a receipt is ~45 KB and takes
-//! ~15–20 ms (BENCHMARKS.md).
+//! once); each PDF embeds a subset with only the glyphs it uses, so a receipt is ~38 KB and takes
+//! ~3–5 ms once the font is read (BENCHMARKS.md).
 //!
 //! ```
 //! let form = receipt_pdf::Form {
@@ -21,23 +21,26 @@
 //! ```
 //!
 //! Design notes (see also README.md, "Receipt PDFs"):
-//! - exactly one font is embedded: genpdf embeds each style of a family separately and printpdf
-//!   scans every Unicode code point once per embedded font, so the bold and italic styles are
-//!   declared as (never used) PDF built-in fonts and the title stands out by size alone;
-//! - genpdf wraps only at spaces and silently drops a word wider than its column, so text is
-//!   handed to it in pieces that break like Chinese text does (`text.rs`);
+//! - the layout is genpdfi's (a maintained fork of genpdf 0.2, on printpdf 0.7): printpdf 0.7
+//!   builds an embedded font's glyph map from the code points of the font's own `cmap`, so a
+//!   subset of a few hundred characters costs a few hundred lookups (printpdf 0.3.4, under
+//!   genpdf 0.2, looked up every Unicode scalar value, ~13 ms a font);
+//! - exactly one font is embedded: the four styles of the family are clones of one font data,
+//!   which genpdfi embeds once; the title stands out by size alone;
+//! - genpdfi wraps only at spaces and fails on a word wider than its column, so text is handed
+//!   to it in pieces that break like Chinese text does (`text.rs`);
 //! - a character the font has no glyph for is an error ([`PdfError::MissingGlyph`]): a receipt is
 //!   never printed with holes. Invisible format characters are dropped and a few common
 //!   characters the font lacks get their usual stand-in first (see `text::lines`).
 
 use std::collections::BTreeSet;
 
-use genpdf::elements::{
+use genpdfi::elements::{
     Break, FrameCellDecorator, LinearLayout, Paragraph, StyledElement, TableLayout,
 };
-use genpdf::fonts::{FontData, FontFamily};
-use genpdf::style::Style;
-use genpdf::{Alignment, Element, Margins};
+use genpdfi::fonts::{FontData, FontFamily};
+use genpdfi::style::{LineStyle, Style};
+use genpdfi::{Alignment, Element, Margins, Mm};
 
 mod font;
 pub use font::FONT_FILE_VARIABLE;
@@ -74,7 +77,7 @@ pub enum PdfError {
     /// The font file could not be read or subset (a deployment problem, not an input problem).
     #[error("receipt font: {0}")]
     Font(String),
-    /// genpdf or printpdf failed.
+    /// genpdfi or printpdf failed.
     #[error("PDF rendering failed: {0}")]
     Render(String),
 }
@@ -86,12 +89,12 @@ const CONTENT_MM: f64 = PAGE_WIDTH_MM - 2.0 * MARGIN_MM;
 const TITLE_PT: u8 = 18;
 const BODY_PT: u8 = 11;
 const NOTE_PT: u8 = 9;
-const LINE_SPACING: f64 = 1.25;
+const LINE_SPACING: f32 = 1.25;
 /// Label and value columns: 1 : 4.
 const COLUMN_WEIGHTS: [usize; 2] = [1, 4];
-const CELL_PADDING_V_MM: f64 = 1.8;
-const CELL_PADDING_H_MM: f64 = 2.5;
-/// Room kept free in every line: genpdf adds kerning to our measure, and frames take a little.
+const CELL_PADDING_V_MM: f32 = 1.8;
+const CELL_PADDING_H_MM: f32 = 2.5;
+/// Room kept free in every line: genpdfi adds kerning to our measure, and frames take a little.
 const WIDTH_SLACK: f64 = 0.94;
 /// The side of one QR module: a 37-module code (a check URL) with its quiet zone is 36 mm wide,
 /// easily read by a phone from a print or a screen.
@@ -138,27 +141,26 @@ pub fn render(form: &Form) -> Result<Vec<u8>, PdfError> {
         }
     }
 
-    // One embedded font: the subset, as the regular style. The other styles are never used; as
-    // built-in fonts they are not embedded (nor scanned by printpdf) again.
-    let subset = full.subset(&chars)?;
-    let unused = || FontData::new(subset.clone(), Some(printpdf::BuiltinFont::Helvetica));
+    // One embedded font: the subset, for every style. The clones share the font's bytes, and
+    // genpdfi embeds font data it has already embedded only once.
+    let regular = FontData::new(full.subset(&chars)?, None).map_err(render_err)?;
     let family = FontFamily {
-        regular: FontData::new(subset.clone(), None).map_err(render_err)?,
-        bold: unused().map_err(render_err)?,
-        italic: unused().map_err(render_err)?,
-        bold_italic: unused().map_err(render_err)?,
+        bold: regular.clone(),
+        italic: regular.clone(),
+        bold_italic: regular.clone(),
+        regular,
     };
 
-    let mut doc = genpdf::Document::new(family);
+    let mut doc = genpdfi::Document::new(family);
     let pdf_title = title.join(" ");
     let title_mark = title_placeholder(&pdf_title);
     doc.set_title(title_mark.clone());
     doc.set_minimal_conformance();
-    doc.set_paper_size(genpdf::PaperSize::A4);
+    doc.set_paper_size(genpdfi::PaperSize::A4);
     doc.set_line_spacing(LINE_SPACING);
     doc.set_font_size(BODY_PT);
-    let mut decorator = genpdf::SimplePageDecorator::new();
-    decorator.set_margins(MARGIN_MM);
+    let mut decorator = genpdfi::SimplePageDecorator::new();
+    decorator.set_margins(Mm::from(MARGIN_MM as f32));
     doc.set_page_decorator(decorator);
 
     let paragraph = |lines: &[String], size: u8, max_mm: f64, align: Alignment| {
@@ -178,11 +180,16 @@ pub fn render(form: &Form) -> Result<Vec<u8>, PdfError> {
 
     let weight_sum: usize = COLUMN_WEIGHTS.iter().sum();
     let column_mm = |i: usize| {
-        CONTENT_MM * COLUMN_WEIGHTS[i] as f64 / weight_sum as f64 - 2.0 * CELL_PADDING_H_MM
+        CONTENT_MM * COLUMN_WEIGHTS[i] as f64 / weight_sum as f64
+            - 2.0 * f64::from(CELL_PADDING_H_MM)
     };
     let padding = Margins::vh(CELL_PADDING_V_MM, CELL_PADDING_H_MM);
     let mut table = TableLayout::new(COLUMN_WEIGHTS.to_vec());
-    table.set_cell_decorator(FrameCellDecorator::new(true, true, false));
+    // PDF's default line width, 1 pt, as genpdf 0.2 drew (genpdfi's default is 0.1 mm).
+    let frame = LineStyle::new().with_thickness(Mm::from(printpdf::Pt(1.0)));
+    table.set_cell_decorator(FrameCellDecorator::with_line_style(
+        true, true, false, frame,
+    ));
     for (label, value) in &rows {
         table
             .row()
@@ -214,7 +221,19 @@ pub fn render(form: &Form) -> Result<Vec<u8>, PdfError> {
     let mut pdf = Vec::with_capacity(64 * 1024);
     doc.render(&mut pdf).map_err(render_err)?;
     set_title(&mut pdf, &title_mark, &pdf_title)?;
+    declare_version(&mut pdf);
     Ok(pdf)
+}
+
+/// printpdf 0.7 heads the file `%PDF-1.3`, but lopdf 0.31 writes its cross-reference table as a
+/// stream, which PDF 1.5 introduced. The header is raised to 1.5 in place (same length: the
+/// byte offsets stay right) when the file ends with such a stream.
+fn declare_version(pdf: &mut [u8]) {
+    let tail = &pdf[pdf.len().saturating_sub(1024)..];
+    let xref_stream = tail.windows(10).any(|w| w == b"/Type/XRef");
+    if xref_stream && pdf.len() > 8 && pdf.starts_with(b"%PDF-1.") && pdf[7] < b'5' {
+        pdf[7] = b'5';
+    }
 }
 
 /// printpdf writes the document title's UTF-8 bytes as they are, which readers take for
@@ -250,7 +269,7 @@ fn set_title(pdf: &mut [u8], placeholder: &str, title: &str) -> Result<(), PdfEr
     Ok(())
 }
 
-fn render_err(e: genpdf::error::Error) -> PdfError {
+fn render_err(e: genpdfi::error::Error) -> PdfError {
     PdfError::Render(e.to_string())
 }
 

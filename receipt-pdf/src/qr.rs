@@ -1,14 +1,14 @@
 //! A QR code drawn as vector strokes (no image: nothing to decode or embed, and it stays sharp
-//! at any zoom). genpdf 0.2 draws lines of one width only (1 pt), so each run of dark modules in
-//! a row is filled with horizontal strokes close enough to overlap, kept inside the run's
-//! square edges (PDF's default butt caps end a stroke exactly at its end points).
+//! at any zoom). Each run of dark modules in a row is filled with horizontal strokes of 1 pt
+//! close enough to overlap, kept inside the run's square edges (PDF's default butt caps end a
+//! stroke exactly at its end points).
 
-use genpdf::error::{Error, ErrorKind};
-use genpdf::render::Area;
-use genpdf::style::Style;
-use genpdf::{Context, Element, Mm, Position, RenderResult, Size};
+use genpdfi::error::{Error, ErrorKind};
+use genpdfi::render::Area;
+use genpdfi::style::{LineStyle, Style};
+use genpdfi::{Context, Element, Mm, Position, RenderResult, Size};
 
-/// The width of genpdf's strokes: PDF's default line width, 1 pt.
+/// The width of the strokes: PDF's default line width, 1 pt.
 const STROKE_MM: f64 = 25.4 / 72.0;
 /// The distance between the strokes that fill a module (less than a stroke: no gaps).
 const STROKE_STEP_MM: f64 = 0.25;
@@ -16,11 +16,16 @@ const STROKE_STEP_MM: f64 = 0.25;
 const QUIET_MODULES: usize = 4;
 
 fn mm(value: f64) -> Mm {
-    Mm::from(printpdf::Mm(value))
+    Mm::from(value as f32)
 }
 
 fn value(length: Mm) -> f64 {
-    printpdf::Mm::from(length).0
+    f64::from(f32::from(length))
+}
+
+/// 1 pt, black: what genpdfi's layers start with, so no line-width operator is written.
+fn stroke() -> LineStyle {
+    LineStyle::new().with_thickness(Mm::from(printpdf::Pt(1.0)))
 }
 
 /// A QR code of a text, centred in its row.
@@ -103,6 +108,7 @@ impl Element for QrElement {
         let left = (value(area.size().width) - side) / 2.0 + QUIET_MODULES as f64 * self.module_mm;
         let top = QUIET_MODULES as f64 * self.module_mm;
         let offsets = self.stroke_offsets();
+        let stroke = stroke();
         for y in 0..self.width {
             let row_top = top + y as f64 * self.module_mm;
             for (start, end) in self.runs(y) {
@@ -113,8 +119,8 @@ impl Element for QrElement {
                 for offset in &offsets {
                     let at = row_top + offset;
                     area.draw_line(
-                        vec![Position::new(mm(x0), mm(at)), Position::new(mm(x1), mm(at))],
-                        Style::new(),
+                        [Position::new(mm(x0), mm(at)), Position::new(mm(x1), mm(at))],
+                        stroke,
                     );
                 }
             }

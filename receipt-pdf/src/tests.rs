@@ -6,7 +6,11 @@ fn poppler(tool: &str, pdf: &[u8]) -> String {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let child = Command::new(tool)
-        .args(["-enc", "UTF-8", "-"])
+        .args(if tool == "pdffonts" {
+            &["-"][..]
+        } else {
+            &["-enc", "UTF-8", "-"][..]
+        })
         .args(if tool == "pdftotext" {
             &["-"][..]
         } else {
@@ -48,6 +52,22 @@ fn title_and_pages(pdf: &[u8]) -> (String, usize) {
             .unwrap_or_else(|| panic!("no {name} in pdfinfo's output:\n{info}"))
     };
     (field("Title:"), field("Pages:").parse().unwrap())
+}
+
+/// The fonts of the PDF as pdffonts lists them: (name, type, embedded).
+fn fonts(pdf: &[u8]) -> Vec<(String, String, bool)> {
+    let out = poppler("pdffonts", pdf);
+    // Two header lines, then one font a line: name, type (may hold spaces), encoding, emb, ….
+    out.lines()
+        .skip(2)
+        .map(|line| {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            assert!(cols.len() >= 7, "unexpected pdffonts line: {line:?}");
+            let emb = cols[cols.len() - 5] == "yes";
+            let kind = cols[1..cols.len() - 6].join(" ");
+            (cols[0].to_string(), kind, emb)
+        })
+        .collect()
 }
 
 /// White space carries no meaning across wrapped lines and table cells.
@@ -206,4 +226,38 @@ fn a_qr_code_is_drawn_under_the_table_with_its_caption_and_the_receipt_stays_one
     // A caption the font cannot draw is refused like any text.
     form.qr_code.as_mut().unwrap().caption = "扫码😀".into();
     assert!(matches!(render(&form), Err(PdfError::MissingGlyph('😀'))));
+}
+
+#[test]
+fn exactly_one_font_is_in_the_pdf_and_it_is_embedded() {
+    let mut form = sample_form();
+    form.qr_code = Some(QrCode {
+        text: "https://api.szjzz.example/v1/receipts/20261127-7K3M9QXA2B?check_code=AB12CD34"
+            .into(),
+        caption: "手机扫码查验真伪".into(),
+    });
+    let fonts = fonts(&render(&form).unwrap());
+    assert_eq!(fonts.len(), 1, "{fonts:?}");
+    assert_eq!(fonts[0].1, "CID TrueType", "{fonts:?}");
+    assert!(fonts[0].2, "not embedded: {fonts:?}");
+}
+
+#[test]
+fn the_header_declares_the_version_of_the_cross_reference_stream() {
+    let pdf = render(&sample_form()).unwrap();
+    let info = poppler("pdfinfo", &pdf);
+    let version = info
+        .lines()
+        .find_map(|l| l.strip_prefix("PDF version:"))
+        .map(str::trim)
+        .unwrap_or_else(|| panic!("no PDF version in pdfinfo's output:\n{info}"));
+    let xref_stream = pdf.windows(10).any(|w| w == b"/Type/XRef");
+    if xref_stream {
+        // Cross-reference streams are PDF 1.5.
+        assert!(
+            ["1.5", "1.6", "1.7"].contains(&version),
+            "PDF {version} with a cross-reference stream"
+        );
+    }
+    assert!(pdf.starts_with(format!("%PDF-{version}").as_bytes()));
 }

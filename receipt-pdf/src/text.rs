@@ -1,7 +1,8 @@
-//! Text preparation: character clean-up, and line-break opportunities genpdf understands.
+//! Text preparation: character clean-up, and line-break opportunities genpdfi understands.
 //!
-//! genpdf 0.2 wraps a paragraph only at spaces, and a "word" wider than its column is dropped
-//! without a trace. Chinese has no spaces, so a paragraph is handed to genpdf as pieces: one per
+//! genpdfi (like genpdf 0.2) wraps a paragraph only at spaces, and a "word" wider than its column
+//! fails the whole render (genpdf dropped it without a trace). Chinese has no spaces, so a
+//! paragraph is handed to genpdfi as pieces: one per
 //! CJK character (with the usual line-breaking rules: no line starts with `，。）」` …, none ends with
 //! `（「` …), Latin words whole, and a Latin word too wide for the column one character a piece.
 
@@ -73,10 +74,10 @@ fn is_opening(c: char) -> bool {
     "（「『【《〈〔〖〘〚‘“([{".contains(c)
 }
 
-/// The pieces of one line for genpdf's `Paragraph::push`, each at most `max_width` wide as
-/// measured by `width` (so genpdf never drops one). Their concatenation is `line`.
+/// The pieces of one line for genpdfi's `Paragraph::push`, each at most `max_width` wide as
+/// measured by `width` (so genpdfi never refuses one). Their concatenation is `line`.
 pub(crate) fn pieces(line: &str, max_width: f64, width: impl Fn(&str) -> f64) -> Vec<String> {
-    // Atoms: one CJK char, or one Latin word with its trailing spaces (genpdf breaks after spaces).
+    // Atoms: one CJK char, or one Latin word with its trailing spaces (genpdfi breaks after spaces).
     let mut atoms: Vec<String> = Vec::new();
     let mut word = String::new();
     let flush = |word: &mut String, atoms: &mut Vec<String>| {
