@@ -7,11 +7,6 @@ use std::process::ExitCode;
 /// The variable that names the function a process runs (an operation, worker or job name).
 pub const FUNCTION_VARIABLE: &str = "PLATFORM_FUNCTION";
 
-/// The operations that render PDFs. Each warms the renderer up on a thread of its own as it
-/// starts ([`receipt_pdf::warm_up`]): its first render would otherwise cost twice a later one,
-/// on the first request's path (BENCHMARKS.md, "Lambda binaries").
-pub const RENDERS_PDF: &[&str] = &["get-registration-receipt", "get-permit-card"];
-
 /// What a function of the platform binary is.
 #[derive(Clone, Copy)]
 pub enum Function {
@@ -22,9 +17,10 @@ pub enum Function {
 
 impl Function {
     /// The function of that name the platform binary runs, if there is one (an operation, a
-    /// queue worker or a job: the stream workers are the publisher binary's).
+    /// queue worker or a job: the PDF operations are the PDF binary's, the stream workers the
+    /// publisher binary's).
     pub fn named(name: &str) -> Option<Self> {
-        crate::operation(name)
+        lookup_operation(crate::PLATFORM_OPERATIONS, name)
             .map(Self::Operation)
             .or_else(|| lookup(crate::QUEUE_WORKERS, name).map(Self::Worker))
             .or_else(|| crate::job(name).map(Self::Job))
@@ -35,12 +31,25 @@ fn lookup(workers: &'static [crate::Worker], name: &str) -> Option<&'static crat
     workers.iter().find(|worker| worker.name == name)
 }
 
+fn lookup_operation(
+    operations: &'static [crate::Operation],
+    name: &str,
+) -> Option<&'static crate::Operation> {
+    operations.iter().find(|operation| operation.name == name)
+}
+
 /// The `main` of the platform binary (`src/bin/platform.rs`): every operation, queue worker and
 /// scheduled job. The runtime is single-threaded: a Lambda instance handles one event at a time,
 /// and no worker threads need starting. A function that is not named, or whose configuration or
 /// secret cannot be read, logs one line and exits with 1.
 pub fn main() -> ExitCode {
     block_on(run_platform())
+}
+
+/// The `main` of the PDF binary (`src/bin/pdf.rs`): the operations that render PDFs
+/// ([`crate::PDF_OPERATIONS`]), so that the platform binary carries no PDF code.
+pub fn pdf_main() -> ExitCode {
+    block_on(run_pdf())
 }
 
 /// The `main` of the publisher binary (`src/bin/publisher.rs`): the stream workers only, so that
@@ -81,13 +90,11 @@ fn unknown(name: &str, kinds: &str) -> ExitCode {
 async fn run_platform() -> ExitCode {
     let name = function_name();
     let Some(function) = Function::named(&name) else {
-        return unknown(&name, "functions::OPERATIONS, QUEUE_WORKERS or JOBS");
+        return unknown(
+            &name,
+            "functions::PLATFORM_OPERATIONS, QUEUE_WORKERS or JOBS",
+        );
     };
-    if RENDERS_PDF.contains(&name.as_str()) {
-        // Detached: the process ends with the runtime, and a failed warm-up only means the
-        // first request renders cold (and reports whatever failed itself).
-        std::thread::spawn(receipt_pdf::warm_up);
-    }
     let result = match function {
         Function::Operation(operation) => shared::runtime::run_lambda(operation.handler).await,
         Function::Worker(worker) => match worker.handler {
@@ -100,6 +107,19 @@ async fn run_platform() -> ExitCode {
         Function::Job(job) => shared::runtime::run_scheduled_job(job.handler).await,
     };
     exit_code(result)
+}
+
+async fn run_pdf() -> ExitCode {
+    let name = function_name();
+    let Some(operation) = lookup_operation(crate::PDF_OPERATIONS, &name) else {
+        return unknown(&name, "functions::PDF_OPERATIONS");
+    };
+    // The renderer warms up on a thread of its own while the runtime starts: the first render
+    // would otherwise read and parse the font on the first request's path. Detached: the
+    // process ends with the runtime, and a failed warm-up only means the first request renders
+    // cold (and reports whatever failed itself).
+    std::thread::spawn(receipt_pdf::warm_up);
+    exit_code(shared::runtime::run_lambda(operation.handler).await)
 }
 
 async fn run_publisher() -> ExitCode {
@@ -140,12 +160,15 @@ mod tests {
     }
 
     #[test]
-    fn the_pdf_renderers_are_operations() {
-        for name in RENDERS_PDF {
-            assert!(
-                matches!(Function::named(name), Some(Function::Operation(_))),
-                "{name} is not an operation"
-            );
+    fn each_operation_runs_in_one_binary() {
+        for operation in crate::OPERATIONS {
+            let in_platform = Function::named(operation.name).is_some();
+            let in_pdf = lookup_operation(crate::PDF_OPERATIONS, operation.name).is_some();
+            assert!(in_platform != in_pdf, "{}", operation.name);
         }
+        assert_eq!(
+            crate::OPERATIONS.len(),
+            crate::PLATFORM_OPERATIONS.len() + crate::PDF_OPERATIONS.len()
+        );
     }
 }

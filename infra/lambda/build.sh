@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# `make lambdas`: the platform's two Lambda binaries (functions/src/bin/platform.rs for every
-# function but the event publisher, functions/src/bin/publisher.rs for it), built in one cargo
-# build with cargo-lambda (Zig links them against Amazon Linux 2023's glibc), then laid out as the
-# three packages template.yaml points to:
+# `make lambdas`: the platform's three Lambda binaries (functions/src/bin/platform.rs for every
+# function but the three below, functions/src/bin/pdf.rs for the two that render PDFs,
+# functions/src/bin/publisher.rs for the event publisher), built in one cargo build with
+# cargo-lambda (Zig links them against Amazon Linux 2023's glibc), then laid out as the three
+# packages template.yaml points to:
 #
 #   build/lambda/platform/bootstrap                     every function but the three below
 #   build/lambda/platform-pdf/bootstrap                 the receipt and permit-card functions:
-#   build/lambda/platform-pdf/fonts/wqy-microhei.ttc    the same binary, and the font they render with
+#   build/lambda/platform-pdf/fonts/wqy-microhei.ttc    the PDF binary, and the font it renders with
 #   build/lambda/publisher/bootstrap                    the event publisher (publish-events)
 #
 # `sam build` then copies a package into each function's directory (the package's Makefile: no
@@ -35,11 +36,12 @@ export PATH="$STACK_HOME/venv/bin:$PATH"
 # start); the kernel's getrandom is the entropy source in Lambda.
 export AWS_LC_SYS_NO_JITTER_ENTROPY=1
 started=$SECONDS
-cargo lambda build --quiet --profile lambda "$flag" -p functions --bin platform --bin publisher
+cargo lambda build --quiet --profile lambda "$flag" -p functions --bin platform --bin pdf --bin publisher
 target=${CARGO_TARGET_DIR:-target}
 built="$target/lambda/platform/bootstrap"
+pdf="$target/lambda/pdf/bootstrap"
 publisher="$target/lambda/publisher/bootstrap"
-for binary in "$built" "$publisher"; do
+for binary in "$built" "$pdf" "$publisher"; do
     [[ -x $binary ]] || { echo "lambdas: cargo lambda left no $binary" >&2; exit 1; }
 done
 
@@ -47,7 +49,7 @@ out=build/lambda
 rm -rf "$out.tmp"
 mkdir -p "$out.tmp/platform" "$out.tmp/platform-pdf/fonts" "$out.tmp/publisher"
 cp "$built" "$out.tmp/platform/bootstrap"
-cp "$built" "$out.tmp/platform-pdf/bootstrap"
+cp "$pdf" "$out.tmp/platform-pdf/bootstrap"
 cp "$publisher" "$out.tmp/publisher/bootstrap"
 cp assets/fonts/wqy-microhei.ttc assets/fonts/LICENSE-wqy-microhei "$out.tmp/platform-pdf/fonts/"
 # What `sam build` runs in a package (its makefile builder, `make build-<LogicalId>`): the
@@ -60,6 +62,6 @@ for package in platform platform-pdf publisher; do
 done
 rm -rf "$out"
 mv "$out.tmp" "$out"
-printf 'lambdas: %s built in %d s: platform bootstrap %s bytes, publisher bootstrap %s bytes (%s)\n' \
+printf 'lambdas: %s built in %d s: bootstrap bytes: platform %s, pdf %s, publisher %s (%s)\n' \
     "$arch" $((SECONDS - started)) "$(stat -c %s "$out/platform/bootstrap")" \
-    "$(stat -c %s "$out/publisher/bootstrap")" "$out/"
+    "$(stat -c %s "$out/platform-pdf/bootstrap")" "$(stat -c %s "$out/publisher/bootstrap")" "$out/"

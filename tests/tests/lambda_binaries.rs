@@ -181,6 +181,16 @@ async fn a_function_that_cannot_start_says_why_in_one_line_and_exits_non_zero() 
             }),
             "get-everything",
         ),
+        (
+            "a function of another binary (the PDF binary's receipt)",
+            Box::new(|env| {
+                env.insert(
+                    "PLATFORM_FUNCTION".into(),
+                    "get-registration-receipt".into(),
+                );
+            }),
+            "get-registration-receipt",
+        ),
     ];
     for (case, change, named) in cases {
         let mut env = good.clone();
