@@ -114,11 +114,9 @@ async fn run_pdf() -> ExitCode {
     let Some(operation) = lookup_operation(crate::PDF_OPERATIONS, &name) else {
         return unknown(&name, "functions::PDF_OPERATIONS");
     };
-    // The renderer warms up on a thread of its own while the runtime starts: the first render
-    // would otherwise read and parse the font on the first request's path. Detached: the
-    // process ends with the runtime, and a failed warm-up only means the first request renders
-    // cold (and reports whatever failed itself).
-    std::thread::spawn(receipt_pdf::warm_up);
+    // No warm-up render at start: with the font mapped and printpdf 0.7, a process's first
+    // render costs ~8 ms, and a warm-up thread took a core from the start and the first
+    // request's reads on this machine (BENCHMARKS.md, "Lambda binaries", build 6).
     exit_code(shared::runtime::run_lambda(operation.handler).await)
 }
 

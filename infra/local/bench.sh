@@ -61,11 +61,11 @@ else
     cargo build --quiet --workspace
 fi
 stack_start_dynamodb "$(stack_free_port)"
-if [[ $bench == permits || $bench == residents ]]; then
+if [[ $bench == permits || $bench == residents || $bench == cold ]]; then
     # The reminder run queues one SMS per due permit, and moto as released takes O(N) per
-    # SendMessage; the residents' rush puts its events on moto's bus, and moto as released
-    # builds eight JSONPath parsers per event and target (see the script). These benchmarks run
-    # a patched moto.
+    # SendMessage; the residents' rush and the publisher's cold start put events on moto's bus,
+    # and moto as released builds eight JSONPath parsers per event and target (see the script).
+    # These benchmarks run a patched moto.
     stack_start_sns "$(stack_free_port)" infra/local/moto_for_benchmarks.py
 else
     stack_start_sns "$(stack_free_port)"

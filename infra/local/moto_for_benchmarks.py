@@ -1,6 +1,6 @@
 """moto's server with two of its costs that real AWS does not have taken out: for benchmarks.
 
-Started by `make bench ARGS=permits` and `make bench ARGS=residents` only, in place of
+Started by `make bench ARGS=permits`, `residents` and `cold` only, in place of
 `python -m moto.server` (same arguments). Tests and `make run` use moto as released. Messages and
 events are stored, matched, delivered, received and counted by moto unchanged.
 

@@ -24,16 +24,23 @@ pub const FONT_FILE_VARIABLE: &str = "RECEIPT_FONT_FILE";
 
 static FONT_BYTES: OnceLock<Result<&'static [u8], String>> = OnceLock::new();
 
-/// The font file's bytes, read once (kept for the life of the process).
+/// The font file's bytes, mapped once (kept for the life of the process). Mapped rather than
+/// read: a render touches a few of the 5 MB (the tables and the glyphs it subsets), and a read
+/// would copy all of it into fresh memory on the first request of a cold start.
 fn font_bytes() -> Result<&'static [u8], String> {
     FONT_BYTES
         .get_or_init(|| {
             let path = std::env::var_os(FONT_FILE_VARIABLE)
                 .filter(|p| !p.is_empty())
                 .map_or_else(|| DEFAULT_FONT_FILE.into(), std::path::PathBuf::from);
-            std::fs::read(&path)
-                .map(|bytes| &*Box::leak(bytes.into_boxed_slice()))
-                .map_err(|e| format!("cannot read the font file {}: {e}", path.display()))
+            let cannot =
+                |e: std::io::Error| format!("cannot read the font file {}: {e}", path.display());
+            let file = std::fs::File::open(&path).map_err(cannot)?;
+            // SAFETY: the map is only read, and the font file is not written while the process
+            // runs: in Lambda it is part of the read-only deployment package, locally an asset
+            // that only `infra/fonts/fetch.sh` writes (replacing it, which keeps this map intact).
+            let map = unsafe { memmap2::Mmap::map(&file) }.map_err(cannot)?;
+            Ok(&**Box::leak(Box::new(map)))
         })
         .clone()
 }

@@ -273,25 +273,6 @@ fn render_err(e: genpdfi::error::Error) -> PdfError {
     PdfError::Render(e.to_string())
 }
 
-/// Renders a sample receipt with a QR code and throws it away.
-///
-/// The first render of a process costs about twice what the next ones do: the font file is read
-/// and parsed, the rendering code is paged in, the allocator's pools grow. A function that
-/// renders PDFs calls this on a thread of its own as it starts (`functions::lambda`), so that its
-/// first request does not pay for that serially; the runtime's start and the request's reads
-/// proceed meanwhile. A failure here is not reported: the request's own render reports it.
-pub fn warm_up() {
-    let form = Form {
-        qr_code: Some(QrCode {
-            text: "https://example.invalid/v1/receipts/20261127-7K3M9QXA2B?check_code=AB12CD34"
-                .into(),
-            caption: "扫码查验".into(),
-        }),
-        ..sample_form()
-    };
-    let _ = render(&form);
-}
-
 /// A realistic residence-registration receipt, for the tests and the benchmark.
 #[doc(hidden)]
 pub fn sample_form() -> Form {
