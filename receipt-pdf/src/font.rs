@@ -1,11 +1,11 @@
-//! The full font (read from its file on first use, parsed once) and the per-receipt subset that
-//! goes into the PDF.
+//! The full font (mapped from its file on first use, parsed once) and the per-receipt subset
+//! that goes into the PDF.
 //!
-//! The font is a file beside the program, not part of it: the one Lambda binary serves every
-//! function, and only the two that render PDFs carry the 5 MB font in their package (and read it
-//! when they render their first PDF, not at start). `RECEIPT_FONT_FILE` names the file (the
-//! template sets it for those functions); unset, the workspace's copy that `build.rs` found is
-//! read (tests, the local stack, benchmarks).
+//! The font is a file beside the program, not part of it: only the package of the PDF binary
+//! (the two functions that render PDFs) carries the 5 MB font, and it is mapped when the first
+//! PDF is rendered, not at start. `RECEIPT_FONT_FILE` names the file (the template sets it for
+//! those functions); unset, the workspace's copy that `build.rs` found is read (tests, the local
+//! stack, benchmarks).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;

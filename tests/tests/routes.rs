@@ -30,7 +30,8 @@ fn template_functions_and_the_functions_crate_are_the_same_set() {
         template.functions.len(),
         "each function of template.yaml runs a different entry"
     );
-    // Two binaries: the platform's (operations, queue workers, jobs) and the publisher's.
+    // Three binaries: the platform's (operations, queue workers, jobs), the PDF operations' and
+    // the publisher's; each function's package is the one whose binary runs it.
     let binaries: BTreeSet<String> = std::fs::read_dir(repo().join("functions/src/bin"))
         .unwrap()
         .map(|entry| entry.unwrap().path())
@@ -39,8 +40,23 @@ fn template_functions_and_the_functions_crate_are_the_same_set() {
         .collect();
     assert_eq!(
         binaries,
-        BTreeSet::from(["platform".to_owned(), "publisher".to_owned()])
+        BTreeSet::from(["platform", "pdf", "publisher"].map(str::to_owned))
     );
+    for function in &template.functions {
+        let name = function.name.as_str();
+        let package = if functions::PDF_OPERATIONS.iter().any(|op| op.name == name) {
+            "build/lambda/platform-pdf/"
+        } else if functions::STREAM_WORKERS.iter().any(|w| w.name == name) {
+            "build/lambda/publisher/"
+        } else {
+            "build/lambda/platform/"
+        };
+        assert_eq!(
+            function.code_uri.as_deref(),
+            Some(package),
+            "{name}: CodeUri"
+        );
+    }
     // Workers have queues (queue workers) or table streams (stream workers) and no routes, jobs
     // schedules, operations routes only.
     for function in &template.functions {
