@@ -1,4 +1,5 @@
-//! Finds the receipt font and hands its path to `include_bytes!` (env `RECEIPT_FONT_PATH`).
+//! Finds the receipt font and hands its path to the crate (env `RECEIPT_FONT_PATH`): the file
+//! `receipt_pdf` maps when `RECEIPT_FONT_FILE` does not name another.
 //!
 //! `RECEIPT_FONT` overrides the path (absolute, or relative to the workspace root); the default is
 //! `<workspace>/assets/fonts/wqy-microhei.ttc`, put there by `bash infra/fonts/fetch.sh`.

@@ -10,9 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-use allsorts::binary::read::ReadScope;
-use allsorts::font_data::FontData;
-use allsorts::subset::{CmapTarget, SubsetProfile, subset};
+use subsetter::GlyphRemapper;
 
 use crate::PdfError;
 
@@ -97,48 +95,37 @@ impl FullFont {
     }
 
     /// A TrueType font with only the glyphs of `chars` (which must all have one: see
-    /// [`FullFont::glyph_id`]), `.notdef` and the space, and a `cmap` that maps exactly `chars`.
+    /// [`FullFont::glyph_id`]), `.notdef`, the space and the glyphs those are composed of, and a
+    /// `cmap` that maps exactly `chars` and the space.
+    ///
+    /// `subsetter` copies only the kept glyphs (it reads `loca` for them, never the whole `glyf`)
+    /// and numbers them afresh; it leaves out `cmap`, which a PDF does not need but printpdf
+    /// reads its glyph map from, so one is built here. Built from the wanted chars alone, not
+    /// from the full font's: this font draws 不 年 北 女 了 … and their CJK compatibility twins
+    /// (U+F967 …) with one glyph, and printpdf writes the ToUnicode map from one code point per
+    /// glyph, so a `cmap` carrying the twins could make `年` copy out of the PDF as U+F98E. (A
+    /// receipt holding both twins still extracts one of them for both: they share a glyph.)
     pub(crate) fn subset(&self, chars: &BTreeSet<char>) -> Result<Vec<u8>, PdfError> {
         let mut wanted: BTreeSet<char> = chars.clone();
         wanted.insert(' ');
-        let mut gids: BTreeSet<u16> = BTreeSet::new();
+        let mut remapper = GlyphRemapper::new(); // .notdef is glyph 0
+        let mut old_glyphs = Vec::with_capacity(wanted.len());
         for &c in &wanted {
-            gids.insert(self.glyph_id(c).ok_or(PdfError::MissingGlyph(c))?);
+            let g = self.glyph_id(c).ok_or(PdfError::MissingGlyph(c))?;
+            remapper.remap(g);
+            old_glyphs.push((c, g));
         }
-        let mut list = vec![0u16];
-        list.extend(gids);
-
-        let font_err =
-            |what: &str, e: &dyn std::fmt::Display| PdfError::Font(format!("{what}: {e}"));
-        let scope = ReadScope::new(font_bytes().map_err(PdfError::Font)?);
-        let data = scope
-            .read::<FontData<'_>>()
-            .map_err(|e| font_err("cannot read the font", &e))?;
-        let provider = data
-            .table_provider(FACE)
-            .map_err(|e| font_err("cannot read the font's tables", &e))?;
-        let sub = subset(&provider, &list, &SubsetProfile::Pdf, CmapTarget::Unicode)
-            .map_err(|e| font_err("cannot subset the font", &e))?;
-
-        // allsorts' cmap maps every code point of the original font that shares a kept glyph; this
-        // font draws 不 年 北 女 了 … and their CJK compatibility twins (U+F967 …) with one glyph, and
-        // printpdf writes the ToUnicode map from one code point per glyph, whichever the cmap
-        // lists first (printpdf 0.3.4 took the highest): `年` could be copied out of the PDF as
-        // U+F98E. So the cmap is rebuilt with exactly the wanted chars. (A receipt holding both
-        // twins still extracts one of them for both: they share a glyph.)
-        let sub_rt = rusttype::Font::from_bytes(&sub[..])
-            .map_err(|e| font_err("cannot read the font subset", &e))?;
-        let mut map = BTreeMap::new();
-        for &c in &wanted {
-            let g = u16::try_from(sub_rt.glyph(c).id().0)
-                .ok()
-                .filter(|&g| g != 0)
-                .ok_or_else(|| PdfError::Font(format!("the font subset lost {c:?}")))?;
-            map.insert(u32::from(c), g);
-        }
-        drop(sub_rt);
-        replace_cmap(&sub, &build_cmap(&map)?)
-            .map_err(|e| PdfError::Font(format!("font subset: {e}")))
+        let sub = subsetter::subset(
+            font_bytes().map_err(PdfError::Font)?,
+            FACE as u32,
+            &remapper,
+        )
+        .map_err(|e| PdfError::Font(format!("cannot subset the font: {e}")))?;
+        let map: BTreeMap<u32, u16> = old_glyphs
+            .into_iter()
+            .map(|(c, g)| (u32::from(c), remapper.get(g).expect("remapped above")))
+            .collect();
+        with_cmap(&sub, &build_cmap(&map)?).map_err(|e| PdfError::Font(format!("font subset: {e}")))
     }
 }
 
@@ -217,64 +204,63 @@ fn build_cmap(map: &BTreeMap<u32, u16>) -> Result<Vec<u8>, PdfError> {
     Ok(out)
 }
 
-/// The TrueType font `font` with its `cmap` table replaced by `cmap`: tables keep their order,
-/// each 4-byte aligned, with fresh checksums and `head.checkSumAdjustment`.
-fn replace_cmap(font: &[u8], cmap: &[u8]) -> Result<Vec<u8>, String> {
-    let u16_at = |o: usize| -> Result<u16, String> {
-        font.get(o..o + 2)
-            .map(|b| u16::from_be_bytes([b[0], b[1]]))
-            .ok_or_else(|| "truncated".to_string())
-    };
-    let u32_at = |o: usize| -> Result<u32, String> {
-        font.get(o..o + 4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-            .ok_or_else(|| "truncated".to_string())
-    };
-    let num_tables = usize::from(u16_at(4)?);
-    let mut tables: Vec<([u8; 4], Vec<u8>)> = Vec::with_capacity(num_tables);
-    let mut found = false;
+/// The TrueType font `font` with `cmap` as its `cmap` table (added, or in place of the one it
+/// has): tables sorted by tag, each 4-byte aligned, with fresh checksums, directory search fields
+/// and `head.checkSumAdjustment`.
+fn with_cmap(font: &[u8], cmap: &[u8]) -> Result<Vec<u8>, String> {
+    let bytes = |o: usize, n: usize| font.get(o..o + n).ok_or_else(|| "truncated".to_string());
+    let u32_at = |o: usize| bytes(o, 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+    let num_tables = bytes(4, 2).map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))?;
+    let mut tables: Vec<([u8; 4], &[u8])> = vec![(*b"cmap", cmap)];
     for i in 0..num_tables {
         let rec = 12 + 16 * i;
-        let tag: [u8; 4] = font[rec..rec + 4].try_into().expect("4 bytes");
-        let offset = u32_at(rec + 8)? as usize;
-        let length = u32_at(rec + 12)? as usize;
-        let data = if &tag == b"cmap" {
-            found = true;
-            cmap.to_vec()
-        } else {
-            font.get(offset..offset + length)
-                .ok_or_else(|| format!("table {} out of bounds", String::from_utf8_lossy(&tag)))?
-                .to_vec()
-        };
-        tables.push((tag, data));
+        let tag: [u8; 4] = bytes(rec, 4)?.try_into().expect("4 bytes");
+        if &tag != b"cmap" {
+            let data = bytes(u32_at(rec + 8)? as usize, u32_at(rec + 12)? as usize)
+                .map_err(|_| format!("table {} out of bounds", String::from_utf8_lossy(&tag)))?;
+            tables.push((tag, data));
+        }
     }
-    if !found {
-        return Err("no cmap table".into());
-    }
+    tables.sort_by_key(|&(tag, _)| tag);
 
-    let mut out = Vec::with_capacity(font.len() + cmap.len());
-    out.extend_from_slice(&font[..12]); // sfnt version, numTables, searchRange, …: unchanged
-    let mut offset = 12 + 16 * num_tables;
+    let count = u16::try_from(tables.len()).map_err(|_| "too many tables".to_string())?;
+    let entry_selector = 15 - count.leading_zeros() as u16; // floor(log2(count))
+    let search_range = 16 * (1u16 << entry_selector);
+    let mut out = Vec::with_capacity(font.len() + cmap.len() + 16);
+    out.extend_from_slice(bytes(0, 4)?); // sfnt version
+    for field in [
+        count,
+        search_range,
+        entry_selector,
+        16 * count - search_range,
+    ] {
+        out.extend_from_slice(&field.to_be_bytes());
+    }
+    let mut offset = 12 + 16 * tables.len();
     let mut head_at = None;
-    for (tag, data) in &mut tables {
-        if tag == b"head" {
+    for &(tag, data) in &tables {
+        let sum = if &tag == b"head" {
             if data.len() < 12 {
                 return Err("short head table".into());
             }
-            data[8..12].fill(0); // checkSumAdjustment, computed last
             head_at = Some(offset);
-        }
-        out.extend_from_slice(tag);
-        out.extend_from_slice(&checksum(data).to_be_bytes());
+            // The checksum of `head` counts checkSumAdjustment as zero.
+            checksum(data).wrapping_sub(u32::from_be_bytes(data[8..12].try_into().expect("4")))
+        } else {
+            checksum(data)
+        };
+        out.extend_from_slice(&tag);
+        out.extend_from_slice(&sum.to_be_bytes());
         out.extend_from_slice(&(offset as u32).to_be_bytes());
         out.extend_from_slice(&(data.len() as u32).to_be_bytes());
         offset += data.len().div_ceil(4) * 4;
     }
-    for (_, data) in &tables {
+    for &(_, data) in &tables {
         out.extend_from_slice(data);
         out.resize(out.len().div_ceil(4) * 4, 0);
     }
     if let Some(at) = head_at {
+        out[at + 8..at + 12].fill(0);
         let adjustment = 0xB1B0_AFBAu32.wrapping_sub(checksum(&out));
         out[at + 8..at + 12].copy_from_slice(&adjustment.to_be_bytes());
     }
@@ -325,6 +311,34 @@ mod tests {
         assert_eq!(w(&rt, '年'), w(&f.rt, '年'));
         assert_eq!(w(&rt, 'A'), w(&f.rt, 'A'));
         assert!(sub.len() < 20_000, "{} bytes", sub.len());
+    }
+
+    #[test]
+    fn a_cmap_is_added_once_and_the_directory_stays_sorted() {
+        let f = full().unwrap();
+        let sub = f.subset(&"回执".chars().collect()).unwrap();
+        let tags = |font: &[u8]| -> Vec<[u8; 4]> {
+            let n = usize::from(u16::from_be_bytes([font[4], font[5]]));
+            (0..n)
+                .map(|i| font[12 + 16 * i..16 + 16 * i].try_into().unwrap())
+                .collect()
+        };
+        let first = tags(&sub);
+        assert!(first.is_sorted(), "{first:?}");
+        assert_eq!(first.iter().filter(|t| *t == b"cmap").count(), 1);
+        // searchRange, entrySelector, rangeShift for the table count.
+        let n = first.len() as u16;
+        let field = |i: usize| u16::from_be_bytes([sub[6 + 2 * i], sub[7 + 2 * i]]);
+        assert!(field(0) <= 16 * n && 16 * n < 2 * field(0));
+        assert_eq!(field(0), 16 << field(1));
+        assert_eq!(field(2), 16 * n - field(0));
+        // A font that has a cmap gets it replaced, not a second one.
+        let again = with_cmap(&sub, &build_cmap(&[(0x56DE, 1)].into()).unwrap()).unwrap();
+        assert_eq!(tags(&again), first);
+        assert_eq!(checksum(&again), 0xB1B0_AFBA);
+        let rt = rusttype::Font::from_bytes(&again[..]).unwrap();
+        assert_eq!(rt.glyph('回').id().0, 1);
+        assert_eq!(rt.glyph('执').id().0, 0);
     }
 
     #[test]

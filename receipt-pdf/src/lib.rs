@@ -1,9 +1,9 @@
 //! One-page A4 PDF receipts with Chinese text.
 //!
 //! [`render`] lays a [`Form`] out as a centred title, a framed two-column table of labels and
-//! values, and small notes below it, in WenQuanYi Micro Hei. The font is compiled in (5 MB, parsed
-//! once); each PDF embeds a subset with only the glyphs it uses, so a receipt is ~38 KB and takes
-//! ~3–5 ms once the font is read (BENCHMARKS.md).
+//! values, and small notes below it, in WenQuanYi Micro Hei. The font is a file mapped on first use
+//! (5 MB; `font.rs`); each PDF embeds a subset with only the glyphs it uses, so a receipt is ~38 KB
+//! and takes ~1.5 ms, the first of a process ~3.5 ms (BENCHMARKS.md).
 //!
 //! ```
 //! let form = receipt_pdf::Form {
@@ -25,6 +25,8 @@
 //!   builds an embedded font's glyph map from the code points of the font's own `cmap`, so a
 //!   subset of a few hundred characters costs a few hundred lookups (printpdf 0.3.4, under
 //!   genpdf 0.2, looked up every Unicode scalar value, ~13 ms a font);
+//! - the subset is `subsetter`'s (it copies only the kept glyphs) with a `cmap` of exactly the
+//!   receipt's characters added (`font.rs`);
 //! - exactly one font is embedded: the four styles of the family are clones of one font data,
 //!   which genpdfi embeds once; the title stands out by size alone;
 //! - genpdfi wraps only at spaces and fails on a word wider than its column, so text is handed
