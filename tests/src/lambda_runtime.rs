@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use tokio::sync::Notify;
 
 use crate::fixtures;
-use crate::houses::{approved_link, seed_building, staff_session, unique_name_part};
+use crate::houses::{approved_link, link_body, seed_building, staff_session, unique_name_part};
 use crate::permits::{eligible_holder, issued_permit};
 use crate::residents::{declared, resident_body};
 use crate::units::{add_sub_account, open_permit_unit, open_unit};
@@ -371,6 +371,11 @@ pub fn lambda_environment(
 /// Puts the local secrets (JWT keys, data key, credential) on the moto server's Secrets Manager
 /// as one JSON secret under a name of its own, as the deployed stack keeps them; returns the name.
 pub async fn put_local_secret(stack: &crate::Stack) -> String {
+    put_secret(stack, &infra::local_env::local_secret_json().to_string()).await
+}
+
+/// Creates a secret holding `content` on the moto server; returns its name.
+pub async fn put_secret(stack: &crate::Stack, content: &str) -> String {
     let endpoints = stack.endpoints();
     let config = aws_sdk_secretsmanager::config::Builder::new()
         .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
@@ -386,7 +391,7 @@ pub async fn put_local_secret(stack: &crate::Stack) -> String {
     aws_sdk_secretsmanager::Client::from_conf(config)
         .create_secret()
         .name(&name)
-        .secret_string(infra::local_env::local_secret_json().to_string())
+        .secret_string(content)
         .send()
         .await
         .expect("the secret is created on the moto server");
@@ -469,12 +474,15 @@ pub struct Events {
     pub sms_phone: String,
     /// The session tokens the events carry (none may appear in a log).
     pub tokens: Vec<String>,
+    /// Phone and ID numbers the events' bodies carry (none may appear in a log either).
+    pub personal: Vec<String>,
 }
 
 /// One event for each function of the template, with the status its answer must have: HTTP
 /// requests of each route by a caller allowed on it (on objects made here through the in-process
-/// API), changing routes with a body they refuse (400: read only after the caller and the object
-/// are checked) unless the change is harmless, an SQS batch of one SMS for the sender and a day
+/// API); three changing routes with a real change (an SMS code, a house link, a move-in), the
+/// other changing routes with a body they refuse (400: read only after the caller and the object
+/// are checked) unless the change is harmless; an SQS batch of one SMS for the sender and a day
 /// with nothing due for the daily job.
 pub async fn one_event_per_function(client: &crate::Client) -> Events {
     let stack = &client.stack;
@@ -497,6 +505,13 @@ pub async fn one_event_per_function(client: &crate::Client) -> Events {
     let building = seed_building(stack, "440309001", &unique_name_part(), &["101"]).await;
     let building_id = building.building.building_id.clone();
 
+    let code_phone = fixtures::phone();
+    let mover = resident_body();
+    let personal = vec![
+        code_phone.clone(),
+        id(&mover, "id_number"),
+        id(&mover, "phone"),
+    ];
     let empty = || Some(json!({}));
     let unknown = || Some(json!({"unknown": true}));
     let citizen_t = Some(citizen_token.as_str());
@@ -513,7 +528,10 @@ pub async fn one_event_per_function(client: &crate::Client) -> Events {
     });
     #[rustfmt::skip]
     let calls = vec![
-        http("create-sms-code", "POST", "/v1/sms-codes", "/v1/sms-codes", None, empty(), 400),
+        // Real writes from the binary: an SMS code (rate counters, the code, the SQS send), a house
+        // link (a transaction), a move-in (a transaction the stream takes to the publisher).
+        http("create-sms-code", "POST", "/v1/sms-codes", "/v1/sms-codes", None,
+             Some(json!({"phone": code_phone, "purpose": "register"})), 202),
         http("create-account", "POST", "/v1/accounts", "/v1/accounts", None, empty(), 400),
         http("create-session", "POST", "/v1/sessions", "/v1/sessions", None, empty(), 400),
         http("delete-session", "DELETE", "/v1/sessions/current", "/v1/sessions/current", Some(&leaving_token), None, 204),
@@ -526,7 +544,8 @@ pub async fn one_event_per_function(client: &crate::Client) -> Events {
         http("list-building-houses", "GET", "/v1/buildings/{building_id}/houses",
              &format!("/v1/buildings/{building_id}/houses"), None, None, 200),
         http("list-my-houses", "GET", "/v1/me/houses", "/v1/me/houses", citizen_t, None, 200),
-        http("create-house-link", "POST", "/v1/me/houses", "/v1/me/houses", citizen_t, empty(), 400),
+        http("create-house-link", "POST", "/v1/me/houses", "/v1/me/houses", citizen_t,
+             Some(link_body(&building.house_id("101"), "lessor")), 201),
         http("deregister-house-link", "POST", "/v1/me/houses/{link_id}/deregistration",
              &format!("/v1/me/houses/{link_id}/deregistration"), citizen_t, empty(), 400),
         http("list-house-links", "GET", "/v1/staff/house-links", "/v1/staff/house-links?status=pending", staff_t, None, 200),
@@ -535,7 +554,7 @@ pub async fn one_event_per_function(client: &crate::Client) -> Events {
         http("list-residents", "GET", "/v1/me/houses/{link_id}/residents",
              &format!("/v1/me/houses/{link_id}/residents"), citizen_t, None, 200),
         http("declare-resident", "POST", "/v1/me/houses/{link_id}/residents",
-             &format!("/v1/me/houses/{link_id}/residents"), citizen_t, empty(), 400),
+             &format!("/v1/me/houses/{link_id}/residents"), citizen_t, Some(mover), 201),
         http("list-link-residents", "GET", "/v1/staff/house-links/{link_id}/residents",
              &format!("/v1/staff/house-links/{link_id}/residents"), staff_t, None, 200),
         http("declare-resident-at-counter", "POST", "/v1/staff/house-links/{link_id}/residents",
@@ -624,6 +643,7 @@ pub async fn one_event_per_function(client: &crate::Client) -> Events {
     Events {
         calls,
         sms_phone: citizen.phone.clone(),
+        personal,
         tokens: vec![
             citizen_token,
             holder_token,

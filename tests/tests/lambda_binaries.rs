@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use e2e_tests::lambda_runtime::{
     cold_start, http_event, lambda_environment, one_event_per_function, package_of,
-    put_local_secret,
+    put_local_secret, put_secret,
 };
 use e2e_tests::{Client, stack};
 use infra::template::Template;
@@ -107,16 +107,17 @@ async fn every_function_answers_its_event_as_lambda_runs_it() {
             }
             _ => {}
         }
-        // Nothing it logged holds a token or the secret's keys.
+        // Nothing it logged holds a token, the secret's keys, or a phone or ID number.
         for secret_text in events
             .tokens
             .iter()
+            .chain(&events.personal)
             .map(String::as_str)
             .chain(["bG9jYWwtb25seS1"])
         {
             assert!(
                 !start.output.contains(secret_text),
-                "{} logged a secret: {}",
+                "{} logged a secret or personal data: {}",
                 call.function,
                 start.output
             );
@@ -151,6 +152,10 @@ async fn a_function_that_cannot_start_says_why_in_one_line_and_exits_non_zero() 
         .unwrap();
     let good = lambda_environment(stack, &template, function, &secret);
     let event = http_event("GET", "/v1/me", "/v1/me", None, None);
+    // The secret as the stack creates it, before the operator fills it (docs/deploy.md), and one
+    // that is not JSON at all.
+    let unfilled = put_secret(stack, "{}").await;
+    let not_json = put_secret(stack, "jwt_keys=k1:abc").await;
 
     let cases: Vec<(&str, EnvChange, &str)> = vec![
         (
@@ -166,6 +171,20 @@ async fn a_function_that_cannot_start_says_why_in_one_line_and_exits_non_zero() 
                 env.insert("SECRETS_ID".into(), "szjzz/no-such-secret".into());
             }),
             "ResourceNotFoundException",
+        ),
+        (
+            "the secret as the stack creates it, not yet filled",
+            Box::new(move |env| {
+                env.insert("SECRETS_ID".into(), unfilled.clone());
+            }),
+            "JWT_KEYS",
+        ),
+        (
+            "a secret that is not JSON",
+            Box::new(move |env| {
+                env.insert("SECRETS_ID".into(), not_json.clone());
+            }),
+            "not a JSON object",
         ),
         (
             "no function named",
@@ -210,7 +229,7 @@ async fn a_function_that_cannot_start_says_why_in_one_line_and_exits_non_zero() 
             lines[0]
         );
         assert!(
-            !lines[0].contains("bG9jYWwtb25seS1"),
+            !lines[0].contains("bG9jYWwtb25seS1") && !lines[0].contains("k1:abc"),
             "{case}: no secret: {}",
             lines[0]
         );
