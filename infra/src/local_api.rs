@@ -122,7 +122,7 @@ impl LocalApi {
             }
         }
         for op in OPERATIONS {
-            if !template.functions.iter().any(|f| f.name == op.name) {
+            if template.function(op.name).is_none() {
                 return Err(LocalApiError::NotInTemplate(op.name.to_owned()));
             }
         }

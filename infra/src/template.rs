@@ -200,6 +200,11 @@ impl Template {
         routes
     }
 
+    /// The function whose `PLATFORM_FUNCTION` is `name`.
+    pub fn function(&self, name: &str) -> Option<&FunctionDef> {
+        self.functions.iter().find(|f| f.name == name)
+    }
+
     pub fn table(&self, logical_id: &str) -> Option<&TableDef> {
         self.tables.iter().find(|t| t.logical_id == logical_id)
     }

@@ -82,9 +82,7 @@ impl Stack {
     pub fn function_context(&self, name: &str) -> std::sync::Arc<shared::AppContext> {
         let template = infra::template::Template::load_default().expect("template.yaml loads");
         let function = template
-            .functions
-            .iter()
-            .find(|f| f.name == name)
+            .function(name)
             .unwrap_or_else(|| panic!("template.yaml has no function {name}"));
         infra::local_api::function_context(&template, function, &self.endpoints, &|_| None)
             .expect("the function's configuration")

@@ -51,11 +51,7 @@ async fn every_function_answers_its_event_as_lambda_runs_it() {
     let sms_before = client.sms_messages(&phone).await.len();
     let mut wrong = Vec::new();
     for call in calls {
-        let function = template
-            .functions
-            .iter()
-            .find(|f| f.name == call.function)
-            .unwrap();
+        let function = template.function(call.function).unwrap();
         let environment = lambda_environment(stack, &template, function, &secret);
         let start = match cold_start(&bootstrap_of(function), &environment, call.event, LIMIT).await
         {
@@ -145,11 +141,7 @@ async fn a_function_that_cannot_start_says_why_in_one_line_and_exits_non_zero() 
     let stack = stack();
     let template = Template::load_default().unwrap();
     let secret = put_local_secret(stack).await;
-    let function = template
-        .functions
-        .iter()
-        .find(|f| f.name == "get-me")
-        .unwrap();
+    let function = template.function("get-me").unwrap();
     let good = lambda_environment(stack, &template, function, &secret);
     let event = http_event("GET", "/v1/me", "/v1/me", None, None);
     // The secret as the stack creates it, before the operator fills it (docs/deploy.md), and one

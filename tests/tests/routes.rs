@@ -102,11 +102,7 @@ fn the_sms_sender_and_its_queue_agree_on_the_number_of_tries() {
         redrive["deadLetterTargetArn"]["Fn::GetAtt"][0],
         "SmsDeadLetterQueue"
     );
-    let sender = template
-        .functions
-        .iter()
-        .find(|f| f.name == "send-sms")
-        .unwrap();
+    let sender = template.function("send-sms").unwrap();
     assert_eq!(sender.queues, ["SmsQueue"]);
     assert_eq!(
         sender.environment["SMS_DELIVERY_ATTEMPTS"],
@@ -187,11 +183,7 @@ fn the_deployed_stack_never_uses_the_local_identity_registry() {
     assert!(!text.contains("LOCAL_IDENTITY_REGISTRY"));
     assert!(!text.contains(infra::identity_registry::LOCAL_IDENTITY_REGISTRY));
     let template = Template::load_default().unwrap();
-    let verifier = template
-        .functions
-        .iter()
-        .find(|f| f.name == "verify-identity")
-        .unwrap();
+    let verifier = template.function("verify-identity").unwrap();
     assert_eq!(
         verifier.environment["IDENTITY_VERIFICATION_URL"],
         serde_json::json!({"Ref": "IdentityVerificationUrl"})

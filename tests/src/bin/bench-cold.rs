@@ -56,11 +56,7 @@ async fn main() {
         .calls
         .iter()
         .map(|call| {
-            let function = template
-                .functions
-                .iter()
-                .find(|f| f.name == call.function)
-                .expect("in the template");
+            let function = template.function(call.function).expect("in the template");
             (
                 lambda_environment(&stack, &template, function, &secret),
                 package_of(function).join("bootstrap"),
