@@ -11,14 +11,12 @@ use thiserror::Error;
 pub const SECRETS_ID: &str = "SECRETS_ID";
 
 /// The secret's JSON keys and the variables they stand for.
-pub const SECRET_VARIABLES: [(&str, &str); 4] = [
+pub const SECRET_VARIABLES: [(&str, &str); 5] = [
     ("jwt_keys", "JWT_KEYS"),
     ("jwt_active_kid", "JWT_ACTIVE_KID"),
     ("data_hash_key", "DATA_HASH_KEY"),
-    (
-        "identity_verification_credential",
-        "IDENTITY_VERIFICATION_CREDENTIAL",
-    ),
+    ("carrier_check_credential", "CARRIER_CHECK_CREDENTIAL"),
+    ("face_check_credential", "FACE_CHECK_CREDENTIAL"),
 ];
 
 /// The variables a secret's JSON text provides.
@@ -213,7 +211,10 @@ pub struct AppConfig {
     pub sms: SmsSettings,
     pub login: LoginSettings,
     pub houses: HouseSettings,
-    pub identity: IdentityService,
+    /// The carrier's real-name check (三要素) of online identity verification.
+    pub carrier_check: IdentityService,
+    /// The face check (人脸核验) of online identity verification.
+    pub face_check: IdentityService,
     /// The API's public address, which the QR codes on receipts and permit cards point to:
     /// `PUBLIC_BASE_URL`, an `https://` (or, locally, `http://`) URL without a trailing slash;
     /// default `https://api.szjzz.example`. Locally the API's own address.
@@ -241,16 +242,17 @@ fn public_base_url(get: &dyn Fn(&str) -> Option<String>) -> Result<String, Confi
     }
 }
 
-/// Where online identity verification (实名认证) asks.
+/// Where one of the online identity checks (实名认证) asks: the carrier's real-name check or the
+/// face check (`shared::identity`).
 #[derive(Clone, PartialEq, Eq)]
 pub enum IdentityService {
-    /// The real-name verification service: `IDENTITY_VERIFICATION_URL` (https), with
-    /// `IDENTITY_VERIFICATION_CREDENTIAL` (from the secret) as its bearer credential.
+    /// The service over HTTPS (`CARRIER_CHECK_URL` / `FACE_CHECK_URL`), with its bearer
+    /// credential from the secret (`CARRIER_CHECK_CREDENTIAL` / `FACE_CHECK_CREDENTIAL`).
     Https { url: String, credential: String },
-    /// LOCAL ONLY: the local identity registry, a stand-in for the real service, read from the
-    /// table `LOCAL_IDENTITY_REGISTRY_TABLE`. The template never sets it.
+    /// LOCAL ONLY: the local identity registry's stand-in for the service, read from the table
+    /// `LOCAL_IDENTITY_REGISTRY_TABLE`. The template never sets it.
     LocalRegistry { table: String },
-    /// Not configured (no URL): online verification answers 503, counter verification works.
+    /// Not configured (no URL): that check answers 503; the counter and the other check work.
     Unconfigured,
 }
 
@@ -264,24 +266,28 @@ impl std::fmt::Debug for IdentityService {
     }
 }
 
-/// The identity service the variables name: the local registry when its table is named (local
-/// stack), else the HTTPS service when a URL is set (which must be https and have a credential).
-fn identity_service(get: &dyn Fn(&str) -> Option<String>) -> Result<IdentityService, ConfigError> {
+/// One identity check's service as the variables name it: the local registry when its table is
+/// named (local stack), else the HTTPS service when `url_var` is set (which must be https, with
+/// `credential_var` set).
+fn identity_service(
+    get: &dyn Fn(&str) -> Option<String>,
+    url_var: &'static str,
+    credential_var: &'static str,
+) -> Result<IdentityService, ConfigError> {
     let set = |name| get(name).filter(|v| !v.is_empty());
     if let Some(table) = set("LOCAL_IDENTITY_REGISTRY_TABLE") {
         return Ok(IdentityService::LocalRegistry { table });
     }
-    let Some(url) = set("IDENTITY_VERIFICATION_URL") else {
+    let Some(url) = set(url_var) else {
         return Ok(IdentityService::Unconfigured);
     };
     if !url.starts_with("https://") {
         return Err(ConfigError::Invalid {
-            name: "IDENTITY_VERIFICATION_URL",
+            name: url_var,
             reason: "must be an https:// URL".into(),
         });
     }
-    let credential = set("IDENTITY_VERIFICATION_CREDENTIAL")
-        .ok_or(ConfigError::Missing("IDENTITY_VERIFICATION_CREDENTIAL"))?;
+    let credential = set(credential_var).ok_or(ConfigError::Missing(credential_var))?;
     Ok(IdentityService::Https { url, credential })
 }
 
@@ -294,7 +300,8 @@ impl std::fmt::Debug for AppConfig {
             .field("sms", &self.sms)
             .field("login", &self.login)
             .field("houses", &self.houses)
-            .field("identity", &self.identity)
+            .field("carrier_check", &self.carrier_check)
+            .field("face_check", &self.face_check)
             .field("events", &self.events)
             .finish()
     }
@@ -389,7 +396,8 @@ impl AppConfig {
                     0..=8000,
                 )?),
             },
-            identity: identity_service(get)?,
+            carrier_check: identity_service(get, "CARRIER_CHECK_URL", "CARRIER_CHECK_CREDENTIAL")?,
+            face_check: identity_service(get, "FACE_CHECK_URL", "FACE_CHECK_CREDENTIAL")?,
             events: event_settings(get)?,
         })
     }
@@ -737,45 +745,53 @@ mod tests {
     }
 
     #[test]
-    fn the_identity_service_is_the_local_registry_the_https_service_or_none() {
+    fn each_identity_check_is_the_local_registry_its_https_service_or_none() {
         let config = |extra: &[(&str, &str)]| AppConfig::from_lookup(test_vars(extra));
-        assert_eq!(config(&[]).unwrap().identity, IdentityService::Unconfigured);
+        let none = config(&[]).unwrap();
+        assert_eq!(none.carrier_check, IdentityService::Unconfigured);
+        assert_eq!(none.face_check, IdentityService::Unconfigured);
         let https = config(&[
-            (
-                "IDENTITY_VERIFICATION_URL",
-                "https://verify.example/v1/checks",
-            ),
-            ("IDENTITY_VERIFICATION_CREDENTIAL", "secret"),
+            ("CARRIER_CHECK_URL", "https://carrier.example/v1/checks"),
+            ("CARRIER_CHECK_CREDENTIAL", "secret"),
+            ("FACE_CHECK_URL", "https://face.example/v1"),
+            ("FACE_CHECK_CREDENTIAL", "secret2"),
         ])
         .unwrap();
-        assert!(matches!(https.identity, IdentityService::Https { .. }));
-        assert!(
-            !format!("{:?}", https).contains("secret"),
-            "the credential is not shown"
-        );
-        let plain = config(&[
-            ("IDENTITY_VERIFICATION_URL", "http://verify.example"),
-            ("IDENTITY_VERIFICATION_CREDENTIAL", "secret"),
-        ]);
-        assert!(
-            plain
-                .unwrap_err()
-                .to_string()
-                .contains("IDENTITY_VERIFICATION_URL")
-        );
-        let no_credential = config(&[("IDENTITY_VERIFICATION_URL", "https://verify.example")]);
-        assert!(
-            no_credential
-                .unwrap_err()
-                .to_string()
-                .contains("IDENTITY_VERIFICATION_CREDENTIAL")
-        );
-        let local = config(&[("LOCAL_IDENTITY_REGISTRY_TABLE", "LocalIdentityRegistry")]).unwrap();
+        assert!(matches!(https.carrier_check, IdentityService::Https { .. }));
         assert_eq!(
-            local.identity,
-            IdentityService::LocalRegistry {
-                table: "LocalIdentityRegistry".into()
+            https.face_check,
+            IdentityService::Https {
+                url: "https://face.example/v1".into(),
+                credential: "secret2".into()
             }
         );
+        let shown = format!("{:?}", https);
+        assert!(
+            !shown.contains("secret"),
+            "the credentials are not shown: {shown}"
+        );
+        for (url_var, credential_var) in [
+            ("CARRIER_CHECK_URL", "CARRIER_CHECK_CREDENTIAL"),
+            ("FACE_CHECK_URL", "FACE_CHECK_CREDENTIAL"),
+        ] {
+            let plain = config(&[
+                (url_var, "http://verify.example"),
+                (credential_var, "secret"),
+            ]);
+            assert!(plain.unwrap_err().to_string().contains(url_var));
+            let no_credential = config(&[(url_var, "https://verify.example")]);
+            assert!(
+                no_credential
+                    .unwrap_err()
+                    .to_string()
+                    .contains(credential_var)
+            );
+        }
+        let local = config(&[("LOCAL_IDENTITY_REGISTRY_TABLE", "LocalIdentityRegistry")]).unwrap();
+        let registry = IdentityService::LocalRegistry {
+            table: "LocalIdentityRegistry".into(),
+        };
+        assert_eq!(local.carrier_check, registry);
+        assert_eq!(local.face_check, registry);
     }
 }

@@ -40,6 +40,14 @@ pub enum ApiError {
         title: &'static str,
         errors: Vec<FieldError>,
     },
+    /// 409: the object is not (or no longer) in a status the request needs; the answer carries
+    /// its status now (`current_status`, with its Chinese label in `detail`), so the caller
+    /// can refresh without another read.
+    StatusConflict {
+        title: &'static str,
+        current_status: &'static str,
+        current_label: &'static str,
+    },
     /// 429: too many requests; try again after `retry_after` seconds.
     RateLimited { retry_after: u64 },
     /// 429: too many failed logins; try again after `retry_after` seconds.
@@ -83,6 +91,7 @@ impl ApiError {
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::Conflict { .. }
+            | Self::StatusConflict { .. }
             | Self::LinkNotApproved
             | Self::ApplicationPending
             | Self::EndorsementNotDue { .. } => 409,
@@ -109,7 +118,7 @@ impl ApiError {
             Self::IdentityNotVerified => "IDENTITY_NOT_VERIFIED",
             Self::NotFound => "NOT_FOUND",
             Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
-            Self::Conflict { .. } => "CONFLICT",
+            Self::Conflict { .. } | Self::StatusConflict { .. } => "CONFLICT",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::AccountLocked { .. } => "ACCOUNT_LOCKED",
             Self::LinkNotApproved => "LINK_NOT_APPROVED",
@@ -135,7 +144,7 @@ impl ApiError {
             Self::IdentityNotVerified => "请先完成实名认证（在线核验或携带身份证件到受理点核验）",
             Self::NotFound => "请求的资源不存在",
             Self::MethodNotAllowed => "不支持该请求方法",
-            Self::Conflict { title, .. } => title,
+            Self::Conflict { title, .. } | Self::StatusConflict { title, .. } => title,
             Self::RateLimited { .. } => "操作过于频繁，请稍后再试",
             Self::AccountLocked { .. } => "登录失败次数过多，账号已暂时锁定，请稍后再试",
             Self::LinkNotApproved => "该房屋尚未通过审核，暂不能申报住户",
@@ -190,6 +199,15 @@ impl ApiError {
         {
             body["detail"] = serde_json::json!(format!("签注办理期：{opens_on} 至 {closes_on}"));
             body["window"] = serde_json::json!({"opens_on": opens_on, "closes_on": closes_on});
+        }
+        if let Self::StatusConflict {
+            current_status,
+            current_label,
+            ..
+        } = self
+        {
+            body["current_status"] = serde_json::json!(current_status);
+            body["detail"] = serde_json::json!(format!("当前状态：{current_label}"));
         }
         if let Some(seconds) = self.retry_after() {
             body["retry_after"] = serde_json::json!(seconds);

@@ -1,7 +1,11 @@
 //! Issue 12 (1): identity assurance. Anyone can type anyone's ID number into a registration, so
-//! an account's identity proves nothing until it is verified (online against the identity
-//! registry, or by staff at the counter), and personal records answer 403 until then. The real
-//! holder of a document another account holds reclaims it at the counter.
+//! an account's identity proves nothing until it is verified (online, or by staff at the
+//! counter), and personal records answer 403 until then. The real holder of a document another
+//! account holds reclaims it at the counter.
+//!
+//! Issue 28 (1): a name and an ID number are not secrets, so online verification proves
+//! possession or presence: the carrier's real-name check of the account's SMS-proven phone (only
+//! a confirmed match), or a face check. The local identity registry stands in for both services.
 
 use e2e_tests::fixtures::{self, User};
 use e2e_tests::houses::{approved_link, staff_session};
@@ -11,8 +15,8 @@ use infra::identity_registry::Person;
 use serde_json::{Value, json};
 use shared::store::audit::{self, AuditAction};
 
-/// Puts a person into the local identity registry (the stand-in for the real-name service):
-/// the person exists, with that name and phone.
+/// Puts a person into the local identity registry (the stand-in for the carrier check and the
+/// face check): the person exists, with that name and phone (`""`: the carrier knows none).
 async fn in_registry(stack: &Stack, real_name: &str, id_number: &str, phone: &str) {
     let person = Person {
         real_name: real_name.into(),
@@ -52,11 +56,50 @@ async fn victim_with_a_record(client: &Client, staff: &str) -> (String, String, 
 }
 
 async fn verify_online(client: &Client, token: &str) -> Value {
+    verify_with(client, token, json!({})).await
+}
+
+async fn verify_with(client: &Client, token: &str, body: Value) -> Value {
     let answer = client
-        .post_auth("/v1/me/identity-verification", token, &json!({}))
+        .post_auth("/v1/me/identity-verification", token, &body)
         .await;
     assert_eq!(answer.status, 200, "{:#}", answer.body);
     answer.body
+}
+
+/// Opens a face check: its id.
+async fn open_face_check(client: &Client, token: &str) -> String {
+    let opened = verify_with(client, token, json!({"method": "face"})).await;
+    assert_eq!(opened["identity_verified"], false, "{opened:#}");
+    assert_eq!(opened["face_check"]["status"], "pending", "{opened:#}");
+    opened["face_check"]["face_check_id"]
+        .as_str()
+        .expect("a face check id")
+        .to_owned()
+}
+
+/// What the face service's SDK does in the app: shows the face of the person with `id_number`.
+async fn show_face(client: &Client, check_id: &str, id_number: &str, live: bool) {
+    let shown = shared::identity::local_face_check::present_face(
+        &client.stack.context(),
+        infra::identity_registry::LOCAL_IDENTITY_REGISTRY,
+        check_id,
+        shared::domain::id_document::IdType::ResidentId,
+        id_number,
+        live,
+    )
+    .await
+    .unwrap();
+    assert!(shown, "the check exists");
+}
+
+async fn face_result(client: &Client, token: &str, check_id: &str) -> Value {
+    verify_with(
+        client,
+        token,
+        json!({"method": "face", "face_check_id": check_id}),
+    )
+    .await
 }
 
 async fn records(client: &Client, token: &str) -> reqwest::StatusCode {
@@ -100,6 +143,125 @@ async fn an_account_with_someone_elses_id_number_sees_none_of_their_records() {
     }
 }
 
+/// Issue 28 (1), the attack: a `residence_permit` account with a stranger's name and ID number
+/// and one's own phone. Before, the check verified it whenever the service knew no phone of the
+/// stranger's. Now the carrier must confirm the phone is the stranger's, and a face check
+/// compares a live face with the stranger's document: the impostor fails both, and sees nothing.
+#[tokio::test]
+async fn knowing_a_name_and_an_id_number_verifies_nobody() {
+    let client = Client::new(stack());
+    // Strangers the carrier knows no phone of, and one whose phone it knows (not the impostor's).
+    for stranger_phone in ["".to_owned(), fixtures::phone()] {
+        let victim_id = fixtures::id_number();
+        in_registry(&client.stack, "李秀英", &victim_id, &stranger_phone).await;
+        let (impostor, token) = permit_account(&client, "李秀英", &victim_id).await;
+
+        let check = verify_online(&client, &token).await;
+        assert_eq!(check["identity_verified"], false, "{check:#}");
+        let message = check["message"].as_str().unwrap();
+        assert!(
+            message.contains("人脸核验") && message.contains("受理点"),
+            "{message}"
+        );
+        // The carrier method named explicitly answers the same.
+        let named = verify_with(&client, &token, json!({"method": "carrier"})).await;
+        assert_eq!(named["identity_verified"], false);
+
+        // A face check: the impostor's own live face, or a photo of the victim, fails.
+        let check_id = open_face_check(&client, &token).await;
+        let pending = face_result(&client, &token, &check_id).await;
+        assert_eq!(pending["identity_verified"], false);
+        assert_eq!(pending["face_check"]["status"], "pending", "{pending:#}");
+        show_face(&client, &check_id, &fixtures::id_number(), true).await;
+        let failed = face_result(&client, &token, &check_id).await;
+        assert_eq!(failed["identity_verified"], false, "{failed:#}");
+        assert!(failed.get("face_check").is_none());
+        let check_id = open_face_check(&client, &token).await;
+        show_face(&client, &check_id, &victim_id, false).await;
+        assert_eq!(
+            face_result(&client, &token, &check_id).await["identity_verified"],
+            false
+        );
+
+        let me = client.get_auth("/v1/me", &token).await;
+        assert_eq!(me.body["identity_verified"], false);
+        client
+            .get_auth("/v1/me/residence-records", &token)
+            .await
+            .assert_problem(403, "IDENTITY_NOT_VERIFIED");
+        client
+            .get_auth("/v1/me/permit-eligibility", &token)
+            .await
+            .assert_problem(403, "IDENTITY_NOT_VERIFIED");
+        let audits = audit::list(&client.stack.context(), &impostor.account_id)
+            .await
+            .unwrap();
+        assert!(audits.is_empty(), "nothing was verified");
+    }
+}
+
+/// A face check is the account's own: another account cannot read it, nor verify with it, and
+/// a check id never opened verifies nothing.
+#[tokio::test]
+async fn a_face_check_verifies_only_the_account_that_opened_it() {
+    let client = Client::new(stack());
+    let id_number = fixtures::id_number();
+    in_registry(&client.stack, "王芳", &id_number, "").await;
+    let (_, holder_token) = permit_account(&client, "王芳", &id_number).await;
+    let check_id = open_face_check(&client, &holder_token).await;
+    show_face(&client, &check_id, &id_number, true).await;
+
+    // An impostor with the same name and number (the other account type) presents that id.
+    let code_phone = fixtures::phone();
+    let code = client.code_for(&code_phone, "register").await;
+    let mut body = fixtures::registration_body("residence_registration", &code, &code_phone);
+    body["real_name"] = json!("王芳");
+    body["id_number"] = json!(id_number);
+    let answer = client.post("/v1/accounts", &body).await;
+    assert_eq!(answer.status, 201, "{:#}", answer.body);
+    let impostor = fixtures::registered_user(&body, &answer.body);
+    let impostor_token = fixtures::login(&client, &impostor, &fixtures::device_id()).await;
+    let stolen = face_result(&client, &impostor_token, &check_id).await;
+    assert_eq!(stolen["identity_verified"], false, "{stolen:#}");
+    let unknown = face_result(&client, &holder_token, "0123456789abcdef").await;
+    assert_eq!(unknown["identity_verified"], false);
+
+    // Malformed requests are 400 with the field named.
+    for (body, field, code) in [
+        (json!({"method": "online"}), "method", "INVALID_METHOD"),
+        (
+            json!({"method": "face", "face_check_id": "../x"}),
+            "face_check_id",
+            "INVALID_FACE_CHECK_ID",
+        ),
+        (
+            json!({"method": "carrier", "face_check_id": "abc"}),
+            "face_check_id",
+            "NOT_ALLOWED",
+        ),
+    ] {
+        let answer = client
+            .post_auth("/v1/me/identity-verification", &holder_token, &body)
+            .await;
+        assert!(answer.has_field_error(field, code), "{:#}", answer.body);
+    }
+
+    // The holder's own read of it passes.
+    let passed = face_result(&client, &holder_token, &check_id).await;
+    assert_eq!(passed["identity_verified"], true, "{passed:#}");
+    assert_eq!(passed["method"], "face");
+    assert_eq!(records(&client, &holder_token).await, 200);
+    let holder_id = passed["account_id"].as_str().unwrap();
+    let audits = audit::list(&client.stack.context(), holder_id)
+        .await
+        .unwrap();
+    assert_eq!(audits.len(), 1);
+    assert_eq!(
+        audits[0].method,
+        Some(shared::domain::identity::VerificationMethod::Face)
+    );
+}
+
 /// The holder proves themselves online (name, number and phone agree with the registry) and
 /// then sees their records, and only those with their name.
 #[tokio::test]
@@ -128,7 +290,7 @@ async fn the_holder_verified_online_sees_the_records_with_their_name_and_number(
 
     let check = verify_online(&client, &token).await;
     assert_eq!(check["identity_verified"], true, "{check:#}");
-    assert_eq!(check["method"], "online");
+    assert_eq!(check["method"], "carrier");
     let me = client.get_auth("/v1/me", &token).await;
     assert_eq!(me.body["identity_verified"], true);
     // Asked again: already verified, nothing more is asked or written.
@@ -162,21 +324,47 @@ async fn the_holder_verified_online_sees_the_records_with_their_name_and_number(
     assert_eq!(items_now[0]["registration_id"], record["registration_id"]);
 }
 
-/// Online checks are bounded per account and day.
+/// Online checks are bounded per person and day (issue 28 (8)): a person with an account of
+/// each type gets no more checks than with one, and opening a face check counts as one.
 #[tokio::test]
-async fn online_checks_are_limited_per_account_and_day() {
+async fn online_checks_are_limited_per_person_and_day() {
     let client = Client::new(stack());
-    let (_, token) = permit_account(&client, "张三", &fixtures::id_number()).await;
-    for _ in 0..shared::services::identity::ONLINE_CHECKS_PER_DAY {
+    let id_number = fixtures::id_number();
+    let (_, permit_token) = permit_account(&client, "张三", &id_number).await;
+    let phone = fixtures::phone();
+    let code = client.code_for(&phone, "register").await;
+    let mut body = fixtures::registration_body("residence_registration", &code, &phone);
+    body["real_name"] = json!("张三");
+    body["id_number"] = json!(id_number);
+    let answer = client.post("/v1/accounts", &body).await;
+    assert_eq!(answer.status, 201, "{:#}", answer.body);
+    let registration = fixtures::registered_user(&body, &answer.body);
+    let registration_token = fixtures::login(&client, &registration, &fixtures::device_id()).await;
+
+    let limit = shared::services::identity::ONLINE_CHECKS_PER_DAY;
+    for i in 0..limit {
+        let token = if i % 2 == 0 {
+            &permit_token
+        } else {
+            &registration_token
+        };
+        let body = if i == 0 {
+            json!({"method": "face"})
+        } else {
+            json!({})
+        };
         assert_eq!(
-            verify_online(&client, &token).await["identity_verified"],
+            verify_with(&client, token, body).await["identity_verified"],
             false
         );
     }
-    client
-        .post_auth("/v1/me/identity-verification", &token, &json!({}))
-        .await
-        .assert_problem(429, "RATE_LIMITED");
+    for token in [&permit_token, &registration_token] {
+        let refused = client
+            .post_auth("/v1/me/identity-verification", token, &json!({}))
+            .await;
+        refused.assert_problem(429, "RATE_LIMITED");
+        assert!(refused.headers.contains_key("retry-after"));
+    }
 }
 
 /// Reclaim: the impostor holds the victim's number, so the victim cannot register

@@ -508,3 +508,209 @@ async fn permit_checks_are_rate_limited_per_client() {
         .await
         .assert_problem(429, "RATE_LIMITED");
 }
+
+/// A direct-basis application that waits for staff (`submitted`): its id.
+async fn submitted_application(client: &Client, token: &str) -> String {
+    let applied = client
+        .post_auth(
+            "/v1/me/permit-applications",
+            token,
+            &json!({"basis": "talent", "certificate_no": "RC-2026-0028",
+                    "photo_receipt_no": "PR2026RACE", "delivery": {"pickup_point": "440303001"}}),
+        )
+        .await;
+    assert_eq!(applied.status, 201, "{:#}", applied.body);
+    assert_eq!(applied.body["status"], "submitted");
+    applied.body["application_id"].as_str().unwrap().to_owned()
+}
+
+/// Issue 28 (5): concurrent staff decisions (approve against approve, approve against reject)
+/// and concurrent progress steps used to answer 500 to the losers. Exactly one wins; every
+/// other answers 409 with the status it left; the history has one entry per change.
+#[tokio::test]
+async fn concurrent_decisions_and_steps_answer_409_with_the_status_now() {
+    let client = Client::new(stack());
+    let (_, staff) = staff_session(&client).await;
+    let (_, token) = e2e_tests::permits::registered_holder(&client, &staff).await;
+    let application = submitted_application(&client, &token).await;
+
+    let decision = format!("/v1/staff/permit-applications/{application}/decision");
+    let answers = futures::future::join_all((0..8).map(|i| {
+        let body = match i % 2 {
+            0 => json!({"approve": true}),
+            _ => json!({"approve": false, "reason": "材料不全，请补充后重新申请"}),
+        };
+        let (client, staff, decision) = (client.clone(), staff.clone(), decision.clone());
+        async move { client.post_auth(&decision, &staff, &body).await }
+    }))
+    .await;
+    let won: Vec<_> = answers.iter().filter(|a| a.status == 200).collect();
+    assert_eq!(won.len(), 1, "{answers:#?}");
+    let now = won[0].body["status"].as_str().unwrap().to_owned();
+    for lost in answers.iter().filter(|a| a.status != 200) {
+        lost.assert_problem(409, "CONFLICT");
+        assert_eq!(lost.body["current_status"], now.as_str(), "{:#}", lost.body);
+        assert!(
+            lost.body["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("当前状态"))
+        );
+    }
+    let seen = client
+        .get_auth(&format!("/v1/permit-applications/{application}"), &token)
+        .await;
+    assert_eq!(
+        seen.body["history"].as_array().unwrap().len(),
+        2,
+        "{:#}",
+        seen.body
+    );
+    if now != "approved" {
+        return;
+    }
+    let progress = format!("/v1/staff/permit-applications/{application}/progress");
+    let steps = futures::future::join_all((0..6).map(|_| {
+        let (client, staff, progress) = (client.clone(), staff.clone(), progress.clone());
+        async move {
+            client
+                .post_auth(&progress, &staff, &json!({"step": "card_produced"}))
+                .await
+        }
+    }))
+    .await;
+    assert_eq!(
+        steps.iter().filter(|a| a.status == 200).count(),
+        1,
+        "{steps:#?}"
+    );
+    for lost in steps.iter().filter(|a| a.status != 200) {
+        lost.assert_problem(409, "CONFLICT");
+        assert_eq!(
+            lost.body["current_status"], "card_produced",
+            "{:#}",
+            lost.body
+        );
+    }
+}
+
+/// Issue 28 (2): an impostor verified by a proof later found wrong (here a counter mistake)
+/// applied for a permit; staff suspend the account. The suspension withdraws the application in
+/// the same transaction (reason recorded), staff can no longer decide it (409), and the real
+/// person applies at once from their own account instead of meeting `APPLICATION_PENDING`.
+#[tokio::test]
+async fn a_suspension_withdraws_the_impostors_open_application() {
+    let client = Client::new(stack());
+    let (_, staff) = staff_session(&client).await;
+    let (impostor, impostor_token) = e2e_tests::permits::registered_holder(&client, &staff).await;
+    let application = submitted_application(&client, &impostor_token).await;
+    let queue = client
+        .get_auth(
+            "/v1/staff/permit-applications?status=submitted&limit=100",
+            &staff,
+        )
+        .await;
+    let queued = queue.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["application_id"] == application.as_str())
+        .cloned()
+        .expect("in the queue");
+    assert_eq!(queued["applicant_account_status"], "active");
+
+    let reason = "本人持身份证到受理点核验，该账号冒用其证件号码";
+    let suspended = client
+        .post_auth(
+            &format!("/v1/staff/accounts/{}/suspension", impostor.account_id),
+            &staff,
+            &json!({"reason": reason}),
+        )
+        .await;
+    assert_eq!(suspended.status, 200, "{:#}", suspended.body);
+    assert_eq!(
+        suspended.body["withdrawn_applications"],
+        json!([application])
+    );
+
+    // Withdrawn, with who and why in its history; no longer decidable.
+    let record = shared::store::permits::get(&client.stack.context(), &application)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.status.as_str(), "withdrawn");
+    let history = shared::store::permits::history(&client.stack.context(), &application)
+        .await
+        .unwrap();
+    let last = history.last().unwrap();
+    assert!(last.reason.as_deref().is_some_and(|r| r.contains(reason)));
+    let decided = client
+        .post_auth(
+            &format!("/v1/staff/permit-applications/{application}/decision"),
+            &staff,
+            &json!({"approve": true}),
+        )
+        .await;
+    decided.assert_problem(409, "CONFLICT");
+    assert_eq!(decided.body["current_status"], "withdrawn");
+
+    // The real person's account, opened and verified at the counter, applies at once.
+    let mut opening = fixtures::counter_registration_body("residence_permit", json!([]));
+    opening["real_name"] = json!(fixtures::REAL_NAME);
+    opening["id_number"] = json!(impostor.id_number);
+    let opened = client
+        .post_auth("/v1/staff/accounts", &staff, &opening)
+        .await;
+    assert_eq!(opened.status, 201, "{:#}", opened.body);
+    let text = |name: &str| opening[name].as_str().unwrap().to_owned();
+    let holder = fixtures::User {
+        account_id: opened.body["account_id"].as_str().unwrap().to_owned(),
+        account_type: "residence_permit".into(),
+        username: text("username"),
+        password: text("initial_password"),
+        phone: text("phone"),
+        id_number: impostor.id_number.clone(),
+        role: None,
+    };
+    let (_, holder_token) = fixtures::first_login(&client, &holder).await;
+    submitted_application(&client, &holder_token).await;
+}
+
+/// Issue 28 (2): an application approved before the suspension stays (its permit is for staff
+/// to cancel), but no progress step moves it on while the applicant is suspended.
+#[tokio::test]
+async fn no_progress_step_moves_a_suspended_applicants_application_on() {
+    let client = Client::new(stack());
+    let (_, staff) = staff_session(&client).await;
+    let (impostor, token) = e2e_tests::permits::registered_holder(&client, &staff).await;
+    let application = submitted_application(&client, &token).await;
+    let approved = client
+        .post_auth(
+            &format!("/v1/staff/permit-applications/{application}/decision"),
+            &staff,
+            &json!({"approve": true}),
+        )
+        .await;
+    assert_eq!(approved.status, 200, "{:#}", approved.body);
+    let suspended = client
+        .post_auth(
+            &format!("/v1/staff/accounts/{}/suspension", impostor.account_id),
+            &staff,
+            &json!({"reason": "冒用他人证件号码，已核实"}),
+        )
+        .await;
+    assert_eq!(suspended.status, 200, "{:#}", suspended.body);
+    assert_eq!(suspended.body["withdrawn_applications"], json!([]));
+    client
+        .post_auth(
+            &format!("/v1/staff/permit-applications/{application}/progress"),
+            &staff,
+            &json!({"step": "card_produced"}),
+        )
+        .await
+        .assert_problem(409, "CONFLICT");
+    let record = shared::store::permits::get(&client.stack.context(), &application)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.status.as_str(), "approved");
+}

@@ -176,7 +176,8 @@ async fn the_local_api_serves_its_openapi_document() {
 }
 
 /// The local identity registry is a stand-in the local stack configures: the template never
-/// names it, and the deployed verification function asks the configured HTTPS service.
+/// names it, and the deployed verification function asks the configured HTTPS services (the
+/// carrier check and the face check).
 #[test]
 fn the_deployed_stack_never_uses_the_local_identity_registry() {
     let text = std::fs::read_to_string(repo().join("template.yaml")).unwrap();
@@ -184,15 +185,24 @@ fn the_deployed_stack_never_uses_the_local_identity_registry() {
     assert!(!text.contains(infra::identity_registry::LOCAL_IDENTITY_REGISTRY));
     let template = Template::load_default().unwrap();
     let verifier = template.function("verify-identity").unwrap();
-    assert_eq!(
-        verifier.environment["IDENTITY_VERIFICATION_URL"],
-        serde_json::json!({"Ref": "IdentityVerificationUrl"})
-    );
-    assert!(
-        shared::config::SECRET_VARIABLES
-            .iter()
-            .any(|(key, _)| *key == "identity_verification_credential")
-    );
+    for (variable, parameter, secret) in [
+        (
+            "CARRIER_CHECK_URL",
+            "CarrierCheckUrl",
+            "carrier_check_credential",
+        ),
+        ("FACE_CHECK_URL", "FaceCheckUrl", "face_check_credential"),
+    ] {
+        assert_eq!(
+            verifier.environment[variable],
+            serde_json::json!({"Ref": parameter})
+        );
+        assert!(
+            shared::config::SECRET_VARIABLES
+                .iter()
+                .any(|(key, _)| *key == secret)
+        );
+    }
 }
 
 /// Every problem code the API can answer is in the document's `Problem.code` enum (schemathesis

@@ -4,13 +4,13 @@
 use lambda_http::Request;
 use shared::AppContext;
 use shared::auth::authenticate;
-use shared::http::request::path_param;
+use shared::http::request::path_id;
 use shared::http::response::{ApiResult, json};
 use shared::services::sub_accounts;
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let principal = authenticate(ctx, &req).await?;
-    let account_id = path_param(&req, "account_id")?;
+    let account_id = path_id(&req, "account_id")?;
     let member = sub_accounts::managed(ctx, &principal, &account_id).await?;
     json(200, &sub_accounts::deactivate(ctx, member).await?)
 }

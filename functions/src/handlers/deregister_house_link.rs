@@ -6,13 +6,13 @@ use shared::AppContext;
 use shared::auth::authenticate;
 use shared::http::Fields;
 use shared::http::fields::checked;
-use shared::http::request::path_param;
+use shared::http::request::path_id;
 use shared::http::response::{ApiResult, json};
 use shared::services::{authorization, house_deregistration};
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let principal = authenticate(ctx, &req).await?;
-    let link_id = path_param(&req, "link_id")?;
+    let link_id = path_id(&req, "link_id")?;
     let link = authorization::own_link(ctx, &principal, &link_id).await?;
     let mut f = Fields::from_request(&req)?;
     let deregister_residents = f.required_bool("deregister_residents");

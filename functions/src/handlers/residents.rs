@@ -10,14 +10,14 @@ use shared::http::Fields;
 use shared::http::bodies;
 use shared::http::fields::checked;
 use shared::http::pagination::{self, list_response};
-use shared::http::request::{path_param, query_param};
+use shared::http::request::{path_id, query_param};
 use shared::http::response::{ApiResult, json};
 use shared::services::registrations::{self, Via};
 
 /// Declares a move-in (F16): 201 with the registration, its receipt number and check code.
 pub async fn declare(ctx: &AppContext, req: Request, via: Via) -> ApiResult {
     let principal = authenticate(ctx, &req).await?;
-    let link_id = path_param(&req, "link_id")?;
+    let link_id = path_id(&req, "link_id")?;
     let link = registrations::declarable_link(ctx, &principal, via, &link_id).await?;
     let mut f = Fields::from_request(&req)?;
     let declaration = bodies::residents::declaration(&mut f, shared::clock::today_in_china());
@@ -29,7 +29,7 @@ pub async fn declare(ctx: &AppContext, req: Request, via: Via) -> ApiResult {
 /// Lists a link's registrations (F18), optionally only those with `?status=`.
 pub async fn list(ctx: &AppContext, req: Request, via: Via) -> ApiResult {
     let principal = authenticate(ctx, &req).await?;
-    let link_id = path_param(&req, "link_id")?;
+    let link_id = path_id(&req, "link_id")?;
     let status = query_param(&req, "status")
         .filter(|s| !s.is_empty())
         .map(|s| RegistrationStatus::parse(&s))

@@ -8,14 +8,14 @@ use shared::auth::authenticate;
 use shared::http::Fields;
 use shared::http::bodies;
 use shared::http::fields::checked;
-use shared::http::request::path_param;
+use shared::http::request::path_id;
 use shared::http::response::{ApiResult, json};
 use shared::services::{authorization, identity};
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let principal = authenticate(ctx, &req).await?;
     authorization::require_staff(&principal)?;
-    let account_id = path_param(&req, "account_id")?;
+    let account_id = path_id(&req, "account_id")?;
     let mut f = Fields::from_request(&req)?;
     let reason = bodies::accounts::suspension_reason(&mut f);
     f.finish()?;

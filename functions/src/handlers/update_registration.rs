@@ -7,13 +7,13 @@ use shared::auth::authenticate;
 use shared::http::Fields;
 use shared::http::bodies;
 use shared::http::fields::checked;
-use shared::http::request::path_param;
+use shared::http::request::path_id;
 use shared::http::response::{ApiResult, json};
 use shared::services::registrations;
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let principal = authenticate(ctx, &req).await?;
-    let registration_id = path_param(&req, "registration_id")?;
+    let registration_id = path_id(&req, "registration_id")?;
     let registration = registrations::accessible(ctx, &principal, &registration_id).await?;
     let mut f = Fields::from_request(&req)?;
     let changes = bodies::residents::changes(&mut f, shared::clock::today_in_china());

@@ -5,14 +5,14 @@ use lambda_http::Request;
 use shared::AppContext;
 use shared::auth::authenticate;
 use shared::http::Fields;
-use shared::http::request::path_param;
+use shared::http::request::path_id;
 use shared::http::response::{ApiResult, json};
 use shared::services::{authorization, identity};
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let principal = authenticate(ctx, &req).await?;
     authorization::require_staff(&principal)?;
-    let account_id = path_param(&req, "account_id")?;
+    let account_id = path_id(&req, "account_id")?;
     Fields::from_optional_request(&req)?.finish()?;
     json(
         200,

@@ -6,7 +6,8 @@
 //! - `rpctl staff create`: a counter-staff account (password from `STAFF_PASSWORD`, never argv).
 //! - `rpctl address generate`: synthetic `buildings.csv` and `houses.csv` for every street.
 //! - `rpctl address load`: buildings and houses from those files into the address table.
-//! - `rpctl identity generate|load`: LOCAL ONLY, people for the local identity registry.
+//! - `rpctl identity generate|load|present-face`: LOCAL ONLY, people for the local identity
+//!   registry, and a face shown to a face check (what the face service's SDK does in the app).
 //! - `rpctl social-insurance generate|load`: the bureau's social-insurance months.
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -49,8 +50,8 @@ enum Command {
         #[command(subcommand)]
         command: AddressCommand,
     },
-    /// LOCAL ONLY: the local identity registry, the stand-in for the real-name verification
-    /// service that online identity checks ask on the local stack.
+    /// LOCAL ONLY: the local identity registry, the stand-in for the carrier's real-name check
+    /// and the face check service that online identity checks ask on the local stack.
     Identity {
         #[command(subcommand)]
         command: IdentityCommand,
@@ -124,6 +125,22 @@ enum IdentityCommand {
     /// row, named by its line, loads nothing).
     Load {
         file: PathBuf,
+        #[command(flatten)]
+        endpoints: Endpoints,
+    },
+    /// Show a face to an open face check, as the face service's SDK does in the app: the face of
+    /// the person with this resident ID number (the check passes when it is the face of the person
+    /// the check was opened for).
+    PresentFace {
+        /// The `face_check_id` that `POST /v1/me/identity-verification {"method": "face"}` answered.
+        #[arg(long)]
+        check: String,
+        /// Whose face is shown: a resident ID number.
+        #[arg(long)]
+        id_number: String,
+        /// A photo or a screen instead of a live person (the check fails).
+        #[arg(long)]
+        not_live: bool,
         #[command(flatten)]
         endpoints: Endpoints,
     },
@@ -397,6 +414,30 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 "loaded {loaded} people into {}",
                 infra::identity_registry::LOCAL_IDENTITY_REGISTRY
             );
+        }
+        Command::Identity {
+            command:
+                IdentityCommand::PresentFace {
+                    check,
+                    id_number,
+                    not_live,
+                    endpoints,
+                },
+        } => {
+            let ctx = local_context(&template, endpoints.into())?;
+            let shown = shared::identity::local_face_check::present_face(
+                &ctx,
+                infra::identity_registry::LOCAL_IDENTITY_REGISTRY,
+                &check,
+                shared::domain::id_document::IdType::ResidentId,
+                &id_number,
+                !not_live,
+            )
+            .await?;
+            match shown {
+                true => println!("face shown to check {check}"),
+                false => return Err(format!("no face check {check}").into()),
+            }
         }
         Command::Identity {
             command: IdentityCommand::Generate { .. },

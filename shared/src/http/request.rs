@@ -17,12 +17,39 @@ pub fn client_ip(req: &Request) -> String {
     .unwrap_or_else(|| "unknown".to_owned())
 }
 
-/// A path parameter of the route (`{name}` in `template.yaml`).
+/// The longest path parameter any route takes (a receipt or permit number, a building code, an
+/// id): anything longer names nothing, and is 404 before any call.
+pub const MAX_PATH_PARAM_LEN: usize = 64;
+
+/// A path parameter of the route (`{name}` in `template.yaml`); 404 when absent or longer than
+/// any identifier ([`MAX_PATH_PARAM_LEN`]).
 pub fn path_param(req: &Request, name: &str) -> Result<String, ApiError> {
     req.path_parameters_ref()
         .and_then(|p| p.first(name))
+        .filter(|value| value.len() <= MAX_PATH_PARAM_LEN)
         .map(str::to_owned)
         .ok_or(ApiError::NotFound)
+}
+
+/// A path parameter that is one of the platform's ids (`account_id`, `link_id`,
+/// `registration_id`, `application_id`): a UUID in its canonical form (lower-case hex, hyphens).
+/// Anything else names no object: 404 before any call.
+pub fn path_id(req: &Request, name: &str) -> Result<String, ApiError> {
+    let value = path_param(req, name)?;
+    match is_canonical_uuid(&value) {
+        true => Ok(value),
+        false => Err(ApiError::NotFound),
+    }
+}
+
+/// Whether `value` is a UUID as the platform writes one: 8-4-4-4-12 lower-case hex digits.
+pub fn is_canonical_uuid(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes.len() == 36
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => *b == b'-',
+            _ => b.is_ascii_digit() || (b'a'..=b'f').contains(b),
+        })
 }
 
 /// A query-string parameter, if present.

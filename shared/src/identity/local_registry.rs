@@ -1,5 +1,6 @@
-//! LOCAL ONLY: the local identity registry, a stand-in for the national real-name verification
-//! service, so that the local stack and the tests can verify identities without it. It answers
+//! LOCAL ONLY: the local identity registry, a stand-in for the carrier's real-name check (and,
+//! with [`super::local_face_check`], for the face check), so that the local stack and the tests
+//! can verify identities without them. It answers
 //! from a DynamoDB table that only the local stack creates (`rpctl identity load` fills it; `make
 //! run` seeds it with generated residents); the deployed template never names it. People are keyed
 //! by the keyed hash of their ID document, as everywhere else.
@@ -8,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::AppContext;
 use crate::domain::id_document::IdType;
-use crate::domain::identity::{IdentityMatch, PhoneMatch, Verdict};
+use crate::domain::identity::CarrierVerdict;
+use crate::domain::phone::PhoneNumber;
 use crate::store::item::{from_item, pk};
 use crate::store::keys::person_key;
 use crate::store::reads::get_item;
@@ -42,34 +44,50 @@ impl RegisteredPerson {
     }
 }
 
-pub async fn verify(
+/// The person of an ID document, if the registry holds them.
+pub async fn person(
+    ctx: &AppContext,
+    table: &str,
+    id_type: IdType,
+    id_number: &str,
+) -> Result<Option<RegisteredPerson>, IdentityServiceError> {
+    person_by_key(ctx, table, person_key(ctx, id_type, id_number)).await
+}
+
+/// The person whose ID document has the keyed hash `key`, if the registry holds them.
+pub async fn person_by_key(
+    ctx: &AppContext,
+    table: &str,
+    key: String,
+) -> Result<Option<RegisteredPerson>, IdentityServiceError> {
+    let unavailable = |e: String| IdentityServiceError::Unavailable(e);
+    get_item(ctx, table, pk(key), &[], "local_identity_registry.get")
+        .await
+        .map_err(|e| unavailable(e.to_string()))?
+        .map(from_item)
+        .transpose()
+        .map_err(|e| unavailable(e.to_string()))
+}
+
+/// The stand-in for the carrier's answer: `match` when the registry knows the person, with that
+/// name, and the phone registered in their name is `phone`; `unknown` when it knows no phone of
+/// theirs (or not the person); `mismatch` otherwise.
+pub async fn carrier_check(
     ctx: &AppContext,
     table: &str,
     query: &IdentityQuery<'_>,
-) -> Result<Verdict, IdentityServiceError> {
-    let key = pk(person_key(ctx, query.id_type, query.id_number));
-    let item = get_item(ctx, table, key, &[], "local_identity_registry.get")
-        .await
-        .map_err(|e| IdentityServiceError::Unavailable(e.to_string()))?;
-    let Some(item) = item else {
-        return Ok(Verdict {
-            identity: IdentityMatch::NotFound,
-            phone: PhoneMatch::Unknown,
-        });
-    };
-    let person: RegisteredPerson =
-        from_item(item).map_err(|e| IdentityServiceError::Unavailable(e.to_string()))?;
-    Ok(Verdict {
-        identity: if person.real_name == query.real_name {
-            IdentityMatch::Match
-        } else {
-            IdentityMatch::Mismatch
-        },
-        phone: match person.phone {
-            None => PhoneMatch::Unknown,
-            Some(phone) if phone == query.phone.as_str() => PhoneMatch::Match,
-            Some(_) => PhoneMatch::Mismatch,
-        },
+    phone: &PhoneNumber,
+) -> Result<CarrierVerdict, IdentityServiceError> {
+    let person = person(ctx, table, query.id_type, query.id_number).await?;
+    Ok(match person {
+        None | Some(RegisteredPerson { phone: None, .. }) => CarrierVerdict::Unknown,
+        Some(person)
+            if person.real_name == query.real_name
+                && person.phone.as_deref() == Some(phone.as_str()) =>
+        {
+            CarrierVerdict::Match
+        }
+        Some(_) => CarrierVerdict::Mismatch,
     })
 }
 

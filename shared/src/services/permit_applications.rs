@@ -16,6 +16,7 @@ use crate::store::accounts::{self, AccountRecord};
 use crate::store::page::{Page, PageRequest};
 use crate::store::permits::{self, Agent, ApplicationChange, ApplicationRecord};
 use crate::store::processing_records::SubjectKind;
+use crate::store::{Clash, StoreError};
 
 use super::data_access::{ReadOf, StaffPurpose, record_staff_reads};
 
@@ -224,6 +225,40 @@ pub async fn apply_as(
     Ok(ApplicationView::of(&approved, None))
 }
 
+/// 409 for an application that is not in a status the act needs, with its status now.
+pub fn status_conflict(title: &'static str, status: ApplicationStatus) -> ApiError {
+    ApiError::StatusConflict {
+        title,
+        current_status: status.as_str(),
+        current_label: status.label(),
+    }
+}
+
+/// What a failed write of an application's change answers: when another change came first (a
+/// concurrent decision, progress step or withdrawal), 409 with the status it left; otherwise
+/// the store error's answer.
+pub async fn change_failed(ctx: &AppContext, application_id: &str, error: StoreError) -> ApiError {
+    if error.is(Clash::ApplicationChanged)
+        && let Ok(Some(now)) = permits::get(ctx, application_id).await
+    {
+        return status_conflict("该申请的状态已变化，请刷新后重试", now.status);
+    }
+    error.into()
+}
+
+/// [`permits::change_status`], with a lost race answered by [`change_failed`].
+pub async fn change_status(
+    ctx: &AppContext,
+    next: &ApplicationRecord,
+    read_version: u32,
+    change: &ApplicationChange,
+) -> Result<(), ApiError> {
+    match permits::change_status(ctx, next, read_version, change).await {
+        Ok(()) => Ok(()),
+        Err(error) => Err(change_failed(ctx, &next.application_id, error).await),
+    }
+}
+
 /// Tells the holder by SMS (best effort: the change stands, a failure to queue is logged).
 pub async fn notify_application(
     ctx: &AppContext,
@@ -334,17 +369,17 @@ pub async fn withdraw(
     record: ApplicationRecord,
 ) -> Result<ApplicationView, ApiError> {
     if !record.status.can_withdraw() {
-        return Err(ApiError::Conflict {
-            title: "该申请已审批或已结束，不能撤回",
-            errors: Vec::new(),
-        });
+        return Err(status_conflict(
+            "该申请已审批或已结束，不能撤回",
+            record.status,
+        ));
     }
     let next = record.moved_to(
         ApplicationStatus::Withdrawn,
         &crate::clock::rfc3339(crate::clock::now()),
     );
     let change = ApplicationChange::new(&next, Some(record.status), &principal.account_id, None);
-    permits::change_status(ctx, &next, record.version, &change).await?;
+    change_status(ctx, &next, record.version, &change).await?;
     if let Some(account) = accounts::find_by_id(ctx, &record.applicant).await? {
         notify_application(ctx, &account, &next, None).await;
     }

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::auth::Principal;
 use crate::context::AppContext;
+use crate::domain::account::AccountStatus;
 use crate::domain::permit::ApplicationStatus;
 use crate::error::ApiError;
 use crate::store::accounts::{self, AccountRecord};
@@ -16,7 +17,9 @@ use crate::store::processing_records::SubjectKind;
 
 use super::authorization::require_staff;
 use super::data_access::{ReadOf, StaffPurpose, record_staff_reads};
-use super::permit_applications::{ApplicationView, notify_application, with_history};
+use super::permit_applications::{
+    ApplicationView, change_status, notify_application, status_conflict, with_history,
+};
 use super::residence_permits;
 
 /// The body of a decision.
@@ -27,12 +30,14 @@ pub struct Decision {
     pub reason: Option<String>,
 }
 
-/// An application as the review queue lists it: with the applicant's name.
+/// An application as the review queue lists it: with the applicant's name and the status of
+/// their account (an application of a suspended account cannot be decided).
 #[derive(Debug, Serialize)]
 pub struct QueuedApplication {
     #[serde(flatten)]
     pub application: ApplicationView,
     pub holder_name: String,
+    pub applicant_account_status: AccountStatus,
 }
 
 /// `GET /v1/staff/permit-applications?status=submitted`: applications waiting for staff.
@@ -54,9 +59,18 @@ pub async fn queue(
         }),
     )
     .await?;
+    let applicants: Vec<String> = page.items.iter().map(|r| r.applicant.clone()).collect();
+    let accounts = accounts::find_many(ctx, &applicants).await?;
+    let status_of = |applicant: &str| {
+        accounts
+            .iter()
+            .find(|a| a.account_id == applicant)
+            .map_or(AccountStatus::Deactivated, |a| a.status)
+    };
     Ok(page.map(|r| QueuedApplication {
         application: ApplicationView::of(&r, None),
         holder_name: r.holder_name.clone(),
+        applicant_account_status: status_of(&r.applicant),
     }))
 }
 
@@ -77,13 +91,22 @@ fn moved(record: &ApplicationRecord, status: ApplicationStatus) -> ApplicationRe
     record.moved_to(status, &crate::clock::rfc3339(crate::clock::now()))
 }
 
-async fn applicant(
+/// The applicant's account, which must be active: nothing moves the application of a suspended
+/// (or deactivated) account on (409; the store holds the same condition in the write).
+async fn active_applicant(
     ctx: &AppContext,
     record: &ApplicationRecord,
 ) -> Result<AccountRecord, ApiError> {
-    accounts::find_by_id(ctx, &record.applicant)
+    let account = accounts::find_by_id(ctx, &record.applicant)
         .await?
-        .ok_or(ApiError::Internal)
+        .ok_or(ApiError::Internal)?;
+    if account.status != AccountStatus::Active {
+        return Err(ApiError::Conflict {
+            title: "申请人账号已被暂停使用或已停用，不能处理该申请",
+            errors: Vec::new(),
+        });
+    }
+    Ok(account)
 }
 
 /// `POST /v1/staff/permit-applications/{id}/decision`: approve (the permit is issued) or refuse
@@ -98,9 +121,9 @@ pub async fn decide(
         record.status,
         ApplicationStatus::Submitted | ApplicationStatus::Accepted
     ) {
-        return Err(decided());
+        return Err(status_conflict("该申请已处理，不能再作决定", record.status));
     }
-    let account = applicant(ctx, &record).await?;
+    let account = active_applicant(ctx, &record).await?;
     if decision.approve {
         let today = crate::clock::today_in_china();
         let timelines = super::permits::timelines(ctx, &account, today).await?;
@@ -124,7 +147,7 @@ pub async fn decide(
             &principal.account_id,
             decision.reason.clone(),
         );
-        permits::change_status(ctx, &next, record.version, &change).await?;
+        change_status(ctx, &next, record.version, &change).await?;
         tracing::info!(by = %principal.account_id, "permit application refused");
         notify_application(ctx, &account, &next, decision.reason.as_deref()).await;
     }
@@ -140,13 +163,6 @@ async fn after_change(ctx: &AppContext, application_id: &str) -> Result<Applicat
     with_history(ctx, &record).await
 }
 
-fn decided() -> ApiError {
-    ApiError::Conflict {
-        title: "该申请已处理，不能再作决定",
-        errors: Vec::new(),
-    }
-}
-
 /// `POST /v1/staff/permit-applications/{id}/progress {step}`: the next step of an approved
 /// application (card produced, ready for pickup or mailed as the applicant chose, collected);
 /// 409 for any other step.
@@ -157,15 +173,15 @@ pub async fn progress(
     step: ApplicationStatus,
 ) -> Result<ApplicationView, ApiError> {
     if !record.status.accepts_step(step, &record.delivery) {
-        return Err(ApiError::Conflict {
-            title: "办理进度须按顺序登记：已制证 → 待领取（或已邮寄）→ 已领取",
-            errors: Vec::new(),
-        });
+        return Err(status_conflict(
+            "办理进度须按顺序登记：已制证 → 待领取（或已邮寄）→ 已领取",
+            record.status,
+        ));
     }
+    let account = active_applicant(ctx, &record).await?;
     let next = moved(&record, step);
     let change = ApplicationChange::new(&next, Some(record.status), &principal.account_id, None);
-    permits::change_status(ctx, &next, record.version, &change).await?;
-    let account = applicant(ctx, &record).await?;
+    change_status(ctx, &next, record.version, &change).await?;
     notify_application(ctx, &account, &next, None).await;
     after_change(ctx, &record.application_id).await
 }

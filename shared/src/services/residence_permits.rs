@@ -100,7 +100,14 @@ pub async fn issue(
         match permits::issue(ctx, &next, record.version, &change, &permit).await {
             Ok(()) => return Ok((next, permit)),
             Err(e) if e.is(Clash::PermitNumberTaken) && attempts < 3 => attempts += 1,
-            Err(e) => return Err(e.into()),
+            Err(e) => {
+                return Err(super::permit_applications::change_failed(
+                    ctx,
+                    &record.application_id,
+                    e,
+                )
+                .await);
+            }
         }
     }
 }

@@ -61,6 +61,18 @@ pub struct AccountRecord {
     /// Why counter staff suspended the account (status `suspended`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspension: Option<Suspension>,
+    /// The face check the holder opened to verify their identity, until it is read as passed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub face_check: Option<PendingFaceCheck>,
+}
+
+/// A face check the face service opened for the account: only this account may read its result,
+/// and only until it expires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingFaceCheck {
+    pub check_id: String,
+    /// When it can no longer be completed (seconds since the epoch).
+    pub expires_at: i64,
 }
 
 /// The proof of an account's identity.
@@ -130,6 +142,7 @@ impl AccountRecord {
             deactivated_at: None,
             identity: None,
             suspension: None,
+            face_check: None,
         }
     }
 
@@ -592,6 +605,7 @@ pub async fn verify_identity(
     let table = &ctx.config.tables.accounts;
     let profile = ItemUpdate::new(table, keys::profile_key(account_id))
         .set("identity", super::item::to_attribute(proof)?)
+        .remove("face_check")
         .condition(
             "#status = :active",
             vec![(
@@ -605,17 +619,41 @@ pub async fn verify_identity(
     tx.commit(ctx).await
 }
 
+/// Keeps the face check the account opened (replacing an earlier one), while it is active.
+pub async fn set_face_check(
+    ctx: &AppContext,
+    account_id: &str,
+    check: &PendingFaceCheck,
+) -> StoreResult<()> {
+    let written = ItemUpdate::new(&ctx.config.tables.accounts, keys::profile_key(account_id))
+        .set("face_check", super::item::to_attribute(check)?)
+        .condition(
+            "#status = :active",
+            vec![(
+                ":active",
+                super::item::to_attribute(&AccountStatus::Active)?,
+            )],
+        )
+        .apply_if(ctx, "accounts.set_face_check")
+        .await?;
+    match written {
+        true => Ok(()),
+        false => Err(super::StoreError::conflict(Clash::AccountNotActive)),
+    }
+}
+
 /// Suspends an active account whose ID document its real holder has reclaimed, in one
 /// transaction: status and the suspension mark on the profile (everything else is kept), its
 /// session ended at once and for good, its claim of the ID document released (so the holder's own
 /// account can be opened with it), and the audit record ([`Clash::AccountNotActive`] when it was
-/// not active).
-pub async fn suspend(
+/// not active). Returned uncommitted, so that the caller adds what the suspension ends elsewhere
+/// (the account's open applications) to the same transaction.
+pub fn suspension(
     ctx: &AppContext,
     account: &AccountRecord,
     suspension: &Suspension,
     audit: &AuditRecord,
-) -> StoreResult<()> {
+) -> StoreResult<Transaction> {
     let table = &ctx.config.tables.accounts;
     let profile = ItemUpdate::new(table, account.key())
         .set(
@@ -645,5 +683,5 @@ pub async fn suspend(
         tx.delete(delete, Some(Clash::AccountNotActive));
     }
     tx.put_fresh(table, audit.item()?);
-    tx.commit(ctx).await
+    Ok(tx)
 }

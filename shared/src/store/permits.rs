@@ -20,10 +20,11 @@
 //! one Query per shard for a day). Acting moves it on to the next milestone, conditionally, so a
 //! second run of the same day finds nothing.
 
-use aws_sdk_dynamodb::types::Delete;
+use aws_sdk_dynamodb::types::{ConditionCheck, Delete};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AppContext;
+use crate::domain::account::AccountStatus;
 use crate::domain::eligibility::Basis;
 use crate::domain::id_document::IdType;
 use crate::domain::permit::{ApplicationStatus, Delivery};
@@ -229,6 +230,28 @@ pub async fn get(ctx: &AppContext, application_id: &str) -> StoreResult<Option<A
     .transpose()
 }
 
+/// The person's open application, if any (read consistently through their claim).
+pub async fn open_application_of(
+    ctx: &AppContext,
+    person_key: &str,
+) -> StoreResult<Option<ApplicationRecord>> {
+    let claim = get_item(
+        ctx,
+        table(ctx),
+        open_claim_key(person_key),
+        &["application_id"],
+        "permits.open_claim",
+    )
+    .await?;
+    let Some(application_id) = claim
+        .as_ref()
+        .and_then(|item| super::item::string_of(item, "application_id"))
+    else {
+        return Ok(None);
+    };
+    get(ctx, application_id).await
+}
+
 /// An account's applications, oldest first.
 pub async fn list_of_applicant(
     ctx: &AppContext,
@@ -282,26 +305,48 @@ pub async fn history(
     items.into_iter().map(from_item).collect()
 }
 
-/// Moves an application to `next` (its status, version and time already set), on the condition
-/// that it is still at the version read ([`Clash::ApplicationChanged`]); writes the history item,
-/// and releases the person's claim when the application is no longer open.
+/// Moves an application to `next` (its status, version and time already set), on the conditions
+/// that it is still at the version read ([`Clash::ApplicationChanged`]) and that its applicant's
+/// account is active ([`Clash::AccountNotActive`]: nothing moves the application of a suspended
+/// account on); writes the history item, and releases the person's claim when the application
+/// is no longer open.
 pub async fn change_status(
     ctx: &AppContext,
     next: &ApplicationRecord,
     read_version: u32,
     change: &ApplicationChange,
 ) -> StoreResult<()> {
-    status_transaction(ctx, next, read_version, change)?
-        .commit(ctx)
-        .await
+    let mut tx = Transaction::new("permits.change_status");
+    add_status_change(&mut tx, ctx, next, read_version, change)?;
+    tx.check(
+        applicant_active(ctx, &next.applicant)?,
+        Clash::AccountNotActive,
+    );
+    tx.commit(ctx).await
 }
 
-fn status_transaction(
+/// The condition that the applicant's account is active.
+fn applicant_active(ctx: &AppContext, applicant: &str) -> StoreResult<ConditionCheck> {
+    Ok(ConditionCheck::builder()
+        .table_name(&ctx.config.tables.accounts)
+        .set_key(Some(super::keys::profile_key(applicant)))
+        .condition_expression("#status = :active")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":active", to_attribute(&AccountStatus::Active)?)
+        .build()
+        .expect("key and condition are set"))
+}
+
+/// Adds an application's move to `next` to `tx` (as [`change_status`] does, without the
+/// applicant's condition: for a transaction that changes the applicant's account itself, as a
+/// suspension does).
+pub fn add_status_change(
+    tx: &mut Transaction,
     ctx: &AppContext,
     next: &ApplicationRecord,
     read_version: u32,
     change: &ApplicationChange,
-) -> StoreResult<Transaction> {
+) -> StoreResult<()> {
     let mut update = ItemUpdate::new(table(ctx), next.key())
         .set("status", to_attribute(&next.status)?)
         .set("version", super::item::n(next.version))
@@ -316,9 +361,9 @@ fn status_transaction(
             .set("review_key", s(key)),
         _ => update.remove("review_queue").remove("review_key"),
     };
-    let mut tx = Transaction::new("permits.change_status");
     tx.update(update.into_update(), Clash::ApplicationChanged);
-    tx.put_fresh(table(ctx), to_item(change)?);
+    // A concurrent change from the same version writes the same history item: it clashes too.
+    tx.put_new(table(ctx), to_item(change)?, Clash::ApplicationChanged);
     if !next.status.is_open() {
         let release = Delete::builder()
             .table_name(table(ctx))
@@ -327,7 +372,7 @@ fn status_transaction(
             .expect("key is set");
         tx.delete(release, None);
     }
-    Ok(tx)
+    Ok(())
 }
 
 /// The review queue of applications waiting for staff.
@@ -483,7 +528,12 @@ pub async fn issue(
     change: &ApplicationChange,
     permit: &PermitRecord,
 ) -> StoreResult<()> {
-    let mut tx = status_transaction(ctx, next, read_version, change)?;
+    let mut tx = Transaction::new("permits.issue");
+    add_status_change(&mut tx, ctx, next, read_version, change)?;
+    tx.check(
+        applicant_active(ctx, &next.applicant)?,
+        Clash::AccountNotActive,
+    );
     tx.put_new(table(ctx), to_item(permit)?, Clash::PermitNumberTaken);
     let mut pointer = person_permit_key(&permit.person_key);
     pointer.insert("permit_no".into(), s(permit.permit_no.as_str()));
@@ -591,7 +641,8 @@ pub async fn endorse(
         permit_update(next, read_version, table(ctx))?.into_update(),
         Clash::PermitChanged,
     );
-    tx.put_fresh(table(ctx), to_item(endorsement)?);
+    // A concurrent endorsement from the same version writes the same item: it clashes too.
+    tx.put_new(table(ctx), to_item(endorsement)?, Clash::PermitChanged);
     tx.commit(ctx).await
 }
 

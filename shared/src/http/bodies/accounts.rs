@@ -106,3 +106,37 @@ pub fn suspension_reason(f: &mut Fields) -> Option<String> {
         crate::domain::text::text(v, 2, 200, "INVALID_REASON", "暂停原因须为2至200个字符")
     })
 }
+
+/// The body of `POST /v1/me/identity-verification` (optional): `{}` or `{"method": "carrier"}`
+/// asks the carrier; `{"method": "face"}` opens a face check; `{"method": "face",
+/// "face_check_id": …}` reads the one opened.
+pub fn identity_check(f: &mut Fields) -> Option<crate::services::identity::OnlineCheck> {
+    use crate::domain::identity::OnlineMethod;
+    use crate::services::identity::OnlineCheck;
+    let method = f.optional("method", OnlineMethod::parse);
+    let check_id = f.optional(
+        "face_check_id",
+        |v| match crate::identity::face_https::is_check_id(v) {
+            true => Ok(v.to_owned()),
+            false => Err(crate::invalid::Invalid::new(
+                "INVALID_FACE_CHECK_ID",
+                "人脸核验编号无效：请使用发起人脸核验时返回的 face_check_id",
+            )),
+        },
+    );
+    match (method.unwrap_or_default(), check_id) {
+        (OnlineMethod::Carrier, None) => Some(OnlineCheck::Carrier),
+        (OnlineMethod::Carrier, Some(_)) => {
+            f.push(crate::invalid::FieldError::new(
+                "face_check_id",
+                "NOT_ALLOWED",
+                "仅人脸核验（method 为 face）可提交人脸核验编号",
+            ));
+            None
+        }
+        (OnlineMethod::Face, None) => Some(OnlineCheck::StartFace),
+        (OnlineMethod::Face, Some(face_check_id)) => {
+            Some(OnlineCheck::FaceResult { face_check_id })
+        }
+    }
+}
