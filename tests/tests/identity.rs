@@ -31,9 +31,19 @@ async fn in_registry(stack: &Stack, real_name: &str, id_number: &str, phone: &st
 
 /// Registers a residence-permit account with this name and ID number (own phone), logged in.
 async fn permit_account(client: &Client, real_name: &str, id_number: &str) -> (User, String) {
+    account_of(client, "residence_permit", real_name, id_number).await
+}
+
+/// Registers an account of `account_type` with this name and ID number (own phone), logged in.
+async fn account_of(
+    client: &Client,
+    account_type: &str,
+    real_name: &str,
+    id_number: &str,
+) -> (User, String) {
     let phone = fixtures::phone();
     let code = client.code_for(&phone, "register").await;
-    let mut body = fixtures::registration_body("residence_permit", &code, &phone);
+    let mut body = fixtures::registration_body(account_type, &code, &phone);
     body["real_name"] = json!(real_name);
     body["id_number"] = json!(id_number);
     let answer = client.post("/v1/accounts", &body).await;
@@ -212,15 +222,8 @@ async fn a_face_check_verifies_only_the_account_that_opened_it() {
     show_face(&client, &check_id, &id_number, true).await;
 
     // An impostor with the same name and number (the other account type) presents that id.
-    let code_phone = fixtures::phone();
-    let code = client.code_for(&code_phone, "register").await;
-    let mut body = fixtures::registration_body("residence_registration", &code, &code_phone);
-    body["real_name"] = json!("王芳");
-    body["id_number"] = json!(id_number);
-    let answer = client.post("/v1/accounts", &body).await;
-    assert_eq!(answer.status, 201, "{:#}", answer.body);
-    let impostor = fixtures::registered_user(&body, &answer.body);
-    let impostor_token = fixtures::login(&client, &impostor, &fixtures::device_id()).await;
+    let (_, impostor_token) =
+        account_of(&client, "residence_registration", "王芳", &id_number).await;
     let stolen = face_result(&client, &impostor_token, &check_id).await;
     assert_eq!(stolen["identity_verified"], false, "{stolen:#}");
     let unknown = face_result(&client, &holder_token, "0123456789abcdef").await;
@@ -331,15 +334,8 @@ async fn online_checks_are_limited_per_person_and_day() {
     let client = Client::new(stack());
     let id_number = fixtures::id_number();
     let (_, permit_token) = permit_account(&client, "张三", &id_number).await;
-    let phone = fixtures::phone();
-    let code = client.code_for(&phone, "register").await;
-    let mut body = fixtures::registration_body("residence_registration", &code, &phone);
-    body["real_name"] = json!("张三");
-    body["id_number"] = json!(id_number);
-    let answer = client.post("/v1/accounts", &body).await;
-    assert_eq!(answer.status, 201, "{:#}", answer.body);
-    let registration = fixtures::registered_user(&body, &answer.body);
-    let registration_token = fixtures::login(&client, &registration, &fixtures::device_id()).await;
+    let (_, registration_token) =
+        account_of(&client, "residence_registration", "张三", &id_number).await;
 
     let limit = shared::services::identity::ONLINE_CHECKS_PER_DAY;
     for i in 0..limit {

@@ -509,6 +509,17 @@ async fn permit_checks_are_rate_limited_per_client() {
         .assert_problem(429, "RATE_LIMITED");
 }
 
+/// Staff decide an application.
+async fn decide(client: &Client, staff: &str, application: &str, body: Value) -> e2e_tests::Answer {
+    client
+        .post_auth(
+            &format!("/v1/staff/permit-applications/{application}/decision"),
+            staff,
+            &body,
+        )
+        .await
+}
+
 /// A direct-basis application that waits for staff (`submitted`): its id.
 async fn submitted_application(client: &Client, token: &str) -> String {
     let applied = client
@@ -643,13 +654,7 @@ async fn a_suspension_withdraws_the_impostors_open_application() {
         .unwrap();
     let last = history.last().unwrap();
     assert!(last.reason.as_deref().is_some_and(|r| r.contains(reason)));
-    let decided = client
-        .post_auth(
-            &format!("/v1/staff/permit-applications/{application}/decision"),
-            &staff,
-            &json!({"approve": true}),
-        )
-        .await;
+    let decided = decide(&client, &staff, &application, json!({"approve": true})).await;
     decided.assert_problem(409, "CONFLICT");
     assert_eq!(decided.body["current_status"], "withdrawn");
 
@@ -683,13 +688,7 @@ async fn no_progress_step_moves_a_suspended_applicants_application_on() {
     let (_, staff) = staff_session(&client).await;
     let (impostor, token) = e2e_tests::permits::registered_holder(&client, &staff).await;
     let application = submitted_application(&client, &token).await;
-    let approved = client
-        .post_auth(
-            &format!("/v1/staff/permit-applications/{application}/decision"),
-            &staff,
-            &json!({"approve": true}),
-        )
-        .await;
+    let approved = decide(&client, &staff, &application, json!({"approve": true})).await;
     assert_eq!(approved.status, 200, "{:#}", approved.body);
     let suspended = client
         .post_auth(
