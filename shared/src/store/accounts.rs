@@ -61,6 +61,10 @@ pub struct AccountRecord {
     /// Why counter staff suspended the account (status `suspended`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspension: Option<Suspension>,
+    /// For a staff account: the office (受理点) the staff member works at, set when the operator
+    /// creates the account; the people whose data they read see it instead of the staff member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office: Option<String>,
 }
 
 /// The proof of an account's identity.
@@ -130,6 +134,7 @@ impl AccountRecord {
             deactivated_at: None,
             identity: None,
             suspension: None,
+            office: None,
         }
     }
 
@@ -143,6 +148,12 @@ impl AccountRecord {
     pub fn person_key(&self, ctx: &AppContext) -> Option<String> {
         self.document()
             .map(|(id_type, number)| keys::person_key(ctx, id_type, number))
+    }
+
+    /// The holder as a data subject ([`keys::subject_key`]): their ID document and real name.
+    pub fn subject_key(&self, ctx: &AppContext) -> Option<String> {
+        self.person_key(ctx)
+            .map(|person| keys::subject_key(ctx, &person, &self.real_name))
     }
 
     /// The name a declaration under this account's links is made in: the unit's for unit accounts.
