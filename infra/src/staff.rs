@@ -5,6 +5,7 @@ use shared::domain::account::{AccountType, RealName, Role, Username};
 use shared::domain::id_document::{IdDocument, IdType};
 use shared::domain::password::{Password, hash_password};
 use shared::domain::phone::PhoneNumber;
+use shared::domain::text::text;
 use shared::error::Invalid;
 use shared::store::StoreError;
 use shared::store::accounts::{self, AccountRecord, Holder};
@@ -15,7 +16,16 @@ pub struct NewStaff {
     pub phone: String,
     pub id_number: String,
     pub password: String,
+    /// The office (受理点) the staff member works at: what the people whose data they read are
+    /// shown instead of them (`GET /v1/me/data-access`).
+    pub office: String,
 }
+
+/// Characters an office's name may have at most.
+pub const OFFICE_MAX_CHARS: usize = 60;
+
+/// The local staff account's office.
+pub const LOCAL_OFFICE: &str = "福田区福田街道居住登记受理点（本地开发）";
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum StaffOutcome {
@@ -59,6 +69,16 @@ pub async fn create(ctx: &AppContext, staff: NewStaff) -> Result<StaffOutcome, S
         "password",
         Password::new_checked(&staff.password, Some(username.as_str())),
     )?;
+    let office = field(
+        "office",
+        text(
+            &staff.office,
+            2,
+            OFFICE_MAX_CHARS,
+            "INVALID_OFFICE",
+            "受理点名称须为 2–60 个字符",
+        ),
+    )?;
 
     let holder = Holder {
         account_type: AccountType::Staff,
@@ -68,14 +88,16 @@ pub async fn create(ctx: &AppContext, staff: NewStaff) -> Result<StaffOutcome, S
         document: Some(&document),
         phone: &phone,
     };
-    let record = AccountRecord::new(&holder, hash_password(&password));
+    let mut record = AccountRecord::new(&holder, hash_password(&password));
+    record.office = Some(office);
     accounts::create(ctx, &holder, &record, None, &[]).await?;
     let account_id = record.account_id;
     Ok(StaffOutcome::Created { account_id })
 }
 
 /// The contract's local staff account: username `staff`, phone 13900000000, password from
-/// `LOCAL_STAFF_PASSWORD` (default `staff-local-pass-2026`). Only the local stack creates it.
+/// `LOCAL_STAFF_PASSWORD` (default `staff-local-pass-2026`), office [`LOCAL_OFFICE`]. Only the
+/// local stack creates it.
 pub fn local_staff(password: Option<String>) -> NewStaff {
     NewStaff {
         username: "staff".into(),
@@ -84,5 +106,6 @@ pub fn local_staff(password: Option<String>) -> NewStaff {
         // A valid, obviously synthetic number (born 1990-01-01 in Futian).
         id_number: "440304199001010011".into(),
         password: password.unwrap_or_else(|| "staff-local-pass-2026".into()),
+        office: LOCAL_OFFICE.into(),
     }
 }

@@ -19,6 +19,8 @@ pub struct Delivered {
     pub consumer: String,
     /// The CloudEvent (the `detail` of the EventBridge event the queue holds).
     pub event: Value,
+    /// The whole EventBridge event (the message body).
+    pub envelope: Value,
     /// When the event reached the consumer's queue (its `SentTimestamp`, Unix milliseconds).
     pub queued_at_ms: Option<u64>,
 }
@@ -123,6 +125,7 @@ impl Inbox {
                 self.delivered.lock().expect("inbox").push(Delivered {
                     consumer: consumer.clone(),
                     event,
+                    envelope,
                     queued_at_ms,
                 });
                 if let Some(handle) = message.receipt_handle() {

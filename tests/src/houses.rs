@@ -79,6 +79,9 @@ pub async fn seed_building(stack: &Stack, street: &str, name: &str, rooms: &[&st
     Seeded { building, houses }
 }
 
+/// The office of the tests' staff accounts (what the people whose data they read are shown).
+pub const STAFF_OFFICE: &str = "罗湖区桂园街道居住登记受理点";
+
 /// A staff account of its own (the operator tool's code path), logged in.
 pub async fn staff_session(client: &Client) -> (User, String) {
     let ctx = client.stack.context();
@@ -99,6 +102,7 @@ pub async fn staff_session(client: &Client) -> (User, String) {
             phone: user.phone.clone(),
             id_number: user.id_number.clone(),
             password: user.password.clone(),
+            office: STAFF_OFFICE.into(),
         },
     )
     .await

@@ -137,8 +137,10 @@ impl Stack {
         }
     }
 
-    /// The events about `subject` that `consumer` (an id of `infra/events/consumers.yaml`)
-    /// received, in arrival order, once `enough` holds of them or `within` has passed.
+    /// The events about `subject` (a real id: a registration's, a link's, an application's)
+    /// that `consumer` (an id of `infra/events/consumers.yaml`) received, in arrival order, once
+    /// `enough` holds of them or `within` has passed. (A consumer of a minimized view knows the
+    /// subject by its own pseudonym: [`Stack::subject_for`].)
     pub async fn consumer_events(
         &self,
         consumer: &str,
@@ -146,11 +148,28 @@ impl Stack {
         enough: impl Fn(&[Value]) -> bool,
         within: Duration,
     ) -> Vec<Value> {
+        let subject = self.subject_for(consumer, subject);
         self.inbox
             .as_ref()
             .expect("a stack that runs the event publisher")
-            .about(consumer, subject, enough, within)
+            .about(consumer, &subject, enough, within)
             .await
+    }
+
+    /// `id` as `consumer` receives it (`shared::events::pseudonyms::as_received`, with the
+    /// stack's hash key and the one view the consumer receives).
+    pub fn subject_for(&self, consumer: &str, id: &str) -> String {
+        let route = shared::events::consumers::routes()
+            .iter()
+            .find(|r| r.consumer.id == consumer)
+            .unwrap_or_else(|| panic!("no consumer {consumer}"));
+        let (_, view) = route.receives[0];
+        shared::events::pseudonyms::as_received(
+            &self.context().config.hash_key,
+            &route.consumer,
+            view,
+            id,
+        )
     }
 
     /// How many of the events the consumers received so far satisfy `which` (a stack that runs

@@ -2,11 +2,13 @@
 //! applications, and every event about them delivered to an agency, leaves a record the person
 //! lists with `GET /v1/me/data-access` — and nobody else sees it. Counted, not sampled: each
 //! staff read makes exactly one record per record read, a declarant's or the person's own reads
-//! none, and a delivery one per consumer however often it is sent.
+//! none, and a delivery one per consumer however often it is sent. A record is the person's
+//! exactly when the record read is among their residence records (the same ID document *and*
+//! name), and staff appear by office and role only (issue 28, finding 9).
 
 use std::time::Duration;
 
-use e2e_tests::houses::{approved_link, staff_session, verify_at_counter};
+use e2e_tests::houses::{STAFF_OFFICE, approved_link, staff_session, verify_at_counter};
 use e2e_tests::residents::{declared, holder_body, registration_path};
 use e2e_tests::{Client, fixtures, stack};
 use serde_json::{Value, json};
@@ -36,6 +38,12 @@ fn staff_reads(records: &[Value]) -> Vec<&Value> {
         .iter()
         .filter(|r| r["processor"]["kind"] == "staff")
         .collect()
+}
+
+/// How a staff read shows its reader: the office and the role, nothing of the person.
+fn staff_as_shown() -> Value {
+    json!({"kind": "staff", "office": STAFF_OFFICE, "role": "counter_staff",
+           "name": "居住登记受理点工作人员"})
 }
 
 /// A verified residence-permit holder with a registration declared today by a landlord: the
@@ -156,8 +164,7 @@ async fn each_staff_read_is_recorded_for_the_person_and_only_for_them() {
         2
     );
     for read in &reads {
-        assert_eq!(read["processor"]["id"], staff_user.account_id.as_str());
-        assert_eq!(read["processor"]["name"], "居住登记受理点工作人员");
+        assert_eq!(read["processor"], staff_as_shown());
         assert_eq!(
             (
                 read["processing"].as_str(),
@@ -175,6 +182,12 @@ async fn each_staff_read_is_recorded_for_the_person_and_only_for_them() {
         .map(|r| r["access_id"].as_str().unwrap())
         .collect();
     assert_eq!(ids.len(), records.len());
+    // Never the staff member's account id or name.
+    let listed = serde_json::to_string(&records).unwrap();
+    assert!(
+        !listed.contains(&staff_user.account_id) && !listed.contains("审核员"),
+        "{listed}"
+    );
 
     // A staff act is in the application's own history, not a read of its own: deciding it (the
     // answer shows the application as decided) adds no record.
@@ -211,13 +224,8 @@ async fn each_staff_read_is_recorded_for_the_person_and_only_for_them() {
         .key_condition_expression("pk = :pk")
         .expression_attribute_values(
             ":pk",
-            aws_sdk_dynamodb::types::AttributeValue::S(format!(
-                "PERSON#{}",
-                shared::store::keys::person_key(
-                    &ctx,
-                    shared::domain::id_document::IdType::ResidentId,
-                    &holder.id_number
-                )
+            aws_sdk_dynamodb::types::AttributeValue::S(shared::store::keys::processing_pk(
+                &subject_key(&ctx, &holder.id_number, fixtures::REAL_NAME),
             )),
         )
         .send()
@@ -233,6 +241,104 @@ async fn each_staff_read_is_recorded_for_the_person_and_only_for_them() {
     let text = format!("{:?}", stored.items());
     assert!(!text.contains(&holder.id_number) && !text.contains(fixtures::REAL_NAME));
     assert!(stored.items().iter().all(|i| i.contains_key("expires_at")));
+}
+
+/// The key processing records of a resident with this ID number and name are filed under.
+fn subject_key(ctx: &shared::AppContext, id_number: &str, name: &str) -> String {
+    let person = shared::store::keys::person_key(
+        ctx,
+        shared::domain::id_document::IdType::ResidentId,
+        id_number,
+    );
+    shared::store::keys::subject_key(ctx, &person, name)
+}
+
+/// Issue 28, finding 9: a registration that carries the holder's ID number under another name
+/// (someone else's, or a declarant's typo) is not the holder's. Residence records hid it while
+/// the processing records listed its reads and deliveries as the holder's; now neither list
+/// shows it, and a registration in the holder's name is in both. Staff are shown by office and
+/// role, never by account id.
+#[tokio::test]
+async fn a_registration_with_the_holders_number_under_another_name_is_in_neither_list() {
+    let client = Client::new(stack());
+    let ctx = client.stack.context();
+    let (staff_user, staff) = staff_session(&client).await;
+    let (holder, token) = fixtures::logged_in(&client, "residence_permit").await;
+    verify_at_counter(&client, &staff, &holder.account_id).await;
+    // Two houses (a person is declared once per house): one declaration in another name, one in
+    // the holder's.
+    let mut another_name = holder_body(&holder);
+    another_name["name"] = json!("李四");
+    let (_, landlord, link) = approved_link(&client, &staff).await;
+    let theirs = declared(&client, &landlord, link["link_id"].as_str().unwrap(), &another_name).await;
+    let (_, landlord, link) = approved_link(&client, &staff).await;
+    let own = declared(&client, &landlord, link["link_id"].as_str().unwrap(), &holder_body(&holder)).await;
+    let theirs_id = theirs["registration_id"].as_str().unwrap();
+    let own_id = own["registration_id"].as_str().unwrap();
+
+    // The attack: staff read both (the counter's registration work).
+    for registration in [&theirs, &own] {
+        let read = client.get_auth(&registration_path(registration), &staff).await;
+        assert_eq!(read.status, 200, "{:#}", read.body);
+    }
+
+    // Residence records: the holder's own only.
+    let residence = client.get_auth("/v1/me/residence-records?limit=100", &token).await;
+    assert_eq!(residence.status, 200, "{:#}", residence.body);
+    let shown: Vec<&str> = residence.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["registration_id"].as_str())
+        .collect();
+    assert_eq!(shown, [own_id], "{:#}", residence.body);
+
+    // The other name's read and its three deliveries are recorded, under its own subject.
+    let deadline = std::time::Instant::now() + WAIT;
+    let elsewhere = subject_key(&ctx, &holder.id_number, "李四");
+    loop {
+        let filed = shared::store::processing_records::page_of_subject(
+            &ctx,
+            &elsewhere,
+            &shared::store::PageRequest::first(100),
+        )
+        .await
+        .expect("read the processing records")
+        .items;
+        let of_theirs = filed.iter().filter(|r| r.subject_id == theirs_id).count();
+        if of_theirs >= 4 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{of_theirs} records of the other name");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The holder's list: the read and the three deliveries of their own registration, nothing of
+    // the other name's.
+    let mine = loop {
+        let records = all_records(&client, &token, 100).await;
+        let of_own = records.iter().filter(|r| r["subject"]["id"] == own_id).count();
+        if of_own >= 4 || std::time::Instant::now() > deadline {
+            break records;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(
+        !mine.iter().any(|r| r["subject"]["id"] == theirs_id),
+        "{mine:#?}"
+    );
+    let own_reads: Vec<&Value> = staff_reads(&mine)
+        .into_iter()
+        .filter(|r| r["subject"]["id"] == own_id)
+        .collect();
+    assert_eq!(own_reads.len(), 1, "{mine:#?}");
+    assert_eq!(own_reads[0]["processor"], staff_as_shown());
+    let delivered = mine
+        .iter()
+        .filter(|r| r["subject"]["id"] == own_id && r["processing"] == "delivered")
+        .count();
+    assert_eq!(delivered, 3, "{mine:#?}");
+    let listed = serde_json::to_string(&mine).unwrap();
+    assert!(!listed.contains(&staff_user.account_id), "{listed}");
 }
 
 #[tokio::test]

@@ -35,7 +35,7 @@ async fn a_failed_call_is_retried_from_the_failed_record_and_a_poison_record_sto
     let registration = declared(&client, &token, link_id, &resident).await;
     let id = registration["registration_id"].as_str().unwrap().to_owned();
 
-    // The declaration's three views went out in one call; the full view was delivered, the
+    // The declaration's three copies (one per consumer) went out in one call; the full view was delivered, the
     // two refused ones made the publisher answer its record as failed: sent again, all three.
     let enough = |events: &[Value]| !events.is_empty();
     for consumer in ["housing-rental", "statistics"] {
@@ -60,14 +60,19 @@ async fn a_failed_call_is_retried_from_the_failed_record_and_a_poison_record_sto
     assert_eq!(applied_types(&full), ["registration.declared"]);
     // Sent twice, recorded once: the person's processing records hold one delivery per consumer
     // (each written once its view was accepted; the retry rewrites the same records).
-    let person = shared::store::keys::person_key(
-        &stack.context(),
-        shared::domain::id_document::IdType::ResidentId,
-        resident["id_number"].as_str().unwrap(),
+    let ctx = stack.context();
+    let person = shared::store::keys::subject_key(
+        &ctx,
+        &shared::store::keys::person_key(
+            &ctx,
+            shared::domain::id_document::IdType::ResidentId,
+            resident["id_number"].as_str().unwrap(),
+        ),
+        resident["name"].as_str().unwrap(),
     );
     let deadline = std::time::Instant::now() + WAIT;
     let consumers = loop {
-        let records = shared::store::processing_records::page_of_person(
+        let records = shared::store::processing_records::page_of_subject(
             &stack.context(),
             &person,
             &shared::store::PageRequest::first(100),

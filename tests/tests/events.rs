@@ -244,6 +244,8 @@ fn each_consumer_has_its_rule_queue_and_dead_letter_queue() {
             pattern["detail"]["view"],
             json!(views.iter().collect::<Vec<_>>())
         );
+        // Each consumer's copies carry its own pseudonyms: its rule matches only them.
+        assert_eq!(pattern["detail"]["consumer"], json!([id]), "{id}'s copies");
         let mut types: Vec<String> = route.receives.iter().map(|(t, _)| t.wire_name()).collect();
         types.sort();
         assert_eq!(pattern["detail"]["type"], json!(types), "{id}'s types");
@@ -338,4 +340,141 @@ async fn house_links_reach_the_police_in_full_and_housing_without_the_holder() {
         )
         .await;
     assert!(none.is_empty(), "{none:#?}");
+}
+
+/// Every string of `value` with the name of the field it is in (an array's items carry the
+/// array's name).
+fn strings<'a>(value: &'a Value, field: &'a str, into: &mut Vec<(&'a str, &'a str)>) {
+    match value {
+        Value::String(text) => into.push((field, text)),
+        Value::Array(items) => items.iter().for_each(|v| strings(v, field, into)),
+        Value::Object(fields) => fields.iter().for_each(|(k, v)| strings(v, k, into)),
+        _ => {}
+    }
+}
+
+/// Fields whose values two agencies may legitimately share: the vocabulary of the envelope
+/// (CloudEvents and EventBridge: version, source, type names, the account and region of the
+/// bus), the sequence number, the commit's *day* (`time`: 16:00 UTC, the start of the China
+/// day), and the facts both views carry as categories, dates and places (status, dates of
+/// moving in and out, end reason, district and street codes, declarant type, channel, the names
+/// of changed fields). Never an id: not the subject, the event id, the registration id.
+const SHARED_VOCABULARY: &[&str] = &[
+    "version",
+    "account",
+    "region",
+    "source",
+    "detail-type",
+    "specversion",
+    "type",
+    "datacontenttype",
+    "sequence",
+    "time",
+    "status",
+    "moved_in_on",
+    "moved_out_on",
+    "end_reason",
+    "district_code",
+    "street_code",
+    "declarant_type",
+    "channel",
+    "changed_fields",
+];
+
+/// Issue 28, finding 10: the housing and statistical views shared `registration_id` (and the
+/// CloudEvents `subject` and `id`), so the housing agency's house and room could be joined with
+/// the statistics' age band and sex. Each consumer now gets its own pseudonyms: the two queues'
+/// messages about one registration have no identifier in common.
+#[tokio::test]
+async fn two_agencies_cannot_join_their_views_of_a_registration() {
+    let stack = stack();
+    let client = Client::new(stack);
+    let (_, staff) = staff_session(&client).await;
+    let (_, token, approved) = approved_link(&client, &staff).await;
+    let link_id = approved["link_id"].as_str().unwrap();
+    let registration = declared(&client, &token, link_id, &resident_body()).await;
+    let id = registration["registration_id"].as_str().unwrap().to_owned();
+    let changed = client
+        .patch_auth(
+            &registration_path(&registration),
+            &token,
+            &json!({"version": 1, "workplace": "深圳湾实验室"}),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{:#}", changed.body);
+    let ended = end(
+        &client,
+        &token,
+        &registration,
+        &json!({"reason": "moved_out", "moved_out_on": today().to_string()}),
+    )
+    .await;
+    assert_eq!(ended.status, 200, "{:#}", ended.body);
+
+    // Each consumer's messages, as its queue held them (the EventBridge event, the CloudEvent
+    // in its `detail`).
+    let mut messages = Vec::new();
+    for consumer in ["housing-rental", "statistics"] {
+        let subject = stack.subject_for(consumer, &id);
+        assert_ne!(subject, id, "{consumer} knows the registration by a pseudonym");
+        let events = stack
+            .consumer_events(consumer, &id, at_least(3), WAIT)
+            .await;
+        assert_eq!(applied_types(&events).len(), 3, "{consumer}: {events:#?}");
+        assert_valid(&events);
+        for event in &events {
+            assert_eq!(event["consumer"], consumer);
+            assert_eq!(event["data"]["registration_id"], subject.as_str());
+            assert!(event["id"].as_str().unwrap().contains(&subject));
+        }
+        let envelopes: Vec<Value> = stack
+            .deliveries()
+            .into_iter()
+            .filter(|d| d.consumer == consumer && d.event["subject"] == subject.as_str())
+            .map(|d| d.envelope)
+            .collect();
+        assert_eq!(envelopes.len(), events.len());
+        let text = serde_json::to_string(&envelopes).unwrap();
+        assert!(!text.contains(&id), "{consumer} received the real id: {text}");
+        messages.push(envelopes);
+    }
+
+    // The join: every string of the housing messages against every string of the statistical
+    // ones. Only the shared vocabulary coincides, each in the same field on both sides.
+    let (mut housing, mut statistical) = (Vec::new(), Vec::new());
+    for message in &messages[0] {
+        strings(message, "", &mut housing);
+    }
+    for message in &messages[1] {
+        strings(message, "", &mut statistical);
+    }
+    let statistical_values: std::collections::BTreeMap<&str, Vec<&str>> =
+        statistical
+            .iter()
+            .fold(Default::default(), |mut by_value, (field, value)| {
+                by_value.entry(*value).or_default().push(*field);
+                by_value
+            });
+    let mut in_common = std::collections::BTreeSet::new();
+    for (field, value) in &housing {
+        let Some(fields) = statistical_values.get(value) else {
+            continue;
+        };
+        in_common.insert(*field);
+        assert!(
+            SHARED_VOCABULARY.contains(field) && fields.iter().all(|f| f == field),
+            "{value:?} is in the housing view's {field} and the statistical view's {fields:?}"
+        );
+    }
+    // What they do share is the vocabulary expected: the join has something to hold on to only
+    // if an id were among it.
+    for expected in ["type", "street_code", "district_code", "time", "sequence"] {
+        assert!(in_common.contains(expected), "{expected}: {in_common:?}");
+    }
+    // The commit's day only: 16:00 UTC is midnight in China.
+    for message in messages.iter().flatten() {
+        for time in [&message["time"], &message["detail"]["time"]] {
+            assert!(time.as_str().unwrap().ends_with("T16:00:00Z"), "{message:#}");
+        }
+    }
 }

@@ -230,6 +230,10 @@ enum StaffCommand {
         phone: String,
         #[arg(long, env = "STAFF_ID_NUMBER", hide_env_values = true)]
         id_number: String,
+        /// The office (受理点) the staff member works at, e.g. 福田区福田街道居住登记受理点:
+        /// the people whose data they read see it instead of the staff member.
+        #[arg(long)]
+        office: String,
     },
 }
 
@@ -377,6 +381,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     real_name,
                     phone,
                     id_number,
+                    office,
                 },
         } => {
             let password = std::env::var("STAFF_PASSWORD")
@@ -392,6 +397,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 phone,
                 id_number,
                 password,
+                office,
             };
             match infra::staff::create(&ctx, staff).await? {
                 infra::staff::StaffOutcome::Created { account_id } => {

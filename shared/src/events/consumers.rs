@@ -1,6 +1,7 @@
 //! Which consumer receives which events in which view: `infra/events/consumers.yaml`, compiled
-//! in. The publisher publishes exactly the (type, view) pairs some consumer receives, and records
-//! for each person which consumers an event about them went to.
+//! in. The publisher publishes each event once per consumer that receives its type (in that
+//! consumer's view, with that consumer's pseudonymous ids: [`super::pseudonyms`]), and records for
+//! each person which consumers an event about them went to.
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -22,7 +23,15 @@ pub struct Consumer {
     pub name: String,
     /// The duty that needs the data.
     pub basis: String,
+    /// Part of the key of the consumer's pseudonymous ids ([`super::pseudonyms`]): raising it
+    /// gives the consumer new, unrelated pseudonyms from then on (1 when not given).
+    #[serde(default = "first_epoch")]
+    pub pseudonym_epoch: u32,
     pub receives: Vec<Subscription>,
+}
+
+fn first_epoch() -> u32 {
+    1
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -65,6 +74,9 @@ pub fn parse(text: &str) -> Result<Vec<Route>, String> {
                 consumer.id
             ));
         }
+        if consumer.pseudonym_epoch == 0 {
+            return Err(format!("{}: pseudonym_epoch starts at 1", consumer.id));
+        }
         let mut receives = Vec::new();
         for s in &consumer.receives {
             let view: View = s
@@ -77,6 +89,9 @@ pub fn parse(text: &str) -> Result<Vec<Route>, String> {
                     .map_err(|_| format!("{}: no event type {t:?}", consumer.id))?;
                 if fields(event_type, view).is_none() {
                     return Err(format!("{}: {t} has no {} view", consumer.id, s.view));
+                }
+                if receives.iter().any(|(known, _)| *known == event_type) {
+                    return Err(format!("{}: {t} is listed twice", consumer.id));
                 }
                 receives.push((event_type, view));
             }
@@ -93,22 +108,15 @@ pub fn routes() -> &'static [Route] {
     ROUTES.get_or_init(|| parse(CONFIG).expect("infra/events/consumers.yaml is valid"))
 }
 
-/// The views of `event_type` some consumer receives.
-pub fn views_of(event_type: EventType) -> BTreeSet<View> {
-    routes()
-        .iter()
-        .flat_map(|r| &r.receives)
-        .filter(|(t, _)| *t == event_type)
-        .map(|(_, v)| *v)
-        .collect()
-}
-
-/// The consumers that receive `event_type` as `view`.
-pub fn recipients(event_type: EventType, view: View) -> impl Iterator<Item = &'static Consumer> {
-    routes()
-        .iter()
-        .filter(move |r| r.receives.contains(&(event_type, view)))
-        .map(|r| &r.consumer)
+/// The consumers that receive `event_type`, each with the view it receives it in (one: a type
+/// is listed once per consumer).
+pub fn recipients(event_type: EventType) -> impl Iterator<Item = (&'static Consumer, View)> {
+    routes().iter().filter_map(move |r| {
+        r.receives
+            .iter()
+            .find(|(t, _)| *t == event_type)
+            .map(|(_, view)| (&r.consumer, *view))
+    })
 }
 
 #[cfg(test)]
@@ -122,10 +130,12 @@ mod tests {
         for r in &routes {
             assert!(!r.receives.is_empty(), "{} receives nothing", r.consumer.id);
         }
-        assert_eq!(views_of(EventType::RegistrationDeclared).len(), 3);
-        let police: Vec<_> = recipients(EventType::RegistrationDeclared, View::Full).collect();
+        let declared: Vec<_> = recipients(EventType::RegistrationDeclared).collect();
+        assert_eq!(declared.len(), 3);
+        let police: Vec<_> = declared.iter().filter(|(_, v)| *v == View::Full).collect();
         assert_eq!(police.len(), 1);
-        assert_eq!(police[0].id, "police-population");
+        assert_eq!(police[0].0.id, "police-population");
+        assert!(routes.iter().all(|r| r.consumer.pseudonym_epoch == 1));
     }
 
     #[test]
@@ -140,5 +150,11 @@ mod tests {
         let twice = "consumers:\n  - { id: a, name: n, basis: b, receives: [] }\n  - { id: a, name: n, basis: b, receives: [] }\n";
         assert!(parse(twice).unwrap_err().contains("twice"));
         assert!(parse("consumers:\n  - { id: A_, name: n, basis: b, receives: [] }\n").is_err());
+        let again = one(
+            "{ types: [registration.declared], view: full }, { types: [registration.declared], view: housing }",
+        );
+        assert!(parse(&again).unwrap_err().contains("listed twice"));
+        let epoch = "consumers:\n  - { id: a, name: n, basis: b, pseudonym_epoch: 0, receives: [] }\n";
+        assert!(parse(epoch).unwrap_err().contains("epoch"));
     }
 }

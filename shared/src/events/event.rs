@@ -28,10 +28,18 @@ pub struct DomainEvent {
     pub sequence: u64,
     /// When the change was committed (RFC 3339, UTC).
     pub time: String,
-    /// The keyed hash of the person the event is about, for the processing record (never
+    /// Whose data the event carries, for the processing record of its deliveries (never
     /// published).
-    pub person_key: Option<String>,
+    pub person: Option<Person>,
     pub facts: Map<String, Value>,
+}
+
+/// The data subject of an event ([`crate::store::keys::subject_key`]): the keyed hash of the
+/// ID document and the name its record is in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Person {
+    pub person_key: String,
+    pub name: String,
 }
 
 /// A record that cannot be turned into an event (its item does not read as its kind).
@@ -47,7 +55,7 @@ impl DomainEvent {
         subject: &str,
         version: u32,
         updated_at: &str,
-        person_key: Option<&str>,
+        person: Option<(&str, &str)>,
         facts: Vec<(&str, Value)>,
     ) -> Self {
         Self {
@@ -55,7 +63,10 @@ impl DomainEvent {
             subject: subject.to_owned(),
             sequence: u64::from(version),
             time: updated_at.to_owned(),
-            person_key: person_key.map(str::to_owned),
+            person: person.map(|(person_key, name)| Person {
+                person_key: person_key.to_owned(),
+                name: name.to_owned(),
+            }),
             facts: facts
                 .into_iter()
                 .filter(|(_, v)| !v.is_null())

@@ -54,7 +54,7 @@ pub fn application(
         &new.application_id,
         new.version,
         &new.updated_at,
-        Some(&new.person_key),
+        Some((&new.person_key, &new.holder_name)),
         facts,
     )))
 }
@@ -99,7 +99,7 @@ pub fn permit(change: &Change<PermitRecord>) -> Result<Option<DomainEvent>, Tran
         &new.application_id,
         new.version,
         &new.updated_at,
-        Some(&new.person_key),
+        Some((&new.person_key, &new.card.name)),
         facts,
     )))
 }
@@ -160,11 +160,24 @@ mod tests {
     fn the_permit_number_is_in_the_full_view_only() {
         use crate::events::envelope::CloudEvent;
         use crate::events::views::View;
+        use crate::events::consumers::routes;
+        use crate::events::pseudonyms::pseudonym;
         let issued = event_of(None, permit(1, "active", 0)).unwrap();
-        let full = CloudEvent::of(&issued, View::Full).unwrap();
+        let copy = |view: View| {
+            let route = routes()
+                .iter()
+                .find(|r| r.receives.iter().any(|(_, v)| *v == view))
+                .unwrap();
+            let event = CloudEvent::for_consumer(&issued, view, &route.consumer, b"k");
+            (event.unwrap().unwrap(), &route.consumer)
+        };
+        let (full, _) = copy(View::Full);
         assert!(full.data.get("permit_no").is_some() && full.data.get("card").is_some());
-        let stats = CloudEvent::of(&issued, View::Statistical).unwrap();
+        assert_eq!(full.subject, "app1");
+        let (stats, statistics) = copy(View::Statistical);
         assert!(stats.data.get("permit_no").is_none() && stats.data.get("card").is_none());
-        assert!(!stats.subject.contains("JZZ") && stats.subject == "app1");
+        // The application's pseudonym: the same in the permit's events as in the application's.
+        assert_eq!(stats.subject, pseudonym(b"k", statistics, "app1"));
+        assert_eq!(stats.data["application_id"], stats.subject.as_str());
     }
 }

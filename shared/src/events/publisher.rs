@@ -1,24 +1,29 @@
 //! The event publisher (F23): a batch of a table stream's records, in stream order, becomes
-//! domain events ([`super::stream`]), each published as the views some consumer receives
-//! ([`super::consumers`]) on the EventBridge bus.
+//! domain events ([`super::stream`]), each published on the EventBridge bus once per consumer
+//! that receives its type ([`super::consumers`]): in the consumer's view, with the consumer's own
+//! pseudonymous ids in a minimized view ([`super::pseudonyms`]), and marked with the consumer's
+//! id, on which its rule alone matches.
 //!
 //! Delivery is at least once and in order per subject:
-//! - the views go out in `PutEvents` calls of at most [`MAX_ENTRIES`] entries, one after another,
-//!   and a call never holds two sequences of one subject (EventBridge does not order the entries
-//!   of a call), so a subject's event `n + 1` is only sent once event `n` was accepted;
+//! - the copies go out in `PutEvents` calls of at most [`MAX_ENTRIES`] entries, one after
+//!   another, and a call never holds two sequences of one subject (the real one, whatever each
+//!   consumer calls it; EventBridge does not order the entries of a call), so a subject's event
+//!   `n + 1` is only sent once event `n` was accepted;
 //! - the first entry EventBridge refuses (or a call that fails) ends the batch: the answer names
 //!   that entry's record as the first failure (`ReportBatchItemFailures`), and the event source
 //!   mapping sends the batch again from there. Entries accepted before are sent again with the
-//!   same CloudEvents `id`, which consumers deduplicate on;
+//!   same CloudEvents `id` (made of the subject as the consumer knows it, the sequence and the
+//!   view: the same on every retry), which consumers deduplicate on;
 //! - a record that cannot be made an event (a poison record) goes to the dead-letter queue as its
 //!   coordinates only (stream, sequence number, event id, reason: no image, no personal data) and
 //!   stops nothing else.
 //!
-//! Once EventBridge accepted a view of an event about a person, the processing record of its
-//! delivery to each consumer of that view is written (PIPL; [`crate::store::processing_records`])
-//! before the batch goes on; a record that cannot be written fails the call's records like a
-//! refused entry, and the retry writes the same records again (their ids are the event's id and
-//! the consumer's: one record per delivery however often it is sent).
+//! Once EventBridge accepted a consumer's copy of an event about a person, the processing record
+//! of its delivery is written (PIPL; [`crate::store::processing_records`], under the data subject
+//! of the record the event is about) before the batch goes on; a record that cannot be written
+//! fails the call's records like a refused entry, and the retry writes the same records again
+//! (their ids are the event's id and the consumer's: one record per delivery however often it is
+//! sent).
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
@@ -30,16 +35,16 @@ use serde_json::json;
 
 use crate::config::EventSettings;
 use crate::context::AppContext;
+use crate::store::keys;
 use crate::store::processing_records::{
     self, Processed, Processing, ProcessingRecord, Processor, SubjectKind,
 };
 
 use super::catalog;
-use super::consumers::{recipients, views_of};
+use super::consumers::{Consumer, recipients};
 use super::envelope::CloudEvent;
 use super::event::{Change, DomainEvent, TranslateError};
 use super::stream::{SourceTable, translate};
-use super::views::View;
 
 /// Entries one `PutEvents` call takes at most.
 pub const MAX_ENTRIES: usize = 10;
@@ -52,9 +57,9 @@ const MAX_CALL_BYTES: usize = 256 * 1024;
 pub struct Outcome {
     /// Records made into events.
     pub events: usize,
-    /// Views put on the bus (entries EventBridge accepted).
+    /// Consumers' copies put on the bus (entries EventBridge accepted).
     pub entries_put: usize,
-    /// Processing records written (one per delivery of a view about a person to a consumer).
+    /// Processing records written (one per delivery of an event about a person to a consumer).
     pub deliveries_recorded: usize,
     /// Records of kinds that make no event.
     pub skipped: usize,
@@ -77,17 +82,18 @@ impl Outcome {
     }
 }
 
-/// One view of one event, waiting for its call.
+/// One consumer's copy of one event, waiting for its call.
 struct Pending {
     /// Its record's position in the batch.
     record: usize,
-    /// (subject kind and subject, sequence).
+    /// The real subject (its source, its id), whichever consumer the copy is for.
     subject: (String, String),
     sequence: String,
     size: usize,
     entry: PutEventsRequestEntry,
-    /// The processing records of this view's deliveries, written once it is accepted.
-    deliveries: Vec<ProcessingRecord>,
+    /// The processing record of this delivery, written once it is accepted (none for an event
+    /// about no person).
+    delivery: Option<ProcessingRecord>,
 }
 
 /// Publishes one batch of stream records.
@@ -161,7 +167,7 @@ fn fits(chunk: &[Pending], pending: &Pending) -> bool {
 }
 
 /// Sends `chunk` in one call and empties it; on failure, the batch position of the first record
-/// whose view was not accepted.
+/// whose copies were not all accepted.
 async fn put(
     ctx: &AppContext,
     chunk: &mut Vec<Pending>,
@@ -228,7 +234,7 @@ async fn put(
     }
 }
 
-/// Writes the processing records of the accepted views `sent`.
+/// Writes the processing records of the accepted copies `sent`.
 async fn record_deliveries(
     ctx: &AppContext,
     sent: &[Pending],
@@ -236,7 +242,7 @@ async fn record_deliveries(
 ) -> Result<(), ()> {
     let records: Vec<ProcessingRecord> = sent
         .iter()
-        .flat_map(|p| p.deliveries.iter().cloned())
+        .filter_map(|p| p.delivery.clone())
         .collect();
     if records.is_empty() {
         return Ok(());
@@ -253,51 +259,47 @@ async fn record_deliveries(
     }
 }
 
-/// The processing records of `cloud_event`'s delivery (a view of `event`) to each consumer of
-/// its view, delivered `at`; none for an event about no person (a house link).
-fn deliveries(
+/// The processing record of the delivery of `cloud_event` (a copy of `event`) to `consumer`,
+/// `at`, filed under the event's data subject; none for an event about no person (a house link).
+fn delivery(
+    ctx: &AppContext,
     event: &DomainEvent,
     cloud_event: &CloudEvent,
-    view: View,
+    consumer: &Consumer,
     at: &str,
-) -> Vec<ProcessingRecord> {
-    let Some(person_key) = event.person_key.as_deref() else {
-        return Vec::new();
-    };
+) -> Option<ProcessingRecord> {
+    let person = event.person.as_ref()?;
     let subject_kind = match event.event_type.subject_kind() {
         catalog::SubjectKind::Registration => SubjectKind::Registration,
         // A permit's events name its application.
         catalog::SubjectKind::PermitApplication | catalog::SubjectKind::Permit => {
             SubjectKind::PermitApplication
         }
-        catalog::SubjectKind::HouseLink => return Vec::new(),
+        catalog::SubjectKind::HouseLink => return None,
     };
-    recipients(event.event_type, view)
-        .map(|consumer| {
-            let mut record = ProcessingRecord::new(
-                Processed {
-                    person_key,
-                    subject_kind,
-                    subject_id: &event.subject,
-                    processor: Processor::Agency,
-                    processor_id: &consumer.id,
-                    processing: Processing::Delivered,
-                    purpose: &consumer.basis,
-                },
-                at,
-                &event.time,
-                format!("{}.{}", cloud_event.id, consumer.id),
-            );
-            record.event_type = Some(event.event_type.as_ref().to_owned());
-            record.view = Some(view.as_ref().to_owned());
-            record.event_id = Some(cloud_event.id.clone());
-            record
-        })
-        .collect()
+    let subject_key = keys::subject_key(ctx, &person.person_key, &person.name);
+    let mut record = ProcessingRecord::new(
+        Processed {
+            subject_key: &subject_key,
+            subject_kind,
+            subject_id: &event.subject,
+            processor: Processor::Agency,
+            processor_id: &consumer.id,
+            processing: Processing::Delivered,
+            purpose: &consumer.basis,
+        },
+        at,
+        &event.time,
+        format!("{}.{}", cloud_event.id, consumer.id),
+    );
+    record.event_type = Some(event.event_type.as_ref().to_owned());
+    record.view = Some(cloud_event.view.clone());
+    record.event_id = Some(cloud_event.id.clone());
+    Some(record)
 }
 
-/// The entries of a record's event (one per view a consumer receives), `None` for a record of a
-/// kind that makes no event, or why it cannot be made one.
+/// The entries of a record's event (one per consumer that receives its type), `None` for a record
+/// of a kind that makes no event, or why it cannot be made one.
 fn entries_of(
     ctx: &AppContext,
     settings: &EventSettings,
@@ -315,11 +317,12 @@ fn entries_of(
     let Some(event) = translate(table, &change)? else {
         return Ok(None);
     };
-    let time = DateTime::from_str(&event.time, DateTimeFormat::DateTime).ok();
     let now = crate::clock::rfc3339(crate::clock::now());
     let mut entries = Vec::new();
-    for view in views_of(event.event_type) {
-        let Some(cloud_event) = CloudEvent::of(&event, view) else {
+    for (consumer, view) in recipients(event.event_type) {
+        let Some(cloud_event) =
+            CloudEvent::for_consumer(&event, view, consumer, &ctx.config.hash_key)?
+        else {
             continue;
         };
         let detail = serde_json::to_string(&cloud_event)
@@ -330,6 +333,8 @@ fn entries_of(
                 "the event is larger than EventBridge takes".into(),
             ));
         }
+        // The envelope's time is the copy's own (a minimized view's is the commit's day).
+        let time = DateTime::from_str(&cloud_event.time, DateTimeFormat::DateTime).ok();
         let entry = PutEventsRequestEntry::builder()
             .event_bus_name(&settings.bus_name)
             .source(&cloud_event.source)
@@ -339,11 +344,11 @@ fn entries_of(
             .build();
         entries.push(Pending {
             record: 0,
-            subject: (cloud_event.source.clone(), cloud_event.subject.clone()),
+            subject: (cloud_event.source.clone(), event.subject.clone()),
             sequence: cloud_event.sequence.clone(),
             size,
+            delivery: delivery(ctx, &event, &cloud_event, consumer, &now),
             entry,
-            deliveries: deliveries(&event, &cloud_event, view, &now),
         });
     }
     Ok(Some(entries))

@@ -68,7 +68,7 @@ pub fn translate(
         &new.registration_id,
         new.version,
         &new.updated_at,
-        Some(&new.person_key),
+        Some((&new.person_key, &new.resident.name)),
         facts,
     )))
 }

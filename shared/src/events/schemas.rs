@@ -1,6 +1,8 @@
 //! The JSON Schema (draft 2020-12) of each type and view: the CloudEvents envelope with its
 //! attributes fixed to the type and view, and `data` holding exactly the view's fields
-//! ([`super::views::fields`]), each with its JSON type, format or values. `docs/events/` holds
+//! ([`super::views::fields`]), each with its JSON type, format or values; in a minimized view the
+//! subject and every id of [`super::pseudonyms::ID_FIELDS`] are pseudonyms (32 hex digits) and
+//! `time` is the start of a day. `docs/events/` holds
 //! them as files (`<type>.<view>.schema.json`, written from here: the test below fails when they
 //! differ, and writes them with `UPDATE_EVENT_SCHEMAS=1`); the end-to-end tests validate every
 //! event the consumers receive against those files.
@@ -18,6 +20,7 @@ use crate::domain::resident::SexCode;
 
 use super::catalog::EventType;
 use super::envelope::{SCHEMA_BASE, SPEC_VERSION};
+use super::pseudonyms::{ID_FIELDS, LENGTH};
 use super::views::{View, fields};
 
 /// The schema's file name under `docs/events/`.
@@ -28,8 +31,33 @@ pub fn file_name(event_type: EventType, view: View) -> String {
 /// The schema of `event_type` as `view`, or `None` when the type has no such view.
 pub fn schema(event_type: EventType, view: View) -> Option<Value> {
     let fields = fields(event_type, view)?;
-    let properties: Map<String, Value> =
-        fields.iter().map(|f| ((*f).to_owned(), field(f))).collect();
+    let pseudonymous = !view.keeps_real_ids();
+    let pseudonym = json!({ "type": "string", "pattern": format!("^[0-9a-f]{{{LENGTH}}}$") });
+    let properties: Map<String, Value> = fields
+        .iter()
+        .map(|f| {
+            let schema = if pseudonymous && ID_FIELDS.contains(f) {
+                pseudonym.clone()
+            } else {
+                field(f)
+            };
+            ((*f).to_owned(), schema)
+        })
+        .collect();
+    let (subject, subject_pattern, time) = if pseudonymous {
+        (
+            pseudonym.clone(),
+            format!("[0-9a-f]{{{LENGTH}}}"),
+            json!({ "type": "string", "format": "date-time", "pattern": "T16:00:00Z$",
+                    "description": "The start of the commit's day, China time (16:00 UTC the day before)." }),
+        )
+    } else {
+        (
+            json!({ "type": "string", "minLength": 1 }),
+            "[^/]+".to_owned(),
+            json!({ "type": "string", "format": "date-time" }),
+        )
+    };
     let required: Vec<&str> = fields
         .iter()
         .copied()
@@ -44,18 +72,19 @@ pub fn schema(event_type: EventType, view: View) -> Option<Value> {
         "type": "object",
         "additionalProperties": false,
         "required": ["specversion", "id", "source", "type", "subject", "time", "datacontenttype",
-            "dataschema", "sequence", "view", "data"],
+            "dataschema", "sequence", "view", "consumer", "data"],
         "properties": {
             "specversion": { "const": SPEC_VERSION },
-            "id": { "type": "string", "pattern": format!("^{kind}/[^/]+/[0-9]{{12}}/{}$", view.as_ref()) },
+            "id": { "type": "string", "pattern": format!("^{kind}/{subject_pattern}/[0-9]{{12}}/{}$", view.as_ref()) },
             "source": { "const": format!("/residence-platform/{kind}") },
             "type": { "const": type_name },
-            "subject": { "type": "string", "minLength": 1 },
-            "time": { "type": "string", "format": "date-time" },
+            "subject": subject,
+            "time": time,
             "datacontenttype": { "const": "application/json" },
             "dataschema": { "const": format!("{SCHEMA_BASE}:{type_name}:{}", view.as_ref()) },
             "sequence": { "type": "string", "pattern": "^[0-9]{12}$" },
             "view": { "const": view.as_ref() },
+            "consumer": { "type": "string", "pattern": "^[a-z0-9-]+$" },
             "data": {
                 "type": "object",
                 "additionalProperties": false,
@@ -186,5 +215,23 @@ mod tests {
         assert!(data["properties"].get("resident").is_none());
         assert!(data["properties"].get("age_band").is_some());
         assert!(schema(EventType::PermitIssued, View::Housing).is_none());
+    }
+
+    #[test]
+    fn minimized_views_carry_pseudonyms_and_days_the_full_view_real_ids() {
+        let stats = schema(EventType::RegistrationDeclared, View::Statistical).unwrap();
+        let pattern = |s: &Value, at: &str| s.pointer(at).cloned().unwrap_or_default();
+        assert_eq!(
+            pattern(&stats, "/properties/data/properties/registration_id/pattern"),
+            "^[0-9a-f]{32}$"
+        );
+        assert_eq!(pattern(&stats, "/properties/subject/pattern"), "^[0-9a-f]{32}$");
+        assert_eq!(pattern(&stats, "/properties/time/pattern"), "T16:00:00Z$");
+        let full = schema(EventType::RegistrationDeclared, View::Full).unwrap();
+        assert_eq!(
+            pattern(&full, "/properties/data/properties/registration_id/pattern"),
+            Value::Null
+        );
+        assert_eq!(pattern(&full, "/properties/time/pattern"), Value::Null);
     }
 }

@@ -25,6 +25,16 @@ pub enum View {
     Statistical,
 }
 
+impl View {
+    /// Whether the view carries the real ids of registrations, links and applications, and the
+    /// commit's exact time: only the full view, whose consumer receives the person's identity
+    /// anyway. The minimized views carry each consumer's own pseudonyms
+    /// ([`super::pseudonyms`]) and the commit's day, so that two consumers cannot join them.
+    pub fn keeps_real_ids(self) -> bool {
+        self == Self::Full
+    }
+}
+
 /// Facts of a registration every view may carry (pseudonymous ids, dates, places, categories).
 const REGISTRATION_COMMON: &[&str] = &[
     "registration_id",

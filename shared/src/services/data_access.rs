@@ -8,6 +8,12 @@
 //! of house links names an account and a house, no person, and is not recorded. A person's reads
 //! of their own data, and declarants' reads of their residents (their own declarations), are
 //! not processing by others and are not recorded.
+//!
+//! Whose a record is: the data subject of the record read (its ID document *and* name,
+//! [`keys::subject_key`]), the rule residence records follow too ([`super::identity::is_holder`]):
+//! the reads of a registration that carries a person's ID number under another name are not
+//! listed to that person, as the registration is not among their residence records. Staff are
+//! shown by their office and role, never by name or account id.
 
 use serde::Serialize;
 
@@ -15,7 +21,7 @@ use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::events::consumers;
-use crate::store::accounts;
+use crate::store::{accounts, keys};
 use crate::store::page::{Page, PageRequest};
 use crate::store::processing_records::{
     self, Processed, Processing, ProcessingRecord, Processor, SubjectKind,
@@ -44,16 +50,23 @@ impl StaffPurpose {
     }
 }
 
-/// A person's record that was read.
+/// A person's record that was read: its data subject (the person key of its ID document and the
+/// name it is in), its kind and id.
 pub struct ReadOf<'a> {
     pub person_key: &'a str,
+    pub name: &'a str,
     pub kind: SubjectKind,
     pub id: &'a str,
 }
 
+/// What a staff record shows of an office that was not recorded (staff accounts created before
+/// offices were).
+const OFFICE_UNKNOWN: &str = "居住登记受理点（未登记名称）";
+
 /// Records that the staff member `principal` read the data of each of `read` for `purpose`;
-/// nothing for any other caller. The records are written before the answer goes out: when they
-/// cannot be, the read fails (503), so that no read goes unrecorded.
+/// nothing for any other caller. Each record names the staff member's office (read from their
+/// account). The records are written before the answer goes out: when they cannot be, the read
+/// fails (503), so that no read goes unrecorded.
 pub async fn record_staff_reads<'a>(
     ctx: &AppContext,
     principal: &Principal,
@@ -63,13 +76,21 @@ pub async fn record_staff_reads<'a>(
     if !principal.is_staff() {
         return Ok(());
     }
+    let read: Vec<ReadOf<'a>> = read.into_iter().collect();
+    if read.is_empty() {
+        return Ok(());
+    }
+    let office = accounts::find_by_id(ctx, &principal.account_id)
+        .await?
+        .and_then(|staff| staff.office);
     let at = crate::clock::rfc3339(crate::clock::now());
     let records: Vec<ProcessingRecord> = read
         .into_iter()
         .map(|r| {
-            ProcessingRecord::new(
+            let subject_key = keys::subject_key(ctx, r.person_key, r.name);
+            let mut record = ProcessingRecord::new(
                 Processed {
-                    person_key: r.person_key,
+                    subject_key: &subject_key,
                     subject_kind: r.kind,
                     subject_id: r.id,
                     processor: Processor::Staff,
@@ -80,7 +101,9 @@ pub async fn record_staff_reads<'a>(
                 &at,
                 &at,
                 uuid::Uuid::now_v7().to_string(),
-            )
+            );
+            record.office = office.clone();
+            record
         })
         .collect();
     processing_records::put_all(ctx, &records).await?;
@@ -106,12 +129,39 @@ pub struct DataAccessView {
     pub view: Option<String>,
 }
 
+/// Who processed it: staff by their office and role (never their name or account id), an agency
+/// by its consumer id and name.
 #[derive(Debug, Serialize)]
-pub struct ProcessorView {
-    pub kind: Processor,
-    /// The staff account id, or the agency's consumer id.
-    pub id: String,
-    pub name: String,
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ProcessorView {
+    Staff {
+        /// The office (受理点) the staff member worked at.
+        office: String,
+        role: StaffRole,
+        /// The role, in Chinese.
+        name: &'static str,
+    },
+    Agency {
+        /// The consumer id (`infra/events/consumers.yaml`).
+        id: String,
+        name: String,
+    },
+}
+
+/// The role of the staff member who read it (staff accounts have one role today).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    /// Counter staff of a residence registration office.
+    CounterStaff,
+}
+
+impl StaffRole {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::CounterStaff => "居住登记受理点工作人员",
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -122,12 +172,19 @@ pub struct SubjectView {
 
 impl From<ProcessingRecord> for DataAccessView {
     fn from(record: ProcessingRecord) -> Self {
-        let name = match record.processor {
-            Processor::Staff => "居住登记受理点工作人员".to_owned(),
-            Processor::Agency => consumers::routes()
-                .iter()
-                .find(|r| r.consumer.id == record.processor_id)
-                .map_or_else(|| record.processor_id.clone(), |r| r.consumer.name.clone()),
+        let processor = match record.processor {
+            Processor::Staff => ProcessorView::Staff {
+                office: record.office.unwrap_or_else(|| OFFICE_UNKNOWN.to_owned()),
+                role: StaffRole::CounterStaff,
+                name: StaffRole::CounterStaff.label(),
+            },
+            Processor::Agency => ProcessorView::Agency {
+                name: consumers::routes()
+                    .iter()
+                    .find(|r| r.consumer.id == record.processor_id)
+                    .map_or_else(|| record.processor_id.clone(), |r| r.consumer.name.clone()),
+                id: record.processor_id,
+            },
         };
         Self {
             access_id: record.record_id,
@@ -137,11 +194,7 @@ impl From<ProcessingRecord> for DataAccessView {
                 Processing::Read => "查阅",
                 Processing::Delivered => "共享",
             },
-            processor: ProcessorView {
-                kind: record.processor,
-                id: record.processor_id,
-                name,
-            },
+            processor,
             purpose: record.purpose,
             subject: SubjectView {
                 kind: record.subject_kind,
@@ -155,8 +208,9 @@ impl From<ProcessingRecord> for DataAccessView {
 
 /// `GET /v1/me/data-access`: who read or received the caller's data, newest first. For a
 /// citizen's own account (either platform) whose identity is verified: the records are about
-/// the person the ID document names, so an unproven claim to it shows nothing (403
-/// `IDENTITY_NOT_VERIFIED`); unit and staff accounts are 403 `FORBIDDEN`.
+/// the data subject the account's ID document and name make ([`keys::subject_key`]), so an
+/// unproven claim to it shows nothing (403 `IDENTITY_NOT_VERIFIED`); unit and staff accounts
+/// are 403 `FORBIDDEN`.
 pub async fn my_data_access(
     ctx: &AppContext,
     principal: &Principal,
@@ -169,8 +223,8 @@ pub async fn my_data_access(
         .await?
         .ok_or(ApiError::NotFound)?;
     require_verified(&account)?;
-    let person = account.person_key(ctx).ok_or(ApiError::Internal)?;
-    Ok(processing_records::page_of_person(ctx, &person, page)
+    let subject = account.subject_key(ctx).ok_or(ApiError::Internal)?;
+    Ok(processing_records::page_of_subject(ctx, &subject, page)
         .await?
         .map(DataAccessView::from))
 }

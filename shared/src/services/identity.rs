@@ -96,14 +96,18 @@ pub enum OnlineCheck {
     FaceResult { face_check_id: String },
 }
 
-/// Whether a registered resident is the account's holder: the same ID document *and* name (a
-/// declarant's typo in either names someone else).
+/// Whether a registration is the account holder's: its resident has the holder's ID document
+/// *and* name (a declarant's typo in either names someone else). Decided by the data subject's
+/// key ([`crate::store::keys::subject_key`]), the one rule of whose a record is: residence
+/// records, the permit's timelines and processing records (filed under that key) all follow it,
+/// so `GET /v1/me/data-access` lists exactly the reads of the registrations
+/// `GET /v1/me/residence-records` shows.
 pub fn is_holder(
+    ctx: &AppContext,
     account: &AccountRecord,
-    resident: &crate::store::registrations::Resident,
+    registration: &crate::store::registrations::RegistrationRecord,
 ) -> bool {
-    account.document() == Some((resident.id_type, resident.id_number.as_str()))
-        && account.real_name == resident.name
+    account.subject_key(ctx).as_deref() == Some(registration.subject_key(ctx).as_str())
 }
 
 /// Refuses (403 `IDENTITY_NOT_VERIFIED`) an account whose identity is not verified.

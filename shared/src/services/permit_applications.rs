@@ -320,6 +320,7 @@ pub async fn get(
         StaffPurpose::PermitReview,
         [ReadOf {
             person_key: &record.person_key,
+            name: &record.holder_name,
             kind: SubjectKind::PermitApplication,
             id: &record.application_id,
         }],

@@ -54,6 +54,7 @@ pub async fn queue(
         StaffPurpose::PermitReview,
         page.items.iter().map(|r| ReadOf {
             person_key: &r.person_key,
+            name: &r.holder_name,
             kind: SubjectKind::PermitApplication,
             id: &r.application_id,
         }),

@@ -44,7 +44,7 @@ pub async fn timelines(
 ) -> Result<Timelines, ApiError> {
     let person = account.person_key(ctx).ok_or(ApiError::Internal)?;
     let mut records = registrations::all_of_person(ctx, &person).await?;
-    records.retain(|r| is_holder(account, &r.resident));
+    records.retain(|r| is_holder(ctx, account, r));
     let registrations = records
         .iter()
         .map(|r| {

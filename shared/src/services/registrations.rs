@@ -270,6 +270,7 @@ pub async fn for_receipt(
 fn read_of(record: &RegistrationRecord) -> ReadOf<'_> {
     ReadOf {
         person_key: &record.person_key,
+        name: &record.resident.name,
         kind: SubjectKind::Registration,
         id: &record.registration_id,
     }
@@ -422,7 +423,7 @@ pub async fn residence_records(
     let today = crate::clock::today_in_china();
     let mut page = registrations::list_of_person(ctx, &person, page).await?;
     page.items
-        .retain(|r| super::identity::is_holder(&account, &r.resident));
+        .retain(|r| super::identity::is_holder(ctx, &account, r));
     Ok(page.map(|r| ResidenceRecordView {
         residence_days: (r.moved_out_on.unwrap_or(today) - r.moved_in_on)
             .num_days()

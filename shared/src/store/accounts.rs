@@ -64,6 +64,10 @@ pub struct AccountRecord {
     /// The face check the holder opened to verify their identity, until it is read as passed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub face_check: Option<PendingFaceCheck>,
+    /// For a staff account: the office (受理点) the staff member works at, set when the operator
+    /// creates the account; the people whose data they read see it instead of the staff member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office: Option<String>,
 }
 
 /// A face check the face service opened for the account: only this account may read its result,
@@ -143,6 +147,7 @@ impl AccountRecord {
             identity: None,
             suspension: None,
             face_check: None,
+            office: None,
         }
     }
 
@@ -156,6 +161,12 @@ impl AccountRecord {
     pub fn person_key(&self, ctx: &AppContext) -> Option<String> {
         self.document()
             .map(|(id_type, number)| keys::person_key(ctx, id_type, number))
+    }
+
+    /// The holder as a data subject ([`keys::subject_key`]): their ID document and real name.
+    pub fn subject_key(&self, ctx: &AppContext) -> Option<String> {
+        self.person_key(ctx)
+            .map(|person| keys::subject_key(ctx, &person, &self.real_name))
     }
 
     /// The name a declaration under this account's links is made in: the unit's for unit accounts.

@@ -35,7 +35,7 @@
 //! Address table (`pk`, `sk`): `STREETS` / `<street code>`; `BUILDING#<code>` / `BUILDING` and
 //! `HOUSE#<house code>`; `GRAM#<street code>#<pair>` / `<building code>` (the name index).
 //!
-//! Processing records (`pk`, `sk`): `PERSON#<person key>` / `<at>#<record id>`
+//! Processing records (`pk`, `sk`): `SUBJECT#<subject key>` / `<at>#<record id>`
 //! ([`super::processing_records`]).
 //!
 //! Verification codes (`pk`): a keyed hash of purpose and phone. Rate limits (`pk`):
@@ -239,11 +239,21 @@ pub fn person_key(ctx: &AppContext, id_type: IdType, number: &str) -> String {
     )
 }
 
+/// The key of a data subject: whose a personal record is. A record (a registration, an
+/// application, a permit) is a holder's when its ID document *and* the name it is made in are the
+/// holder's (a declarant's typo in either names someone else), so the key hashes both: the
+/// person key of the document and the name. Every list of a holder's own records decides by it
+/// ([`crate::services::identity::is_holder`]), and processing records are filed under it, so
+/// that residence records and processing records agree on whose a record is.
+pub fn subject_key(ctx: &AppContext, person_key: &str, name: &str) -> String {
+    keyed_hash(&ctx.config.hash_key, "data-subject", &[person_key, name])
+}
+
 // ------------------------------------------------------------------ processing records
 
-/// The partition of a person's processing records.
-pub fn processing_pk(person_key: &str) -> String {
-    format!("PERSON#{person_key}")
+/// The partition of a data subject's processing records ([`subject_key`]).
+pub fn processing_pk(subject_key: &str) -> String {
+    format!("SUBJECT#{subject_key}")
 }
 
 /// A processing record's sort key: ordered by time, unique by its id.

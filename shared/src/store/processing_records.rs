@@ -1,9 +1,15 @@
 //! Processing records (PIPL Art. 55–56): who read or received a person's data, when, what and
-//! why. One partition per person (by the keyed hash of their ID document, never the number),
-//! newest first; never changed by the services, kept three years (Art. 56) and then expired by
-//! TTL.
+//! why. One partition per data subject (by [`super::keys::subject_key`]: the keyed hash of the
+//! ID document and the name the record read is in, never the number or the name), newest first;
+//! never changed by the services, kept three years (Art. 56) and then expired by TTL.
 //!
-//! Table (`pk`, `sk`): `PERSON#<person key>` / `<at>#<record id>`.
+//! A record is filed under the subject of the record read (the registration's resident, the
+//! application's holder), so a registration whose ID number is a person's but whose name is not
+//! (someone else, or a declarant's typo) is not listed as theirs, as their residence records do
+//! not list it either.
+//!
+//! Table (`pk`, `sk`): `SUBJECT#<subject key>` / `<at>#<record id>`. (Records written before the
+//! subject key, under `PERSON#<person key>`, are no longer listed: whose they are cannot be told.)
 
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use serde::{Deserialize, Serialize};
@@ -28,7 +34,7 @@ const BATCH_WRITE_ATTEMPTS: u32 = 8;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Processor {
-    /// A member of the counter staff (by account id).
+    /// A member of the counter staff (by account id; the person is shown their office only).
     Staff,
     /// An agency receiving events (by its consumer id, `infra/events/consumers.yaml`).
     Agency,
@@ -62,8 +68,12 @@ pub struct ProcessingRecord {
     /// When it happened (RFC 3339, UTC).
     pub at: String,
     pub processor: Processor,
-    /// The staff account id, or the consumer id.
+    /// The staff account id, or the consumer id (kept for audit; a staff member's is never shown
+    /// to the person).
     pub processor_id: String,
+    /// For staff: the office (受理点) they worked at when they read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office: Option<String>,
     pub processing: Processing,
     /// Why (the duty it serves), as shown to the person.
     pub purpose: String,
@@ -82,7 +92,8 @@ pub struct ProcessingRecord {
 
 /// What a record is about, and who did what and why.
 pub struct Processed<'a> {
-    pub person_key: &'a str,
+    /// Whose data it is ([`super::keys::subject_key`]).
+    pub subject_key: &'a str,
     pub subject_kind: SubjectKind,
     pub subject_id: &'a str,
     pub processor: Processor,
@@ -99,12 +110,13 @@ impl ProcessingRecord {
             .map_or_else(|_| crate::clock::now().timestamp(), |t| t.timestamp())
             + RETENTION_DAYS * 24 * 3600;
         Self {
-            pk: processing_pk(processed.person_key),
+            pk: processing_pk(processed.subject_key),
             sk: processing_sk(sort_at, &record_id),
             record_id,
             at: at.to_owned(),
             processor: processed.processor,
             processor_id: processed.processor_id.to_owned(),
+            office: None,
             processing: processed.processing,
             purpose: processed.purpose.to_owned(),
             subject_kind: processed.subject_kind,
@@ -165,18 +177,18 @@ pub async fn put_all(ctx: &AppContext, records: &[ProcessingRecord]) -> StoreRes
     Ok(())
 }
 
-/// A page of a person's processing records, newest first.
-pub async fn page_of_person(
+/// A page of a data subject's processing records, newest first.
+pub async fn page_of_subject(
     ctx: &AppContext,
-    person_key: &str,
+    subject_key: &str,
     page: &PageRequest,
 ) -> StoreResult<Page<ProcessingRecord>> {
-    query_records(page, "processing_records.of_person", || {
+    query_records(page, "processing_records.of_subject", || {
         ctx.dynamo
             .query()
             .table_name(&ctx.config.tables.processing_records)
             .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", s(processing_pk(person_key)))
+                .expression_attribute_values(":pk", s(processing_pk(subject_key)))
             .scan_index_forward(false)
     })
     .await
@@ -191,7 +203,7 @@ mod tests {
     fn a_record_is_kept_three_years_and_sorted_by_its_time() {
         let record = ProcessingRecord::new(
             Processed {
-                person_key: "abc",
+                subject_key: "abc",
                 subject_kind: SubjectKind::Registration,
                 subject_id: "r1",
                 processor: Processor::Staff,
@@ -203,7 +215,7 @@ mod tests {
             "2026-01-01T00:00:00Z",
             "id1".into(),
         );
-        assert_eq!(record.pk, "PERSON#abc");
+        assert_eq!(record.pk, "SUBJECT#abc");
         assert_eq!(record.sk, "2026-01-01T00:00:00Z#id1");
         let kept_days = (record.expires_at - 1_767_225_600) / 86_400;
         assert!(kept_days >= 3 * 365, "{kept_days}");

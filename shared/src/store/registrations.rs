@@ -114,6 +114,11 @@ impl RegistrationRecord {
         pk_sk(&self.pk, &self.sk)
     }
 
+    /// Whose the registration is ([`keys::subject_key`]): its resident's document and name.
+    pub fn subject_key(&self, ctx: &AppContext) -> String {
+        keys::subject_key(ctx, &self.person_key, &self.resident.name)
+    }
+
     fn presence_key(&self) -> Item {
         keys::presence_key(&self.house.house_id, &self.person_key)
     }

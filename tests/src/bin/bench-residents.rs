@@ -8,7 +8,7 @@
 //! emulators and builds this binary in release); defaults: 2000 declarations, 8 concurrent
 //! clients, 50 landlords with one approved house link each.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{
@@ -204,11 +204,18 @@ impl Declared {
         self.registration[field].as_str().unwrap_or_default()
     }
 
-    /// The keyed hash its items name the person by (read back from the stored registration).
-    async fn person_key(&self, ctx: &AppContext) -> String {
+    /// The keyed hash its processing records name the data subject by (of the person key and
+    /// the resident's name, read back from the stored registration).
+    async fn subject_key(&self, ctx: &AppContext) -> String {
         let key = keys::registration_key(self.text("link_id"), self.text("registration_id"));
         let stored = measure(ctx, &ctx.config.tables.registrations, key).await;
-        text_of(&stored.item, "person_key").to_owned()
+        let name = stored
+            .item
+            .get("resident")
+            .and_then(|r| r.as_m().ok())
+            .and_then(|r| r.get("name")?.as_s().ok())
+            .map_or("", String::as_str);
+        keys::subject_key(ctx, text_of(&stored.item, "person_key"), name)
     }
 }
 
@@ -636,25 +643,45 @@ async fn print_costs(
 /// How long the consumers may take to receive every event of the rush.
 const DELIVERY_WAIT: Duration = Duration::from_secs(600);
 
+/// The real ids of `ids` by each subject a consumer receives them as: the id itself in the full
+/// view, the consumer's pseudonym in a minimized one (`key`: the stack's hash key).
+fn by_received_subject<'a>(
+    key: &[u8],
+    ids: impl IntoIterator<Item = &'a str>,
+) -> HashMap<String, &'a str> {
+    let mut subjects = HashMap::new();
+    for id in ids {
+        for route in shared::events::consumers::routes() {
+            for view in route.receives.iter().map(|(_, v)| *v) {
+                let subject =
+                    shared::events::pseudonyms::as_received(key, &route.consumer, view, id);
+                subjects.insert(subject, id);
+            }
+        }
+    }
+    subjects
+}
+
 /// Waits until the approval of every landlord's link (the setup's last events) arrived, so that
 /// the rush's counts hold the rush's events only.
-async fn settle_setup_events(sink: &Sink<'_>, landlords: &[Landlord]) {
+async fn settle_setup_events(sink: &Sink<'_>, key: &[u8], landlords: &[Landlord]) {
     let decided = EventType::HouseLinkDecided.wire_name();
-    let links: HashSet<&str> = landlords.iter().map(|l| l.link_id.as_str()).collect();
-    let approved = |event: &Value| {
-        event["type"] == decided.as_str()
-            && event["subject"].as_str().is_some_and(|s| links.contains(s))
+    let links = by_received_subject(key, landlords.iter().map(|l| l.link_id.as_str()));
+    let link_of = |event: &Value| {
+        (event["type"] == decided.as_str())
+            .then(|| links.get(event["subject"].as_str()?).copied())
+            .flatten()
     };
     let waited = Instant::now();
     let arrived = |sink: &Sink<'_>| {
         let mut seen = HashSet::new();
         sink.arrivals()
             .iter()
-            .filter(|a| approved(&a.event))
-            .filter(|a| seen.insert(a.event["subject"].to_string()))
+            .filter_map(|a| link_of(&a.event))
+            .filter(|link| seen.insert(*link))
             .count()
     };
-    while arrived(sink) < links.len() {
+    while arrived(sink) < landlords.len() {
         assert!(
             waited.elapsed() < DELIVERY_WAIT,
             "the links' approvals did not all arrive"
@@ -711,14 +738,15 @@ impl Sink<'_> {
         }
     }
 
-    /// Arrivals each event of `event_type` makes: one per consumer, or one per view on the bus.
+    /// Arrivals each event of `event_type` makes: one per consumer (on the bus too: each consumer
+    /// gets a copy of its own).
     fn per_event(&self, event_type: EventType) -> usize {
         match self {
             Sink::Consumers(_) => shared::events::consumers::routes()
                 .iter()
                 .filter(|route| route.receives.iter().any(|(t, _)| *t == event_type))
                 .count(),
-            Sink::Bus(_) => shared::events::consumers::views_of(event_type).len(),
+            Sink::Bus(_) => shared::events::consumers::recipients(event_type).count(),
         }
     }
 
@@ -738,6 +766,7 @@ impl Sink<'_> {
 /// saw it arrive, timed against the move-in's request and answer.
 async fn report_publisher(
     sink: &Sink<'_>,
+    key: &[u8],
     rush: &Series,
     answers: &[Answer],
     (before, after_counts): (
@@ -750,7 +779,7 @@ async fn report_publisher(
     let declared = EventType::RegistrationDeclared;
     let wire_name = declared.wire_name();
     // Each declared registration: when its request was sent and answered (Unix ms).
-    let committed: std::collections::HashMap<String, (f64, f64)> = answers
+    let committed: HashMap<String, (f64, f64)> = answers
         .iter()
         .zip(rush.sent_ms.iter().zip(&rush.samples))
         .filter(|(a, _)| a.status == 201)
@@ -760,11 +789,12 @@ async fn report_publisher(
         })
         .collect();
     let expected = committed.len() * sink.per_event(declared);
+    let subjects = by_received_subject(key, committed.keys().map(String::as_str));
     let of_the_rush = |event: &Value| {
         event["type"] == wire_name.as_str()
             && event["subject"]
                 .as_str()
-                .is_some_and(|s| committed.contains_key(s))
+                .is_some_and(|s| subjects.contains_key(s))
     };
     let waited = Instant::now();
     while sink.count(of_the_rush) < expected && waited.elapsed() < DELIVERY_WAIT {
@@ -829,7 +859,9 @@ async fn report_publisher(
     for a in &arrivals {
         let (Some(at), Some((sent, answered))) = (
             a.at_ms,
-            a.event["subject"].as_str().and_then(|s| committed.get(s)),
+            a.event["subject"]
+                .as_str()
+                .and_then(|s| committed.get(*subjects.get(s)?)),
         ) else {
             continue;
         };
@@ -913,13 +945,13 @@ async fn report_publisher(
 }
 
 /// The processing records of one person (their deliveries): sizes and write units.
-async fn print_processing_records(ctx: &AppContext, person_key: &str) {
+async fn print_processing_records(ctx: &AppContext, subject_key: &str) {
     let output = ctx
         .dynamo
         .query()
         .table_name(&ctx.config.tables.processing_records)
         .key_condition_expression("pk = :pk")
-        .expression_attribute_values(":pk", AttributeValue::S(keys::processing_pk(person_key)))
+        .expression_attribute_values(":pk", AttributeValue::S(keys::processing_pk(subject_key)))
         .send()
         .await
         .expect("DynamoDB answers");
@@ -1003,7 +1035,7 @@ async fn main() {
         None => Sink::Consumers(&stack),
     };
     if publisher {
-        settle_setup_events(&sink, &landlords).await;
+        settle_setup_events(&sink, &ctx.config.hash_key, &landlords).await;
     }
     let setup = started.elapsed();
     eprintln!(
@@ -1044,6 +1076,7 @@ async fn main() {
         let counts = || stack.worker_counts();
         let outcome = report_publisher(
             &sink,
+            &ctx.config.hash_key,
             &declare,
             &answers,
             (workers_before, &counts),
@@ -1212,7 +1245,7 @@ async fn main() {
     let mut failed = false;
     if let Some((outcome, report)) = published {
         print!("{report}");
-        print_processing_records(&ctx, &sample.person_key(&ctx).await).await;
+        print_processing_records(&ctx, &sample.subject_key(&ctx).await).await;
         if let Err(why) = outcome {
             eprintln!("the publisher fell short: {why}");
             failed = true;
