@@ -32,6 +32,8 @@ pub enum Processor {
     Staff,
     /// An agency receiving events (by its consumer id, `infra/events/consumers.yaml`).
     Agency,
+    /// A unit filing on the person's behalf (单位代办, F25; by its unit id, its name kept).
+    Unit,
 }
 
 /// What was done with the data.
@@ -42,6 +44,8 @@ pub enum Processing {
     Read,
     /// Sent to an agency as an event.
     Delivered,
+    /// Named in a unit's filing on the person's behalf (their name, ID document and phone).
+    Filed,
 }
 
 /// The kind of record the data was read from.
@@ -62,8 +66,11 @@ pub struct ProcessingRecord {
     /// When it happened (RFC 3339, UTC).
     pub at: String,
     pub processor: Processor,
-    /// The staff account id, or the consumer id.
+    /// The staff account id, the consumer id, or the unit id.
     pub processor_id: String,
+    /// A unit's name as it was when it processed the data (units only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processor_name: Option<String>,
     pub processing: Processing,
     /// Why (the duty it serves), as shown to the person.
     pub purpose: String,
@@ -105,6 +112,7 @@ impl ProcessingRecord {
             at: at.to_owned(),
             processor: processed.processor,
             processor_id: processed.processor_id.to_owned(),
+            processor_name: None,
             processing: processed.processing,
             purpose: processed.purpose.to_owned(),
             subject_kind: processed.subject_kind,
