@@ -112,6 +112,7 @@ operations! {
         "list-permit-applications" => list_permit_applications,
         "get-permit-application" => get_permit_application,
         "withdraw-permit-application" => withdraw_permit_application,
+        "consent-permit-application" => consent_permit_application,
         "list-permit-review-queue" => list_permit_review_queue,
         "decide-permit-application" => decide_permit_application,
         "record-permit-progress" => record_permit_progress,

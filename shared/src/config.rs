@@ -175,6 +175,15 @@ pub struct HouseSettings {
     pub deregistration_time_budget: Duration,
 }
 
+/// Unit agents (单位代办, F25; numbers checked as for [`SmsSettings`]).
+#[derive(Debug, Clone)]
+pub struct UnitSettings {
+    /// Permit applications one unit may file for employees per day (China time), counted
+    /// before anything else is done: `UNIT_FILINGS_PER_DAY`, 0 (refuse all) to 100000, default
+    /// 200.
+    pub filings_per_day: u32,
+}
+
 /// Where the event publisher sends domain events (F23): set for the publisher only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventSettings {
@@ -211,6 +220,7 @@ pub struct AppConfig {
     pub sms: SmsSettings,
     pub login: LoginSettings,
     pub houses: HouseSettings,
+    pub units: UnitSettings,
     /// The carrier's real-name check (三要素) of online identity verification.
     pub carrier_check: IdentityService,
     /// The face check (人脸核验) of online identity verification.
@@ -299,6 +309,7 @@ impl std::fmt::Debug for AppConfig {
             .field("hash_key", &"<redacted>")
             .field("sms", &self.sms)
             .field("login", &self.login)
+            .field("units", &self.units)
             .field("houses", &self.houses)
             .field("carrier_check", &self.carrier_check)
             .field("face_check", &self.face_check)
@@ -395,6 +406,9 @@ impl AppConfig {
                     6000,
                     0..=8000,
                 )?),
+            },
+            units: UnitSettings {
+                filings_per_day: whole(get, "UNIT_FILINGS_PER_DAY", 200, 0..=100_000)?,
             },
             carrier_check: identity_service(get, "CARRIER_CHECK_URL", "CARRIER_CHECK_CREDENTIAL")?,
             face_check: identity_service(get, "FACE_CHECK_URL", "FACE_CHECK_CREDENTIAL")?,
@@ -531,6 +545,7 @@ mod tests {
         assert_eq!(config.sms.code_ttl, Duration::from_secs(300));
         assert_eq!(config.sms.resend_interval, Duration::from_secs(60));
         assert_eq!(config.sms.daily_limit_per_phone, 10);
+        assert_eq!(config.units.filings_per_day, 200);
         assert_eq!(config.login.access_token_ttl, Duration::from_secs(3600));
         assert!(!format!("{config:?}").contains(KEY));
     }
@@ -628,7 +643,7 @@ mod tests {
     fn every_number_is_accepted_at_its_bounds_and_refused_beyond_them() {
         type Read = fn(&AppConfig) -> u64;
         let u32_max = u64::from(u32::MAX);
-        let table: [(&str, u64, u64, Read); 17] = [
+        let table: [(&str, u64, u64, Read); 18] = [
             ("SMS_CODE_TTL_SECONDS", 1, 1800, |c| {
                 c.sms.code_ttl.as_secs()
             }),
@@ -678,6 +693,9 @@ mod tests {
             ("DEREGISTRATION_TIME_BUDGET_MS", 0, 8000, |c| {
                 c.houses.deregistration_time_budget.as_millis() as u64
             }),
+            ("UNIT_FILINGS_PER_DAY", 0, 100_000, |c| {
+                c.units.filings_per_day.into()
+            }),
         ];
         for (name, min, max, read) in table {
             for bound in [min, max] {
@@ -714,6 +732,7 @@ mod tests {
             ("RECEIPT_CHECKS_PER_MINUTE", "1000000"),
             ("RECEIPT_CHECKS_PER_MINUTE", "1000000000"),
             ("DEREGISTRATION_TIME_BUDGET_MS", "0"),
+            ("UNIT_FILINGS_PER_DAY", "20"),
         ] {
             if let Err(e) = AppConfig::from_lookup(vars(&[(name, value)])) {
                 panic!("{name}={value} should be accepted: {e}");

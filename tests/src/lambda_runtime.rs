@@ -591,6 +591,9 @@ pub async fn one_event_per_function(client: &crate::Client) -> Events {
              &format!("/v1/permit-applications/{application_id}"), holder_t, None, 200),
         http("withdraw-permit-application", "POST", "/v1/permit-applications/{application_id}/withdrawal",
              &format!("/v1/permit-applications/{application_id}/withdrawal"), holder_t, unknown(), 400),
+        // The holder's own application is no unit's filing to consent to.
+        http("consent-permit-application", "POST", "/v1/permit-applications/{application_id}/consent",
+             &format!("/v1/permit-applications/{application_id}/consent"), holder_t, unknown(), 404),
         http("list-permit-review-queue", "GET", "/v1/staff/permit-applications",
              "/v1/staff/permit-applications?status=submitted", staff_t, None, 200),
         http("decide-permit-application", "POST", "/v1/staff/permit-applications/{application_id}/decision",

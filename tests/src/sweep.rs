@@ -452,9 +452,10 @@ pub async fn every_route(stack: &Stack) -> BTreeSet<(String, String)> {
             None,
         )
         .await;
-    // A unit agent (F25): files for the holder (who holds a permit: 409), lists, endorses.
+    // A unit agent (F25): files for the holder (awaiting their consent; confirmed, the records
+    // refuse it: they hold a permit), lists, endorses.
     let (_, _, unit_agent) = crate::units::open_permit_unit(&client, &staff).await;
-    sweep
+    let filed = sweep
         .call(
             Method::POST,
             "/v1/unit/permit-applications",
@@ -465,6 +466,19 @@ pub async fn every_route(stack: &Stack) -> BTreeSet<(String, String)> {
                              "id_number": permit_user.id_number, "phone": permit_user.phone},
                 "authorization_no": "WT-2026-0001", "basis": "student", "school": "深圳大学",
                 "photo_receipt_no": "PR20261201D", "delivery": {"pickup_point": "440309001"}})),
+        )
+        .await;
+    assert_eq!(filed.status, 201, "{:#}", filed.body);
+    sweep
+        .call(
+            Method::POST,
+            "/v1/permit-applications/{application_id}/consent",
+            &format!(
+                "/v1/permit-applications/{}/consent",
+                filed.body["application_id"].as_str().unwrap()
+            ),
+            Some(&permit),
+            Some(&json!({"consent": true})),
         )
         .await;
     sweep

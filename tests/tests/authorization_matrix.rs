@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use e2e_tests::fixtures;
 use e2e_tests::houses::{approved_link, staff_session, verify_at_counter};
 use e2e_tests::residents::{declared, resident_body};
-use e2e_tests::units::{add_sub_account, open_unit, sub_account_session};
+use e2e_tests::units::{add_sub_account, open_permit_unit, open_unit, sub_account_session};
 use e2e_tests::{Client, stack, template_routes};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -114,6 +114,22 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
     // Another verified residence-permit holder, who holds no permit and applied for nothing.
     let (other_permit, other_permit_token) = fixtures::logged_in(&client, "residence_permit").await;
     verify_at_counter(&client, &staff, &other_permit.account_id).await;
+    // A permit unit's filing for the holder, awaiting their consent: the object of the consent
+    // rows.
+    let (_, _, permit_unit_token) = open_permit_unit(&client, &staff).await;
+    let filed = client
+        .post_auth(
+            "/v1/unit/permit-applications",
+            &permit_unit_token,
+            &json!({
+                "employee": {"real_name": fixtures::REAL_NAME, "id_type": "resident_id",
+                             "id_number": permit.id_number, "phone": permit.phone},
+                "authorization_no": "WT-2026-0002", "basis": "standard",
+                "photo_receipt_no": "PR2026MATRIX", "delivery": {"pickup_point": "440305001"}}),
+        )
+        .await;
+    assert_eq!(filed.status, 201, "{:#}", filed.body);
+    let filing = filed.body["application_id"].as_str().unwrap().to_owned();
 
     // Unit A: its first house assigned to its sub-account, a resident declared there, and a
     // second sub-account that is only ever an object of the rows. Unit B, the same shape.
@@ -230,6 +246,9 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
         row(M::GET, "/v1/me/permit-applications", &[], None,                                             [401, 403, 200, 200, 403, 403, 403, 403, 403, 403]),
         row(M::GET, "/v1/permit-applications/{application_id}", &[("application_id", &application)], None, [401, 404, 200, 404, 404, 404, 404, 404, 200, 403]),
         row(M::POST, "/v1/permit-applications/{application_id}/withdrawal", &[("application_id", &application)], unknown(), [401, 404, 400, 404, 404, 404, 404, 404, 403, 403]),
+        row(M::GET, "/v1/permit-applications/{application_id}", &[("application_id", &filing)], None,     [401, 404, 200, 404, 404, 404, 404, 404, 200, 403]),
+        row(M::POST, "/v1/permit-applications/{application_id}/consent", &[("application_id", &filing)], unknown(), [401, 403, 400, 404, 403, 403, 403, 403, 403, 403]),
+        row(M::POST, "/v1/permit-applications/{application_id}/consent", &[("application_id", &application)], unknown(), [401, 403, 404, 404, 403, 403, 403, 403, 403, 403]),
         row(M::GET, "/v1/me/permit", &[], None,                                                          [401, 403, 200, 404, 403, 403, 403, 403, 403, 403]),
         row(M::GET, "/v1/me/permit/card", &[], None,                                                     [401, 403, 200, 404, 403, 403, 403, 403, 403, 403]),
         row(M::POST, "/v1/me/permit/endorsements", &[], unknown(),                                       [401, 403, 400, 404, 403, 403, 403, 403, 403, 403]),

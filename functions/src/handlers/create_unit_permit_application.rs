@@ -1,5 +1,5 @@
 //! `POST /v1/unit/permit-applications` (the administrator of a unit on the residence-permit
-//! platform): apply for an employee who authorized the unit (F25), under the same rules.
+//! platform): file for an employee (F25), stored awaiting the employee's consent.
 
 use lambda_http::Request;
 use shared::AppContext;

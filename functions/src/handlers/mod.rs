@@ -5,6 +5,7 @@ pub mod change_password;
 pub mod change_phone;
 pub mod check_permit;
 pub mod check_receipt;
+pub mod consent_permit_application;
 pub mod create_account;
 pub mod create_house_link;
 pub mod create_permit_application;

@@ -7,12 +7,18 @@ use crate::invalid::Invalid;
 
 /// Where an application is (`permits.md`): `submitted → accepted → approved → card_produced →
 /// ready_for_pickup | mailed → collected`, or `rejected` (with a reason) from `submitted` or
-/// `accepted`, or `withdrawn` by the applicant before approval.
+/// `accepted`, or `withdrawn` by the applicant before approval. A unit's filing (F25) starts
+/// `awaiting_consent`: nothing is decided until the employee confirms it (then as the holder's
+/// own application), refuses it (`withdrawn`), or lets it lapse (`expired`, which is never
+/// written: a filing read past its deadline is expired).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(into = "&'static str", try_from = "String")]
 #[derive(IntoStaticStr, EnumString, VariantArray, EnumMessage)]
 #[strum(serialize_all = "snake_case")]
 pub enum ApplicationStatus {
+    /// A unit's filing waiting for the employee's consent in their own account (F25).
+    #[strum(message = "待本人确认")]
+    AwaitingConsent,
     /// Waiting for staff (a direct basis, or an exception).
     #[strum(message = "已提交，待审核")]
     Submitted,
@@ -33,6 +39,9 @@ pub enum ApplicationStatus {
     Rejected,
     #[strum(message = "已撤回")]
     Withdrawn,
+    /// A unit's filing the employee did not confirm in time (read, never written).
+    #[strum(message = "已过期")]
+    Expired,
 }
 
 super::code_enum!(ApplicationStatus);
@@ -42,9 +51,10 @@ impl ApplicationStatus {
         self.get_message().expect("every status has a label")
     }
 
-    /// Whether the applicant may still withdraw it (before approval).
+    /// Whether the applicant may still withdraw it (before approval; a unit's filing before
+    /// consent, which is refusing it).
     pub fn can_withdraw(self) -> bool {
-        matches!(self, Self::Submitted | Self::Accepted)
+        matches!(self, Self::AwaitingConsent | Self::Submitted | Self::Accepted)
     }
 
     /// The steps staff record after approval (`POST …/progress`).
@@ -76,9 +86,19 @@ impl ApplicationStatus {
         )
     }
 
-    /// Whether the application is still running (it blocks another one of the person's).
+    /// Whether the application is still running.
     pub fn is_open(self) -> bool {
-        !matches!(self, Self::Rejected | Self::Withdrawn | Self::Collected)
+        !matches!(
+            self,
+            Self::Rejected | Self::Withdrawn | Self::Collected | Self::Expired
+        )
+    }
+
+    /// Whether it holds the person's one open-application claim (it blocks another of theirs):
+    /// every open status but `awaiting_consent`. A unit's filing takes the claim only when the
+    /// employee consents, so a filing cannot block the person's own application.
+    pub fn holds_claim(self) -> bool {
+        self.is_open() && self != Self::AwaitingConsent
     }
 }
 
@@ -116,6 +136,7 @@ mod tests {
         assert_code_enum(
             ApplicationStatus::ALL,
             &[
+                "awaiting_consent",
                 "submitted",
                 "accepted",
                 "approved",
@@ -125,6 +146,7 @@ mod tests {
                 "collected",
                 "rejected",
                 "withdrawn",
+                "expired",
             ],
             ApplicationStatus::as_str,
             |s| s.parse().ok(),
@@ -133,6 +155,11 @@ mod tests {
         assert!(!ApplicationStatus::Approved.can_withdraw());
         assert!(ApplicationStatus::Approved.is_open());
         assert!(!ApplicationStatus::Withdrawn.is_open());
+        assert!(ApplicationStatus::AwaitingConsent.is_open());
+        assert!(!ApplicationStatus::AwaitingConsent.holds_claim());
+        assert!(ApplicationStatus::AwaitingConsent.can_withdraw());
+        assert!(ApplicationStatus::Submitted.holds_claim());
+        assert!(!ApplicationStatus::Expired.is_open());
         let pickup = Delivery::PickupPoint("440303001".into());
         let mail = Delivery::MailAddress("广东省深圳市福田区".into());
         use ApplicationStatus as S;

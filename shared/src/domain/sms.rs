@@ -91,6 +91,15 @@ pub fn permit_application_notice(
     }
 }
 
+/// The invitation to confirm or refuse a unit's filing (单位代办, F25) in one's own account: it
+/// names the unit and the deadline, and nothing of the person (no code, no link: the person
+/// acts only after logging in).
+pub fn unit_filing_invitation(signature: &str, unit: &str, days: i64) -> String {
+    format!(
+        "【{signature}】{unit}申请为您代办居住证。请在{days}日内登录本人居住证账号，在“我的居住证申请”中确认或拒绝；未经您确认，不会查询您的记录或办理。如您未委托该单位，请选择拒绝。"
+    )
+}
+
 /// A notice about the holder's residence permit: `what` happened to it (issued, endorsed, the
 /// window opening or closing, suspended, cancelled).
 pub fn permit_notice(signature: &str, permit_no: &str, what: &str) -> String {
@@ -180,5 +189,13 @@ mod tests {
             SmsPurpose::parse("reset").unwrap_err().code,
             "INVALID_PURPOSE"
         );
+    }
+
+    #[test]
+    fn a_filing_invitation_names_the_unit_and_deadline_and_nothing_of_the_person() {
+        let text = unit_filing_invitation("深圳居住登记", "深圳某某科技有限公司", 7);
+        assert!(text.starts_with("【深圳居住登记】深圳某某科技有限公司"));
+        assert!(text.contains("7日内") && text.contains("确认或拒绝"));
+        assert!(!text.contains("http") && !text.bytes().any(|b| b.is_ascii_digit() && b != b'7'));
     }
 }

@@ -2,7 +2,11 @@
 //!
 //! An application item (`APP#<id>` / `APP`): its insert is `permit.applied`; a change of its
 //! status to accepted, approved or rejected is `permit.decided`, to withdrawn `permit.withdrawn`,
-//! to a step of the card's production and hand-over `permit.progressed`. A permit item
+//! to a step of the card's production and hand-over `permit.progressed`. A unit's filing is no
+//! event until the employee consents (F25: a filing they never confirm is no application of
+//! theirs): its insert (`awaiting_consent`) is none, the consent that opens it (to submitted or
+//! accepted) is `permit.applied`, and its refusal, or a rejection the records make on consent,
+//! none. A permit item
 //! (`PERMIT#<no>` / `PERMIT`): its insert is `permit.issued`; a change that adds an endorsement is
 //! `permit.endorsed`, one to `suspended` `permit.suspended`, one to `cancelled`
 //! `permit.cancelled`. Writes that only move the daily run's next milestone are no event. Each
@@ -29,13 +33,18 @@ pub fn application(
         return Ok(None);
     };
     let event_type = match &change.old {
+        None if new.status == AwaitingConsent => return Ok(None),
         None => EventType::PermitApplied,
         Some(old) if old.status == new.status => return Ok(None),
+        Some(old) if old.status == AwaitingConsent => match new.status {
+            Submitted | Accepted => EventType::PermitApplied,
+            _ => return Ok(None),
+        },
         Some(_) => match new.status {
             Accepted | Approved | Rejected => EventType::PermitDecided,
             Withdrawn => EventType::PermitWithdrawn,
             CardProduced | ReadyForPickup | Mailed | Collected => EventType::PermitProgressed,
-            Submitted => return Ok(None),
+            Submitted | AwaitingConsent | Expired => return Ok(None),
         },
     };
     let facts = vec![
@@ -179,5 +188,57 @@ mod tests {
         // The application's pseudonym: the same in the permit's events as in the application's.
         assert_eq!(stats.subject, pseudonym(b"k", statistics, "app1"));
         assert_eq!(stats.data["application_id"], stats.subject.as_str());
+    }
+
+    /// An application as stored (invented data), at `status` and `version`, filed by a unit.
+    fn filing(version: u32, status: &str) -> ApplicationRecord {
+        serde_json::from_value(json!({
+            "pk": "APP#app2", "sk": "APP", "application_id": "app2", "applicant": "a2",
+            "applied_key": "2026-12-02T01:00:00Z#app2", "person_key": "pk2",
+            "holder_name": "王五", "basis": "standard", "photo_receipt_no": "PR1234",
+            "delivery": {"pickup_point": "440305001"}, "status": status,
+            "applied_at": "2026-12-02T01:00:00Z", "updated_at": "2026-12-02T01:00:00Z",
+            "version": version, "filed_unit": "u1",
+            "agent": {"unit_id": "u1", "unit_name": "某单位", "by": "admin1",
+                      "authorization_no": "WT-1"},
+            "consent_expires_at": "2026-12-09T01:00:00Z"
+        }))
+        .unwrap()
+    }
+
+    fn application_event(
+        old: Option<ApplicationRecord>,
+        new: ApplicationRecord,
+    ) -> Option<EventType> {
+        super::application(&Change {
+            old,
+            new: Some(new),
+        })
+        .unwrap()
+        .map(|e| e.event_type)
+    }
+
+    #[test]
+    fn a_unit_filing_is_published_only_once_the_employee_consents() {
+        let awaiting = || filing(1, "awaiting_consent");
+        assert_eq!(application_event(None, awaiting()), None);
+        assert_eq!(
+            application_event(Some(awaiting()), filing(2, "accepted")),
+            Some(EventType::PermitApplied)
+        );
+        assert_eq!(
+            application_event(Some(awaiting()), filing(2, "submitted")),
+            Some(EventType::PermitApplied)
+        );
+        assert_eq!(application_event(Some(awaiting()), filing(2, "withdrawn")), None);
+        assert_eq!(application_event(Some(awaiting()), filing(2, "rejected")), None);
+        assert_eq!(
+            application_event(Some(filing(2, "accepted")), filing(3, "approved")),
+            Some(EventType::PermitDecided)
+        );
+        assert_eq!(
+            application_event(None, filing(1, "submitted")),
+            Some(EventType::PermitApplied)
+        );
     }
 }

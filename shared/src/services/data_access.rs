@@ -4,7 +4,9 @@
 //! lists both (`GET /v1/me/data-access`, Art. 45).
 //!
 //! What is recorded: staff reads of registrations (a link's residents, a registration, its
-//! receipt) and of permit applications (the review queue, one application). The staff's view
+//! receipt) and of permit applications (the review queue, one application); every filing a unit
+//! makes naming the person (单位代办, F25: the unit had their name, ID document and phone),
+//! whether or not it matches their account and whether or not they confirm it. The staff's view
 //! of house links names an account and a house, no person, and is not recorded. A person's reads
 //! of their own data, and declarants' reads of their residents (their own declarations), are
 //! not processing by others and are not recorded.
@@ -110,13 +112,47 @@ pub async fn record_staff_reads<'a>(
     Ok(())
 }
 
+/// Why a unit's filing named the person (shown to them).
+pub const UNIT_FILING_PURPOSE: &str = "单位代办居住证申请（须经本人在账号中确认后方可办理）";
+
+/// Records that the unit `unit_id` (named `unit_name`) filed the application `application_id`
+/// naming the data subject `subject_key` (the ID document and name the unit gave:
+/// `store::keys::subject_key`). Written before the filing is, so that no filing goes unrecorded
+/// (503 when it cannot be).
+pub async fn record_unit_filing(
+    ctx: &AppContext,
+    subject_key: &str,
+    unit_id: &str,
+    unit_name: &str,
+    application_id: &str,
+) -> Result<(), ApiError> {
+    let at = crate::clock::rfc3339(crate::clock::now());
+    let mut record = ProcessingRecord::new(
+        Processed {
+            subject_key,
+            subject_kind: SubjectKind::PermitApplication,
+            subject_id: application_id,
+            processor: Processor::Unit,
+            processor_id: unit_id,
+            processing: Processing::Filed,
+            purpose: UNIT_FILING_PURPOSE,
+        },
+        &at,
+        &at,
+        uuid::Uuid::now_v7().to_string(),
+    );
+    record.processor_name = Some(unit_name.to_owned());
+    processing_records::put_all(ctx, &[record]).await?;
+    Ok(())
+}
+
 /// One processing of the caller's data, as they see it.
 #[derive(Debug, Serialize)]
 pub struct DataAccessView {
     pub access_id: String,
     pub at: String,
     pub processing: Processing,
-    /// 查阅 or 共享.
+    /// 查阅, 共享 or 代办申请.
     pub processing_label: &'static str,
     pub processor: ProcessorView,
     /// Why: the duty the processing serves.
@@ -144,6 +180,13 @@ pub enum ProcessorView {
     Agency {
         /// The consumer id (`infra/events/consumers.yaml`).
         id: String,
+        name: String,
+    },
+    /// A unit that filed a permit application naming the person (F25).
+    Unit {
+        /// The unit's id.
+        id: String,
+        /// Its name when it filed.
         name: String,
     },
 }
@@ -185,6 +228,13 @@ impl From<ProcessingRecord> for DataAccessView {
                     .map_or_else(|| record.processor_id.clone(), |r| r.consumer.name.clone()),
                 id: record.processor_id,
             },
+            Processor::Unit => ProcessorView::Unit {
+                name: record
+                    .processor_name
+                    .clone()
+                    .unwrap_or_else(|| "代办单位".to_owned()),
+                id: record.processor_id,
+            },
         };
         Self {
             access_id: record.record_id,
@@ -193,6 +243,7 @@ impl From<ProcessingRecord> for DataAccessView {
             processing_label: match record.processing {
                 Processing::Read => "查阅",
                 Processing::Delivered => "共享",
+                Processing::Filed => "代办申请",
             },
             processor,
             purpose: record.purpose,

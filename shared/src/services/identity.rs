@@ -110,6 +110,17 @@ pub fn is_holder(
     account.subject_key(ctx).as_deref() == Some(registration.subject_key(ctx).as_str())
 }
 
+/// Whether a record naming a person by the keyed hash of their ID document (`person_key`) and
+/// `name` names the account's holder: the rule of [`is_holder`], by the hash.
+pub fn names_holder(
+    ctx: &crate::context::AppContext,
+    account: &AccountRecord,
+    person_key: &str,
+    name: &str,
+) -> bool {
+    account.person_key(ctx).as_deref() == Some(person_key) && account.real_name == name
+}
+
 /// Refuses (403 `IDENTITY_NOT_VERIFIED`) an account whose identity is not verified.
 pub fn require_verified(account: &AccountRecord) -> Result<&IdentityProof, ApiError> {
     account

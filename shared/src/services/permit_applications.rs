@@ -1,7 +1,9 @@
 //! Residence-permit applications (F22): one open application per person; an application the
 //! records fully prove is accepted at once, one on a direct basis waits for staff (`submitted`,
 //! in the sharded review queue); every change is recorded (who, when, why) and told by SMS; the
-//! applicant may withdraw before approval.
+//! applicant may withdraw before approval. A unit's filing (F25, [`super::unit_permits`]) is
+//! decided by the same pieces ([`evaluate`], [`opening_status`], [`conclude`]) once the employee
+//! consents to it.
 
 use serde::Serialize;
 
@@ -30,7 +32,7 @@ pub struct ApplicationRequest {
 }
 
 /// Who decided a change the records decided.
-const BY_RECORDS: &str = "system";
+pub(super) const BY_RECORDS: &str = "system";
 
 /// An application as its applicant (and staff) see it.
 #[derive(Debug, Serialize)]
@@ -48,6 +50,9 @@ pub struct ApplicationView {
     pub applied_at: String,
     pub updated_at: String,
     pub version: u32,
+    /// A unit's filing: until when the holder may confirm it (F25).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
     /// The unit that filed it on the holder's behalf (F25).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filed_by_unit: Option<String>,
@@ -71,11 +76,12 @@ pub struct ChangeView {
 
 impl ApplicationView {
     pub fn of(record: &ApplicationRecord, history: Option<Vec<ChangeView>>) -> Self {
+        let status = record.status_at(crate::clock::now());
         Self {
             application_id: record.application_id.clone(),
             basis: record.basis,
-            status: record.status,
-            status_label: record.status.label(),
+            status,
+            status_label: status.label(),
             photo_receipt_no: record.photo_receipt_no.clone(),
             certificate_no: record.certificate_no.clone(),
             school: record.school.clone(),
@@ -83,6 +89,7 @@ impl ApplicationView {
             applied_at: record.applied_at.clone(),
             updated_at: record.updated_at.clone(),
             version: record.version,
+            expires_at: record.consent_expires_at.clone(),
             filed_by_unit: record.agent.as_ref().map(|a| a.unit_name.clone()),
             history,
         }
@@ -117,18 +124,38 @@ pub async fn apply(
     request: ApplicationRequest,
 ) -> Result<ApplicationView, ApiError> {
     let account = holder(ctx, principal).await?;
-    apply_as(ctx, &account, request, None).await
+    check_delivery(ctx, &request.delivery).await?;
+    let today = crate::clock::today_in_china();
+    let timelines = evaluate(ctx, &account, request.basis, today)
+        .await?
+        .map_err(Refusal::into_error)?;
+    let now = crate::clock::now();
+    let person_key = account.person_key(ctx).ok_or(ApiError::Internal)?;
+    let status = opening_status(request.basis);
+    let mut record = new_record(
+        NewApplication {
+            applicant: account.account_id.clone(),
+            person_key,
+            holder_name: account.real_name.clone(),
+            request,
+            status,
+            agent: None,
+            consent_expires_at: None,
+        },
+        now,
+    );
+    let (by, reason) = opened_by(&mut record, &account.account_id, now);
+    let change = ApplicationChange::new(&record, None, by, reason);
+    // A second open application of the person: 409 APPLICATION_PENDING (see `conflicts`).
+    permits::create(ctx, &record, &change).await?;
+    tracing::info!(application_id = %record.application_id, status = record.status.as_str(), "permit application");
+    let record = conclude(ctx, &account, record, timelines, today).await?;
+    Ok(ApplicationView::of(&record, None))
 }
 
-/// An application of the verified holder `account`: by themselves, or by the unit `agent` on
-/// their behalf (F25): the same rules, decided from the holder's records.
-pub async fn apply_as(
-    ctx: &AppContext,
-    account: &AccountRecord,
-    request: ApplicationRequest,
-    agent: Option<Agent>,
-) -> Result<ApplicationView, ApiError> {
-    if let Delivery::PickupPoint(street) = &request.delivery {
+/// A pickup point must be a street the platform knows (reference data: no personal records).
+pub(super) async fn check_delivery(ctx: &AppContext, delivery: &Delivery) -> Result<(), ApiError> {
+    if let Delivery::PickupPoint(street) = delivery {
         let street = crate::domain::address::StreetCode::parse(street)
             .map_err(|invalid| ApiError::validation(invalid.at("delivery.pickup_point")))?;
         let districts = crate::store::address::districts(ctx).await?;
@@ -140,89 +167,156 @@ pub async fn apply_as(
             )));
         }
     }
-    let today = crate::clock::today_in_china();
-    let timelines = super::permits::timelines(ctx, account, today).await?;
-    let assessment = assess_application(
-        request.basis,
-        &timelines.registrations,
-        &timelines.paid,
-        today,
-    );
-    if !assessment.eligible {
-        return Err(ApiError::NotEligible(super::permits::unmet_errors(
-            &assessment,
-        )));
+    Ok(())
+}
+
+/// Why the records refuse an application.
+pub(super) enum Refusal {
+    /// Unmet conditions (the `errors` of `NOT_ELIGIBLE`).
+    NotEligible(Vec<FieldError>),
+    /// The person holds a permit that is not cancelled.
+    HoldsPermit,
+}
+
+const HOLDS_PERMIT: &str = "您已持有居住证，无需重新申领；请在签注期内办理签注";
+
+impl Refusal {
+    /// The answer to the holder's own application (nothing is stored).
+    pub(super) fn into_error(self) -> ApiError {
+        match self {
+            Self::NotEligible(errors) => ApiError::NotEligible(errors),
+            Self::HoldsPermit => ApiError::Conflict {
+                title: HOLDS_PERMIT,
+                errors: Vec::new(),
+            },
+        }
     }
-    let now = crate::clock::now();
-    let at = crate::clock::rfc3339(now);
-    let application_id = uuid::Uuid::now_v7().to_string();
+
+    /// The reason recorded when an application already filed is refused (shown to the holder).
+    pub(super) fn reason(&self) -> String {
+        match self {
+            Self::NotEligible(errors) => {
+                let unmet: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+                format!("暂不符合居住证申领条件：{}", unmet.join("；"))
+            }
+            Self::HoldsPermit => HOLDS_PERMIT.to_owned(),
+        }
+    }
+}
+
+/// What the records of the verified holder `account` decide of an application on `basis` today:
+/// the timelines it is decided (and a permit issued) from, or why it is refused. The one place
+/// an application reads the person's records: the holder's own, and a unit's filing only once
+/// the holder consented to it.
+pub(super) async fn evaluate(
+    ctx: &AppContext,
+    account: &AccountRecord,
+    basis: Basis,
+    today: chrono::NaiveDate,
+) -> Result<Result<super::permits::Timelines, Refusal>, ApiError> {
+    let timelines = super::permits::timelines(ctx, account, today).await?;
+    let assessment = assess_application(basis, &timelines.registrations, &timelines.paid, today);
+    if !assessment.eligible {
+        return Ok(Err(Refusal::NotEligible(super::permits::unmet_errors(
+            &assessment,
+        ))));
+    }
     let person_key = account.person_key(ctx).ok_or(ApiError::Internal)?;
     if super::residence_permits::holds_live_permit(ctx, &person_key, today).await? {
-        return Err(ApiError::Conflict {
-            title: "您已持有居住证，无需重新申领；请在签注期内办理签注",
-            errors: Vec::new(),
-        });
+        return Ok(Err(Refusal::HoldsPermit));
     }
-    let (pk, sk) = (
-        permits::application_pk(&application_id),
-        permits::APPLICATION,
-    );
-    let mut record = ApplicationRecord {
-        pk,
-        sk: sk.to_owned(),
-        application_id: application_id.clone(),
-        applicant: account.account_id.clone(),
-        applied_key: format!("{at}#{application_id}"),
-        person_key,
-        holder_name: account.real_name.clone(),
-        basis: request.basis,
-        photo_receipt_no: request.photo_receipt_no,
-        certificate_no: request.certificate_no,
-        school: request.school,
-        delivery: request.delivery,
-        // The records prove every condition of the standard basis: accepted at once; a direct
-        // basis rests on evidence staff check.
-        status: match request.basis.is_direct() {
-            true => ApplicationStatus::Submitted,
-            false => ApplicationStatus::Accepted,
-        },
-        applied_at: at.clone(),
-        updated_at: at,
-        version: 1,
-        review_queue: None,
-        review_key: None,
-        filed_unit: agent.as_ref().map(|a| a.unit_id.clone()),
-        agent,
-    };
-    let filer = match &record.agent {
-        Some(agent) => agent.by.clone(),
-        None => account.account_id.clone(),
-    };
-    let (by, reason) = if record.status == ApplicationStatus::Submitted {
+    Ok(Ok(timelines))
+}
+
+/// The status an application the records do not refuse opens in: the records prove every
+/// condition of the standard basis (accepted at once); a direct basis rests on evidence staff
+/// check (submitted).
+pub(super) fn opening_status(basis: Basis) -> ApplicationStatus {
+    match basis.is_direct() {
+        true => ApplicationStatus::Submitted,
+        false => ApplicationStatus::Accepted,
+    }
+}
+
+/// Who opened `record` (at its opening status) and why: `filer` for one that waits for staff
+/// (then queued for review), the records for one they prove.
+pub(super) fn opened_by<'a>(
+    record: &mut ApplicationRecord,
+    filer: &'a str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (&'a str, Option<String>) {
+    if record.status == ApplicationStatus::Submitted {
         record.queue_for_review(now.timestamp_millis());
-        (filer.as_str(), None)
+        (filer, None)
     } else {
         (
             BY_RECORDS,
             Some("居住登记和社会保险记录证明申领条件均已满足".to_owned()),
         )
-    };
-    let change = ApplicationChange::new(&record, None, by, reason);
-    // A second open application of the person: 409 APPLICATION_PENDING (see `conflicts`).
-    permits::create(ctx, &record, &change).await?;
-    tracing::info!(application_id = %record.application_id, status = record.status.as_str(), "permit application");
+    }
+}
+
+/// What a new application record is made of.
+pub(super) struct NewApplication {
+    pub applicant: String,
+    pub person_key: String,
+    pub holder_name: String,
+    pub request: ApplicationRequest,
+    pub status: ApplicationStatus,
+    pub agent: Option<Agent>,
+    pub consent_expires_at: Option<String>,
+}
+
+/// A new application record (version 1), applied for at `now`.
+pub(super) fn new_record(new: NewApplication, now: chrono::DateTime<chrono::Utc>) -> ApplicationRecord {
+    let at = crate::clock::rfc3339(now);
+    let application_id = uuid::Uuid::now_v7().to_string();
+    let request = new.request;
+    ApplicationRecord {
+        pk: permits::application_pk(&application_id),
+        sk: permits::APPLICATION.to_owned(),
+        application_id: application_id.clone(),
+        applicant: new.applicant,
+        applied_key: format!("{at}#{application_id}"),
+        person_key: new.person_key,
+        holder_name: new.holder_name,
+        basis: request.basis,
+        photo_receipt_no: request.photo_receipt_no,
+        certificate_no: request.certificate_no,
+        school: request.school,
+        delivery: request.delivery,
+        status: new.status,
+        applied_at: at.clone(),
+        updated_at: at,
+        version: 1,
+        review_queue: None,
+        review_key: None,
+        filed_unit: new.agent.as_ref().map(|a| a.unit_id.clone()),
+        agent: new.agent,
+        consent_expires_at: new.consent_expires_at,
+    }
+}
+
+/// After an application was written at its opening status: one waiting for staff is told; one
+/// the records prove is approved at once and its permit issued (should this second write fail,
+/// the application stays `accepted` and staff approve it from the decision route).
+pub(super) async fn conclude(
+    ctx: &AppContext,
+    account: &AccountRecord,
+    record: ApplicationRecord,
+    timelines: super::permits::Timelines,
+    today: chrono::NaiveDate,
+) -> Result<ApplicationRecord, ApiError> {
     if record.status == ApplicationStatus::Submitted {
         notify_application(ctx, account, &record, None).await;
-        return Ok(ApplicationView::of(&record, None));
+        return Ok(record);
     }
-    // Proven by the records: approved at once, the permit issued. Should this second write fail,
-    // the application stays `accepted` and staff approve it from the decision route.
     let (approved, permit) =
         super::residence_permits::issue(ctx, &record, timelines.current, BY_RECORDS, None, today)
             .await?;
     notify_application(ctx, account, &approved, None).await;
     super::residence_permits::notify_issued(ctx, account, &permit).await;
-    Ok(ApplicationView::of(&approved, None))
+    Ok(approved)
 }
 
 /// 409 for an application that is not in a status the act needs, with its status now.
@@ -369,10 +463,10 @@ pub async fn withdraw(
     principal: &Principal,
     record: ApplicationRecord,
 ) -> Result<ApplicationView, ApiError> {
-    if !record.status.can_withdraw() {
+    if !record.status_at(crate::clock::now()).can_withdraw() {
         return Err(status_conflict(
             "该申请已审批或已结束，不能撤回",
-            record.status,
+            record.status_at(crate::clock::now()),
         ));
     }
     let next = record.moved_to(

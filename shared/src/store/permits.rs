@@ -5,10 +5,14 @@
 //! |---|---|---|
 //! | application | `APP#<id>` | `APP` |
 //! | its history, one per change | `APP#<id>` | `HIST#<version, 4 digits>` |
-//! | the person's open application | `PERSON#<person key>` | `OPEN_APPLICATION` |
+//! | the person's open application (the claim) | `PERSON#<person key>` | `OPEN_APPLICATION` |
 //! | a permit | `PERMIT#<permit no>` | `PERMIT` |
 //! | one of its endorsements | `PERMIT#<permit no>` | `END#<number, 4 digits>` |
 //! | the person's latest permit | `PERSON#<person key>` | `PERMIT` |
+//!
+//! The claim is held by every open application but a unit's filing awaiting the employee's
+//! consent ([`ApplicationStatus::holds_claim`]): a filing takes it when the employee consents,
+//! so that no unit can block the person's own application with a filing they never confirm.
 //!
 //! Applications carry `applicant` and `applied_key` (GSI `applications_by_applicant`: an
 //! account's applications, oldest first), and while they wait for staff `review_queue`
@@ -119,6 +123,10 @@ pub struct ApplicationRecord {
     pub filed_unit: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<Agent>,
+    /// A unit's filing: the time (RFC 3339, UTC) after which it can no longer be confirmed and
+    /// reads as expired.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_expires_at: Option<String>,
 }
 
 /// A unit filing for its employee (单位代办, F25): which unit, by whom, on which authorization.
@@ -135,6 +143,20 @@ pub struct Agent {
 impl ApplicationRecord {
     pub fn key(&self) -> Item {
         pk_sk(&self.pk, &self.sk)
+    }
+
+    /// Its status at `now`: a filing still awaiting consent past its deadline is expired (the
+    /// deadline is checked on every read and write, not left to a clean-up).
+    pub fn status_at(&self, now: chrono::DateTime<chrono::Utc>) -> ApplicationStatus {
+        let lapsed = self
+            .consent_expires_at
+            .as_deref()
+            .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+            .is_some_and(|deadline| now >= deadline);
+        match self.status {
+            ApplicationStatus::AwaitingConsent if lapsed => ApplicationStatus::Expired,
+            status => status,
+        }
     }
 
     /// The application moved to `status` at `at`, one version on, out of the review queue.
@@ -201,17 +223,24 @@ impl ApplicationChange {
     }
 }
 
-/// Creates an application with its first history item and the person's open-application claim,
-/// in one transaction ([`Clash::ApplicationPending`] when the person has one open already).
+fn claim_item(application: &ApplicationRecord) -> Item {
+    let mut claim = open_claim_key(&application.person_key);
+    claim.insert("application_id".into(), s(&application.application_id));
+    claim
+}
+
+/// Creates an application with its first history item and, when its status holds it, the
+/// person's open-application claim, in one transaction ([`Clash::ApplicationPending`] when the
+/// person has one open already).
 pub async fn create(
     ctx: &AppContext,
     application: &ApplicationRecord,
     change: &ApplicationChange,
 ) -> StoreResult<()> {
-    let mut claim = open_claim_key(&application.person_key);
-    claim.insert("application_id".into(), s(&application.application_id));
     let mut tx = Transaction::new("permits.create_application");
-    tx.put_new(table(ctx), claim, Clash::ApplicationPending);
+    if application.status.holds_claim() {
+        tx.put_new(table(ctx), claim_item(application), Clash::ApplicationPending);
+    }
     tx.put_fresh(table(ctx), to_item(application)?);
     tx.put_fresh(table(ctx), to_item(change)?);
     tx.commit(ctx).await
@@ -308,8 +337,9 @@ pub async fn history(
 /// Moves an application to `next` (its status, version and time already set), on the conditions
 /// that it is still at the version read ([`Clash::ApplicationChanged`]) and that its applicant's
 /// account is active ([`Clash::AccountNotActive`]: nothing moves the application of a suspended
-/// account on); writes the history item, and releases the person's claim when the application
-/// is no longer open.
+/// account on); writes the history item; takes the person's claim when the application comes to
+/// hold it (a unit's filing the employee consented to: [`Clash::ApplicationPending`] when another
+/// is open) and releases it when the application no longer holds it.
 pub async fn change_status(
     ctx: &AppContext,
     next: &ApplicationRecord,
@@ -364,7 +394,11 @@ pub fn add_status_change(
     tx.update(update.into_update(), Clash::ApplicationChanged);
     // A concurrent change from the same version writes the same history item: it clashes too.
     tx.put_new(table(ctx), to_item(change)?, Clash::ApplicationChanged);
-    if !next.status.is_open() {
+    let held = change.from.is_some_and(ApplicationStatus::holds_claim);
+    if !held && next.status.holds_claim() {
+        tx.put_new(table(ctx), claim_item(next), Clash::ApplicationPending);
+    }
+    if held && !next.status.holds_claim() {
         let release = Delete::builder()
             .table_name(table(ctx))
             .set_key(Some(open_claim_key(&next.person_key)))
@@ -690,4 +724,51 @@ pub async fn due_on(
     })
     .await?;
     items.into_iter().map(from_item).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filing(status: &str, deadline: Option<&str>) -> ApplicationRecord {
+        serde_json::from_value(serde_json::json!({
+            "pk": "APP#a1", "sk": "APP", "application_id": "a1", "applicant": "acc1",
+            "applied_key": "2026-12-01T00:00:00Z#a1", "person_key": "p1", "holder_name": "张三",
+            "basis": "standard", "photo_receipt_no": "PR1234",
+            "delivery": {"pickup_point": "440305001"}, "status": status,
+            "applied_at": "2026-12-01T00:00:00Z", "updated_at": "2026-12-01T00:00:00Z",
+            "version": 1, "consent_expires_at": deadline
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_filing_awaiting_consent_reads_expired_from_its_deadline_on() {
+        let at = |t: &str| {
+            chrono::DateTime::parse_from_rfc3339(t)
+                .unwrap()
+                .with_timezone(&chrono::Utc)
+        };
+        let awaiting = filing("awaiting_consent", Some("2026-12-08T00:00:00Z"));
+        assert_eq!(
+            awaiting.status_at(at("2026-12-07T23:59:59Z")),
+            ApplicationStatus::AwaitingConsent
+        );
+        assert_eq!(
+            awaiting.status_at(at("2026-12-08T00:00:00Z")),
+            ApplicationStatus::Expired
+        );
+        // Answered in time: the deadline no longer matters.
+        let answered = filing("submitted", Some("2026-12-08T00:00:00Z"));
+        assert_eq!(
+            answered.status_at(at("2027-01-01T00:00:00Z")),
+            ApplicationStatus::Submitted
+        );
+        // The holder's own application has no deadline.
+        let own = filing("accepted", None);
+        assert_eq!(
+            own.status_at(at("2030-01-01T00:00:00Z")),
+            ApplicationStatus::Accepted
+        );
+    }
 }

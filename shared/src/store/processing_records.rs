@@ -38,6 +38,8 @@ pub enum Processor {
     Staff,
     /// An agency receiving events (by its consumer id, `infra/events/consumers.yaml`).
     Agency,
+    /// A unit filing on the person's behalf (单位代办, F25; by its unit id, its name kept).
+    Unit,
 }
 
 /// What was done with the data.
@@ -48,6 +50,8 @@ pub enum Processing {
     Read,
     /// Sent to an agency as an event.
     Delivered,
+    /// Named in a unit's filing on the person's behalf (their name, ID document and phone).
+    Filed,
 }
 
 /// The kind of record the data was read from.
@@ -68,12 +72,15 @@ pub struct ProcessingRecord {
     /// When it happened (RFC 3339, UTC).
     pub at: String,
     pub processor: Processor,
-    /// The staff account id, or the consumer id (kept for audit; a staff member's is never shown
-    /// to the person).
+    /// The staff account id, the consumer id, or the unit id (kept for audit; a staff member's
+    /// is never shown to the person).
     pub processor_id: String,
     /// For staff: the office (受理点) they worked at when they read it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub office: Option<String>,
+    /// A unit's name as it was when it processed the data (units only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processor_name: Option<String>,
     pub processing: Processing,
     /// Why (the duty it serves), as shown to the person.
     pub purpose: String,
@@ -117,6 +124,7 @@ impl ProcessingRecord {
             processor: processed.processor,
             processor_id: processed.processor_id.to_owned(),
             office: None,
+            processor_name: None,
             processing: processed.processing,
             purpose: processed.purpose.to_owned(),
             subject_kind: processed.subject_kind,

@@ -130,6 +130,11 @@ pub fn unit_application(f: &mut Fields) -> Option<UnitApplication> {
     })
 }
 
+/// `POST /v1/permit-applications/{application_id}/consent`: `{consent}`, true or false.
+pub fn consent(f: &mut Fields) -> Option<bool> {
+    f.required_bool("consent")
+}
+
 /// `POST /v1/staff/permit-applications/{id}/decision`: `{approve, reason?}`; a refusal needs its
 /// reason (the 2015 platform's users complained of refusals without one).
 pub fn decision(f: &mut Fields) -> Option<Decision> {
@@ -170,4 +175,24 @@ pub fn cancellation_reason(f: &mut Fields) -> Option<String> {
     f.required("reason", |v| {
         text(v, 2, 200, "INVALID_REASON", "注销原因须为2至200个字符")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn consent_is_true_or_false() {
+        assert_eq!(consent(&mut Fields::of(json!({"consent": true}))), Some(true));
+        assert_eq!(consent(&mut Fields::of(json!({"consent": false}))), Some(false));
+        for bad in [json!({}), json!({"consent": "yes"}), json!({"consent": 1})] {
+            let mut f = Fields::of(bad.clone());
+            assert_eq!(consent(&mut f), None, "{bad}");
+            assert!(f.finish().is_err(), "{bad}");
+        }
+        let mut f = Fields::of(json!({"consent": true, "reason": "x"}));
+        assert_eq!(consent(&mut f), Some(true));
+        assert!(f.finish().is_err(), "an unknown field is refused");
+    }
 }
