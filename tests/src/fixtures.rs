@@ -122,7 +122,45 @@ pub async fn register(client: &Client, account_type: &str) -> User {
     registered_user(&body, &answer.body)
 }
 
+/// The device secrets this test process was given (`device_secret` of a login that verified a
+/// device by SMS), per username (lower case) and device id: as an app keeps its secret, so that
+/// [`login_body`] proves the device as the app would.
+static DEVICE_SECRETS: std::sync::Mutex<Vec<((String, String), String)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Keeps the `device_secret` of a 201 login `answer` of `user` on `device_id`, if it has one.
+pub fn keep_device_secret(user: &User, device_id: &str, answer: &Value) {
+    let Some(secret) = answer["device_secret"].as_str() else {
+        return;
+    };
+    let key = (user.username.to_lowercase(), device_id.to_owned());
+    let mut secrets = DEVICE_SECRETS.lock().expect("not poisoned");
+    secrets.retain(|(k, _)| *k != key);
+    secrets.push((key, secret.to_owned()));
+}
+
+/// The secret kept for `user` on `device_id` (see [`keep_device_secret`]).
+pub fn device_secret(user: &User, device_id: &str) -> Option<String> {
+    let key = (user.username.to_lowercase(), device_id.to_owned());
+    DEVICE_SECRETS
+        .lock()
+        .expect("not poisoned")
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, secret)| secret.clone())
+}
+
+/// A login body as the app sends it: with the device's secret when this device was verified.
 pub fn login_body(user: &User, device_id: &str) -> Value {
+    let mut body = login_body_without_secret(user, device_id);
+    if let Some(secret) = device_secret(user, device_id) {
+        body["device_secret"] = json!(secret);
+    }
+    body
+}
+
+/// A login body naming the device by its id alone (what someone who learnt the id can send).
+pub fn login_body_without_secret(user: &User, device_id: &str) -> Value {
     let mut body = json!({
         "platform": user.account_type,
         "username": user.username,
@@ -163,7 +201,8 @@ pub fn other_code(code: &str, offset: u32) -> String {
     format!("{:06}", (n + offset) % 1_000_000)
 }
 
-/// Logs in on `device_id`, verifying the device by SMS when asked; returns the access token.
+/// Logs in on `device_id`, verifying the device by SMS when asked (and keeping the device secret
+/// that answers, [`keep_device_secret`]); returns the access token.
 pub async fn login(client: &Client, user: &User, device_id: &str) -> String {
     let first = client
         .post("/v1/sessions", &login_body(user, device_id))
@@ -177,6 +216,7 @@ pub async fn login(client: &Client, user: &User, device_id: &str) -> String {
         first
     };
     assert_eq!(answer.status, 201, "login: {:#}", answer.body);
+    keep_device_secret(user, device_id, &answer.body);
     answer.body["access_token"]
         .as_str()
         .expect("access_token")

@@ -580,7 +580,14 @@ pub async fn every_route(stack: &Stack) -> BTreeSet<(String, String)> {
             "/v1/unit/sub-accounts",
             "/v1/unit/sub-accounts",
             Some(&admin),
-            Some(&units::sub_account_body(&[unit_link.to_owned()])),
+            Some(
+                &units::with_phone_code(
+                    &client,
+                    &admin,
+                    units::sub_account_body(&[unit_link.to_owned()]),
+                )
+                .await,
+            ),
         )
         .await;
     sweep
@@ -599,7 +606,14 @@ pub async fn every_route(stack: &Stack) -> BTreeSet<(String, String)> {
             "/v1/unit/sub-accounts/{account_id}",
             &sub_path,
             Some(&admin),
-            Some(&json!({"real_name": "王小三", "phone": fixtures::phone(), "link_ids": []})),
+            Some(
+                &units::with_phone_code(
+                    &client,
+                    &admin,
+                    json!({"real_name": "王小三", "phone": fixtures::phone(), "link_ids": []}),
+                )
+                .await,
+            ),
         )
         .await;
     sweep

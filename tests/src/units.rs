@@ -101,7 +101,8 @@ pub async fn open_unit(client: &Client, staff_token: &str, rooms: &[&str]) -> Un
     }
 }
 
-/// The body of `POST /v1/unit/sub-accounts` for a fresh sub-account.
+/// The body of `POST /v1/unit/sub-accounts` for a fresh sub-account, with a well-formed but made
+/// up `sms_code` (enough for bodies refused before the code is checked; see [`with_phone_code`]).
 pub fn sub_account_body(link_ids: &[String]) -> Value {
     json!({
         "username": fixtures::username(),
@@ -109,7 +110,21 @@ pub fn sub_account_body(link_ids: &[String]) -> Value {
         "phone": fixtures::phone(),
         "password": PASSWORD,
         "link_ids": link_ids,
+        "sms_code": "000000",
     })
+}
+
+/// A `sub_account_phone` code for `phone`, asked for by the administrator of `admin_token` (as
+/// the phone's holder would read it out to them).
+pub async fn sub_account_phone_code(client: &Client, admin_token: &str, phone: &str) -> String {
+    fixtures::session_code(client, admin_token, phone, "sub_account_phone").await
+}
+
+/// Puts the code of `body["phone"]` into `body["sms_code"]` (a creation or a phone change).
+pub async fn with_phone_code(client: &Client, admin_token: &str, mut body: Value) -> Value {
+    let phone = body["phone"].as_str().expect("a phone").to_owned();
+    body["sms_code"] = json!(sub_account_phone_code(client, admin_token, &phone).await);
+    body
 }
 
 /// Adds a sub-account with `link_ids` (asserting 201); returns it (not logged in) and the answer.
@@ -118,7 +133,7 @@ pub async fn add_sub_account(
     admin_token: &str,
     link_ids: &[String],
 ) -> (User, Value) {
-    let body = sub_account_body(link_ids);
+    let body = with_phone_code(client, admin_token, sub_account_body(link_ids)).await;
     let answer = client
         .post_auth("/v1/unit/sub-accounts", admin_token, &body)
         .await;

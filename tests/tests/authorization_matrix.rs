@@ -172,6 +172,8 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
     let check_code = id(&registration_a, "check_code");
     let building = unit_a.building.building.building_id.clone();
     let member = member_a.account_id.clone();
+    // A number no account has: the phone a unit administrator would give a new sub-account.
+    let sub_phone = fixtures::phone();
     let empty = || Some(json!({}));
     // For routes whose body may be `{}`: a field they do not take.
     let unknown = || Some(json!({"unknown": true}));
@@ -181,6 +183,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
     let rows = vec![
         // Public                                                                                   anon rr   rp   rp2  admA subA admB subB staff init
         row(M::POST, "/v1/sms-codes", &[], Some(json!({"phone": citizen.phone, "purpose": "change_password"})), [401, 202, 400, 400, 400, 400, 400, 400, 400, 400]),
+        row(M::POST, "/v1/sms-codes", &[], Some(json!({"phone": sub_phone, "purpose": "sub_account_phone"})), [401, 403, 403, 403, 202, 403, 202, 403, 403, 403]),
         row(M::POST, "/v1/accounts", &[], empty(),                                                       [400, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
         row(M::POST, "/v1/sessions", &[], empty(),                                                       [400, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
         row(M::GET, "/v1/districts", &[], None,                                                          [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),

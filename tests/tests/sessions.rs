@@ -42,12 +42,20 @@ async fn a_new_device_needs_an_sms_code_then_is_trusted() {
         answer.body["account"]["account_id"],
         user.account_id.as_str()
     );
+    // The device's secret: the app keeps it and sends it with the device id from now on.
+    assert!(
+        answer.body["device_secret"].is_string(),
+        "{:#}",
+        answer.body
+    );
+    fixtures::keep_device_secret(&user, &device, &answer.body);
     let token = answer.body["access_token"].as_str().unwrap();
     let me = client.get_auth("/v1/me", token).await;
     assert_eq!(me.status, 200);
     assert_eq!(me.body["username"], user.username.as_str());
 
-    // The device is now trusted: no code needed, and the used code cannot be replayed elsewhere.
+    // The device (with its secret) is now trusted: no code needed, and the used code cannot be
+    // replayed elsewhere.
     let again = client
         .post("/v1/sessions", &login_body(&user, &device))
         .await;
@@ -333,12 +341,13 @@ async fn login_codes_must_be_login_codes_used_once() {
         .await
         .assert_problem(400, "SMS_CODE_INVALID");
 
-    // Two new devices racing with one login code: exactly one gets in.
+    // Two logins of the device racing with its one login code: exactly one gets in.
     let quick = e2e_tests::start(&[("SMS_RESEND_INTERVAL_SECONDS", "0")]);
     let client = Client::new(&quick);
-    let code = fixtures::login_code(&client, &user, &fixtures::device_id()).await;
-    let a = fixtures::login_body_with_code(&user, &fixtures::device_id(), &user.phone, &code);
-    let b = fixtures::login_body_with_code(&user, &fixtures::device_id(), &user.phone, &code);
+    let device = fixtures::device_id();
+    let code = fixtures::login_code(&client, &user, &device).await;
+    let a = fixtures::login_body_with_code(&user, &device, &user.phone, &code);
+    let b = a.clone();
     let (a, b) = tokio::join!(
         client.post("/v1/sessions", &a),
         client.post("/v1/sessions", &b)
@@ -354,9 +363,10 @@ async fn an_expired_login_code_is_refused() {
     let user = fixtures::register(&Client::new(stack()), "residence_permit").await;
     let short = e2e_tests::start(&[("SMS_CODE_TTL_SECONDS", "2")]);
     let client = Client::new(&short);
-    let code = fixtures::login_code(&client, &user, &fixtures::device_id()).await;
+    let device = fixtures::device_id();
+    let code = fixtures::login_code(&client, &user, &device).await;
     tokio::time::sleep(Duration::from_millis(3100)).await;
-    let body = fixtures::login_body_with_code(&user, &fixtures::device_id(), &user.phone, &code);
+    let body = fixtures::login_body_with_code(&user, &device, &user.phone, &code);
     client
         .post("/v1/sessions", &body)
         .await
@@ -586,4 +596,122 @@ async fn the_local_staff_account_logs_in_on_the_staff_platform() {
     let first = client.post("/v1/sessions", &body).await;
     first.assert_problem(401, "SMS_CODE_REQUIRED");
     assert_eq!(first.body["phone_hint"], "139****0000");
+}
+
+/// Issue 28 (7): a login code is bound to the device whose ticket asked for it, and a ticket
+/// asks once.
+#[tokio::test]
+async fn a_code_asked_with_one_devices_ticket_logs_in_no_other() {
+    let client = Client::new(stack());
+    let user = fixtures::register(&client, "residence_registration").await;
+    let (device_a, device_b) = (fixtures::device_id(), fixtures::device_id());
+    let first = client
+        .post("/v1/sessions", &login_body(&user, &device_a))
+        .await;
+    first.assert_problem(401, "SMS_CODE_REQUIRED");
+    let ticket = first.body["login_ticket"].as_str().unwrap().to_owned();
+    let code = fixtures::code_with_ticket(&client, &user.phone, &ticket).await;
+
+    // The ticket has asked: it asks no more (not even after the resend interval would allow).
+    let sent = client.sms_messages(&user.phone).await.len();
+    let again = client
+        .post(
+            "/v1/sms-codes",
+            &json!({"phone": user.phone, "purpose": "login", "login_ticket": ticket}),
+        )
+        .await;
+    again.assert_problem(400, "VALIDATION_FAILED");
+    assert!(
+        again.has_field_error("login_ticket", "TICKET_USED"),
+        "{:#}",
+        again.body
+    );
+
+    // Device B with A's code: refused, and B is not trusted afterwards.
+    let on_b = fixtures::login_body_with_code(&user, &device_b, &user.phone, &code);
+    client
+        .post("/v1/sessions", &on_b)
+        .await
+        .assert_problem(400, "SMS_CODE_INVALID");
+    client
+        .post("/v1/sessions", &login_body(&user, &device_b))
+        .await
+        .assert_problem(401, "SMS_CODE_REQUIRED");
+    // Device A with its code gets in, with the secret that makes it trusted.
+    let on_a = fixtures::login_body_with_code(&user, &device_a, &user.phone, &code);
+    let answer = client.post("/v1/sessions", &on_a).await;
+    assert_eq!(answer.status, 201, "{:#}", answer.body);
+    let secret = answer.body["device_secret"]
+        .as_str()
+        .expect("device_secret");
+    assert!(secret.len() >= 43, "256 bits, base64url: {secret}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(client.sms_messages(&user.phone).await.len(), sent);
+}
+
+/// Issue 28 (7): a device is trusted by its secret, not by its id. A stolen device id without
+/// the secret (or with another) needs an SMS code, and wrong passwords sent with the owner's
+/// device id count in the untrusted lane: they end in the normal lock, while the owner's
+/// device with its secret still logs in without SMS.
+#[tokio::test]
+async fn a_device_id_without_its_secret_is_not_trusted() {
+    let client = Client::new(stack());
+    let user = fixtures::register(&client, "residence_registration").await;
+    let device = fixtures::device_id();
+    fixtures::login(&client, &user, &device).await;
+    let secret = fixtures::device_secret(&user, &device).expect("the login kept a secret");
+    let sent = client.sms_messages(&user.phone).await.len();
+
+    // With its secret the device needs no code, and gets no new secret.
+    let trusted = client
+        .post("/v1/sessions", &login_body(&user, &device))
+        .await;
+    assert_eq!(trusted.status, 201, "{:#}", trusted.body);
+    assert!(trusted.body.get("device_secret").is_none());
+
+    // The id alone, or with a made-up secret: a new device.
+    let stolen = fixtures::login_body_without_secret(&user, &device);
+    client
+        .post("/v1/sessions", &stolen)
+        .await
+        .assert_problem(401, "SMS_CODE_REQUIRED");
+    let mut forged = stolen.clone();
+    forged["device_secret"] = json!(secret.chars().rev().collect::<String>());
+    client
+        .post("/v1/sessions", &forged)
+        .await
+        .assert_problem(401, "SMS_CODE_REQUIRED");
+    let mut malformed = stolen.clone();
+    malformed["device_secret"] = json!("not a secret");
+    assert!(
+        client
+            .post("/v1/sessions", &malformed)
+            .await
+            .has_field_error("device_secret", "INVALID_DEVICE_SECRET")
+    );
+
+    // 25 wrong passwords with the owner's device id: the normal lock after 5, not 50.
+    let mut wrong = stolen.clone();
+    wrong["password"] = json!("not-the-password");
+    let mut codes = Vec::new();
+    for _ in 0..25 {
+        codes.push(client.post("/v1/sessions", &wrong).await.code().to_owned());
+    }
+    let failures = codes.iter().filter(|c| *c == "UNAUTHENTICATED").count();
+    assert!(
+        codes.iter().any(|c| c == "ACCOUNT_LOCKED") && failures < 25,
+        "{codes:?}"
+    );
+    assert!(
+        codes
+            .iter()
+            .all(|c| c == "UNAUTHENTICATED" || c == "ACCOUNT_LOCKED")
+    );
+    // The owner's device with its secret still gets in, without SMS.
+    let owner = client
+        .post("/v1/sessions", &login_body(&user, &device))
+        .await;
+    assert_eq!(owner.status, 201, "{:#}", owner.body);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(client.sms_messages(&user.phone).await.len(), sent);
 }

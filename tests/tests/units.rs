@@ -7,7 +7,7 @@ use e2e_tests::houses::{link, link_body, seed_building, staff_session, unique_na
 use e2e_tests::residents::{declare, declared, registration_path, resident_body, residents_path};
 use e2e_tests::units::{
     add_sub_account, admin_of, credit_code, open_unit, open_unit_answer, sub_account_body,
-    sub_account_path, sub_account_session, unit_body,
+    sub_account_path, sub_account_session, unit_body, with_phone_code,
 };
 use e2e_tests::{Client, stack};
 use reqwest::Method;
@@ -563,7 +563,11 @@ async fn sub_account_changes_and_deactivation() {
     let (taken, _) =
         add_sub_account(&client, &other.admin_token, &[other.link_ids[0].clone()]).await;
     let answer = client
-        .patch_auth(&path, admin, &json!({"phone": taken.phone}))
+        .patch_auth(
+            &path,
+            admin,
+            &with_phone_code(&client, admin, json!({"phone": taken.phone})).await,
+        )
         .await;
     answer.assert_problem(409, "CONFLICT");
     assert!(answer.has_field_error("phone", "PHONE_TAKEN"));
@@ -572,11 +576,25 @@ async fn sub_account_changes_and_deactivation() {
     let trusted = fixtures::device_id();
     fixtures::login(&client, &sub, &trusted).await;
     let new_phone = fixtures::phone();
+    // A new phone needs its holder's code.
+    let unproven = client
+        .patch_auth(&path, admin, &json!({"phone": new_phone}))
+        .await;
+    assert!(
+        unproven.has_field_error("sms_code", "REQUIRED"),
+        "{:#}",
+        unproven.body
+    );
     let changed = client
         .patch_auth(
             &path,
             admin,
-            &json!({"real_name": "王小三", "phone": new_phone}),
+            &with_phone_code(
+                &client,
+                admin,
+                json!({"real_name": "王小三", "phone": new_phone}),
+            )
+            .await,
         )
         .await;
     assert_eq!(changed.status, 200, "{:#}", changed.body);
@@ -598,6 +616,7 @@ async fn sub_account_changes_and_deactivation() {
     // The old phone is free for another unit account.
     let mut reuse = sub_account_body(std::slice::from_ref(&a));
     reuse["phone"] = json!(sub.phone);
+    let reuse = with_phone_code(&client, admin, reuse).await;
     assert_eq!(
         client
             .post_auth("/v1/unit/sub-accounts", admin, &reuse)
@@ -698,6 +717,7 @@ async fn sub_account_changes_and_deactivation() {
     // Its phone is free again; its username stays taken.
     let mut again = sub_account_body(std::slice::from_ref(&a));
     again["phone"] = json!(new_phone);
+    let again = with_phone_code(&client, admin, again).await;
     assert_eq!(
         client
             .post_auth("/v1/unit/sub-accounts", admin, &again)
@@ -707,6 +727,7 @@ async fn sub_account_changes_and_deactivation() {
     );
     let mut same_name = sub_account_body(&[a]);
     same_name["username"] = json!(sub.username);
+    let same_name = with_phone_code(&client, admin, same_name).await;
     let answer = client
         .post_auth("/v1/unit/sub-accounts", admin, &same_name)
         .await;
@@ -715,4 +736,117 @@ async fn sub_account_changes_and_deactivation() {
         "{:#}",
         answer.body
     );
+}
+
+/// Issue 28 (3): a unit administrator cannot spend a stranger's login codes. A sub-account gets
+/// only a phone whose holder read out a `sub_account_phone` code (at most 3 a day to a phone,
+/// whoever asks), and login codes are counted per account and phone: a sub-account logging in
+/// from new devices on a number never spends the number's own account's login codes.
+#[tokio::test]
+async fn a_unit_administrator_cannot_spend_a_strangers_login_codes() {
+    let stack = e2e_tests::start(&[
+        ("SMS_RESEND_INTERVAL_SECONDS", "0"),
+        ("SMS_DAILY_LIMIT_PER_PHONE", "3"),
+    ]);
+    let client = Client::new(&stack);
+    let (_, staff_token) = staff_session(&client).await;
+    let unit = open_unit(&client, &staff_token, &["101"]).await;
+    let admin = &unit.admin_token;
+    let stranger = fixtures::register(&client, "residence_registration").await;
+    let sent_before = client.sms_delivered(&stranger.phone, 1).await.len();
+
+    // A sub-account on the stranger's phone without its code, or with a made-up one: refused.
+    let mut body = sub_account_body(&unit.link_ids);
+    body["phone"] = json!(stranger.phone);
+    body.as_object_mut().unwrap().remove("sms_code");
+    let answer = client
+        .post_auth("/v1/unit/sub-accounts", admin, &body)
+        .await;
+    assert!(
+        answer.has_field_error("sms_code", "REQUIRED"),
+        "{:#}",
+        answer.body
+    );
+    body["sms_code"] = json!("123456");
+    client
+        .post_auth("/v1/unit/sub-accounts", admin, &body)
+        .await
+        .assert_problem(400, "SMS_CODE_INVALID");
+
+    // Only a unit administrator asks for the phone's code, and a phone gets 3 a day at most.
+    let request = json!({"phone": stranger.phone, "purpose": "sub_account_phone"});
+    client
+        .post("/v1/sms-codes", &request)
+        .await
+        .assert_problem(401, "UNAUTHENTICATED");
+    let (_, citizen) = fixtures::logged_in(&client, "residence_registration").await;
+    client
+        .post_auth("/v1/sms-codes", &citizen, &request)
+        .await
+        .assert_problem(403, "FORBIDDEN");
+    let mut code = String::new();
+    for _ in 0..3 {
+        code = fixtures::session_code(&client, admin, &stranger.phone, "sub_account_phone").await;
+    }
+    let fourth = client.post_auth("/v1/sms-codes", admin, &request).await;
+    fourth.assert_problem(429, "RATE_LIMITED");
+    let other = open_unit(&client, &staff_token, &["101"]).await;
+    client
+        .post_auth("/v1/sms-codes", &other.admin_token, &request)
+        .await
+        .assert_problem(429, "RATE_LIMITED");
+    // Another administrator's code proves nothing to this one.
+    let mut elsewhere = sub_account_body(&other.link_ids);
+    elsewhere["phone"] = json!(stranger.phone);
+    elsewhere["sms_code"] = json!(code);
+    client
+        .post_auth("/v1/unit/sub-accounts", &other.admin_token, &elsewhere)
+        .await
+        .assert_problem(400, "SMS_CODE_INVALID");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        client.sms_messages(&stranger.phone).await.len(),
+        sent_before + 3,
+        "nothing but the three phone codes reached the stranger"
+    );
+    // The stranger still logs in on a new device.
+    fixtures::login(&client, &stranger, &fixtures::device_id()).await;
+
+    // Now the holder agrees (reads out the code): the sub-account is added on that phone. Its
+    // logins on new devices spend its own login codes (3 a day here), never the holder's
+    // personal account's.
+    body["sms_code"] = json!(code);
+    let added = client
+        .post_auth("/v1/unit/sub-accounts", admin, &body)
+        .await;
+    assert_eq!(added.status, 201, "{:#}", added.body);
+    assert_eq!(added.body["phone_confirmed"], true);
+    let sub = User {
+        account_id: added.body["account_id"].as_str().unwrap().to_owned(),
+        account_type: "residence_registration".into(),
+        username: body["username"].as_str().unwrap().to_owned(),
+        password: PASSWORD.into(),
+        phone: stranger.phone.clone(),
+        id_number: String::new(),
+        role: Some("sub_account".into()),
+    };
+    for _ in 0..3 {
+        fixtures::login_code(&client, &sub, &fixtures::device_id()).await;
+    }
+    let first = client
+        .post(
+            "/v1/sessions",
+            &fixtures::login_body(&sub, &fixtures::device_id()),
+        )
+        .await;
+    first.assert_problem(401, "SMS_CODE_REQUIRED");
+    let ticket = first.body["login_ticket"].as_str().unwrap();
+    client
+        .post(
+            "/v1/sms-codes",
+            &json!({"phone": sub.phone, "purpose": "login", "login_ticket": ticket}),
+        )
+        .await
+        .assert_problem(429, "RATE_LIMITED");
+    fixtures::login(&client, &stranger, &fixtures::device_id()).await;
 }

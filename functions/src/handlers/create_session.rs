@@ -1,8 +1,9 @@
-//! `POST /v1/sessions`: login. A new session replaces the account's previous one.
+//! `POST /v1/sessions`: login. A new session replaces the account's previous one. A device is
+//! trusted (no SMS code) only with the `device_secret` its SMS-verified login answered.
 
 use lambda_http::Request;
 use shared::AppContext;
-use shared::domain::account::{AccountType, DeviceId, Role};
+use shared::domain::account::{AccountType, DeviceId, DeviceSecret, Role};
 use shared::domain::password::Password;
 use shared::domain::phone::PhoneNumber;
 use shared::domain::sms::parse_code;
@@ -26,6 +27,7 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let username = f.required("username", username);
     let password = f.required("password", Password::any);
     let device_id = f.required("device_id", DeviceId::parse);
+    let device_secret = f.optional("device_secret", DeviceSecret::parse);
     let phone = f.optional("phone", PhoneNumber::parse);
     let sms_code = f.optional("sms_code", parse_code);
     let role = f.optional("role", Role::parse_unit_role);
@@ -36,6 +38,7 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
         username: checked(username)?,
         password: checked(password)?,
         device_id: checked(device_id)?,
+        device_secret,
         phone,
         sms_code,
         role,

@@ -1,6 +1,7 @@
 //! `POST /v1/sms-codes` `{phone, purpose, login_ticket?}` → 202 `{expires_in, resend_after}`.
-//! `change_phone` and `change_password` codes need a logged-in caller; a `login` code needs the
-//! `login_ticket` of the `SMS_CODE_REQUIRED` login answer.
+//! `change_phone` and `change_password` codes need a logged-in caller, `sub_account_phone`
+//! codes a unit administrator; a `login` code needs the `login_ticket` of the
+//! `SMS_CODE_REQUIRED` login answer (one code per ticket).
 
 use lambda_http::Request;
 use shared::AppContext;

@@ -3,8 +3,10 @@
 //! sent only against one, so strangers can neither spend a phone's login codes nor learn from
 //! the code route which phones have accounts.
 //!
-//! A ticket is opaque: base64url of its JSON (account, device hash, expiry) and a keyed hash of
-//! it under the data key, so nobody can forge or extend one.
+//! A ticket is opaque: base64url of its JSON (a random id, account, device hash, expiry) and a
+//! keyed hash of it under the data key, so nobody can forge or extend one. It asks for one code
+//! (its id is claimed then, [`crate::store::verification_codes::claim_ticket`]), and that code is
+//! bound to its account and device: it logs in no other device.
 
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +15,8 @@ use crate::crypto::{base64url, base64url_decode, constant_time_eq, keyed_hash};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginTicket {
+    /// Random, so that each ticket can be spent once.
+    pub ticket_id: String,
     pub account_id: String,
     /// The device the password was given from (its keyed hash per account).
     pub device_hash: String,
@@ -27,6 +31,7 @@ fn signature(config: &AppConfig, payload: &str) -> String {
 /// The ticket for `account_id` on the device `device_hash`, valid `ttl_seconds`.
 pub fn issue(config: &AppConfig, account_id: &str, device_hash: &str, ttl_seconds: i64) -> String {
     let ticket = LoginTicket {
+        ticket_id: crate::crypto::random_token(16),
         account_id: account_id.to_owned(),
         device_hash: device_hash.to_owned(),
         expires_at: crate::clock::epoch_seconds() + ttl_seconds,
@@ -61,9 +66,15 @@ mod tests {
             ("acc", "dev")
         );
         assert!(verify(&config, &issue(&config, "acc", "dev", -1)).is_none());
+        assert_ne!(
+            read.ticket_id,
+            verify(&config, &issue(&config, "acc", "dev", 300))
+                .unwrap()
+                .ticket_id
+        );
         let (_, signature) = ticket.split_once('.').unwrap();
         let forged =
-            base64url(br#"{"account_id":"other","device_hash":"dev","expires_at":9999999999}"#);
+            base64url(br#"{"ticket_id":"t","account_id":"other","device_hash":"dev","expires_at":9999999999}"#);
         assert!(verify(&config, &format!("{forged}.{signature}")).is_none());
         let other_key = crate::config::for_tests(&[(
             "DATA_HASH_KEY",

@@ -229,6 +229,49 @@ impl DeviceId {
     }
 }
 
+/// The secret that proves a device the account verified by SMS: drawn at that login (256 bits
+/// from the OS CSPRNG, base64url), answered once as `device_secret`, kept by the app and sent
+/// with the same `device_id` on later logins. Only a keyed hash of it is stored. Unlike the
+/// device id, which the client chooses and may leak, nobody has it but the app it was given to.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DeviceSecret(String);
+
+impl DeviceSecret {
+    /// Bytes of randomness in a new secret.
+    const BYTES: usize = 32;
+
+    pub fn generate() -> Self {
+        Self(crate::crypto::random_token(Self::BYTES))
+    }
+
+    /// A secret as the client sends it back. Any other shape cannot be one the service issued:
+    /// it is refused as bad input rather than silently treated as a wrong secret.
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
+        let ok = (16..=128).contains(&input.len())
+            && input
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
+        if ok {
+            Ok(Self(input.to_owned()))
+        } else {
+            Err(Invalid::new(
+                "INVALID_DEVICE_SECRET",
+                "设备密钥格式不正确，请使用登录时返回的 device_secret",
+            ))
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DeviceSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DeviceSecret(<redacted>)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,6 +367,22 @@ mod tests {
         assert!(DeviceId::parse("7f3a9c2b-1234-4c1e-9a7d-0b6f2e8d4c11").is_ok());
         assert!(DeviceId::parse("short-id-1234").is_err());
         assert!(DeviceId::parse("has space in it").is_err());
+    }
+
+    #[test]
+    fn device_secrets_are_256_random_bits_and_parse_back() {
+        let secret = DeviceSecret::generate();
+        assert_eq!(
+            crate::crypto::base64url_decode(secret.expose())
+                .unwrap()
+                .len(),
+            32
+        );
+        assert_ne!(secret, DeviceSecret::generate());
+        assert_eq!(DeviceSecret::parse(secret.expose()).unwrap(), secret);
+        assert!(DeviceSecret::parse("short").is_err());
+        assert!(DeviceSecret::parse("not a secret with spaces").is_err());
+        assert_eq!(format!("{secret:?}"), "DeviceSecret(<redacted>)");
     }
 
     #[test]

@@ -20,18 +20,25 @@ pub enum SmsPurpose {
     ChangePhone,
     #[strum(message = "修改密码")]
     ChangePassword,
+    /// Sent to the phone a unit administrator gives a sub-account: the code, typed into the
+    /// sub-account's creation or phone change, proves the phone's holder agreed.
+    #[strum(message = "验证单位子账号手机号码")]
+    SubAccountPhone,
 }
 
 super::code_enum!(
     SmsPurpose,
     "INVALID_PURPOSE",
-    "用途须为 register、login、change_phone 或 change_password"
+    "用途须为 register、login、change_phone、change_password 或 sub_account_phone"
 );
 
 impl SmsPurpose {
     /// Whether asking for a code of this purpose needs a logged-in caller.
     pub fn needs_session(self) -> bool {
-        matches!(self, Self::ChangePhone | Self::ChangePassword)
+        matches!(
+            self,
+            Self::ChangePhone | Self::ChangePassword | Self::SubAccountPhone
+        )
     }
 
     fn action(self) -> &'static str {
@@ -180,7 +187,13 @@ mod tests {
     fn purposes_round_trip() {
         crate::domain::assert_code_enum(
             SmsPurpose::ALL,
-            &["register", "login", "change_phone", "change_password"],
+            &[
+                "register",
+                "login",
+                "change_phone",
+                "change_password",
+                "sub_account_phone",
+            ],
             SmsPurpose::as_str,
             |name| SmsPurpose::parse(name).ok(),
         );

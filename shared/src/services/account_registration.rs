@@ -78,8 +78,14 @@ pub async fn register(
     let houses = super::house_links::resolve(ctx, std::mem::take(&mut registration.houses)).await?;
     let code = match &registration.opening {
         Opening::Online { sms_code } => Some(
-            super::sms_codes::check(ctx, &registration.phone, SmsPurpose::Register, sms_code)
-                .await?,
+            super::sms_codes::check(
+                ctx,
+                &registration.phone,
+                SmsPurpose::Register,
+                &[],
+                sms_code,
+            )
+            .await?,
         ),
         Opening::Counter { .. } => None,
     };

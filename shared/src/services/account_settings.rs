@@ -45,7 +45,14 @@ pub async fn change_password(
     let new_password = Password::new_checked(&change.new_password, Some(&account.username))
         .map_err(|invalid| ApiError::validation(invalid.at("new_password")))?;
     let phone = account.phone.clone();
-    let code = sms_codes::check(ctx, &phone, SmsPurpose::ChangePassword, &change.sms_code).await?;
+    let code = sms_codes::check(
+        ctx,
+        &phone,
+        SmsPurpose::ChangePassword,
+        &[],
+        &change.sms_code,
+    )
+    .await?;
 
     let old_hash = account.password_hash.clone();
     let (old, new) = (change.old_password, new_password);
@@ -109,7 +116,7 @@ pub async fn change_phone(
             Invalid::new("SAME_AS_CURRENT", "新手机号码与当前号码相同").at("new_phone"),
         ));
     }
-    let code = sms_codes::check(ctx, &new_phone, SmsPurpose::ChangePhone, &sms_code).await?;
+    let code = sms_codes::check(ctx, &new_phone, SmsPurpose::ChangePhone, &[], &sms_code).await?;
     let hash = account.password_hash.clone();
     if !blocking(move || verify_password(&current_password, &hash)).await? {
         return Err(ApiError::validation(

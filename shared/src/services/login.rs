@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::auth::jwt::{self, Claims};
 use crate::config::LoginSettings;
 use crate::context::AppContext;
-use crate::domain::account::{AccountStatus, AccountType, DeviceId, Role};
+use crate::domain::account::{AccountStatus, AccountType, DeviceId, DeviceSecret, Role};
 use crate::domain::password::{DUMMY_HASH, Password, verify_password};
 use crate::domain::phone::PhoneNumber;
 use crate::domain::sms::SmsPurpose;
@@ -24,6 +24,9 @@ pub struct Login {
     pub username: String,
     pub password: Password,
     pub device_id: DeviceId,
+    /// The secret this device was given when it was verified by SMS: without it (or with
+    /// another) the device is not trusted, whatever its id.
+    pub device_secret: Option<DeviceSecret>,
     pub phone: Option<PhoneNumber>,
     pub sms_code: Option<String>,
     pub role: Option<Role>,
@@ -35,12 +38,22 @@ pub struct SessionIssued {
     pub token_type: &'static str,
     pub expires_in: u64,
     pub account: AccountView,
+    /// Only when this login verified the device by SMS: the secret the app keeps and sends with
+    /// the same `device_id` on later logins, so that they need no code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_secret: Option<String>,
 }
 
 pub async fn login(ctx: &AppContext, login: Login) -> Result<SessionIssued, ApiError> {
     let username_key = login.username.to_ascii_lowercase();
-    let (account, device) =
-        verify_credentials(ctx, &username_key, login.password, &login.device_id).await?;
+    let (account, device) = verify_credentials(
+        ctx,
+        &username_key,
+        login.password,
+        &login.device_id,
+        login.device_secret.as_ref(),
+    )
+    .await?;
 
     match account.status {
         AccountStatus::Active => {}
@@ -60,6 +73,7 @@ pub async fn login(ctx: &AppContext, login: Login) -> Result<SessionIssued, ApiE
     }
     check_role(&account, login.role)?;
 
+    let mut new_secret = None;
     if device.lane == Lane::Untrusted {
         verify_new_device(
             ctx,
@@ -69,11 +83,31 @@ pub async fn login(ctx: &AppContext, login: Login) -> Result<SessionIssued, ApiE
             login.sms_code.as_deref(),
         )
         .await?;
+        let secret = DeviceSecret::generate();
         let until =
             crate::clock::epoch_seconds() + ctx.config.login.trusted_device_ttl.as_secs() as i64;
-        accounts::trust_device(ctx, &account.account_id, &device.hash, until).await?;
+        let secret_hash = device_secret_hash(ctx, &account.account_id, &device.hash, &secret);
+        accounts::trust_device(ctx, &account.account_id, &device.hash, &secret_hash, until).await?;
+        new_secret = Some(secret);
     }
-    start_session(ctx, &account).await
+    let mut issued = start_session(ctx, &account).await?;
+    issued.device_secret = new_secret.map(|secret| secret.expose().to_owned());
+    Ok(issued)
+}
+
+/// The stored form of a device secret: keyed, and bound to the account and device it was issued
+/// for (a secret shown with another device id or account proves nothing).
+fn device_secret_hash(
+    ctx: &AppContext,
+    account_id: &str,
+    device_hash: &str,
+    secret: &DeviceSecret,
+) -> String {
+    crate::crypto::keyed_hash(
+        &ctx.config.hash_key,
+        "device-secret",
+        &[account_id, device_hash, secret.expose()],
+    )
 }
 
 /// The device a login comes from: its keyed hash (per account) and whether the account trusts it.
@@ -93,8 +127,9 @@ const PENDING_FOR_MS: i64 = 10_000;
 /// is checked against a dummy hash, so neither the answer nor its timing tells whether a username
 /// exists.
 ///
-/// Attempts from a device the account verified by SMS are counted apart, against a much higher
-/// bound, so failures from anywhere else never lock it out. Each attempt is counted in *before*
+/// Attempts from a device the account verified by SMS, proven by the device secret issued then,
+/// are counted apart, against a much higher bound, so failures from anywhere else never lock it
+/// out; the device id alone (which the client chooses and may leak) never reaches that lane. Each attempt is counted in *before*
 /// the password is checked (so parallel guesses cannot slip past the lock) as pending: a right
 /// password never counts as a failure, a wrong one turns its pending count into a failure.
 async fn verify_credentials(
@@ -102,6 +137,7 @@ async fn verify_credentials(
     username_key: &str,
     password: Password,
     device_id: &DeviceId,
+    device_secret: Option<&DeviceSecret>,
 ) -> Result<(AccountRecord, Device), ApiError> {
     let account = accounts::find_by_username(ctx, username_key).await?;
     let account_id = account.as_ref().map_or("", |a| a.account_id.as_str());
@@ -110,7 +146,14 @@ async fn verify_credentials(
         "device",
         &[account_id, device_id.as_str()],
     );
-    let trusted = accounts::device_is_trusted(ctx, account_id, &hash).await? && account.is_some();
+    let trusted = match device_secret {
+        Some(secret) => {
+            let secret_hash = device_secret_hash(ctx, account_id, &hash, secret);
+            accounts::device_is_trusted(ctx, account_id, &hash, &secret_hash).await?
+                && account.is_some()
+        }
+        None => false,
+    };
     let lane = if trusted {
         Lane::TrustedDevice
     } else {
@@ -285,6 +328,10 @@ async fn verify_new_device(
     phone: Option<&PhoneNumber>,
     sms_code: Option<&str>,
 ) -> Result<(), ApiError> {
+    if !account.phone_proven() {
+        // A sub-account whose phone its holder never proved: no code goes to that phone.
+        return Err(ApiError::Forbidden(super::sms_codes::UNPROVEN_PHONE));
+    }
     let (Some(phone), Some(code)) = (phone, sms_code) else {
         return Err(ApiError::SmsCodeRequired {
             phone_hint: account.phone.masked(),
@@ -299,7 +346,10 @@ async fn verify_new_device(
     if *phone != account.phone {
         return Err(ApiError::SmsCodeInvalid);
     }
-    let verified = super::sms_codes::check(ctx, phone, SmsPurpose::Login, code).await?;
+    // The code is bound to this account and this device: one asked for with another device's
+    // ticket is not found.
+    let bound_to = super::sms_codes::login_binding(&account.account_id, &device.hash);
+    let verified = super::sms_codes::check(ctx, phone, SmsPurpose::Login, &bound_to, code).await?;
     Ok(verified.consume(ctx).await?)
 }
 
@@ -328,6 +378,7 @@ async fn start_session(
         token_type: "Bearer",
         expires_in: ttl,
         account: AccountView::from(account),
+        device_secret: None,
     })
 }
 

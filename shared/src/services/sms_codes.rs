@@ -1,6 +1,8 @@
 //! Issuing and checking SMS verification codes, with the limits that keep SMS costs bounded:
-//! one code per phone and purpose per resend interval, a daily cap per phone and purpose, a daily
-//! cap per device for login codes, an hourly cap per client address (IPv4) or network (IPv6 /64),
+//! one code per phone and purpose (and account and device, for login codes) per resend interval,
+//! a daily cap per phone and purpose (per account and phone for login codes; a small one for
+//! `sub_account_phone` codes, which go to a phone not yet proven), a daily cap per device for
+//! login codes, one code per login ticket, an hourly cap per client address (IPv4) or network (IPv6 /64),
 //! and a daily ceiling for the whole service.
 
 use serde::Serialize;
@@ -33,19 +35,39 @@ const GLOBAL_SHARDS: u32 = 32;
 pub enum Requester<'a> {
     /// Anyone (a `register` code): counted per client address and per phone.
     Anyone,
-    /// A logged-in account (`change_phone`, `change_password`).
+    /// A logged-in account (`change_phone`, `change_password`; `sub_account_phone` for a unit
+    /// administrator).
     Session(&'a Principal),
     /// The holder of a login ticket, who has just given the account's password from a device it
-    /// does not trust yet (a `login` code): counted per device too.
+    /// does not trust yet (a `login` code): counted per account and phone, and per device.
     Ticket(&'a LoginTicket),
 }
+
+/// The most `sub_account_phone` codes a phone gets a day, whoever asks: the phone's holder has
+/// not agreed to anything yet, so this is what a unit administrator typing a stranger's number
+/// can send it.
+pub const SUB_ACCOUNT_PHONE_DAILY_LIMIT: u32 = 3;
+
+/// What a login code is bound to besides phone and purpose: the ticket's account and device,
+/// so it logs in that device of that account and no other.
+pub fn login_binding<'a>(account_id: &'a str, device_hash: &'a str) -> [&'a str; 2] {
+    [account_id, device_hash]
+}
+
+const TICKET_USED: &str = "该登录凭据已用于获取验证码，请重新输入用户名和密码";
+/// Why a sub-account whose phone was never proven gets no login code.
+pub const UNPROVEN_PHONE: &str =
+    "该子账号的手机号码尚未验证，暂不能在新设备登录，请联系单位管理员重新验证手机号码";
 
 /// Issues a code for `phone` and `purpose` and queues its message (the answer never waits for
 /// SNS, see [`crate::sms`]). A `register` code goes to anyone's
 /// phone; `change_phone` and `change_password` codes need a logged-in caller (a
 /// `change_password` code goes only to the account's own phone); a `login` code needs a login
-/// ticket and goes only to its account's phone, so nobody else can spend a phone's login codes,
-/// and the route tells nobody which phones have accounts.
+/// ticket, goes only to its account's phone once that phone is proven, one per ticket, and is
+/// bound to the ticket's account and device; a `sub_account_phone` code needs a unit
+/// administrator and is bound to them. So nobody else can spend a phone's login codes, one
+/// account's requests never spend another's, and the route tells nobody which phones have
+/// accounts.
 pub async fn issue(
     ctx: &AppContext,
     phone: &PhoneNumber,
@@ -56,7 +78,13 @@ pub async fn issue(
     let not_account_phone = |message: &'static str| {
         ApiError::validation(FieldError::new("phone", "NOT_ACCOUNT_PHONE", message))
     };
+    let settings = &ctx.config.sms;
     let mut device = None;
+    let mut bound_to: Vec<&str> = Vec::new();
+    // What the daily count per purpose is kept for: the phone, or (login codes) the account and
+    // phone, so that another account on the same number never spends this one's codes.
+    let mut counted_for = ("sms-phone", ctx.lookup_hash("phone", phone.as_str()));
+    let mut daily_limit = settings.daily_limit_per_phone;
     match (purpose, &requester) {
         (SmsPurpose::Register, _) => {}
         (SmsPurpose::Login, Requester::Ticket(ticket)) => {
@@ -66,7 +94,26 @@ pub async fn issue(
             if account.phone != *phone {
                 return Err(not_account_phone("登录验证码只能发送到账号绑定的手机号码"));
             }
+            if !account.phone_proven() {
+                return Err(ApiError::Forbidden(UNPROVEN_PHONE));
+            }
+            if !verification_codes::claim_ticket(ctx, &ticket.ticket_id, ticket.expires_at).await? {
+                return Err(ApiError::validation(FieldError::new(
+                    "login_ticket",
+                    "TICKET_USED",
+                    TICKET_USED,
+                )));
+            }
             device = Some(ticket.device_hash.as_str());
+            bound_to = login_binding(&ticket.account_id, &ticket.device_hash).to_vec();
+            counted_for = (
+                "sms-account-phone",
+                crate::crypto::keyed_hash(
+                    &ctx.config.hash_key,
+                    "account-phone",
+                    &[&ticket.account_id, phone.as_str()],
+                ),
+            );
         }
         (SmsPurpose::ChangePassword, Requester::Session(caller)) => {
             let account = accounts::find_by_id(ctx, &caller.account_id)
@@ -79,12 +126,16 @@ pub async fn issue(
             }
         }
         (SmsPurpose::ChangePhone, Requester::Session(_)) => {}
+        (SmsPurpose::SubAccountPhone, Requester::Session(caller)) => {
+            super::authorization::require_unit_admin(caller)?;
+            bound_to = vec![&caller.account_id];
+            daily_limit = daily_limit.min(SUB_ACCOUNT_PHONE_DAILY_LIMIT);
+        }
         _ => return Err(ApiError::Internal),
     }
-    let settings = &ctx.config.sms;
     let now = crate::clock::epoch_seconds();
     let interval = settings.resend_interval.as_secs() as i64;
-    let key = verification_code_key(ctx, phone, purpose);
+    let key = verification_code_key(ctx, phone, purpose, &bound_to);
 
     if let Some(last) = verification_codes::get(ctx, &key).await? {
         let next_allowed = last.sent_at + interval;
@@ -101,14 +152,13 @@ pub async fn issue(
     };
     let network = ctx.lookup_hash("ip", &network);
     super::limits::hit(ctx, "sms-ip", &network, Window::HOUR, per_network).await?;
-    let phone_key = ctx.lookup_hash("phone", phone.as_str());
-    let per_purpose = format!("sms-phone-{}", purpose.as_str());
+    let per_purpose = format!("{}-{}", counted_for.0, purpose.as_str());
     super::limits::hit(
         ctx,
         &per_purpose,
-        &phone_key,
+        &counted_for.1,
         Window::CHINA_DAY,
-        settings.daily_limit_per_phone,
+        daily_limit,
     )
     .await?;
     if let Some(device) = device {
@@ -135,7 +185,7 @@ pub async fn issue(
     let code = SmsCode::generate();
     let record = CodeRecord {
         pk: key.clone(),
-        code_hash: verification_codes::code_hash(ctx, phone, purpose, code.expose()),
+        code_hash: verification_codes::code_hash(ctx, phone, purpose, &bound_to, code.expose()),
         sent_at: now,
         expires_at: now + settings.code_ttl.as_secs() as i64,
         attempts: 0,
@@ -167,18 +217,21 @@ pub async fn issue(
 /// Checks a code typed by the user. Every try counts against the code (wrong or right, counted
 /// before comparing), so after `max_attempts` tries the code is dead, and a right code used to
 /// probe for conflicts is used up too. The code is not consumed here: the caller consumes the
-/// returned [`VerifiedCode`] together with what it protects.
+/// returned [`VerifiedCode`] together with what it protects. `bound_to` is what the code was
+/// issued for besides phone and purpose (see [`issue`]): a code issued for another account,
+/// device or administrator is simply not found.
 pub async fn check(
     ctx: &AppContext,
     phone: &PhoneNumber,
     purpose: SmsPurpose,
+    bound_to: &[&str],
     code: &str,
 ) -> Result<VerifiedCode, ApiError> {
-    let key = verification_code_key(ctx, phone, purpose);
+    let key = verification_code_key(ctx, phone, purpose, bound_to);
     let Some(record) = verification_codes::count_try(ctx, &key).await? else {
         return Err(ApiError::SmsCodeInvalid);
     };
-    let offered = verification_codes::code_hash(ctx, phone, purpose, code);
+    let offered = verification_codes::code_hash(ctx, phone, purpose, bound_to, code);
     if !crate::crypto::constant_time_eq(&offered, &record.code_hash) {
         return Err(ApiError::SmsCodeInvalid);
     }

@@ -8,10 +8,12 @@ use crate::domain::account::{AccountStatus, AccountType, RealName, Role, Usernam
 use crate::domain::house_link::LinkStatus;
 use crate::domain::password::Password;
 use crate::domain::phone::PhoneNumber;
+use crate::domain::sms::SmsPurpose;
 use crate::error::{ApiError, FieldError};
 use crate::store::accounts::{self, AccountRecord, Holder};
 use crate::store::house_links;
 use crate::store::units::{self, MemberUpdate};
+use crate::store::verification_codes::VerifiedCode;
 use crate::store::{Page, PageRequest};
 
 use super::authorization::{assignment, require_unit_admin};
@@ -28,13 +30,37 @@ pub struct NewSubAccount {
     pub phone: PhoneNumber,
     pub password: Password,
     pub link_ids: Vec<String>,
+    /// The `sub_account_phone` code the administrator asked for `phone`: its holder read it out,
+    /// so the phone is theirs and they agree to it.
+    pub sms_code: String,
 }
 
-/// The body of `PATCH /v1/unit/sub-accounts/{account_id}`: any of name, phone and houses.
+/// The body of `PATCH /v1/unit/sub-accounts/{account_id}`: any of name, phone and houses, and the
+/// `sub_account_phone` code of the phone when it is new (or not yet proven).
 pub struct SubAccountChanges {
     pub real_name: Option<RealName>,
     pub phone: Option<PhoneNumber>,
     pub link_ids: Option<Vec<String>>,
+    pub sms_code: Option<String>,
+}
+
+/// Checks the `sub_account_phone` code `admin` asked for `phone` (bound to that administrator:
+/// another unit's code, or another phone's, is not found). The caller uses it up in the write
+/// that gives the phone to the sub-account.
+async fn phone_proof(
+    ctx: &AppContext,
+    admin: &AccountRecord,
+    phone: &PhoneNumber,
+    sms_code: &str,
+) -> Result<VerifiedCode, ApiError> {
+    super::sms_codes::check(
+        ctx,
+        phone,
+        SmsPurpose::SubAccountPhone,
+        &[admin.account_id.as_str()],
+        sms_code,
+    )
+    .await
 }
 
 /// The caller as a unit administrator, with their account (which holds the unit's houses).
@@ -139,6 +165,7 @@ pub async fn create(
 ) -> Result<SubAccountView, ApiError> {
     let admin = unit_admin(ctx, principal).await?;
     check_assignable(ctx, &admin, &new.link_ids).await?;
+    let proof = phone_proof(ctx, &admin, &new.phone, &new.sms_code).await?;
     let password_hash = super::hashed(new.password).await?;
     let holder = Holder {
         account_type: AccountType::ResidenceRegistration,
@@ -154,7 +181,8 @@ pub async fn create(
     record.unit = Some(membership);
     // The administrator chose the password: the holder replaces it at the first login.
     record.must_change_password = true;
-    units::add_member(ctx, &holder, &record).await?;
+    record.phone_confirmed_at = Some(crate::clock::rfc3339(crate::clock::now()));
+    units::add_member(ctx, &holder, &record, &proof).await?;
     tracing::info!(admin_account_id = %admin.account_id, account_id = %record.account_id, "sub-account added");
     Ok(SubAccountView::from(&record))
 }
@@ -191,6 +219,24 @@ pub async fn update(
         Some(phone) => phone,
         None => member.phone.clone(),
     };
+    // A new phone, or one never proven, is given only with its holder's code.
+    let proof = match (
+        phone != member.phone || !member.phone_proven(),
+        &changes.sms_code,
+    ) {
+        (false, _) => None,
+        (true, Some(code)) => Some(phone_proof(ctx, &admin, &phone, code).await?),
+        (true, None) => {
+            return Err(ApiError::validation(FieldError::new(
+                "sms_code",
+                "REQUIRED",
+                "请填写发送到子账号手机号码的验证码（用途 sub_account_phone）",
+            )));
+        }
+    };
+    let confirmed_at = proof
+        .as_ref()
+        .map(|_| crate::clock::rfc3339(crate::clock::now()));
     let link_ids = match changes.link_ids {
         Some(ids) => ids,
         None => member
@@ -207,6 +253,7 @@ pub async fn update(
             real_name: &real_name,
             phone: &phone,
             link_ids: &link_ids,
+            phone_proof: proof.as_ref().zip(confirmed_at.as_deref()),
         },
     )
     .await?;
@@ -216,6 +263,9 @@ pub async fn update(
     }
     member.real_name = real_name;
     member.phone = phone;
+    if confirmed_at.is_some() {
+        member.phone_confirmed_at = confirmed_at;
+    }
     Ok(SubAccountView::from(&member))
 }
 

@@ -68,6 +68,11 @@ pub struct AccountRecord {
     /// creates the account; the people whose data they read see it instead of the staff member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub office: Option<String>,
+    /// For a sub-account: when the holder of its phone proved it (a `sub_account_phone` code the
+    /// administrator typed in when giving the phone). Absent on sub-accounts given a phone
+    /// before that proof existed: they get no login codes until it is proven.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_confirmed_at: Option<String>,
 }
 
 /// A face check the face service opened for the account: only this account may read its result,
@@ -148,7 +153,14 @@ impl AccountRecord {
             suspension: None,
             face_check: None,
             office: None,
+            phone_confirmed_at: None,
         }
+    }
+
+    /// Whether the account's phone may be sent login codes: every account's but that of a
+    /// sub-account whose phone the administrator gave without its holder's code.
+    pub fn phone_proven(&self) -> bool {
+        self.role != Role::SubAccount || self.phone_confirmed_at.is_some()
     }
 
     /// The holder's ID document (type and number); `None` for unit accounts.
@@ -442,15 +454,20 @@ pub async fn end_session(
     written("accounts.session_end", result)
 }
 
-/// Whether the device is trusted for this account (verified by SMS within the trust period).
+/// Whether the device is trusted for this account: verified by SMS within the trust period, and
+/// `secret_hash` is the hash of the device secret issued then. An item without a secret hash
+/// (trusted before devices had secrets) trusts nothing: that device's next login needs a code.
 pub async fn device_is_trusted(
     ctx: &AppContext,
     account_id: &str,
     device_hash: &str,
+    secret_hash: &str,
 ) -> StoreResult<bool> {
     #[derive(Deserialize)]
     struct Trust {
         trusted_until: i64,
+        #[serde(default)]
+        secret_hash: Option<String>,
     }
     let item = get(
         ctx,
@@ -462,19 +479,27 @@ pub async fn device_is_trusted(
     Ok(item
         .map(from_item::<Trust>)
         .transpose()?
-        .is_some_and(|trust| trust.trusted_until > now))
+        .is_some_and(|trust| {
+            trust.trusted_until > now
+                && trust
+                    .secret_hash
+                    .is_some_and(|stored| crate::crypto::constant_time_eq(&stored, secret_hash))
+        }))
 }
 
-/// Trusts the device until `trusted_until` (epoch seconds); the item expires then by TTL.
+/// Trusts the device until `trusted_until` (epoch seconds) for whoever shows the secret whose
+/// hash is `secret_hash` (a new secret replaces the old one); the item expires then by TTL.
 pub async fn trust_device(
     ctx: &AppContext,
     account_id: &str,
     device_hash: &str,
+    secret_hash: &str,
     trusted_until: i64,
 ) -> StoreResult<()> {
     let mut item = keys::device_key(account_id, device_hash);
     item.insert("trusted_until".into(), n(trusted_until));
     item.insert("expires_at".into(), n(trusted_until));
+    item.insert("secret_hash".into(), s(secret_hash));
     item.insert(
         "trusted_at".into(),
         s(crate::clock::rfc3339(crate::clock::now())),

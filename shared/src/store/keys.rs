@@ -38,7 +38,9 @@
 //! Processing records (`pk`, `sk`): `SUBJECT#<subject key>` / `<at>#<record id>`
 //! ([`super::processing_records`]).
 //!
-//! Verification codes (`pk`): a keyed hash of purpose and phone. Rate limits (`pk`):
+//! Verification codes (`pk`): a keyed hash of purpose, phone and whom the code is bound to (a
+//! login code: account and device; a sub-account phone code: the administrator who asked), or
+//! `TICKET#<ticket id>` (a login ticket that has asked for its code). Rate limits (`pk`):
 //! `<scope>#<subject>#<window start>`.
 
 use crate::context::AppContext;
@@ -285,13 +287,22 @@ pub fn house_key(building_code: &str, house_code: &str) -> Item {
 
 // ------------------------------------------------------------------ codes and limits
 
-/// The item key for a phone's code of one purpose.
-pub fn verification_code_key(ctx: &AppContext, phone: &PhoneNumber, purpose: SmsPurpose) -> String {
-    keyed_hash(
-        &ctx.config.hash_key,
-        "sms-code-key",
-        &[purpose.as_str(), phone.as_str()],
-    )
+/// The item key for a phone's code of one purpose, bound to `bound_to` (empty for a code anyone
+/// holding the phone may use; the key is then what it was before codes were bound).
+pub fn verification_code_key(
+    ctx: &AppContext,
+    phone: &PhoneNumber,
+    purpose: SmsPurpose,
+    bound_to: &[&str],
+) -> String {
+    let mut parts = vec![purpose.as_str(), phone.as_str()];
+    parts.extend_from_slice(bound_to);
+    keyed_hash(&ctx.config.hash_key, "sms-code-key", &parts)
+}
+
+/// The claim a login ticket writes when it asks for its code: a ticket asks once.
+pub fn login_ticket_claim_key(ticket_id: &str) -> Item {
+    pk(format!("TICKET#{ticket_id}"))
 }
 
 pub fn verification_code_item_key(key: &str) -> Item {

@@ -22,6 +22,7 @@ use super::keys::{self, MEMBER_PREFIX, PROFILE, unit_pk};
 use super::page::{Page, PageRequest, query_page};
 use super::transaction::Transaction;
 use super::update::ItemUpdate;
+use super::verification_codes::VerifiedCode;
 
 /// A unit as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -110,10 +111,12 @@ pub async fn add_member(
     ctx: &AppContext,
     holder: &Holder<'_>,
     record: &AccountRecord,
+    phone_proof: &VerifiedCode,
 ) -> StoreResult<()> {
     let unit = record.unit.as_ref().ok_or(StoreError::Corrupt)?;
     let mut tx = Transaction::new("units.add_member");
     accounts::add_creation(&mut tx, ctx, holder, record)?;
+    phone_proof.add_use(&mut tx, ctx);
     let mut member = keys::member_key(&unit.unit_id, &record.account_id);
     member.insert("account_id".into(), s(&record.account_id));
     tx.put_fresh(&ctx.config.tables.accounts, member);
@@ -156,6 +159,8 @@ pub struct MemberUpdate<'a> {
     pub real_name: &'a str,
     pub phone: &'a PhoneNumber,
     pub link_ids: &'a [String],
+    /// The code that proves `phone` and when it was proven: used up in the same transaction.
+    pub phone_proof: Option<(&'a VerifiedCode, &'a str)>,
 }
 
 /// Writes a sub-account's new name, phone and houses, only while it is active and still has the
@@ -183,21 +188,27 @@ pub async fn update_member(
         "#status = :active AND #phone = :old AND #real_name = :old_name \
          AND #unit.#link_ids = :old_links"
     };
-    let profile = ItemUpdate::new(table, member.key())
+    let mut profile = ItemUpdate::new(table, member.key())
         .set("real_name", s(update.real_name))
         .set("phone", s(update.phone.as_str()))
-        .set("unit.link_ids", strings(update.link_ids))
-        .condition(
-            condition,
-            vec![
-                (":active", to_attribute(&AccountStatus::Active)?),
-                (":old", s(member.phone.as_str())),
-                (":old_name", s(&member.real_name)),
-                (":old_links", strings(old_links)),
-            ],
-        );
+        .set("unit.link_ids", strings(update.link_ids));
+    if let Some((_, confirmed_at)) = update.phone_proof {
+        profile = profile.set("phone_confirmed_at", s(confirmed_at));
+    }
+    let profile = profile.condition(
+        condition,
+        vec![
+            (":active", to_attribute(&AccountStatus::Active)?),
+            (":old", s(member.phone.as_str())),
+            (":old_name", s(&member.real_name)),
+            (":old_links", strings(old_links)),
+        ],
+    );
     let mut tx = Transaction::new("units.update_member");
     tx.update(profile.into_update(), Clash::MemberChanged);
+    if let Some((code, _)) = update.phone_proof {
+        code.add_use(&mut tx, ctx);
+    }
     let mut devices = None;
     if *update.phone != member.phone {
         accounts::add_phone_release(&mut tx, ctx, member, &member.phone, Clash::MemberChanged);

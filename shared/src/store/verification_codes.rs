@@ -1,6 +1,7 @@
 //! SMS verification codes as stored: only a keyed hash of the code, never the code; the item is
-//! keyed by a keyed hash of phone and purpose ([`super::keys::verification_code_key`]), and
-//! expires by TTL.
+//! keyed by a keyed hash of phone, purpose and whom the code is bound to
+//! ([`super::keys::verification_code_key`]), and expires by TTL. Beside them, the claims of login
+//! tickets that have asked for their code.
 
 use aws_sdk_dynamodb::types::Delete;
 use serde::{Deserialize, Serialize};
@@ -28,14 +29,37 @@ pub struct CodeRecord {
     pub attempts: u32,
 }
 
-/// The stored form of a code: bound to phone and purpose, keyed so that a leaked table cannot be
-/// brute-forced without the key.
-pub fn code_hash(ctx: &AppContext, phone: &PhoneNumber, purpose: SmsPurpose, code: &str) -> String {
-    crate::crypto::keyed_hash(
-        &ctx.config.hash_key,
-        "sms-code",
-        &[purpose.as_str(), phone.as_str(), code],
-    )
+/// The stored form of a code: bound to phone, purpose and `bound_to` (see
+/// [`super::keys::verification_code_key`]), keyed so that a leaked table cannot be brute-forced
+/// without the key.
+pub fn code_hash(
+    ctx: &AppContext,
+    phone: &PhoneNumber,
+    purpose: SmsPurpose,
+    bound_to: &[&str],
+    code: &str,
+) -> String {
+    let mut parts = vec![purpose.as_str(), phone.as_str()];
+    parts.extend_from_slice(bound_to);
+    parts.push(code);
+    crate::crypto::keyed_hash(&ctx.config.hash_key, "sms-code", &parts)
+}
+
+/// Marks the login ticket `ticket_id` as having asked for its code, until it expires
+/// (`expires_at`, epoch seconds; the TTL then removes the mark). `false` when it already had: a
+/// ticket asks once.
+pub async fn claim_ticket(ctx: &AppContext, ticket_id: &str, expires_at: i64) -> StoreResult<bool> {
+    let mut item = super::keys::login_ticket_claim_key(ticket_id);
+    item.insert("expires_at".into(), n(expires_at));
+    let result = ctx
+        .dynamo
+        .put_item()
+        .table_name(&ctx.config.tables.verification_codes)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(pk)")
+        .send()
+        .await;
+    written("verification_codes.claim_ticket", result)
 }
 
 pub async fn get(ctx: &AppContext, key: &str) -> StoreResult<Option<CodeRecord>> {

@@ -7,6 +7,7 @@ use crate::domain::account::{AccountType, RealName, Username};
 use crate::domain::credit_code::CreditCode;
 use crate::domain::password::Password;
 use crate::domain::phone::PhoneNumber;
+use crate::domain::sms::parse_code;
 use crate::domain::unit::OrganizationName;
 use crate::error::FieldError;
 use crate::http::Fields;
@@ -102,6 +103,7 @@ pub fn new_sub_account(f: &mut Fields) -> Option<NewSubAccount> {
     let username = f.required("username", Username::parse);
     let real_name = f.required("real_name", RealName::parse);
     let phone = f.required("phone", PhoneNumber::parse);
+    let sms_code = f.required("sms_code", parse_code);
     let raw = f.required_raw("password");
     let link_ids = link_ids_field(f, true).filter(|ids| {
         if ids.is_empty() {
@@ -120,6 +122,7 @@ pub fn new_sub_account(f: &mut Fields) -> Option<NewSubAccount> {
         phone: phone?,
         password: password?,
         link_ids: link_ids?,
+        sms_code: sms_code?,
     })
 }
 
@@ -129,6 +132,7 @@ pub fn sub_account_changes(f: &mut Fields) -> Option<SubAccountChanges> {
         .any(|name| f.has(name));
     let real_name = f.optional("real_name", RealName::parse);
     let phone = f.optional("phone", PhoneNumber::parse);
+    let sms_code = f.optional("sms_code", parse_code);
     let link_ids = link_ids_field(f, false);
     if !given {
         f.push(FieldError::new(
@@ -142,5 +146,6 @@ pub fn sub_account_changes(f: &mut Fields) -> Option<SubAccountChanges> {
         real_name,
         phone,
         link_ids,
+        sms_code,
     })
 }

@@ -18,6 +18,9 @@ pub struct SubAccountView {
     pub link_ids: Vec<String>,
     /// Still to replace the password the administrator gave it.
     pub must_change_password: bool,
+    /// Whether its phone's holder proved the phone (a `sub_account_phone` code); until then it
+    /// gets no login codes.
+    pub phone_confirmed: bool,
     pub created_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deactivated_at: Option<String>,
@@ -37,6 +40,7 @@ impl From<&AccountRecord> for SubAccountView {
                 .map(|u| u.link_ids.clone())
                 .unwrap_or_default(),
             must_change_password: record.must_change_password,
+            phone_confirmed: record.phone_proven(),
             created_at: record.created_at.clone(),
             deactivated_at: record.deactivated_at.clone(),
         }
