@@ -158,10 +158,10 @@ mod tests {
 
     #[test]
     fn the_permit_number_is_in_the_full_view_only() {
-        use crate::events::envelope::CloudEvent;
-        use crate::events::views::View;
         use crate::events::consumers::routes;
+        use crate::events::envelope::CloudEvent;
         use crate::events::pseudonyms::pseudonym;
+        use crate::events::views::View;
         let issued = event_of(None, permit(1, "active", 0)).unwrap();
         let copy = |view: View| {
             let route = routes()

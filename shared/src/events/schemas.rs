@@ -222,10 +222,16 @@ mod tests {
         let stats = schema(EventType::RegistrationDeclared, View::Statistical).unwrap();
         let pattern = |s: &Value, at: &str| s.pointer(at).cloned().unwrap_or_default();
         assert_eq!(
-            pattern(&stats, "/properties/data/properties/registration_id/pattern"),
+            pattern(
+                &stats,
+                "/properties/data/properties/registration_id/pattern"
+            ),
             "^[0-9a-f]{32}$"
         );
-        assert_eq!(pattern(&stats, "/properties/subject/pattern"), "^[0-9a-f]{32}$");
+        assert_eq!(
+            pattern(&stats, "/properties/subject/pattern"),
+            "^[0-9a-f]{32}$"
+        );
         assert_eq!(pattern(&stats, "/properties/time/pattern"), "T16:00:00Z$");
         let full = schema(EventType::RegistrationDeclared, View::Full).unwrap();
         assert_eq!(
