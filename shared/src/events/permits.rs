@@ -217,8 +217,14 @@ mod tests {
             application_event(Some(awaiting()), filing(2, "submitted")),
             Some(EventType::PermitApplied)
         );
-        assert_eq!(application_event(Some(awaiting()), filing(2, "withdrawn")), None);
-        assert_eq!(application_event(Some(awaiting()), filing(2, "rejected")), None);
+        assert_eq!(
+            application_event(Some(awaiting()), filing(2, "withdrawn")),
+            None
+        );
+        assert_eq!(
+            application_event(Some(awaiting()), filing(2, "rejected")),
+            None
+        );
         assert_eq!(
             application_event(Some(filing(2, "accepted")), filing(3, "approved")),
             Some(EventType::PermitDecided)
