@@ -95,7 +95,15 @@ fn field(name: &str) -> Value {
     match name {
         "status" => {
             let mut all = names::<RegistrationStatus>();
-            all.extend(names::<ApplicationStatus>());
+            // A unit's filing is published only once consented (`events::permits`): its
+            // `awaiting_consent` and `expired` are never an event's status.
+            all.extend(names::<ApplicationStatus>().into_iter().filter(|s| {
+                ![
+                    ApplicationStatus::AwaitingConsent.as_str(),
+                    ApplicationStatus::Expired.as_str(),
+                ]
+                .contains(s)
+            }));
             all.extend(names::<PermitStatus>());
             all.extend(names::<LinkStatus>());
             all.sort_unstable();
