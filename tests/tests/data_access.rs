@@ -270,20 +270,36 @@ async fn a_registration_with_the_holders_number_under_another_name_is_in_neither
     let mut another_name = holder_body(&holder);
     another_name["name"] = json!("李四");
     let (_, landlord, link) = approved_link(&client, &staff).await;
-    let theirs = declared(&client, &landlord, link["link_id"].as_str().unwrap(), &another_name).await;
+    let theirs = declared(
+        &client,
+        &landlord,
+        link["link_id"].as_str().unwrap(),
+        &another_name,
+    )
+    .await;
     let (_, landlord, link) = approved_link(&client, &staff).await;
-    let own = declared(&client, &landlord, link["link_id"].as_str().unwrap(), &holder_body(&holder)).await;
+    let own = declared(
+        &client,
+        &landlord,
+        link["link_id"].as_str().unwrap(),
+        &holder_body(&holder),
+    )
+    .await;
     let theirs_id = theirs["registration_id"].as_str().unwrap();
     let own_id = own["registration_id"].as_str().unwrap();
 
     // The attack: staff read both (the counter's registration work).
     for registration in [&theirs, &own] {
-        let read = client.get_auth(&registration_path(registration), &staff).await;
+        let read = client
+            .get_auth(&registration_path(registration), &staff)
+            .await;
         assert_eq!(read.status, 200, "{:#}", read.body);
     }
 
     // Residence records: the holder's own only.
-    let residence = client.get_auth("/v1/me/residence-records?limit=100", &token).await;
+    let residence = client
+        .get_auth("/v1/me/residence-records?limit=100", &token)
+        .await;
     assert_eq!(residence.status, 200, "{:#}", residence.body);
     let shown: Vec<&str> = residence.body["items"]
         .as_array()
@@ -309,14 +325,20 @@ async fn a_registration_with_the_holders_number_under_another_name_is_in_neither
         if of_theirs >= 4 {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "{of_theirs} records of the other name");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{of_theirs} records of the other name"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // The holder's list: the read and the three deliveries of their own registration, nothing of
     // the other name's.
     let mine = loop {
         let records = all_records(&client, &token, 100).await;
-        let of_own = records.iter().filter(|r| r["subject"]["id"] == own_id).count();
+        let of_own = records
+            .iter()
+            .filter(|r| r["subject"]["id"] == own_id)
+            .count();
         if of_own >= 4 || std::time::Instant::now() > deadline {
             break records;
         }

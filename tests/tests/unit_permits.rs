@@ -92,7 +92,11 @@ async fn a_unit_filing_is_no_probe_it_waits_for_the_employee_who_alone_sees_the_
     // The attack: a filing for a stranger with their name, ID number and phone. 201, awaiting
     // consent, and nothing of the person: not whether they have an account, not their records.
     let probe = client
-        .post_auth("/v1/unit/permit-applications", &unit_token, &stranger_filing())
+        .post_auth(
+            "/v1/unit/permit-applications",
+            &unit_token,
+            &stranger_filing(),
+        )
         .await;
     assert_eq!(probe.status, 201, "{:#}", probe.body);
     assert_eq!(probe.body["status"], "awaiting_consent");
@@ -163,9 +167,7 @@ async fn a_unit_filing_is_no_probe_it_waits_for_the_employee_who_alone_sees_the_
     assert_eq!(listed[0]["application_id"], id.as_str());
     assert_eq!(listed[0]["status"], "awaiting_consent");
     assert_eq!(listed[0]["filed_by_unit"], unit_name.as_str());
-    let log = client
-        .get_auth("/v1/me/data-access", &employee_token)
-        .await;
+    let log = client.get_auth("/v1/me/data-access", &employee_token).await;
     assert_eq!(log.status, 200, "{:#}", log.body);
     let filings: Vec<&Value> = log.body["items"]
         .as_array()
@@ -198,7 +200,11 @@ async fn a_unit_filing_is_no_probe_it_waits_for_the_employee_who_alone_sees_the_
         .await
         .assert_problem(403, "FORBIDDEN");
     client
-        .post_auth(&consent_path(&id), &employee_token, &json!({"consent": "yes"}))
+        .post_auth(
+            &consent_path(&id),
+            &employee_token,
+            &json!({"consent": "yes"}),
+        )
         .await
         .assert_problem(400, "VALIDATION_FAILED");
     client
@@ -209,7 +215,11 @@ async fn a_unit_filing_is_no_probe_it_waits_for_the_employee_who_alone_sees_the_
     // The employee confirms: decided from their records as their own application; refused,
     // with the reasons shown to them.
     let decided = client
-        .post_auth(&consent_path(&id), &employee_token, &json!({"consent": true}))
+        .post_auth(
+            &consent_path(&id),
+            &employee_token,
+            &json!({"consent": true}),
+        )
         .await;
     assert_eq!(decided.status, 200, "{:#}", decided.body);
     assert_eq!(decided.body["status"], "rejected");
@@ -229,7 +239,11 @@ async fn a_unit_filing_is_no_probe_it_waits_for_the_employee_who_alone_sees_the_
 
     // A second answer: 409 naming the status.
     let again = client
-        .post_auth(&consent_path(&id), &employee_token, &json!({"consent": false}))
+        .post_auth(
+            &consent_path(&id),
+            &employee_token,
+            &json!({"consent": false}),
+        )
         .await;
     again.assert_problem(409, "CONFLICT");
     assert!(
@@ -279,7 +293,11 @@ async fn a_filing_never_blocks_the_persons_own_application_and_may_be_refused() 
     assert_eq!(own.body["status"], "submitted");
     // Confirming the filing now would be a second open application: 409, the filing still waits.
     client
-        .post_auth(&consent_path(&id), &employee_token, &json!({"consent": true}))
+        .post_auth(
+            &consent_path(&id),
+            &employee_token,
+            &json!({"consent": true}),
+        )
         .await
         .assert_problem(409, "APPLICATION_PENDING");
     let still = client
@@ -289,16 +307,29 @@ async fn a_filing_never_blocks_the_persons_own_application_and_may_be_refused() 
 
     // The employee refuses it: withdrawn; the unit sees that, and the own application stands.
     let refused = client
-        .post_auth(&consent_path(&id), &employee_token, &json!({"consent": false}))
+        .post_auth(
+            &consent_path(&id),
+            &employee_token,
+            &json!({"consent": false}),
+        )
         .await;
     assert_eq!(refused.status, 200, "{:#}", refused.body);
     assert_eq!(refused.body["status"], "withdrawn");
-    assert_eq!(refused.body["history"].as_array().unwrap().last().unwrap()["by"], "applicant");
+    assert_eq!(
+        refused.body["history"].as_array().unwrap().last().unwrap()["by"],
+        "applicant"
+    );
     let seen = unit_item(&client, &unit_token, &id).await;
-    assert_eq!((seen["status"].as_str(), seen["outcome"].as_str()), (Some("withdrawn"), Some("withdrawn")));
+    assert_eq!(
+        (seen["status"].as_str(), seen["outcome"].as_str()),
+        (Some("withdrawn"), Some("withdrawn"))
+    );
     let own_id = own.body["application_id"].as_str().unwrap();
     let own_now = client
-        .get_auth(&format!("/v1/permit-applications/{own_id}"), &employee_token)
+        .get_auth(
+            &format!("/v1/permit-applications/{own_id}"),
+            &employee_token,
+        )
         .await;
     assert_eq!(own_now.body["status"], "submitted", "{:#}", own_now.body);
 
@@ -319,7 +350,11 @@ async fn a_filing_never_blocks_the_persons_own_application_and_may_be_refused() 
         .await;
     let id = filed.body["application_id"].as_str().unwrap().to_owned();
     let confirmed = client
-        .post_auth(&consent_path(&id), &employee_token, &json!({"consent": true}))
+        .post_auth(
+            &consent_path(&id),
+            &employee_token,
+            &json!({"consent": true}),
+        )
         .await;
     assert_eq!(confirmed.status, 200, "{:#}", confirmed.body);
     assert_eq!(confirmed.body["status"], "submitted");
@@ -379,10 +414,18 @@ async fn an_unconfirmed_filing_expires() {
         .await;
     assert_eq!(seen.body["status"], "expired", "{:#}", seen.body);
     let answer = client
-        .post_auth(&consent_path(&id), &employee_token, &json!({"consent": true}))
+        .post_auth(
+            &consent_path(&id),
+            &employee_token,
+            &json!({"consent": true}),
+        )
         .await;
     answer.assert_problem(409, "CONFLICT");
-    assert!(answer.body.to_string().contains("expired"), "{:#}", answer.body);
+    assert!(
+        answer.body.to_string().contains("expired"),
+        "{:#}",
+        answer.body
+    );
     client
         .post_auth(
             &format!("/v1/permit-applications/{id}/withdrawal"),
@@ -417,21 +460,41 @@ async fn filings_are_limited_per_unit_per_day() {
     let mut refused = None;
     for _ in 0..40 {
         let answer = client
-            .post_auth("/v1/unit/permit-applications", &unit_token, &stranger_filing())
+            .post_auth(
+                "/v1/unit/permit-applications",
+                &unit_token,
+                &stranger_filing(),
+            )
             .await;
         statuses.push(answer.status.as_u16());
         if answer.status == 429 {
             refused = Some(answer);
         }
     }
-    assert_eq!(statuses.iter().filter(|&&s| s == 201).count(), 20, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|&&s| s == 429).count(), 20, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 201).count(),
+        20,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 429).count(),
+        20,
+        "{statuses:?}"
+    );
     let refused = refused.unwrap();
     refused.assert_problem(429, "RATE_LIMITED");
-    assert!(refused.headers.contains_key("retry-after"), "{:?}", refused.headers);
+    assert!(
+        refused.headers.contains_key("retry-after"),
+        "{:?}",
+        refused.headers
+    );
     // Counted per unit.
     let other = client
-        .post_auth("/v1/unit/permit-applications", &other_unit, &stranger_filing())
+        .post_auth(
+            "/v1/unit/permit-applications",
+            &other_unit,
+            &stranger_filing(),
+        )
         .await;
     assert_eq!(other.status, 201, "{:#}", other.body);
 }
@@ -462,14 +525,21 @@ async fn a_unit_endorses_only_the_permits_issued_on_its_confirmed_filings() {
     // The invitation, then the approval and the issue (both told by SMS).
     let invited = client.sms_delivered(&employee.phone, 1).await.len();
     let confirmed = client
-        .post_auth(&consent_path(&id), &employee_token, &json!({"consent": true}))
+        .post_auth(
+            &consent_path(&id),
+            &employee_token,
+            &json!({"consent": true}),
+        )
         .await;
     assert_eq!(confirmed.status, 200, "{:#}", confirmed.body);
     assert_eq!(confirmed.body["status"], "approved");
     let told = client.sms_delivered(&employee.phone, invited + 2).await;
     assert!(told.iter().any(|m| m.contains("已签发")), "{told:?}");
     let seen = unit_item(&client, &unit_token, &id).await;
-    assert_eq!((seen["status"].as_str(), seen["outcome"].as_str()), (Some("approved"), Some("eligible")));
+    assert_eq!(
+        (seen["status"].as_str(), seen["outcome"].as_str()),
+        (Some("approved"), Some("eligible"))
+    );
     let permit = client.get_auth("/v1/me/permit", &employee_token).await.body;
     let no = permit["permit_no"].as_str().unwrap().to_owned();
     let path = format!("/v1/unit/permits/{no}/endorsements");

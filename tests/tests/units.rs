@@ -744,6 +744,8 @@ async fn sub_account_changes_and_deactivation() {
 /// from new devices on a number never spends the number's own account's login codes.
 #[tokio::test]
 async fn a_unit_administrator_cannot_spend_a_strangers_login_codes() {
+    // The shared stack first: two stacks preparing the local staff account at once clash.
+    stack();
     let stack = e2e_tests::start(&[
         ("SMS_RESEND_INTERVAL_SECONDS", "0"),
         ("SMS_DAILY_LIMIT_PER_PHONE", "3"),

@@ -54,7 +54,10 @@ impl ApplicationStatus {
     /// Whether the applicant may still withdraw it (before approval; a unit's filing before
     /// consent, which is refusing it).
     pub fn can_withdraw(self) -> bool {
-        matches!(self, Self::AwaitingConsent | Self::Submitted | Self::Accepted)
+        matches!(
+            self,
+            Self::AwaitingConsent | Self::Submitted | Self::Accepted
+        )
     }
 
     /// The steps staff record after approval (`POST …/progress`).

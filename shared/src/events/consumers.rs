@@ -154,7 +154,8 @@ mod tests {
             "{ types: [registration.declared], view: full }, { types: [registration.declared], view: housing }",
         );
         assert!(parse(&again).unwrap_err().contains("listed twice"));
-        let epoch = "consumers:\n  - { id: a, name: n, basis: b, pseudonym_epoch: 0, receives: [] }\n";
+        let epoch =
+            "consumers:\n  - { id: a, name: n, basis: b, pseudonym_epoch: 0, receives: [] }\n";
         assert!(parse(epoch).unwrap_err().contains("epoch"));
     }
 }

@@ -133,7 +133,10 @@ mod tests {
         let a = copy(9, View::Statistical, "stats");
         assert_eq!(a, copy(9, View::Statistical, "stats"));
         let pseudonym = crate::events::pseudonyms::pseudonym(b"k", &consumer("stats"), "r-1");
-        assert_eq!(a.id, format!("registration/{pseudonym}/000000000009/statistical"));
+        assert_eq!(
+            a.id,
+            format!("registration/{pseudonym}/000000000009/statistical")
+        );
         assert_eq!(a.consumer, "stats");
         assert_ne!(a.id, copy(9, View::Full, "police").id);
         assert!(a.sequence < copy(10, View::Statistical, "stats").sequence);
@@ -160,7 +163,10 @@ mod tests {
         assert_eq!(housing.time, stats.time);
         // The full view keeps the real id and time.
         let full = copy(1, View::Full, "police");
-        assert_eq!((full.subject.as_str(), full.time.as_str()), ("r-1", "2026-12-02T01:02:03Z"));
+        assert_eq!(
+            (full.subject.as_str(), full.time.as_str()),
+            ("r-1", "2026-12-02T01:02:03Z")
+        );
         assert_eq!(full.data["registration_id"], "r-1");
         assert_eq!(full.id, "registration/r-1/000000000001/full");
     }

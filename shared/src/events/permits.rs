@@ -167,10 +167,10 @@ mod tests {
 
     #[test]
     fn the_permit_number_is_in_the_full_view_only() {
-        use crate::events::envelope::CloudEvent;
-        use crate::events::views::View;
         use crate::events::consumers::routes;
+        use crate::events::envelope::CloudEvent;
         use crate::events::pseudonyms::pseudonym;
+        use crate::events::views::View;
         let issued = event_of(None, permit(1, "active", 0)).unwrap();
         let copy = |view: View| {
             let route = routes()
@@ -230,8 +230,14 @@ mod tests {
             application_event(Some(awaiting()), filing(2, "submitted")),
             Some(EventType::PermitApplied)
         );
-        assert_eq!(application_event(Some(awaiting()), filing(2, "withdrawn")), None);
-        assert_eq!(application_event(Some(awaiting()), filing(2, "rejected")), None);
+        assert_eq!(
+            application_event(Some(awaiting()), filing(2, "withdrawn")),
+            None
+        );
+        assert_eq!(
+            application_event(Some(awaiting()), filing(2, "rejected")),
+            None
+        );
         assert_eq!(
             application_event(Some(filing(2, "accepted")), filing(3, "approved")),
             Some(EventType::PermitDecided)

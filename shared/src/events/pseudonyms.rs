@@ -88,7 +88,10 @@ mod tests {
         let id = "0193a5c4-7e2b-7c41-9d1e-5b8f2a6c3d10";
         assert_eq!(pseudonym(key, &a, id), pseudonym(key, &a, id));
         assert_ne!(pseudonym(key, &a, id), pseudonym(key, &b, id));
-        assert_ne!(pseudonym(key, &a, id), pseudonym(key, &consumer("a", 2), id));
+        assert_ne!(
+            pseudonym(key, &a, id),
+            pseudonym(key, &consumer("a", 2), id)
+        );
         assert_ne!(pseudonym(key, &a, id), pseudonym(b"other", &a, id));
         let p = pseudonym(key, &a, id);
         assert_eq!(p.len(), LENGTH);
@@ -104,7 +107,10 @@ mod tests {
         for field in ID_FIELDS {
             assert_eq!(data[field], pseudonym(b"k", &a, data_id(field)), "{field}");
         }
-        assert_eq!((data["house_id"].as_str(), data["status"].as_str()), (Some("h1"), Some("current")));
+        assert_eq!(
+            (data["house_id"].as_str(), data["status"].as_str()),
+            (Some("h1"), Some("current"))
+        );
     }
 
     fn data_id(field: &str) -> &'static str {

@@ -240,10 +240,7 @@ async fn record_deliveries(
     sent: &[Pending],
     outcome: &mut Outcome,
 ) -> Result<(), ()> {
-    let records: Vec<ProcessingRecord> = sent
-        .iter()
-        .filter_map(|p| p.delivery.clone())
-        .collect();
+    let records: Vec<ProcessingRecord> = sent.iter().filter_map(|p| p.delivery.clone()).collect();
     if records.is_empty() {
         return Ok(());
     }

@@ -124,7 +124,15 @@ fn field(name: &str) -> Value {
     match name {
         "status" => {
             let mut all = names::<RegistrationStatus>();
-            all.extend(names::<ApplicationStatus>());
+            // A unit's filing is published only once consented (`events::permits`): its
+            // `awaiting_consent` and `expired` are never an event's status.
+            all.extend(names::<ApplicationStatus>().into_iter().filter(|s| {
+                ![
+                    ApplicationStatus::AwaitingConsent.as_str(),
+                    ApplicationStatus::Expired.as_str(),
+                ]
+                .contains(s)
+            }));
             all.extend(names::<PermitStatus>());
             all.extend(names::<LinkStatus>());
             all.sort_unstable();
@@ -222,10 +230,16 @@ mod tests {
         let stats = schema(EventType::RegistrationDeclared, View::Statistical).unwrap();
         let pattern = |s: &Value, at: &str| s.pointer(at).cloned().unwrap_or_default();
         assert_eq!(
-            pattern(&stats, "/properties/data/properties/registration_id/pattern"),
+            pattern(
+                &stats,
+                "/properties/data/properties/registration_id/pattern"
+            ),
             "^[0-9a-f]{32}$"
         );
-        assert_eq!(pattern(&stats, "/properties/subject/pattern"), "^[0-9a-f]{32}$");
+        assert_eq!(
+            pattern(&stats, "/properties/subject/pattern"),
+            "^[0-9a-f]{32}$"
+        );
         assert_eq!(pattern(&stats, "/properties/time/pattern"), "T16:00:00Z$");
         let full = schema(EventType::RegistrationDeclared, View::Full).unwrap();
         assert_eq!(

@@ -23,11 +23,11 @@ use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::events::consumers;
-use crate::store::{accounts, keys};
 use crate::store::page::{Page, PageRequest};
 use crate::store::processing_records::{
     self, Processed, Processing, ProcessingRecord, Processor, SubjectKind,
 };
+use crate::store::{accounts, keys};
 
 use super::identity::require_verified;
 

@@ -268,7 +268,10 @@ pub(super) struct NewApplication {
 }
 
 /// A new application record (version 1), applied for at `now`.
-pub(super) fn new_record(new: NewApplication, now: chrono::DateTime<chrono::Utc>) -> ApplicationRecord {
+pub(super) fn new_record(
+    new: NewApplication,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApplicationRecord {
     let at = crate::clock::rfc3339(now);
     let application_id = uuid::Uuid::now_v7().to_string();
     let request = new.request;

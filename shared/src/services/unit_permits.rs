@@ -322,8 +322,12 @@ pub async fn consent(
         Err(refusal) => {
             let next = record.moved_to(ApplicationStatus::Rejected, &at);
             let reason = refusal.reason();
-            let change =
-                ApplicationChange::new(&next, Some(record.status), BY_RECORDS, Some(reason.clone()));
+            let change = ApplicationChange::new(
+                &next,
+                Some(record.status),
+                BY_RECORDS,
+                Some(reason.clone()),
+            );
             permits::change_status(ctx, &next, record.version, &change).await?;
             notify_application(ctx, account, &next, Some(reason.as_str())).await;
             next

@@ -239,7 +239,11 @@ pub async fn create(
 ) -> StoreResult<()> {
     let mut tx = Transaction::new("permits.create_application");
     if application.status.holds_claim() {
-        tx.put_new(table(ctx), claim_item(application), Clash::ApplicationPending);
+        tx.put_new(
+            table(ctx),
+            claim_item(application),
+            Clash::ApplicationPending,
+        );
     }
     tx.put_fresh(table(ctx), to_item(application)?);
     tx.put_fresh(table(ctx), to_item(change)?);

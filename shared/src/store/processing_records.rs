@@ -196,7 +196,7 @@ pub async fn page_of_subject(
             .query()
             .table_name(&ctx.config.tables.processing_records)
             .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", s(processing_pk(subject_key)))
+            .expression_attribute_values(":pk", s(processing_pk(subject_key)))
             .scan_index_forward(false)
     })
     .await

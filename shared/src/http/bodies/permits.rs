@@ -184,8 +184,14 @@ mod tests {
 
     #[test]
     fn consent_is_true_or_false() {
-        assert_eq!(consent(&mut Fields::of(json!({"consent": true}))), Some(true));
-        assert_eq!(consent(&mut Fields::of(json!({"consent": false}))), Some(false));
+        assert_eq!(
+            consent(&mut Fields::of(json!({"consent": true}))),
+            Some(true)
+        );
+        assert_eq!(
+            consent(&mut Fields::of(json!({"consent": false}))),
+            Some(false)
+        );
         for bad in [json!({}), json!({"consent": "yes"}), json!({"consent": 1})] {
             let mut f = Fields::of(bad.clone());
             assert_eq!(consent(&mut f), None, "{bad}");
