@@ -8,13 +8,13 @@ use shared::auth::authenticate;
 use shared::http::Fields;
 use shared::http::bodies;
 use shared::http::fields::checked;
-use shared::http::request::path_param;
+use shared::http::request::path_id;
 use shared::http::response::{ApiResult, json};
 use shared::services::unit_permits;
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let principal = authenticate(ctx, &req).await?;
-    let application_id = path_param(&req, "application_id")?;
+    let application_id = path_id(&req, "application_id")?;
     let (account, record) = unit_permits::consentable(ctx, &principal, &application_id).await?;
     let mut f = Fields::from_request(&req)?;
     let consent = bodies::permits::consent(&mut f);
