@@ -286,11 +286,14 @@ def unit_fixtures(api: str, sns: str, staff: str, expect) -> dict:
                           admin_phone)
     sub_accounts = []
     for name in ("契约子号", "契约停用"):
+        # The sub-account's phone is proven by a code its holder reads out to the administrator.
+        phone = random_phone()
+        code = sms_code(api, sns, phone, "sub_account_phone", token=admin)
         sub_accounts.append(expect("POST /v1/unit/sub-accounts", call(
             api, "POST", "/v1/unit/sub-accounts", {
                 "username": "contract" + secrets.token_hex(6), "real_name": name,
-                "phone": random_phone(), "password": "Contract-Check-" + secrets.token_hex(6),
-                "link_ids": [link]}, token=admin), 201)["account_id"])
+                "phone": phone, "password": "Contract-Check-" + secrets.token_hex(6),
+                "link_ids": [link], "sms_code": code}, token=admin), 201)["account_id"])
     return {"ADMIN_TOKEN": admin, "SUB_ACCOUNT_ID": sub_accounts[0],
             "END_SUB_ACCOUNT_ID": sub_accounts[1]}
 
