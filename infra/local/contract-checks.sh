@@ -51,7 +51,7 @@ CONTRACT_RESIDENT_OPS=(listMyHouses createHouseLink deregisterHouseLink)
 # with such an account's token (verified at the counter by the fixtures).
 CONTRACT_PERMIT_OPS=(listResidenceRecords verifyIdentity getPermitEligibility createPermitApplication
     listPermitApplications getPermitApplication withdrawPermitApplication getMyPermit getPermitCard
-    endorsePermit)
+    endorsePermit consentPermitApplication)
 # Operations of unit administrators only: a pass with the fixtures' administrator's token (who has
 # replaced the initial password), on the fixtures' sub-accounts (one changed, one deactivated by
 # the checks). The pass also runs CONTRACT_UNIT_SHARED_OPS, which the staff pass runs too, for
