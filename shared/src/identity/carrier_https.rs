@@ -32,7 +32,7 @@ use serde_json::json;
 use crate::domain::identity::CarrierVerdict;
 use crate::domain::phone::PhoneNumber;
 
-use super::{IdentityQuery, IdentityServiceError};
+use super::port::{IdentityQuery, IdentityServiceError};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -53,7 +53,7 @@ pub async fn check(
     query: &IdentityQuery<'_>,
     phone: &PhoneNumber,
 ) -> Result<CarrierVerdict, IdentityServiceError> {
-    let response = super::https_client()
+    let response = super::https::https_client()
         .post(url)
         .bearer_auth(credential)
         .json(&json!({
@@ -64,8 +64,8 @@ pub async fn check(
         }))
         .send()
         .await
-        .map_err(|e| super::call_failed(&e))?;
-    let answer: Answer = super::read_answer(response, reqwest::StatusCode::OK).await?;
+        .map_err(|e| super::https::call_failed(&e))?;
+    let answer: Answer = super::https::read_answer(response, reqwest::StatusCode::OK).await?;
     Ok(parse(answer))
 }
 

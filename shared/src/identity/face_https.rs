@@ -33,7 +33,7 @@ use serde_json::json;
 
 use crate::domain::identity::FaceVerdict;
 
-use super::{FaceCheckStarted, IdentityQuery, IdentityServiceError};
+use super::port::{FaceCheckStarted, IdentityQuery, IdentityServiceError};
 
 #[derive(Deserialize)]
 struct Started {
@@ -67,7 +67,7 @@ pub async fn start(
     credential: &str,
     query: &IdentityQuery<'_>,
 ) -> Result<FaceCheckStarted, IdentityServiceError> {
-    let response = super::https_client()
+    let response = super::https::https_client()
         .post(format!("{url}/checks"))
         .bearer_auth(credential)
         .json(&json!({
@@ -77,8 +77,9 @@ pub async fn start(
         }))
         .send()
         .await
-        .map_err(|e| super::call_failed(&e))?;
-    let started: Started = super::read_answer(response, reqwest::StatusCode::CREATED).await?;
+        .map_err(|e| super::https::call_failed(&e))?;
+    let started: Started =
+        super::https::read_answer(response, reqwest::StatusCode::CREATED).await?;
     read_started(started)
 }
 
@@ -102,13 +103,13 @@ pub async fn result(
     if !is_check_id(check_id) {
         return Ok(FaceVerdict::Failed);
     }
-    let response = super::https_client()
+    let response = super::https::https_client()
         .get(format!("{url}/checks/{check_id}"))
         .bearer_auth(credential)
         .send()
         .await
-        .map_err(|e| super::call_failed(&e))?;
-    let answer: Result_ = super::read_answer(response, reqwest::StatusCode::OK).await?;
+        .map_err(|e| super::https::call_failed(&e))?;
+    let answer: Result_ = super::https::read_answer(response, reqwest::StatusCode::OK).await?;
     Ok(parse(answer))
 }
 

@@ -18,7 +18,7 @@ use crate::store::keys::person_key;
 use crate::store::reads::get_item;
 use crate::store::update::ItemUpdate;
 
-use super::{FaceCheckStarted, IdentityQuery, IdentityServiceError};
+use super::port::{FaceCheckStarted, IdentityQuery, IdentityServiceError};
 
 /// How long a check can be completed, as the real service answers.
 pub const EXPIRES_IN_SECONDS: u64 = 600;

@@ -15,7 +15,7 @@ use crate::store::item::{from_item, pk};
 use crate::store::keys::person_key;
 use crate::store::reads::get_item;
 
-use super::{IdentityQuery, IdentityServiceError};
+use super::port::{IdentityQuery, IdentityServiceError};
 
 /// A person as the registry knows them.
 #[derive(Clone, Serialize, Deserialize)]

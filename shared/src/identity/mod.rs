@@ -12,41 +12,17 @@
 
 pub mod carrier_https;
 pub mod face_https;
+mod https;
 pub mod local_face_check;
 pub mod local_registry;
+pub mod port;
 
-use std::sync::OnceLock;
-use std::time::Duration;
+pub use port::{FaceCheckStarted, IdentityQuery, IdentityServiceError};
 
 use crate::config::IdentityService;
 use crate::context::AppContext;
-use crate::domain::id_document::IdType;
 use crate::domain::identity::{CarrierVerdict, FaceVerdict};
 use crate::domain::phone::PhoneNumber;
-
-/// Whose identity is checked: the account's name and ID document.
-pub struct IdentityQuery<'a> {
-    pub real_name: &'a str,
-    pub id_type: IdType,
-    pub id_number: &'a str,
-}
-
-/// Why no verdict came back. Carries no personal data (it is logged).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum IdentityServiceError {
-    #[error("no {0} service is configured")]
-    Unconfigured(&'static str),
-    #[error("the identity check service failed: {0}")]
-    Unavailable(String),
-}
-
-/// A face check the service opened: the app hands `check_id` to the service's SDK, which takes
-/// the live face; it can be completed until it expires.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FaceCheckStarted {
-    pub check_id: String,
-    pub expires_in: u64,
-}
 
 /// Asks the carrier whether `phone` is registered in the name and ID document of `query`.
 pub async fn carrier_check(
@@ -95,47 +71,4 @@ pub async fn face_check_result(
         }
         IdentityService::Unconfigured => Err(IdentityServiceError::Unconfigured("face check")),
     }
-}
-
-/// The one HTTPS client of the identity services, built on first use (not at cold start): 5 s
-/// per call, https only.
-fn https_client() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        reqwest::Client::builder()
-            .timeout(Duration::from_secs(5))
-            .https_only(true)
-            .build()
-            .expect("a TLS client")
-    })
-}
-
-/// What a failed call is, in words that carry no personal data.
-fn call_failed(error: &reqwest::Error) -> IdentityServiceError {
-    IdentityServiceError::Unavailable(
-        if error.is_timeout() {
-            "timeout"
-        } else {
-            "unreachable"
-        }
-        .to_owned(),
-    )
-}
-
-/// The JSON answer of a call that must answer `expected`; any other status or shape fails.
-async fn read_answer<T: serde::de::DeserializeOwned>(
-    response: reqwest::Response,
-    expected: reqwest::StatusCode,
-) -> Result<T, IdentityServiceError> {
-    let status = response.status();
-    if status != expected {
-        return Err(IdentityServiceError::Unavailable(format!(
-            "status {}",
-            status.as_u16()
-        )));
-    }
-    response
-        .json()
-        .await
-        .map_err(|_| IdentityServiceError::Unavailable("unreadable answer".to_owned()))
 }

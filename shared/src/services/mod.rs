@@ -4,6 +4,7 @@
 pub mod account_registration;
 pub mod account_settings;
 pub mod addresses;
+pub mod application_changes;
 pub mod authorization;
 pub mod conflicts;
 pub mod data_access;

@@ -18,8 +18,8 @@ use crate::store::accounts::{self, AccountRecord};
 use crate::store::page::{Page, PageRequest};
 use crate::store::permits::{self, Agent, ApplicationChange, ApplicationRecord};
 use crate::store::processing_records::SubjectKind;
-use crate::store::{Clash, StoreError};
 
+use super::application_changes::{change_status, status_conflict};
 use super::data_access::{ReadOf, StaffPurpose, record_staff_reads};
 
 /// What an application asks for (read by `http::bodies::permits`).
@@ -320,40 +320,6 @@ pub(super) async fn conclude(
     notify_application(ctx, account, &approved, None).await;
     super::residence_permits::notify_issued(ctx, account, &permit).await;
     Ok(approved)
-}
-
-/// 409 for an application that is not in a status the act needs, with its status now.
-pub fn status_conflict(title: &'static str, status: ApplicationStatus) -> ApiError {
-    ApiError::StatusConflict {
-        title,
-        current_status: status.as_str(),
-        current_label: status.label(),
-    }
-}
-
-/// What a failed write of an application's change answers: when another change came first (a
-/// concurrent decision, progress step or withdrawal), 409 with the status it left; otherwise
-/// the store error's answer.
-pub async fn change_failed(ctx: &AppContext, application_id: &str, error: StoreError) -> ApiError {
-    if error.is(Clash::ApplicationChanged)
-        && let Ok(Some(now)) = permits::get(ctx, application_id).await
-    {
-        return status_conflict("该申请的状态已变化，请刷新后重试", now.status);
-    }
-    error.into()
-}
-
-/// [`permits::change_status`], with a lost race answered by [`change_failed`].
-pub async fn change_status(
-    ctx: &AppContext,
-    next: &ApplicationRecord,
-    read_version: u32,
-    change: &ApplicationChange,
-) -> Result<(), ApiError> {
-    match permits::change_status(ctx, next, read_version, change).await {
-        Ok(()) => Ok(()),
-        Err(error) => Err(change_failed(ctx, &next.application_id, error).await),
-    }
 }
 
 /// Tells the holder by SMS (best effort: the change stands, a failure to queue is logged).

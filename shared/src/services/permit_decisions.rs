@@ -15,11 +15,10 @@ use crate::store::page::{Page, PageRequest};
 use crate::store::permits::{self, ApplicationChange, ApplicationRecord};
 use crate::store::processing_records::SubjectKind;
 
+use super::application_changes::{change_status, status_conflict};
 use super::authorization::require_staff;
 use super::data_access::{ReadOf, StaffPurpose, record_staff_reads};
-use super::permit_applications::{
-    ApplicationView, change_status, notify_application, status_conflict, with_history,
-};
+use super::permit_applications::{ApplicationView, notify_application, with_history};
 use super::residence_permits;
 
 /// The body of a decision.

@@ -101,7 +101,7 @@ pub async fn issue(
             Ok(()) => return Ok((next, permit)),
             Err(e) if e.is(Clash::PermitNumberTaken) && attempts < 3 => attempts += 1,
             Err(e) => {
-                return Err(super::permit_applications::change_failed(
+                return Err(super::application_changes::change_failed(
                     ctx,
                     &record.application_id,
                     e,

@@ -312,7 +312,7 @@ pub async fn consent(
             &account.account_id,
             Some("本人拒绝单位代办".to_owned()),
         );
-        super::permit_applications::change_status(ctx, &next, record.version, &change).await?;
+        super::application_changes::change_status(ctx, &next, record.version, &change).await?;
         tracing::info!(application_id = %record.application_id, "unit filing refused by the employee");
         notify_application(ctx, account, &next, None).await;
         return with_history(ctx, &next).await;
@@ -328,7 +328,7 @@ pub async fn consent(
                 BY_RECORDS,
                 Some(reason.clone()),
             );
-            super::permit_applications::change_status(ctx, &next, record.version, &change).await?;
+            super::application_changes::change_status(ctx, &next, record.version, &change).await?;
             notify_application(ctx, account, &next, Some(reason.as_str())).await;
             next
         }
@@ -337,7 +337,7 @@ pub async fn consent(
             let (by, reason) = opened_by(&mut next, &account.account_id, now);
             let change = ApplicationChange::new(&next, Some(record.status), by, reason);
             // Takes the person's claim: 409 APPLICATION_PENDING when they have one open.
-            super::permit_applications::change_status(ctx, &next, record.version, &change).await?;
+            super::application_changes::change_status(ctx, &next, record.version, &change).await?;
             conclude(ctx, account, next, timelines, today).await?
         }
     };
