@@ -8,9 +8,10 @@
 # they take seconds), and, once every cargo test has passed,
 # schemathesis against `rpctl local up` on the same emulators, checked against GET /openapi.json.
 # With arguments they go to `cargo test --workspace` and only those tests run, e.g.
-#   bash infra/local/test.sh -p e2e-tests --test sessions
+#   bash infra/local/test.sh --test e2e -- sessions::    # one area of the end-to-end tests
 # Before the cargo tests it builds the Lambda packages (`make lambdas`), which
-# tests/lambda_binaries.rs starts under a Runtime API: on a full run, or with `--test lambda_binaries`.
+# tests/e2e/lambda_binaries.rs starts under a Runtime API: on a full run, or when the arguments
+# name `lambda_binaries`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=infra/local/stack.sh
@@ -22,9 +23,9 @@ contract=0
 if (($# == 0)); then contract=1; fi
 
 stack_ensure_deps
-# The Lambda packages that tests/tests/lambda_binaries.rs starts (make lambdas): on a full run, and
-# on a run of that test.
-if ((contract)) || [[ " $* " == *" lambda_binaries "* ]]; then
+# The Lambda packages that tests/e2e/lambda_binaries.rs starts (make lambdas): on a full run, and
+# on a run of those tests.
+if ((contract)) || [[ " $* " == *lambda_binaries* ]]; then
     bash infra/lambda/build.sh
 fi
 if ((contract)); then
@@ -43,10 +44,10 @@ export DYNAMODB_ENDPOINT="$STACK_DYNAMODB_URL" SNS_ENDPOINT="$STACK_SNS_URL"
 export STACK_PYTHON="$STACK_HOME/venv/bin/python"
 
 if ((contract)); then
-    # Every test process records what each function called (tests/least_privilege.rs).
+    # Every test process records what each function called (tests/e2e/least_privilege.rs).
     ACCESS_RECORD_DIR=$(mktemp -d)
     export ACCESS_RECORD_DIR
-    # And every event their consumers received (tests/event_schemas.rs).
+    # And every event their consumers received (tests/e2e/event_schemas.rs).
     EVENT_RECORD_DIR=$(mktemp -d)
     export EVENT_RECORD_DIR
 fi
@@ -54,10 +55,10 @@ cargo test --workspace "$@"
 
 if ((contract)); then
     # With the whole suite's record: each policy grants exactly what its function was seen calling.
-    LEAST_PRIVILEGE_EXACT=1 cargo test -p e2e-tests --test least_privilege
+    LEAST_PRIVILEGE_EXACT=1 cargo test --workspace --test e2e -- least_privilege::
     rm -rf "$ACCESS_RECORD_DIR"
     # With the whole suite's events: each valid by its schema, every type and view seen.
-    EVENT_SCHEMAS_EXACT=1 cargo test -p e2e-tests --test event_schemas
+    EVENT_SCHEMAS_EXACT=1 cargo test --workspace --test e2e -- event_schemas::
     rm -rf "$EVENT_RECORD_DIR"
     contract_api_checks
 fi

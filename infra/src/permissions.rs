@@ -4,7 +4,7 @@
 //! function uses (`DynamoDBCrudPolicy` and `DynamoDBReadPolicy` include `Scan` and every index). [`granted`] reads them into
 //! [`Grant`]s; [`needed`] turns the local stack's record of a function's calls
 //! ([`shared::operation_counts::Access`]) and what Lambda itself does for it (reading its secret at
-//! cold start, polling its queues) into the same form. `tests/least_privilege.rs` holds one
+//! cold start, polling its queues) into the same form. `tests/e2e/least_privilege.rs` holds one
 //! against the other; [`statements`] writes the YAML a function's policy should have.
 
 use std::collections::BTreeSet;

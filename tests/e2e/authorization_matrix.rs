@@ -278,7 +278,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
         row(M::POST, "/v1/staff/accounts/{account_id}/identity-verification", &[("account_id", &citizen.account_id)], unknown(), [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
         row(M::POST, "/v1/staff/accounts/{account_id}/suspension", &[("account_id", &citizen.account_id)], empty(), [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
         // Unit agents (F25): none of these callers is a permit-platform unit's administrator
-        // (tests/tests/unit_permits.rs has one).
+        // (tests/e2e/unit_permits.rs has one).
         row(M::POST, "/v1/unit/permit-applications", &[], empty(),                                       [401, 403, 403, 403, 403, 403, 403, 403, 403, 403]),
         row(M::GET, "/v1/unit/permit-applications", &[], None,                                           [401, 403, 403, 403, 403, 403, 403, 403, 403, 403]),
         row(M::POST, "/v1/unit/permits/{permit_no}/endorsements", &[("permit_no", &permit_no)], unknown(), [401, 403, 403, 403, 403, 403, 403, 403, 403, 403]),

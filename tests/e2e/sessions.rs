@@ -107,7 +107,7 @@ async fn unknown_user_and_wrong_password_get_the_same_answer() {
     a.assert_problem(401, "UNAUTHENTICATED");
     b.assert_problem(401, "UNAUTHENTICATED");
     assert_eq!(a.body, b.body, "indistinguishable bodies");
-    // That both cost one argon2 run is checked in tests/tests/login_cost.rs (its own process,
+    // That both cost one argon2 run is checked in tests/solo/login_cost.rs (a binary of its own,
     // so no other test's logins are counted).
 }
 

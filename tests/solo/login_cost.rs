@@ -1,6 +1,6 @@
 //! An unknown username costs the same work as a wrong password: one argon2 verification (against
 //! a dummy hash), so response times do not tell which usernames exist. Counted, not timed; this
-//! file holds a single test so that no other login runs in the process meanwhile.
+//! binary (`tests/solo`) runs no other login meanwhile.
 
 use e2e_tests::fixtures;
 use e2e_tests::{Client, stack};

@@ -1,7 +1,7 @@
 //! The test consumers (F23): for a stack that runs the event publisher, a thread that drains
 //! every consumer's queue (as an agency's system would), keeps what it received in an inbox for
 //! the tests to look up by subject, and, when `make test` sets `EVENT_RECORD_DIR`, appends each
-//! to a file there so that `tests/event_schemas.rs` can validate every event the whole suite
+//! to a file there so that `tests/e2e/event_schemas.rs` can validate every event the whole suite
 //! produced.
 
 use std::sync::{Arc, Mutex};

@@ -4,7 +4,7 @@
 //! out one event and keeps the answer; [`cold_start`] starts the binary under it and times the
 //! start: until the runtime first asks for work, and until it answers.
 //!
-//! Used by `tests/lambda_binaries.rs` (every function answers its route) and the cold-start
+//! Used by `tests/e2e/lambda_binaries.rs` (every function answers its route) and the cold-start
 //! benchmark (`make bench ARGS=cold`).
 
 use std::collections::BTreeMap;

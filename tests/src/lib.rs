@@ -221,7 +221,7 @@ fn endpoints() -> LocalEndpoints {
 }
 
 /// A stack's counter: recording into `ACCESS_RECORD_DIR` when `make test` sets it (what every
-/// function called in the whole run, which `tests/least_privilege.rs` holds against the
+/// function called in the whole run, which `tests/e2e/least_privilege.rs` holds against the
 /// template).
 fn counter() -> OperationCounter {
     match std::env::var_os(ACCESS_RECORD_DIR) {

@@ -1,7 +1,7 @@
 //! A sweep of every route of `template.yaml`, each driven through a real flow (an account with a
 //! house, residents, receipts, a unit and its sub-accounts, a residence permit and its unit
-//! agent, staff decisions): what the no-Scan proof (`tests/no_scan.rs`) and the least-privilege
-//! proof (`tests/least_privilege.rs`) observe.
+//! agent, staff decisions): what the no-Scan proof (`tests/e2e/no_scan.rs`) and the least-privilege
+//! proof (`tests/e2e/least_privilege.rs`) observe.
 
 use std::collections::BTreeSet;
 

@@ -1,5 +1,5 @@
 //! Cold starts of the Lambda binary (issue 14): every function of `template.yaml` started from its
-//! package (`make lambdas`) 10 times under a Runtime API, as `tests/lambda_binaries.rs` starts it
+//! package (`make lambdas`) 10 times under a Runtime API, as `tests/e2e/lambda_binaries.rs` starts it
 //! (the template's environment, the secret on the moto server, DynamoDB Local), timed from the
 //! process's spawn to the runtime's first request for work (init) and to its first answer. The
 //! starts go round by round (every function once, then again), so the machine's slow spells
