@@ -116,7 +116,8 @@ async fn run_pdf() -> ExitCode {
     };
     // No warm-up render at start: with the font mapped and printpdf 0.7, a process's first
     // render costs ~8 ms, and a warm-up thread took a core from the start and the first
-    // request's reads on this machine (BENCHMARKS.md, "Lambda binaries", build 7).
+    // request's reads on this machine
+    // (docs/decisions/0001-one-function-per-operation-three-binaries.md).
     exit_code(shared::runtime::run_lambda(operation.handler).await)
 }
 

@@ -51,7 +51,7 @@ macro_rules! operations {
             $(operations!(@operation $name, $module)),*
         ];
         /// The operations that render PDFs, by function name: the PDF binary runs them, so that
-        /// the platform binary carries no PDF code (BENCHMARKS.md, "Lambda binaries").
+        /// the platform binary carries no PDF code (docs/benchmarks.md, "Lambda binaries").
         pub const PDF_OPERATIONS: &[Operation] = &[
             $(operations!(@operation $pdf_name, $pdf_module)),*
         ];

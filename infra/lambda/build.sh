@@ -14,7 +14,9 @@
 # compiling of its own).
 #   make lambdas                     x86_64 (what this machine can build)
 #   make lambdas ARCH=arm64          the template's default architecture (needs the aarch64 std)
-# Profile `lambda` (Cargo.toml): what each setting does to size and start-up is in BENCHMARKS.md.
+# Profile `lambda` (Cargo.toml): what each setting does to size and start-up is in
+# docs/decisions/0001-one-function-per-operation-three-binaries.md (today's numbers:
+# docs/benchmarks.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=infra/local/stack.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench`: a benchmark through the local API on its own emulators. Results: BENCHMARKS.md.
+# `make bench`: a benchmark through the local API on its own emulators. Results: docs/benchmarks.md.
 #   make bench                                   the identity benchmark (registration, login, reads)
 #   make bench ARGS="identity [accounts] [concurrency]"
 #   make bench ARGS="address [houses] [requests] [concurrency]"

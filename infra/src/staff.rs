@@ -95,9 +95,9 @@ pub async fn create(ctx: &AppContext, staff: NewStaff) -> Result<StaffOutcome, S
     Ok(StaffOutcome::Created { account_id })
 }
 
-/// The contract's local staff account: username `staff`, phone 13900000000, password from
-/// `LOCAL_STAFF_PASSWORD` (default `staff-local-pass-2026`), office [`LOCAL_OFFICE`]. Only the
-/// local stack creates it.
+/// The contract's local staff account (`docs/spec/api-contract.md`): username `staff`, phone
+/// 13900000000, password from `LOCAL_STAFF_PASSWORD` (default `staff-local-pass-2026`), office
+/// [`LOCAL_OFFICE`]. Only the local stack creates it.
 pub fn local_staff(password: Option<String>) -> NewStaff {
     NewStaff {
         username: "staff".into(),

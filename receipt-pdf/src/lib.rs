@@ -3,7 +3,7 @@
 //! [`render`] lays a [`Form`] out as a centred title, a framed two-column table of labels and
 //! values, and small notes below it, in WenQuanYi Micro Hei. The font is a file mapped on first use
 //! (5 MB; `font.rs`); each PDF embeds a subset with only the glyphs it uses, so a receipt is ~38 KB
-//! and takes ~1.5 ms, the first of a process ~3.5 ms (BENCHMARKS.md).
+//! and takes ~1.5 ms, the first of a process ~3.5 ms (docs/benchmarks.md).
 //!
 //! ```
 //! let form = receipt_pdf::Form {
@@ -20,7 +20,7 @@
 //! # Ok::<(), receipt_pdf::PdfError>(())
 //! ```
 //!
-//! Design notes (see also README.md, "Receipt PDFs"):
+//! Design notes (see also docs/decisions/0035-receipt-pdfs-genpdfi-and-a-subset-font.md):
 //! - the layout is genpdfi's (a maintained fork of genpdf 0.2, on printpdf 0.7): printpdf 0.7
 //!   builds an embedded font's glyph map from the code points of the font's own `cmap`, so a
 //!   subset of a few hundred characters costs a few hundred lookups (printpdf 0.3.4, under

@@ -2,7 +2,7 @@
 //! the roots AWS's endpoints chain to (Amazon Trust Services: Amazon Root CA 1 to 4, and the
 //! Starfield Services G2 root that cross-signs them), compiled in. The SDK's default client reads
 //! the machine's whole certificate store instead, every file of `/etc/ssl/certs`, at each cold
-//! start: about 8 ms of a start of 20 (BENCHMARKS.md, "Lambda binaries").
+//! start: about 8 ms of a start of 20 (docs/decisions/0037-aws-clients-trust-only-aws-roots.md).
 
 use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};

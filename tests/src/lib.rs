@@ -1,6 +1,7 @@
 //! The end-to-end test harness: a local API in this process (the same handlers and router as
 //! `make run`) against the DynamoDB Local and SNS emulator that `make test` starts, and an HTTP
-//! client that reads SMS codes from the emulator as the contract says.
+//! client that reads SMS codes from the emulator as the contract says
+//! (`docs/spec/api-contract.md`).
 
 pub mod accepting_eventbridge;
 pub mod events;

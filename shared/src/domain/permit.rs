@@ -5,12 +5,12 @@ use strum::{EnumMessage, EnumString, IntoStaticStr, VariantArray};
 
 use crate::invalid::Invalid;
 
-/// Where an application is (`permits.md`): `submitted → accepted → approved → card_produced →
-/// ready_for_pickup | mailed → collected`, or `rejected` (with a reason) from `submitted` or
-/// `accepted`, or `withdrawn` by the applicant before approval. A unit's filing (F25) starts
-/// `awaiting_consent`: nothing is decided until the employee confirms it (then as the holder's
-/// own application), refuses it (`withdrawn`), or lets it lapse (`expired`, which is never
-/// written: a filing read past its deadline is expired).
+/// Where an application is (`docs/spec/permits.md`): `submitted → accepted → approved →
+/// card_produced → ready_for_pickup | mailed → collected`, or `rejected` (with a reason) from
+/// `submitted` or `accepted`, or `withdrawn` by the applicant before approval. A unit's filing
+/// (F25) starts `awaiting_consent`: nothing is decided until the employee confirms it (then as
+/// the holder's own application), refuses it (`withdrawn`), or lets it lapse (`expired`, which is
+/// never written: a filing read past its deadline is expired).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(into = "&'static str", try_from = "String")]
 #[derive(IntoStaticStr, EnumString, VariantArray, EnumMessage)]

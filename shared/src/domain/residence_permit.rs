@@ -19,7 +19,8 @@ use crate::invalid::Invalid;
 pub const WINDOW_DAYS: u64 = 60;
 /// Art. 25: a permit suspended this many years without endorsement is cancelled (注销).
 pub const SUSPENSION_YEARS: u32 = 2;
-/// The second reminder: this many days before the window closes (`permits.md`, "Reminders").
+/// The second reminder: this many days before the window closes (`docs/spec/permits.md`,
+/// "Reminders").
 pub const CLOSING_REMINDER_DAYS: u64 = 7;
 
 /// The prefix of every permit number: Shenzhen's administrative division code.

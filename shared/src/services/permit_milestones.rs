@@ -1,5 +1,5 @@
-//! The daily run over permits' milestones (F22, `permits.md` "Reminders"): on the day a permit's
-//! endorsement window opens, and 7 days before it closes, the holder gets an SMS; on its
+//! The daily run over permits' milestones (F22, `docs/spec/permits.md` "Reminders"): on the day
+//! a permit's endorsement window opens, and 7 days before it closes, the holder gets an SMS; on its
 //! anniversary an unendorsed permit is written down as suspended, and 2 years later as cancelled
 //! (each told by SMS too). The run reads only the day's permits, through the `permit_milestones`
 //! index, one Query per shard (never a Scan).

@@ -5,7 +5,7 @@
 //! starts go round by round (every function once, then again), so the machine's slow spells
 //! spread over all functions.
 //!
-//! Run with `make bench ARGS="cold [starts]"`, on an idle machine; results in BENCHMARKS.md.
+//! Run with `make bench ARGS="cold [starts]"`, on an idle machine; results in docs/benchmarks.md.
 
 use std::time::Duration;
 

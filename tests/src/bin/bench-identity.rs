@@ -1,7 +1,7 @@
 //! Identity benchmark: registration, login and authenticated reads through the local API, at a
 //! chosen concurrency, reporting latency percentiles and throughput.
 //!
-//! Run with `make bench` (which starts the emulators); see BENCHMARKS.md for results.
+//! Run with `make bench` (which starts the emulators); see docs/benchmarks.md for results.
 //! Arguments: `[accounts] [concurrency]` (default 200 and 16).
 
 use std::time::{Duration, Instant};

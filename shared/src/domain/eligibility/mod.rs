@@ -3,7 +3,7 @@
 //! decision is passed in (a China date), nothing is read here.
 //!
 //! The rules (《深圳经济特区居住证条例》 as amended 2019, Art. 19 and 23–25; how records count is
-//! this platform's decision, `permits.md`):
+//! this platform's decision, `docs/spec/permits.md`):
 //! - apply on the `standard` basis: registered continuously for [`RESIDENCE_MONTHS`] up to the
 //!   day, and insurance paid for the [`INSURANCE_CONTINUOUS_MONTHS`] calendar months before the
 //!   month of the day, or for [`INSURANCE_TOTAL_MONTHS`] of the [`INSURANCE_WINDOW_MONTHS`]

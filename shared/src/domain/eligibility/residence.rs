@@ -6,7 +6,8 @@
 use chrono::{Days, NaiveDate};
 
 /// The longest gap between one registration's end and the next one's start that keeps the
-/// residence continuous (police guidance on moving house; `permits.md`, "How records count").
+/// residence continuous (police guidance on moving house; `docs/spec/permits.md`, "How records
+/// count").
 pub const MAX_GAP_DAYS: i64 = 30;
 
 /// The days `[start, end)`: `start` counts, `end` does not.
