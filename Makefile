@@ -1,7 +1,7 @@
 # The two commands a newcomer needs (see README.md):
 #   make run   — DynamoDB Local + SNS emulator + every function behind the local API on :3000
 #   make test  — every test, on a stack of its own (free ports), beside a running `make run`
-.PHONY: run test lint bench lambdas
+.PHONY: run test lint bench lambdas template
 
 run:
 	@bash infra/local/run.sh
@@ -21,3 +21,8 @@ bench:
 # The Lambda binary and the packages template.yaml points to (build/lambda/); ARCH=x86_64|arm64.
 lambdas:
 	@ARCH=$(ARCH) bash infra/lambda/build.sh
+
+# template.yaml's route functions, rewritten from the route table (functions/src/routes.rs).
+template:
+	@cargo build --workspace --quiet
+	@"$${CARGO_TARGET_DIR:-target}/debug/rpctl" template

@@ -13,6 +13,7 @@ pub mod queue_workers;
 pub mod queues;
 pub mod reference;
 pub mod reminders;
+pub mod route_functions;
 pub mod social_insurance;
 pub mod staff;
 pub mod stream_pollers;

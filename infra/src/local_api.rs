@@ -11,7 +11,7 @@ use axum::body::{Body as AxumBody, to_bytes};
 use axum::extract::{ConnectInfo, State};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use functions::{OPERATIONS, Operation};
+use functions::Operation;
 use lambda_http::Body;
 use lambda_http::request::LambdaRequest;
 use serde_json::{Map, Value, json};
@@ -27,10 +27,10 @@ const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum LocalApiError {
     #[error(
-        "template.yaml names function `{0}` (PLATFORM_FUNCTION), but the functions crate has no such operation (add it to OPERATIONS)"
+        "function `{0}` has no operation, worker or job in the functions crate (a route goes in functions/src/routes.rs)"
     )]
     UnknownFunction(String),
-    #[error("operation `{0}` is not a function of template.yaml")]
+    #[error("route function `{0}` is not in template.yaml: run `make template`")]
     NotInTemplate(String),
     #[error("route {0} is defined twice")]
     DuplicateRoute(String),
@@ -87,43 +87,30 @@ pub fn openapi_document() -> Result<Value, LocalApiError> {
 }
 
 impl LocalApi {
-    /// Builds the routes from the template; every function must have an operation and every
-    /// operation a function.
+    /// Builds the routes from the route table ([`functions::ROUTES`]), each served by its
+    /// operation with the context of its function in the template (which must have one).
     pub fn build(
         template: &Template,
         endpoints: &LocalEndpoints,
         overrides: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, LocalApiError> {
         let mut by_path: BTreeMap<String, BTreeMap<String, Target>> = BTreeMap::new();
-        for function in &template.functions {
-            if functions::worker(&function.name).is_some() {
-                // Fed by a queue or streams, not a route: see `crate::queue_workers` and
-                // `crate::stream_pollers`.
-                continue;
-            }
-            if functions::job(&function.name).is_some() {
-                // Run by a schedule, not a route: locally by `rpctl` (see `crate::reminders`).
-                continue;
-            }
-            let operation = functions::operation(&function.name)
-                .ok_or_else(|| LocalApiError::UnknownFunction(function.name.clone()))?;
+        for route in functions::ROUTES {
+            let operation = functions::operation(route.function)
+                .ok_or_else(|| LocalApiError::UnknownFunction(route.function.to_owned()))?;
+            let function = template
+                .function(route.function)
+                .ok_or_else(|| LocalApiError::NotInTemplate(route.function.to_owned()))?;
             let ctx = function_context(template, function, endpoints, overrides)?;
-            for route in &function.routes {
-                let route_key = format!("{} {}", route.method, route.path);
-                let methods = by_path.entry(route.path.clone()).or_default();
-                let target = Target {
-                    route_key: route_key.clone(),
-                    operation,
-                    ctx: ctx.clone(),
-                };
-                if methods.insert(route.method.clone(), target).is_some() {
-                    return Err(LocalApiError::DuplicateRoute(route_key));
-                }
-            }
-        }
-        for op in OPERATIONS {
-            if template.function(op.name).is_none() {
-                return Err(LocalApiError::NotInTemplate(op.name.to_owned()));
+            let route_key = format!("{} {}", route.method, route.path);
+            let methods = by_path.entry(route.path.to_owned()).or_default();
+            let target = Target {
+                route_key: route_key.clone(),
+                operation,
+                ctx,
+            };
+            if methods.insert(route.method.to_owned(), target).is_some() {
+                return Err(LocalApiError::DuplicateRoute(route_key));
             }
         }
         let mut routes = matchit::Router::new();

@@ -1,4 +1,4 @@
-//! The authorization matrix: every route of `template.yaml`, called by every kind of caller (and
+//! The authorization matrix: every route of the route table, called by every kind of caller (and
 //! by a session that must still replace its initial password), on objects that belong to a unit
 //! (its house links, assigned to its sub-account or not, registrations under them, its
 //! sub-account) and to a citizen, answers the status in the table. A route without a row fails
@@ -9,18 +9,19 @@
 //! 401/403/404, and nothing changes. The two rows that must change something (a deactivation
 //! and the logout) succeed for exactly the callers the table says.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use e2e_tests::fixtures;
 use e2e_tests::houses::{approved_link, staff_session, verify_at_counter};
 use e2e_tests::residents::{declared, resident_body};
 use e2e_tests::units::{add_sub_account, open_permit_unit, open_unit, sub_account_session};
-use e2e_tests::{Client, stack, template_routes};
+use e2e_tests::{Client, declared_routes, stack};
+use functions::routes::Caller;
 use reqwest::Method;
 use serde_json::{Value, json};
 
 /// The kinds of caller, in the order of each row's expected statuses.
-const CALLERS: [&str; 10] = [
+const CALLERS: [&str; 11] = [
     "anonymous",
     "individual (residence registration)",
     "individual (residence permit)",
@@ -31,6 +32,23 @@ const CALLERS: [&str; 10] = [
     "unit B sub-account",
     "staff",
     "unit A sub-account still on its initial password",
+    "permit unit administrator",
+];
+
+/// Each kind of caller as the route table (`functions::routes::Caller`) names it; `None` for a
+/// caller whose answers are the table's of its kind plus a state (a password to replace).
+const KINDS: [Option<Caller>; 11] = [
+    Some(Caller::Anonymous),
+    Some(Caller::Individual),
+    Some(Caller::PermitApplicant),
+    Some(Caller::PermitApplicant),
+    Some(Caller::UnitAdmin),
+    Some(Caller::SubAccount),
+    Some(Caller::UnitAdmin),
+    Some(Caller::SubAccount),
+    Some(Caller::Staff),
+    None,
+    Some(Caller::PermitUnitAdmin),
 ];
 
 struct Row {
@@ -39,7 +57,7 @@ struct Row {
     route: &'static str,
     path: String,
     body: Option<Value>,
-    expect: [u16; 10],
+    expect: [u16; 11],
 }
 
 /// `route` with each `{name}` replaced by its value, and `query` appended.
@@ -60,7 +78,7 @@ fn row(
     route: &'static str,
     values: &[(&str, &str)],
     body: Option<Value>,
-    expect: [u16; 10],
+    expect: [u16; 11],
 ) -> Row {
     Row {
         method,
@@ -151,7 +169,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
     let (sub_b, sub_b_token) =
         sub_account_session(&client, &unit_b.admin_token, &unit_b.link_ids).await;
 
-    let tokens: [Option<&str>; 10] = [
+    let tokens: [Option<&str>; 11] = [
         None,
         Some(&citizen_token),
         Some(&permit_token),
@@ -162,6 +180,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
         Some(&sub_b_token),
         Some(&staff),
         Some(&initial_token),
+        Some(&permit_unit_token),
     ];
 
     let id = |v: &Value, name: &str| v[name].as_str().unwrap().to_owned();
@@ -181,86 +200,88 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
 
     #[rustfmt::skip]
     let rows = vec![
-        // Public                                                                                   anon rr   rp   rp2  admA subA admB subB staff init
-        row(M::POST, "/v1/sms-codes", &[], Some(json!({"phone": citizen.phone, "purpose": "change_password"})), [401, 202, 400, 400, 400, 400, 400, 400, 400, 400]),
-        row(M::POST, "/v1/sms-codes", &[], Some(json!({"phone": sub_phone, "purpose": "sub_account_phone"})), [401, 403, 403, 403, 202, 403, 202, 403, 403, 403]),
-        row(M::POST, "/v1/accounts", &[], empty(),                                                       [400, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
-        row(M::POST, "/v1/sessions", &[], empty(),                                                       [400, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
-        row(M::GET, "/v1/districts", &[], None,                                                          [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+        // Public                                                                                   anon rr   rp   rp2  admA subA admB subB staff init pua
+        row(M::POST, "/v1/sms-codes", &[], Some(json!({"phone": citizen.phone, "purpose": "change_password"})), [401, 202, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
+        row(M::POST, "/v1/sms-codes", &[], Some(json!({"phone": sub_phone, "purpose": "sub_account_phone"})), [401, 403, 403, 403, 202, 403, 202, 403, 403, 403, 403]),
+        // Without a purpose (anyone may ask for a registration or login code).
+        row(M::POST, "/v1/sms-codes", &[], empty(),                                                      [400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
+        row(M::POST, "/v1/accounts", &[], empty(),                                                       [400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
+        row(M::POST, "/v1/sessions", &[], empty(),                                                       [400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
+        row(M::GET, "/v1/districts", &[], None,                                                          [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
         Row {
             method: M::GET,
             route: "/v1/buildings",
             path: format!("/v1/buildings?street=440305001&q={}", unit_a.building.building.name),
             body: None,
-            expect:                                                                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+            expect:                                                                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
         },
-        row(M::GET, "/v1/buildings/{building_id}/houses", &[("building_id", &building)], None,          [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+        row(M::GET, "/v1/buildings/{building_id}/houses", &[("building_id", &building)], None,          [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
         Row {
             method: M::GET,
             route: "/v1/receipts/{receipt_no}",
             path: fill("/v1/receipts/{receipt_no}", &[("receipt_no", &receipt)], &format!("?check_code={check_code}")),
             body: None,
-            expect:                                                                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+            expect:                                                                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
         },
         // The account itself
-        row(M::GET, "/v1/me", &[], None,                                                                 [401, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
-        row(M::PUT, "/v1/me/password", &[], empty(),                                                     [401, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
-        row(M::PUT, "/v1/me/phone", &[], empty(),                                                        [401, 400, 400, 400, 400, 400, 400, 400, 400, 403]),
-        row(M::POST, "/v1/me/identity-verification", &[], unknown(),                                     [401, 400, 400, 400, 403, 403, 403, 403, 403, 403]),
+        row(M::GET, "/v1/me", &[], None,                                                                 [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+        row(M::PUT, "/v1/me/password", &[], empty(),                                                     [401, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
+        row(M::PUT, "/v1/me/phone", &[], empty(),                                                        [401, 400, 400, 400, 400, 400, 400, 400, 400, 403, 400]),
+        row(M::POST, "/v1/me/identity-verification", &[], unknown(),                                     [401, 400, 400, 400, 403, 403, 403, 403, 403, 403, 403]),
         // Houses: unit A's link, and the citizen's
-        row(M::GET, "/v1/me/houses", &[], None,                                                          [401, 200, 403, 403, 200, 200, 200, 200, 403, 403]),
-        row(M::POST, "/v1/me/houses", &[], empty(),                                                      [401, 400, 403, 403, 400, 403, 400, 403, 403, 403]),
-        row(M::POST, "/v1/me/houses/{link_id}/deregistration", &[("link_id", &link_a)], empty(),          [401, 404, 403, 403, 400, 403, 404, 403, 403, 403]),
-        row(M::POST, "/v1/me/houses/{link_id}/deregistration", &[("link_id", &citizen_link)], empty(),    [401, 400, 403, 403, 404, 403, 404, 403, 403, 403]),
+        row(M::GET, "/v1/me/houses", &[], None,                                                          [401, 200, 403, 403, 200, 200, 200, 200, 403, 403, 403]),
+        row(M::POST, "/v1/me/houses", &[], empty(),                                                      [401, 400, 403, 403, 400, 403, 400, 403, 403, 403, 403]),
+        row(M::POST, "/v1/me/houses/{link_id}/deregistration", &[("link_id", &link_a)], empty(),          [401, 404, 403, 403, 400, 403, 404, 403, 403, 403, 403]),
+        row(M::POST, "/v1/me/houses/{link_id}/deregistration", &[("link_id", &citizen_link)], empty(),    [401, 400, 403, 403, 404, 403, 404, 403, 403, 403, 403]),
         Row {
             method: M::GET,
             route: "/v1/staff/house-links",
             path: "/v1/staff/house-links?status=pending".into(),
             body: None,
-            expect:                                                                                      [401, 403, 403, 403, 403, 403, 403, 403, 200, 403],
+            expect:                                                                                      [401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403],
         },
-        row(M::POST, "/v1/staff/house-links/{link_id}/decision", &[("link_id", &link_a)], empty(),        [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
+        row(M::POST, "/v1/staff/house-links/{link_id}/decision", &[("link_id", &link_a)], empty(),        [401, 403, 403, 403, 403, 403, 403, 403, 400, 403, 403]),
         // Residents
-        row(M::GET, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a)], None,                  [401, 404, 403, 403, 200, 200, 404, 404, 403, 403]),
-        row(M::GET, "/v1/me/houses/{link_id}/residents", &[("link_id", &citizen_link)], None,            [401, 200, 403, 403, 404, 404, 404, 404, 403, 403]),
-        row(M::POST, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a)], empty(),              [401, 404, 403, 403, 400, 400, 404, 404, 403, 403]),
-        row(M::POST, "/v1/me/houses/{link_id}/residents", &[("link_id", &citizen_link)], empty(),        [401, 400, 403, 403, 404, 404, 404, 404, 403, 403]),
-        row(M::GET, "/v1/staff/house-links/{link_id}/residents", &[("link_id", &link_a)], None,          [401, 403, 403, 403, 403, 403, 403, 403, 200, 403]),
-        row(M::POST, "/v1/staff/house-links/{link_id}/residents", &[("link_id", &link_a)], empty(),      [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
-        row(M::GET, "/v1/registrations/{registration_id}", &[("registration_id", &registration)], None, [401, 404, 403, 403, 200, 200, 404, 404, 200, 403]),
-        row(M::GET, "/v1/registrations/{registration_id}", &[("registration_id", &citizen_reg)], None,  [401, 200, 403, 403, 404, 404, 404, 404, 200, 403]),
-        row(M::PATCH, "/v1/registrations/{registration_id}", &[("registration_id", &registration)], empty(), [401, 404, 403, 403, 400, 400, 404, 404, 400, 403]),
-        row(M::PATCH, "/v1/registrations/{registration_id}", &[("registration_id", &citizen_reg)], empty(),  [401, 400, 403, 403, 404, 404, 404, 404, 400, 403]),
-        row(M::POST, "/v1/registrations/{registration_id}/deregistration", &[("registration_id", &registration)], empty(), [401, 404, 403, 403, 400, 400, 404, 404, 400, 403]),
-        row(M::POST, "/v1/registrations/{registration_id}/deregistration", &[("registration_id", &citizen_reg)], empty(),  [401, 400, 403, 403, 404, 404, 404, 404, 400, 403]),
-        row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &registration)], None, [401, 404, 403, 403, 200, 200, 404, 404, 200, 403]),
-        row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &citizen_reg)], None,  [401, 200, 403, 403, 404, 404, 404, 404, 200, 403]),
+        row(M::GET, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a)], None,                  [401, 404, 403, 403, 200, 200, 404, 404, 403, 403, 403]),
+        row(M::GET, "/v1/me/houses/{link_id}/residents", &[("link_id", &citizen_link)], None,            [401, 200, 403, 403, 404, 404, 404, 404, 403, 403, 403]),
+        row(M::POST, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a)], empty(),              [401, 404, 403, 403, 400, 400, 404, 404, 403, 403, 403]),
+        row(M::POST, "/v1/me/houses/{link_id}/residents", &[("link_id", &citizen_link)], empty(),        [401, 400, 403, 403, 404, 404, 404, 404, 403, 403, 403]),
+        row(M::GET, "/v1/staff/house-links/{link_id}/residents", &[("link_id", &link_a)], None,          [401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403]),
+        row(M::POST, "/v1/staff/house-links/{link_id}/residents", &[("link_id", &link_a)], empty(),      [401, 403, 403, 403, 403, 403, 403, 403, 400, 403, 403]),
+        row(M::GET, "/v1/registrations/{registration_id}", &[("registration_id", &registration)], None, [401, 404, 403, 403, 200, 200, 404, 404, 200, 403, 403]),
+        row(M::GET, "/v1/registrations/{registration_id}", &[("registration_id", &citizen_reg)], None,  [401, 200, 403, 403, 404, 404, 404, 404, 200, 403, 403]),
+        row(M::PATCH, "/v1/registrations/{registration_id}", &[("registration_id", &registration)], empty(), [401, 404, 403, 403, 400, 400, 404, 404, 400, 403, 403]),
+        row(M::PATCH, "/v1/registrations/{registration_id}", &[("registration_id", &citizen_reg)], empty(),  [401, 400, 403, 403, 404, 404, 404, 404, 400, 403, 403]),
+        row(M::POST, "/v1/registrations/{registration_id}/deregistration", &[("registration_id", &registration)], empty(), [401, 404, 403, 403, 400, 400, 404, 404, 400, 403, 403]),
+        row(M::POST, "/v1/registrations/{registration_id}/deregistration", &[("registration_id", &citizen_reg)], empty(),  [401, 400, 403, 403, 404, 404, 404, 404, 400, 403, 403]),
+        row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &registration)], None, [401, 404, 403, 403, 200, 200, 404, 404, 200, 403, 403]),
+        row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &citizen_reg)], None,  [401, 200, 403, 403, 404, 404, 404, 404, 200, 403, 403]),
         // Unit A's house that its sub-account is not given
-        row(M::GET, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a2)], None,                 [401, 404, 403, 403, 200, 404, 404, 404, 403, 403]),
-        row(M::POST, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a2)], empty(),             [401, 404, 403, 403, 400, 404, 404, 404, 403, 403]),
-        row(M::GET, "/v1/registrations/{registration_id}", &[("registration_id", &registration2)], None, [401, 404, 403, 403, 200, 404, 404, 404, 200, 403]),
-        row(M::PATCH, "/v1/registrations/{registration_id}", &[("registration_id", &registration2)], empty(), [401, 404, 403, 403, 400, 404, 404, 404, 400, 403]),
-        row(M::POST, "/v1/registrations/{registration_id}/deregistration", &[("registration_id", &registration2)], empty(), [401, 404, 403, 403, 400, 404, 404, 404, 400, 403]),
-        row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &registration2)], None, [401, 404, 403, 403, 200, 404, 404, 404, 200, 403]),
-        row(M::GET, "/v1/me/residence-records", &[], None,                                               [401, 403, 200, 200, 403, 403, 403, 403, 403, 403]),
-        row(M::GET, "/v1/me/data-access", &[], None,                                                     [401, 403, 200, 200, 403, 403, 403, 403, 403, 403]),
-        row(M::GET, "/v1/me/permit-eligibility", &[], None,                                              [401, 403, 200, 200, 403, 403, 403, 403, 403, 403]),
-        row(M::POST, "/v1/me/permit-applications", &[], empty(),                                         [401, 403, 400, 400, 403, 403, 403, 403, 403, 403]),
-        row(M::GET, "/v1/me/permit-applications", &[], None,                                             [401, 403, 200, 200, 403, 403, 403, 403, 403, 403]),
-        row(M::GET, "/v1/permit-applications/{application_id}", &[("application_id", &application)], None, [401, 404, 200, 404, 404, 404, 404, 404, 200, 403]),
-        row(M::POST, "/v1/permit-applications/{application_id}/withdrawal", &[("application_id", &application)], unknown(), [401, 404, 400, 404, 404, 404, 404, 404, 403, 403]),
-        row(M::GET, "/v1/permit-applications/{application_id}", &[("application_id", &filing)], None,     [401, 404, 200, 404, 404, 404, 404, 404, 200, 403]),
-        row(M::POST, "/v1/permit-applications/{application_id}/consent", &[("application_id", &filing)], unknown(), [401, 403, 400, 404, 403, 403, 403, 403, 403, 403]),
-        row(M::POST, "/v1/permit-applications/{application_id}/consent", &[("application_id", &application)], unknown(), [401, 403, 404, 404, 403, 403, 403, 403, 403, 403]),
-        row(M::GET, "/v1/me/permit", &[], None,                                                          [401, 403, 200, 404, 403, 403, 403, 403, 403, 403]),
-        row(M::GET, "/v1/me/permit/card", &[], None,                                                     [401, 403, 200, 404, 403, 403, 403, 403, 403, 403]),
-        row(M::POST, "/v1/me/permit/endorsements", &[], unknown(),                                       [401, 403, 400, 404, 403, 403, 403, 403, 403, 403]),
+        row(M::GET, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a2)], None,                 [401, 404, 403, 403, 200, 404, 404, 404, 403, 403, 403]),
+        row(M::POST, "/v1/me/houses/{link_id}/residents", &[("link_id", &link_a2)], empty(),             [401, 404, 403, 403, 400, 404, 404, 404, 403, 403, 403]),
+        row(M::GET, "/v1/registrations/{registration_id}", &[("registration_id", &registration2)], None, [401, 404, 403, 403, 200, 404, 404, 404, 200, 403, 403]),
+        row(M::PATCH, "/v1/registrations/{registration_id}", &[("registration_id", &registration2)], empty(), [401, 404, 403, 403, 400, 404, 404, 404, 400, 403, 403]),
+        row(M::POST, "/v1/registrations/{registration_id}/deregistration", &[("registration_id", &registration2)], empty(), [401, 404, 403, 403, 400, 404, 404, 404, 400, 403, 403]),
+        row(M::GET, "/v1/registrations/{registration_id}/receipt", &[("registration_id", &registration2)], None, [401, 404, 403, 403, 200, 404, 404, 404, 200, 403, 403]),
+        row(M::GET, "/v1/me/residence-records", &[], None,                                               [401, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403]),
+        row(M::GET, "/v1/me/data-access", &[], None,                                                     [401, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403]),
+        row(M::GET, "/v1/me/permit-eligibility", &[], None,                                              [401, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403]),
+        row(M::POST, "/v1/me/permit-applications", &[], empty(),                                         [401, 403, 400, 400, 403, 403, 403, 403, 403, 403, 403]),
+        row(M::GET, "/v1/me/permit-applications", &[], None,                                             [401, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403]),
+        row(M::GET, "/v1/permit-applications/{application_id}", &[("application_id", &application)], None, [401, 404, 200, 404, 404, 404, 404, 404, 200, 403, 404]),
+        row(M::POST, "/v1/permit-applications/{application_id}/withdrawal", &[("application_id", &application)], unknown(), [401, 404, 400, 404, 404, 404, 404, 404, 403, 403, 404]),
+        row(M::GET, "/v1/permit-applications/{application_id}", &[("application_id", &filing)], None,     [401, 404, 200, 404, 404, 404, 404, 404, 200, 403, 404]),
+        row(M::POST, "/v1/permit-applications/{application_id}/consent", &[("application_id", &filing)], unknown(), [401, 403, 400, 404, 403, 403, 403, 403, 403, 403, 403]),
+        row(M::POST, "/v1/permit-applications/{application_id}/consent", &[("application_id", &application)], unknown(), [401, 403, 404, 404, 403, 403, 403, 403, 403, 403, 403]),
+        row(M::GET, "/v1/me/permit", &[], None,                                                          [401, 403, 200, 404, 403, 403, 403, 403, 403, 403, 403]),
+        row(M::GET, "/v1/me/permit/card", &[], None,                                                     [401, 403, 200, 404, 403, 403, 403, 403, 403, 403, 403]),
+        row(M::POST, "/v1/me/permit/endorsements", &[], unknown(),                                       [401, 403, 400, 404, 403, 403, 403, 403, 403, 403, 403]),
         Row {
             method: M::GET,
             route: "/v1/permits/{permit_no}",
             path: fill("/v1/permits/{permit_no}", &[("permit_no", &permit_no)], &format!("?check_code={permit_check}")),
             body: None,
-            expect:                                                                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+            expect:                                                                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
         },
         // Staff
         Row {
@@ -268,28 +289,28 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
             route: "/v1/staff/permit-applications",
             path: "/v1/staff/permit-applications?status=submitted".into(),
             body: None,
-            expect:                                                                                      [401, 403, 403, 403, 403, 403, 403, 403, 200, 403],
+            expect:                                                                                      [401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403],
         },
-        row(M::POST, "/v1/staff/permit-applications/{application_id}/decision", &[("application_id", &application)], empty(), [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
-        row(M::POST, "/v1/staff/permit-applications/{application_id}/progress", &[("application_id", &application)], empty(), [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
-        row(M::POST, "/v1/staff/permits/{permit_no}/cancellation", &[("permit_no", &permit_no)], empty(), [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
-        row(M::POST, "/v1/staff/accounts", &[], empty(),                                                 [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
-        row(M::POST, "/v1/staff/units", &[], empty(),                                                    [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
-        row(M::POST, "/v1/staff/accounts/{account_id}/identity-verification", &[("account_id", &citizen.account_id)], unknown(), [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
-        row(M::POST, "/v1/staff/accounts/{account_id}/suspension", &[("account_id", &citizen.account_id)], empty(), [401, 403, 403, 403, 403, 403, 403, 403, 400, 403]),
+        row(M::POST, "/v1/staff/permit-applications/{application_id}/decision", &[("application_id", &application)], empty(), [401, 403, 403, 403, 403, 403, 403, 403, 400, 403, 403]),
+        row(M::POST, "/v1/staff/permit-applications/{application_id}/progress", &[("application_id", &application)], empty(), [401, 403, 403, 403, 403, 403, 403, 403, 400, 403, 403]),
+        row(M::POST, "/v1/staff/permits/{permit_no}/cancellation", &[("permit_no", &permit_no)], empty(), [401, 403, 403, 403, 403, 403, 403, 403, 400, 403, 403]),
+        row(M::POST, "/v1/staff/accounts", &[], empty(),                                                 [401, 403, 403, 403, 403, 403, 403, 403, 400, 403, 403]),
+        row(M::POST, "/v1/staff/units", &[], empty(),                                                    [401, 403, 403, 403, 403, 403, 403, 403, 400, 403, 403]),
+        row(M::POST, "/v1/staff/accounts/{account_id}/identity-verification", &[("account_id", &citizen.account_id)], unknown(), [401, 403, 403, 403, 403, 403, 403, 403, 400, 403, 403]),
+        row(M::POST, "/v1/staff/accounts/{account_id}/suspension", &[("account_id", &citizen.account_id)], empty(), [401, 403, 403, 403, 403, 403, 403, 403, 400, 403, 403]),
         // Unit agents (F25): none of these callers is a permit-platform unit's administrator
         // (tests/e2e/unit_permits.rs has one).
-        row(M::POST, "/v1/unit/permit-applications", &[], empty(),                                       [401, 403, 403, 403, 403, 403, 403, 403, 403, 403]),
-        row(M::GET, "/v1/unit/permit-applications", &[], None,                                           [401, 403, 403, 403, 403, 403, 403, 403, 403, 403]),
-        row(M::POST, "/v1/unit/permits/{permit_no}/endorsements", &[("permit_no", &permit_no)], unknown(), [401, 403, 403, 403, 403, 403, 403, 403, 403, 403]),
+        row(M::POST, "/v1/unit/permit-applications", &[], empty(),                                       [401, 403, 403, 403, 403, 403, 403, 403, 403, 403, 400]),
+        row(M::GET, "/v1/unit/permit-applications", &[], None,                                           [401, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200]),
+        row(M::POST, "/v1/unit/permits/{permit_no}/endorsements", &[("permit_no", &permit_no)], unknown(), [401, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404]),
         // Units: unit A's second sub-account, and unit B's sub-account
-        row(M::GET, "/v1/unit/sub-accounts", &[], None,                                                  [401, 403, 403, 403, 200, 403, 200, 403, 403, 403]),
-        row(M::POST, "/v1/unit/sub-accounts", &[], empty(),                                              [401, 403, 403, 403, 400, 403, 400, 403, 403, 403]),
-        row(M::PATCH, "/v1/unit/sub-accounts/{account_id}", &[("account_id", &member)], empty(),          [401, 403, 403, 403, 400, 403, 404, 403, 403, 403]),
-        row(M::PATCH, "/v1/unit/sub-accounts/{account_id}", &[("account_id", &sub_b.account_id)], empty(), [401, 403, 403, 403, 404, 403, 400, 403, 403, 403]),
-        row(M::POST, "/v1/unit/sub-accounts/{account_id}/deactivation", &[("account_id", &member)], None, [401, 403, 403, 403, 200, 403, 404, 403, 403, 403]),
+        row(M::GET, "/v1/unit/sub-accounts", &[], None,                                                  [401, 403, 403, 403, 200, 403, 200, 403, 403, 403, 403]),
+        row(M::POST, "/v1/unit/sub-accounts", &[], empty(),                                              [401, 403, 403, 403, 400, 403, 400, 403, 403, 403, 403]),
+        row(M::PATCH, "/v1/unit/sub-accounts/{account_id}", &[("account_id", &member)], empty(),          [401, 403, 403, 403, 400, 403, 404, 403, 403, 403, 403]),
+        row(M::PATCH, "/v1/unit/sub-accounts/{account_id}", &[("account_id", &sub_b.account_id)], empty(), [401, 403, 403, 403, 404, 403, 400, 403, 403, 403, 403]),
+        row(M::POST, "/v1/unit/sub-accounts/{account_id}/deactivation", &[("account_id", &member)], None, [401, 403, 403, 403, 200, 403, 404, 403, 403, 403, 403]),
         // Last: the logout ends every caller's session.
-        row(M::DELETE, "/v1/sessions/current", &[], None,                                                [401, 204, 204, 204, 204, 204, 204, 204, 204, 204]),
+        row(M::DELETE, "/v1/sessions/current", &[], None,                                                [401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204]),
     ];
 
     // Every route has a row, and every row is a route.
@@ -297,7 +318,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
         .iter()
         .map(|r| (r.method.to_string(), r.route.to_owned()))
         .collect();
-    let routes = template_routes();
+    let routes = declared_routes();
     let missing: Vec<_> = routes.difference(&covered).collect();
     assert!(
         missing.is_empty(),
@@ -333,6 +354,40 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
         "{} answers differ from the matrix:\n{}",
         wrong.len(),
         wrong.join("\n")
+    );
+
+    // Who may call each route, as its answers show (any answer but 401 and 403 to some caller
+    // of a kind), is exactly who the route table says may.
+    let mut shown: BTreeMap<(String, String), BTreeSet<Caller>> = BTreeMap::new();
+    for row in &rows {
+        let allowed = shown
+            .entry((row.method.to_string(), row.route.to_owned()))
+            .or_default();
+        for (kind, status) in KINDS.iter().zip(row.expect) {
+            if let Some(kind) = kind
+                && !matches!(status, 401 | 403)
+            {
+                allowed.insert(*kind);
+            }
+        }
+    }
+    let disagree: Vec<String> = functions::ROUTES
+        .iter()
+        .filter_map(|route| {
+            let declared: BTreeSet<Caller> = route.callers.iter().copied().collect();
+            let seen = &shown[&(route.method.to_owned(), route.path.to_owned())];
+            (seen != &declared).then(|| {
+                format!(
+                    "{} {}: the table says {declared:?}, the answers show {seen:?}",
+                    route.method, route.path
+                )
+            })
+        })
+        .collect();
+    assert!(
+        disagree.is_empty(),
+        "callers in functions/src/routes.rs differ from the matrix:\n{}",
+        disagree.join("\n")
     );
 
     // The one change a row made: unit A's second sub-account is deactivated.

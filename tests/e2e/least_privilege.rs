@@ -65,7 +65,7 @@ async fn give_up_on_one_message() -> Stack {
 async fn every_function_is_granted_exactly_what_it_calls() {
     let stack = stack();
     let called = e2e_tests::sweep::every_route(stack).await;
-    assert_eq!(called, e2e_tests::template_routes(), "every route driven");
+    assert_eq!(called, e2e_tests::declared_routes(), "every route driven");
     run_the_day_with_a_reminder(stack).await;
     let failing = give_up_on_one_message().await;
 
@@ -110,10 +110,19 @@ async fn every_function_is_granted_exactly_what_it_calls() {
         let more: Vec<&Grant> = granted.difference(&needed).collect();
         let less: Vec<&Grant> = needed.difference(&granted).collect();
         if !less.is_empty() || (exact && !more.is_empty()) {
+            let fits = match functions::routes::route(&function.name) {
+                Some(_) => format!(
+                    "its calls in functions/src/routes.rs that fit (then `make template`):\n{}",
+                    infra::route_functions::calls_source(&needed)
+                ),
+                None => format!(
+                    "the policy that fits:\n{}",
+                    permissions::statements(&needed)
+                ),
+            };
             mismatches.push(format!(
-                "{}: granted but not used {more:?}; used but not granted {less:?}; the policy that fits:\n{}",
+                "{}: granted but not used {more:?}; used but not granted {less:?}; {fits}",
                 function.logical_id,
-                permissions::statements(&needed)
             ));
         }
     }

@@ -12,7 +12,7 @@ async fn every_route_runs_without_a_single_scan() {
     let called = e2e_tests::sweep::every_route(stack).await;
     assert_eq!(
         called,
-        e2e_tests::template_routes(),
+        e2e_tests::declared_routes(),
         "the sweep drives every route of the template"
     );
 

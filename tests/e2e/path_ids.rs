@@ -7,7 +7,7 @@
 use e2e_tests::fixtures;
 use e2e_tests::houses::{staff_session, verify_at_counter};
 use e2e_tests::units::{open_permit_unit, open_unit};
-use e2e_tests::{Client, stack, template_routes};
+use e2e_tests::{Client, declared_routes, stack};
 use reqwest::Method;
 use serde_json::json;
 
@@ -42,7 +42,7 @@ async fn every_path_parameter_is_checked_before_any_call() {
     let (_, _, permit_unit) = open_permit_unit(&client, &staff).await;
 
     let mut checked = 0;
-    for (method, route) in template_routes() {
+    for (method, route) in declared_routes() {
         if !route.contains('{') {
             continue;
         }
@@ -91,7 +91,7 @@ async fn every_path_parameter_is_checked_before_any_call() {
 
     // An id of the right form that names nothing: 404 once looked up (a changing route may
     // first refuse its empty body: 400), never a 5xx.
-    for (method, route) in template_routes() {
+    for (method, route) in declared_routes() {
         if !route.contains("_id}") {
             continue;
         }

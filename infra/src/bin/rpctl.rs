@@ -66,6 +66,12 @@ enum Command {
         #[command(subcommand)]
         command: RemindersCommand,
     },
+    /// Rewrites template.yaml's route functions from the route table (functions/src/routes.rs).
+    Template {
+        /// Only check: exit 1 if template.yaml differs from what would be written.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -293,6 +299,26 @@ async fn main() -> ExitCode {
     }
 }
 
+/// `rpctl template [--check]`.
+fn route_functions(check: bool) -> Result<(), Box<dyn std::error::Error>> {
+    let path = infra::template::repo_root().join("template.yaml");
+    let committed = std::fs::read_to_string(&path)?;
+    let written = infra::route_functions::rewrite(&committed, functions::ROUTES)?;
+    if written == committed {
+        println!("{}: the route functions are up to date", path.display());
+    } else if check {
+        return Err(format!(
+            "{}: the route functions differ from the route table: run `make template`",
+            path.display()
+        )
+        .into());
+    } else {
+        std::fs::write(&path, written)?;
+        println!("{}: route functions rewritten", path.display());
+    }
+    Ok(())
+}
+
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     if let Command::Address {
         command: command @ AddressCommand::Generate { .. },
@@ -324,6 +350,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         let rows = infra::social_insurance::generate(&people, this_month, months, seed);
         infra::social_insurance::write_csv(&rows, std::io::stdout().lock())?;
         return Ok(());
+    }
+    if let Command::Template { check } = cli.command {
+        return route_functions(check);
     }
     let template = Template::load_default()?;
     match cli.command {
@@ -450,7 +479,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         | Command::SocialInsurance {
             command: SocialInsuranceCommand::Generate { .. },
-        } => unreachable!("handled above"),
+        }
+        | Command::Template { .. } => unreachable!("handled above"),
         Command::SocialInsurance {
             command:
                 SocialInsuranceCommand::Load {

@@ -349,7 +349,7 @@ pub async fn list_mine(
     principal: &Principal,
     page: &PageRequest,
 ) -> Result<Page<ApplicationView>, ApiError> {
-    principal.require_type(AccountType::ResidencePermit)?;
+    require_applicant(principal)?;
     let page = permits::list_of_applicant(ctx, &principal.account_id, page).await?;
     Ok(page.map(|record| ApplicationView::of(&record, None)))
 }
