@@ -162,10 +162,8 @@ pub fn config(
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_real_template_resolves_to_a_complete_configuration() {
-        let template = Template::load_default().unwrap();
-        let endpoints = LocalEndpoints {
+    fn endpoints() -> LocalEndpoints {
+        LocalEndpoints {
             dynamodb: "http://127.0.0.1:8000".into(),
             sns: "http://127.0.0.1:5000".into(),
             sqs: "http://127.0.0.1:5000".into(),
@@ -173,7 +171,13 @@ mod tests {
             region: "ap-east-1".into(),
             queue_suffix: "-t1".into(),
             counter: None,
-        };
+        }
+    }
+
+    #[test]
+    fn the_real_template_resolves_to_a_complete_configuration() {
+        let template = Template::load_default().unwrap();
+        let endpoints = endpoints();
         let config = config(&template, &Map::new(), &endpoints, &|_| None).unwrap();
         assert_eq!(config.tables.accounts, "AccountsTable");
         assert_eq!(
@@ -187,5 +191,114 @@ mod tests {
         })
         .unwrap();
         assert_eq!(overridden.sms.code_ttl.as_secs(), 2);
+    }
+
+    /// A template value as the settings table writes it (`!Ref X`, or the literal).
+    fn written(value: &Value) -> String {
+        match value.get("Ref").and_then(Value::as_str) {
+            Some(target) => format!("!Ref {target}"),
+            None => value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned),
+        }
+    }
+
+    /// Every variable `template.yaml` sets is a row of the settings table
+    /// (`shared/src/config/settings.rs`) or a variable read elsewhere, set where the row says
+    /// (`Globals` or the named functions) to the value it says; each row the template should set,
+    /// it sets; a parameter that sets a row has the row's default and range; and what the table
+    /// calls the local stack's, the local stack sets.
+    #[test]
+    fn the_template_sets_each_variable_where_the_settings_table_says() {
+        use shared::config::docs::READ_ELSEWHERE;
+        use shared::config::settings::{Kind, SETTINGS, SetBy};
+
+        let template = Template::load_default().unwrap();
+        let elsewhere = |name: &str| READ_ELSEWHERE.iter().any(|r| r.names.contains(&name));
+        let row = |name: &str| {
+            SETTINGS.iter().find(|s| s.name == name).unwrap_or_else(|| {
+                panic!("template.yaml sets {name}, which the settings table lacks")
+            })
+        };
+        for (name, value) in &template.global_environment {
+            if elsewhere(name) {
+                continue;
+            }
+            match row(name).set_by {
+                SetBy::Globals { value: said } => assert_eq!(written(value), said, "{name}"),
+                other => panic!("Globals sets {name}; the settings table says {other:?}"),
+            }
+        }
+        for function in &template.functions {
+            for (name, value) in &function.environment {
+                if elsewhere(name) {
+                    continue;
+                }
+                match row(name).set_by {
+                    SetBy::Functions {
+                        functions,
+                        value: said,
+                    } if functions.contains(&function.name.as_str()) => {
+                        assert_eq!(written(value), said, "{name} of {}", function.name)
+                    }
+                    other => panic!(
+                        "{} sets {name}; the settings table says {other:?}",
+                        function.name
+                    ),
+                }
+            }
+        }
+        let local = variables(&template, &Map::new(), &endpoints());
+        for setting in SETTINGS {
+            let name = setting.name;
+            let mut setting_it: Vec<&str> = template
+                .functions
+                .iter()
+                .filter(|f| f.environment.contains_key(name))
+                .map(|f| f.name.as_str())
+                .collect();
+            setting_it.sort();
+            let in_globals = template.global_environment.contains_key(name);
+            let value = match setting.set_by {
+                SetBy::Globals { value } => {
+                    assert!(in_globals, "the table says Globals set {name}");
+                    Some(value)
+                }
+                SetBy::Functions { functions, value } => {
+                    let mut said = functions.to_vec();
+                    said.sort();
+                    assert_eq!(setting_it, said, "the functions that set {name}");
+                    Some(value)
+                }
+                SetBy::Secret { .. } | SetBy::Unset | SetBy::LocalStack => {
+                    assert!(
+                        !in_globals && setting_it.is_empty(),
+                        "the template sets {name}, which the table says it does not"
+                    );
+                    None
+                }
+            };
+            if setting.set_by == SetBy::LocalStack {
+                assert!(local.contains_key(name), "the local stack sets {name}");
+            }
+            let Some(parameter) = value
+                .and_then(|v| v.strip_prefix("!Ref "))
+                .and_then(|p| template.document["Parameters"].get(p))
+            else {
+                continue;
+            };
+            let default = &parameter["Default"];
+            match setting.kind {
+                Kind::Number(number) => {
+                    assert_eq!(default.as_u64(), Some(number.default), "{name}'s default");
+                    assert_eq!(parameter["MinValue"].as_u64(), Some(number.min), "{name}");
+                    assert_eq!(parameter["MaxValue"].as_u64(), Some(number.max), "{name}");
+                }
+                Kind::Text { default: said } | Kind::BaseUrl { default: said } => {
+                    assert_eq!(default.as_str(), Some(said), "{name}'s default")
+                }
+                _ => {}
+            }
+        }
     }
 }

@@ -1,23 +1,34 @@
 //! Configuration, read once per cold start from the environment that `template.yaml` sets
 //! (and that the local stack sets the same way).
+//!
+//! Every variable is a row of the settings table ([`settings::SETTINGS`]: meaning, what it accepts,
+//! default, where the deployment sets it); [`AppConfig::from_lookup`] reads each one through its
+//! row, so a range or default is written once, and `docs/configuration.md` is rendered from the
+//! same rows ([`docs::markdown`]).
+
+pub mod docs;
+pub mod settings;
 
 use std::collections::BTreeMap;
-use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use thiserror::Error;
 
-/// The variable naming the Secrets Manager secret (JSON) that holds the secrets.
-pub const SECRETS_ID: &str = "SECRETS_ID";
+use settings::{Kind, Setting, Unit};
 
-/// The secret's JSON keys and the variables they stand for.
-pub const SECRET_VARIABLES: [(&str, &str); 5] = [
-    ("jwt_keys", "JWT_KEYS"),
-    ("jwt_active_kid", "JWT_ACTIVE_KID"),
-    ("data_hash_key", "DATA_HASH_KEY"),
-    ("carrier_check_credential", "CARRIER_CHECK_CREDENTIAL"),
-    ("face_check_credential", "FACE_CHECK_CREDENTIAL"),
-];
+/// The settings table's row of a variable, looked up while compiling: a variable missing from the
+/// table does not build.
+macro_rules! setting {
+    ($name:literal) => {
+        const { settings::find($name) }
+    };
+}
+
+/// The variable naming the Secrets Manager secret (JSON) that holds the secrets.
+pub const SECRETS_ID: &str = setting!("SECRETS_ID").name;
+
+/// The secret's JSON keys and the variables they stand for (the table's rows set by the secret).
+pub const SECRET_VARIABLES: [(&str, &str); 5] = settings::secret_variables();
 
 /// The variables a secret's JSON text provides.
 pub fn secret_variables(secret_json: &str) -> Result<BTreeMap<String, String>, ConfigError> {
@@ -86,68 +97,64 @@ impl std::fmt::Debug for JwtKeys {
 
 /// SMS verification settings.
 ///
-/// Every number is checked at start-up: a value outside the range given here (or that is not a
-/// whole number) fails the cold start with the variable named, rather than being cut or clamped.
+/// Every number is checked at start-up against its range in [`settings::SETTINGS`] (which also
+/// holds its default): a value outside the range (or that is not a whole number) fails the cold
+/// start with the variable named, rather than being cut or clamped.
 #[derive(Debug, Clone)]
 pub struct SmsSettings {
-    /// The 【signature】 every message starts with.
+    /// The 【signature】 every message starts with: `SMS_SIGNATURE`.
     pub signature: String,
-    /// How long a code can be used: `SMS_CODE_TTL_SECONDS`, 1 to 1800 (30 min), default 300.
-    /// (The tests use 1 and 2 s to see codes expire.)
+    /// How long a code can be used: `SMS_CODE_TTL_SECONDS`.
     pub code_ttl: Duration,
     /// Wait before another code to the same phone for the same purpose:
-    /// `SMS_RESEND_INTERVAL_SECONDS`, 0 (no wait) to 3600, default 60.
+    /// `SMS_RESEND_INTERVAL_SECONDS`.
     pub resend_interval: Duration,
-    /// Tries (wrong or right) one code allows: `SMS_MAX_ATTEMPTS`, 1 to 20, default 5.
+    /// Tries (wrong or right) one code allows: `SMS_MAX_ATTEMPTS`.
     pub max_attempts: u32,
-    /// Codes per phone and purpose per day (China time): `SMS_DAILY_LIMIT_PER_PHONE`, 0 (refuse
-    /// all) to 1000, default 10. Each purpose counts apart, so `register` requests for a number
-    /// cannot use up its `login` and `change_*` codes.
+    /// Codes per phone and purpose per day (China time): `SMS_DAILY_LIMIT_PER_PHONE`. Each
+    /// purpose counts apart, so `register` requests for a number cannot use up its `login` and
+    /// `change_*` codes.
     pub daily_limit_per_phone: u32,
-    /// Login codes per device per day: `SMS_DAILY_LIMIT_PER_DEVICE`, 1 to 100, default 5.
+    /// Login codes per device per day: `SMS_DAILY_LIMIT_PER_DEVICE`.
     pub daily_limit_per_device: u32,
-    /// Codes per client IPv4 address per hour: `SMS_HOURLY_LIMIT_PER_IP`, 0 (refuse all) to
-    /// 4294967295 (`u32::MAX`; the benchmarks lift it to 100000000), default 1000 (carrier NAT
-    /// puts many subscribers behind one address).
+    /// Codes per client IPv4 address per hour: `SMS_HOURLY_LIMIT_PER_IP`.
     pub hourly_limit_per_ip: u32,
-    /// Codes per client IPv6 /64 network per hour: `SMS_HOURLY_LIMIT_PER_IPV6_NETWORK`, 0 to
-    /// 4294967295, default 30 (a /64 is one subscriber's).
+    /// Codes per client IPv6 /64 network per hour: `SMS_HOURLY_LIMIT_PER_IPV6_NETWORK`.
     pub hourly_limit_per_ipv6_network: u32,
     /// A ceiling on all codes sent in a day (China time), whatever their phones and clients:
-    /// `SMS_DAILY_LIMIT_GLOBAL`, 0 (refuse all) to 4294967295 (`u32::MAX`), default 3000000.
+    /// `SMS_DAILY_LIMIT_GLOBAL`.
     pub daily_limit_global: u32,
-    /// The queue messages wait in for the sender function: `SMS_QUEUE_URL` (required; the
-    /// template's `SmsQueue`).
+    /// The queue messages wait in for the sender function: `SMS_QUEUE_URL` (the template's
+    /// `SmsQueue`).
     pub queue_url: String,
     /// Deliveries the sender tries before a message goes to the dead-letter queue:
-    /// `SMS_DELIVERY_ATTEMPTS`, 1 to 20, default 5; must equal the queue's `maxReceiveCount`
-    /// (the template sets both from one parameter). On the last failed try the message's code is
-    /// withdrawn, so that the user's next request gets a fresh one at once.
+    /// `SMS_DELIVERY_ATTEMPTS`; must equal the queue's `maxReceiveCount` (the template sets both
+    /// from one parameter). On the last failed try the message's code is withdrawn, so that the
+    /// user's next request gets a fresh one at once.
     pub delivery_attempts: u32,
 }
 
 /// Login and session settings (numbers checked as for [`SmsSettings`]).
 #[derive(Debug, Clone)]
 pub struct LoginSettings {
+    /// The access tokens' `iss`: `JWT_ISSUER`.
     pub issuer: String,
+    /// The access tokens' `aud`: `JWT_AUDIENCE`.
     pub audience: String,
-    /// Access token lifetime: `ACCESS_TOKEN_TTL_SECONDS`, 60 to 3600 (one hour at most),
-    /// default 3600.
+    /// Access token lifetime: `ACCESS_TOKEN_TTL_SECONDS`.
     pub access_token_ttl: Duration,
-    /// How long an SMS-verified device is trusted: `TRUSTED_DEVICE_TTL_SECONDS`, 0 (every login
-    /// needs a code) to 7776000 (90 days), default 2592000 (30 days).
+    /// How long an SMS-verified device is trusted: `TRUSTED_DEVICE_TTL_SECONDS` (0: every login
+    /// needs a code).
     pub trusted_device_ttl: Duration,
     /// The failure that first locks the account (for 1 s; each further one doubles the lock):
-    /// `LOGIN_FAILURES_BEFORE_LOCK`, 1 to 100, default 5.
+    /// `LOGIN_FAILURES_BEFORE_LOCK`.
     pub failures_before_lock: u32,
     /// The same for logins from a device the account verified by SMS, counted apart (failures
-    /// from elsewhere never lock such a device out): `LOGIN_FAILURES_BEFORE_LOCK_TRUSTED`, 1 to
-    /// 1000, default 50.
+    /// from elsewhere never lock such a device out): `LOGIN_FAILURES_BEFORE_LOCK_TRUSTED`.
     pub failures_before_lock_trusted: u32,
-    /// The longest lock: `LOGIN_MAX_LOCK_SECONDS`, 1 to 86400 (a day), default 900.
+    /// The longest lock: `LOGIN_MAX_LOCK_SECONDS`.
     pub max_lockout: Duration,
-    /// Quiet time after which the failure count starts over: `LOGIN_FAILURE_MEMORY_SECONDS`,
-    /// 1 to 86400 (a day), default 900.
+    /// Quiet time after which the failure count starts over: `LOGIN_FAILURE_MEMORY_SECONDS`.
     pub failure_memory: Duration,
 }
 
@@ -155,23 +162,22 @@ pub struct LoginSettings {
 #[derive(Debug, Clone)]
 pub struct HouseSettings {
     /// Requests to the public address routes per client (IPv4 address or IPv6 /64) per minute:
-    /// `PUBLIC_READS_PER_MINUTE`, 0 (refuse all) to 4294967295 (`u32::MAX`; the benchmarks lift
-    /// it to 1000000000), default 120.
+    /// `PUBLIC_READS_PER_MINUTE`.
     pub public_reads_per_minute: u32,
     /// Receipt checks (`GET /v1/receipts/{receipt_no}`) per client per minute:
-    /// `RECEIPT_CHECKS_PER_MINUTE`, 0 (refuse all) to 4294967295 (`u32::MAX`), default 30.
+    /// `RECEIPT_CHECKS_PER_MINUTE`.
     pub receipt_checks_per_minute: u32,
     /// Most houses one registration may link (`houses` of `POST /v1/accounts`):
-    /// `MAX_HOUSES_AT_REGISTRATION`, 1 to 20, default 10.
+    /// `MAX_HOUSES_AT_REGISTRATION`.
     pub max_houses_at_registration: usize,
     /// Most houses a unit may be opened with (`houses` of `POST /v1/staff/units`):
-    /// `MAX_HOUSES_PER_UNIT_OPENING`, 1 to 31 (which keeps the opening within one 100-item
-    /// transaction), default 30.
+    /// `MAX_HOUSES_PER_UNIT_OPENING` (at most 31, which keeps the opening within one 100-item
+    /// transaction).
     pub max_houses_per_unit_opening: usize,
     /// How long one deregistration request works through residents before it answers
-    /// `in_progress` (the job resumes on the next request): `DEREGISTRATION_TIME_BUDGET_MS`,
-    /// 0 (one resident per request) to 8000 (leaving time to answer within the functions'
-    /// 10 s timeout in `template.yaml`), default 6000.
+    /// `in_progress` (the job resumes on the next request): `DEREGISTRATION_TIME_BUDGET_MS`
+    /// (at most 8 s, leaving time to answer within the functions' 10 s timeout in
+    /// `template.yaml`).
     pub deregistration_time_budget: Duration,
 }
 
@@ -179,8 +185,7 @@ pub struct HouseSettings {
 #[derive(Debug, Clone)]
 pub struct UnitSettings {
     /// Permit applications one unit may file for employees per day (China time), counted
-    /// before anything else is done: `UNIT_FILINGS_PER_DAY`, 0 (refuse all) to 100000, default
-    /// 200.
+    /// before anything else is done: `UNIT_FILINGS_PER_DAY`.
     pub filings_per_day: u32,
 }
 
@@ -196,15 +201,11 @@ pub struct EventSettings {
 
 /// [`EventSettings`] when `EVENT_BUS_NAME` is set (a bus without its dead-letter queue is
 /// incomplete).
-fn event_settings(
-    get: &dyn Fn(&str) -> Option<String>,
-) -> Result<Option<EventSettings>, ConfigError> {
-    let set = |name| get(name).filter(|v| !v.is_empty());
-    let Some(bus_name) = set("EVENT_BUS_NAME") else {
+fn event_settings(get: Lookup) -> Result<Option<EventSettings>, ConfigError> {
+    let Some(bus_name) = set(get, setting!("EVENT_BUS_NAME")) else {
         return Ok(None);
     };
-    let dead_letter_queue_url = set("EVENTS_DEAD_LETTER_QUEUE_URL")
-        .ok_or(ConfigError::Missing("EVENTS_DEAD_LETTER_QUEUE_URL"))?;
+    let dead_letter_queue_url = required(get, setting!("EVENTS_DEAD_LETTER_QUEUE_URL"))?;
     Ok(Some(EventSettings {
         bus_name,
         dead_letter_queue_url,
@@ -226,17 +227,20 @@ pub struct AppConfig {
     /// The face check (人脸核验) of online identity verification.
     pub face_check: IdentityService,
     /// The API's public address, which the QR codes on receipts and permit cards point to:
-    /// `PUBLIC_BASE_URL`, an `https://` (or, locally, `http://`) URL without a trailing slash;
-    /// default `https://api.szjzz.example`. Locally the API's own address.
+    /// `PUBLIC_BASE_URL`, an `https://` (or, locally, `http://`) URL without a trailing slash.
+    /// Locally the API's own address.
     pub public_base_url: String,
     /// The event publisher's bus and dead-letter queue; `None` for every other function.
     pub events: Option<EventSettings>,
 }
 
 /// `PUBLIC_BASE_URL`: an http(s) URL with a host, kept without its trailing slashes.
-fn public_base_url(get: &dyn Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
-    const NAME: &str = "PUBLIC_BASE_URL";
-    let value = get(NAME).unwrap_or_else(|| "https://api.szjzz.example".into());
+fn public_base_url(get: Lookup) -> Result<String, ConfigError> {
+    let setting = setting!("PUBLIC_BASE_URL");
+    let Kind::BaseUrl { default } = setting.kind else {
+        unreachable!("{} is a base URL in the settings table", setting.name)
+    };
+    let value = get(setting.name).unwrap_or_else(|| default.into());
     let trimmed = value.trim().trim_end_matches('/');
     let host = trimmed
         .strip_prefix("https://")
@@ -246,7 +250,7 @@ fn public_base_url(get: &dyn Fn(&str) -> Option<String>) -> Result<String, Confi
             Ok(trimmed.to_owned())
         }
         _ => Err(ConfigError::Invalid {
-            name: NAME,
+            name: setting.name,
             reason: "an http(s) URL is expected".into(),
         }),
     }
@@ -277,28 +281,30 @@ impl std::fmt::Debug for IdentityService {
 }
 
 /// One identity check's service as the variables name it: the local registry when its table is
-/// named (local stack), else the HTTPS service when `url_var` is set (which must be https, with
-/// `credential_var` set).
+/// named (local stack), else the HTTPS service when `url` is set (which must be https, with
+/// `credential` set).
 fn identity_service(
-    get: &dyn Fn(&str) -> Option<String>,
-    url_var: &'static str,
-    credential_var: &'static str,
+    get: Lookup,
+    url: &'static Setting,
+    credential: &'static Setting,
 ) -> Result<IdentityService, ConfigError> {
-    let set = |name| get(name).filter(|v| !v.is_empty());
-    if let Some(table) = set("LOCAL_IDENTITY_REGISTRY_TABLE") {
+    if let Some(table) = set(get, setting!("LOCAL_IDENTITY_REGISTRY_TABLE")) {
         return Ok(IdentityService::LocalRegistry { table });
     }
-    let Some(url) = set(url_var) else {
+    let Some(address) = set(get, url) else {
         return Ok(IdentityService::Unconfigured);
     };
-    if !url.starts_with("https://") {
+    if !address.starts_with("https://") {
         return Err(ConfigError::Invalid {
-            name: url_var,
+            name: url.name,
             reason: "must be an https:// URL".into(),
         });
     }
-    let credential = set(credential_var).ok_or(ConfigError::Missing(credential_var))?;
-    Ok(IdentityService::Https { url, credential })
+    let credential = required(get, credential)?;
+    Ok(IdentityService::Https {
+        url: address,
+        credential,
+    })
 }
 
 impl std::fmt::Debug for AppConfig {
@@ -324,134 +330,147 @@ impl AppConfig {
     }
 
     /// Builds the configuration from any source of variables (the environment, or a map in tests
-    /// and the local stack).
+    /// and the local stack), each read through its row of [`settings::SETTINGS`].
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get: &dyn Fn(&str) -> Option<String> = &get;
-        let required = |name: &'static str| {
-            get(name)
-                .filter(|v| !v.is_empty())
-                .ok_or(ConfigError::Missing(name))
-        };
-        const DAY: u64 = 24 * 3600;
-        let u32_max = u64::from(u32::MAX);
-
-        let jwt = parse_jwt_keys(&required("JWT_KEYS")?, &required("JWT_ACTIVE_KID")?)?;
-        let hash_key = base64_key("DATA_HASH_KEY", &required("DATA_HASH_KEY")?)?;
+        let get: Lookup = &get;
+        let jwt = parse_jwt_keys(
+            &required(get, setting!("JWT_KEYS"))?,
+            &required(get, setting!("JWT_ACTIVE_KID"))?,
+        )?;
+        let hash_key = base64_key(
+            setting!("DATA_HASH_KEY").name,
+            &required(get, setting!("DATA_HASH_KEY"))?,
+        )?;
 
         Ok(Self {
             tables: Tables {
-                accounts: required("ACCOUNTS_TABLE")?,
-                verification_codes: required("VERIFICATION_CODES_TABLE")?,
-                rate_limits: required("RATE_LIMITS_TABLE")?,
-                address: required("ADDRESS_TABLE")?,
-                registrations: required("REGISTRATIONS_TABLE")?,
-                social_insurance: required("SOCIAL_INSURANCE_TABLE")?,
-                permits: required("PERMITS_TABLE")?,
-                processing_records: required("PROCESSING_RECORDS_TABLE")?,
+                accounts: required(get, setting!("ACCOUNTS_TABLE"))?,
+                verification_codes: required(get, setting!("VERIFICATION_CODES_TABLE"))?,
+                rate_limits: required(get, setting!("RATE_LIMITS_TABLE"))?,
+                address: required(get, setting!("ADDRESS_TABLE"))?,
+                registrations: required(get, setting!("REGISTRATIONS_TABLE"))?,
+                social_insurance: required(get, setting!("SOCIAL_INSURANCE_TABLE"))?,
+                permits: required(get, setting!("PERMITS_TABLE"))?,
+                processing_records: required(get, setting!("PROCESSING_RECORDS_TABLE"))?,
             },
             jwt,
             hash_key,
             public_base_url: public_base_url(get)?,
             sms: SmsSettings {
-                signature: get("SMS_SIGNATURE").unwrap_or_else(|| "深圳居住登记".into()),
-                code_ttl: seconds(get, "SMS_CODE_TTL_SECONDS", 300, 1..=1800)?,
-                resend_interval: seconds(get, "SMS_RESEND_INTERVAL_SECONDS", 60, 0..=3600)?,
-                max_attempts: whole(get, "SMS_MAX_ATTEMPTS", 5, 1..=20)?,
-                daily_limit_per_phone: whole(get, "SMS_DAILY_LIMIT_PER_PHONE", 10, 0..=1000)?,
-                daily_limit_per_device: whole(get, "SMS_DAILY_LIMIT_PER_DEVICE", 5, 1..=100)?,
-                hourly_limit_per_ip: whole(get, "SMS_HOURLY_LIMIT_PER_IP", 1000, 0..=u32_max)?,
+                signature: text(get, setting!("SMS_SIGNATURE")),
+                code_ttl: duration(get, setting!("SMS_CODE_TTL_SECONDS"))?,
+                resend_interval: duration(get, setting!("SMS_RESEND_INTERVAL_SECONDS"))?,
+                max_attempts: whole(get, setting!("SMS_MAX_ATTEMPTS"))?,
+                daily_limit_per_phone: whole(get, setting!("SMS_DAILY_LIMIT_PER_PHONE"))?,
+                daily_limit_per_device: whole(get, setting!("SMS_DAILY_LIMIT_PER_DEVICE"))?,
+                hourly_limit_per_ip: whole(get, setting!("SMS_HOURLY_LIMIT_PER_IP"))?,
                 hourly_limit_per_ipv6_network: whole(
                     get,
-                    "SMS_HOURLY_LIMIT_PER_IPV6_NETWORK",
-                    30,
-                    0..=u32_max,
+                    setting!("SMS_HOURLY_LIMIT_PER_IPV6_NETWORK"),
                 )?,
-                daily_limit_global: whole(get, "SMS_DAILY_LIMIT_GLOBAL", 3_000_000, 0..=u32_max)?,
-                queue_url: required("SMS_QUEUE_URL")?,
-                delivery_attempts: whole(get, "SMS_DELIVERY_ATTEMPTS", 5, 1..=20)?,
+                daily_limit_global: whole(get, setting!("SMS_DAILY_LIMIT_GLOBAL"))?,
+                queue_url: required(get, setting!("SMS_QUEUE_URL"))?,
+                delivery_attempts: whole(get, setting!("SMS_DELIVERY_ATTEMPTS"))?,
             },
             login: LoginSettings {
-                issuer: get("JWT_ISSUER").unwrap_or_else(|| "szjzz-platform".into()),
-                audience: get("JWT_AUDIENCE").unwrap_or_else(|| "szjzz-mobile".into()),
-                access_token_ttl: seconds(get, "ACCESS_TOKEN_TTL_SECONDS", 3600, 60..=3600)?,
-                trusted_device_ttl: seconds(
-                    get,
-                    "TRUSTED_DEVICE_TTL_SECONDS",
-                    30 * DAY,
-                    0..=90 * DAY,
-                )?,
-                failures_before_lock: whole(get, "LOGIN_FAILURES_BEFORE_LOCK", 5, 1..=100)?,
+                issuer: text(get, setting!("JWT_ISSUER")),
+                audience: text(get, setting!("JWT_AUDIENCE")),
+                access_token_ttl: duration(get, setting!("ACCESS_TOKEN_TTL_SECONDS"))?,
+                trusted_device_ttl: duration(get, setting!("TRUSTED_DEVICE_TTL_SECONDS"))?,
+                failures_before_lock: whole(get, setting!("LOGIN_FAILURES_BEFORE_LOCK"))?,
                 failures_before_lock_trusted: whole(
                     get,
-                    "LOGIN_FAILURES_BEFORE_LOCK_TRUSTED",
-                    50,
-                    1..=1000,
+                    setting!("LOGIN_FAILURES_BEFORE_LOCK_TRUSTED"),
                 )?,
-                max_lockout: seconds(get, "LOGIN_MAX_LOCK_SECONDS", 15 * 60, 1..=DAY)?,
-                failure_memory: seconds(get, "LOGIN_FAILURE_MEMORY_SECONDS", 15 * 60, 1..=DAY)?,
+                max_lockout: duration(get, setting!("LOGIN_MAX_LOCK_SECONDS"))?,
+                failure_memory: duration(get, setting!("LOGIN_FAILURE_MEMORY_SECONDS"))?,
             },
             houses: HouseSettings {
-                public_reads_per_minute: whole(get, "PUBLIC_READS_PER_MINUTE", 120, 0..=u32_max)?,
-                receipt_checks_per_minute: whole(
+                public_reads_per_minute: whole(get, setting!("PUBLIC_READS_PER_MINUTE"))?,
+                receipt_checks_per_minute: whole(get, setting!("RECEIPT_CHECKS_PER_MINUTE"))?,
+                max_houses_at_registration: whole(get, setting!("MAX_HOUSES_AT_REGISTRATION"))?,
+                max_houses_per_unit_opening: whole(get, setting!("MAX_HOUSES_PER_UNIT_OPENING"))?,
+                deregistration_time_budget: duration(
                     get,
-                    "RECEIPT_CHECKS_PER_MINUTE",
-                    30,
-                    0..=u32_max,
+                    setting!("DEREGISTRATION_TIME_BUDGET_MS"),
                 )?,
-                max_houses_at_registration: whole(get, "MAX_HOUSES_AT_REGISTRATION", 10, 1..=20)?,
-                max_houses_per_unit_opening: whole(get, "MAX_HOUSES_PER_UNIT_OPENING", 30, 1..=31)?,
-                deregistration_time_budget: Duration::from_millis(whole(
-                    get,
-                    "DEREGISTRATION_TIME_BUDGET_MS",
-                    6000,
-                    0..=8000,
-                )?),
             },
             units: UnitSettings {
-                filings_per_day: whole(get, "UNIT_FILINGS_PER_DAY", 200, 0..=100_000)?,
+                filings_per_day: whole(get, setting!("UNIT_FILINGS_PER_DAY"))?,
             },
-            carrier_check: identity_service(get, "CARRIER_CHECK_URL", "CARRIER_CHECK_CREDENTIAL")?,
-            face_check: identity_service(get, "FACE_CHECK_URL", "FACE_CHECK_CREDENTIAL")?,
+            carrier_check: identity_service(
+                get,
+                setting!("CARRIER_CHECK_URL"),
+                setting!("CARRIER_CHECK_CREDENTIAL"),
+            )?,
+            face_check: identity_service(
+                get,
+                setting!("FACE_CHECK_URL"),
+                setting!("FACE_CHECK_CREDENTIAL"),
+            )?,
             events: event_settings(get)?,
         })
     }
 }
 
-/// The variable `name` as a whole number in `range` (`default` when it is unset; the default is
-/// held to the range too), converted to the field's type. Anything else (not a number, negative,
-/// out of the range, too big for the type) is refused with the range in the reason, never cut or
+/// Where the variables come from (the environment, a map).
+type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The variable if it is set and not empty.
+fn set(get: Lookup, setting: &Setting) -> Option<String> {
+    get(setting.name).filter(|v| !v.is_empty())
+}
+
+/// A variable that must be set and not empty.
+fn required(get: Lookup, setting: &'static Setting) -> Result<String, ConfigError> {
+    set(get, setting).ok_or(ConfigError::Missing(setting.name))
+}
+
+/// A text variable, or its default from the table when it is unset.
+fn text(get: Lookup, setting: &Setting) -> String {
+    let Kind::Text { default } = setting.kind else {
+        unreachable!(
+            "{} is text with a default in the settings table",
+            setting.name
+        )
+    };
+    get(setting.name).unwrap_or_else(|| default.into())
+}
+
+/// A whole-number variable in its range (its default when it is unset; the default is held to
+/// the range too), converted to the field's type. Anything else (not a number, negative, out of
+/// the range, too big for the type) is refused with the range in the reason, never cut or
 /// clamped into shape.
-fn whole<T: TryFrom<u64>>(
-    get: &dyn Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: u64,
-    range: RangeInclusive<u64>,
-) -> Result<T, ConfigError> {
-    let value = match get(name) {
-        None => Some(default),
+fn whole<T: TryFrom<u64>>(get: Lookup, setting: &'static Setting) -> Result<T, ConfigError> {
+    let Kind::Number(number) = setting.kind else {
+        unreachable!("{} is a whole number in the settings table", setting.name)
+    };
+    let value = match get(setting.name) {
+        None => Some(number.default),
         Some(text) => text.parse::<u64>().ok(),
     };
     value
-        .filter(|v| range.contains(v))
+        .filter(|v| (number.min..=number.max).contains(v))
         .and_then(|v| T::try_from(v).ok())
         .ok_or_else(|| ConfigError::Invalid {
-            name,
+            name: setting.name,
             reason: format!(
                 "must be a whole number from {} to {}",
-                range.start(),
-                range.end()
+                number.min, number.max
             ),
         })
 }
 
-/// The variable `name` as whole seconds in `range` (`default` when unset); see [`whole`].
-fn seconds(
-    get: &dyn Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: u64,
-    range: RangeInclusive<u64>,
-) -> Result<Duration, ConfigError> {
-    whole(get, name, default, range).map(Duration::from_secs)
+/// A whole number of seconds or milliseconds (as the table's unit says); see [`whole`].
+fn duration(get: Lookup, setting: &'static Setting) -> Result<Duration, ConfigError> {
+    let value = whole(get, setting)?;
+    match setting.kind {
+        Kind::Number(number) if number.unit == Unit::Seconds => Ok(Duration::from_secs(value)),
+        Kind::Number(number) if number.unit == Unit::Milliseconds => {
+            Ok(Duration::from_millis(value))
+        }
+        _ => unreachable!("{} is a duration in the settings table", setting.name),
+    }
 }
 
 /// `JWT_KEYS` is `kid:base64key[,kid:base64key…]`; each key at least 32 bytes.
@@ -459,14 +478,14 @@ fn parse_jwt_keys(spec: &str, active: &str) -> Result<JwtKeys, ConfigError> {
     let mut keys = BTreeMap::new();
     for entry in spec.split(',').map(str::trim).filter(|e| !e.is_empty()) {
         let (kid, key) = entry.split_once(':').ok_or_else(|| ConfigError::Invalid {
-            name: "JWT_KEYS",
+            name: setting!("JWT_KEYS").name,
             reason: "each entry must be kid:base64key".into(),
         })?;
-        keys.insert(kid.to_owned(), base64_key("JWT_KEYS", key)?);
+        keys.insert(kid.to_owned(), base64_key(setting!("JWT_KEYS").name, key)?);
     }
     if !keys.contains_key(active) {
         return Err(ConfigError::Invalid {
-            name: "JWT_ACTIVE_KID",
+            name: setting!("JWT_ACTIVE_KID").name,
             reason: "names no key of JWT_KEYS".into(),
         });
     }
@@ -590,21 +609,6 @@ mod tests {
     }
 
     #[test]
-    fn the_former_clamps_are_refusals_naming_the_variable() {
-        for (name, value, range) in [
-            ("ACCESS_TOKEN_TTL_SECONDS", "3601", "from 60 to 3600"),
-            ("LOGIN_FAILURES_BEFORE_LOCK", "0", "from 1 to 100"),
-            ("MAX_HOUSES_AT_REGISTRATION", "0", "from 1 to 20"),
-            ("MAX_HOUSES_AT_REGISTRATION", "21", "from 1 to 20"),
-            ("MAX_HOUSES_PER_UNIT_OPENING", "0", "from 1 to 31"),
-            ("MAX_HOUSES_PER_UNIT_OPENING", "32", "from 1 to 31"),
-        ] {
-            let reason = refusal(name, value);
-            assert!(reason.contains(range), "{name}={value}: {reason}");
-        }
-    }
-
-    #[test]
     fn the_public_base_url_is_an_http_url_kept_without_its_trailing_slash() {
         let config = AppConfig::from_lookup(vars(&[])).unwrap();
         assert_eq!(config.public_base_url, "https://api.szjzz.example");
@@ -616,99 +620,171 @@ mod tests {
         }
     }
 
+    /// Each numeric row of the table: accepted at both ends of its range, refused just beyond
+    /// them, refused when not a whole number or when a cast to `u32` would have wrapped it into
+    /// range; every refusal names the variable and gives the table's range.
     #[test]
-    fn a_value_beyond_u32_is_refused_not_truncated() {
-        // 2^32 + 5 used to become 5 attempts; 2^32 used to become a global limit of 0.
-        for (name, value) in [
-            ("SMS_MAX_ATTEMPTS", "4294967301"),
-            ("SMS_DAILY_LIMIT_GLOBAL", "4294967296"),
-            ("SMS_HOURLY_LIMIT_PER_IP", "4294967296"),
-            ("PUBLIC_READS_PER_MINUTE", "18446744073709551616"),
-        ] {
-            refusal(name, value);
-        }
-    }
-
-    #[test]
-    fn what_is_not_a_whole_number_is_refused_with_the_range() {
-        for value in ["ten", "-1", "1.5", " 5", "5s"] {
-            assert_eq!(
-                refusal("SMS_CODE_TTL_SECONDS", value),
-                "must be a whole number from 1 to 1800"
+    fn every_number_of_the_table_is_accepted_at_its_bounds_and_refused_beyond_them() {
+        let numbers: Vec<_> = settings::SETTINGS
+            .iter()
+            .filter_map(|s| match s.kind {
+                Kind::Number(n) => Some((s.name, n)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(numbers.len(), 21, "the table's whole numbers");
+        for (name, number) in numbers {
+            for bound in [number.min, number.max] {
+                if let Err(e) = AppConfig::from_lookup(vars(&[(name, &bound.to_string())])) {
+                    panic!("{name}={bound} should be accepted: {e}");
+                }
+            }
+            let expected = format!(
+                "environment variable {name} is invalid: must be a whole number from {} to {}",
+                number.min, number.max
             );
+            let mut refused = vec![
+                (number.max + 1).to_string(),
+                // What a cast to u32 would have read as the default, or as 0.
+                (u64::from(u32::MAX) + 1 + number.default).to_string(),
+                (u64::from(u32::MAX) + 1).to_string(),
+                "18446744073709551616".to_owned(),
+            ];
+            if number.min > 0 {
+                refused.push((number.min - 1).to_string());
+            }
+            refused.extend(["ten", "-1", "1.5", " 5", "5s"].map(String::from));
+            for value in refused {
+                let error = AppConfig::from_lookup(vars(&[(name, &value)]))
+                    .err()
+                    .unwrap_or_else(|| panic!("{name}={value} should be refused"));
+                assert_eq!(error.to_string(), expected, "{name}={value}");
+            }
         }
     }
 
+    /// Each numeric variable reaches its own field, in its unit, and its default applies when it
+    /// is unset.
     #[test]
-    fn every_number_is_accepted_at_its_bounds_and_refused_beyond_them() {
+    fn every_number_reaches_its_field() {
         type Read = fn(&AppConfig) -> u64;
-        let u32_max = u64::from(u32::MAX);
-        let table: [(&str, u64, u64, Read); 18] = [
-            ("SMS_CODE_TTL_SECONDS", 1, 1800, |c| {
-                c.sms.code_ttl.as_secs()
-            }),
-            ("SMS_RESEND_INTERVAL_SECONDS", 0, 3600, |c| {
+        let fields: [(&str, Read); 21] = [
+            ("SMS_CODE_TTL_SECONDS", |c| c.sms.code_ttl.as_secs()),
+            ("SMS_RESEND_INTERVAL_SECONDS", |c| {
                 c.sms.resend_interval.as_secs()
             }),
-            ("SMS_MAX_ATTEMPTS", 1, 20, |c| c.sms.max_attempts.into()),
-            ("SMS_DELIVERY_ATTEMPTS", 1, 20, |c| {
-                c.sms.delivery_attempts.into()
-            }),
-            ("SMS_DAILY_LIMIT_PER_PHONE", 0, 1000, |c| {
+            ("SMS_MAX_ATTEMPTS", |c| c.sms.max_attempts.into()),
+            ("SMS_DAILY_LIMIT_PER_PHONE", |c| {
                 c.sms.daily_limit_per_phone.into()
             }),
-            ("SMS_HOURLY_LIMIT_PER_IP", 0, u32_max, |c| {
+            ("SMS_DAILY_LIMIT_PER_DEVICE", |c| {
+                c.sms.daily_limit_per_device.into()
+            }),
+            ("SMS_HOURLY_LIMIT_PER_IP", |c| {
                 c.sms.hourly_limit_per_ip.into()
             }),
-            ("SMS_DAILY_LIMIT_GLOBAL", 0, u32_max, |c| {
+            ("SMS_HOURLY_LIMIT_PER_IPV6_NETWORK", |c| {
+                c.sms.hourly_limit_per_ipv6_network.into()
+            }),
+            ("SMS_DAILY_LIMIT_GLOBAL", |c| {
                 c.sms.daily_limit_global.into()
             }),
-            ("ACCESS_TOKEN_TTL_SECONDS", 60, 3600, |c| {
+            ("SMS_DELIVERY_ATTEMPTS", |c| c.sms.delivery_attempts.into()),
+            ("ACCESS_TOKEN_TTL_SECONDS", |c| {
                 c.login.access_token_ttl.as_secs()
             }),
-            ("TRUSTED_DEVICE_TTL_SECONDS", 0, 7_776_000, |c| {
+            ("TRUSTED_DEVICE_TTL_SECONDS", |c| {
                 c.login.trusted_device_ttl.as_secs()
             }),
-            ("LOGIN_FAILURES_BEFORE_LOCK", 1, 100, |c| {
+            ("LOGIN_FAILURES_BEFORE_LOCK", |c| {
                 c.login.failures_before_lock.into()
             }),
-            ("LOGIN_MAX_LOCK_SECONDS", 1, 86_400, |c| {
-                c.login.max_lockout.as_secs()
+            ("LOGIN_FAILURES_BEFORE_LOCK_TRUSTED", |c| {
+                c.login.failures_before_lock_trusted.into()
             }),
-            ("LOGIN_FAILURE_MEMORY_SECONDS", 1, 86_400, |c| {
+            ("LOGIN_MAX_LOCK_SECONDS", |c| c.login.max_lockout.as_secs()),
+            ("LOGIN_FAILURE_MEMORY_SECONDS", |c| {
                 c.login.failure_memory.as_secs()
             }),
-            ("PUBLIC_READS_PER_MINUTE", 0, u32_max, |c| {
+            ("PUBLIC_READS_PER_MINUTE", |c| {
                 c.houses.public_reads_per_minute.into()
             }),
-            ("RECEIPT_CHECKS_PER_MINUTE", 0, u32_max, |c| {
+            ("RECEIPT_CHECKS_PER_MINUTE", |c| {
                 c.houses.receipt_checks_per_minute.into()
             }),
-            ("MAX_HOUSES_AT_REGISTRATION", 1, 20, |c| {
+            ("MAX_HOUSES_AT_REGISTRATION", |c| {
                 c.houses.max_houses_at_registration as u64
             }),
-            ("MAX_HOUSES_PER_UNIT_OPENING", 1, 31, |c| {
+            ("MAX_HOUSES_PER_UNIT_OPENING", |c| {
                 c.houses.max_houses_per_unit_opening as u64
             }),
-            ("DEREGISTRATION_TIME_BUDGET_MS", 0, 8000, |c| {
+            ("DEREGISTRATION_TIME_BUDGET_MS", |c| {
                 c.houses.deregistration_time_budget.as_millis() as u64
             }),
-            ("UNIT_FILINGS_PER_DAY", 0, 100_000, |c| {
-                c.units.filings_per_day.into()
-            }),
+            ("UNIT_FILINGS_PER_DAY", |c| c.units.filings_per_day.into()),
         ];
-        for (name, min, max, read) in table {
-            for bound in [min, max] {
-                let config = AppConfig::from_lookup(vars(&[(name, &bound.to_string())]))
-                    .unwrap_or_else(|e| panic!("{name}={bound} should be accepted: {e}"));
-                assert_eq!(read(&config), bound, "{name}");
-            }
-            let range = format!("must be a whole number from {min} to {max}");
-            assert_eq!(refusal(name, &(max + 1).to_string()), range);
-            if min > 0 {
-                assert_eq!(refusal(name, &(min - 1).to_string()), range);
+        let defaults = AppConfig::from_lookup(vars(&[])).unwrap();
+        for (name, read) in fields {
+            let Kind::Number(number) = settings::find(name).kind else {
+                panic!("{name} is not a whole number in the table");
+            };
+            assert_eq!(read(&defaults), number.default, "{name}'s default");
+            // A value in range that is neither its default nor any other's.
+            let value = if number.max > number.default {
+                number.default + 1
+            } else {
+                number.default - 1
+            };
+            let config = AppConfig::from_lookup(vars(&[(name, &value.to_string())])).unwrap();
+            assert_eq!(read(&config), value, "{name}");
+            for (other, read_other) in fields.iter().filter(|(n, _)| *n != name) {
+                assert_eq!(
+                    read_other(&config),
+                    read_other(&defaults),
+                    "{name} set {other}"
+                );
             }
         }
+    }
+
+    /// Each row the table calls required is refused, by name, when it is missing or empty.
+    #[test]
+    fn every_required_setting_of_the_table_is_required() {
+        let required = settings::SETTINGS.iter().filter(|s| {
+            matches!(
+                s.kind,
+                Kind::Required | Kind::KeyList | Kind::Key | Kind::KeyId { .. }
+            )
+        });
+        let mut count = 0;
+        for setting in required {
+            let error = AppConfig::from_lookup(vars(&[(setting.name, "")])).unwrap_err();
+            assert!(
+                matches!(error, ConfigError::Missing(name) if name == setting.name),
+                "{}: {error}",
+                setting.name
+            );
+            count += 1;
+        }
+        assert_eq!(
+            count, 12,
+            "the tables, the queue, the keys and the active key id"
+        );
+    }
+
+    #[test]
+    fn the_secret_variables_are_the_rows_the_secret_sets() {
+        assert_eq!(
+            SECRET_VARIABLES,
+            [
+                ("jwt_keys", "JWT_KEYS"),
+                ("jwt_active_kid", "JWT_ACTIVE_KID"),
+                ("data_hash_key", "DATA_HASH_KEY"),
+                ("carrier_check_credential", "CARRIER_CHECK_CREDENTIAL"),
+                ("face_check_credential", "FACE_CHECK_CREDENTIAL"),
+            ]
+        );
+        assert_eq!(SECRETS_ID, "SECRETS_ID");
     }
 
     #[test]
