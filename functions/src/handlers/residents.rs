@@ -20,7 +20,7 @@ pub async fn declare(ctx: &AppContext, req: Request, via: Via) -> ApiResult {
     let link_id = path_id(&req, "link_id")?;
     let link = registrations::declarable_link(ctx, &principal, via, &link_id).await?;
     let mut f = Fields::from_request(&req)?;
-    let declaration = bodies::residents::declaration(&mut f, shared::clock::today_in_china());
+    let declaration = bodies::registrations::declaration(&mut f, shared::clock::today_in_china());
     f.finish()?;
     let registration = registrations::declare(ctx, link, checked(declaration)?).await?;
     json(201, &registration)

@@ -16,7 +16,7 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let registration_id = path_id(&req, "registration_id")?;
     let registration = registrations::accessible(ctx, &principal, &registration_id).await?;
     let mut f = Fields::from_request(&req)?;
-    let changes = bodies::residents::changes(&mut f, shared::clock::today_in_china());
+    let changes = bodies::registrations::changes(&mut f, shared::clock::today_in_china());
     f.finish()?;
     json(
         200,

@@ -180,8 +180,25 @@ impl Username {
 /// A person's real name as on their ID document: 2–50 characters of letters in any script
 /// (Chinese characters, rare ones included), spaces and the name separators `·` `・` `.` `-` `'`;
 /// no digits, symbols, emoji or invisible format characters.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Stored as its text, and checked again when read back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct RealName(String);
+
+impl TryFrom<String> for RealName {
+    type Error = Invalid;
+
+    fn try_from(value: String) -> Result<Self, Invalid> {
+        Self::parse(&value)
+    }
+}
+
+impl From<RealName> for String {
+    fn from(name: RealName) -> String {
+        name.0
+    }
+}
 
 impl RealName {
     pub fn parse(input: &str) -> Result<Self, Invalid> {

@@ -38,8 +38,11 @@ impl IdType {
     }
 }
 
-/// A document type with a number valid for it, normalized (upper case, no spaces).
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// A document type with a number valid for it, normalized (upper case, no spaces). Stored as
+/// the two fields `id_type` and `id_number` (flattened into the record that holds it), and
+/// checked again when read back.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "StoredDocument", into = "StoredDocument")]
 pub struct IdDocument {
     id_type: IdType,
     number: String,
@@ -97,6 +100,30 @@ impl IdDocument {
     /// What may be shown: the first and last four characters.
     pub fn masked_number(&self) -> String {
         super::mask::document_number(&self.number)
+    }
+}
+
+/// [`IdDocument`] as stored.
+#[derive(Serialize, Deserialize)]
+struct StoredDocument {
+    id_type: IdType,
+    id_number: String,
+}
+
+impl TryFrom<StoredDocument> for IdDocument {
+    type Error = Invalid;
+
+    fn try_from(stored: StoredDocument) -> Result<Self, Invalid> {
+        Self::parse(stored.id_type, &stored.id_number)
+    }
+}
+
+impl From<IdDocument> for StoredDocument {
+    fn from(document: IdDocument) -> Self {
+        Self {
+            id_type: document.id_type,
+            id_number: document.number,
+        }
     }
 }
 

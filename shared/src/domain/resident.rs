@@ -1,13 +1,118 @@
 //! What a residence registration records about a resident (Art. 9 of the ordinance), in the
-//! national standards' codes, and the legal deadline of a declaration (Art. 11–13).
+//! national standards' codes: the [`Resident`] a registration holds, the changes a declarant may
+//! make to it, and the legal deadline of a declaration (Art. 11–13).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use strum::{EnumMessage, EnumString, IntoStaticStr, VariantArray};
 
+use crate::domain::account::RealName;
 use crate::domain::address::DeclarantType;
+use crate::domain::id_document::IdDocument;
 use crate::domain::id_number::{IdNumber, Sex};
-use crate::invalid::Invalid;
+use crate::domain::phone::PhoneNumber;
+use crate::invalid::{FieldError, Invalid};
+
+/// A resident as a registration records them (Art. 9), every field valid: the one type the
+/// declaration, the change, the stored registration and the views all speak. The free-text
+/// fields are checked by the body readers (`http::bodies::registrations`), which alone build
+/// one from a request. Personal data: deliberately not `Debug`.
+///
+/// Stored with the document flattened (`id_type`, `id_number`) and the name as text.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resident {
+    pub name: RealName,
+    pub sex: SexCode,
+    pub ethnicity: Ethnicity,
+    pub birth_date: NaiveDate,
+    #[serde(flatten)]
+    pub document: IdDocument,
+    pub household_address: String,
+    pub marital_status: MaritalStatus,
+    pub education: Education,
+    pub occupation: String,
+    pub workplace: String,
+    pub relationship: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<PhoneNumber>,
+}
+
+/// What a change of a registration may change about its resident: each field present replaces
+/// the stored value (`phone: Some(None)` removes the phone). The document cannot change: a
+/// registration with a wrong one is ended as an information error and declared again.
+#[derive(Default)]
+pub struct ResidentChanges {
+    pub name: Option<RealName>,
+    pub sex: Option<SexCode>,
+    pub ethnicity: Option<Ethnicity>,
+    pub birth_date: Option<NaiveDate>,
+    pub household_address: Option<String>,
+    pub marital_status: Option<MaritalStatus>,
+    pub education: Option<Education>,
+    pub occupation: Option<String>,
+    pub workplace: Option<String>,
+    pub relationship: Option<String>,
+    pub phone: Option<Option<PhoneNumber>>,
+}
+
+impl Resident {
+    /// Where the resident cannot have moved in on `moved_in_on`, or their birth date and sex
+    /// disagree with their resident ID: every field at fault.
+    pub fn inconsistencies(&self, moved_in_on: NaiveDate) -> Vec<FieldError> {
+        let mut errors = disagreements(&self.document, self.birth_date, self.sex);
+        if self.birth_date > moved_in_on {
+            errors.push(Invalid::new("BEFORE_BIRTH", "出生日期不能晚于入住日期").at("birth_date"));
+        }
+        errors
+    }
+
+    /// The resident with `changes`, checked as a whole (see [`Resident::inconsistencies`]).
+    pub fn changed(
+        &self,
+        changes: &ResidentChanges,
+        moved_in_on: NaiveDate,
+    ) -> Result<Resident, Vec<FieldError>> {
+        let mut next = self.clone();
+        if let Some(name) = &changes.name {
+            next.name = name.clone();
+        }
+        if let Some(sex) = changes.sex {
+            next.sex = sex;
+        }
+        if let Some(ethnicity) = changes.ethnicity {
+            next.ethnicity = ethnicity;
+        }
+        if let Some(date) = changes.birth_date {
+            next.birth_date = date;
+        }
+        let texts = [
+            (&changes.household_address, &mut next.household_address),
+            (&changes.occupation, &mut next.occupation),
+            (&changes.workplace, &mut next.workplace),
+            (&changes.relationship, &mut next.relationship),
+        ];
+        for (change, field) in texts {
+            if let Some(value) = change {
+                value.clone_into(field);
+            }
+        }
+        if let Some(status) = changes.marital_status {
+            next.marital_status = status;
+        }
+        if let Some(education) = changes.education {
+            next.education = education;
+        }
+        if let Some(phone) = &changes.phone {
+            next.phone = phone.clone();
+        }
+        let errors = next.inconsistencies(moved_in_on);
+        if errors.is_empty() {
+            Ok(next)
+        } else {
+            Err(errors)
+        }
+    }
+}
 
 /// `code` and `label` of a national standard's code enum, whose strum attributes are its table:
 /// each value's code and (as its message) its Chinese name.
@@ -317,6 +422,97 @@ mod tests {
 
     fn date(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn resident() -> Resident {
+        Resident {
+            name: RealName::parse("李四").unwrap(),
+            sex: SexCode::parse("2").unwrap(),
+            ethnicity: Ethnicity::parse("01").unwrap(),
+            birth_date: date("1949-12-31"),
+            document: IdDocument::parse(
+                crate::domain::id_document::IdType::ResidentId,
+                "11010519491231002X",
+            )
+            .unwrap(),
+            household_address: "北京市朝阳区某街道1号".into(),
+            marital_status: MaritalStatus::parse("20").unwrap(),
+            education: Education::parse("20").unwrap(),
+            occupation: "教师".into(),
+            workplace: "某某学校".into(),
+            relationship: "租客".into(),
+            phone: Some(PhoneNumber::parse("13812345678").unwrap()),
+        }
+    }
+
+    #[test]
+    fn a_resident_is_stored_in_the_registration_s_shape_and_checked_when_read() {
+        let stored = serde_json::to_value(resident()).unwrap();
+        assert_eq!(stored["name"], "李四");
+        assert_eq!(stored["id_type"], "resident_id");
+        assert_eq!(stored["id_number"], "11010519491231002X");
+        assert_eq!(stored["sex"], "2");
+        assert!(stored.get("document").is_none(), "flattened: {stored}");
+        let read: Resident = serde_json::from_value(stored.clone()).unwrap();
+        assert!(read == resident());
+
+        let mut bad = stored.clone();
+        bad["id_number"] = "110105194912310021".into();
+        assert!(serde_json::from_value::<Resident>(bad).is_err(), "a bad checksum");
+        let mut bad = stored;
+        bad["name"] = "R2-D2".into();
+        assert!(serde_json::from_value::<Resident>(bad).is_err(), "a name with digits");
+    }
+
+    #[test]
+    fn a_change_replaces_only_what_it_names() {
+        let changes = ResidentChanges {
+            occupation: Some("医生".into()),
+            phone: Some(None),
+            ..ResidentChanges::default()
+        };
+        let next = resident()
+            .changed(&changes, date("2026-11-20"))
+            .ok()
+            .unwrap();
+        assert_eq!(next.occupation, "医生");
+        assert_eq!(next.phone, None);
+        assert_eq!(next.workplace, resident().workplace);
+        assert!(next.name == resident().name && next.document == resident().document);
+        let unchanged = resident()
+            .changed(&ResidentChanges::default(), date("2026-11-20"))
+            .ok()
+            .unwrap();
+        assert!(unchanged == resident());
+    }
+
+    #[test]
+    fn a_changed_resident_must_still_agree_with_their_id_and_move_in_date() {
+        let sex = ResidentChanges {
+            sex: Some(SexCode::parse("1").unwrap()),
+            ..ResidentChanges::default()
+        };
+        let Err(errors) = resident().changed(&sex, date("2026-11-20")) else {
+            panic!("the resident ID says female");
+        };
+        assert_eq!((errors[0].field.as_str(), errors[0].code), ("sex", "SEX_MISMATCH"));
+
+        let passport = Resident {
+            document: IdDocument::parse(crate::domain::id_document::IdType::Passport, "E12345678")
+                .unwrap(),
+            ..resident()
+        };
+        let born_later = ResidentChanges {
+            birth_date: Some(date("2026-12-01")),
+            ..ResidentChanges::default()
+        };
+        let Err(errors) = passport.changed(&born_later, date("2026-11-20")) else {
+            panic!("born after moving in");
+        };
+        assert_eq!(
+            (errors[0].field.as_str(), errors[0].code),
+            ("birth_date", "BEFORE_BIRTH")
+        );
     }
 
     #[test]

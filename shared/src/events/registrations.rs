@@ -9,7 +9,8 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::{Map, Value, json};
 
 use crate::domain::registration::RegistrationStatus;
-use crate::store::registrations::{RegistrationRecord, Resident};
+use crate::domain::resident::Resident;
+use crate::store::registrations::RegistrationRecord;
 
 use super::catalog::EventType;
 use super::event::{Change, DomainEvent, TranslateError, commit_day};
@@ -55,7 +56,7 @@ pub fn translate(
         ("resident", resident(&new.resident)),
         ("age_band", json!(age_band(new.resident.birth_date, day))),
         ("sex", json!(new.resident.sex)),
-        ("id_type", json!(new.resident.id_type)),
+        ("id_type", json!(new.resident.document.id_type())),
     ];
     if let (EventType::RegistrationChanged, Some(old)) = (event_type, old) {
         let changes = changes(&old.resident, &new.resident);
@@ -68,7 +69,7 @@ pub fn translate(
         &new.registration_id,
         new.version,
         &new.updated_at,
-        Some((&new.person_key, &new.resident.name)),
+        Some((&new.person_key, new.resident.name.as_str())),
         facts,
     )))
 }

@@ -21,7 +21,6 @@ pub mod public_reads;
 pub mod receipts;
 pub mod registrations;
 pub mod residence_permits;
-pub mod residents;
 pub mod sms_codes;
 pub mod sub_accounts;
 pub mod unit_permits;

@@ -71,13 +71,13 @@ pub fn form(ctx: &AppContext, r: &RegistrationRecord) -> receipt_pdf::Form {
         ),
         row("房屋地址", house_address(r)),
         row("房屋编码", r.house.house_code.clone()),
-        row("住户姓名", r.resident.name.clone()),
+        row("住户姓名", r.resident.name.as_str().to_owned()),
         row(
             "证件",
             format!(
                 "{} {}",
-                r.resident.id_type.label(),
-                mask::document_number(&r.resident.id_number)
+                r.resident.document.id_type().label(),
+                r.resident.document.masked_number()
             ),
         ),
         row("入住日期", r.moved_in_on.to_string()),
@@ -221,9 +221,9 @@ pub async fn check(
         certifies: Some(Certified {
             status: r.status,
             status_label: status_text(&r),
-            resident_name: mask::name(&r.resident.name),
-            id_type: r.resident.id_type.as_str(),
-            id_number: mask::document_number(&r.resident.id_number),
+            resident_name: mask::name(r.resident.name.as_str()),
+            id_type: r.resident.document.id_type().as_str(),
+            id_number: r.resident.document.masked_number(),
             declarant_name: mask::name(&r.declarant.name),
             house_address: house_address(&r),
             moved_in_on: r.moved_in_on,

@@ -29,7 +29,7 @@ use crate::domain::id_document::IdType;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::receipt::ReceiptNo;
 use crate::domain::registration::{Action, Channel, EndReason, RegistrationStatus};
-use crate::domain::resident::{Education, Ethnicity, MaritalStatus, SexCode};
+use crate::domain::resident::Resident;
 
 use super::error::{Clash, StoreError, StoreResult};
 use super::house_links::{LinkRecord, LinkedHouse};
@@ -48,25 +48,6 @@ const RECEIPT_DRAWS: u32 = 3;
 pub struct Actor {
     pub account_id: String,
     pub channel: Channel,
-}
-
-/// What the ordinance requires about a resident (Art. 9). Personal data: deliberately not `Debug`.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
-pub struct Resident {
-    pub name: String,
-    pub sex: SexCode,
-    pub ethnicity: Ethnicity,
-    pub birth_date: NaiveDate,
-    pub id_type: IdType,
-    pub id_number: String,
-    pub household_address: String,
-    pub marital_status: MaritalStatus,
-    pub education: Education,
-    pub occupation: String,
-    pub workplace: String,
-    pub relationship: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<PhoneNumber>,
 }
 
 /// The declarant, as on the receipt.
@@ -116,7 +97,7 @@ impl RegistrationRecord {
 
     /// Whose the registration is ([`keys::subject_key`]): its resident's document and name.
     pub fn subject_key(&self, ctx: &AppContext) -> String {
-        keys::subject_key(ctx, &self.person_key, &self.resident.name)
+        keys::subject_key(ctx, &self.person_key, self.resident.name.as_str())
     }
 
     fn presence_key(&self) -> Item {

@@ -5,5 +5,5 @@
 pub mod accounts;
 pub mod houses;
 pub mod permits;
-pub mod residents;
+pub mod registrations;
 pub mod units;

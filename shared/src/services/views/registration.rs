@@ -8,7 +8,8 @@ use crate::domain::mask;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::registration::{Action, Channel, EndReason, RegistrationStatus};
 use crate::store::house_links::LinkedHouse;
-use crate::store::registrations::{HistoryRecord, RegistrationRecord, Resident};
+use crate::domain::resident::Resident;
+use crate::store::registrations::{HistoryRecord, RegistrationRecord};
 
 /// The resident as the declarant and staff see them: the ID number and phone masked.
 #[derive(Debug, Serialize)]
@@ -33,12 +34,12 @@ pub struct ResidentView {
 impl From<&Resident> for ResidentView {
     fn from(r: &Resident) -> Self {
         Self {
-            name: r.name.clone(),
+            name: r.name.as_str().to_owned(),
             sex: r.sex.code(),
             ethnicity: r.ethnicity.code(),
             birth_date: r.birth_date,
-            id_type: r.id_type.as_str(),
-            id_number: mask::document_number(&r.id_number),
+            id_type: r.document.id_type().as_str(),
+            id_number: r.document.masked_number(),
             household_address: r.household_address.clone(),
             marital_status: r.marital_status.code(),
             education: r.education.code(),

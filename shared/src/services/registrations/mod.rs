@@ -5,6 +5,8 @@
 //! a unit's sub-account for the links assigned to it, and counter staff on the holder's behalf
 //! (F21). Anyone else gets 404 for a registration, as for one that does not exist.
 
+pub mod requests;
+
 use chrono::NaiveDate;
 
 use crate::auth::Principal;
@@ -13,12 +15,12 @@ use crate::domain::account::Role;
 use crate::domain::house_link::LinkStatus;
 use crate::domain::receipt::ReceiptNo;
 use crate::domain::registration::{Action, Channel, EndReason, RegistrationStatus};
-use crate::domain::resident::{declaration_deadline_days, is_late};
+use crate::domain::resident::{Resident, declaration_deadline_days, is_late};
 use crate::error::ApiError;
-use crate::store::house_links::LinkRecord;
+use crate::store::house_links::{LinkRecord, LinkedHouse};
 use crate::store::processing_records::SubjectKind;
 use crate::store::registrations::{
-    self, Actor, Declarant, FieldChange, HistoryRecord, RegistrationRecord, Resident,
+    self, Actor, Declarant, FieldChange, HistoryRecord, RegistrationRecord,
 };
 use crate::store::{Clash, StoreError, accounts, keys};
 use crate::store::{Page, PageRequest};
@@ -26,7 +28,7 @@ use crate::store::{Page, PageRequest};
 use super::authorization::{
     Assignment, assigned_link, assignment, own_link, require_house_manager, staff_link,
 };
-use super::residents::{Changes, Declaration, EndRequest, Ending};
+use requests::{Changes, Declaration, EndRequest, Ending};
 use super::views::registration::{
     HistoryView, RegistrationDetail, RegistrationView, ResidenceRecordView,
 };
@@ -164,38 +166,20 @@ pub async fn declare(
         .await?
         .ok_or(ApiError::Internal)?;
     let today = crate::clock::today_in_china();
-    let now = crate::clock::rfc3339(crate::clock::now());
-    let registration_id = uuid::Uuid::now_v7().to_string();
-    let document = &declaration.document;
+    let document = &declaration.resident.document;
     let person_key = keys::person_key(ctx, document.id_type(), document.number());
-    let moved_in_on = declaration.moved_in_on;
-    let record = RegistrationRecord {
-        pk: keys::registrations_pk(&link.link_id),
-        sk: keys::registration_sk(&registration_id),
-        kind: "registration".into(),
-        link_id: link.link_id.clone(),
-        declarant: Declarant {
-            account_id: link.account_id.clone(),
-            name: holder.declarant_name().to_owned(),
-            declarant_type: link.declarant_type,
-        },
-        house,
-        resident: declaration.resident(),
-        person_moves: format!("{moved_in_on}#{registration_id}"),
-        moved_in_on,
-        person_key,
-        status: RegistrationStatus::Current,
-        late: is_late(link.declarant_type, declaration.moved_in_on, today),
-        deadline_days: declaration_deadline_days(link.declarant_type),
+    let record = new_registration(NewRegistration {
+        registration_id: uuid::Uuid::now_v7().to_string(),
         receipt_no: ReceiptNo::generate(today),
-        declared_at: now.clone(),
-        declared_by: by,
-        version: 1,
-        updated_at: now,
-        moved_out_on: None,
-        end_reason: None,
-        registration_id,
-    };
+        link: &link,
+        house,
+        declarant_name: holder.declarant_name().to_owned(),
+        declaration,
+        person_key,
+        by,
+        today,
+        now: crate::clock::rfc3339(crate::clock::now()),
+    });
     let record = registrations::declare(ctx, &link, record).await?;
     tracing::info!(
         registration_id = %record.registration_id,
@@ -205,6 +189,68 @@ pub async fn declare(
         "move-in declared"
     );
     Ok(RegistrationView::of(ctx, &record))
+}
+
+/// Everything a new registration is made of: the ids drawn, the link and its house, the
+/// declaration, and who declared it when.
+struct NewRegistration<'a> {
+    registration_id: String,
+    receipt_no: ReceiptNo,
+    link: &'a LinkRecord,
+    house: LinkedHouse,
+    declarant_name: String,
+    declaration: Declaration,
+    person_key: String,
+    by: Actor,
+    today: NaiveDate,
+    now: String,
+}
+
+/// The registration a declaration makes (pure): current, version 1, late when declared after
+/// the declarant type's legal deadline (accepted, and marked).
+fn new_registration(new: NewRegistration<'_>) -> RegistrationRecord {
+    let NewRegistration {
+        registration_id,
+        receipt_no,
+        link,
+        house,
+        declarant_name,
+        declaration: Declaration {
+            resident,
+            moved_in_on,
+        },
+        person_key,
+        by,
+        today,
+        now,
+    } = new;
+    RegistrationRecord {
+        pk: keys::registrations_pk(&link.link_id),
+        sk: keys::registration_sk(&registration_id),
+        kind: "registration".into(),
+        link_id: link.link_id.clone(),
+        declarant: Declarant {
+            account_id: link.account_id.clone(),
+            name: declarant_name,
+            declarant_type: link.declarant_type,
+        },
+        house,
+        resident,
+        person_moves: format!("{moved_in_on}#{registration_id}"),
+        moved_in_on,
+        person_key,
+        status: RegistrationStatus::Current,
+        late: is_late(link.declarant_type, moved_in_on, today),
+        deadline_days: declaration_deadline_days(link.declarant_type),
+        receipt_no,
+        declared_at: now.clone(),
+        declared_by: by,
+        version: 1,
+        updated_at: now,
+        moved_out_on: None,
+        end_reason: None,
+        registration_id,
+    }
 }
 
 /// `GET …/residents` (F18): a link's registrations, in the order they were declared.
@@ -270,7 +316,7 @@ pub async fn for_receipt(
 fn read_of(record: &RegistrationRecord) -> ReadOf<'_> {
     ReadOf {
         person_key: &record.person_key,
-        name: &record.resident.name,
+        name: record.resident.name.as_str(),
         kind: SubjectKind::Registration,
         id: &record.registration_id,
     }
@@ -297,7 +343,7 @@ fn check_version(record: &RegistrationRecord, version: Option<u32>) -> Result<()
 /// The fields of a resident that a change compares, as stored text.
 fn comparable(r: &Resident) -> [(&'static str, Option<String>); 11] {
     [
-        ("name", Some(r.name.clone())),
+        ("name", Some(r.name.as_str().to_owned())),
         ("sex", Some(r.sex.code().to_owned())),
         ("ethnicity", Some(r.ethnicity.code().to_owned())),
         ("birth_date", Some(r.birth_date.to_string())),
@@ -343,7 +389,10 @@ pub async fn change(
     let registration_id = record.registration_id.as_str();
     not_current(&record)?;
     check_version(&record, Some(changes.version))?;
-    let resident = changes.apply(&record.resident, record.moved_in_on)?;
+    let resident = record
+        .resident
+        .changed(&changes.resident, record.moved_in_on)
+        .map_err(ApiError::Validation)?;
     let fields = diff(&record.resident, &resident);
     if fields.is_empty() {
         return Ok(RegistrationView::of(ctx, &record));
@@ -437,4 +486,103 @@ pub async fn residence_records(
         receipt_no: r.receipt_no.as_str().to_owned(),
         declared_at: r.declared_at,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::account::RealName;
+    use crate::domain::id_document::{IdDocument, IdType};
+    use crate::domain::resident::{Education, Ethnicity, MaritalStatus, SexCode};
+
+    fn date(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn link(declarant_type: &str) -> LinkRecord {
+        serde_json::from_value(serde_json::json!({
+            "pk": "ACCOUNT#a-1", "sk": "LINK#l-1", "link_id": "l-1", "account_id": "a-1",
+            "status": "approved", "declarant_type": declarant_type,
+            "created_at": "2026-12-03T01:00:00Z", "claim": "ACTIVE#h-1",
+        }))
+        .unwrap()
+    }
+
+    fn house() -> LinkedHouse {
+        LinkedHouse {
+            house_id: "h-1".into(),
+            house_code: "4403050070000000001000001".into(),
+            room: "101".into(),
+            building_id: "b-1".into(),
+            building_name: "一栋".into(),
+            address: "深圳市南山区测试路1号".into(),
+            street_code: "440305007".into(),
+        }
+    }
+
+    fn declaration(moved_in_on: &str) -> Declaration {
+        Declaration {
+            resident: Resident {
+                name: RealName::parse("李四").unwrap(),
+                sex: SexCode::parse("2").unwrap(),
+                ethnicity: Ethnicity::parse("01").unwrap(),
+                birth_date: date("1949-12-31"),
+                document: IdDocument::parse(IdType::ResidentId, "11010519491231002X").unwrap(),
+                household_address: "北京市朝阳区某街道1号".into(),
+                marital_status: MaritalStatus::parse("20").unwrap(),
+                education: Education::parse("20").unwrap(),
+                occupation: "教师".into(),
+                workplace: "某某学校".into(),
+                relationship: "租客".into(),
+                phone: None,
+            },
+            moved_in_on: date(moved_in_on),
+        }
+    }
+
+    fn registered(declarant_type: &str, moved_in_on: &str, today: &str) -> RegistrationRecord {
+        let link = link(declarant_type);
+        new_registration(NewRegistration {
+            registration_id: "r-1".into(),
+            receipt_no: ReceiptNo::generate(date(today)),
+            link: &link,
+            house: house(),
+            declarant_name: "张三".into(),
+            declaration: declaration(moved_in_on),
+            person_key: "PERSON#k".into(),
+            by: Actor {
+                account_id: "a-1".into(),
+                channel: Channel::Online,
+            },
+            today: date(today),
+            now: "2026-12-07T02:00:00Z".into(),
+        })
+    }
+
+    #[test]
+    fn a_declaration_makes_a_current_first_version_under_its_link() {
+        let record = registered("lessor", "2026-12-01", "2026-12-07");
+        assert_eq!(record.status, RegistrationStatus::Current);
+        assert_eq!(record.version, 1);
+        assert_eq!(record.link_id, "l-1");
+        assert_eq!(record.pk, keys::registrations_pk("l-1"));
+        assert_eq!(record.sk, keys::registration_sk("r-1"));
+        assert_eq!(record.person_moves, "2026-12-01#r-1");
+        assert_eq!(record.declarant.account_id, "a-1");
+        assert_eq!(record.declarant.name, "张三");
+        assert!(record.resident == declaration("2026-12-01").resident);
+        assert_eq!(record.declared_at, record.updated_at);
+        assert!(record.moved_out_on.is_none() && record.end_reason.is_none());
+    }
+
+    #[test]
+    fn a_declaration_after_the_declarant_type_s_deadline_is_marked_late() {
+        // Lessors have 7 days, self-owners 15, lodging operators none.
+        assert!(!registered("lessor", "2026-11-30", "2026-12-07").late);
+        assert!(registered("lessor", "2026-11-29", "2026-12-07").late);
+        assert_eq!(registered("lessor", "2026-11-29", "2026-12-07").deadline_days, 7);
+        assert!(!registered("self", "2026-11-29", "2026-12-07").late);
+        assert!(registered("lodging_operator", "2026-12-06", "2026-12-07").late);
+        assert!(!registered("lodging_operator", "2026-12-07", "2026-12-07").late);
+    }
 }

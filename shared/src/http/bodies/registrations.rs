@@ -1,5 +1,5 @@
 //! The bodies of a move-in declaration (F16, every Art. 9 field), a change (F19) and a
-//! deregistration (F20) of a resident, read field by field: every bad field is named at once.
+//! deregistration (F20) of a registration, read field by field: every bad field is named at once.
 
 use chrono::NaiveDate;
 
@@ -7,12 +7,13 @@ use crate::domain::account::RealName;
 use crate::domain::id_document::IdDocument;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::resident::{
-    Education, Ethnicity, MaritalStatus, SexCode, disagreements, parse_move_date,
+    Education, Ethnicity, MaritalStatus, Resident, ResidentChanges, SexCode, disagreements,
+    parse_move_date,
 };
 use crate::domain::text;
 use crate::error::{FieldError, Invalid};
 use crate::http::Fields;
-use crate::services::residents::{Changes, Declaration, EndRequest, Ending};
+use crate::services::registrations::requests::{Changes, Declaration, EndRequest, Ending};
 
 fn text(min: usize, max: usize, message: &'static str) -> impl Fn(&str) -> Result<String, Invalid> {
     move |value| text::text(value, min, max, "INVALID_LENGTH", message)
@@ -91,18 +92,20 @@ pub fn declaration(f: &mut Fields, today: NaiveDate) -> Option<Declaration> {
         return None;
     }
     Some(Declaration {
-        name: name?,
-        sex: sex?,
-        ethnicity: ethnicity?,
-        birth_date: birth?,
-        document: document?,
-        household_address: household_address?,
-        marital_status: marital_status?,
-        education: education?,
-        occupation: occupation?,
-        workplace: workplace?,
-        relationship: relationship?,
-        phone,
+        resident: Resident {
+            name: name?,
+            sex: sex?,
+            ethnicity: ethnicity?,
+            birth_date: birth?,
+            document: document?,
+            household_address: household_address?,
+            marital_status: marital_status?,
+            education: education?,
+            occupation: occupation?,
+            workplace: workplace?,
+            relationship: relationship?,
+            phone,
+        },
         moved_in_on: moved_in_on?,
     })
 }
@@ -120,8 +123,7 @@ pub fn changes(f: &mut Fields, today: NaiveDate) -> Option<Changes> {
     }
     let clears_phone = f.is_null("phone");
     let phone_given = f.has("phone");
-    let changes = Changes {
-        version: 0,
+    let changes = ResidentChanges {
         name: f.optional("name", RealName::parse),
         sex: f.optional("sex", SexCode::parse),
         ethnicity: f.optional("ethnicity", Ethnicity::parse),
@@ -143,7 +145,7 @@ pub fn changes(f: &mut Fields, today: NaiveDate) -> Option<Changes> {
     }
     Some(Changes {
         version: u32::try_from(version?).expect("bounded"),
-        ..changes
+        resident: changes,
     })
 }
 
@@ -187,8 +189,6 @@ pub fn ending(f: &mut Fields, today: NaiveDate) -> Option<EndRequest> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ApiError;
-    use crate::store::registrations::Resident;
     use serde_json::{Value, json};
 
     fn today() -> NaiveDate {
@@ -311,7 +311,7 @@ mod tests {
     }
 
     fn stored() -> Resident {
-        let mut resident = parse(body()).0.unwrap().resident();
+        let mut resident = parse(body()).0.unwrap().resident;
         resident.phone = Some(PhoneNumber::parse("13812345678").unwrap());
         resident
     }
@@ -325,7 +325,7 @@ mod tests {
         let change = change(json!({"version": 3, "occupation": "医生", "phone": null})).unwrap();
         assert_eq!(change.version, 3);
         let moved_in = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-        let next = change.apply(&stored(), moved_in).unwrap();
+        let next = stored().changed(&change.resident, moved_in).ok().unwrap();
         assert_eq!(next.occupation, "医生");
         assert_eq!(next.phone, None);
         assert_eq!(next.workplace, stored().workplace);
@@ -347,12 +347,12 @@ mod tests {
     fn a_changed_sex_must_still_agree_with_the_resident_id() {
         let change = change(json!({"version": 1, "sex": "1"})).unwrap();
         let moved_in = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-        match change.apply(&stored(), moved_in) {
-            Err(ApiError::Validation(errors)) => {
+        match stored().changed(&change.resident, moved_in) {
+            Err(errors) => {
                 assert_eq!(errors[0].field, "sex");
                 assert_eq!(errors[0].code, "SEX_MISMATCH");
             }
-            _ => panic!("a mismatch is refused"),
+            Ok(_) => panic!("a mismatch is refused"),
         }
     }
 
