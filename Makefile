@@ -24,5 +24,5 @@ lambdas:
 
 # template.yaml's route functions, rewritten from the route table (functions/src/routes.rs).
 template:
-	@cargo build --workspace --quiet
+	@cargo build --workspace --quiet --bin rpctl
 	@"$${CARGO_TARGET_DIR:-target}/debug/rpctl" template

@@ -56,9 +56,9 @@ if [[ $bench == cold ]]; then
 fi
 if [[ $profile == release ]]; then
     bash infra/fonts/fetch.sh
-    cargo build --quiet --release -p e2e-tests --bin "bench-$bench"
+    cargo build --quiet --release -p benchmarks --bin "bench-$bench"
 else
-    cargo build --quiet --workspace
+    cargo build --quiet --workspace --bin "bench-$bench"
 fi
 stack_start_dynamodb "$(stack_free_port)"
 if [[ $bench == permits || $bench == residents || $bench == cold ]]; then

@@ -22,7 +22,7 @@
 #                            schemathesis (stateless checks, settings in
 #                            schemathesis.toml plus those fixed parameters) against
 #                            GET /openapi.json; then stops the API. Needs the emulators
-#                            (stack_start_dynamodb/_sns) and the rpctl binary (cargo build --workspace).
+#                            (stack_start_dynamodb/_sns) and the rpctl binary (cargo build --workspace --bin rpctl).
 #
 # A library: source it after infra/local/stack.sh (test.sh does), from the repository root. Each
 # function prints what failed and returns non-zero on any problem. The API is started, awaited and
@@ -149,7 +149,7 @@ contract_api_checks() {
     local -a st others=() ending=() resident_ops=() registration_ops=() permit_ops=() unit_ops=() agent_ops=()
     local -A fixture=()
     if [[ ! -x $rpctl ]]; then
-        _contract_log "FAILED: $rpctl not found: run cargo build --workspace first"
+        _contract_log "FAILED: $rpctl not found: run cargo build --workspace --bin rpctl first"
         return 1
     fi
     port=$(stack_free_port)

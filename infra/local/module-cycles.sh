@@ -12,6 +12,7 @@
 # (`the_workspace_has_no_module_cycles`) on every `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# The workspace build (shared with `make test`: nothing new to compile after it).
-cargo build --workspace --quiet
+# Built beside the tests (`--tests`: the same dependency features as `make test`'s build, so
+# nothing is compiled again after it).
+cargo build --workspace --tests --quiet --bin module-cycles
 exec "${CARGO_TARGET_DIR:-target}/debug/module-cycles" "$@"

@@ -15,7 +15,7 @@ fi
 stack_ensure_deps
 echo "run: building the local API (first time: several minutes)…" >&2
 # The whole workspace, so the dependencies are built once for `make run` and `make test` alike.
-cargo build --quiet --workspace
+cargo build --quiet --workspace --bin rpctl
 stack_start_dynamodb "$DYNAMODB_PORT"
 stack_start_sns "$SNS_PORT"
 

@@ -34,8 +34,10 @@ if ((contract)); then
 fi
 # Compile first, so the emulators are not idling through a long build.
 cargo test --workspace --no-run --quiet
-# The API contract checks run the rpctl binary itself.
-if ((contract)); then cargo build --workspace --quiet; fi
+# The API contract checks run the rpctl binary itself. `--tests` keeps the dependencies' features
+# those of the test build above (shared's dev-dependency proptest adds some), so nothing is
+# compiled a second time.
+if ((contract)); then cargo build --workspace --tests --quiet --bin rpctl; fi
 
 stack_start_dynamodb "$(stack_free_port)"
 stack_start_sns "$(stack_free_port)"

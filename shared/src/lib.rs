@@ -10,6 +10,8 @@ pub mod crypto;
 pub mod domain;
 pub mod error;
 pub mod events;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod http;
 pub mod identity;
 pub mod invalid;

@@ -426,22 +426,8 @@ mod tests {
 
     fn resident() -> Resident {
         Resident {
-            name: RealName::parse("李四").unwrap(),
-            sex: SexCode::parse("2").unwrap(),
-            ethnicity: Ethnicity::parse("01").unwrap(),
-            birth_date: date("1949-12-31"),
-            document: IdDocument::parse(
-                crate::domain::id_document::IdType::ResidentId,
-                "11010519491231002X",
-            )
-            .unwrap(),
-            household_address: "北京市朝阳区某街道1号".into(),
-            marital_status: MaritalStatus::parse("20").unwrap(),
-            education: Education::parse("20").unwrap(),
-            occupation: "教师".into(),
-            workplace: "某某学校".into(),
-            relationship: "租客".into(),
             phone: Some(PhoneNumber::parse("13812345678").unwrap()),
+            ..crate::fixtures::resident()
         }
     }
 
@@ -458,10 +444,16 @@ mod tests {
 
         let mut bad = stored.clone();
         bad["id_number"] = "110105194912310021".into();
-        assert!(serde_json::from_value::<Resident>(bad).is_err(), "a bad checksum");
+        assert!(
+            serde_json::from_value::<Resident>(bad).is_err(),
+            "a bad checksum"
+        );
         let mut bad = stored;
         bad["name"] = "R2-D2".into();
-        assert!(serde_json::from_value::<Resident>(bad).is_err(), "a name with digits");
+        assert!(
+            serde_json::from_value::<Resident>(bad).is_err(),
+            "a name with digits"
+        );
     }
 
     #[test]
@@ -495,7 +487,10 @@ mod tests {
         let Err(errors) = resident().changed(&sex, date("2026-11-20")) else {
             panic!("the resident ID says female");
         };
-        assert_eq!((errors[0].field.as_str(), errors[0].code), ("sex", "SEX_MISMATCH"));
+        assert_eq!(
+            (errors[0].field.as_str(), errors[0].code),
+            ("sex", "SEX_MISMATCH")
+        );
 
         let passport = Resident {
             document: IdDocument::parse(crate::domain::id_document::IdType::Passport, "E12345678")

@@ -80,7 +80,6 @@ pub fn translate(change: &Change<LinkRecord>) -> Result<Option<DomainEvent>, Tra
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::house_links::LinkedHouse;
 
     fn link(status: LinkStatus) -> LinkRecord {
         serde_json::from_value(json!({
@@ -92,15 +91,7 @@ mod tests {
     }
 
     fn with_house(mut record: LinkRecord) -> LinkRecord {
-        record.house = Some(LinkedHouse {
-            house_id: "h-1".into(),
-            house_code: "4403050070000000001000001".into(),
-            room: "101".into(),
-            building_id: "b-1".into(),
-            building_name: "一栋".into(),
-            address: "深圳市南山区测试路1号".into(),
-            street_code: "440305007".into(),
-        });
+        record.house = Some(crate::fixtures::linked_house());
         record
     }
 

@@ -143,7 +143,7 @@ mod tests {
                       "building_id": "b1", "building_name": "翠竹花园 3栋",
                       "address": "罗湖区桂园街道翠竹路8号", "street_code": "440303001"},
             "resident": {"name": "李四", "sex": "2", "ethnicity": "01", "birth_date": "1990-03-07",
-                         "id_type": "resident_id", "id_number": "110101199003070027",
+                         "id_type": "resident_id", "id_number": "11010119900307002X",
                          "household_address": "北京市朝阳区建国路1号", "marital_status": "20",
                          "education": "20", "occupation": "教师", "workplace": workplace,
                          "relationship": "租客"},
@@ -172,7 +172,7 @@ mod tests {
         assert_eq!(declared.facts["age_band"], "30-39");
         assert_eq!(
             declared.facts["resident"]["id_number"],
-            "110101199003070027"
+            "11010119900307002X"
         );
         assert!(declared.facts.get("changes").is_none());
 

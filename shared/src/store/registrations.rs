@@ -25,8 +25,6 @@ use serde::{Deserialize, Serialize};
 use crate::context::AppContext;
 use crate::domain::address::DeclarantType;
 use crate::domain::house_link::LinkStatus;
-use crate::domain::id_document::IdType;
-use crate::domain::phone::PhoneNumber;
 use crate::domain::receipt::ReceiptNo;
 use crate::domain::registration::{Action, Channel, EndReason, RegistrationStatus};
 use crate::domain::resident::Resident;

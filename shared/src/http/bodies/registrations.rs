@@ -189,6 +189,7 @@ pub fn ending(f: &mut Fields, today: NaiveDate) -> Option<EndRequest> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ApiError;
     use serde_json::{Value, json};
 
     fn today() -> NaiveDate {
@@ -242,8 +243,8 @@ mod tests {
         let (parsed, errors) = parse(body());
         assert!(errors.is_empty(), "{errors:?}");
         let declaration = parsed.unwrap();
-        assert_eq!(declaration.ethnicity.label(), "汉族");
-        assert!(declaration.phone.is_none());
+        assert_eq!(declaration.resident.ethnicity.label(), "汉族");
+        assert!(declaration.resident.phone.is_none());
         assert_eq!(declaration.moved_in_on.to_string(), "2026-11-20");
     }
 

@@ -28,10 +28,10 @@ use crate::store::{Page, PageRequest};
 use super::authorization::{
     Assignment, assigned_link, assignment, own_link, require_house_manager, staff_link,
 };
-use requests::{Changes, Declaration, EndRequest, Ending};
 use super::views::registration::{
     HistoryView, RegistrationDetail, RegistrationView, ResidenceRecordView,
 };
+use requests::{Changes, Declaration, EndRequest, Ending};
 
 use super::conflicts;
 use super::data_access::{ReadOf, StaffPurpose, record_staff_reads};
@@ -491,62 +491,22 @@ pub async fn residence_records(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::account::RealName;
-    use crate::domain::id_document::{IdDocument, IdType};
-    use crate::domain::resident::{Education, Ethnicity, MaritalStatus, SexCode};
-
-    fn date(text: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
-    }
-
-    fn link(declarant_type: &str) -> LinkRecord {
-        serde_json::from_value(serde_json::json!({
-            "pk": "ACCOUNT#a-1", "sk": "LINK#l-1", "link_id": "l-1", "account_id": "a-1",
-            "status": "approved", "declarant_type": declarant_type,
-            "created_at": "2026-12-03T01:00:00Z", "claim": "ACTIVE#h-1",
-        }))
-        .unwrap()
-    }
-
-    fn house() -> LinkedHouse {
-        LinkedHouse {
-            house_id: "h-1".into(),
-            house_code: "4403050070000000001000001".into(),
-            room: "101".into(),
-            building_id: "b-1".into(),
-            building_name: "一栋".into(),
-            address: "深圳市南山区测试路1号".into(),
-            street_code: "440305007".into(),
-        }
-    }
+    use crate::fixtures::{date, linked_house, resident};
 
     fn declaration(moved_in_on: &str) -> Declaration {
         Declaration {
-            resident: Resident {
-                name: RealName::parse("李四").unwrap(),
-                sex: SexCode::parse("2").unwrap(),
-                ethnicity: Ethnicity::parse("01").unwrap(),
-                birth_date: date("1949-12-31"),
-                document: IdDocument::parse(IdType::ResidentId, "11010519491231002X").unwrap(),
-                household_address: "北京市朝阳区某街道1号".into(),
-                marital_status: MaritalStatus::parse("20").unwrap(),
-                education: Education::parse("20").unwrap(),
-                occupation: "教师".into(),
-                workplace: "某某学校".into(),
-                relationship: "租客".into(),
-                phone: None,
-            },
+            resident: resident(),
             moved_in_on: date(moved_in_on),
         }
     }
 
     fn registered(declarant_type: &str, moved_in_on: &str, today: &str) -> RegistrationRecord {
-        let link = link(declarant_type);
+        let link = crate::fixtures::link("approved", declarant_type);
         new_registration(NewRegistration {
             registration_id: "r-1".into(),
             receipt_no: ReceiptNo::generate(date(today)),
             link: &link,
-            house: house(),
+            house: linked_house(),
             declarant_name: "张三".into(),
             declaration: declaration(moved_in_on),
             person_key: "PERSON#k".into(),
@@ -580,7 +540,10 @@ mod tests {
         // Lessors have 7 days, self-owners 15, lodging operators none.
         assert!(!registered("lessor", "2026-11-30", "2026-12-07").late);
         assert!(registered("lessor", "2026-11-29", "2026-12-07").late);
-        assert_eq!(registered("lessor", "2026-11-29", "2026-12-07").deadline_days, 7);
+        assert_eq!(
+            registered("lessor", "2026-11-29", "2026-12-07").deadline_days,
+            7
+        );
         assert!(!registered("self", "2026-11-29", "2026-12-07").late);
         assert!(registered("lodging_operator", "2026-12-06", "2026-12-07").late);
         assert!(!registered("lodging_operator", "2026-12-07", "2026-12-07").late);

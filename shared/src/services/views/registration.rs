@@ -7,8 +7,8 @@ use crate::context::AppContext;
 use crate::domain::mask;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::registration::{Action, Channel, EndReason, RegistrationStatus};
-use crate::store::house_links::LinkedHouse;
 use crate::domain::resident::Resident;
+use crate::store::house_links::LinkedHouse;
 use crate::store::registrations::{HistoryRecord, RegistrationRecord};
 
 /// The resident as the declarant and staff see them: the ID number and phone masked.
