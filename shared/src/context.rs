@@ -91,36 +91,13 @@ impl AppContext {
             builder.build()
         });
         let config = Self::config_with_secrets(&secrets).await?;
-        Ok(Arc::new(Self {
-            config,
-            dynamo: aws_sdk_dynamodb::Client::from_conf({
-                let mut builder = aws_sdk_dynamodb::config::Builder::from(&sdk);
-                builder.set_endpoint_url(endpoint("DYNAMODB"));
-                builder.build()
-            }),
-            sns: {
-                let (sdk, endpoint) = (sdk.clone(), endpoint("SNS"));
-                LazyClient::new(move || {
-                    let mut builder = aws_sdk_sns::config::Builder::from(&sdk);
-                    builder.set_endpoint_url(endpoint.clone());
-                    aws_sdk_sns::Client::from_conf(builder.build())
-                })
-            },
-            sqs: aws_sdk_sqs::Client::from_conf({
-                let mut builder = aws_sdk_sqs::config::Builder::from(&sdk);
-                builder.set_endpoint_url(endpoint("SQS"));
-                builder.build()
-            }),
-            events: {
-                let (sdk, endpoint) = (sdk.clone(), endpoint("EVENTBRIDGE"));
-                LazyClient::new(move || {
-                    let mut builder = aws_sdk_eventbridge::config::Builder::from(&sdk);
-                    builder.set_endpoint_url(endpoint.clone());
-                    aws_sdk_eventbridge::Client::from_conf(builder.build())
-                })
-            },
-            reference: Default::default(),
-        }))
+        let endpoints = Endpoints {
+            dynamodb: endpoint("DYNAMODB"),
+            sns: endpoint("SNS"),
+            sqs: endpoint("SQS"),
+            events: endpoint("EVENTBRIDGE"),
+        };
+        Ok(Arc::new(Self::with_clients(config, &sdk, endpoints, None)))
     }
 
     /// For the operator tool against the deployed stack: as [`AppContext::for_lambda`], with the
@@ -129,7 +106,12 @@ impl AppContext {
     pub async fn from_env() -> Result<Arc<Self>, ConfigError> {
         let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
         let config = Self::config_with_secrets(&aws_sdk_secretsmanager::Client::new(&sdk)).await?;
-        Ok(Arc::new(Self::with_sdk(config, &sdk)))
+        Ok(Arc::new(Self::with_clients(
+            config,
+            &sdk,
+            Endpoints::default(),
+            None,
+        )))
     }
 
     /// The configuration from the environment and, when `SECRETS_ID` names one, the secret.
@@ -179,55 +161,17 @@ impl AppContext {
                 credentials,
             ));
         let sdk = base.build();
-        use crate::operation_counts::Service;
-        let counting = |service| {
-            endpoints
-                .counter
-                .as_ref()
-                .map(|c| c.interceptor(service, function))
+        let urls = Endpoints {
+            dynamodb: Some(endpoints.dynamodb.clone()),
+            sns: Some(endpoints.sns.clone()),
+            sqs: Some(endpoints.sqs.clone()),
+            events: Some(endpoints.events.clone()),
         };
-        let mut dynamo =
-            aws_sdk_dynamodb::config::Builder::from(&sdk).endpoint_url(&endpoints.dynamodb);
-        let mut sqs = aws_sdk_sqs::config::Builder::from(&sdk).endpoint_url(&endpoints.sqs);
-        if let Some(counter) = counting(Service::DynamoDb) {
-            dynamo = dynamo.interceptor(counter);
-        }
-        if let Some(counter) = counting(Service::Sqs) {
-            sqs = sqs.interceptor(counter);
-        }
-        let sns = {
-            let (sdk, url, counter) = (sdk.clone(), endpoints.sns.clone(), counting(Service::Sns));
-            LazyClient::new(move || {
-                let mut builder = aws_sdk_sns::config::Builder::from(&sdk).endpoint_url(&url);
-                if let Some(counter) = counter.clone() {
-                    builder = builder.interceptor(counter);
-                }
-                aws_sdk_sns::Client::from_conf(builder.build())
-            })
-        };
-        let events = {
-            let (sdk, url, counter) = (
-                sdk.clone(),
-                endpoints.events.clone(),
-                counting(Service::EventBridge),
-            );
-            LazyClient::new(move || {
-                let mut builder =
-                    aws_sdk_eventbridge::config::Builder::from(&sdk).endpoint_url(&url);
-                if let Some(counter) = counter.clone() {
-                    builder = builder.interceptor(counter);
-                }
-                aws_sdk_eventbridge::Client::from_conf(builder.build())
-            })
-        };
-        Arc::new(Self {
-            config,
-            dynamo: aws_sdk_dynamodb::Client::from_conf(dynamo.build()),
-            sns,
-            sqs: aws_sdk_sqs::Client::from_conf(sqs.build()),
-            events,
-            reference: Default::default(),
-        })
+        let counter = endpoints
+            .counter
+            .as_ref()
+            .map(|counter| (counter.clone(), function.to_owned()));
+        Arc::new(Self::with_clients(config, &sdk, urls, counter))
     }
 
     /// A keyed hash of a personal identifier (`kind`: "phone", "ip", …), for use in keys and
@@ -251,22 +195,70 @@ impl AppContext {
         Self::local(crate::config::for_tests(&[]), &endpoints)
     }
 
-    fn with_sdk(config: AppConfig, sdk: &SdkConfig) -> Self {
+    /// The one place the AWS clients are built: each from `sdk`, with its endpoint when one is
+    /// given, and, on the local stack, the counter that records each call under `function`.
+    /// SNS and EventBridge are built on first use.
+    fn with_clients(
+        config: AppConfig,
+        sdk: &SdkConfig,
+        endpoints: Endpoints,
+        counter: Option<(crate::operation_counts::OperationCounter, String)>,
+    ) -> Self {
+        use crate::operation_counts::Service;
+        let counting = move |service| {
+            counter
+                .as_ref()
+                .map(|(counter, function)| counter.interceptor(service, function))
+        };
+        macro_rules! client {
+            ($service:ident, $sdk:expr, $endpoint:expr, $interceptor:expr) => {{
+                let mut builder = $service::config::Builder::from($sdk);
+                if let Some(url) = $endpoint {
+                    builder.set_endpoint_url(Some(url));
+                }
+                if let Some(interceptor) = $interceptor {
+                    builder = builder.interceptor(interceptor);
+                }
+                $service::Client::from_conf(builder.build())
+            }};
+        }
+        let sns = {
+            let (sdk, url, interceptor) = (sdk.clone(), endpoints.sns, counting(Service::Sns));
+            LazyClient::new(move || client!(aws_sdk_sns, &sdk, url.clone(), interceptor.clone()))
+        };
+        let events = {
+            let (sdk, url, interceptor) = (
+                sdk.clone(),
+                endpoints.events,
+                counting(Service::EventBridge),
+            );
+            LazyClient::new(move || {
+                client!(aws_sdk_eventbridge, &sdk, url.clone(), interceptor.clone())
+            })
+        };
         Self {
             config,
-            dynamo: aws_sdk_dynamodb::Client::new(sdk),
-            sns: {
-                let sdk = sdk.clone();
-                LazyClient::new(move || aws_sdk_sns::Client::new(&sdk))
-            },
-            sqs: aws_sdk_sqs::Client::new(sdk),
-            events: {
-                let sdk = sdk.clone();
-                LazyClient::new(move || aws_sdk_eventbridge::Client::new(&sdk))
-            },
+            dynamo: client!(
+                aws_sdk_dynamodb,
+                sdk,
+                endpoints.dynamodb,
+                counting(Service::DynamoDb)
+            ),
+            sns,
+            sqs: client!(aws_sdk_sqs, sdk, endpoints.sqs, counting(Service::Sqs)),
+            events,
             reference: Default::default(),
         }
     }
+}
+
+/// Where each service's calls go; `None`: the SDK configuration's own endpoint.
+#[derive(Default)]
+struct Endpoints {
+    dynamodb: Option<String>,
+    sns: Option<String>,
+    sqs: Option<String>,
+    events: Option<String>,
 }
 
 /// A variable of the Lambda environment, if set and not empty.
