@@ -139,7 +139,7 @@ fn tolerate_existing(
 }
 
 /// The logical id of a consumer's queue in the template (`Consumer<Id>Queue`, the id of
-/// `infra/events/consumers.yaml` in PascalCase), its rule (`Consumer<Id>Rule`) and its
+/// `shared/events/consumers.yaml` in PascalCase), its rule (`Consumer<Id>Rule`) and its
 /// dead-letter queue (`Consumer<Id>DeadLetterQueue`).
 pub fn consumer_resource(consumer_id: &str, resource: &str) -> String {
     let pascal: String = consumer_id

@@ -7,8 +7,8 @@ use shared::domain::password::{Password, hash_password};
 use shared::domain::phone::PhoneNumber;
 use shared::domain::text::text;
 use shared::error::Invalid;
-use shared::store::StoreError;
 use shared::store::accounts::{self, AccountRecord, Holder};
+use shared::store::{Clash, StoreError};
 
 pub struct NewStaff {
     pub username: String,
@@ -90,9 +90,22 @@ pub async fn create(ctx: &AppContext, staff: NewStaff) -> Result<StaffOutcome, S
     };
     let mut record = AccountRecord::new(&holder, hash_password(&password));
     record.office = Some(office);
-    accounts::create(ctx, &holder, &record, None, &[]).await?;
-    let account_id = record.account_id;
-    Ok(StaffOutcome::Created { account_id })
+    match accounts::create(ctx, &holder, &record, None, &[]).await {
+        Ok(()) => Ok(StaffOutcome::Created {
+            account_id: record.account_id,
+        }),
+        // Made between the look-up above and this write (two local stacks preparing at once
+        // on fresh tables): the account that holds the username is the one asked for.
+        Err(error) if error.is(Clash::UsernameTaken) => {
+            match accounts::find_by_username(ctx, &username.key()).await? {
+                Some(existing) => Ok(StaffOutcome::AlreadyExists {
+                    account_id: existing.account_id,
+                }),
+                None => Err(error.into()),
+            }
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// The contract's local staff account (`docs/spec/api-contract.md`): username `staff`, phone

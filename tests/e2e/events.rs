@@ -1,7 +1,7 @@
 //! Events other agencies consume (F23, docs/events.md): every house link's request, decision and
 //! deregistration, every declaration, change and
 //! deregistration, and every permit application, decision, issue, endorsement and suspension,
-//! reaches each consumer of `infra/events/consumers.yaml` as a CloudEvent of the one view it
+//! reaches each consumer of `shared/events/consumers.yaml` as a CloudEvent of the one view it
 //! receives, valid by its schema in `docs/events/`, in order per subject, read here from the
 //! consumers' own queues (the publisher runs on the tables' streams as Lambda would run it).
 
@@ -214,7 +214,7 @@ async fn permit_applications_issues_endorsements_and_suspensions_reach_their_con
     );
 }
 
-/// `template.yaml` delivers exactly what `infra/events/consumers.yaml` says: a rule per
+/// `template.yaml` delivers exactly what `shared/events/consumers.yaml` says: a rule per
 /// consumer matching its types in its one view, to its own queue with a dead-letter queue.
 #[test]
 fn each_consumer_has_its_rule_queue_and_dead_letter_queue() {

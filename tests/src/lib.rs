@@ -139,7 +139,7 @@ impl Stack {
     }
 
     /// The events about `subject` (a real id: a registration's, a link's, an application's)
-    /// that `consumer` (an id of `infra/events/consumers.yaml`) received, in arrival order, once
+    /// that `consumer` (an id of `shared/events/consumers.yaml`) received, in arrival order, once
     /// `enough` holds of them or `within` has passed. (A consumer of a minimized view knows the
     /// subject by its own pseudonym: [`Stack::subject_for`].)
     pub async fn consumer_events(

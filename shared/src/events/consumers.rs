@@ -1,4 +1,4 @@
-//! Which consumer receives which events in which view: `infra/events/consumers.yaml`, compiled
+//! Which consumer receives which events in which view: `shared/events/consumers.yaml`, compiled
 //! in. The publisher publishes each event once per consumer that receives its type (in that
 //! consumer's view, with that consumer's pseudonymous ids: [`super::pseudonyms`]), and records for
 //! each person which consumers an event about them went to.
@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::catalog::EventType;
 use super::views::{View, fields};
 
-const CONFIG: &str = include_str!("../../../infra/events/consumers.yaml");
+const CONFIG: &str = include_str!("../../events/consumers.yaml");
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -105,7 +105,7 @@ static ROUTES: OnceLock<Vec<Route>> = OnceLock::new();
 
 /// The compiled-in configuration (checked by this module's tests, so it always parses).
 pub fn routes() -> &'static [Route] {
-    ROUTES.get_or_init(|| parse(CONFIG).expect("infra/events/consumers.yaml is valid"))
+    ROUTES.get_or_init(|| parse(CONFIG).expect("shared/events/consumers.yaml is valid"))
 }
 
 /// The consumers that receive `event_type`, each with the view it receives it in (one: a type

@@ -41,7 +41,7 @@ pub struct CloudEvent {
     pub dataschema: String,
     pub sequence: String,
     pub view: String,
-    /// The consumer this copy is for (its id in `infra/events/consumers.yaml`).
+    /// The consumer this copy is for (its id in `shared/events/consumers.yaml`).
     pub consumer: String,
     pub data: Value,
 }

@@ -2,7 +2,7 @@
 //! committed change on the tables' streams. Each event is a CloudEvents 1.0 envelope
 //! (`envelope.rs`) of one type and version (`catalog.rs`), published only as the minimized views
 //! agencies' duties need (`views.rs`), to the consumers configured for them (`consumers.rs`,
-//! `infra/events/consumers.yaml`), each with ids of its own in the minimized views
+//! `shared/events/consumers.yaml`), each with ids of its own in the minimized views
 //! (`pseudonyms.rs`). The event itself: `event.rs`; the item kinds translated:
 //! `registrations.rs`, `permits.rs`, `house_links.rs`.
 //! The publisher (`publisher.rs`) reads the tables' streams (`stream.rs`: which record is which

@@ -178,7 +178,7 @@ pub enum ProcessorView {
         name: &'static str,
     },
     Agency {
-        /// The consumer id (`infra/events/consumers.yaml`).
+        /// The consumer id (`shared/events/consumers.yaml`).
         id: String,
         name: String,
     },

@@ -36,7 +36,7 @@ const BATCH_WRITE_ATTEMPTS: u32 = 8;
 pub enum Processor {
     /// A member of the counter staff (by account id; the person is shown their office only).
     Staff,
-    /// An agency receiving events (by its consumer id, `infra/events/consumers.yaml`).
+    /// An agency receiving events (by its consumer id, `shared/events/consumers.yaml`).
     Agency,
     /// A unit filing on the person's behalf (单位代办, F25; by its unit id, its name kept).
     Unit,
