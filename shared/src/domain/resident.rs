@@ -419,10 +419,7 @@ pub fn parse_move_date(value: &str, today: NaiveDate) -> Result<NaiveDate, Inval
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn date(text: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
-    }
+    use crate::fixtures::date;
 
     fn resident() -> Resident {
         Resident {

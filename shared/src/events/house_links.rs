@@ -82,12 +82,7 @@ mod tests {
     use super::*;
 
     fn link(status: LinkStatus) -> LinkRecord {
-        serde_json::from_value(json!({
-            "pk": "ACCOUNT#a-1", "sk": "LINK#l-1", "link_id": "l-1", "account_id": "a-1",
-            "status": status, "declarant_type": "lessor",
-            "created_at": "2026-12-03T01:00:00Z", "claim": "ACTIVE#h-1",
-        }))
-        .unwrap()
+        crate::fixtures::link(status.into(), "lessor")
     }
 
     fn with_house(mut record: LinkRecord) -> LinkRecord {
