@@ -57,7 +57,7 @@ pub async fn create_table(ctx: &AppContext) -> Result<bool, RegistryError> {
             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
         }),
     };
-    Ok(crate::tables::create_table(&ctx.dynamo, &def, LOCAL_IDENTITY_REGISTRY).await?)
+    Ok(crate::tables::create_table(&ctx.db.client, &def, LOCAL_IDENTITY_REGISTRY).await?)
 }
 
 const SURNAMES: &[&str] = &[
@@ -165,11 +165,16 @@ pub async fn load(ctx: &AppContext, people: &[Person]) -> Result<usize, Registry
     for person in people {
         let id_type = IdType::parse(&person.id_type).unwrap_or(IdType::ResidentId);
         let phone = (!person.phone.is_empty()).then_some(person.phone.as_str());
-        let record =
-            RegisteredPerson::new(ctx, id_type, &person.id_number, &person.real_name, phone);
+        let record = RegisteredPerson::new(
+            &ctx.db,
+            id_type,
+            &person.id_number,
+            &person.real_name,
+            phone,
+        );
         items.push(shared::store::to_item(&record).map_err(crate::batch::BatchError::from)?);
     }
-    Ok(crate::batch::put_all(&ctx.dynamo, LOCAL_IDENTITY_REGISTRY, items).await?)
+    Ok(crate::batch::put_all(&ctx.db.client, LOCAL_IDENTITY_REGISTRY, items).await?)
 }
 
 #[cfg(test)]

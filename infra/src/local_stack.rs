@@ -68,7 +68,7 @@ pub async fn prepare(
             source,
         })?;
     let ctx = AppContext::local(config, endpoints);
-    let created = crate::tables::create_all(&ctx.dynamo, template).await?;
+    let created = crate::tables::create_all(&ctx.db.client, template).await?;
     if !created.is_empty() {
         tracing::info!(tables = ?created, "tables created");
     }
@@ -85,7 +85,7 @@ pub async fn prepare(
     if let Some(first) = rejected.first() {
         return Err(StackError::MalformedReference(rejected.len(), first.line));
     }
-    crate::reference::load_streets(&ctx.dynamo, &ctx.config.tables.address, &streets).await?;
+    crate::reference::load_streets(&ctx.db.client, &ctx.config.tables.address, &streets).await?;
     seed_identity_registry(&ctx).await?;
     load_local_address_set(&ctx, &streets).await?;
     let staff = crate::staff::local_staff(overrides("LOCAL_STAFF_PASSWORD"));
@@ -154,7 +154,7 @@ async fn seed_identity_registry(ctx: &AppContext) -> Result<(), StackError> {
     let people = registry::generate(count, seed);
     let last = people.last().expect("people");
     let present = shared::identity::local_registry::is_registered(
-        ctx,
+        &ctx.db,
         registry::LOCAL_IDENTITY_REGISTRY,
         &last.id_number,
     )
@@ -190,7 +190,7 @@ pub async fn load_local_address_set(
     };
     let code = shared::domain::address::HouseCode::parse(&last.house_code)
         .expect("generated house codes are valid");
-    let present = shared::store::address::get_house(ctx, &code)
+    let present = shared::store::address::get_house(&ctx.db, &code)
         .await
         .map_err(|e| LoadError::Store(format!("GetItem of house {code}: {e:?}")))?;
     if present.is_some() {

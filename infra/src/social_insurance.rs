@@ -123,12 +123,13 @@ pub async fn load(
                 line: 0,
                 reason,
             })?;
-            let person = person_key(ctx, checked.id_type, checked.id_number);
+            let person = person_key(&ctx.db, checked.id_type, checked.id_number);
             let record = MonthRecord::new(&person, checked.month, checked.status);
             items.push(record.item().map_err(crate::batch::BatchError::from)?);
         }
         written +=
-            crate::batch::put_all(&ctx.dynamo, &ctx.config.tables.social_insurance, items).await?;
+            crate::batch::put_all(&ctx.db.client, &ctx.config.tables.social_insurance, items)
+                .await?;
         bar.inc(chunk.len() as u64);
     }
     bar.finish_and_clear();

@@ -54,7 +54,7 @@ fn field<T>(name: &'static str, result: Result<T, Invalid>) -> Result<T, StaffEr
 /// Creates a staff account unless one with that username exists (idempotent).
 pub async fn create(ctx: &AppContext, staff: NewStaff) -> Result<StaffOutcome, StaffError> {
     let username = field("username", Username::parse(&staff.username))?;
-    if let Some(existing) = accounts::find_by_username(ctx, &username.key()).await? {
+    if let Some(existing) = accounts::find_by_username(&ctx.db, &username.key()).await? {
         return Ok(StaffOutcome::AlreadyExists {
             account_id: existing.account_id,
         });
@@ -90,14 +90,14 @@ pub async fn create(ctx: &AppContext, staff: NewStaff) -> Result<StaffOutcome, S
     };
     let mut record = AccountRecord::new(&holder, hash_password(&password));
     record.office = Some(office);
-    match accounts::create(ctx, &holder, &record, None, &[]).await {
+    match accounts::create(&ctx.db, &holder, &record, None, &[]).await {
         Ok(()) => Ok(StaffOutcome::Created {
             account_id: record.account_id,
         }),
         // Made between the look-up above and this write (two local stacks preparing at once
         // on fresh tables): the account that holds the username is the one asked for.
         Err(error) if error.is(Clash::UsernameTaken) => {
-            match accounts::find_by_username(ctx, &username.key()).await? {
+            match accounts::find_by_username(&ctx.db, &username.key()).await? {
                 Some(existing) => Ok(StaffOutcome::AlreadyExists {
                     account_id: existing.account_id,
                 }),

@@ -5,18 +5,17 @@ use std::sync::Arc;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 use crate::config::{AppConfig, ConfigError};
-use crate::domain::districts::Districts;
+use crate::store::Db;
 
 pub struct AppContext {
     pub config: AppConfig,
-    pub dynamo: aws_sdk_dynamodb::Client,
+    /// DynamoDB, as the store uses it (its client, tables and key hashing).
+    pub db: Db,
     /// Only the SMS sender publishes; request paths enqueue (`sqs`). Built on first use.
     pub sns: LazyClient<aws_sdk_sns::Client>,
     pub sqs: aws_sdk_sqs::Client,
     /// Only the event publisher puts events (F23). Built on first use.
     pub events: LazyClient<aws_sdk_eventbridge::Client>,
-    /// Districts and streets, read on first use (see [`crate::store::address::districts`]).
-    pub reference: tokio::sync::OnceCell<Arc<Districts>>,
 }
 
 /// An AWS client built the first time it is used: most functions never call the service, so
@@ -174,12 +173,6 @@ impl AppContext {
         Arc::new(Self::with_clients(config, &sdk, urls, counter))
     }
 
-    /// A keyed hash of a personal identifier (`kind`: "phone", "ip", …), for use in keys and
-    /// counters where the value itself must not appear.
-    pub fn lookup_hash(&self, kind: &str, value: &str) -> String {
-        crate::crypto::keyed_hash(&self.config.hash_key, kind, &[value])
-    }
-
     /// A context for unit tests: test configuration, endpoints that nothing listens on.
     #[cfg(test)]
     pub fn for_tests() -> Arc<Self> {
@@ -236,18 +229,18 @@ impl AppContext {
                 client!(aws_sdk_eventbridge, &sdk, url.clone(), interceptor.clone())
             })
         };
+        let dynamo = client!(
+            aws_sdk_dynamodb,
+            sdk,
+            endpoints.dynamodb,
+            counting(Service::DynamoDb)
+        );
         Self {
+            db: Db::new(dynamo, config.tables.clone(), config.hash_key.clone()),
             config,
-            dynamo: client!(
-                aws_sdk_dynamodb,
-                sdk,
-                endpoints.dynamodb,
-                counting(Service::DynamoDb)
-            ),
             sns,
             sqs: client!(aws_sdk_sqs, sdk, endpoints.sqs, counting(Service::Sqs)),
             events,
-            reference: Default::default(),
         }
     }
 }

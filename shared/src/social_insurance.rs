@@ -19,5 +19,5 @@ pub async fn paid_months(
         .months_before(INSURANCE_WINDOW_MONTHS)
         .last()
         .unwrap_or(YearMonth::of(today));
-    crate::store::social_insurance::paid_months(ctx, person_key, since).await
+    crate::store::social_insurance::paid_months(&ctx.db, person_key, since).await
 }

@@ -45,23 +45,29 @@ fn first_page() -> PageRequest {
 
 async fn rooms(ctx: &AppContext, building: &str) -> Vec<String> {
     let code = BuildingCode::parse(building).unwrap();
-    let page = address::houses(ctx, &code, &Room::parse_prefix("").unwrap(), &first_page())
-        .await
-        .unwrap();
+    let page = address::houses(
+        &ctx.db,
+        &code,
+        &Room::parse_prefix("").unwrap(),
+        &first_page(),
+    )
+    .await
+    .unwrap();
     page.items.into_iter().map(|h| h.room).collect()
 }
 
 async fn found_by_name(ctx: &AppContext, part: &str) -> Vec<String> {
     let street = StreetCode::parse(STREET).unwrap();
     let query = BuildingQuery::parse(part).unwrap();
-    let page = address::search_buildings(ctx, &street, &query, &first_page())
+    let page = address::search_buildings(&ctx.db, &street, &query, &first_page())
         .await
         .unwrap();
     page.items.into_iter().map(|b| b.building_code).collect()
 }
 
 async fn gram_item_exists(ctx: &AppContext, pair: &str, building: &str) -> bool {
-    ctx.dynamo
+    ctx.db
+        .client
         .get_item()
         .table_name(&ctx.config.tables.address)
         .key("pk", AttributeValue::S(format!("GRAM#{STREET}#{pair}")))
@@ -114,7 +120,7 @@ async fn refused_rows_keep_their_line_numbers_and_reruns_change_nothing() {
     );
     assert_eq!((report.buildings, report.houses), (1, 3));
     assert_eq!(rooms(&ctx, &a).await, ["101", "102", "201"]);
-    let stored = address::get_building(&ctx, &BuildingCode::parse(&a).unwrap())
+    let stored = address::get_building(&ctx.db, &BuildingCode::parse(&a).unwrap())
         .await
         .unwrap()
         .unwrap();
@@ -180,20 +186,24 @@ async fn a_renamed_building_leaves_no_stale_name_index_items() {
     }
     assert!(!found_by_name(&ctx, "鹭湖雅居").await.contains(&code));
     assert!(found_by_name(&ctx, "鹭湖苑").await.contains(&code));
-    let stored = address::get_building(&ctx, &parsed).await.unwrap().unwrap();
+    let stored = address::get_building(&ctx.db, &parsed)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.name, "鹭湖苑 3栋");
 }
 
 #[tokio::test]
 async fn the_local_stack_has_buildings_and_houses_in_every_street() {
     let ctx = stack().context();
-    let districts = address::districts(&ctx).await.unwrap();
+    let districts = address::districts(&ctx.db).await.unwrap();
     for district in &districts.districts {
         for street in &district.streets {
             let code = StreetCode::parse(&street.code).unwrap();
-            let page = address::search_buildings(&ctx, &code, &BuildingQuery::All, &first_page())
-                .await
-                .unwrap();
+            let page =
+                address::search_buildings(&ctx.db, &code, &BuildingQuery::All, &first_page())
+                    .await
+                    .unwrap();
             assert!(page.items.len() >= 3, "{} has buildings", street.name);
             let first = &page.items[0].building_code;
             assert!(!rooms(&ctx, first).await.is_empty(), "{first} has houses");

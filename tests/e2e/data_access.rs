@@ -218,7 +218,8 @@ async fn each_staff_read_is_recorded_for_the_person_and_only_for_them() {
     // As stored: the person by keyed hash only; no name, no ID number.
     let ctx = client.stack.context();
     let stored = ctx
-        .dynamo
+        .db
+        .client
         .query()
         .table_name(&ctx.config.tables.processing_records)
         .key_condition_expression("pk = :pk")
@@ -246,11 +247,11 @@ async fn each_staff_read_is_recorded_for_the_person_and_only_for_them() {
 /// The key processing records of a resident with this ID number and name are filed under.
 fn subject_key(ctx: &shared::AppContext, id_number: &str, name: &str) -> String {
     let person = shared::store::keys::person_key(
-        ctx,
+        &ctx.db,
         shared::domain::id_document::IdType::ResidentId,
         id_number,
     );
-    shared::store::keys::subject_key(ctx, &person, name)
+    shared::store::keys::subject_key(&ctx.db, &person, name)
 }
 
 /// Issue 28, finding 9: a registration that carries the holder's ID number under another name
@@ -314,7 +315,7 @@ async fn a_registration_with_the_holders_number_under_another_name_is_in_neither
     let elsewhere = subject_key(&ctx, &holder.id_number, "李四");
     loop {
         let filed = shared::store::processing_records::page_of_subject(
-            &ctx,
+            &ctx.db,
             &elsewhere,
             &shared::store::PageRequest::first(100),
         )

@@ -62,9 +62,9 @@ async fn a_failed_call_is_retried_from_the_failed_record_and_a_poison_record_sto
     // (each written once its view was accepted; the retry rewrites the same records).
     let ctx = stack.context();
     let person = shared::store::keys::subject_key(
-        &ctx,
+        &ctx.db,
         &shared::store::keys::person_key(
-            &ctx,
+            &ctx.db,
             shared::domain::id_document::IdType::ResidentId,
             resident["id_number"].as_str().unwrap(),
         ),
@@ -73,7 +73,7 @@ async fn a_failed_call_is_retried_from_the_failed_record_and_a_poison_record_sto
     let deadline = std::time::Instant::now() + WAIT;
     let consumers = loop {
         let records = shared::store::processing_records::page_of_subject(
-            &stack.context(),
+            &stack.context().db,
             &person,
             &shared::store::PageRequest::first(100),
         )
@@ -102,7 +102,8 @@ async fn a_failed_call_is_retried_from_the_failed_record_and_a_poison_record_sto
     // its coordinates to the dead-letter queue, no data; the changes after it still delivered.
     let ctx = stack.context();
     let poison_id = format!("poison-{}", uuid::Uuid::new_v4().simple());
-    ctx.dynamo
+    ctx.db
+        .client
         .put_item()
         .table_name(&ctx.config.tables.registrations)
         .item("pk", AttributeValue::S(format!("LINK#{poison_id}")))
@@ -157,7 +158,8 @@ async fn a_failed_call_is_retried_from_the_failed_record_and_a_poison_record_sto
         !text.contains("王小明") && !text.contains("110101199003070012"),
         "{text}"
     );
-    ctx.dynamo
+    ctx.db
+        .client
         .delete_item()
         .table_name(&ctx.config.tables.registrations)
         .key("pk", AttributeValue::S(format!("LINK#{poison_id}")))

@@ -91,7 +91,7 @@ async fn open_face_check(client: &Client, token: &str) -> String {
 /// What the face service's SDK does in the app: shows the face of the person with `id_number`.
 async fn show_face(client: &Client, check_id: &str, id_number: &str, live: bool) {
     let shown = shared::identity::local_face_check::present_face(
-        &client.stack.context(),
+        &client.stack.context().db,
         infra::identity_registry::LOCAL_IDENTITY_REGISTRY,
         check_id,
         shared::domain::id_document::IdType::ResidentId,
@@ -203,7 +203,7 @@ async fn knowing_a_name_and_an_id_number_verifies_nobody() {
             .get_auth("/v1/me/permit-eligibility", &token)
             .await
             .assert_problem(403, "IDENTITY_NOT_VERIFIED");
-        let audits = audit::list(&client.stack.context(), &impostor.account_id)
+        let audits = audit::list(&client.stack.context().db, &impostor.account_id)
             .await
             .unwrap();
         assert!(audits.is_empty(), "nothing was verified");
@@ -255,7 +255,7 @@ async fn a_face_check_verifies_only_the_account_that_opened_it() {
     assert_eq!(passed["method"], "face");
     assert_eq!(records(&client, &holder_token).await, 200);
     let holder_id = passed["account_id"].as_str().unwrap();
-    let audits = audit::list(&client.stack.context(), holder_id)
+    let audits = audit::list(&client.stack.context().db, holder_id)
         .await
         .unwrap();
     assert_eq!(audits.len(), 1);
@@ -301,7 +301,7 @@ async fn the_holder_verified_online_sees_the_records_with_their_name_and_number(
         verify_online(&client, &token).await["identity_verified"],
         true
     );
-    let audits = audit::list(&client.stack.context(), &holder.account_id)
+    let audits = audit::list(&client.stack.context().db, &holder.account_id)
         .await
         .unwrap();
     assert_eq!(audits.len(), 1);
@@ -420,7 +420,7 @@ async fn the_real_holder_reclaims_their_id_number_at_the_counter() {
         .assert_problem(403, "FORBIDDEN");
     // Its data is kept, and marked: who, when, why; the act is audited.
     let ctx = client.stack.context();
-    let kept = shared::store::accounts::find_by_id(&ctx, &impostor.account_id)
+    let kept = shared::store::accounts::find_by_id(&ctx.db, &impostor.account_id)
         .await
         .unwrap()
         .expect("the account is kept");
@@ -429,7 +429,7 @@ async fn the_real_holder_reclaims_their_id_number_at_the_counter() {
     let mark = kept.suspension.expect("marked");
     assert_eq!(mark.suspended_by, staff_user.account_id);
     assert_eq!(mark.reason, reason);
-    let audits = audit::list(&ctx, &impostor.account_id).await.unwrap();
+    let audits = audit::list(&ctx.db, &impostor.account_id).await.unwrap();
     assert_eq!(audits.len(), 1);
     assert_eq!(audits[0].action, AuditAction::Suspended);
     assert_eq!(
@@ -488,7 +488,7 @@ async fn staff_verify_an_account_at_the_counter() {
     assert_eq!(answer.body["identity_verified"], true);
     assert_eq!(answer.body["method"], "counter");
     assert_eq!(records(&client, &token).await, 200);
-    let audits = audit::list(&client.stack.context(), &user.account_id)
+    let audits = audit::list(&client.stack.context().db, &user.account_id)
         .await
         .unwrap();
     assert_eq!(audits.len(), 1);

@@ -10,7 +10,8 @@ async fn all_74_streets_of_the_10_areas_are_loaded() {
     let mut start = None;
     loop {
         let page = ctx
-            .dynamo
+            .db
+            .client
             .query()
             .table_name(&ctx.config.tables.address)
             .key_condition_expression("pk = :pk")

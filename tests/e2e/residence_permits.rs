@@ -644,12 +644,12 @@ async fn a_suspension_withdraws_the_impostors_open_application() {
     );
 
     // Withdrawn, with who and why in its history; no longer decidable.
-    let record = shared::store::permits::get(&client.stack.context(), &application)
+    let record = shared::store::permits::get(&client.stack.context().db, &application)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(record.status.as_str(), "withdrawn");
-    let history = shared::store::permits::history(&client.stack.context(), &application)
+    let history = shared::store::permits::history(&client.stack.context().db, &application)
         .await
         .unwrap();
     let last = history.last().unwrap();
@@ -707,7 +707,7 @@ async fn no_progress_step_moves_a_suspended_applicants_application_on() {
         )
         .await
         .assert_problem(409, "CONFLICT");
-    let record = shared::store::permits::get(&client.stack.context(), &application)
+    let record = shared::store::permits::get(&client.stack.context().db, &application)
         .await
         .unwrap()
         .unwrap();

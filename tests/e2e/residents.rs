@@ -833,11 +833,11 @@ async fn a_receipt_number_already_taken_is_drawn_again() {
 
     // Another person's registration that happens to draw the first one's receipt number.
     let ctx = stack.context();
-    let link = house_links::get_by_id(&ctx, id(&approved))
+    let link = house_links::get_by_id(&ctx.db, id(&approved))
         .await
         .unwrap()
         .unwrap();
-    let mut record = registrations::get_by_id(&ctx, first["registration_id"].as_str().unwrap())
+    let mut record = registrations::get_by_id(&ctx.db, first["registration_id"].as_str().unwrap())
         .await
         .unwrap()
         .unwrap();
@@ -847,12 +847,14 @@ async fn a_receipt_number_already_taken_is_drawn_again() {
     record.person_moves = format!("{}#{registration_id}", record.moved_in_on);
     record.registration_id = registration_id;
     record.person_key = shared::store::keys::person_key(
-        &ctx,
+        &ctx.db,
         shared::domain::id_document::IdType::ResidentId,
         &fixtures::id_number(),
     );
 
-    let stored = registrations::declare(&ctx, &link, record).await.unwrap();
+    let stored = registrations::declare(&ctx.db, &link, record)
+        .await
+        .unwrap();
     assert_ne!(stored.receipt_no, taken);
     assert_eq!(&stored.receipt_no.as_str()[..8], &taken.as_str()[..8]);
     let path = format!("/v1/registrations/{}", stored.registration_id);

@@ -396,7 +396,8 @@ async fn an_unconfirmed_filing_expires() {
 
     // Its deadline passes (written into the stored filing: the clock is not ours to move).
     let ctx = client.stack.context();
-    ctx.dynamo
+    ctx.db
+        .client
         .update_item()
         .table_name(&ctx.config.tables.permits)
         .set_key(Some(shared::store::permits::application_key(&id)))

@@ -68,7 +68,8 @@ pub async fn seed_building(stack: &Stack, street: &str, name: &str, rooms: &[&st
                 .map(|house| house_item(house).expect("house item")),
         );
     for item in items {
-        ctx.dynamo
+        ctx.db
+            .client
             .put_item()
             .table_name(&ctx.config.tables.address)
             .set_item(Some(item))

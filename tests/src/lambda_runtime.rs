@@ -428,7 +428,8 @@ async fn stream_insert(stack: &crate::Stack, link_id: &str, registration_id: &st
     let ctx = stack.context();
     let table = &ctx.config.tables.registrations;
     let item = ctx
-        .dynamo
+        .db
+        .client
         .get_item()
         .table_name(table)
         .set_key(Some(shared::store::keys::registration_key(

@@ -28,7 +28,8 @@ pub async fn backdate_registration(
     let id = registration["registration_id"].as_str().unwrap();
     let day = today() - Days::new(days);
     let at = format!("{}T02:00:00Z", day);
-    ctx.dynamo
+    ctx.db
+        .client
         .update_item()
         .table_name(&ctx.config.tables.registrations)
         .set_key(Some(pk_sk(format!("LINK#{link_id}"), format!("REG#{id}"))))
@@ -131,7 +132,7 @@ pub async fn registered_holder(client: &Client, staff: &str) -> (User, String) {
 /// The permit as stored.
 pub async fn stored(client: &Client, permit_no: &str) -> shared::store::permits::PermitRecord {
     let no = PermitNo::parse(permit_no).unwrap();
-    shared::store::permits::get_permit(&client.stack.context(), &no)
+    shared::store::permits::get_permit(&client.stack.context().db, &no)
         .await
         .expect("read the permit")
         .expect("the permit exists")
@@ -151,7 +152,8 @@ pub async fn reschedule(
     permit.validity = shared::domain::residence_permit::Validity { anchor, years };
     permit.issued_on = anchor;
     permit.schedule_from(from);
-    ctx.dynamo
+    ctx.db
+        .client
         .put_item()
         .table_name(&ctx.config.tables.permits)
         .set_item(Some(shared::store::item::to_item(&permit).unwrap()))

@@ -141,13 +141,13 @@ async fn first_page_cost(ctx: &AppContext, sample: &Sample) -> (usize, f64) {
     let found = match sample.kind {
         Kind::Houses | Kind::HousesByRoom => {
             let room = Room::parse_prefix(&sample.text).expect("room prefix");
-            address::houses(ctx, &building, &room, &page)
+            address::houses(&ctx.db, &building, &room, &page)
                 .await
                 .map(|p| (p.items.len(), p.read_units))
         }
         _ => {
             let query = BuildingQuery::parse(&sample.text).expect("query");
-            address::search_buildings(ctx, &street, &query, &page)
+            address::search_buildings(&ctx.db, &street, &query, &page)
                 .await
                 .map(|p| (p.items.len(), p.read_units))
         }

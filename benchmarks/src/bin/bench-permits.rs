@@ -62,16 +62,17 @@ async fn measure<F: std::future::Future<Output = Answer>>(
 /// index, the insurance months of the window), issued here as the service issues them.
 async fn timeline_read_units(stack: &Stack, account_id: &str) -> (f64, f64) {
     let ctx = stack.context();
-    let account = shared::store::accounts::find_by_id(&ctx, account_id)
+    let account = shared::store::accounts::find_by_id(&ctx.db, account_id)
         .await
         .unwrap()
         .unwrap();
-    let person = account.person_key(&ctx).unwrap();
+    let person = account.person_key(&ctx.db).unwrap();
     let units = |output: Option<&aws_sdk_dynamodb::types::ConsumedCapacity>| {
         output.and_then(|c| c.capacity_units()).unwrap_or(0.0)
     };
     let registrations = ctx
-        .dynamo
+        .db
+        .client
         .query()
         .table_name(&ctx.config.tables.registrations)
         .index_name(shared::store::registrations::PERSON_INDEX)
@@ -83,7 +84,8 @@ async fn timeline_read_units(stack: &Stack, account_id: &str) -> (f64, f64) {
         .unwrap();
     let since = YearMonth::of(today()).months_before(24).last().unwrap();
     let months = ctx
-        .dynamo
+        .db
+        .client
         .query()
         .table_name(&ctx.config.tables.social_insurance)
         .key_condition_expression("pk = :pk AND sk >= :since")
@@ -126,7 +128,7 @@ async fn due_permits(
         })
         .collect();
     let started = Instant::now();
-    infra::batch::put_all(&ctx.dynamo, &ctx.config.tables.permits, items)
+    infra::batch::put_all(&ctx.db.client, &ctx.config.tables.permits, items)
         .await
         .expect("permits written");
     started.elapsed()

@@ -215,7 +215,7 @@ impl Declared {
             .and_then(|r| r.as_m().ok())
             .and_then(|r| r.get("name")?.as_s().ok())
             .map_or("", String::as_str);
-        keys::subject_key(ctx, text_of(&stored.item, "person_key"), name)
+        keys::subject_key(&ctx.db, text_of(&stored.item, "person_key"), name)
     }
 }
 
@@ -279,7 +279,8 @@ struct Measured {
 
 async fn measure(ctx: &AppContext, table: &str, key: Item) -> Measured {
     let output = ctx
-        .dynamo
+        .db
+        .client
         .get_item()
         .table_name(table)
         .set_key(Some(key))
@@ -308,7 +309,8 @@ fn text_of<'a>(item: &'a Item, name: &str) -> &'a str {
 
 /// Read units of a strongly consistent Query of a registration's history, as DynamoDB reports.
 async fn history_read_units(ctx: &AppContext, link_id: &str, registration_id: &str) -> f64 {
-    ctx.dynamo
+    ctx.db
+        .client
         .query()
         .table_name(&ctx.config.tables.registrations)
         .key_condition_expression("pk = :pk AND begins_with(sk, :hist)")
@@ -370,7 +372,8 @@ async fn replayed_declaration(ctx: &AppContext, items: &[&Item], link_key: Item)
         .expect("key and condition are set");
     writes.push(TransactWriteItem::builder().condition_check(check).build());
     let answer = ctx
-        .dynamo
+        .db
+        .client
         .transact_write_items()
         .set_transact_items(Some(writes))
         .return_consumed_capacity(ReturnConsumedCapacity::Indexes)
@@ -378,7 +381,8 @@ async fn replayed_declaration(ctx: &AppContext, items: &[&Item], link_key: Item)
         .await;
     for copy in &copies {
         let key = pk_sk(text_of(copy, "pk"), text_of(copy, "sk"));
-        ctx.dynamo
+        ctx.db
+            .client
             .delete_item()
             .table_name(table)
             .set_key(Some(key))
@@ -485,7 +489,7 @@ async fn print_costs(
     )
     .await;
     let page = shared::store::registrations::list_under_link(
-        ctx,
+        &ctx.db,
         &landlord.link_id,
         None,
         &PageRequest::first(20),
@@ -947,7 +951,8 @@ async fn report_publisher(
 /// The processing records of one person (their deliveries): sizes and write units.
 async fn print_processing_records(ctx: &AppContext, subject_key: &str) {
     let output = ctx
-        .dynamo
+        .db
+        .client
         .query()
         .table_name(&ctx.config.tables.processing_records)
         .key_condition_expression("pk = :pk")

@@ -708,7 +708,7 @@ struct DynamoStore<'a> {
 
 impl Store for DynamoStore<'_> {
     async fn street_codes(&self) -> Result<HashSet<String>, LoadError> {
-        let districts = shared::store::address::districts(self.ctx)
+        let districts = shared::store::address::districts(&self.ctx.db)
             .await
             .map_err(|e| LoadError::Store(format!("reading the streets: {e:?}")))?;
         Ok(districts
@@ -729,7 +729,7 @@ impl Store for DynamoStore<'_> {
         }
         let keys = codes.iter().map(|code| building_key(code)).collect();
         for item in
-            shared::store::batch_get(self.ctx, table, keys, "address.load_buildings").await?
+            shared::store::batch_get(&self.ctx.db, table, keys, "address.load_buildings").await?
         {
             let building: Building = shared::store::from_item(item)?;
             found.insert(building.building_code.clone(), building);
@@ -738,7 +738,7 @@ impl Store for DynamoStore<'_> {
     }
 
     async fn building_exists(&self, code: BuildingCode) -> Result<bool, LoadError> {
-        shared::store::address::get_building(self.ctx, &code)
+        shared::store::address::get_building(&self.ctx.db, &code)
             .await
             .map(|b| b.is_some())
             .map_err(|e| LoadError::Store(format!("GetItem of building {code}: {e:?}")))
@@ -746,7 +746,7 @@ impl Store for DynamoStore<'_> {
 
     async fn write(&self, requests: Vec<WriteRequest>) -> Result<(), LoadError> {
         let table = &self.ctx.config.tables.address;
-        Ok(batch::write_chunk(&self.ctx.dynamo, table, requests).await?)
+        Ok(batch::write_chunk(&self.ctx.db.client, table, requests).await?)
     }
 }
 

@@ -391,7 +391,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             command: TablesCommand::Create { endpoints },
         } => {
             let ctx = local_context(&template, endpoints.into())?;
-            let created = infra::tables::create_all(&ctx.dynamo, &template).await?;
+            let created = infra::tables::create_all(&ctx.db.client, &template).await?;
             println!(
                 "created: {}",
                 if created.is_empty() {
@@ -461,7 +461,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         } => {
             let ctx = local_context(&template, endpoints.into())?;
             let shown = shared::identity::local_face_check::present_face(
-                &ctx,
+                &ctx.db,
                 infra::identity_registry::LOCAL_IDENTITY_REGISTRY,
                 &check,
                 shared::domain::id_document::IdType::ResidentId,
@@ -557,7 +557,7 @@ async fn address(
             if let Some(path) = streets {
                 let streets = read_streets_strictly(&path)?;
                 let table = &ctx.config.tables.address;
-                infra::reference::load_streets(&ctx.dynamo, table, &streets).await?;
+                infra::reference::load_streets(&ctx.db.client, table, &streets).await?;
                 println!("loaded {} streets from {}", streets.len(), path.display());
             }
             let options = load::LoadOptions {

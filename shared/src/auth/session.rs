@@ -69,7 +69,7 @@ pub async fn authenticate_with(
         TokenError::Invalid => ApiError::Unauthenticated("登录凭证无效，请重新登录"),
     })?;
     let lapsed = ApiError::Unauthenticated("登录已失效，请重新登录");
-    let current = accounts::current_session(ctx, &claims.sub)
+    let current = accounts::current_session(&ctx.db, &claims.sub)
         .await?
         .ok_or(lapsed.clone())?;
     if !crate::crypto::constant_time_eq(&current.session_id, &claims.sid) {

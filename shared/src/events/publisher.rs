@@ -244,7 +244,7 @@ async fn record_deliveries(
     if records.is_empty() {
         return Ok(());
     }
-    match processing_records::put_all(ctx, &records).await {
+    match processing_records::put_all(&ctx.db, &records).await {
         Ok(()) => {
             outcome.deliveries_recorded += records.len();
             Ok(())
@@ -274,7 +274,7 @@ fn delivery(
         }
         catalog::SubjectKind::HouseLink => return None,
     };
-    let subject_key = keys::subject_key(ctx, &person.person_key, &person.name);
+    let subject_key = keys::subject_key(&ctx.db, &person.person_key, &person.name);
     let mut record = ProcessingRecord::new(
         Processed {
             subject_key: &subject_key,

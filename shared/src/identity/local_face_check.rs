@@ -10,9 +10,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::context::AppContext;
 use crate::domain::id_document::IdType;
 use crate::domain::identity::FaceVerdict;
+use crate::store::Db;
 use crate::store::item::{from_item, pk, s, to_item};
 use crate::store::keys::person_key;
 use crate::store::reads::get_item;
@@ -48,20 +48,20 @@ fn unavailable(error: impl ToString) -> IdentityServiceError {
 }
 
 pub async fn start(
-    ctx: &AppContext,
+    db: &Db,
     table: &str,
     query: &IdentityQuery<'_>,
 ) -> Result<FaceCheckStarted, IdentityServiceError> {
     let check_id = uuid::Uuid::new_v4().simple().to_string();
     let check = FaceCheck {
         pk: check_pk(&check_id),
-        person: person_key(ctx, query.id_type, query.id_number),
+        person: person_key(db, query.id_type, query.id_number),
         real_name: query.real_name.to_owned(),
         presented: None,
         live: false,
         expires_at: crate::clock::epoch_seconds() + EXPIRES_IN_SECONDS as i64,
     };
-    ctx.dynamo
+    db.client
         .put_item()
         .table_name(table)
         .set_item(Some(to_item(&check).map_err(unavailable)?))
@@ -75,12 +75,12 @@ pub async fn start(
 }
 
 pub async fn result(
-    ctx: &AppContext,
+    db: &Db,
     table: &str,
     check_id: &str,
 ) -> Result<FaceVerdict, IdentityServiceError> {
     let item = get_item(
-        ctx,
+        db,
         table,
         pk(check_pk(check_id)),
         &[],
@@ -101,7 +101,7 @@ pub async fn result(
     let Some(presented) = check.presented else {
         return Ok(FaceVerdict::Pending);
     };
-    let known = super::local_registry::person_by_key(ctx, table, check.person.clone())
+    let known = super::local_registry::person_by_key(db, table, check.person.clone())
         .await?
         .is_some_and(|person| person.real_name == check.real_name);
     Ok(if check.live && known && presented == check.person {
@@ -115,7 +115,7 @@ pub async fn result(
 /// document was shown to check `check_id` (`live`: a live person, not a photo). `false` when
 /// there is no such check.
 pub async fn present_face(
-    ctx: &AppContext,
+    db: &Db,
     table: &str,
     check_id: &str,
     id_type: IdType,
@@ -123,9 +123,9 @@ pub async fn present_face(
     live: bool,
 ) -> crate::store::StoreResult<bool> {
     ItemUpdate::new(table, pk(check_pk(check_id)))
-        .set("presented", s(person_key(ctx, id_type, id_number)))
+        .set("presented", s(person_key(db, id_type, id_number)))
         .set("live", aws_sdk_dynamodb::types::AttributeValue::Bool(live))
         .condition("attribute_exists(pk)", Vec::new())
-        .apply_if(ctx, "local_face_check.present")
+        .apply_if(db, "local_face_check.present")
         .await
 }

@@ -7,10 +7,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::context::AppContext;
 use crate::domain::id_document::IdType;
 use crate::domain::identity::CarrierVerdict;
 use crate::domain::phone::PhoneNumber;
+use crate::store::Db;
 use crate::store::item::{from_item, pk};
 use crate::store::keys::person_key;
 use crate::store::reads::get_item;
@@ -30,14 +30,14 @@ pub struct RegisteredPerson {
 
 impl RegisteredPerson {
     pub fn new(
-        ctx: &AppContext,
+        db: &Db,
         id_type: IdType,
         id_number: &str,
         real_name: &str,
         phone: Option<&str>,
     ) -> Self {
         Self {
-            pk: person_key(ctx, id_type, id_number),
+            pk: person_key(db, id_type, id_number),
             real_name: real_name.to_owned(),
             phone: phone.map(str::to_owned),
         }
@@ -46,22 +46,22 @@ impl RegisteredPerson {
 
 /// The person of an ID document, if the registry holds them.
 pub async fn person(
-    ctx: &AppContext,
+    db: &Db,
     table: &str,
     id_type: IdType,
     id_number: &str,
 ) -> Result<Option<RegisteredPerson>, IdentityServiceError> {
-    person_by_key(ctx, table, person_key(ctx, id_type, id_number)).await
+    person_by_key(db, table, person_key(db, id_type, id_number)).await
 }
 
 /// The person whose ID document has the keyed hash `key`, if the registry holds them.
 pub async fn person_by_key(
-    ctx: &AppContext,
+    db: &Db,
     table: &str,
     key: String,
 ) -> Result<Option<RegisteredPerson>, IdentityServiceError> {
     let unavailable = |e: String| IdentityServiceError::Unavailable(e);
-    get_item(ctx, table, pk(key), &[], "local_identity_registry.get")
+    get_item(db, table, pk(key), &[], "local_identity_registry.get")
         .await
         .map_err(|e| unavailable(e.to_string()))?
         .map(from_item)
@@ -73,12 +73,12 @@ pub async fn person_by_key(
 /// name, and the phone registered in their name is `phone`; `unknown` when it knows no phone of
 /// theirs (or not the person); `mismatch` otherwise.
 pub async fn carrier_check(
-    ctx: &AppContext,
+    db: &Db,
     table: &str,
     query: &IdentityQuery<'_>,
     phone: &PhoneNumber,
 ) -> Result<CarrierVerdict, IdentityServiceError> {
-    let person = person(ctx, table, query.id_type, query.id_number).await?;
+    let person = person(db, table, query.id_type, query.id_number).await?;
     Ok(match person {
         None | Some(RegisteredPerson { phone: None, .. }) => CarrierVerdict::Unknown,
         Some(person)
@@ -93,13 +93,13 @@ pub async fn carrier_check(
 
 /// Whether the registry holds a resident ID number (the local stack seeds it once).
 pub async fn is_registered(
-    ctx: &AppContext,
+    db: &Db,
     table: &str,
     resident_id_number: &str,
 ) -> crate::store::StoreResult<bool> {
-    let key = pk(person_key(ctx, IdType::ResidentId, resident_id_number));
+    let key = pk(person_key(db, IdType::ResidentId, resident_id_number));
     Ok(
-        get_item(ctx, table, key, &["pk"], "local_identity_registry.get")
+        get_item(db, table, key, &["pk"], "local_identity_registry.get")
             .await?
             .is_some(),
     )

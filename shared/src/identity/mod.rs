@@ -35,7 +35,7 @@ pub async fn carrier_check(
             carrier_https::check(url, credential, query, phone).await
         }
         IdentityService::LocalRegistry { table } => {
-            local_registry::carrier_check(ctx, table, query, phone).await
+            local_registry::carrier_check(&ctx.db, table, query, phone).await
         }
         IdentityService::Unconfigured => Err(IdentityServiceError::Unconfigured("carrier check")),
     }
@@ -51,7 +51,7 @@ pub async fn start_face_check(
             face_https::start(url, credential, query).await
         }
         IdentityService::LocalRegistry { table } => {
-            local_face_check::start(ctx, table, query).await
+            local_face_check::start(&ctx.db, table, query).await
         }
         IdentityService::Unconfigured => Err(IdentityServiceError::Unconfigured("face check")),
     }
@@ -67,7 +67,7 @@ pub async fn face_check_result(
             face_https::result(url, credential, check_id).await
         }
         IdentityService::LocalRegistry { table } => {
-            local_face_check::result(ctx, table, check_id).await
+            local_face_check::result(&ctx.db, table, check_id).await
         }
         IdentityService::Unconfigured => Err(IdentityServiceError::Unconfigured("face check")),
     }

@@ -114,14 +114,14 @@ pub async fn register(
     let links: Vec<LinkRecord> = houses
         .into_iter()
         .map(|(declarant_type, target)| {
-            let link = LinkRecord::new(ctx, &record.account_id, declarant_type, target);
+            let link = LinkRecord::new(&ctx.db, &record.account_id, declarant_type, target);
             match approved_by {
                 Some(staff_id) => link.approved_at_counter(staff_id),
                 None => link,
             }
         })
         .collect();
-    match accounts::create(ctx, &holder, &record, code.as_ref(), &links).await {
+    match accounts::create(&ctx.db, &holder, &record, code.as_ref(), &links).await {
         Ok(()) => {}
         // A spent code answers first: the values taken are not shown without a valid code.
         Err(error) if error.is(Clash::CodeSpent) => return Err(ApiError::SmsCodeInvalid),
@@ -129,7 +129,7 @@ pub async fn register(
             // An answer that tells an ID document has an account uses the code up: one code
             // probes one document at most (a new code costs an SMS and its limits).
             if let Some(code) = code.as_ref().filter(|_| error.is(Clash::IdDocumentTaken)) {
-                match code.consume(ctx).await {
+                match code.consume(&ctx.db).await {
                     Ok(()) | Err(StoreError::Conflict(_)) => {}
                     Err(other) => return Err(other.into()),
                 }

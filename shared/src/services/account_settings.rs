@@ -39,7 +39,7 @@ pub async fn change_password(
     principal: &Principal,
     change: PasswordChange,
 ) -> Result<(), ApiError> {
-    let account = accounts::find_by_id(ctx, &principal.account_id)
+    let account = accounts::find_by_id(&ctx.db, &principal.account_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let new_password = Password::new_checked(&change.new_password, Some(&account.username))
@@ -72,9 +72,9 @@ pub async fn change_password(
             Invalid::new("SAME_AS_OLD", "新密码不能与原密码相同").at("new_password"),
         ));
     }
-    let devices = accounts::ForgottenDevices::of(ctx, &account.account_id).await?;
+    let devices = accounts::ForgottenDevices::of(&ctx.db, &account.account_id).await?;
     accounts::change_password(
-        ctx,
+        &ctx.db,
         &account.account_id,
         &principal.session_id,
         &account.password_hash,
@@ -108,7 +108,7 @@ pub async fn change_phone(
         current_password,
         sms_code,
     } = change;
-    let mut account = accounts::find_by_id(ctx, &principal.account_id)
+    let mut account = accounts::find_by_id(&ctx.db, &principal.account_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     if account.phone == new_phone {
@@ -123,7 +123,7 @@ pub async fn change_phone(
             Invalid::new("WRONG_PASSWORD", "当前密码错误").at("current_password"),
         ));
     }
-    accounts::change_phone(ctx, &account, &new_phone, &code)
+    accounts::change_phone(&ctx.db, &account, &new_phone, &code)
         .await
         .map_err(|error| match error {
             error if error.is(Clash::PhoneTaken) => {
@@ -147,7 +147,7 @@ pub async fn change_phone(
 
 /// `GET /v1/me`: the caller's own account.
 pub async fn me(ctx: &AppContext, principal: &Principal) -> Result<AccountView, ApiError> {
-    let account = crate::store::accounts::find_by_id(ctx, &principal.account_id)
+    let account = crate::store::accounts::find_by_id(&ctx.db, &principal.account_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(AccountView::from(&account))

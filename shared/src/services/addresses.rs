@@ -12,7 +12,7 @@ use crate::store::{Page, PageRequest};
 
 /// The districts and their streets.
 pub async fn districts(ctx: &AppContext) -> Result<Arc<Districts>, ApiError> {
-    Ok(address::districts(ctx).await?)
+    Ok(address::districts(&ctx.db).await?)
 }
 
 /// What a building search asks, as typed: `district` and `street` codes (either may be empty) and
@@ -92,7 +92,7 @@ pub async fn search_buildings(
     query: &BuildingQuery,
     page: &PageRequest,
 ) -> Result<Page<Building>, ApiError> {
-    let found = address::search_buildings(ctx, street, query, page).await?;
+    let found = address::search_buildings(&ctx.db, street, query, page).await?;
     tracing::info!(
         read_units = found.read_units,
         count = found.items.len(),
@@ -109,11 +109,11 @@ pub async fn houses(
     room: &Room,
     page: &PageRequest,
 ) -> Result<Page<House>, ApiError> {
-    let found = address::houses(ctx, building, room, page).await?;
+    let found = address::houses(&ctx.db, building, room, page).await?;
     // An empty first page may mean there is no such building: tell the two apart only then.
     if found.items.is_empty()
         && page.after.is_none()
-        && address::get_building(ctx, building).await?.is_none()
+        && address::get_building(&ctx.db, building).await?.is_none()
     {
         return Err(ApiError::NotFound);
     }

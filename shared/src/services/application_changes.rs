@@ -22,7 +22,7 @@ pub fn status_conflict(title: &'static str, status: ApplicationStatus) -> ApiErr
 /// the store error's answer.
 pub async fn change_failed(ctx: &AppContext, application_id: &str, error: StoreError) -> ApiError {
     if error.is(Clash::ApplicationChanged)
-        && let Ok(Some(now)) = permits::get(ctx, application_id).await
+        && let Ok(Some(now)) = permits::get(&ctx.db, application_id).await
     {
         return status_conflict("该申请的状态已变化，请刷新后重试", now.status);
     }
@@ -36,7 +36,7 @@ pub async fn change_status(
     read_version: u32,
     change: &ApplicationChange,
 ) -> Result<(), ApiError> {
-    match permits::change_status(ctx, next, read_version, change).await {
+    match permits::change_status(&ctx.db, next, read_version, change).await {
         Ok(()) => Ok(()),
         Err(error) => Err(change_failed(ctx, &next.application_id, error).await),
     }

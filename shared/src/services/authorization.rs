@@ -51,7 +51,7 @@ pub async fn own_link(
     if uuid::Uuid::parse_str(link_id).is_err() {
         return Err(ApiError::NotFound);
     }
-    house_links::get(ctx, &principal.account_id, link_id)
+    house_links::get(&ctx.db, &principal.account_id, link_id)
         .await?
         .ok_or(ApiError::NotFound)
 }
@@ -66,7 +66,7 @@ pub async fn staff_link(
     if uuid::Uuid::parse_str(link_id).is_err() {
         return Err(ApiError::NotFound);
     }
-    house_links::get_by_id(ctx, link_id)
+    house_links::get_by_id(&ctx.db, link_id)
         .await?
         .ok_or(ApiError::NotFound)
 }
@@ -90,7 +90,7 @@ pub async fn assignment(ctx: &AppContext, principal: &Principal) -> Result<Assig
     if principal.role != Role::SubAccount {
         return Err(ApiError::Internal);
     }
-    let account = accounts::find_by_id(ctx, &principal.account_id)
+    let account = accounts::find_by_id(&ctx.db, &principal.account_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     if account.status != AccountStatus::Active {
@@ -113,7 +113,7 @@ pub async fn assigned_link(
     if !assignment.covers(link_id) {
         return Err(ApiError::NotFound);
     }
-    house_links::get(ctx, &assignment.admin_account_id, link_id)
+    house_links::get(&ctx.db, &assignment.admin_account_id, link_id)
         .await?
         .ok_or(ApiError::NotFound)
 }

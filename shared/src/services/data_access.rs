@@ -82,14 +82,14 @@ pub async fn record_staff_reads<'a>(
     if read.is_empty() {
         return Ok(());
     }
-    let office = accounts::find_by_id(ctx, &principal.account_id)
+    let office = accounts::find_by_id(&ctx.db, &principal.account_id)
         .await?
         .and_then(|staff| staff.office);
     let at = crate::clock::rfc3339(crate::clock::now());
     let records: Vec<ProcessingRecord> = read
         .into_iter()
         .map(|r| {
-            let subject_key = keys::subject_key(ctx, r.person_key, r.name);
+            let subject_key = keys::subject_key(&ctx.db, r.person_key, r.name);
             let mut record = ProcessingRecord::new(
                 Processed {
                     subject_key: &subject_key,
@@ -108,7 +108,7 @@ pub async fn record_staff_reads<'a>(
             record
         })
         .collect();
-    processing_records::put_all(ctx, &records).await?;
+    processing_records::put_all(&ctx.db, &records).await?;
     Ok(())
 }
 
@@ -142,7 +142,7 @@ pub async fn record_unit_filing(
         uuid::Uuid::now_v7().to_string(),
     );
     record.processor_name = Some(unit_name.to_owned());
-    processing_records::put_all(ctx, &[record]).await?;
+    processing_records::put_all(&ctx.db, &[record]).await?;
     Ok(())
 }
 
@@ -270,12 +270,12 @@ pub async fn my_data_access(
     if !principal.is_citizen() {
         return Err(ApiError::Forbidden("仅个人账号可以查询个人信息的处理记录"));
     }
-    let account = accounts::find_by_id(ctx, &principal.account_id)
+    let account = accounts::find_by_id(&ctx.db, &principal.account_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     require_verified(&account)?;
-    let subject = account.subject_key(ctx).ok_or(ApiError::Internal)?;
-    Ok(processing_records::page_of_subject(ctx, &subject, page)
+    let subject = account.subject_key(&ctx.db).ok_or(ApiError::Internal)?;
+    Ok(processing_records::page_of_subject(&ctx.db, &subject, page)
         .await?
         .map(DataAccessView::from))
 }

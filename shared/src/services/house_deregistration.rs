@@ -30,7 +30,8 @@ pub async fn deregister(
     };
     let mut link = match link.status {
         LinkStatus::Pending | LinkStatus::Approved => {
-            let link = house_links::deregister(ctx, &link, deregister_residents.then(job)).await?;
+            let link =
+                house_links::deregister(&ctx.db, &link, deregister_residents.then(job)).await?;
             tracing::info!(account_id = %principal.account_id, %link_id, "house link deregistered");
             link
         }
@@ -43,9 +44,9 @@ pub async fn deregister(
         LinkStatus::Deregistered => {
             if deregister_residents && link.residents_job.is_none() {
                 let job = job();
-                house_links::start_residents_job(ctx, &link, &job).await?;
+                house_links::start_residents_job(&ctx.db, &link, &job).await?;
                 // Whichever request started it, the stored job is the one to finish.
-                house_links::get(ctx, &link.account_id, &link.link_id)
+                house_links::get(&ctx.db, &link.account_id, &link.link_id)
                     .await?
                     .ok_or(ApiError::NotFound)?
             } else {
@@ -80,9 +81,9 @@ pub async fn run_residents_job(
         channel: Channel::Online,
     };
     loop {
-        let residents = registrations::current_under_link(ctx, &link.link_id, 25).await?;
+        let residents = registrations::current_under_link(&ctx.db, &link.link_id, 25).await?;
         if residents.is_empty() {
-            house_links::finish_residents_job(ctx, link).await?;
+            house_links::finish_residents_job(&ctx.db, link).await?;
             return Ok(true);
         }
         for resident in &residents {

@@ -65,7 +65,7 @@ pub fn require_listed_houses(requests: &[LinkRequest]) -> Result<(), ApiError> {
 /// The snapshot a link keeps of its house.
 async fn linked_house(ctx: &AppContext, house: &House) -> Result<Option<LinkedHouse>, ApiError> {
     let code = BuildingCode::parse(&house.building_id).map_err(|_| ApiError::Internal)?;
-    Ok(address::get_building(ctx, &code)
+    Ok(address::get_building(&ctx.db, &code)
         .await?
         .map(|building| LinkedHouse {
             house_id: house.house_id.clone(),
@@ -91,7 +91,7 @@ pub async fn resolve(
         let prefix = &request.prefix;
         match request.target {
             RequestedTarget::House(code) => {
-                let house = match address::get_house(ctx, &code).await? {
+                let house = match address::get_house(&ctx.db, &code).await? {
                     Some(house) => linked_house(ctx, &house).await?,
                     None => None,
                 };
@@ -114,7 +114,7 @@ pub async fn resolve(
                 street,
                 address: detailed,
             } => {
-                let districts = address::districts(ctx).await?;
+                let districts = address::districts(&ctx.db).await?;
                 let field = |name: &str| format!("{prefix}manual_address.{name}");
                 let Some(area) = districts.area(&district) else {
                     errors.push(FieldError::new(
@@ -145,7 +145,7 @@ pub async fn resolve(
                     street: street.as_str().to_owned(),
                     address: detailed.as_str().to_owned(),
                 };
-                if !seen.insert(keys::manual_claim(ctx, &manual.street, &manual.address)) {
+                if !seen.insert(keys::manual_claim(&ctx.db, &manual.street, &manual.address)) {
                     errors.push(duplicate(field("address")));
                     continue;
                 }
@@ -177,8 +177,8 @@ pub async fn create(
         .await?
         .pop()
         .ok_or(ApiError::Internal)?;
-    let link = LinkRecord::new(ctx, &principal.account_id, declarant_type, target);
-    house_links::create(ctx, &link).await?;
+    let link = LinkRecord::new(&ctx.db, &principal.account_id, declarant_type, target);
+    house_links::create(&ctx.db, &link).await?;
     tracing::info!(account_id = %principal.account_id, link_id = %link.link_id, "house link requested");
     Ok(LinkView::from(&link))
 }
@@ -193,7 +193,7 @@ pub async fn list(
         return crate::services::sub_accounts::assigned_links(ctx, principal, page).await;
     }
     require_house_manager(principal)?;
-    Ok(house_links::list(ctx, &principal.account_id, page)
+    Ok(house_links::list(&ctx.db, &principal.account_id, page)
         .await?
         .map(|link| LinkView::from(&link)))
 }
@@ -207,7 +207,7 @@ pub async fn pending(
     page: &PageRequest,
 ) -> Result<Page<StaffLinkView>, ApiError> {
     require_staff(principal)?;
-    Ok(house_links::pending(ctx, page)
+    Ok(house_links::pending(&ctx.db, page)
         .await?
         .map(|link| StaffLinkView::from(&link)))
 }
@@ -290,7 +290,7 @@ async fn finish_decision(
     decision: Decision<'_>,
     house_field: &str,
 ) -> Result<StaffLinkView, ApiError> {
-    let decided = house_links::decide(ctx, link, &principal.account_id, decision)
+    let decided = house_links::decide(&ctx.db, link, &principal.account_id, decision)
         .await
         .map_err(|error| match error {
             StoreError::Conflict(clashes)
@@ -314,7 +314,7 @@ async fn place_manual_link(
 ) -> Result<Decision<'static>, ApiError> {
     let (house, new_house, field) = match (&request.house_id, &request.new_house) {
         (Some(code), None) => {
-            let house = address::get_house(ctx, code)
+            let house = address::get_house(&ctx.db, code)
                 .await?
                 .ok_or_else(|| field_error("house_id", "HOUSE_NOT_FOUND", "房屋不存在"))?;
             (house, None, "house_id")

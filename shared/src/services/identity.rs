@@ -107,7 +107,7 @@ pub fn is_holder(
     account: &AccountRecord,
     registration: &crate::store::registrations::RegistrationRecord,
 ) -> bool {
-    account.subject_key(ctx).as_deref() == Some(registration.subject_key(ctx).as_str())
+    account.subject_key(&ctx.db).as_deref() == Some(registration.subject_key(&ctx.db).as_str())
 }
 
 /// Whether a record naming a person by the keyed hash of their ID document (`person_key`) and
@@ -118,7 +118,7 @@ pub fn names_holder(
     person_key: &str,
     name: &str,
 ) -> bool {
-    account.person_key(ctx).as_deref() == Some(person_key) && account.real_name == name
+    account.person_key(&ctx.db).as_deref() == Some(person_key) && account.real_name == name
 }
 
 /// Refuses (403 `IDENTITY_NOT_VERIFIED`) an account whose identity is not verified.
@@ -151,7 +151,7 @@ pub async fn verify_online(
         return Ok(IdentityStatus::of(&account));
     }
     let (id_type, id_number) = account.document().ok_or(ApiError::Internal)?;
-    let person = crate::store::keys::person_key(ctx, id_type, id_number);
+    let person = crate::store::keys::person_key(&ctx.db, id_type, id_number);
     let query = IdentityQuery {
         real_name: &account.real_name,
         id_type,
@@ -178,7 +178,7 @@ pub async fn verify_online(
                 check_id: started.check_id.clone(),
                 expires_at: crate::clock::epoch_seconds() + started.expires_in as i64,
             };
-            accounts::set_face_check(ctx, &account.account_id, &pending).await?;
+            accounts::set_face_check(&ctx.db, &account.account_id, &pending).await?;
             Ok(IdentityStatus {
                 face_check: Some(FaceCheckView {
                     face_check_id: started.check_id,
@@ -263,7 +263,7 @@ async fn verified(
     };
     let mut audit = AuditRecord::new(&account.account_id, AuditAction::IdentityVerified, &at);
     audit.method = Some(method);
-    accounts::verify_identity(ctx, &account.account_id, &proof, &audit).await?;
+    accounts::verify_identity(&ctx.db, &account.account_id, &proof, &audit).await?;
     tracing::info!(account_id = %account.account_id, method = method.as_str(), "identity verified online");
     Ok(IdentityStatus {
         method: Some(method),
@@ -289,7 +289,7 @@ pub async fn verify_at_counter(
     let mut audit = AuditRecord::new(&account.account_id, AuditAction::IdentityVerified, &at);
     audit.staff_id = Some(staff.account_id.clone());
     audit.method = Some(VerificationMethod::Counter);
-    accounts::verify_identity(ctx, &account.account_id, &proof, &audit).await?;
+    accounts::verify_identity(&ctx.db, &account.account_id, &proof, &audit).await?;
     tracing::info!(account_id = %account.account_id, staff = %staff.account_id, "identity verified at the counter");
     Ok(IdentityStatus {
         identity_verified: true,
@@ -369,9 +369,9 @@ async fn suspend_once(
     audit.staff_id = Some(staff.account_id.clone());
     audit.reason = Some(reason.to_owned());
     // Not active any more: 409 (see `conflicts`).
-    let mut tx = accounts::suspension(ctx, account, &suspension, &audit)?;
-    let open = match account.person_key(ctx) {
-        Some(person) => permits::open_application_of(ctx, &person)
+    let mut tx = accounts::suspension(&ctx.db, account, &suspension, &audit)?;
+    let open = match account.person_key(&ctx.db) {
+        Some(person) => permits::open_application_of(&ctx.db, &person)
             .await?
             .filter(|a| a.applicant == account.account_id && a.status.can_withdraw()),
         None => None,
@@ -385,10 +385,10 @@ async fn suspend_once(
             &staff.account_id,
             Some(format!("申请人账号已被受理点暂停使用：{reason}")),
         );
-        permits::add_status_change(&mut tx, ctx, &next, application.version, &change)?;
+        permits::add_status_change(&mut tx, &ctx.db, &next, application.version, &change)?;
         withdrawn_applications.push(application.application_id);
     }
-    tx.commit(ctx).await?;
+    tx.commit(&ctx.db).await?;
     Ok(SuspensionView {
         account_id: account.account_id.clone(),
         status: AccountStatus::Suspended,
@@ -402,7 +402,7 @@ async fn suspend_once(
 /// A citizen's account (one with an ID document: not a unit's, not staff's); any other is 404
 /// to staff and 403 to its own holder.
 async fn personal_account(ctx: &AppContext, account_id: &str) -> Result<AccountRecord, ApiError> {
-    let account = accounts::find_by_id(ctx, account_id)
+    let account = accounts::find_by_id(&ctx.db, account_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let personal = account.id_number.is_some() && account.account_type != AccountType::Staff;

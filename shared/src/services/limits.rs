@@ -13,7 +13,7 @@ pub async fn hit(
     window: Window,
     limit: u32,
 ) -> Result<(), ApiError> {
-    match rate_limits::hit(ctx, scope, subject, window, limit).await? {
+    match rate_limits::hit(&ctx.db, scope, subject, window, limit).await? {
         Hit::Counted => Ok(()),
         Hit::Refused { retry_after } => Err(ApiError::RateLimited { retry_after }),
     }

@@ -87,7 +87,14 @@ pub async fn login(ctx: &AppContext, login: Login) -> Result<SessionIssued, ApiE
         let until =
             crate::clock::epoch_seconds() + ctx.config.login.trusted_device_ttl.as_secs() as i64;
         let secret_hash = device_secret_hash(ctx, &account.account_id, &device.hash, &secret);
-        accounts::trust_device(ctx, &account.account_id, &device.hash, &secret_hash, until).await?;
+        accounts::trust_device(
+            &ctx.db,
+            &account.account_id,
+            &device.hash,
+            &secret_hash,
+            until,
+        )
+        .await?;
         new_secret = Some(secret);
     }
     let mut issued = start_session(ctx, &account).await?;
@@ -139,7 +146,7 @@ async fn verify_credentials(
     device_id: &DeviceId,
     device_secret: Option<&DeviceSecret>,
 ) -> Result<(AccountRecord, Device), ApiError> {
-    let account = accounts::find_by_username(ctx, username_key).await?;
+    let account = accounts::find_by_username(&ctx.db, username_key).await?;
     let account_id = account.as_ref().map_or("", |a| a.account_id.as_str());
     let hash = crate::crypto::keyed_hash(
         &ctx.config.hash_key,
@@ -149,7 +156,7 @@ async fn verify_credentials(
     let trusted = match device_secret {
         Some(secret) => {
             let secret_hash = device_secret_hash(ctx, account_id, &hash, secret);
-            accounts::device_is_trusted(ctx, account_id, &hash, &secret_hash).await?
+            accounts::device_is_trusted(&ctx.db, account_id, &hash, &secret_hash).await?
                 && account.is_some()
         }
         None => false,
@@ -174,7 +181,7 @@ async fn verify_credentials(
     let matches = super::blocking(move || verify_password(&password, &stored)).await?;
     match account {
         Some(account) if matches => {
-            login_guard::clear(ctx, username_key, lane).await?;
+            login_guard::clear(&ctx.db, username_key, lane).await?;
             Ok((account, Device { hash, lane }))
         }
         _ => {
@@ -203,13 +210,13 @@ impl Guard<'_> {
         let memory = ctx.config.login.failure_memory.as_millis() as i64;
         let mut backoff = crate::store::retry::Backoff::contention();
         for _ in 0..8 {
-            let current = login_guard::get(ctx, self.username_key, self.lane).await?;
+            let current = login_guard::get(&ctx.db, self.username_key, self.lane).await?;
             let now_ms = crate::clock::now().timestamp_millis();
             let next = change(&current.unwrap_or_default(), now_ms)?;
             let forget_at =
                 (next.last_failed_ms.max(next.locked_until_ms).max(now_ms) + memory) / 1000;
             let written = login_guard::replace(
-                ctx,
+                &ctx.db,
                 self.username_key,
                 self.lane,
                 current.as_ref(),
@@ -350,7 +357,7 @@ async fn verify_new_device(
     // ticket is not found.
     let bound_to = super::sms_codes::login_binding(&account.account_id, &device.hash);
     let verified = super::sms_codes::check(ctx, phone, SmsPurpose::Login, &bound_to, code).await?;
-    Ok(verified.consume(ctx).await?)
+    Ok(verified.consume(&ctx.db).await?)
 }
 
 /// Makes a new session the account's only one and issues its access token.
@@ -361,7 +368,7 @@ async fn start_session(
     let ttl = ctx.config.login.access_token_ttl.as_secs();
     let now = crate::clock::epoch_seconds();
     let session_id = crate::crypto::random_token(16);
-    accounts::replace_session(ctx, account, &session_id, now + ttl as i64 + 60).await?;
+    accounts::replace_session(&ctx.db, account, &session_id, now + ttl as i64 + 60).await?;
     let claims = Claims {
         iss: ctx.config.login.issuer.clone(),
         aud: ctx.config.login.audience.clone(),
@@ -384,7 +391,7 @@ async fn start_session(
 
 /// Ends the caller's session (logout).
 pub async fn logout(ctx: &AppContext, principal: &crate::auth::Principal) -> Result<(), ApiError> {
-    if accounts::end_session(ctx, &principal.account_id, &principal.session_id).await? {
+    if accounts::end_session(&ctx.db, &principal.account_id, &principal.session_id).await? {
         Ok(())
     } else {
         Err(ApiError::SessionReplaced)

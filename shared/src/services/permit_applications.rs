@@ -130,7 +130,7 @@ pub async fn apply(
         .await?
         .map_err(Refusal::into_error)?;
     let now = crate::clock::now();
-    let person_key = account.person_key(ctx).ok_or(ApiError::Internal)?;
+    let person_key = account.person_key(&ctx.db).ok_or(ApiError::Internal)?;
     let status = opening_status(request.basis);
     let mut record = new_record(
         NewApplication {
@@ -147,7 +147,7 @@ pub async fn apply(
     let (by, reason) = opened_by(&mut record, &account.account_id, now);
     let change = ApplicationChange::new(&record, None, by, reason);
     // A second open application of the person: 409 APPLICATION_PENDING (see `conflicts`).
-    permits::create(ctx, &record, &change).await?;
+    permits::create(&ctx.db, &record, &change).await?;
     tracing::info!(application_id = %record.application_id, status = record.status.as_str(), "permit application");
     let record = conclude(ctx, &account, record, timelines, today).await?;
     Ok(ApplicationView::of(&record, None))
@@ -158,7 +158,7 @@ pub(super) async fn check_delivery(ctx: &AppContext, delivery: &Delivery) -> Res
     if let Delivery::PickupPoint(street) = delivery {
         let street = crate::domain::address::StreetCode::parse(street)
             .map_err(|invalid| ApiError::validation(invalid.at("delivery.pickup_point")))?;
-        let districts = crate::store::address::districts(ctx).await?;
+        let districts = crate::store::address::districts(&ctx.db).await?;
         if districts.area_of(&street).is_none() {
             return Err(ApiError::validation(FieldError::new(
                 "delivery.pickup_point",
@@ -221,7 +221,7 @@ pub(super) async fn evaluate(
             &assessment,
         ))));
     }
-    let person_key = account.person_key(ctx).ok_or(ApiError::Internal)?;
+    let person_key = account.person_key(&ctx.db).ok_or(ApiError::Internal)?;
     if super::residence_permits::holds_live_permit(ctx, &person_key, today).await? {
         return Ok(Err(Refusal::HoldsPermit));
     }
@@ -350,7 +350,7 @@ pub async fn list_mine(
     page: &PageRequest,
 ) -> Result<Page<ApplicationView>, ApiError> {
     require_applicant(principal)?;
-    let page = permits::list_of_applicant(ctx, &principal.account_id, page).await?;
+    let page = permits::list_of_applicant(&ctx.db, &principal.account_id, page).await?;
     Ok(page.map(|record| ApplicationView::of(&record, None)))
 }
 
@@ -360,7 +360,7 @@ async fn visible(
     principal: &Principal,
     application_id: &str,
 ) -> Result<ApplicationRecord, ApiError> {
-    let record = permits::get(ctx, application_id)
+    let record = permits::get(&ctx.db, application_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     if record.applicant != principal.account_id && !principal.is_staff() {
@@ -397,7 +397,7 @@ pub(super) async fn with_history(
     ctx: &AppContext,
     record: &ApplicationRecord,
 ) -> Result<ApplicationView, ApiError> {
-    let history = permits::history(ctx, &record.application_id).await?;
+    let history = permits::history(&ctx.db, &record.application_id).await?;
     let history = history.iter().map(|c| change_view(record, c)).collect();
     Ok(ApplicationView::of(record, Some(history)))
 }
@@ -444,7 +444,7 @@ pub async fn withdraw(
     );
     let change = ApplicationChange::new(&next, Some(record.status), &principal.account_id, None);
     change_status(ctx, &next, record.version, &change).await?;
-    if let Some(account) = accounts::find_by_id(ctx, &record.applicant).await? {
+    if let Some(account) = accounts::find_by_id(&ctx.db, &record.applicant).await? {
         notify_application(ctx, &account, &next, None).await;
     }
     get(ctx, principal, &record.application_id).await

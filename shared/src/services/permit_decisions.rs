@@ -46,7 +46,7 @@ pub async fn queue(
     page: &PageRequest,
 ) -> Result<Page<QueuedApplication>, ApiError> {
     require_staff(principal)?;
-    let page = permits::submitted(ctx, page).await?;
+    let page = permits::submitted(&ctx.db, page).await?;
     record_staff_reads(
         ctx,
         principal,
@@ -60,7 +60,7 @@ pub async fn queue(
     )
     .await?;
     let applicants: Vec<String> = page.items.iter().map(|r| r.applicant.clone()).collect();
-    let accounts = accounts::find_many(ctx, &applicants).await?;
+    let accounts = accounts::find_many(&ctx.db, &applicants).await?;
     let status_of = |applicant: &str| {
         accounts
             .iter()
@@ -81,7 +81,7 @@ pub async fn staff_application(
     application_id: &str,
 ) -> Result<ApplicationRecord, ApiError> {
     require_staff(principal)?;
-    permits::get(ctx, application_id)
+    permits::get(&ctx.db, application_id)
         .await?
         .ok_or(ApiError::NotFound)
 }
@@ -97,7 +97,7 @@ async fn active_applicant(
     ctx: &AppContext,
     record: &ApplicationRecord,
 ) -> Result<AccountRecord, ApiError> {
-    let account = accounts::find_by_id(ctx, &record.applicant)
+    let account = accounts::find_by_id(&ctx.db, &record.applicant)
         .await?
         .ok_or(ApiError::Internal)?;
     if account.status != AccountStatus::Active {
@@ -157,7 +157,7 @@ pub async fn decide(
 /// The application as the staff member's act left it, with its history. The act itself is in
 /// that history, so this read is not recorded as a processing of its own.
 async fn after_change(ctx: &AppContext, application_id: &str) -> Result<ApplicationView, ApiError> {
-    let record = permits::get(ctx, application_id)
+    let record = permits::get(&ctx.db, application_id)
         .await?
         .ok_or(ApiError::Internal)?;
     with_history(ctx, &record).await

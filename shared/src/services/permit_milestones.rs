@@ -62,7 +62,7 @@ pub async fn run(ctx: &AppContext, day: NaiveDate) -> Result<RunReport, ApiError
         ..RunReport::default()
     };
     let shards = futures::future::join_all(
-        (0..MILESTONE_SHARDS).map(|shard| permits::due_on(ctx, day, shard)),
+        (0..MILESTONE_SHARDS).map(|shard| permits::due_on(&ctx.db, day, shard)),
     )
     .await;
     let mut due = Vec::new();
@@ -153,7 +153,7 @@ async fn move_on(ctx: &AppContext, permit: PermitRecord, day: NaiveDate) -> Resu
     next.version = permit.version + 1;
     next.updated_at = crate::clock::rfc3339(crate::clock::now());
     next.schedule_from(day.succ_opt().unwrap_or(day));
-    match permits::move_on(ctx, &next, permit.version).await {
+    match permits::move_on(&ctx.db, &next, permit.version).await {
         Ok(true) => Ok(Moved {
             read: permit,
             milestone,
@@ -184,7 +184,7 @@ async fn tell(ctx: &AppContext, steps: Vec<Result<Moved, Outcome>>) -> Vec<Outco
     let mut ids: Vec<String> = moved.iter().map(|m| m.read.holder.clone()).collect();
     ids.sort();
     ids.dedup();
-    let holders = match accounts::find_many(ctx, &ids).await {
+    let holders = match accounts::find_many(&ctx.db, &ids).await {
         Ok(found) => found,
         Err(error) => {
             tracing::warn!(?error, "permit holders not read");
@@ -233,7 +233,7 @@ async fn tell(ctx: &AppContext, steps: Vec<Result<Moved, Outcome>>) -> Vec<Outco
 async fn move_back(ctx: &AppContext, moved: &Moved) {
     let mut back = moved.read.clone();
     back.version = moved.version + 1;
-    if let Err(error) = permits::move_on(ctx, &back, moved.version).await {
+    if let Err(error) = permits::move_on(&ctx.db, &back, moved.version).await {
         tracing::warn!(?error, "permit milestone not moved back");
     }
 }

@@ -42,8 +42,8 @@ pub async fn timelines(
     account: &AccountRecord,
     today: NaiveDate,
 ) -> Result<Timelines, ApiError> {
-    let person = account.person_key(ctx).ok_or(ApiError::Internal)?;
-    let mut records = registrations::all_of_person(ctx, &person).await?;
+    let person = account.person_key(&ctx.db).ok_or(ApiError::Internal)?;
+    let mut records = registrations::all_of_person(&ctx.db, &person).await?;
     records.retain(|r| is_holder(ctx, account, r));
     let registrations = records
         .iter()
@@ -80,7 +80,7 @@ pub async fn verified_holder(
             "单位账号不能查看或办理个人的居住证业务，请使用单位代办入口",
         ));
     }
-    let account = accounts::find_by_id(ctx, &principal.account_id)
+    let account = accounts::find_by_id(&ctx.db, &principal.account_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     require_verified(&account)?;

@@ -47,6 +47,6 @@ async fn admit_to(
     scope: &str,
     per_minute: u32,
 ) -> Result<(), ApiError> {
-    let client = ctx.lookup_hash("ip", &client_network(client_ip));
+    let client = ctx.db.lookup_hash("ip", &client_network(client_ip));
     super::limits::hit(ctx, scope, &client, Window::MINUTE, per_minute).await
 }

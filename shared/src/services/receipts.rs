@@ -212,7 +212,7 @@ pub async fn check(
     if !receipt_no.verify(&ctx.config.hash_key, check_code) {
         return Ok(not_genuine());
     }
-    let Some(r) = registrations::get_by_receipt(ctx, receipt_no).await? else {
+    let Some(r) = registrations::get_by_receipt(&ctx.db, receipt_no).await? else {
         return Ok(not_genuine());
     };
     Ok(ReceiptCheck {

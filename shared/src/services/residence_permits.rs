@@ -97,7 +97,7 @@ pub async fn issue(
     let mut attempts = 0;
     loop {
         let permit = new_permit(&next, &registration, today, &next.updated_at);
-        match permits::issue(ctx, &next, record.version, &change, &permit).await {
+        match permits::issue(&ctx.db, &next, record.version, &change, &permit).await {
             Ok(()) => return Ok((next, permit)),
             Err(e) if e.is(Clash::PermitNumberTaken) && attempts < 3 => attempts += 1,
             Err(e) => {
@@ -213,8 +213,8 @@ fn permit_view(
 
 /// The verified holder's latest permit (404 when they have none).
 async fn permit_of(ctx: &AppContext, account: &AccountRecord) -> Result<PermitRecord, ApiError> {
-    let person = account.person_key(ctx).ok_or(ApiError::Internal)?;
-    permits::permit_of_person(ctx, &person)
+    let person = account.person_key(&ctx.db).ok_or(ApiError::Internal)?;
+    permits::permit_of_person(&ctx.db, &person)
         .await?
         .ok_or(ApiError::NotFound)
 }
@@ -232,7 +232,7 @@ pub async fn my_permit_record(
 /// `GET /v1/me/permit`.
 pub async fn my_permit(ctx: &AppContext, principal: &Principal) -> Result<PermitView, ApiError> {
     let (_, permit) = my_permit_record(ctx, principal).await?;
-    let endorsements = permits::endorsements(ctx, &permit.permit_no).await?;
+    let endorsements = permits::endorsements(&ctx.db, &permit.permit_no).await?;
     Ok(permit_view(
         ctx,
         &permit,
@@ -248,7 +248,7 @@ pub async fn holds_live_permit(
     person_key: &str,
     today: NaiveDate,
 ) -> Result<bool, ApiError> {
-    Ok(permits::permit_of_person(ctx, person_key)
+    Ok(permits::permit_of_person(&ctx.db, person_key)
         .await?
         .is_some_and(|p| p.status_on(today) != PermitStatus::Cancelled))
 }
@@ -299,7 +299,7 @@ pub async fn endorse(
     next.updated_at = at.clone();
     next.schedule_from(today);
     let endorsement = EndorsementRecord::new(&next, by, restored, today, &at);
-    permits::endorse(ctx, &next, permit.version, &endorsement).await?;
+    permits::endorse(&ctx.db, &next, permit.version, &endorsement).await?;
     tracing::info!(restored, "permit endorsed");
     let window = next.validity.window();
     let what = match restored {
@@ -313,7 +313,7 @@ pub async fn endorse(
         ),
     };
     notify(ctx, &holder.phone, &next, &what).await;
-    let endorsements = permits::endorsements(ctx, &next.permit_no).await?;
+    let endorsements = permits::endorsements(&ctx.db, &next.permit_no).await?;
     Ok(permit_view(ctx, &next, &endorsements, today))
 }
 
@@ -375,7 +375,7 @@ pub async fn check(
     if !permit_no.verify(&ctx.config.hash_key, check_code) {
         return Ok(not_genuine);
     }
-    let Some(permit) = permits::get_permit(ctx, permit_no).await? else {
+    let Some(permit) = permits::get_permit(&ctx.db, permit_no).await? else {
         return Ok(not_genuine);
     };
     let today = crate::clock::today_in_china();
@@ -416,9 +416,9 @@ pub async fn cancel(
     next.version += 1;
     next.updated_at = crate::clock::rfc3339(crate::clock::now());
     next.schedule_from(today);
-    permits::update_permit(ctx, &next, permit.version).await?;
+    permits::update_permit(&ctx.db, &next, permit.version).await?;
     tracing::info!(by = %principal.account_id, "permit cancelled by staff");
-    if let Some(holder) = accounts::find_by_id(ctx, &next.holder).await? {
+    if let Some(holder) = accounts::find_by_id(&ctx.db, &next.holder).await? {
         notify(
             ctx,
             &holder.phone,
@@ -427,7 +427,7 @@ pub async fn cancel(
         )
         .await;
     }
-    let endorsements = permits::endorsements(ctx, &next.permit_no).await?;
+    let endorsements = permits::endorsements(&ctx.db, &next.permit_no).await?;
     Ok(permit_view(ctx, &next, &endorsements, today))
 }
 
@@ -439,7 +439,7 @@ pub async fn staff_permit(
 ) -> Result<PermitRecord, ApiError> {
     super::authorization::require_staff(principal)?;
     let permit_no = PermitNo::parse(permit_no).map_err(|_| ApiError::NotFound)?;
-    permits::get_permit(ctx, &permit_no)
+    permits::get_permit(&ctx.db, &permit_no)
         .await?
         .ok_or(ApiError::NotFound)
 }

@@ -83,12 +83,12 @@ pub async fn issue(
     let mut bound_to: Vec<&str> = Vec::new();
     // What the daily count per purpose is kept for: the phone, or (login codes) the account and
     // phone, so that another account on the same number never spends this one's codes.
-    let mut counted_for = ("sms-phone", ctx.lookup_hash("phone", phone.as_str()));
+    let mut counted_for = ("sms-phone", ctx.db.lookup_hash("phone", phone.as_str()));
     let mut daily_limit = settings.daily_limit_per_phone;
     match (purpose, &requester) {
         (SmsPurpose::Register, _) => {}
         (SmsPurpose::Login, Requester::Ticket(ticket)) => {
-            let account = accounts::find_by_id(ctx, &ticket.account_id)
+            let account = accounts::find_by_id(&ctx.db, &ticket.account_id)
                 .await?
                 .ok_or(ApiError::NotFound)?;
             if account.phone != *phone {
@@ -97,7 +97,9 @@ pub async fn issue(
             if !account.phone_proven() {
                 return Err(ApiError::Forbidden(UNPROVEN_PHONE));
             }
-            if !verification_codes::claim_ticket(ctx, &ticket.ticket_id, ticket.expires_at).await? {
+            if !verification_codes::claim_ticket(&ctx.db, &ticket.ticket_id, ticket.expires_at)
+                .await?
+            {
                 return Err(ApiError::validation(FieldError::new(
                     "login_ticket",
                     "TICKET_USED",
@@ -116,7 +118,7 @@ pub async fn issue(
             );
         }
         (SmsPurpose::ChangePassword, Requester::Session(caller)) => {
-            let account = accounts::find_by_id(ctx, &caller.account_id)
+            let account = accounts::find_by_id(&ctx.db, &caller.account_id)
                 .await?
                 .ok_or(ApiError::NotFound)?;
             if account.phone != *phone {
@@ -135,9 +137,9 @@ pub async fn issue(
     }
     let now = crate::clock::epoch_seconds();
     let interval = settings.resend_interval.as_secs() as i64;
-    let key = verification_code_key(ctx, phone, purpose, &bound_to);
+    let key = verification_code_key(&ctx.db, phone, purpose, &bound_to);
 
-    if let Some(last) = verification_codes::get(ctx, &key).await? {
+    if let Some(last) = verification_codes::get(&ctx.db, &key).await? {
         let next_allowed = last.sent_at + interval;
         if next_allowed > now {
             return Err(ApiError::RateLimited {
@@ -150,7 +152,7 @@ pub async fn issue(
         true => settings.hourly_limit_per_ipv6_network,
         false => settings.hourly_limit_per_ip,
     };
-    let network = ctx.lookup_hash("ip", &network);
+    let network = ctx.db.lookup_hash("ip", &network);
     super::limits::hit(ctx, "sms-ip", &network, Window::HOUR, per_network).await?;
     let per_purpose = format!("{}-{}", counted_for.0, purpose.as_str());
     super::limits::hit(
@@ -185,12 +187,12 @@ pub async fn issue(
     let code = SmsCode::generate();
     let record = CodeRecord {
         pk: key.clone(),
-        code_hash: verification_codes::code_hash(ctx, phone, purpose, &bound_to, code.expose()),
+        code_hash: verification_codes::code_hash(&ctx.db, phone, purpose, &bound_to, code.expose()),
         sent_at: now,
         expires_at: now + settings.code_ttl.as_secs() as i64,
         attempts: 0,
     };
-    if !verification_codes::put_unless_too_early(ctx, &record, now - interval).await? {
+    if !verification_codes::put_unless_too_early(&ctx.db, &record, now - interval).await? {
         // A concurrent request for the same phone and purpose won the race.
         return Err(ApiError::RateLimited {
             retry_after: interval as u64,
@@ -205,7 +207,7 @@ pub async fn issue(
     };
     let message = QueuedSms::with_code(phone, text, purpose.as_str(), carried);
     if let Err(error) = crate::sms::outbox::enqueue(ctx, &message).await {
-        verification_codes::delete_undelivered(ctx, &key, &record.code_hash).await?;
+        verification_codes::delete_undelivered(&ctx.db, &key, &record.code_hash).await?;
         return Err(error);
     }
     Ok(CodeIssued {
@@ -227,16 +229,19 @@ pub async fn check(
     bound_to: &[&str],
     code: &str,
 ) -> Result<VerifiedCode, ApiError> {
-    let key = verification_code_key(ctx, phone, purpose, bound_to);
-    let Some(record) = verification_codes::count_try(ctx, &key).await? else {
+    let key = verification_code_key(&ctx.db, phone, purpose, bound_to);
+    let Some(record) =
+        verification_codes::count_try(&ctx.db, &key, ctx.config.sms.max_attempts).await?
+    else {
         return Err(ApiError::SmsCodeInvalid);
     };
-    let offered = verification_codes::code_hash(ctx, phone, purpose, bound_to, code);
+    let offered = verification_codes::code_hash(&ctx.db, phone, purpose, bound_to, code);
     if !crate::crypto::constant_time_eq(&offered, &record.code_hash) {
         return Err(ApiError::SmsCodeInvalid);
     }
     Ok(VerifiedCode {
         key,
         code_hash: record.code_hash,
+        max_attempts: ctx.config.sms.max_attempts,
     })
 }

@@ -66,7 +66,7 @@ async fn phone_proof(
 /// The caller as a unit administrator, with their account (which holds the unit's houses).
 async fn unit_admin(ctx: &AppContext, principal: &Principal) -> Result<AccountRecord, ApiError> {
     require_unit_admin(principal)?;
-    let admin = accounts::find_by_id(ctx, &principal.account_id)
+    let admin = accounts::find_by_id(&ctx.db, &principal.account_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     if admin.unit.is_none() {
@@ -112,7 +112,7 @@ async fn member(
         return Err(ApiError::NotFound);
     }
     let unit_id = unit_id(admin)?;
-    accounts::find_by_id(ctx, account_id)
+    accounts::find_by_id(&ctx.db, account_id)
         .await?
         .filter(|a| {
             a.role == Role::SubAccount && a.unit.as_ref().is_some_and(|u| u.unit_id == unit_id)
@@ -132,7 +132,7 @@ async fn check_assignable(
         .filter(|id| uuid::Uuid::parse_str(id).is_ok())
         .cloned()
         .collect();
-    let links = house_links::get_many(ctx, &admin.account_id, &wellformed).await?;
+    let links = house_links::get_many(&ctx.db, &admin.account_id, &wellformed).await?;
     let mut errors = Vec::new();
     for (i, id) in link_ids.iter().enumerate() {
         let field = format!("link_ids[{i}]");
@@ -182,7 +182,7 @@ pub async fn create(
     // The administrator chose the password: the holder replaces it at the first login.
     record.must_change_password = true;
     record.phone_confirmed_at = Some(crate::clock::rfc3339(crate::clock::now()));
-    units::add_member(ctx, &holder, &record, &proof).await?;
+    units::add_member(&ctx.db, &holder, &record, &proof).await?;
     tracing::info!(admin_account_id = %admin.account_id, account_id = %record.account_id, "sub-account added");
     Ok(SubAccountView::from(&record))
 }
@@ -194,7 +194,7 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<SubAccountView>, ApiError> {
     let admin = unit_admin(ctx, principal).await?;
-    Ok(units::members(ctx, unit_id(&admin)?, page)
+    Ok(units::members(&ctx.db, unit_id(&admin)?, page)
         .await?
         .map(|m| SubAccountView::from(&m)))
 }
@@ -247,7 +247,7 @@ pub async fn update(
             .clone(),
     };
     units::update_member(
-        ctx,
+        &ctx.db,
         &member,
         &MemberUpdate {
             real_name: &real_name,
@@ -277,7 +277,7 @@ pub async fn deactivate(ctx: &AppContext, managed: Managed) -> Result<SubAccount
         return Err(deactivated());
     }
     let at = crate::clock::rfc3339(crate::clock::now());
-    units::deactivate_member(ctx, &member, &at).await?;
+    units::deactivate_member(&ctx.db, &member, &at).await?;
     tracing::info!(admin_account_id = %admin.account_id, account_id = %member.account_id, "sub-account deactivated");
     member.status = AccountStatus::Deactivated;
     member.deactivated_at = Some(at);
@@ -303,7 +303,7 @@ pub async fn assigned_links(
     let mut ids = assignment.link_ids;
     ids.sort();
     let chosen = Page::of_slice(&ids, page);
-    let links = house_links::get_many(ctx, &assignment.admin_account_id, &chosen.items).await?;
+    let links = house_links::get_many(&ctx.db, &assignment.admin_account_id, &chosen.items).await?;
     Ok(Page {
         items: links.iter().map(LinkView::from).collect(),
         next: chosen.next,

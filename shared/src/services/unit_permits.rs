@@ -81,7 +81,7 @@ async fn unit_of(
     principal: &Principal,
 ) -> Result<(AccountRecord, UnitMembership), ApiError> {
     require_permit_unit(principal)?;
-    let admin = accounts::find_by_id(ctx, &principal.account_id)
+    let admin = accounts::find_by_id(&ctx.db, &principal.account_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let unit = admin.unit.clone().ok_or(ApiError::Internal)?;
@@ -97,7 +97,7 @@ async fn employee_account(
     person_key: &str,
 ) -> Result<Option<AccountRecord>, ApiError> {
     Ok(
-        accounts::find_by_document(ctx, AccountType::ResidencePermit, &employee.document)
+        accounts::find_by_document(&ctx.db, AccountType::ResidencePermit, &employee.document)
             .await?
             .filter(|a| {
                 a.role == Role::Individual
@@ -195,7 +195,7 @@ pub async fn file(
     .await?;
     check_delivery(ctx, &request.application.delivery).await?;
     let document = &request.employee.document;
-    let person_key = crate::store::keys::person_key(ctx, document.id_type(), document.number());
+    let person_key = crate::store::keys::person_key(&ctx.db, document.id_type(), document.number());
     let employee = employee_account(ctx, &request.employee, &person_key).await?;
     let now = crate::clock::now();
     let deadline = now + chrono::Duration::days(CONSENT_DAYS);
@@ -222,14 +222,14 @@ pub async fn file(
     };
     super::data_access::record_unit_filing(
         ctx,
-        &crate::store::keys::subject_key(ctx, &record.person_key, &record.holder_name),
+        &crate::store::keys::subject_key(&ctx.db, &record.person_key, &record.holder_name),
         &unit.unit_id,
         &unit.unit_name,
         &record.application_id,
     )
     .await?;
     let change = ApplicationChange::new(&record, None, &admin.account_id, None);
-    permits::create(ctx, &record, &change).await?;
+    permits::create(&ctx.db, &record, &change).await?;
     tracing::info!(unit_id = %unit.unit_id, application_id = %record.application_id, matched = employee.is_some(), "permit application filed by a unit, awaiting consent");
     if let Some(account) = &employee {
         let text = crate::domain::sms::unit_filing_invitation(
@@ -252,7 +252,7 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<FiledApplication>, ApiError> {
     let (_, unit) = unit_of(ctx, principal).await?;
-    let page = permits::list_of_unit(ctx, &unit.unit_id, page).await?;
+    let page = permits::list_of_unit(&ctx.db, &unit.unit_id, page).await?;
     Ok(page.map(|record| FiledApplication::of(&record)))
 }
 
@@ -266,7 +266,7 @@ pub async fn consentable(
 ) -> Result<(AccountRecord, ApplicationRecord), ApiError> {
     super::permit_applications::require_applicant(principal)?;
     let account = super::permits::verified_holder(ctx, principal).await?;
-    let record = permits::get(ctx, application_id)
+    let record = permits::get(&ctx.db, application_id)
         .await?
         .filter(|r| {
             r.agent.is_some()
@@ -353,7 +353,7 @@ pub async fn unit_permit(
 ) -> Result<(AccountRecord, permits::PermitRecord), ApiError> {
     let (admin, unit) = unit_of(ctx, principal).await?;
     let permit_no = PermitNo::parse(permit_no).map_err(|_| ApiError::NotFound)?;
-    let permit = permits::get_permit(ctx, &permit_no)
+    let permit = permits::get_permit(&ctx.db, &permit_no)
         .await?
         .filter(|p| p.filed_unit.as_deref() == Some(unit.unit_id.as_str()))
         .ok_or(ApiError::NotFound)?;
@@ -366,7 +366,7 @@ pub async fn endorse(
     admin: &AccountRecord,
     permit: permits::PermitRecord,
 ) -> Result<PermitView, ApiError> {
-    let holder = accounts::find_by_id(ctx, &permit.holder)
+    let holder = accounts::find_by_id(&ctx.db, &permit.holder)
         .await?
         .ok_or(ApiError::NotFound)?;
     let today = crate::clock::today_in_china();

@@ -86,11 +86,11 @@ pub async fn open(
     let links: Vec<LinkRecord> = houses
         .into_iter()
         .map(|(declarant_type, target)| {
-            LinkRecord::new(ctx, &admin.account_id, declarant_type, target)
+            LinkRecord::new(&ctx.db, &admin.account_id, declarant_type, target)
                 .approved_at_counter(&principal.account_id)
         })
         .collect();
-    units::open(ctx, &unit, &holder, &admin, &links)
+    units::open(&ctx.db, &unit, &holder, &admin, &links)
         .await
         .map_err(|error| super::conflicts::answer(error, "admin."))?;
     tracing::info!(

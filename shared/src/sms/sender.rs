@@ -70,7 +70,8 @@ async fn deliver_one(ctx: &AppContext, record: &SqsMessage) -> Outcome {
         Err(error_code) if attempt >= ctx.config.sms.delivery_attempts => {
             if let Some(code) = &message.code
                 && let Err(error) =
-                    verification_codes::delete_undelivered(ctx, &code.key, &code.code_hash).await
+                    verification_codes::delete_undelivered(&ctx.db, &code.key, &code.code_hash)
+                        .await
             {
                 tracing::error!(
                     purpose,

@@ -8,7 +8,7 @@
 use aws_sdk_dynamodb::types::{AttributeValue, Delete};
 use serde::{Deserialize, Serialize};
 
-use crate::context::AppContext;
+use super::Db;
 use crate::domain::account::{AccountStatus, AccountType, RealName, Role, Username, phone_scope};
 use crate::domain::id_document::{IdDocument, IdType};
 use crate::domain::identity::VerificationMethod;
@@ -170,15 +170,15 @@ impl AccountRecord {
 
     /// The keyed hash of the holder's ID document ([`keys::person_key`]): how registrations,
     /// insurance months and applications name the person. `None` for unit accounts.
-    pub fn person_key(&self, ctx: &AppContext) -> Option<String> {
+    pub fn person_key(&self, db: &Db) -> Option<String> {
         self.document()
-            .map(|(id_type, number)| keys::person_key(ctx, id_type, number))
+            .map(|(id_type, number)| keys::person_key(db, id_type, number))
     }
 
     /// The holder as a data subject ([`keys::subject_key`]): their ID document and real name.
-    pub fn subject_key(&self, ctx: &AppContext) -> Option<String> {
-        self.person_key(ctx)
-            .map(|person| keys::subject_key(ctx, &person, &self.real_name))
+    pub fn subject_key(&self, db: &Db) -> Option<String> {
+        self.person_key(db)
+            .map(|person| keys::subject_key(db, &person, &self.real_name))
     }
 
     /// The name a declaration under this account's links is made in: the unit's for unit accounts.
@@ -189,8 +189,8 @@ impl AccountRecord {
     }
 
     /// The claim of `phone` among the accounts of this account's scope.
-    pub fn phone_claim(&self, ctx: &AppContext, phone: &PhoneNumber) -> String {
-        keys::phone_claim(ctx, phone_scope(self.account_type, self.role), phone)
+    pub fn phone_claim(&self, db: &Db, phone: &PhoneNumber) -> String {
+        keys::phone_claim(db, phone_scope(self.account_type, self.role), phone)
     }
 
     pub fn key(&self) -> Item {
@@ -209,11 +209,11 @@ pub(crate) fn claim_item(claim_pk: String, owner_id: &str) -> Item {
 /// and (where it has one) its ID document, each put only where absent.
 pub fn add_creation(
     tx: &mut Transaction,
-    ctx: &AppContext,
+    db: &Db,
     holder: &Holder<'_>,
     record: &AccountRecord,
 ) -> StoreResult<()> {
-    let table = &ctx.config.tables.accounts;
+    let table = &db.tables.accounts;
     let account_id = &record.account_id;
     tx.put_fresh(table, to_item(record)?);
     tx.put_new(
@@ -223,14 +223,14 @@ pub fn add_creation(
     );
     tx.put_new(
         table,
-        claim_item(record.phone_claim(ctx, holder.phone), account_id),
+        claim_item(record.phone_claim(db, holder.phone), account_id),
         Clash::PhoneTaken,
     );
     if let Some(document) = holder.document {
         tx.put_new(
             table,
             claim_item(
-                keys::id_claim(ctx, record.account_type, document),
+                keys::id_claim(db, record.account_type, document),
                 account_id,
             ),
             Clash::IdDocumentTaken,
@@ -243,14 +243,14 @@ pub fn add_creation(
 /// account's claim is left alone (the condition fails, meaning `clash`).
 pub fn add_phone_release(
     tx: &mut Transaction,
-    ctx: &AppContext,
+    db: &Db,
     account: &AccountRecord,
     phone: &PhoneNumber,
     clash: Clash,
 ) {
     let delete = Delete::builder()
-        .table_name(&ctx.config.tables.accounts)
-        .set_key(Some(keys::claim_key(account.phone_claim(ctx, phone))))
+        .table_name(&db.tables.accounts)
+        .set_key(Some(keys::claim_key(account.phone_claim(db, phone))))
         .condition_expression("attribute_not_exists(pk) OR account_id = :me")
         .expression_attribute_values(":me", s(&account.account_id))
         .build()
@@ -261,68 +261,62 @@ pub fn add_phone_release(
 /// Writes the account and its claims in one transaction, using up the SMS code (self-service)
 /// and creating the account's house links in the same transaction: all of it happens or none.
 pub async fn create(
-    ctx: &AppContext,
+    db: &Db,
     holder: &Holder<'_>,
     record: &AccountRecord,
     code: Option<&VerifiedCode>,
     linked: &[LinkRecord],
 ) -> StoreResult<()> {
     let mut tx = Transaction::new("accounts.create");
-    add_creation(&mut tx, ctx, holder, record)?;
+    add_creation(&mut tx, db, holder, record)?;
     if let Some(code) = code {
-        code.add_use(&mut tx, ctx);
+        code.add_use(&mut tx, db);
     }
     for link in linked {
-        super::house_links::add_creation(&mut tx, ctx, link)?;
+        super::house_links::add_creation(&mut tx, db, link)?;
     }
-    tx.commit(ctx).await
+    tx.commit(db).await
 }
 
 /// The account a username belongs to (case-insensitive), read consistently.
-pub async fn find_by_username(
-    ctx: &AppContext,
-    username_key: &str,
-) -> StoreResult<Option<AccountRecord>> {
+pub async fn find_by_username(db: &Db, username_key: &str) -> StoreResult<Option<AccountRecord>> {
     let key = keys::claim_key(keys::username_claim(username_key));
-    let Some(claim) = get(ctx, key, "accounts.username").await? else {
+    let Some(claim) = get(db, key, "accounts.username").await? else {
         return Ok(None);
     };
     let Some(account_id) = string_of(&claim, "account_id") else {
         return Ok(None);
     };
-    find_by_id(ctx, account_id).await
+    find_by_id(db, account_id).await
 }
 
 /// The account of `account_type` that holds the ID document (its claim), read consistently.
 pub async fn find_by_document(
-    ctx: &AppContext,
+    db: &Db,
     account_type: AccountType,
     document: &IdDocument,
 ) -> StoreResult<Option<AccountRecord>> {
-    let key = keys::claim_key(keys::id_claim(ctx, account_type, document));
-    let Some(claim) = get(ctx, key, "accounts.id_document").await? else {
+    let key = keys::claim_key(keys::id_claim(db, account_type, document));
+    let Some(claim) = get(db, key, "accounts.id_document").await? else {
         return Ok(None);
     };
     let Some(account_id) = string_of(&claim, "account_id") else {
         return Ok(None);
     };
-    find_by_id(ctx, account_id).await
+    find_by_id(db, account_id).await
 }
 
-pub async fn find_by_id(ctx: &AppContext, account_id: &str) -> StoreResult<Option<AccountRecord>> {
-    get(ctx, keys::profile_key(account_id), "accounts.profile")
+pub async fn find_by_id(db: &Db, account_id: &str) -> StoreResult<Option<AccountRecord>> {
+    get(db, keys::profile_key(account_id), "accounts.profile")
         .await?
         .map(from_item)
         .transpose()
 }
 
 /// Accounts by id, read consistently, in the order asked; ids with no account are left out.
-pub async fn find_many(
-    ctx: &AppContext,
-    account_ids: &[String],
-) -> StoreResult<Vec<AccountRecord>> {
+pub async fn find_many(db: &Db, account_ids: &[String]) -> StoreResult<Vec<AccountRecord>> {
     let keys = account_ids.iter().map(|id| keys::profile_key(id)).collect();
-    let items = batch_get(ctx, &ctx.config.tables.accounts, keys, "accounts.find_many").await?;
+    let items = batch_get(db, &db.tables.accounts, keys, "accounts.find_many").await?;
     let mut found: Vec<AccountRecord> =
         items.into_iter().map(from_item).collect::<Result<_, _>>()?;
     found.sort_by_key(|a| account_ids.iter().position(|id| *id == a.account_id));
@@ -330,12 +324,8 @@ pub async fn find_many(
 }
 
 /// A strongly consistent read of one item of the accounts table.
-pub(crate) async fn get(
-    ctx: &AppContext,
-    key: Item,
-    operation: &'static str,
-) -> StoreResult<Option<Item>> {
-    get_item(ctx, &ctx.config.tables.accounts, key, &[], operation).await
+pub(crate) async fn get(db: &Db, key: Item, operation: &'static str) -> StoreResult<Option<Item>> {
+    get_item(db, &db.tables.accounts, key, &[], operation).await
 }
 
 /// The account's one current session.
@@ -376,7 +366,7 @@ pub struct CurrentSession {
 /// a login racing a deactivation cannot leave a working session behind
 /// ([`Clash::AccountDeactivated`]).
 pub async fn replace_session(
-    ctx: &AppContext,
+    db: &Db,
     account: &AccountRecord,
     session_id: &str,
     expires_at: i64,
@@ -391,10 +381,10 @@ pub async fn replace_session(
         account_type: account.account_type,
         role: account.role,
     };
-    let result = ctx
-        .dynamo
+    let result = db
+        .client
         .put_item()
-        .table_name(&ctx.config.tables.accounts)
+        .table_name(&db.tables.accounts)
         .set_item(Some(to_item(&record)?))
         .condition_expression("attribute_not_exists(deactivated)")
         .send()
@@ -404,13 +394,10 @@ pub async fn replace_session(
 
 /// The account's current session, read consistently (a replaced session must fail at once).
 /// `None` also for a tombstone (a deactivated account), which has no session id.
-pub async fn current_session(
-    ctx: &AppContext,
-    account_id: &str,
-) -> StoreResult<Option<CurrentSession>> {
+pub async fn current_session(db: &Db, account_id: &str) -> StoreResult<Option<CurrentSession>> {
     let item = get_item(
-        ctx,
-        &ctx.config.tables.accounts,
+        db,
+        &db.tables.accounts,
         keys::session_key(account_id),
         &[
             "session_id",
@@ -430,22 +417,18 @@ pub async fn current_session(
 /// Adds to `tx` the end of the account's session, whichever it is, for good (deactivation): the
 /// session item becomes a tombstone without a session id, which no token matches and no later
 /// login replaces.
-pub fn add_final_session_end(tx: &mut Transaction, ctx: &AppContext, account_id: &str) {
+pub fn add_final_session_end(tx: &mut Transaction, db: &Db, account_id: &str) {
     let mut tombstone = keys::session_key(account_id);
     tombstone.insert("deactivated".into(), AttributeValue::Bool(true));
-    tx.put(&ctx.config.tables.accounts, tombstone);
+    tx.put(&db.tables.accounts, tombstone);
 }
 
 /// Ends the session if it is still the current one; `false` if another had replaced it.
-pub async fn end_session(
-    ctx: &AppContext,
-    account_id: &str,
-    session_id: &str,
-) -> StoreResult<bool> {
-    let result = ctx
-        .dynamo
+pub async fn end_session(db: &Db, account_id: &str, session_id: &str) -> StoreResult<bool> {
+    let result = db
+        .client
         .delete_item()
-        .table_name(&ctx.config.tables.accounts)
+        .table_name(&db.tables.accounts)
         .set_key(Some(keys::session_key(account_id)))
         .condition_expression("session_id = :sid")
         .expression_attribute_values(":sid", s(session_id))
@@ -458,7 +441,7 @@ pub async fn end_session(
 /// `secret_hash` is the hash of the device secret issued then. An item without a secret hash
 /// (trusted before devices had secrets) trusts nothing: that device's next login needs a code.
 pub async fn device_is_trusted(
-    ctx: &AppContext,
+    db: &Db,
     account_id: &str,
     device_hash: &str,
     secret_hash: &str,
@@ -470,7 +453,7 @@ pub async fn device_is_trusted(
         secret_hash: Option<String>,
     }
     let item = get(
-        ctx,
+        db,
         keys::device_key(account_id, device_hash),
         "accounts.device_get",
     )
@@ -490,7 +473,7 @@ pub async fn device_is_trusted(
 /// Trusts the device until `trusted_until` (epoch seconds) for whoever shows the secret whose
 /// hash is `secret_hash` (a new secret replaces the old one); the item expires then by TTL.
 pub async fn trust_device(
-    ctx: &AppContext,
+    db: &Db,
     account_id: &str,
     device_hash: &str,
     secret_hash: &str,
@@ -504,9 +487,9 @@ pub async fn trust_device(
         "trusted_at".into(),
         s(crate::clock::rfc3339(crate::clock::now())),
     );
-    ctx.dynamo
+    db.client
         .put_item()
-        .table_name(&ctx.config.tables.accounts)
+        .table_name(&db.tables.accounts)
         .set_item(Some(item))
         .send()
         .await
@@ -527,12 +510,12 @@ pub struct ForgottenDevices {
 
 impl ForgottenDevices {
     /// The account's trusted devices (consistent Query), to be forgotten.
-    pub async fn of(ctx: &AppContext, account_id: &str) -> StoreResult<Self> {
+    pub async fn of(db: &Db, account_id: &str) -> StoreResult<Self> {
         let pk = account_pk(account_id);
         let mut keys = query_all("accounts.devices", || {
-            ctx.dynamo
+            db.client
                 .query()
-                .table_name(&ctx.config.tables.accounts)
+                .table_name(&db.tables.accounts)
                 .key_condition_expression("pk = :pk AND begins_with(sk, :device)")
                 .expression_attribute_values(":pk", s(&pk))
                 .expression_attribute_values(":device", s(DEVICE_PREFIX))
@@ -548,10 +531,10 @@ impl ForgottenDevices {
     }
 
     /// Adds the deletes that fit to the transaction that makes the change.
-    pub fn add_to(&self, tx: &mut Transaction, ctx: &AppContext) {
+    pub fn add_to(&self, tx: &mut Transaction, db: &Db) {
         for key in &self.in_transaction {
             let delete = Delete::builder()
-                .table_name(&ctx.config.tables.accounts)
+                .table_name(&db.tables.accounts)
                 .set_key(Some(key.clone()))
                 .build()
                 .expect("key is set");
@@ -560,11 +543,11 @@ impl ForgottenDevices {
     }
 
     /// Deletes the devices that did not fit in the transaction (once it has succeeded).
-    pub async fn finish(self, ctx: &AppContext) -> StoreResult<()> {
+    pub async fn finish(self, db: &Db) -> StoreResult<()> {
         for key in self.later {
-            ctx.dynamo
+            db.client
                 .delete_item()
-                .table_name(&ctx.config.tables.accounts)
+                .table_name(&db.tables.accounts)
                 .set_key(Some(key))
                 .send()
                 .await
@@ -579,7 +562,7 @@ impl ForgottenDevices {
 /// (only while `session_id` is still the current session: [`Clash::SessionReplaced`]) and
 /// forgets the trusted devices, in one transaction.
 pub async fn change_password(
-    ctx: &AppContext,
+    db: &Db,
     account_id: &str,
     session_id: &str,
     old_hash: &str,
@@ -587,7 +570,7 @@ pub async fn change_password(
     code: &VerifiedCode,
     devices: ForgottenDevices,
 ) -> StoreResult<()> {
-    let table = &ctx.config.tables.accounts;
+    let table = &db.tables.accounts;
     let profile = ItemUpdate::new(table, keys::profile_key(account_id))
         .set("password_hash", s(new_hash))
         .set("must_change_password", AttributeValue::Bool(false))
@@ -597,11 +580,11 @@ pub async fn change_password(
         .condition("#session_id = :sid", vec![(":sid", s(session_id))]);
     let mut tx = Transaction::new("accounts.change_password");
     tx.update(profile.into_update(), Clash::PasswordChanged);
-    code.add_use(&mut tx, ctx);
+    code.add_use(&mut tx, db);
     tx.update(session.into_update(), Clash::SessionReplaced);
-    devices.add_to(&mut tx, ctx);
-    tx.commit(ctx).await?;
-    devices.finish(ctx).await
+    devices.add_to(&mut tx, db);
+    tx.commit(db).await?;
+    devices.finish(db).await
 }
 
 /// Moves the account to `new_phone`: the profile (only while it still has the old phone:
@@ -609,36 +592,36 @@ pub async fn change_password(
 /// account of the scope holds it: [`Clash::PhoneTaken`]), and the SMS code used up
 /// ([`Clash::CodeSpent`]), in one transaction.
 pub async fn change_phone(
-    ctx: &AppContext,
+    db: &Db,
     account: &AccountRecord,
     new_phone: &PhoneNumber,
     code: &VerifiedCode,
 ) -> StoreResult<()> {
-    let table = &ctx.config.tables.accounts;
+    let table = &db.tables.accounts;
     let profile = ItemUpdate::new(table, account.key())
         .set("phone", s(new_phone.as_str()))
         .condition("#phone = :old", vec![(":old", s(account.phone.as_str()))]);
     let mut tx = Transaction::new("accounts.change_phone");
     tx.update(profile.into_update(), Clash::PhoneChanged);
-    add_phone_release(&mut tx, ctx, account, &account.phone, Clash::PhoneChanged);
+    add_phone_release(&mut tx, db, account, &account.phone, Clash::PhoneChanged);
     tx.put_new(
         table,
-        claim_item(account.phone_claim(ctx, new_phone), &account.account_id),
+        claim_item(account.phone_claim(db, new_phone), &account.account_id),
         Clash::PhoneTaken,
     );
-    code.add_use(&mut tx, ctx);
-    tx.commit(ctx).await
+    code.add_use(&mut tx, db);
+    tx.commit(db).await
 }
 
 /// Records the proof of an active account's identity, with its audit record, in one transaction
 /// ([`Clash::AccountNotActive`] when the account is not active).
 pub async fn verify_identity(
-    ctx: &AppContext,
+    db: &Db,
     account_id: &str,
     proof: &IdentityProof,
     audit: &AuditRecord,
 ) -> StoreResult<()> {
-    let table = &ctx.config.tables.accounts;
+    let table = &db.tables.accounts;
     let profile = ItemUpdate::new(table, keys::profile_key(account_id))
         .set("identity", super::item::to_attribute(proof)?)
         .remove("face_check")
@@ -652,16 +635,16 @@ pub async fn verify_identity(
     let mut tx = Transaction::new("accounts.verify_identity");
     tx.update(profile.into_update(), Clash::AccountNotActive);
     tx.put_fresh(table, audit.item()?);
-    tx.commit(ctx).await
+    tx.commit(db).await
 }
 
 /// Keeps the face check the account opened (replacing an earlier one), while it is active.
 pub async fn set_face_check(
-    ctx: &AppContext,
+    db: &Db,
     account_id: &str,
     check: &PendingFaceCheck,
 ) -> StoreResult<()> {
-    let written = ItemUpdate::new(&ctx.config.tables.accounts, keys::profile_key(account_id))
+    let written = ItemUpdate::new(&db.tables.accounts, keys::profile_key(account_id))
         .set("face_check", super::item::to_attribute(check)?)
         .condition(
             "#status = :active",
@@ -670,7 +653,7 @@ pub async fn set_face_check(
                 super::item::to_attribute(&AccountStatus::Active)?,
             )],
         )
-        .apply_if(ctx, "accounts.set_face_check")
+        .apply_if(db, "accounts.set_face_check")
         .await?;
     match written {
         true => Ok(()),
@@ -685,12 +668,12 @@ pub async fn set_face_check(
 /// not active). Returned uncommitted, so that the caller adds what the suspension ends elsewhere
 /// (the account's open applications) to the same transaction.
 pub fn suspension(
-    ctx: &AppContext,
+    db: &Db,
     account: &AccountRecord,
     suspension: &Suspension,
     audit: &AuditRecord,
 ) -> StoreResult<Transaction> {
-    let table = &ctx.config.tables.accounts;
+    let table = &db.tables.accounts;
     let profile = ItemUpdate::new(table, account.key())
         .set(
             "status",
@@ -706,9 +689,9 @@ pub fn suspension(
         );
     let mut tx = Transaction::new("accounts.suspend");
     tx.update(profile.into_update(), Clash::AccountNotActive);
-    add_final_session_end(&mut tx, ctx, &account.account_id);
+    add_final_session_end(&mut tx, db, &account.account_id);
     if let (Some(id_type), Some(number)) = (account.id_type, account.id_number.as_deref()) {
-        let claim = keys::id_claim_of(ctx, account.account_type, id_type, number);
+        let claim = keys::id_claim_of(db, account.account_type, id_type, number);
         let delete = Delete::builder()
             .table_name(table)
             .set_key(Some(keys::claim_key(claim)))

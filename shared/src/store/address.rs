@@ -20,7 +20,7 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use serde::{Deserialize, Serialize};
 
-use crate::context::AppContext;
+use super::Db;
 use crate::domain::address::{
     BuildingCode, BuildingQuery, HouseCode, Room, StreetCode, name_grams, normalize_text,
 };
@@ -139,14 +139,14 @@ pub fn house_key(code: &HouseCode) -> Item {
 
 /// The districts and streets, read once per instance (reference data changes only when the
 /// operator reloads it; new instances see the change).
-pub async fn districts(ctx: &AppContext) -> StoreResult<Arc<Districts>> {
-    if let Some(cached) = ctx.reference.get() {
+pub async fn districts(db: &Db) -> StoreResult<Arc<Districts>> {
+    if let Some(cached) = db.reference.get() {
         return Ok(cached.clone());
     }
     let streets = query_all("address.streets", || {
-        ctx.dynamo
+        db.client
             .query()
-            .table_name(&ctx.config.tables.address)
+            .table_name(&db.tables.address)
             .key_condition_expression("pk = :pk")
             .expression_attribute_values(":pk", s(STREETS_PK))
     })
@@ -159,7 +159,7 @@ pub async fn districts(ctx: &AppContext) -> StoreResult<Arc<Districts>> {
         // Not loaded yet: do not keep an empty answer for the instance's lifetime.
         return Ok(districts);
     }
-    Ok(ctx
+    Ok(db
         .reference
         .get_or_init(|| async { districts })
         .await
@@ -168,24 +168,24 @@ pub async fn districts(ctx: &AppContext) -> StoreResult<Arc<Districts>> {
 
 // ------------------------------------------------------------------ reads
 
-pub async fn get_building(ctx: &AppContext, code: &BuildingCode) -> StoreResult<Option<Building>> {
-    get(ctx, building_key(code.as_str()), "address.get_building").await
+pub async fn get_building(db: &Db, code: &BuildingCode) -> StoreResult<Option<Building>> {
+    get(db, building_key(code.as_str()), "address.get_building").await
 }
 
-pub async fn get_house(ctx: &AppContext, code: &HouseCode) -> StoreResult<Option<House>> {
-    get(ctx, house_key(code), "address.get_house").await
+pub async fn get_house(db: &Db, code: &HouseCode) -> StoreResult<Option<House>> {
+    get(db, house_key(code), "address.get_house").await
 }
 
 /// One item of the address table (reference data: an eventually consistent read is enough).
 async fn get<T: serde::de::DeserializeOwned>(
-    ctx: &AppContext,
+    db: &Db,
     key: Item,
     operation: &'static str,
 ) -> StoreResult<Option<T>> {
-    let output = ctx
-        .dynamo
+    let output = db
+        .client
         .get_item()
-        .table_name(&ctx.config.tables.address)
+        .table_name(&db.tables.address)
         .set_key(Some(key))
         .send()
         .await
@@ -195,14 +195,14 @@ async fn get<T: serde::de::DeserializeOwned>(
 
 /// The buildings of a street that match the query, a page at a time.
 pub async fn search_buildings(
-    ctx: &AppContext,
+    db: &Db,
     street: &StreetCode,
     query: &BuildingQuery,
     page: &PageRequest,
 ) -> StoreResult<Page<Building>> {
-    let table = &ctx.config.tables.address;
+    let table = &db.tables.address;
     let by_street = || {
-        ctx.dynamo
+        db.client
             .query()
             .table_name(table)
             .index_name(BUILDINGS_BY_STREET)
@@ -250,8 +250,8 @@ pub async fn search_buildings(
                     let pk = gram_pk(street.as_str(), &first);
                     let part = part.clone();
                     Box::new(move || {
-                        let query = ctx
-                            .dynamo
+                        let query = db
+                            .client
                             .query()
                             .table_name(table)
                             .key_condition_expression("pk = :pk")
@@ -274,17 +274,17 @@ pub async fn search_buildings(
 /// The houses of a building whose room number starts with `room` (every house when empty), in
 /// floor order when listing all.
 pub async fn houses(
-    ctx: &AppContext,
+    db: &Db,
     building: &BuildingCode,
     room: &Room,
     page: &PageRequest,
 ) -> StoreResult<Page<House>> {
-    let table = &ctx.config.tables.address;
+    let table = &db.tables.address;
     let pk = building_pk(building.as_str());
     let room = room.as_str().to_owned();
     query_records(page, "address.houses", move || {
-        let query = ctx
-            .dynamo
+        let query = db
+            .client
             .query()
             .table_name(table)
             .expression_attribute_values(":pk", s(pk.clone()));

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::context::AppContext;
+use super::Db;
 use crate::domain::identity::VerificationMethod;
 
 use super::error::StoreResult;
@@ -57,11 +57,11 @@ impl AuditRecord {
 }
 
 /// Every audit record of the account, oldest first.
-pub async fn list(ctx: &AppContext, account_id: &str) -> StoreResult<Vec<AuditRecord>> {
+pub async fn list(db: &Db, account_id: &str) -> StoreResult<Vec<AuditRecord>> {
     let items = query_all("audit.list", || {
-        ctx.dynamo
+        db.client
             .query()
-            .table_name(&ctx.config.tables.accounts)
+            .table_name(&db.tables.accounts)
             .key_condition_expression("pk = :pk AND begins_with(sk, :audit)")
             .expression_attribute_values(":pk", s(account_pk(account_id)))
             .expression_attribute_values(":audit", s(AUDIT_PREFIX))

@@ -14,7 +14,7 @@
 use aws_sdk_dynamodb::types::Delete;
 use serde::{Deserialize, Serialize};
 
-use crate::context::AppContext;
+use super::Db;
 use crate::domain::address::DeclarantType;
 use crate::domain::house_link::LinkStatus;
 
@@ -103,12 +103,7 @@ pub enum Target {
 
 impl LinkRecord {
     /// A new pending link, queued for review.
-    pub fn new(
-        ctx: &AppContext,
-        account_id: &str,
-        declarant_type: DeclarantType,
-        target: Target,
-    ) -> Self {
+    pub fn new(db: &Db, account_id: &str, declarant_type: DeclarantType, target: Target) -> Self {
         let link_id = uuid::Uuid::now_v7().to_string();
         let now = crate::clock::now();
         let (house, manual_address, claim) = match target {
@@ -117,7 +112,7 @@ impl LinkRecord {
                 (Some(house), None, claim)
             }
             Target::Manual(manual) => {
-                let claim = keys::manual_claim(ctx, &manual.street, &manual.address);
+                let claim = keys::manual_claim(db, &manual.street, &manual.address);
                 (None, Some(manual), claim)
             }
         };
@@ -171,8 +166,8 @@ fn claim_item(account_pk: &str, claim: &str, link_id: &str) -> Item {
 
 /// Adds what creates a link to `tx`: the link, its id pointer and its claim. The claim is taken
 /// when the account already has an active link to the house ([`Clash::HouseAlreadyLinked`]).
-pub fn add_creation(tx: &mut Transaction, ctx: &AppContext, link: &LinkRecord) -> StoreResult<()> {
-    let table = &ctx.config.tables.accounts;
+pub fn add_creation(tx: &mut Transaction, db: &Db, link: &LinkRecord) -> StoreResult<()> {
+    let table = &db.tables.accounts;
     let mut pointer = keys::link_pointer_key(&link.link_id);
     pointer.insert("account_id".into(), s(&link.account_id));
     tx.put_fresh(table, to_item(link)?);
@@ -187,21 +182,17 @@ pub fn add_creation(tx: &mut Transaction, ctx: &AppContext, link: &LinkRecord) -
 
 /// Creates one link ([`Clash::HouseAlreadyLinked`] when the account has an active link to the
 /// house).
-pub async fn create(ctx: &AppContext, link: &LinkRecord) -> StoreResult<()> {
+pub async fn create(db: &Db, link: &LinkRecord) -> StoreResult<()> {
     let mut tx = Transaction::new("house_links.create");
-    add_creation(&mut tx, ctx, link)?;
-    tx.commit(ctx).await
+    add_creation(&mut tx, db, link)?;
+    tx.commit(db).await
 }
 
 /// A link of an account, read consistently.
-pub async fn get(
-    ctx: &AppContext,
-    account_id: &str,
-    link_id: &str,
-) -> StoreResult<Option<LinkRecord>> {
+pub async fn get(db: &Db, account_id: &str, link_id: &str) -> StoreResult<Option<LinkRecord>> {
     get_item(
-        ctx,
-        &ctx.config.tables.accounts,
+        db,
+        &db.tables.accounts,
         keys::link_key(account_id, link_id),
         &[],
         "house_links.get",
@@ -214,7 +205,7 @@ pub async fn get(
 /// Links of an account by id, read consistently, in the order asked; ids with no link are left
 /// out.
 pub async fn get_many(
-    ctx: &AppContext,
+    db: &Db,
     account_id: &str,
     link_ids: &[String],
 ) -> StoreResult<Vec<LinkRecord>> {
@@ -222,23 +213,17 @@ pub async fn get_many(
         .iter()
         .map(|id| keys::link_key(account_id, id))
         .collect();
-    let items = batch_get(
-        ctx,
-        &ctx.config.tables.accounts,
-        keys,
-        "house_links.get_many",
-    )
-    .await?;
+    let items = batch_get(db, &db.tables.accounts, keys, "house_links.get_many").await?;
     let mut links: Vec<LinkRecord> = items.into_iter().map(from_item).collect::<Result<_, _>>()?;
     links.sort_by_key(|link| link_ids.iter().position(|id| *id == link.link_id));
     Ok(links)
 }
 
 /// A link by its id alone (staff), read consistently.
-pub async fn get_by_id(ctx: &AppContext, link_id: &str) -> StoreResult<Option<LinkRecord>> {
+pub async fn get_by_id(db: &Db, link_id: &str) -> StoreResult<Option<LinkRecord>> {
     let pointer = get_item(
-        ctx,
-        &ctx.config.tables.accounts,
+        db,
+        &db.tables.accounts,
         keys::link_pointer_key(link_id),
         &[],
         "house_links.pointer",
@@ -250,20 +235,16 @@ pub async fn get_by_id(ctx: &AppContext, link_id: &str) -> StoreResult<Option<Li
     else {
         return Ok(None);
     };
-    get(ctx, account_id, link_id).await
+    get(db, account_id, link_id).await
 }
 
 /// An account's links, oldest first.
-pub async fn list(
-    ctx: &AppContext,
-    account_id: &str,
-    page: &PageRequest,
-) -> StoreResult<Page<LinkRecord>> {
+pub async fn list(db: &Db, account_id: &str, page: &PageRequest) -> StoreResult<Page<LinkRecord>> {
     let pk = account_pk(account_id);
     query_records(page, "house_links.list", || {
-        ctx.dynamo
+        db.client
             .query()
-            .table_name(&ctx.config.tables.accounts)
+            .table_name(&db.tables.accounts)
             .key_condition_expression("pk = :pk AND begins_with(sk, :link)")
             .expression_attribute_values(":pk", s(pk.clone()))
             .expression_attribute_values(":link", s(LINK_PREFIX))
@@ -273,21 +254,21 @@ pub async fn list(
 }
 
 /// Pending links of every account, oldest first: one Query per shard of the review queue, merged.
-pub async fn pending(ctx: &AppContext, page: &PageRequest) -> StoreResult<Page<LinkRecord>> {
+pub async fn pending(db: &Db, page: &PageRequest) -> StoreResult<Page<LinkRecord>> {
     let queue = ReviewQueue {
-        table: &ctx.config.tables.accounts,
+        table: &db.tables.accounts,
         index: REVIEW_INDEX,
         queue: "pending",
         shards: REVIEW_SHARDS,
         operation: "house_links.pending",
     };
-    oldest_first(ctx, &queue, page).await
+    oldest_first(db, &queue, page).await
 }
 
 /// The change of a link, only while its status is still the one read ([`Clash::LinkChanged`]).
-fn link_update(ctx: &AppContext, link: &LinkRecord) -> StoreResult<ItemUpdate> {
+fn link_update(db: &Db, link: &LinkRecord) -> StoreResult<ItemUpdate> {
     Ok(
-        ItemUpdate::new(&ctx.config.tables.accounts, pk_sk(&link.pk, &link.sk)).condition(
+        ItemUpdate::new(&db.tables.accounts, pk_sk(&link.pk, &link.sk)).condition(
             "#status = :expected",
             vec![(":expected", to_attribute(&link.status)?)],
         ),
@@ -295,9 +276,9 @@ fn link_update(ctx: &AppContext, link: &LinkRecord) -> StoreResult<ItemUpdate> {
 }
 
 /// Adds the release of the link's claim to `tx`.
-fn add_claim_release(tx: &mut Transaction, ctx: &AppContext, link: &LinkRecord) {
+fn add_claim_release(tx: &mut Transaction, db: &Db, link: &LinkRecord) {
     let delete = Delete::builder()
-        .table_name(&ctx.config.tables.accounts)
+        .table_name(&db.tables.accounts)
         .set_key(Some(pk_sk(&link.pk, &link.claim)))
         .build()
         .expect("key is set");
@@ -323,7 +304,7 @@ pub enum Decision<'a> {
 /// house, [`Clash::HouseAlreadyLinked`] (the account has an active link to it) and
 /// [`Clash::HouseCodeTaken`] (the new house's code exists).
 pub async fn decide(
-    ctx: &AppContext,
+    db: &Db,
     link: &LinkRecord,
     staff_id: &str,
     decision: Decision<'_>,
@@ -335,7 +316,7 @@ pub async fn decide(
     next.review_queue = None;
     next.review_key = None;
     let update = |status: LinkStatus| -> StoreResult<ItemUpdate> {
-        Ok(link_update(ctx, link)?
+        Ok(link_update(db, link)?
             .set("status", to_attribute(&status)?)
             .set("decided_at", s(&now))
             .set("decided_by", s(staff_id))
@@ -349,7 +330,7 @@ pub async fn decide(
             next.reason = Some(reason.to_owned());
             let change = update(LinkStatus::Rejected)?.set("reason", s(reason));
             tx.update(change.into_update(), Clash::LinkChanged);
-            add_claim_release(&mut tx, ctx, link);
+            add_claim_release(&mut tx, db, link);
         }
         Decision::Approve => {
             next.status = LinkStatus::Approved;
@@ -366,31 +347,31 @@ pub async fn decide(
                 .set("claim", s(&next.claim));
             tx.update(change.into_update(), Clash::LinkChanged);
             next.house = Some(*house);
-            add_claim_release(&mut tx, ctx, link);
+            add_claim_release(&mut tx, db, link);
             tx.put_new(
-                &ctx.config.tables.accounts,
+                &db.tables.accounts,
                 claim_item(&link.pk, &next.claim, &link.link_id),
                 Clash::HouseAlreadyLinked,
             );
             if let Some(item) = new_house {
-                tx.put_new(&ctx.config.tables.address, item, Clash::HouseCodeTaken);
+                tx.put_new(&db.tables.address, item, Clash::HouseCodeTaken);
             }
         }
     }
-    tx.commit(ctx).await?;
+    tx.commit(db).await?;
     Ok(next)
 }
 
 /// Ends an active link (the claim goes with it); with `job`, records the residents still to be
 /// deregistered in the same write. [`Clash::LinkChanged`] when it changed meanwhile.
 pub async fn deregister(
-    ctx: &AppContext,
+    db: &Db,
     link: &LinkRecord,
     job: Option<ResidentsJob>,
 ) -> StoreResult<LinkRecord> {
     let today = crate::clock::today_in_china().to_string();
     let now = crate::clock::rfc3339(crate::clock::now());
-    let mut change = link_update(ctx, link)?
+    let mut change = link_update(db, link)?
         .set("status", to_attribute(&LinkStatus::Deregistered)?)
         .set("deregistered_on", s(&today))
         .set("deregistered_at", s(&now));
@@ -400,8 +381,8 @@ pub async fn deregister(
     change = change.remove("review_queue").remove("review_key");
     let mut tx = Transaction::new("house_links.deregister");
     tx.update(change.into_update(), Clash::LinkChanged);
-    add_claim_release(&mut tx, ctx, link);
-    tx.commit(ctx).await?;
+    add_claim_release(&mut tx, db, link);
+    tx.commit(db).await?;
     let mut next = link.clone();
     next.status = LinkStatus::Deregistered;
     next.deregistered_on = Some(today);
@@ -415,27 +396,27 @@ pub async fn deregister(
 /// Records a residents job on a link deregistered earlier without one. Another request that
 /// started one meanwhile does the same work: that is no error.
 pub async fn start_residents_job(
-    ctx: &AppContext,
+    db: &Db,
     link: &LinkRecord,
     job: &ResidentsJob,
 ) -> StoreResult<()> {
-    ItemUpdate::new(&ctx.config.tables.accounts, pk_sk(&link.pk, &link.sk))
+    ItemUpdate::new(&db.tables.accounts, pk_sk(&link.pk, &link.sk))
         .set("residents_job", to_attribute(job)?)
         .condition(
             "#status = :deregistered AND attribute_not_exists(#residents_job)",
             vec![(":deregistered", to_attribute(&LinkStatus::Deregistered)?)],
         )
-        .apply_if(ctx, "house_links.start_residents_job")
+        .apply_if(db, "house_links.start_residents_job")
         .await
         .map(|_| ())
 }
 
 /// Marks a link's residents job finished.
-pub async fn finish_residents_job(ctx: &AppContext, link: &LinkRecord) -> StoreResult<()> {
-    ItemUpdate::new(&ctx.config.tables.accounts, pk_sk(&link.pk, &link.sk))
+pub async fn finish_residents_job(db: &Db, link: &LinkRecord) -> StoreResult<()> {
+    ItemUpdate::new(&db.tables.accounts, pk_sk(&link.pk, &link.sk))
         .remove("residents_job")
         .condition("attribute_exists(#residents_job)", Vec::new())
-        .apply_if(ctx, "house_links.finish_residents_job")
+        .apply_if(db, "house_links.finish_residents_job")
         .await
         .map(|_| ())
 }

@@ -43,7 +43,7 @@
 //! `TICKET#<ticket id>` (a login ticket that has asked for its code). Rate limits (`pk`):
 //! `<scope>#<subject>#<window start>`.
 
-use crate::context::AppContext;
+use super::Db;
 use crate::crypto::keyed_hash;
 use crate::domain::account::AccountType;
 use crate::domain::id_document::{IdDocument, IdType};
@@ -110,26 +110,17 @@ pub fn username_claim(username_key: &str) -> String {
 }
 
 /// The claim of a phone among the accounts of `scope` ([`crate::domain::account::phone_scope`]).
-pub fn phone_claim(ctx: &AppContext, scope: &str, phone: &PhoneNumber) -> String {
-    format!("PHONE#{scope}#{}", ctx.lookup_hash("phone", phone.as_str()))
+pub fn phone_claim(db: &Db, scope: &str, phone: &PhoneNumber) -> String {
+    format!("PHONE#{scope}#{}", db.lookup_hash("phone", phone.as_str()))
 }
 
-pub fn id_claim(ctx: &AppContext, account_type: AccountType, doc: &IdDocument) -> String {
-    id_claim_of(ctx, account_type, doc.id_type(), doc.number())
+pub fn id_claim(db: &Db, account_type: AccountType, doc: &IdDocument) -> String {
+    id_claim_of(db, account_type, doc.id_type(), doc.number())
 }
 
 /// [`id_claim`] of a document as stored (type and number).
-pub fn id_claim_of(
-    ctx: &AppContext,
-    account_type: AccountType,
-    id_type: IdType,
-    number: &str,
-) -> String {
-    let hash = keyed_hash(
-        &ctx.config.hash_key,
-        "id-document",
-        &[id_type.as_str(), number],
-    );
+pub fn id_claim_of(db: &Db, account_type: AccountType, id_type: IdType, number: &str) -> String {
+    let hash = keyed_hash(db.hash_key(), "id-document", &[id_type.as_str(), number]);
     format!("IDDOC#{}#{hash}", account_type.as_str())
 }
 
@@ -166,13 +157,9 @@ pub fn house_claim(house_code: &str) -> String {
 /// The sort key of an account's claim on a hand-written address: a keyed hash of the street and
 /// the normalized address, so that the same address typed twice (spacing, letter case aside)
 /// counts as one house.
-pub fn manual_claim(ctx: &AppContext, street: &str, address: &str) -> String {
+pub fn manual_claim(db: &Db, street: &str, address: &str) -> String {
     let normalized = crate::domain::address::normalize_text(address);
-    let hash = keyed_hash(
-        &ctx.config.hash_key,
-        "manual-address",
-        &[street, &normalized],
-    );
+    let hash = keyed_hash(db.hash_key(), "manual-address", &[street, &normalized]);
     format!("ACTIVE#MANUAL#{}", &hash[..32])
 }
 
@@ -233,12 +220,8 @@ pub fn presence_key(house_id: &str, person_key: &str) -> Item {
 
 /// The person key of an ID document: the same for a resident's registrations and for their
 /// residence-permit account.
-pub fn person_key(ctx: &AppContext, id_type: IdType, number: &str) -> String {
-    keyed_hash(
-        &ctx.config.hash_key,
-        "resident",
-        &[id_type.as_str(), number],
-    )
+pub fn person_key(db: &Db, id_type: IdType, number: &str) -> String {
+    keyed_hash(db.hash_key(), "resident", &[id_type.as_str(), number])
 }
 
 /// The key of a data subject: whose a personal record is. A record (a registration, an
@@ -247,8 +230,8 @@ pub fn person_key(ctx: &AppContext, id_type: IdType, number: &str) -> String {
 /// person key of the document and the name. Every list of a holder's own records decides by it
 /// ([`crate::services::identity::is_holder`]), and processing records are filed under it, so
 /// that residence records and processing records agree on whose a record is.
-pub fn subject_key(ctx: &AppContext, person_key: &str, name: &str) -> String {
-    keyed_hash(&ctx.config.hash_key, "data-subject", &[person_key, name])
+pub fn subject_key(db: &Db, person_key: &str, name: &str) -> String {
+    keyed_hash(db.hash_key(), "data-subject", &[person_key, name])
 }
 
 // ------------------------------------------------------------------ processing records
@@ -290,14 +273,14 @@ pub fn house_key(building_code: &str, house_code: &str) -> Item {
 /// The item key for a phone's code of one purpose, bound to `bound_to` (empty for a code anyone
 /// holding the phone may use; the key is then what it was before codes were bound).
 pub fn verification_code_key(
-    ctx: &AppContext,
+    db: &Db,
     phone: &PhoneNumber,
     purpose: SmsPurpose,
     bound_to: &[&str],
 ) -> String {
     let mut parts = vec![purpose.as_str(), phone.as_str()];
     parts.extend_from_slice(bound_to);
-    keyed_hash(&ctx.config.hash_key, "sms-code-key", &parts)
+    keyed_hash(db.hash_key(), "sms-code-key", &parts)
 }
 
 /// The claim a login ticket writes when it asks for its code: a ticket asks once.

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::context::AppContext;
+use super::Db;
 
 use super::error::{StoreResult, unavailable, written};
 use super::item::{from_item, n, to_item};
@@ -58,12 +58,8 @@ struct GuardItem {
 }
 
 /// The current state (default when there is none), read consistently.
-pub async fn get(
-    ctx: &AppContext,
-    username_key: &str,
-    lane: Lane,
-) -> StoreResult<Option<LoginGuard>> {
-    let item = super::accounts::get(ctx, key(username_key, lane), "login_guard.get").await?;
+pub async fn get(db: &Db, username_key: &str, lane: Lane) -> StoreResult<Option<LoginGuard>> {
+    let item = super::accounts::get(db, key(username_key, lane), "login_guard.get").await?;
     Ok(item
         .map(from_item::<GuardItem>)
         .transpose()?
@@ -77,7 +73,7 @@ fn key(username_key: &str, lane: Lane) -> crate::store::Item {
 /// Replaces `old` by `new` (its `version` is set to the next one) if nobody changed it meanwhile;
 /// `false` if somebody did.
 pub async fn replace(
-    ctx: &AppContext,
+    db: &Db,
     username_key: &str,
     lane: Lane,
     old: Option<&LoginGuard>,
@@ -90,10 +86,10 @@ pub async fn replace(
     };
     let mut item = to_item(&GuardItem { guard, expires_at })?;
     item.extend(key(username_key, lane));
-    let mut request = ctx
-        .dynamo
+    let mut request = db
+        .client
         .put_item()
-        .table_name(&ctx.config.tables.accounts)
+        .table_name(&db.tables.accounts)
         .set_item(Some(item));
     request = match old {
         None => request.condition_expression("attribute_not_exists(pk)"),
@@ -109,10 +105,10 @@ pub async fn replace(
 }
 
 /// Forgets the failures of `lane` (after a successful login).
-pub async fn clear(ctx: &AppContext, username_key: &str, lane: Lane) -> StoreResult<()> {
-    ctx.dynamo
+pub async fn clear(db: &Db, username_key: &str, lane: Lane) -> StoreResult<()> {
+    db.client
         .delete_item()
-        .table_name(&ctx.config.tables.accounts)
+        .table_name(&db.tables.accounts)
         .set_key(Some(key(username_key, lane)))
         .send()
         .await

@@ -2,8 +2,12 @@
 //! HTTP, no user messages). Every request path uses keyed reads and writes (GetItem, Query,
 //! conditional writes, transactions): never a Scan.
 //!
+//! Every function takes the [`Db`] handle (client, tables, key hashing), never the whole
+//! context: the store cannot reach SMS, events or configuration it has no business with.
+//!
 //! | module | what |
 //! |---|---|
+//! | [`db`] | [`Db`]: the handle every store function takes |
 //! | [`error`] | [`StoreError`] and the [`Clash`]es a failed condition stands for |
 //! | [`item`], [`keys`] | attribute values, typed records ↔ items; every key format |
 //! | [`reads`], [`page`] | keyed reads, reading all pages, paged Queries |
@@ -14,6 +18,7 @@
 pub mod accounts;
 pub mod address;
 pub mod audit;
+pub mod db;
 pub mod error;
 pub mod house_links;
 pub mod item;
@@ -33,6 +38,7 @@ pub mod units;
 pub mod update;
 pub mod verification_codes;
 
+pub use db::Db;
 pub use error::{Clash, StoreError, StoreResult};
 pub use item::{Item, from_item, n, pk, pk_sk, s, to_attribute, to_item};
 pub use page::{Page, PageRequest};

@@ -27,7 +27,7 @@
 use aws_sdk_dynamodb::types::{ConditionCheck, Delete};
 use serde::{Deserialize, Serialize};
 
-use crate::context::AppContext;
+use super::Db;
 use crate::domain::account::AccountStatus;
 use crate::domain::eligibility::Basis;
 use crate::domain::id_document::IdType;
@@ -56,8 +56,8 @@ const APPLICATION_SK: &str = "APP";
 const OPEN_SK: &str = "OPEN_APPLICATION";
 const PERMIT_SK: &str = "PERMIT";
 
-fn table(ctx: &AppContext) -> &str {
-    &ctx.config.tables.permits
+fn table(db: &Db) -> &str {
+    &db.tables.permits
 }
 
 pub fn application_pk(application_id: &str) -> String {
@@ -233,27 +233,27 @@ fn claim_item(application: &ApplicationRecord) -> Item {
 /// person's open-application claim, in one transaction ([`Clash::ApplicationPending`] when the
 /// person has one open already).
 pub async fn create(
-    ctx: &AppContext,
+    db: &Db,
     application: &ApplicationRecord,
     change: &ApplicationChange,
 ) -> StoreResult<()> {
     let mut tx = Transaction::new("permits.create_application");
     if application.status.holds_claim() {
         tx.put_new(
-            table(ctx),
+            table(db),
             claim_item(application),
             Clash::ApplicationPending,
         );
     }
-    tx.put_fresh(table(ctx), to_item(application)?);
-    tx.put_fresh(table(ctx), to_item(change)?);
-    tx.commit(ctx).await
+    tx.put_fresh(table(db), to_item(application)?);
+    tx.put_fresh(table(db), to_item(change)?);
+    tx.commit(db).await
 }
 
-pub async fn get(ctx: &AppContext, application_id: &str) -> StoreResult<Option<ApplicationRecord>> {
+pub async fn get(db: &Db, application_id: &str) -> StoreResult<Option<ApplicationRecord>> {
     get_item(
-        ctx,
-        table(ctx),
+        db,
+        table(db),
         application_key(application_id),
         &[],
         "permits.get_application",
@@ -265,12 +265,12 @@ pub async fn get(ctx: &AppContext, application_id: &str) -> StoreResult<Option<A
 
 /// The person's open application, if any (read consistently through their claim).
 pub async fn open_application_of(
-    ctx: &AppContext,
+    db: &Db,
     person_key: &str,
 ) -> StoreResult<Option<ApplicationRecord>> {
     let claim = get_item(
-        ctx,
-        table(ctx),
+        db,
+        table(db),
         open_claim_key(person_key),
         &["application_id"],
         "permits.open_claim",
@@ -282,19 +282,19 @@ pub async fn open_application_of(
     else {
         return Ok(None);
     };
-    get(ctx, application_id).await
+    get(db, application_id).await
 }
 
 /// An account's applications, oldest first.
 pub async fn list_of_applicant(
-    ctx: &AppContext,
+    db: &Db,
     account_id: &str,
     page: &PageRequest,
 ) -> StoreResult<Page<ApplicationRecord>> {
     query_records(page, "permits.of_applicant", || {
-        ctx.dynamo
+        db.client
             .query()
-            .table_name(table(ctx))
+            .table_name(table(db))
             .index_name(APPLICANT_INDEX)
             .key_condition_expression("applicant = :applicant")
             .expression_attribute_values(":applicant", s(account_id))
@@ -304,14 +304,14 @@ pub async fn list_of_applicant(
 
 /// The applications a unit filed, oldest first.
 pub async fn list_of_unit(
-    ctx: &AppContext,
+    db: &Db,
     unit_id: &str,
     page: &PageRequest,
 ) -> StoreResult<Page<ApplicationRecord>> {
     query_records(page, "permits.of_unit", || {
-        ctx.dynamo
+        db.client
             .query()
-            .table_name(table(ctx))
+            .table_name(table(db))
             .index_name(UNIT_INDEX)
             .key_condition_expression("filed_unit = :unit")
             .expression_attribute_values(":unit", s(unit_id))
@@ -320,15 +320,12 @@ pub async fn list_of_unit(
 }
 
 /// The application's history, oldest first.
-pub async fn history(
-    ctx: &AppContext,
-    application_id: &str,
-) -> StoreResult<Vec<ApplicationChange>> {
+pub async fn history(db: &Db, application_id: &str) -> StoreResult<Vec<ApplicationChange>> {
     let pk = application_pk(application_id);
     let items = super::reads::query_all("permits.history", || {
-        ctx.dynamo
+        db.client
             .query()
-            .table_name(table(ctx))
+            .table_name(table(db))
             .key_condition_expression("pk = :pk AND begins_with(sk, :hist)")
             .expression_attribute_values(":pk", s(&pk))
             .expression_attribute_values(":hist", s("HIST#"))
@@ -345,24 +342,24 @@ pub async fn history(
 /// hold it (a unit's filing the employee consented to: [`Clash::ApplicationPending`] when another
 /// is open) and releases it when the application no longer holds it.
 pub async fn change_status(
-    ctx: &AppContext,
+    db: &Db,
     next: &ApplicationRecord,
     read_version: u32,
     change: &ApplicationChange,
 ) -> StoreResult<()> {
     let mut tx = Transaction::new("permits.change_status");
-    add_status_change(&mut tx, ctx, next, read_version, change)?;
+    add_status_change(&mut tx, db, next, read_version, change)?;
     tx.check(
-        applicant_active(ctx, &next.applicant)?,
+        applicant_active(db, &next.applicant)?,
         Clash::AccountNotActive,
     );
-    tx.commit(ctx).await
+    tx.commit(db).await
 }
 
 /// The condition that the applicant's account is active.
-fn applicant_active(ctx: &AppContext, applicant: &str) -> StoreResult<ConditionCheck> {
+fn applicant_active(db: &Db, applicant: &str) -> StoreResult<ConditionCheck> {
     Ok(ConditionCheck::builder()
-        .table_name(&ctx.config.tables.accounts)
+        .table_name(&db.tables.accounts)
         .set_key(Some(super::keys::profile_key(applicant)))
         .condition_expression("#status = :active")
         .expression_attribute_names("#status", "status")
@@ -376,12 +373,12 @@ fn applicant_active(ctx: &AppContext, applicant: &str) -> StoreResult<ConditionC
 /// suspension does).
 pub fn add_status_change(
     tx: &mut Transaction,
-    ctx: &AppContext,
+    db: &Db,
     next: &ApplicationRecord,
     read_version: u32,
     change: &ApplicationChange,
 ) -> StoreResult<()> {
-    let mut update = ItemUpdate::new(table(ctx), next.key())
+    let mut update = ItemUpdate::new(table(db), next.key())
         .set("status", to_attribute(&next.status)?)
         .set("version", super::item::n(next.version))
         .set("updated_at", s(&next.updated_at))
@@ -397,14 +394,14 @@ pub fn add_status_change(
     };
     tx.update(update.into_update(), Clash::ApplicationChanged);
     // A concurrent change from the same version writes the same history item: it clashes too.
-    tx.put_new(table(ctx), to_item(change)?, Clash::ApplicationChanged);
+    tx.put_new(table(db), to_item(change)?, Clash::ApplicationChanged);
     let held = change.from.is_some_and(ApplicationStatus::holds_claim);
     if !held && next.status.holds_claim() {
-        tx.put_new(table(ctx), claim_item(next), Clash::ApplicationPending);
+        tx.put_new(table(db), claim_item(next), Clash::ApplicationPending);
     }
     if held && !next.status.holds_claim() {
         let release = Delete::builder()
-            .table_name(table(ctx))
+            .table_name(table(db))
             .set_key(Some(open_claim_key(&next.person_key)))
             .build()
             .expect("key is set");
@@ -414,9 +411,9 @@ pub fn add_status_change(
 }
 
 /// The review queue of applications waiting for staff.
-fn review_queue(ctx: &AppContext) -> super::review_queue::ReviewQueue<'_> {
+fn review_queue(db: &Db) -> super::review_queue::ReviewQueue<'_> {
     super::review_queue::ReviewQueue {
-        table: table(ctx),
+        table: table(db),
         index: REVIEW_INDEX,
         queue: "submitted",
         shards: REVIEW_SHARDS,
@@ -425,11 +422,8 @@ fn review_queue(ctx: &AppContext) -> super::review_queue::ReviewQueue<'_> {
 }
 
 /// Applications waiting for staff, oldest first (one Query per shard).
-pub async fn submitted(
-    ctx: &AppContext,
-    page: &PageRequest,
-) -> StoreResult<Page<ApplicationRecord>> {
-    super::review_queue::oldest_first(ctx, &review_queue(ctx), page).await
+pub async fn submitted(db: &Db, page: &PageRequest) -> StoreResult<Page<ApplicationRecord>> {
+    super::review_queue::oldest_first(db, &review_queue(db), page).await
 }
 
 /// What the card shows of its holder, copied from the holder's current registration on issue.
@@ -560,32 +554,29 @@ impl EndorsementRecord {
 /// (as [`change_status`]), the permit ([`Clash::PermitNumberTaken`] on the rare clash of a random
 /// number), and the person's pointer to their latest permit.
 pub async fn issue(
-    ctx: &AppContext,
+    db: &Db,
     next: &ApplicationRecord,
     read_version: u32,
     change: &ApplicationChange,
     permit: &PermitRecord,
 ) -> StoreResult<()> {
     let mut tx = Transaction::new("permits.issue");
-    add_status_change(&mut tx, ctx, next, read_version, change)?;
+    add_status_change(&mut tx, db, next, read_version, change)?;
     tx.check(
-        applicant_active(ctx, &next.applicant)?,
+        applicant_active(db, &next.applicant)?,
         Clash::AccountNotActive,
     );
-    tx.put_new(table(ctx), to_item(permit)?, Clash::PermitNumberTaken);
+    tx.put_new(table(db), to_item(permit)?, Clash::PermitNumberTaken);
     let mut pointer = person_permit_key(&permit.person_key);
     pointer.insert("permit_no".into(), s(permit.permit_no.as_str()));
-    tx.put(table(ctx), pointer);
-    tx.commit(ctx).await
+    tx.put(table(db), pointer);
+    tx.commit(db).await
 }
 
-pub async fn get_permit(
-    ctx: &AppContext,
-    permit_no: &PermitNo,
-) -> StoreResult<Option<PermitRecord>> {
+pub async fn get_permit(db: &Db, permit_no: &PermitNo) -> StoreResult<Option<PermitRecord>> {
     get_item(
-        ctx,
-        table(ctx),
+        db,
+        table(db),
         permit_key(permit_no),
         &[],
         "permits.get_permit",
@@ -596,13 +587,10 @@ pub async fn get_permit(
 }
 
 /// The person's latest permit (whatever its status), through their pointer.
-pub async fn permit_of_person(
-    ctx: &AppContext,
-    person_key: &str,
-) -> StoreResult<Option<PermitRecord>> {
+pub async fn permit_of_person(db: &Db, person_key: &str) -> StoreResult<Option<PermitRecord>> {
     let pointer = get_item(
-        ctx,
-        table(ctx),
+        db,
+        table(db),
         person_permit_key(person_key),
         &["permit_no"],
         "permits.person_permit",
@@ -615,19 +603,16 @@ pub async fn permit_of_person(
     else {
         return Ok(None);
     };
-    get_permit(ctx, &permit_no).await
+    get_permit(db, &permit_no).await
 }
 
 /// The permit's endorsements, oldest first.
-pub async fn endorsements(
-    ctx: &AppContext,
-    permit_no: &PermitNo,
-) -> StoreResult<Vec<EndorsementRecord>> {
+pub async fn endorsements(db: &Db, permit_no: &PermitNo) -> StoreResult<Vec<EndorsementRecord>> {
     let pk = permit_pk(permit_no);
     let items = super::reads::query_all("permits.endorsements", || {
-        ctx.dynamo
+        db.client
             .query()
-            .table_name(table(ctx))
+            .table_name(table(db))
             .key_condition_expression("pk = :pk AND begins_with(sk, :end)")
             .expression_attribute_values(":pk", s(&pk))
             .expression_attribute_values(":end", s("END#"))
@@ -669,59 +654,47 @@ fn permit_update(next: &PermitRecord, read_version: u32, table: &str) -> StoreRe
 
 /// Records an endorsement: the permit's new state and the endorsement item, in one transaction.
 pub async fn endorse(
-    ctx: &AppContext,
+    db: &Db,
     next: &PermitRecord,
     read_version: u32,
     endorsement: &EndorsementRecord,
 ) -> StoreResult<()> {
     let mut tx = Transaction::new("permits.endorse");
     tx.update(
-        permit_update(next, read_version, table(ctx))?.into_update(),
+        permit_update(next, read_version, table(db))?.into_update(),
         Clash::PermitChanged,
     );
     // A concurrent endorsement from the same version writes the same item: it clashes too.
-    tx.put_new(table(ctx), to_item(endorsement)?, Clash::PermitChanged);
-    tx.commit(ctx).await
+    tx.put_new(table(db), to_item(endorsement)?, Clash::PermitChanged);
+    tx.commit(db).await
 }
 
 /// Writes a permit's new state alone (a cancellation).
-pub async fn update_permit(
-    ctx: &AppContext,
-    next: &PermitRecord,
-    read_version: u32,
-) -> StoreResult<()> {
+pub async fn update_permit(db: &Db, next: &PermitRecord, read_version: u32) -> StoreResult<()> {
     let mut tx = Transaction::new("permits.update_permit");
     tx.update(
-        permit_update(next, read_version, table(ctx))?.into_update(),
+        permit_update(next, read_version, table(db))?.into_update(),
         Clash::PermitChanged,
     );
-    tx.commit(ctx).await
+    tx.commit(db).await
 }
 
 /// Writes a permit's new state (a milestone acted on) with one conditional UpdateItem: `false`
 /// when it is no longer at the version read (another run acted first).
-pub async fn move_on(
-    ctx: &AppContext,
-    next: &PermitRecord,
-    read_version: u32,
-) -> StoreResult<bool> {
-    permit_update(next, read_version, table(ctx))?
-        .apply_if(ctx, "permits.move_on")
+pub async fn move_on(db: &Db, next: &PermitRecord, read_version: u32) -> StoreResult<bool> {
+    permit_update(next, read_version, table(db))?
+        .apply_if(db, "permits.move_on")
         .await
 }
 
 /// The permits whose next milestone falls on `day`, shard by shard (one Query per shard, every
 /// page).
-pub async fn due_on(
-    ctx: &AppContext,
-    day: NaiveDate,
-    shard: u32,
-) -> StoreResult<Vec<PermitRecord>> {
+pub async fn due_on(db: &Db, day: NaiveDate, shard: u32) -> StoreResult<Vec<PermitRecord>> {
     let queue = milestone_queue(day, shard);
     let items = super::reads::query_all("permits.due_on", || {
-        ctx.dynamo
+        db.client
             .query()
-            .table_name(table(ctx))
+            .table_name(table(db))
             .index_name(MILESTONE_INDEX)
             .key_condition_expression("reminder_queue = :queue")
             .expression_attribute_values(":queue", s(&queue))

@@ -14,7 +14,7 @@
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use serde::{Deserialize, Serialize};
 
-use crate::context::AppContext;
+use super::Db;
 
 use super::error::{StoreError, StoreResult, unavailable};
 use super::item::{s, to_item};
@@ -140,8 +140,8 @@ impl ProcessingRecord {
 /// Writes every record (BatchWriteItem in chunks of 25, writing again what DynamoDB leaves
 /// unprocessed, with back-off). Writing a record again rewrites it: a retried delivery keeps one
 /// record.
-pub async fn put_all(ctx: &AppContext, records: &[ProcessingRecord]) -> StoreResult<()> {
-    let table = &ctx.config.tables.processing_records;
+pub async fn put_all(db: &Db, records: &[ProcessingRecord]) -> StoreResult<()> {
+    let table = &db.tables.processing_records;
     // One BatchWriteItem may not name a key twice; a record's key names
     // exactly one processing act, so a repeat is the same record again.
     let mut seen = std::collections::HashSet::new();
@@ -162,8 +162,8 @@ pub async fn put_all(ctx: &AppContext, records: &[ProcessingRecord]) -> StoreRes
             .collect::<StoreResult<Vec<_>>>()?;
         let mut backoff = Backoff::throttling();
         while !pending.is_empty() {
-            let output = ctx
-                .dynamo
+            let output = db
+                .client
                 .batch_write_item()
                 .request_items(table, std::mem::take(&mut pending))
                 .send()
@@ -187,14 +187,14 @@ pub async fn put_all(ctx: &AppContext, records: &[ProcessingRecord]) -> StoreRes
 
 /// A page of a data subject's processing records, newest first.
 pub async fn page_of_subject(
-    ctx: &AppContext,
+    db: &Db,
     subject_key: &str,
     page: &PageRequest,
 ) -> StoreResult<Page<ProcessingRecord>> {
     query_records(page, "processing_records.of_subject", || {
-        ctx.dynamo
+        db.client
             .query()
-            .table_name(&ctx.config.tables.processing_records)
+            .table_name(&db.tables.processing_records)
             .key_condition_expression("pk = :pk")
             .expression_attribute_values(":pk", s(processing_pk(subject_key)))
             .scan_index_forward(false)

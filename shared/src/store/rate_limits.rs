@@ -1,6 +1,6 @@
 //! Fixed-window rate limits: one counter item per key and window, expiring by TTL.
 
-use crate::context::AppContext;
+use super::Db;
 
 use super::error::StoreResult;
 use super::item::n;
@@ -49,7 +49,7 @@ pub enum Hit {
 /// Counts one hit of `subject` under `scope` (what is limited: `sms-ip`, …) in the current
 /// `window`; refuses it when `limit` hits were already counted.
 pub async fn hit(
-    ctx: &AppContext,
+    db: &Db,
     scope: &str,
     subject: &str,
     window: Window,
@@ -65,7 +65,7 @@ pub async fn hit(
         return Ok(refused);
     }
     let counted = ItemUpdate::new(
-        &ctx.config.tables.rate_limits,
+        &db.tables.rate_limits,
         rate_limit_key(scope, subject, window_start),
     )
     .add("hits", n(1))
@@ -75,7 +75,7 @@ pub async fn hit(
         "attribute_not_exists(#hits) OR #hits < :limit",
         vec![(":limit", n(limit))],
     )
-    .apply_if(ctx, "rate_limits.hit")
+    .apply_if(db, "rate_limits.hit")
     .await?;
     Ok(if counted { Hit::Counted } else { refused })
 }

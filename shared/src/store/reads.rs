@@ -4,7 +4,7 @@
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::KeysAndAttributes;
 
-use crate::context::AppContext;
+use super::Db;
 
 use super::error::{StoreError, StoreResult, unavailable};
 use super::item::Item;
@@ -15,7 +15,7 @@ const BATCH_GET_ATTEMPTS: u32 = 5;
 
 /// One item by key (consistent read), whole (`attributes` empty) or only those attributes.
 pub async fn get_item(
-    ctx: &AppContext,
+    db: &Db,
     table: &str,
     key: Item,
     attributes: &[&str],
@@ -27,8 +27,8 @@ pub async fn get_item(
         .zip(attributes)
         .map(|(placeholder, name)| (placeholder.clone(), (*name).to_owned()))
         .collect::<std::collections::HashMap<_, _>>();
-    let output = ctx
-        .dynamo
+    let output = db
+        .client
         .get_item()
         .table_name(table)
         .set_key(Some(key))
@@ -45,7 +45,7 @@ pub async fn get_item(
 /// (with back-off) for the keys DynamoDB leaves unprocessed. The items come back in no
 /// particular order; keys without an item are left out.
 pub async fn batch_get(
-    ctx: &AppContext,
+    db: &Db,
     table: &str,
     keys: Vec<Item>,
     operation: &'static str,
@@ -60,8 +60,8 @@ pub async fn batch_get(
                 .consistent_read(true)
                 .build()
                 .expect("keys are set");
-            let output = ctx
-                .dynamo
+            let output = db
+                .client
                 .batch_get_item()
                 .request_items(table, request)
                 .send()

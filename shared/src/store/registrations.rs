@@ -22,7 +22,7 @@ use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::context::AppContext;
+use super::Db;
 use crate::domain::address::DeclarantType;
 use crate::domain::house_link::LinkStatus;
 use crate::domain::receipt::ReceiptNo;
@@ -94,8 +94,8 @@ impl RegistrationRecord {
     }
 
     /// Whose the registration is ([`keys::subject_key`]): its resident's document and name.
-    pub fn subject_key(&self, ctx: &AppContext) -> String {
-        keys::subject_key(ctx, &self.person_key, self.resident.name.as_str())
+    pub fn subject_key(&self, db: &Db) -> String {
+        keys::subject_key(db, &self.person_key, self.resident.name.as_str())
     }
 
     fn presence_key(&self) -> Item {
@@ -153,21 +153,21 @@ impl HistoryRecord {
     }
 }
 
-fn table(ctx: &AppContext) -> &str {
-    &ctx.config.tables.registrations
+fn table(db: &Db) -> &str {
+    &db.tables.registrations
 }
 
 /// Adds to `tx` the replacement of a registration by `next`, only while it is still current at
 /// the version it was read at ([`Clash::RegistrationChanged`]), with its history entry.
 fn add_replacement(
     tx: &mut Transaction,
-    ctx: &AppContext,
+    db: &Db,
     next: &RegistrationRecord,
     read_version: u32,
     history: &HistoryRecord,
 ) -> StoreResult<()> {
     let put = Put::builder()
-        .table_name(table(ctx))
+        .table_name(table(db))
         .set_item(Some(to_item(next)?))
         .condition_expression("#status = :current AND version = :version")
         .expression_attribute_names("#status", "status")
@@ -177,7 +177,7 @@ fn add_replacement(
         .expect("table and item are set");
     tx.put_if(put, Clash::RegistrationChanged);
     // A concurrent change of the same version writes the same history entry: it clashes too.
-    tx.put_new(table(ctx), to_item(history)?, Clash::RegistrationChanged);
+    tx.put_new(table(db), to_item(history)?, Clash::RegistrationChanged);
     Ok(())
 }
 
@@ -186,11 +186,11 @@ fn add_replacement(
 /// registered in the house already ([`Clash::PersonAlreadyRegistered`]). The receipt number is
 /// drawn again on a clash.
 pub async fn declare(
-    ctx: &AppContext,
+    db: &Db,
     link: &LinkRecord,
     mut record: RegistrationRecord,
 ) -> StoreResult<RegistrationRecord> {
-    let registrations = table(ctx);
+    let registrations = table(db);
     for draw in 1..=RECEIPT_DRAWS {
         let history =
             HistoryRecord::new(&record, Action::Declared, &record.declared_by, Vec::new());
@@ -205,7 +205,7 @@ pub async fn declare(
         receipt.insert("link_id".into(), s(&record.link_id));
         receipt.insert("registration_id".into(), s(&record.registration_id));
         let still_approved = ConditionCheck::builder()
-            .table_name(&ctx.config.tables.accounts)
+            .table_name(&db.tables.accounts)
             .set_key(Some(pk_sk(&link.pk, &link.sk)))
             .condition_expression("#status = :approved")
             .expression_attribute_names("#status", "status")
@@ -219,7 +219,7 @@ pub async fn declare(
             .put_new(registrations, receipt, Clash::ReceiptNumberTaken)
             .put_fresh(registrations, to_item(&history)?)
             .check(still_approved, Clash::LinkNotApproved);
-        match tx.commit(ctx).await {
+        match tx.commit(db).await {
             Ok(()) => return Ok(record),
             Err(StoreError::Conflict(clashes)) if clashes == [Clash::ReceiptNumberTaken] => {
                 tracing::warn!(draw, "receipt number clash; drawing another");
@@ -236,54 +236,51 @@ pub async fn declare(
 /// Replaces a current registration (read at `read_version`) by `next`, with its history entry
 /// ([`Clash::RegistrationChanged`] when it changed meanwhile).
 pub async fn change(
-    ctx: &AppContext,
+    db: &Db,
     next: &RegistrationRecord,
     read_version: u32,
     history: &HistoryRecord,
 ) -> StoreResult<()> {
     let mut tx = Transaction::new("registrations.change");
-    add_replacement(&mut tx, ctx, next, read_version, history)?;
-    tx.commit(ctx).await
+    add_replacement(&mut tx, db, next, read_version, history)?;
+    tx.commit(db).await
 }
 
 /// Ends a current registration (read at `read_version`): `next` carries the end; its presence in
 /// the house goes in the same transaction.
 pub async fn end(
-    ctx: &AppContext,
+    db: &Db,
     next: &RegistrationRecord,
     read_version: u32,
     history: &HistoryRecord,
 ) -> StoreResult<()> {
     let presence = Delete::builder()
-        .table_name(table(ctx))
+        .table_name(table(db))
         .set_key(Some(next.presence_key()))
         .build()
         .expect("key is set");
     let mut tx = Transaction::new("registrations.end");
-    add_replacement(&mut tx, ctx, next, read_version, history)?;
+    add_replacement(&mut tx, db, next, read_version, history)?;
     tx.delete(presence, None);
-    tx.commit(ctx).await
+    tx.commit(db).await
 }
 
 /// A registration by its id alone, read consistently.
-pub async fn get_by_id(
-    ctx: &AppContext,
-    registration_id: &str,
-) -> StoreResult<Option<RegistrationRecord>> {
-    let Some(pointer) = get_one(ctx, keys::registration_pointer_key(registration_id)).await? else {
+pub async fn get_by_id(db: &Db, registration_id: &str) -> StoreResult<Option<RegistrationRecord>> {
+    let Some(pointer) = get_one(db, keys::registration_pointer_key(registration_id)).await? else {
         return Ok(None);
     };
     let link_id = string_of(&pointer, "link_id").ok_or(StoreError::Corrupt)?;
-    get(ctx, link_id, registration_id).await
+    get(db, link_id, registration_id).await
 }
 
 /// A registration under a link, read consistently.
 pub async fn get(
-    ctx: &AppContext,
+    db: &Db,
     link_id: &str,
     registration_id: &str,
 ) -> StoreResult<Option<RegistrationRecord>> {
-    get_one(ctx, keys::registration_key(link_id, registration_id))
+    get_one(db, keys::registration_key(link_id, registration_id))
         .await?
         .map(from_item)
         .transpose()
@@ -291,10 +288,10 @@ pub async fn get(
 
 /// The registration a receipt number was given to.
 pub async fn get_by_receipt(
-    ctx: &AppContext,
+    db: &Db,
     receipt_no: &ReceiptNo,
 ) -> StoreResult<Option<RegistrationRecord>> {
-    let Some(claim) = get_one(ctx, keys::receipt_key(receipt_no.as_str())).await? else {
+    let Some(claim) = get_one(db, keys::receipt_key(receipt_no.as_str())).await? else {
         return Ok(None);
     };
     let (Some(link_id), Some(registration_id)) = (
@@ -303,22 +300,19 @@ pub async fn get_by_receipt(
     ) else {
         return Err(StoreError::Corrupt);
     };
-    get(ctx, link_id, registration_id).await
+    get(db, link_id, registration_id).await
 }
 
-async fn get_one(ctx: &AppContext, key: Item) -> StoreResult<Option<Item>> {
-    get_item(ctx, table(ctx), key, &[], "registrations.get").await
+async fn get_one(db: &Db, key: Item) -> StoreResult<Option<Item>> {
+    get_item(db, table(db), key, &[], "registrations.get").await
 }
 
 /// A registration's history, oldest first.
-pub async fn history(
-    ctx: &AppContext,
-    record: &RegistrationRecord,
-) -> StoreResult<Vec<HistoryRecord>> {
+pub async fn history(db: &Db, record: &RegistrationRecord) -> StoreResult<Vec<HistoryRecord>> {
     query_all("registrations.history", || {
-        ctx.dynamo
+        db.client
             .query()
-            .table_name(table(ctx))
+            .table_name(table(db))
             .key_condition_expression("pk = :pk AND begins_with(sk, :hist)")
             .expression_attribute_values(":pk", s(&record.pk))
             .expression_attribute_values(":hist", s(keys::history_prefix(&record.registration_id)))
@@ -332,7 +326,7 @@ pub async fn history(
 
 /// A link's registrations, in the order they were declared; `status` keeps only those.
 pub async fn list_under_link(
-    ctx: &AppContext,
+    db: &Db,
     link_id: &str,
     status: Option<RegistrationStatus>,
     page: &PageRequest,
@@ -340,10 +334,10 @@ pub async fn list_under_link(
     let pk = registrations_pk(link_id);
     let status = status.map(|status| to_attribute(&status)).transpose()?;
     query_records(page, "registrations.list", || {
-        let query = ctx
-            .dynamo
+        let query = db
+            .client
             .query()
-            .table_name(table(ctx))
+            .table_name(table(db))
             .key_condition_expression("pk = :pk AND begins_with(sk, :reg)")
             .expression_attribute_values(":pk", s(pk.clone()))
             .expression_attribute_values(":reg", s(REGISTRATION_PREFIX))
@@ -362,13 +356,13 @@ pub async fn list_under_link(
 /// The Query of a person's registrations (GSI `registrations_by_person`), by move-in date,
 /// voided ones left out.
 fn person_query(
-    ctx: &AppContext,
+    db: &Db,
     person_key: &str,
     voided: &aws_sdk_dynamodb::types::AttributeValue,
 ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
-    ctx.dynamo
+    db.client
         .query()
-        .table_name(table(ctx))
+        .table_name(table(db))
         .index_name(PERSON_INDEX)
         .key_condition_expression("person_key = :person")
         .filter_expression("#status <> :voided")
@@ -379,25 +373,22 @@ fn person_query(
 
 /// The registrations of one person (by person key), by move-in date; voided ones left out.
 pub async fn list_of_person(
-    ctx: &AppContext,
+    db: &Db,
     person_key: &str,
     page: &PageRequest,
 ) -> StoreResult<Page<RegistrationRecord>> {
     let voided = to_attribute(&RegistrationStatus::Voided)?;
     query_records(page, "registrations.of_person", || {
-        person_query(ctx, person_key, &voided)
+        person_query(db, person_key, &voided)
     })
     .await
 }
 
 /// Every registration of a person, voided ones left out (all pages of [`list_of_person`]'s Query).
-pub async fn all_of_person(
-    ctx: &AppContext,
-    person_key: &str,
-) -> StoreResult<Vec<RegistrationRecord>> {
+pub async fn all_of_person(db: &Db, person_key: &str) -> StoreResult<Vec<RegistrationRecord>> {
     let voided = to_attribute(&RegistrationStatus::Voided)?;
     let items = query_all("registrations.all_of_person", || {
-        person_query(ctx, person_key, &voided)
+        person_query(db, person_key, &voided)
     })
     .await?;
     items.into_iter().map(from_item).collect()
@@ -405,12 +396,12 @@ pub async fn all_of_person(
 
 /// Up to `limit` registrations currently under a link (consistent read).
 pub async fn current_under_link(
-    ctx: &AppContext,
+    db: &Db,
     link_id: &str,
     limit: u32,
 ) -> StoreResult<Vec<RegistrationRecord>> {
     let page = list_under_link(
-        ctx,
+        db,
         link_id,
         Some(RegistrationStatus::Current),
         &PageRequest::first(limit),

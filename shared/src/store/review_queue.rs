@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use crate::context::AppContext;
+use super::Db;
 
 use super::error::{StoreResult, unavailable};
 use super::item::{from_item, s, string_of};
@@ -28,7 +28,7 @@ pub struct ReviewQueue<'a> {
 
 /// One page of the queue, oldest first.
 pub async fn oldest_first<T: DeserializeOwned>(
-    ctx: &AppContext,
+    db: &Db,
     queue: &ReviewQueue<'_>,
     page: &PageRequest,
 ) -> StoreResult<Page<T>> {
@@ -44,8 +44,8 @@ pub async fn oldest_first<T: DeserializeOwned>(
         .unwrap_or_default();
     let shards: Vec<u32> = (0..queue.shards).filter(|s| !done.contains(s)).collect();
     let queries = shards.iter().map(|&shard| {
-        let mut query = ctx
-            .dynamo
+        let mut query = db
+            .client
             .query()
             .table_name(queue.table)
             .index_name(queue.index)

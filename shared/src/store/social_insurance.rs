@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::context::AppContext;
+use super::Db;
 use crate::domain::eligibility::insurance::{Contribution, PaidMonths, YearMonth};
 
 use super::error::StoreResult;
@@ -39,16 +39,12 @@ impl MonthRecord {
 }
 
 /// The person's paid months from `since` on (one Query, in month order).
-pub async fn paid_months(
-    ctx: &AppContext,
-    person_key: &str,
-    since: YearMonth,
-) -> StoreResult<PaidMonths> {
+pub async fn paid_months(db: &Db, person_key: &str, since: YearMonth) -> StoreResult<PaidMonths> {
     let pk = person_pk(person_key);
     let items = query_all("social_insurance.months", || {
-        ctx.dynamo
+        db.client
             .query()
-            .table_name(&ctx.config.tables.social_insurance)
+            .table_name(&db.tables.social_insurance)
             .key_condition_expression("pk = :pk AND sk >= :since")
             .expression_attribute_values(":pk", s(&pk))
             .expression_attribute_values(":since", s(since.to_string()))

@@ -8,7 +8,7 @@
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Update};
 
-use crate::context::AppContext;
+use super::Db;
 
 use super::error::{Clash, StoreError, StoreResult, unavailable};
 use super::item::Item;
@@ -91,11 +91,11 @@ impl Transaction {
 
     /// Runs the transaction. A conflict with a concurrent transaction on the same items is
     /// retried briefly; failed conditions answer [`StoreError::Conflict`] with what they mean.
-    pub async fn commit(self, ctx: &AppContext) -> StoreResult<()> {
+    pub async fn commit(self, db: &Db) -> StoreResult<()> {
         let mut backoff = Backoff::contention();
         loop {
-            let result = ctx
-                .dynamo
+            let result = db
+                .client
                 .transact_write_items()
                 .set_transact_items(Some(self.items.clone()))
                 .send()

@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::context::AppContext;
+use super::Db;
 use crate::domain::account::{AccountStatus, AccountType};
 use crate::domain::phone::PhoneNumber;
 
@@ -85,15 +85,15 @@ impl UnitRecord {
 /// Opens a unit in one transaction: its administrator account (profile and claims), the unit and
 /// its credit-code claim ([`Clash::UsccTaken`]), and its house links.
 pub async fn open(
-    ctx: &AppContext,
+    db: &Db,
     unit: &UnitRecord,
     admin: &Holder<'_>,
     admin_record: &AccountRecord,
     links: &[LinkRecord],
 ) -> StoreResult<()> {
-    let table = &ctx.config.tables.accounts;
+    let table = &db.tables.accounts;
     let mut tx = Transaction::new("units.open");
-    accounts::add_creation(&mut tx, ctx, admin, admin_record)?;
+    accounts::add_creation(&mut tx, db, admin, admin_record)?;
     tx.put_fresh(table, to_item(unit)?);
     tx.put_new(
         table,
@@ -101,39 +101,39 @@ pub async fn open(
         Clash::UsccTaken,
     );
     for link in links {
-        house_links::add_creation(&mut tx, ctx, link)?;
+        house_links::add_creation(&mut tx, db, link)?;
     }
-    tx.commit(ctx).await
+    tx.commit(db).await
 }
 
 /// Adds a sub-account: its account (profile and claims) and its member item, in one transaction.
 pub async fn add_member(
-    ctx: &AppContext,
+    db: &Db,
     holder: &Holder<'_>,
     record: &AccountRecord,
     phone_proof: &VerifiedCode,
 ) -> StoreResult<()> {
     let unit = record.unit.as_ref().ok_or(StoreError::Corrupt)?;
     let mut tx = Transaction::new("units.add_member");
-    accounts::add_creation(&mut tx, ctx, holder, record)?;
-    phone_proof.add_use(&mut tx, ctx);
+    accounts::add_creation(&mut tx, db, holder, record)?;
+    phone_proof.add_use(&mut tx, db);
     let mut member = keys::member_key(&unit.unit_id, &record.account_id);
     member.insert("account_id".into(), s(&record.account_id));
-    tx.put_fresh(&ctx.config.tables.accounts, member);
-    tx.commit(ctx).await
+    tx.put_fresh(&db.tables.accounts, member);
+    tx.commit(db).await
 }
 
 /// A unit's sub-accounts, in the order they were added.
 pub async fn members(
-    ctx: &AppContext,
+    db: &Db,
     unit_id: &str,
     page: &PageRequest,
 ) -> StoreResult<Page<AccountRecord>> {
     let pk = unit_pk(unit_id);
     let page = query_page(page, "units.members", || {
-        ctx.dynamo
+        db.client
             .query()
-            .table_name(&ctx.config.tables.accounts)
+            .table_name(&db.tables.accounts)
             .key_condition_expression("pk = :pk AND begins_with(sk, :member)")
             .expression_attribute_values(":pk", s(pk.clone()))
             .expression_attribute_values(":member", s(MEMBER_PREFIX))
@@ -146,7 +146,7 @@ pub async fn members(
         .iter()
         .filter_map(|item| string_of(item, "account_id").map(str::to_owned))
         .collect();
-    let members = accounts::find_many(ctx, &ids).await?;
+    let members = accounts::find_many(db, &ids).await?;
     Ok(Page {
         items: members,
         next: page.next,
@@ -170,11 +170,11 @@ pub struct MemberUpdate<'a> {
 /// through the old one, in the same transaction: the next login on any device proves the new
 /// phone.
 pub async fn update_member(
-    ctx: &AppContext,
+    db: &Db,
     member: &AccountRecord,
     update: &MemberUpdate<'_>,
 ) -> StoreResult<()> {
-    let table = &ctx.config.tables.accounts;
+    let table = &db.tables.accounts;
     let old_links = member
         .unit
         .as_ref()
@@ -207,23 +207,23 @@ pub async fn update_member(
     let mut tx = Transaction::new("units.update_member");
     tx.update(profile.into_update(), Clash::MemberChanged);
     if let Some((code, _)) = update.phone_proof {
-        code.add_use(&mut tx, ctx);
+        code.add_use(&mut tx, db);
     }
     let mut devices = None;
     if *update.phone != member.phone {
-        accounts::add_phone_release(&mut tx, ctx, member, &member.phone, Clash::MemberChanged);
+        accounts::add_phone_release(&mut tx, db, member, &member.phone, Clash::MemberChanged);
         tx.put_new(
             table,
-            claim_item(member.phone_claim(ctx, update.phone), &member.account_id),
+            claim_item(member.phone_claim(db, update.phone), &member.account_id),
             Clash::PhoneTaken,
         );
-        let forgotten = ForgottenDevices::of(ctx, &member.account_id).await?;
-        forgotten.add_to(&mut tx, ctx);
+        let forgotten = ForgottenDevices::of(db, &member.account_id).await?;
+        forgotten.add_to(&mut tx, db);
         devices = Some(forgotten);
     }
-    tx.commit(ctx).await?;
+    tx.commit(db).await?;
     match devices {
-        Some(devices) => devices.finish(ctx).await,
+        Some(devices) => devices.finish(db).await,
         None => Ok(()),
     }
 }
@@ -232,12 +232,8 @@ pub async fn update_member(
 /// its phone claim freed (the number may be given to another account), in one transaction
 /// ([`Clash::MemberChanged`] when it was deactivated meanwhile). Its username stays taken and its
 /// declarations stay valid (they belong to the unit's links).
-pub async fn deactivate_member(
-    ctx: &AppContext,
-    member: &AccountRecord,
-    at: &str,
-) -> StoreResult<()> {
-    let profile = ItemUpdate::new(&ctx.config.tables.accounts, member.key())
+pub async fn deactivate_member(db: &Db, member: &AccountRecord, at: &str) -> StoreResult<()> {
+    let profile = ItemUpdate::new(&db.tables.accounts, member.key())
         .set("status", to_attribute(&AccountStatus::Deactivated)?)
         .set("deactivated_at", s(at))
         .condition(
@@ -246,9 +242,9 @@ pub async fn deactivate_member(
         );
     let mut tx = Transaction::new("units.deactivate_member");
     tx.update(profile.into_update(), Clash::MemberChanged);
-    accounts::add_final_session_end(&mut tx, ctx, &member.account_id);
-    accounts::add_phone_release(&mut tx, ctx, member, &member.phone, Clash::MemberChanged);
-    tx.commit(ctx).await
+    accounts::add_final_session_end(&mut tx, db, &member.account_id);
+    accounts::add_phone_release(&mut tx, db, member, &member.phone, Clash::MemberChanged);
+    tx.commit(db).await
 }
 
 #[cfg(test)]

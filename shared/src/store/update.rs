@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemOutput;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, Update};
 
-use crate::context::AppContext;
+use super::Db;
 
 use super::error::{StoreResult, is_condition_failure, unavailable, written};
 use super::item::Item;
@@ -129,7 +129,7 @@ impl ItemUpdate {
 
     async fn send(
         self,
-        ctx: &AppContext,
+        db: &Db,
         returning: ReturnValue,
     ) -> Result<
         UpdateItemOutput,
@@ -139,7 +139,7 @@ impl ItemUpdate {
         >,
     > {
         let expression = self.expression();
-        ctx.dynamo
+        db.client
             .update_item()
             .table_name(self.table)
             .set_key(Some(self.key))
@@ -153,17 +153,17 @@ impl ItemUpdate {
     }
 
     /// Applies the update on its own: `false` when its condition failed.
-    pub async fn apply_if(self, ctx: &AppContext, operation: &'static str) -> StoreResult<bool> {
-        written(operation, self.send(ctx, ReturnValue::None).await)
+    pub async fn apply_if(self, db: &Db, operation: &'static str) -> StoreResult<bool> {
+        written(operation, self.send(db, ReturnValue::None).await)
     }
 
     /// Applies the update and answers the item as it is after it (`None`: the condition failed).
     pub async fn apply_returning_new(
         self,
-        ctx: &AppContext,
+        db: &Db,
         operation: &'static str,
     ) -> StoreResult<Option<Item>> {
-        match self.send(ctx, ReturnValue::AllNew).await {
+        match self.send(db, ReturnValue::AllNew).await {
             Ok(output) => Ok(output.attributes),
             Err(error) if is_condition_failure(&error) => Ok(None),
             Err(error) => Err(unavailable(operation, error)),

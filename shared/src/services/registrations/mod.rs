@@ -129,7 +129,7 @@ pub async fn accessible(
     if uuid::Uuid::parse_str(registration_id).is_err() {
         return Err(ApiError::NotFound);
     }
-    let record = registrations::get_by_id(ctx, registration_id)
+    let record = registrations::get_by_id(&ctx.db, registration_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let reached = match &reach {
@@ -162,12 +162,12 @@ pub async fn declare(
 ) -> Result<RegistrationView, ApiError> {
     let Authorized { target: link, by } = under;
     let house = link.house.clone().ok_or(ApiError::Internal)?;
-    let holder = accounts::find_by_id(ctx, &link.account_id)
+    let holder = accounts::find_by_id(&ctx.db, &link.account_id)
         .await?
         .ok_or(ApiError::Internal)?;
     let today = crate::clock::today_in_china();
     let document = &declaration.resident.document;
-    let person_key = keys::person_key(ctx, document.id_type(), document.number());
+    let person_key = keys::person_key(&ctx.db, document.id_type(), document.number());
     let record = new_registration(NewRegistration {
         registration_id: uuid::Uuid::now_v7().to_string(),
         receipt_no: ReceiptNo::generate(today),
@@ -180,7 +180,7 @@ pub async fn declare(
         today,
         now: crate::clock::rfc3339(crate::clock::now()),
     });
-    let record = registrations::declare(ctx, &link, record).await?;
+    let record = registrations::declare(&ctx.db, &link, record).await?;
     tracing::info!(
         registration_id = %record.registration_id,
         link_id = %record.link_id,
@@ -263,7 +263,7 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<RegistrationView>, ApiError> {
     let (link, _) = link_for(ctx, principal, via, link_id, false).await?;
-    let page = registrations::list_under_link(ctx, &link.link_id, status, page).await?;
+    let page = registrations::list_under_link(&ctx.db, &link.link_id, status, page).await?;
     record_staff_reads(
         ctx,
         principal,
@@ -281,7 +281,7 @@ pub async fn detail(
     registration_id: &str,
 ) -> Result<RegistrationDetail, ApiError> {
     let record = accessible(ctx, principal, registration_id).await?.target;
-    let history = registrations::history(ctx, &record).await?;
+    let history = registrations::history(&ctx.db, &record).await?;
     record_staff_reads(
         ctx,
         principal,
@@ -400,7 +400,7 @@ pub async fn change(
     let mut next = next_version(&record);
     next.resident = resident;
     let history = HistoryRecord::new(&next, Action::Changed, &by, fields);
-    registrations::change(ctx, &next, record.version, &history).await?;
+    registrations::change(&ctx.db, &next, record.version, &history).await?;
     tracing::info!(registration_id, version = next.version, channel = ?by.channel, "registration changed");
     Ok(RegistrationView::of(ctx, &next))
 }
@@ -432,7 +432,7 @@ pub async fn deregister(
     }
     next.status = next.end_reason.map_or(next.status, EndReason::status);
     let history = HistoryRecord::new(&next, Action::Deregistered, &by, Vec::new());
-    registrations::end(ctx, &next, record.version, &history).await?;
+    registrations::end(&ctx.db, &next, record.version, &history).await?;
     tracing::info!(registration_id, status = next.status.as_str(), channel = ?by.channel, "registration ended");
     Ok(RegistrationView::of(ctx, &next))
 }
@@ -451,7 +451,7 @@ pub async fn move_out_with_house(
     // Never before the move-in (a resident declared today with a move-in today).
     next.moved_out_on = Some(moved_out_on.max(record.moved_in_on));
     let history = HistoryRecord::new(&next, Action::Deregistered, by, Vec::new());
-    match registrations::end(ctx, &next, record.version, &history).await {
+    match registrations::end(&ctx.db, &next, record.version, &history).await {
         Ok(()) => Ok(true),
         Err(StoreError::Conflict(clashes)) if clashes == [Clash::RegistrationChanged] => Ok(false),
         Err(other) => Err(other.into()),
@@ -468,9 +468,9 @@ pub async fn residence_records(
 ) -> Result<Page<ResidenceRecordView>, ApiError> {
     let account = super::permits::verified_holder(ctx, principal).await?;
     // Residence-permit accounts are personal: they always carry the holder's document.
-    let person = account.person_key(ctx).ok_or(ApiError::Internal)?;
+    let person = account.person_key(&ctx.db).ok_or(ApiError::Internal)?;
     let today = crate::clock::today_in_china();
-    let mut page = registrations::list_of_person(ctx, &person, page).await?;
+    let mut page = registrations::list_of_person(&ctx.db, &person, page).await?;
     page.items
         .retain(|r| super::identity::is_holder(ctx, &account, r));
     Ok(page.map(|r| ResidenceRecordView {
