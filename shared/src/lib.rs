@@ -15,6 +15,7 @@ pub(crate) mod fixtures;
 pub mod http;
 pub mod identity;
 pub mod invalid;
+#[cfg(feature = "local")]
 pub mod operation_counts;
 pub mod runtime;
 pub mod services;

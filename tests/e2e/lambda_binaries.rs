@@ -227,3 +227,38 @@ async fn a_function_that_cannot_start_says_why_in_one_line_and_exits_non_zero() 
         );
     }
 }
+
+/// Strings that only the local stack's code uses at run time (issue 29): the operation
+/// counter's interceptor name, and the operation names of the local identity registry and the
+/// local face check.
+const LOCAL_ONLY: [&str; 3] = [
+    "CountingInterceptor",
+    "local_identity_registry.get",
+    "local_face_check.get",
+];
+
+#[test]
+fn the_lambda_binaries_contain_none_of_the_local_stacks_code() {
+    let contains =
+        |bytes: &[u8], text: &str| memchr::memmem::find(bytes, text.as_bytes()).is_some();
+    // The control: this test binary links the local stack (feature `local`), so each marker is
+    // real code that would show if the Lambda build linked it.
+    let this = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+    for marker in LOCAL_ONLY {
+        assert!(contains(&this, marker), "{marker} is not in a local build");
+    }
+    let template = Template::load_default().unwrap();
+    let packages: BTreeSet<std::path::PathBuf> =
+        template.functions.iter().map(bootstrap_of).collect();
+    assert_eq!(packages.len(), 3, "the three binaries");
+    for bootstrap in packages {
+        let binary = std::fs::read(&bootstrap).unwrap();
+        for marker in LOCAL_ONLY {
+            assert!(
+                !contains(&binary, marker),
+                "{} contains {marker}: the Lambda build linked the local stack",
+                bootstrap.display()
+            );
+        }
+    }
+}

@@ -264,7 +264,9 @@ pub enum IdentityService {
     /// credential from the secret (`CARRIER_CHECK_CREDENTIAL` / `FACE_CHECK_CREDENTIAL`).
     Https { url: String, credential: String },
     /// LOCAL ONLY: the local identity registry's stand-in for the service, read from the table
-    /// `LOCAL_IDENTITY_REGISTRY_TABLE`. The template never sets it.
+    /// `LOCAL_IDENTITY_REGISTRY_TABLE`. The template never sets it; a build without the
+    /// feature `local` (the Lambda build) has no such variant and refuses the variable.
+    #[cfg(feature = "local")]
     LocalRegistry { table: String },
     /// Not configured (no URL): that check answers 503; the counter and the other check work.
     Unconfigured,
@@ -274,6 +276,7 @@ impl std::fmt::Debug for IdentityService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Https { url, .. } => write!(f, "Https({url}, credential <redacted>)"),
+            #[cfg(feature = "local")]
             Self::LocalRegistry { table } => write!(f, "LocalRegistry({table})"),
             Self::Unconfigured => write!(f, "Unconfigured"),
         }
@@ -288,8 +291,17 @@ fn identity_service(
     url: &'static Setting,
     credential: &'static Setting,
 ) -> Result<IdentityService, ConfigError> {
-    if let Some(table) = set(get, setting!("LOCAL_IDENTITY_REGISTRY_TABLE")) {
+    let local = setting!("LOCAL_IDENTITY_REGISTRY_TABLE");
+    if let Some(table) = set(get, local) {
+        #[cfg(feature = "local")]
         return Ok(IdentityService::LocalRegistry { table });
+        #[cfg(not(feature = "local"))]
+        return Err(ConfigError::Invalid {
+            name: local.name,
+            reason: format!(
+                "names a local stand-in ({table}), which this build (without the feature `local`) does not have"
+            ),
+        });
     }
     let Some(address) = set(get, url) else {
         return Ok(IdentityService::Unconfigured);
@@ -882,11 +894,22 @@ mod tests {
                     .contains(credential_var)
             );
         }
-        let local = config(&[("LOCAL_IDENTITY_REGISTRY_TABLE", "LocalIdentityRegistry")]).unwrap();
-        let registry = IdentityService::LocalRegistry {
-            table: "LocalIdentityRegistry".into(),
-        };
-        assert_eq!(local.carrier_check, registry);
-        assert_eq!(local.face_check, registry);
+        let local = config(&[("LOCAL_IDENTITY_REGISTRY_TABLE", "LocalIdentityRegistry")]);
+        #[cfg(feature = "local")]
+        {
+            let registry = IdentityService::LocalRegistry {
+                table: "LocalIdentityRegistry".into(),
+            };
+            let local = local.unwrap();
+            assert_eq!(local.carrier_check, registry);
+            assert_eq!(local.face_check, registry);
+        }
+        #[cfg(not(feature = "local"))]
+        assert!(
+            local
+                .unwrap_err()
+                .to_string()
+                .contains("LOCAL_IDENTITY_REGISTRY_TABLE")
+        );
     }
 }

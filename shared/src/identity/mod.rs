@@ -7,13 +7,16 @@
 //!   service's SDK between the two calls. Deployed: HTTPS to `FACE_CHECK_URL` ([`face_https`]).
 //!
 //! Locally both answer from the local identity registry ([`local_registry`],
-//! [`local_face_check`]), stand-ins for those services that only the local stack configures.
+//! [`local_face_check`]), stand-ins for those services that only the local stack configures and
+//! only a build with the feature `local` contains.
 //! Which adapter runs is configuration ([`crate::config::IdentityService`]); callers never know.
 
 pub mod carrier_https;
 pub mod face_https;
 mod https;
+#[cfg(feature = "local")]
 pub mod local_face_check;
+#[cfg(feature = "local")]
 pub mod local_registry;
 pub mod port;
 
@@ -34,6 +37,7 @@ pub async fn carrier_check(
         IdentityService::Https { url, credential } => {
             carrier_https::check(url, credential, query, phone).await
         }
+        #[cfg(feature = "local")]
         IdentityService::LocalRegistry { table } => {
             local_registry::carrier_check(&ctx.db, table, query, phone).await
         }
@@ -50,6 +54,7 @@ pub async fn start_face_check(
         IdentityService::Https { url, credential } => {
             face_https::start(url, credential, query).await
         }
+        #[cfg(feature = "local")]
         IdentityService::LocalRegistry { table } => {
             local_face_check::start(&ctx.db, table, query).await
         }
@@ -66,6 +71,7 @@ pub async fn face_check_result(
         IdentityService::Https { url, credential } => {
             face_https::result(url, credential, check_id).await
         }
+        #[cfg(feature = "local")]
         IdentityService::LocalRegistry { table } => {
             local_face_check::result(&ctx.db, table, check_id).await
         }

@@ -3,9 +3,15 @@
 use std::sync::Arc;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 
 use crate::config::{AppConfig, ConfigError};
 use crate::store::Db;
+
+#[cfg(feature = "local")]
+mod local;
+#[cfg(feature = "local")]
+pub use local::LocalEndpoints;
 
 pub struct AppContext {
     pub config: AppConfig,
@@ -47,22 +53,6 @@ impl<C> std::ops::Deref for LazyClient<C> {
     }
 }
 
-/// Where the AWS services are, when they are not AWS itself (the local stack).
-#[derive(Debug, Clone)]
-pub struct LocalEndpoints {
-    pub dynamodb: String,
-    pub sns: String,
-    pub sqs: String,
-    /// EventBridge (the moto server that serves SNS and SQS).
-    pub events: String,
-    pub region: String,
-    /// Appended to every queue name: stacks side by side in one process (the tests) each have
-    /// their own queues. Empty for `make run`.
-    pub queue_suffix: String,
-    /// Counts the operations of every context made on these endpoints (tests and benchmarks).
-    pub counter: Option<crate::operation_counts::OperationCounter>,
-}
-
 impl AppContext {
     /// In Lambda: configuration from the environment, secrets from the Secrets Manager secret
     /// named by `SECRETS_ID` (read once, at cold start). Only what Lambda provides is consulted:
@@ -96,7 +86,12 @@ impl AppContext {
             sqs: endpoint("SQS"),
             events: endpoint("EVENTBRIDGE"),
         };
-        Ok(Arc::new(Self::with_clients(config, &sdk, endpoints, None)))
+        Ok(Arc::new(Self::with_clients(
+            config,
+            &sdk,
+            endpoints,
+            Interceptors::default(),
+        )))
     }
 
     /// For the operator tool against the deployed stack: as [`AppContext::for_lambda`], with the
@@ -109,7 +104,7 @@ impl AppContext {
             config,
             &sdk,
             Endpoints::default(),
-            None,
+            Interceptors::default(),
         )))
     }
 
@@ -139,70 +134,35 @@ impl AppContext {
         })
     }
 
-    /// Against local emulators, with fixed credentials (no credential chain to probe).
-    pub fn local(config: AppConfig, endpoints: &LocalEndpoints) -> Arc<Self> {
-        Self::local_function(config, endpoints, "")
-    }
-
-    /// As [`AppContext::local`], for the template's function `function` (its `PLATFORM_FUNCTION`):
-    /// what its clients call is recorded under its name.
-    pub fn local_function(
-        config: AppConfig,
-        endpoints: &LocalEndpoints,
-        function: &str,
-    ) -> Arc<Self> {
-        let credentials =
-            aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "local");
-        let base = SdkConfig::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(endpoints.region.clone()))
-            .credentials_provider(aws_sdk_dynamodb::config::SharedCredentialsProvider::new(
-                credentials,
-            ));
-        let sdk = base.build();
-        let urls = Endpoints {
-            dynamodb: Some(endpoints.dynamodb.clone()),
-            sns: Some(endpoints.sns.clone()),
-            sqs: Some(endpoints.sqs.clone()),
-            events: Some(endpoints.events.clone()),
-        };
-        let counter = endpoints
-            .counter
-            .as_ref()
-            .map(|counter| (counter.clone(), function.to_owned()));
-        Arc::new(Self::with_clients(config, &sdk, urls, counter))
-    }
-
     /// A context for unit tests: test configuration, endpoints that nothing listens on.
     #[cfg(test)]
     pub fn for_tests() -> Arc<Self> {
-        let endpoints = LocalEndpoints {
-            dynamodb: "http://127.0.0.1:9".into(),
-            sns: "http://127.0.0.1:9".into(),
-            sqs: "http://127.0.0.1:9".into(),
-            events: "http://127.0.0.1:9".into(),
-            region: "ap-east-1".into(),
-            queue_suffix: String::new(),
-            counter: None,
+        let nowhere = || Some("http://127.0.0.1:9".to_owned());
+        let endpoints = Endpoints {
+            dynamodb: nowhere(),
+            sns: nowhere(),
+            sqs: nowhere(),
+            events: nowhere(),
         };
-        Self::local(crate::config::for_tests(&[]), &endpoints)
+        let sdk = fixed_credentials("ap-east-1");
+        let config = crate::config::for_tests(&[]);
+        Arc::new(Self::with_clients(
+            config,
+            &sdk,
+            endpoints,
+            Interceptors::default(),
+        ))
     }
 
     /// The one place the AWS clients are built: each from `sdk`, with its endpoint when one is
-    /// given, and, on the local stack, the counter that records each call under `function`.
+    /// given and its interceptor when there is one (the local stack's operation counter).
     /// SNS and EventBridge are built on first use.
     fn with_clients(
         config: AppConfig,
         sdk: &SdkConfig,
         endpoints: Endpoints,
-        counter: Option<(crate::operation_counts::OperationCounter, String)>,
+        interceptors: Interceptors,
     ) -> Self {
-        use crate::operation_counts::Service;
-        let counting = move |service| {
-            counter
-                .as_ref()
-                .map(|(counter, function)| counter.interceptor(service, function))
-        };
         macro_rules! client {
             ($service:ident, $sdk:expr, $endpoint:expr, $interceptor:expr) => {{
                 let mut builder = $service::config::Builder::from($sdk);
@@ -210,21 +170,17 @@ impl AppContext {
                     builder.set_endpoint_url(Some(url));
                 }
                 if let Some(interceptor) = $interceptor {
-                    builder = builder.interceptor(interceptor);
+                    builder.push_interceptor(interceptor);
                 }
                 $service::Client::from_conf(builder.build())
             }};
         }
         let sns = {
-            let (sdk, url, interceptor) = (sdk.clone(), endpoints.sns, counting(Service::Sns));
+            let (sdk, url, interceptor) = (sdk.clone(), endpoints.sns, interceptors.sns);
             LazyClient::new(move || client!(aws_sdk_sns, &sdk, url.clone(), interceptor.clone()))
         };
         let events = {
-            let (sdk, url, interceptor) = (
-                sdk.clone(),
-                endpoints.events,
-                counting(Service::EventBridge),
-            );
+            let (sdk, url, interceptor) = (sdk.clone(), endpoints.events, interceptors.events);
             LazyClient::new(move || {
                 client!(aws_sdk_eventbridge, &sdk, url.clone(), interceptor.clone())
             })
@@ -233,13 +189,13 @@ impl AppContext {
             aws_sdk_dynamodb,
             sdk,
             endpoints.dynamodb,
-            counting(Service::DynamoDb)
+            interceptors.dynamodb
         );
         Self {
             db: Db::new(dynamo, config.tables.clone(), config.hash_key.clone()),
             config,
             sns,
-            sqs: client!(aws_sdk_sqs, sdk, endpoints.sqs, counting(Service::Sqs)),
+            sqs: client!(aws_sdk_sqs, sdk, endpoints.sqs, interceptors.sqs),
             events,
         }
     }
@@ -252,6 +208,29 @@ struct Endpoints {
     sns: Option<String>,
     sqs: Option<String>,
     events: Option<String>,
+}
+
+/// What each client carries besides the SDK's own interceptors: nothing deployed; the operation
+/// counter on the local stack ([`local`]).
+#[derive(Default)]
+struct Interceptors {
+    dynamodb: Option<SharedInterceptor>,
+    sns: Option<SharedInterceptor>,
+    sqs: Option<SharedInterceptor>,
+    events: Option<SharedInterceptor>,
+}
+
+/// An SDK configuration with fixed credentials (no credential chain to probe): the emulators'.
+fn fixed_credentials(region: &str) -> SdkConfig {
+    let credentials =
+        aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "local");
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .credentials_provider(aws_sdk_dynamodb::config::SharedCredentialsProvider::new(
+            credentials,
+        ))
+        .build()
 }
 
 /// A variable of the Lambda environment, if set and not empty.
