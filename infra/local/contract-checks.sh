@@ -162,7 +162,8 @@ contract_api_checks() {
     _contract_log "starting the local API on $url (log: $log)"
     # schemathesis sends thousands of requests from one address: lift the public routes' per-client
     # budgets (address reads, receipt checks) so that it checks their answers instead of their 429s.
-    DYNAMODB_ENDPOINT="$STACK_DYNAMODB_URL" SNS_ENDPOINT="$STACK_SNS_URL" API_PORT="$port" \
+    DYNAMODB_ENDPOINT="$STACK_DYNAMODB_URL" SNS_ENDPOINT="$STACK_SNS_URL" \
+        SQS_ENDPOINT="${STACK_SQS_URL:-$STACK_SNS_URL}" API_PORT="$port" \
         PUBLIC_READS_PER_MINUTE=1000000 RECEIPT_CHECKS_PER_MINUTE=1000000 \
         "$rpctl" local up </dev/null >"$log" 2>&1 &
     _stack_track contract-api $!

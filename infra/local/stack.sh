@@ -47,7 +47,7 @@
 #   `venv/bin/python -m moto.server`, never `venv/bin/moto_server`.
 #
 # RUN DIRECTORY (logs): ${RP_RUN_DIR} if set, else a fresh `mktemp -d`; it is kept after
-# stack_stop so the logs can be read: dynamodb.log, sns.log, dynamodb-work/ (java's cwd).
+# stack_stop so the logs can be read: dynamodb.log, sns.log, sqs.log, dynamodb-work/ (java's cwd).
 #
 # SERVICES: DynamoDB Local runs with -inMemory -sharedDb -disableTelemetry. -sharedDb matters:
 # without it DynamoDB Local keeps a separate database per access key id + region, so a test that
@@ -56,7 +56,8 @@
 #
 # VARIABLES SET for the caller (plain shell variables, export them yourself if a child needs
 # them): STACK_HOME (the cache dir in use), STACK_RUN_DIR, STACK_DYNAMODB_PORT,
-# STACK_DYNAMODB_URL, STACK_SNS_PORT, STACK_SNS_URL.
+# STACK_DYNAMODB_URL, STACK_SNS_PORT, STACK_SNS_URL, and STACK_SQS_PORT, STACK_SQS_URL when a second
+# moto server serves SQS and EventBridge (stack_start_sqs).
 # Knobs: RP_CACHE_DIR, RP_RUN_DIR, STACK_START_TIMEOUT (seconds, default 60),
 # DYNAMODB_JAVA_OPTS (extra JVM options, e.g. -Xmx256m).
 #
@@ -428,13 +429,36 @@ stack_start_dynamodb() {
     _stack_log "DynamoDB Local ready at $STACK_DYNAMODB_URL"
 }
 
-# stack_start_sns PORT [SERVER_SCRIPT]: moto_server (SNS and the rest of moto) on 127.0.0.1:PORT.
+# stack_start_sns PORT [SERVER_SCRIPT]: moto_server on 127.0.0.1:PORT, the SNS emulator (and,
+# unless stack_start_sqs starts a second one, SQS, EventBridge and Secrets Manager too).
 # SERVER_SCRIPT, when given, is a Python file run in place of `-m moto.server` with the same
 # arguments (a patched emulator for a benchmark, e.g. infra/local/moto_for_benchmarks.py).
+# Sets STACK_SNS_PORT, STACK_SNS_URL.
 stack_start_sns() {
-    local port=${1:-} script=${2:-} log
+    _stack_start_moto sns SNS_PORT "$@" || return 1
+    STACK_SNS_PORT=$_STACK_MOTO_PORT
+    STACK_SNS_URL="http://127.0.0.1:$_STACK_MOTO_PORT"
+    _stack_log "SNS emulator ready at $STACK_SNS_URL"
+}
+
+# stack_start_sqs PORT [SERVER_SCRIPT]: a second moto_server, for SQS, EventBridge and Secrets
+# Manager, so that the SNS emulator holds nothing but the SMS: reading them back
+# (GET /moto-api/data.json, which serialises every object moto ever made, every SQS message among
+# them) then stays cheap however many messages the queues have seen. `make test` runs two; `make
+# run` one. Sets STACK_SQS_PORT, STACK_SQS_URL.
+stack_start_sqs() {
+    _stack_start_moto sqs SQS_PORT "$@" || return 1
+    STACK_SQS_PORT=$_STACK_MOTO_PORT
+    STACK_SQS_URL="http://127.0.0.1:$_STACK_MOTO_PORT"
+    _stack_log "SQS/EventBridge emulator ready at $STACK_SQS_URL"
+}
+
+# _stack_start_moto NAME PORT_VARIABLE PORT [SERVER_SCRIPT]: one moto_server, logged to NAME.log;
+# sets _STACK_MOTO_PORT.
+_stack_start_moto() {
+    local name=$1 port_variable=$2 port=${3:-} script=${4:-} log
     if ! [[ $port =~ ^[0-9]+$ ]]; then
-        _stack_err "usage: stack_start_sns PORT [SERVER_SCRIPT]"
+        _stack_err "usage: stack_start_$name PORT [SERVER_SCRIPT]"
         return 1
     fi
     local server=(-m moto.server)
@@ -447,25 +471,23 @@ stack_start_sns() {
     fi
     if ((_STACK_DEPS_DONE == 0)); then stack_ensure_deps || return 1; fi
     if ! _stack_port_is_free "$port"; then
-        _stack_err "port $port is already in use, cannot start the SNS emulator there; set SNS_PORT to another port (or stop whatever listens on $port)"
+        _stack_err "port $port is already in use, cannot start moto_server ($name) there; set $port_variable to another port (or stop whatever listens on $port)"
         return 1
     fi
     _stack_run_dir || return 1
     _stack_install_traps
-    log="$STACK_RUN_DIR/sns.log"
-    _stack_log "starting moto_server (SNS) on 127.0.0.1:$port${script:+ ($script)}"
+    log="$STACK_RUN_DIR/$name.log"
+    _stack_log "starting moto_server ($name) on 127.0.0.1:$port${script:+ ($script)}"
     # `python -m moto.server` is what the moto_server script runs; the script's shebang would
     # point at the temp install dir, see CACHE LAYOUT above.
     (cd "$STACK_RUN_DIR" && exec "$STACK_HOME/venv/bin/python" "${server[@]}" -H 127.0.0.1 -p "$port") \
         </dev/null >"$log" 2>&1 &
-    _stack_track sns $!
-    if ! _stack_wait_ready "moto_server (SNS)" "$!" "$log" "$_STACK_PROBE_SNS" "$port"; then
+    _stack_track "$name" $!
+    if ! _stack_wait_ready "moto_server ($name)" "$!" "$log" "$_STACK_PROBE_SNS" "$port"; then
         _stack_untrack_last
         return 1
     fi
-    STACK_SNS_PORT=$port
-    STACK_SNS_URL="http://127.0.0.1:$port"
-    _stack_log "SNS emulator ready at $STACK_SNS_URL"
+    _STACK_MOTO_PORT=$port
 }
 
 # stack_stop: stop everything this shell started (newest first). Idempotent; always returns 0.

@@ -41,7 +41,8 @@ if ((contract)); then cargo build --workspace --tests --quiet --bin rpctl; fi
 
 stack_start_dynamodb "$(stack_free_port)"
 stack_start_sns "$(stack_free_port)"
-export DYNAMODB_ENDPOINT="$STACK_DYNAMODB_URL" SNS_ENDPOINT="$STACK_SNS_URL"
+stack_start_sqs "$(stack_free_port)"
+export DYNAMODB_ENDPOINT="$STACK_DYNAMODB_URL" SNS_ENDPOINT="$STACK_SNS_URL" SQS_ENDPOINT="$STACK_SQS_URL"
 # The venv's python, for the tests that read QR codes back (infra/local/qr_decode.py).
 export STACK_PYTHON="$STACK_HOME/venv/bin/python"
 

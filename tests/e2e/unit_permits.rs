@@ -524,7 +524,12 @@ async fn a_unit_endorses_only_the_permits_issued_on_its_confirmed_filings() {
         .await
         .assert_problem(404, "NOT_FOUND");
     // The invitation, then the approval and the issue (both told by SMS).
-    let invited = client.sms_delivered(&employee.phone, 1).await.len();
+    // The invitation is on its way (queued when the unit filed): wait for it, so that what
+    // comes after the consent is counted from it.
+    let invited = client
+        .sms_delivered_containing(&employee.phone, "申请为您代办")
+        .await
+        .len();
     let confirmed = client
         .post_auth(
             &consent_path(&id),

@@ -353,6 +353,7 @@ pub fn lambda_environment(
         ("AWS_SECRET_ACCESS_KEY", "local"),
         ("AWS_SESSION_TOKEN", "local"),
         ("AWS_ENDPOINT_URL", endpoints.sqs.as_str()),
+        ("AWS_ENDPOINT_URL_SNS", endpoints.sns.as_str()),
         ("AWS_ENDPOINT_URL_DYNAMODB", endpoints.dynamodb.as_str()),
         ("AWS_LAMBDA_FUNCTION_NAME", function.logical_id.as_str()),
         ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),

@@ -208,12 +208,13 @@ fn endpoints() -> LocalEndpoints {
         })
     };
     let sns = need("SNS_ENDPOINT");
+    // `make test` runs a second moto server for SQS and EventBridge (and Secrets Manager), so
+    // that reading the SMS back from the SNS emulator stays cheap; one server may serve all.
+    let sqs = std::env::var("SQS_ENDPOINT").unwrap_or_else(|_| sns.clone());
     LocalEndpoints {
         dynamodb: need("DYNAMODB_ENDPOINT"),
-        // The moto server that emulates SNS serves SQS too.
-        sqs: std::env::var("SQS_ENDPOINT").unwrap_or_else(|_| sns.clone()),
-        // And EventBridge.
-        events: sns.clone(),
+        events: sqs.clone(),
+        sqs,
         sns,
         region: "ap-east-1".into(),
         queue_suffix: format!("-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]),

@@ -255,7 +255,7 @@ struct Endpoints {
     /// SNS endpoint (the moto emulator).
     #[arg(long, env = "SNS_ENDPOINT", default_value = "http://127.0.0.1:5000")]
     sns_endpoint: String,
-    /// SQS endpoint (default: the SNS endpoint, the moto server serves both).
+    /// SQS and EventBridge endpoint (default: the SNS endpoint, one moto server serves all).
     #[arg(long, env = "SQS_ENDPOINT")]
     sqs_endpoint: Option<String>,
     #[arg(long, env = "AWS_REGION", default_value = "ap-east-1")]
@@ -266,9 +266,9 @@ impl From<Endpoints> for LocalEndpoints {
     fn from(e: Endpoints) -> Self {
         LocalEndpoints {
             dynamodb: e.dynamodb_endpoint,
+            // The moto server for SQS serves EventBridge too.
+            events: e.sqs_endpoint.clone().unwrap_or_else(|| e.sns_endpoint.clone()),
             sqs: e.sqs_endpoint.unwrap_or_else(|| e.sns_endpoint.clone()),
-            // The moto server that serves SNS serves EventBridge too.
-            events: e.sns_endpoint.clone(),
             sns: e.sns_endpoint,
             region: e.region,
             queue_suffix: String::new(),
