@@ -1,21 +1,13 @@
-//! The operator's side: `template.yaml` parsing, table creation, staff accounts, and the local
-//! API that serves every function the way API Gateway would.
+//! Everything around the functions, in three parts:
+//!
+//! | part | what | used by |
+//! |---|---|---|
+//! | [`template`] | `template.yaml` read into types, the IAM grants each function's calls need, and the route functions written from the route table (`rpctl template`) | all of it, the tests |
+//! | [`operator`] | the operator's tools against any stack, local or deployed: staff accounts, reference streets, buildings and houses, the bureau's social-insurance months, the permit reminders job, bulk writes | `rpctl`, the local stack |
+//! | [`local`] | LOCAL ONLY: the stack on the emulators — tables, queues and bus made from the template, the local API, the queue and stream pollers standing in for Lambda's event source mappings, the local identity registry | `make run`, the tests, the benchmarks |
+//!
+//! The arrows run `local` → `operator` → `template`, never back.
 
-pub mod address_data;
-pub mod batch;
-pub mod event_bus;
-pub mod identity_registry;
-pub mod local_api;
-pub mod local_env;
-pub mod local_stack;
-pub mod permissions;
-pub mod queue_workers;
-pub mod queues;
-pub mod reference;
-pub mod reminders;
-pub mod route_functions;
-pub mod social_insurance;
-pub mod staff;
-pub mod stream_pollers;
-pub mod tables;
+pub mod local;
+pub mod operator;
 pub mod template;

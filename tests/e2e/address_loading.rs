@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e_tests::stack;
-use infra::address_data::load::{self, LoadOptions, Source};
+use infra::operator::address_data::load::{self, LoadOptions, Source};
 use shared::AppContext;
 use shared::domain::address::{BuildingCode, BuildingQuery, Room, StreetCode};
 use shared::http::pagination::PageRequest;

@@ -155,7 +155,7 @@ async fn permit_applications_issues_endorsements_and_suspensions_reach_their_con
     assert_eq!(endorsed.status, 201, "{:#}", endorsed.body);
     let lapsed = today().checked_sub_months(Months::new(12)).unwrap();
     reschedule(&client, no, lapsed, 1, today()).await;
-    infra::reminders::run(&stack.context(), today())
+    infra::operator::reminders::run(&stack.context(), today())
         .await
         .expect("the daily run");
 
@@ -218,7 +218,7 @@ async fn permit_applications_issues_endorsements_and_suspensions_reach_their_con
 /// consumer matching its types in its one view, to its own queue with a dead-letter queue.
 #[test]
 fn each_consumer_has_its_rule_queue_and_dead_letter_queue() {
-    use infra::event_bus::consumer_resource;
+    use infra::local::event_bus::consumer_resource;
     let template = infra::template::Template::load_default().unwrap();
     let routes = shared::events::consumers::routes();
     let rules: Vec<&str> = template

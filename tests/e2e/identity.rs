@@ -11,7 +11,7 @@ use e2e_tests::fixtures::{self, User};
 use e2e_tests::houses::{approved_link, staff_session};
 use e2e_tests::residents::{declared, resident_body_for};
 use e2e_tests::{Client, Stack, stack};
-use infra::identity_registry::Person;
+use infra::local::identity_registry::Person;
 use serde_json::{Value, json};
 use shared::store::audit::{self, AuditAction};
 
@@ -24,7 +24,7 @@ async fn in_registry(stack: &Stack, real_name: &str, id_number: &str, phone: &st
         id_number: id_number.into(),
         phone: phone.into(),
     };
-    infra::identity_registry::load(&stack.context(), &[person])
+    infra::local::identity_registry::load(&stack.context(), &[person])
         .await
         .expect("the local registry loads");
 }
@@ -92,7 +92,7 @@ async fn open_face_check(client: &Client, token: &str) -> String {
 async fn show_face(client: &Client, check_id: &str, id_number: &str, live: bool) {
     let shown = shared::identity::local_face_check::present_face(
         &client.stack.context().db,
-        infra::identity_registry::LOCAL_IDENTITY_REGISTRY,
+        infra::local::identity_registry::LOCAL_IDENTITY_REGISTRY,
         check_id,
         shared::domain::id_document::IdType::ResidentId,
         id_number,

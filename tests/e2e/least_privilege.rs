@@ -15,7 +15,8 @@ use chrono::{Days, Months};
 use e2e_tests::houses::staff_session;
 use e2e_tests::permits::{eligible_holder, issued_permit, reschedule, today};
 use e2e_tests::{Client, Stack, fixtures, stack};
-use infra::permissions::{self, Grant};
+use infra::template::permissions::{self, Grant};
+use infra::local::identity_registry::LOCAL_IDENTITY_REGISTRY;
 use infra::template::Template;
 use serde_json::json;
 
@@ -29,7 +30,7 @@ async fn run_the_day_with_a_reminder(stack: &Stack) {
     let anniversary = today() + Days::new(60);
     let issued = anniversary.checked_sub_months(Months::new(12)).unwrap();
     reschedule(&client, no, issued, 1, today()).await;
-    let report = infra::reminders::run(&stack.function_context("run-permit-milestones"), today())
+    let report = infra::operator::reminders::run(&stack.function_context("run-permit-milestones"), today())
         .await
         .expect("the run succeeds");
     assert!(report["reminded"].as_u64().unwrap() >= 1, "{report:#}");
@@ -40,7 +41,7 @@ async fn run_the_day_with_a_reminder(stack: &Stack) {
 async fn give_up_on_one_message() -> Stack {
     let refusing = e2e_tests::refusing_sns::start();
     let failing = e2e_tests::start_with_sender_sns(
-        &[(infra::local_stack::LOCAL_QUEUE_VISIBILITY_TIMEOUT, "1")],
+        &[(infra::local::stack::LOCAL_QUEUE_VISIBILITY_TIMEOUT, "1")],
         Some(&refusing.url),
     );
     let client = Client::new(&failing);
@@ -77,6 +78,10 @@ async fn every_function_is_granted_exactly_what_it_calls() {
                 .expect("the other test processes' records"),
         );
     }
+    // The local identity registry stands in for the real-name verification service, which the
+    // deployed function calls over HTTPS: its table is local only, no function's to be granted.
+    let stand_in = shared::operation_counts::Resource::Table(LOCAL_IDENTITY_REGISTRY.to_owned());
+    accesses.retain(|access| access.resource != stand_in);
     let exact = std::env::var_os("LEAST_PRIVILEGE_EXACT").is_some();
     // The failing stack's functions have the same names; its queues are its own.
     let failing_accesses: BTreeSet<_> = failing
@@ -113,7 +118,7 @@ async fn every_function_is_granted_exactly_what_it_calls() {
             let fits = match functions::routes::route(&function.name) {
                 Some(_) => format!(
                     "its calls in functions/src/routes.rs that fit (then `make template`):\n{}",
-                    infra::route_functions::calls_source(&needed)
+                    infra::template::route_functions::calls_source(&needed)
                 ),
                 None => format!(
                     "the policy that fits:\n{}",

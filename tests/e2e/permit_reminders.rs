@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 /// The scheduled function's handler, for `day`, as rpctl runs it.
 async fn run(client: &Client, day: chrono::NaiveDate) -> Value {
-    infra::reminders::run(&client.stack.context(), day)
+    infra::operator::reminders::run(&client.stack.context(), day)
         .await
         .expect("the run succeeds")
 }

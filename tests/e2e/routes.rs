@@ -125,7 +125,7 @@ fn every_template_route_is_in_the_openapi_document_and_nothing_else() {
         .into_iter()
         .map(|(r, _)| (r.method.to_lowercase(), r.path))
         .collect();
-    let doc = infra::local_api::openapi_document().unwrap();
+    let doc = infra::local::api::openapi_document().unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     let mut documented = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -182,7 +182,7 @@ async fn the_local_api_serves_its_openapi_document() {
 fn the_deployed_stack_never_uses_the_local_identity_registry() {
     let text = std::fs::read_to_string(repo().join("template.yaml")).unwrap();
     assert!(!text.contains("LOCAL_IDENTITY_REGISTRY"));
-    assert!(!text.contains(infra::identity_registry::LOCAL_IDENTITY_REGISTRY));
+    assert!(!text.contains(infra::local::identity_registry::LOCAL_IDENTITY_REGISTRY));
     let template = Template::load_default().unwrap();
     let verifier = template.function("verify-identity").unwrap();
     for (variable, parameter, secret) in [
@@ -210,7 +210,7 @@ fn the_deployed_stack_never_uses_the_local_identity_registry() {
 #[test]
 fn every_problem_code_is_documented() {
     use shared::error::{ApiError, FieldError};
-    let doc = infra::local_api::openapi_document().unwrap();
+    let doc = infra::local::api::openapi_document().unwrap();
     let documented: BTreeSet<String> =
         doc["components"]["schemas"]["Problem"]["properties"]["code"]["enum"]
             .as_array()

@@ -71,8 +71,8 @@ impl Inbox {
         // Each queue drained on its own, as each agency reads its own.
         let queues = shared::events::consumers::routes().iter().map(|r| {
             let id = r.consumer.id.clone();
-            let logical = infra::event_bus::consumer_resource(&id, "Queue");
-            let url = infra::local_env::queue_url(&endpoints, &logical);
+            let logical = infra::local::event_bus::consumer_resource(&id, "Queue");
+            let url = infra::local::env::queue_url(&endpoints, &logical);
             self.drain_queue(&sqs, id, url, record.as_deref())
         });
         futures::future::join_all(queues).await;

@@ -95,9 +95,9 @@ pub async fn staff_session(client: &Client) -> (User, String) {
         id_number: fixtures::id_number(),
         role: None,
     };
-    let outcome = infra::staff::create(
+    let outcome = infra::operator::staff::create(
         &ctx,
-        infra::staff::NewStaff {
+        infra::operator::staff::NewStaff {
             username: user.username.clone(),
             real_name: "审核员".into(),
             phone: user.phone.clone(),
@@ -109,8 +109,8 @@ pub async fn staff_session(client: &Client) -> (User, String) {
     .await
     .expect("staff account");
     let account_id = match outcome {
-        infra::staff::StaffOutcome::Created { account_id } => account_id,
-        infra::staff::StaffOutcome::AlreadyExists { account_id } => account_id,
+        infra::operator::staff::StaffOutcome::Created { account_id } => account_id,
+        infra::operator::staff::StaffOutcome::AlreadyExists { account_id } => account_id,
     };
     let user = User { account_id, ..user };
     let token = fixtures::login(client, &user, &fixtures::device_id()).await;

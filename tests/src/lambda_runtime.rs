@@ -339,7 +339,7 @@ pub fn lambda_environment(
     function: &infra::template::FunctionDef,
     secret_id: &str,
 ) -> BTreeMap<String, String> {
-    let mut vars = infra::local_env::deployed_variables(
+    let mut vars = infra::local::env::deployed_variables(
         template,
         &function.environment,
         stack.endpoints(),
@@ -372,7 +372,7 @@ pub fn lambda_environment(
 /// Puts the local secrets (JWT keys, data key, credential) on the moto server's Secrets Manager
 /// as one JSON secret under a name of its own, as the deployed stack keeps them; returns the name.
 pub async fn put_local_secret(stack: &crate::Stack) -> String {
-    put_secret(stack, &infra::local_env::local_secret_json().to_string()).await
+    put_secret(stack, &infra::local::env::local_secret_json().to_string()).await
 }
 
 /// Creates a secret holding `content` on the moto server; returns its name.

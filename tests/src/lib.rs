@@ -85,7 +85,7 @@ impl Stack {
         let function = template
             .function(name)
             .unwrap_or_else(|| panic!("template.yaml has no function {name}"));
-        infra::local_api::function_context(&template, function, &self.endpoints, &|_| None)
+        infra::local::api::function_context(&template, function, &self.endpoints, &|_| None)
             .expect("the function's configuration")
     }
 
@@ -127,7 +127,7 @@ impl Stack {
 
     /// The URL of one of the stack's queues (by the template's logical id).
     pub fn queue_url(&self, logical_id: &str) -> String {
-        infra::local_env::queue_url(&self.endpoints, logical_id)
+        infra::local::env::queue_url(&self.endpoints, logical_id)
     }
 
     /// Stops delivering the queued SMS (the queue pollers end; messages stay queued): for
@@ -326,27 +326,27 @@ pub fn start_with(overrides: &[(&str, &str)], workers_wanted: Workers) -> Stack 
             .build()
             .expect("runtime");
         runtime.block_on(async move {
-            let ctx = infra::local_stack::prepare(&template, &endpoints, &lookup)
+            let ctx = infra::local::stack::prepare(&template, &endpoints, &lookup)
                 .await
                 .expect("local stack prepares");
             let mut pollers =
-                infra::local_stack::start_queue_workers(&template, &worker_endpoints, &lookup)
+                infra::local::stack::start_queue_workers(&template, &worker_endpoints, &lookup)
                     .expect("queue workers start");
             if publisher {
                 pollers.extend(
-                    infra::local_stack::start_stream_workers(&template, &worker_endpoints, &lookup)
+                    infra::local::stack::start_stream_workers(&template, &worker_endpoints, &lookup)
                         .await
                         .expect("stream workers start"),
                 );
             }
             let address = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
             let (bound, listener, api) =
-                infra::local_stack::bind_api(&template, &endpoints, &lookup, address)
+                infra::local::stack::bind_api(&template, &endpoints, &lookup, address)
                     .await
                     .expect("local API binds");
             tx.send((bound, ctx.config.clone(), pollers))
                 .expect("test thread waits");
-            infra::local_api::serve(listener, api, std::future::pending())
+            infra::local::api::serve(listener, api, std::future::pending())
                 .await
                 .expect("local API serves");
         });

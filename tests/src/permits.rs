@@ -2,7 +2,7 @@
 //! permit (its stored days moved back, which is the same to the rules as the calendar moving on).
 
 use chrono::{Days, NaiveDate};
-use infra::social_insurance::MonthRow;
+use infra::operator::social_insurance::MonthRow;
 use serde_json::{Value, json};
 use shared::domain::eligibility::insurance::YearMonth;
 use shared::domain::residence_permit::PermitNo;
@@ -57,7 +57,7 @@ pub fn insurance_rows(holder: &User, months: usize, status: &str) -> Vec<MonthRo
 
 /// Loads the bureau's rows as the operator would.
 pub async fn load_insurance(client: &Client, rows: &[MonthRow]) {
-    infra::social_insurance::load(&client.stack.context(), rows, false)
+    infra::operator::social_insurance::load(&client.stack.context(), rows, false)
         .await
         .expect("load the months");
 }

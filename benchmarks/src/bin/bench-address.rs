@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use e2e_tests::{Client, start};
 use futures::stream::{self, StreamExt};
-use infra::address_data::generate::{self, Dataset, GenerateOptions, PlannedBuilding};
-use infra::address_data::load::{self, LoadOptions};
+use infra::operator::address_data::generate::{self, Dataset, GenerateOptions, PlannedBuilding};
+use infra::operator::address_data::load::{self, LoadOptions};
 use reqwest::Method;
 use shared::AppContext;
 use shared::domain::address::{BuildingCode, BuildingQuery, Room, StreetCode};
@@ -245,7 +245,7 @@ async fn main() {
     let stack = start(&[("PUBLIC_READS_PER_MINUTE", "1000000000")]);
     let ctx = stack.context();
 
-    let streets = infra::reference::read_streets(&infra::reference::default_streets_file())
+    let streets = infra::operator::reference::read_streets(&infra::operator::reference::default_streets_file())
         .expect("the shipped streets file")
         .0;
     let started = Instant::now();

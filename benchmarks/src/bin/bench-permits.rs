@@ -128,7 +128,7 @@ async fn due_permits(
         })
         .collect();
     let started = Instant::now();
-    infra::batch::put_all(&ctx.db.client, &ctx.config.tables.permits, items)
+    infra::operator::batch::put_all(&ctx.db.client, &ctx.config.tables.permits, items)
         .await
         .expect("permits written");
     started.elapsed()
@@ -256,7 +256,7 @@ async fn main() {
     for _ in 0..2 {
         let before = stack.operation_counts();
         let started = Instant::now();
-        let report = infra::reminders::run(&ctx, day).await.expect("the run");
+        let report = infra::operator::reminders::run(&ctx, day).await.expect("the run");
         let took = started.elapsed();
         let after = stack.operation_counts();
         runs.push((

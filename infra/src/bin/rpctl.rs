@@ -183,7 +183,7 @@ enum AddressCommand {
         #[arg(long)]
         streets: Option<PathBuf>,
         /// BatchWriteItem calls in flight.
-        #[arg(long, default_value_t = infra::batch::DEFAULT_CONCURRENCY)]
+        #[arg(long, default_value_t = infra::operator::batch::DEFAULT_CONCURRENCY)]
         concurrency: usize,
         /// Against the deployed stack: the table from ADDRESS_TABLE (and the other variables the
         /// functions get) and AWS credentials from the default chain.
@@ -303,7 +303,7 @@ async fn main() -> ExitCode {
 fn route_functions(check: bool) -> Result<(), Box<dyn std::error::Error>> {
     let path = infra::template::repo_root().join("template.yaml");
     let committed = std::fs::read_to_string(&path)?;
-    let written = infra::route_functions::rewrite(&committed, functions::ROUTES)?;
+    let written = infra::template::route_functions::rewrite(&committed, functions::ROUTES)?;
     if written == committed {
         println!("{}: the route functions are up to date", path.display());
     } else if check {
@@ -331,8 +331,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         command: IdentityCommand::Generate { count, seed },
     } = cli.command
     {
-        let people = infra::identity_registry::generate(count, seed);
-        infra::identity_registry::write_csv(&people, std::io::stdout().lock())?;
+        let people = infra::local::identity_registry::generate(count, seed);
+        infra::local::identity_registry::write_csv(&people, std::io::stdout().lock())?;
         return Ok(());
     }
     if let Command::SocialInsurance {
@@ -344,11 +344,11 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             },
     } = cli.command
     {
-        let people = infra::identity_registry::generate(count, seed);
+        let people = infra::local::identity_registry::generate(count, seed);
         let this_month =
             shared::domain::eligibility::insurance::YearMonth::of(shared::clock::today_in_china());
-        let rows = infra::social_insurance::generate(&people, this_month, months, seed);
-        infra::social_insurance::write_csv(&rows, std::io::stdout().lock())?;
+        let rows = infra::local::insurance_months::generate(&people, this_month, months, seed);
+        infra::operator::social_insurance::write_csv(&rows, std::io::stdout().lock())?;
         return Ok(());
     }
     if let Command::Template { check } = cli.command {
@@ -360,13 +360,13 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             command: LocalCommand::Up { endpoints, port },
         } => {
             let endpoints = LocalEndpoints::from(endpoints);
-            infra::local_stack::prepare(&template, &endpoints, &from_process_env).await?;
-            infra::local_stack::start_queue_workers(&template, &endpoints, &from_process_env)?;
-            infra::local_stack::start_stream_workers(&template, &endpoints, &from_process_env)
+            infra::local::stack::prepare(&template, &endpoints, &from_process_env).await?;
+            infra::local::stack::start_queue_workers(&template, &endpoints, &from_process_env)?;
+            infra::local::stack::start_stream_workers(&template, &endpoints, &from_process_env)
                 .await?;
             let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
             let (bound, listener, api) =
-                infra::local_stack::bind_api(&template, &endpoints, &from_process_env, address)
+                infra::local::stack::bind_api(&template, &endpoints, &from_process_env, address)
                     .await?;
             println!("API:        http://{bound}  (OpenAPI: http://{bound}/openapi.json)");
             println!("DynamoDB:   {}", endpoints.dynamodb);
@@ -382,7 +382,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 "Staff:      username `staff`, password $LOCAL_STAFF_PASSWORD (default staff-local-pass-2026), phone 13900000000"
             );
             println!("Ctrl-C stops everything.");
-            infra::local_api::serve(listener, api, async {
+            infra::local::api::serve(listener, api, async {
                 let _ = tokio::signal::ctrl_c().await;
             })
             .await?;
@@ -391,7 +391,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             command: TablesCommand::Create { endpoints },
         } => {
             let ctx = local_context(&template, endpoints.into())?;
-            let created = infra::tables::create_all(&ctx.db.client, &template).await?;
+            let created = infra::local::tables::create_all(&ctx.db.client, &template).await?;
             println!(
                 "created: {}",
                 if created.is_empty() {
@@ -420,7 +420,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             } else {
                 local_context(&template, endpoints.into())?
             };
-            let staff = infra::staff::NewStaff {
+            let staff = infra::operator::staff::NewStaff {
                 username,
                 real_name,
                 phone,
@@ -428,11 +428,11 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 password,
                 office,
             };
-            match infra::staff::create(&ctx, staff).await? {
-                infra::staff::StaffOutcome::Created { account_id } => {
+            match infra::operator::staff::create(&ctx, staff).await? {
+                infra::operator::staff::StaffOutcome::Created { account_id } => {
                     println!("created staff account {account_id}")
                 }
-                infra::staff::StaffOutcome::AlreadyExists { account_id } => {
+                infra::operator::staff::StaffOutcome::AlreadyExists { account_id } => {
                     println!("a staff account with that username exists already: {account_id}")
                 }
             }
@@ -441,13 +441,13 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Identity {
             command: IdentityCommand::Load { file, endpoints },
         } => {
-            let people = infra::identity_registry::read_csv(&file)?;
+            let people = infra::local::identity_registry::read_csv(&file)?;
             let ctx = local_context(&template, endpoints.into())?;
-            infra::identity_registry::create_table(&ctx).await?;
-            let loaded = infra::identity_registry::load(&ctx, &people).await?;
+            infra::local::identity_registry::create_table(&ctx).await?;
+            let loaded = infra::local::identity_registry::load(&ctx, &people).await?;
             println!(
                 "loaded {loaded} people into {}",
-                infra::identity_registry::LOCAL_IDENTITY_REGISTRY
+                infra::local::identity_registry::LOCAL_IDENTITY_REGISTRY
             );
         }
         Command::Identity {
@@ -462,7 +462,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let ctx = local_context(&template, endpoints.into())?;
             let shown = shared::identity::local_face_check::present_face(
                 &ctx.db,
-                infra::identity_registry::LOCAL_IDENTITY_REGISTRY,
+                infra::local::identity_registry::LOCAL_IDENTITY_REGISTRY,
                 &check,
                 shared::domain::id_document::IdType::ResidentId,
                 &id_number,
@@ -489,10 +489,10 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     endpoints,
                 },
         } => {
-            let rows = infra::social_insurance::read_csv(&file)?;
+            let rows = infra::operator::social_insurance::read_csv(&file)?;
             let ctx = target_context(Some(&template), deployed, endpoints).await?;
             let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
-            let written = infra::social_insurance::load(&ctx, &rows, progress).await?;
+            let written = infra::operator::social_insurance::load(&ctx, &rows, progress).await?;
             println!(
                 "loaded {written} months into {}",
                 ctx.config.tables.social_insurance
@@ -508,7 +508,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         } => {
             let ctx = target_context(Some(&template), deployed, endpoints).await?;
             let day = date.unwrap_or_else(shared::clock::today_in_china);
-            let report = infra::reminders::run(&ctx, day).await?;
+            let report = infra::operator::reminders::run(&ctx, day).await?;
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
     }
@@ -522,7 +522,7 @@ async fn address(
     template: Option<&Template>,
     command: AddressCommand,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    use infra::address_data::{generate, load};
+    use infra::operator::address_data::{generate, load};
     match command {
         AddressCommand::Generate {
             out,
@@ -530,7 +530,7 @@ async fn address(
             seed,
             streets,
         } => {
-            let path = streets.unwrap_or_else(infra::reference::default_streets_file);
+            let path = streets.unwrap_or_else(infra::operator::reference::default_streets_file);
             let streets = read_streets_strictly(&path)?;
             let data = generate::generate(&streets, &generate::GenerateOptions { houses, seed });
             let files = data
@@ -557,7 +557,7 @@ async fn address(
             if let Some(path) = streets {
                 let streets = read_streets_strictly(&path)?;
                 let table = &ctx.config.tables.address;
-                infra::reference::load_streets(&ctx.db.client, table, &streets).await?;
+                infra::operator::reference::load_streets(&ctx.db.client, table, &streets).await?;
                 println!("loaded {} streets from {}", streets.len(), path.display());
             }
             let options = load::LoadOptions {
@@ -582,7 +582,7 @@ async fn address(
 fn read_streets_strictly(
     path: &std::path::Path,
 ) -> Result<Vec<shared::domain::districts::Street>, Box<dyn std::error::Error>> {
-    let (streets, rejected) = infra::reference::read_streets(path)?;
+    let (streets, rejected) = infra::operator::reference::read_streets(path)?;
     if let Some(first) = rejected.first() {
         return Err(format!(
             "{}: {} malformed rows, the first at line {}: {}",
@@ -615,6 +615,6 @@ fn local_context(
     endpoints: LocalEndpoints,
 ) -> Result<std::sync::Arc<shared::AppContext>, Box<dyn std::error::Error>> {
     let config =
-        infra::local_env::config(template, &Default::default(), &endpoints, &from_process_env)?;
+        infra::local::env::config(template, &Default::default(), &endpoints, &from_process_env)?;
     Ok(shared::AppContext::local(config, &endpoints))
 }

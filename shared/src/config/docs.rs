@@ -62,7 +62,7 @@ const INTRODUCTION: &str = "\
 The functions read their configuration once per cold start (`shared/src/config/`), from the
 environment that `template.yaml` sets and, for the secrets, from the stack's Secrets Manager
 secret. The local stack sets the same variables from the template's `Globals`
-(`infra/src/local_env.rs`), and any of them can be overridden for `make run` from the shell, e.g.
+(`infra/src/local/env.rs`), and any of them can be overridden for `make run` from the shell, e.g.
 `SMS_HOURLY_LIMIT_PER_IP=1000 make run`.
 
 Every number is checked at start-up: a value that is not a whole number, or lies outside its range,

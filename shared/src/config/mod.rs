@@ -802,7 +802,7 @@ mod tests {
     #[test]
     fn the_values_the_tests_and_scripts_set_are_accepted() {
         // tests/e2e/*.rs, benchmarks/src/bin/bench-*.rs, infra/local/contract-checks.sh,
-        // infra/src/local_env.rs and the README's example.
+        // infra/src/local/env.rs and the README's example.
         for (name, value) in [
             ("SMS_CODE_TTL_SECONDS", "1"),
             ("SMS_CODE_TTL_SECONDS", "2"),

@@ -4,7 +4,7 @@
 //! It is the one place a setting is described. The parser (`AppConfig::from_lookup`) takes every
 //! range and default from it (and a variable missing from it does not build), the range tests loop
 //! over it, `docs/configuration.md` is rendered from it (`config::docs`), and `infra` holds it
-//! against `template.yaml` (`infra/src/local_env.rs`). A new setting is a row here, a field of
+//! against `template.yaml` (`infra/src/local/env.rs`). A new setting is a row here, a field of
 //! `AppConfig` read through the table, and, when the deployment sets it, a line of the template.
 
 /// One environment variable.
@@ -77,7 +77,7 @@ pub enum SetBy {
     Secret { key: &'static str },
     /// Not set by the template: the default applies.
     Unset,
-    /// LOCAL ONLY: set by the local stack (`infra/src/local_env.rs`), never by the template.
+    /// LOCAL ONLY: set by the local stack (`infra/src/local/env.rs`), never by the template.
     LocalStack,
 }
 

@@ -32,8 +32,8 @@ use serde_json::{Value, json};
 use shared::AppContext;
 use shared::context::LocalEndpoints;
 
-use crate::local_api::LocalApiError;
-use crate::local_env::queue_url;
+use crate::local::api::LocalApiError;
+use crate::local::env::queue_url;
 use crate::template::{StreamSource, Template};
 
 /// How long a poller waits when its shards had nothing new.
@@ -190,7 +190,7 @@ pub async fn spawn_all(
         else {
             return Err(LocalApiError::UnknownFunction(function.name.clone()));
         };
-        let ctx = crate::local_api::function_context(template, function, endpoints, overrides)?;
+        let ctx = crate::local::api::function_context(template, function, endpoints, overrides)?;
         for source in &function.streams {
             let mut poller = Poller {
                 ctx: ctx.clone(),

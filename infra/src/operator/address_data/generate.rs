@@ -336,9 +336,9 @@ fn generate_street(street: &Street, quota: usize, seed: u64, out: &mut Vec<Plann
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::address_data::load::{LoadOptions, load_files_into};
-    use crate::address_data::memory::MemoryStore;
-    use crate::reference::{default_streets_file, read_streets};
+    use crate::operator::address_data::load::{LoadOptions, load_files_into};
+    use crate::operator::address_data::memory::MemoryStore;
+    use crate::operator::reference::{default_streets_file, read_streets};
 
     fn streets() -> Vec<Street> {
         read_streets(&default_streets_file()).unwrap().0

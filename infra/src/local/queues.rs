@@ -1,5 +1,5 @@
 //! Creating the template's SQS queues on the moto server: locally a queue is named after its
-//! logical id plus the stack's suffix ([`crate::local_env::queue_name`]), with the template's
+//! logical id plus the stack's suffix ([`crate::local::env::queue_name`]), with the template's
 //! visibility timeout, retention and redrive policy (dead-letter queue and `maxReceiveCount`).
 
 use aws_sdk_sqs::Client;
@@ -8,7 +8,7 @@ use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::{Value, json};
 use shared::context::LocalEndpoints;
 
-use crate::local_env::{LOCAL_ACCOUNT, queue_name, queue_url, resolve};
+use crate::local::env::{LOCAL_ACCOUNT, queue_name, queue_url, resolve};
 use crate::template::{QueueDef, Template};
 
 #[derive(Debug, thiserror::Error)]

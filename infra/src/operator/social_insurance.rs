@@ -1,21 +1,16 @@
 //! Social-insurance months from the bureau (人社局): the operator's import of its CSV files
-//! (`id_type,id_number,month,status`, month `YYYY-MM`, status `paid | unpaid`), and a generator of
-//! local data for the people of the local identity registry. A file is checked row by row first:
+//! (`id_type,id_number,month,status`, month `YYYY-MM`, status `paid | unpaid`). A file is checked row by row first:
 //! any refused row (named by its line) loads nothing; the writes are idempotent puts, so a load
 //! that fails midway (DynamoDB unavailable) is completed by running it again.
 
 use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 use shared::AppContext;
 use shared::domain::eligibility::insurance::{Contribution, YearMonth};
 use shared::domain::id_document::{IdDocument, IdType};
 use shared::store::keys::person_key;
 use shared::store::social_insurance::MonthRecord;
-
-use crate::identity_registry::Person;
 
 /// One row of a bureau file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -40,7 +35,7 @@ pub enum ImportError {
         reason: String,
     },
     #[error(transparent)]
-    Batch(#[from] crate::batch::BatchError),
+    Batch(#[from] crate::operator::batch::BatchError),
 }
 
 /// A checked row.
@@ -52,7 +47,7 @@ struct Checked<'a> {
     status: Contribution,
 }
 
-fn check(row: &MonthRow) -> Result<Checked<'_>, String> {
+pub fn check(row: &MonthRow) -> Result<Checked<'_>, String> {
     let id_type = IdType::parse(&row.id_type).map_err(|e| format!("id_type: {}", e.message))?;
     IdDocument::parse(id_type, &row.id_number).map_err(|e| format!("id_number: {}", e.message))?;
     let month = YearMonth::parse(&row.month).map_err(|e| format!("month: {}", e.message))?;
@@ -125,47 +120,15 @@ pub async fn load(
             })?;
             let person = person_key(&ctx.db, checked.id_type, checked.id_number);
             let record = MonthRecord::new(&person, checked.month, checked.status);
-            items.push(record.item().map_err(crate::batch::BatchError::from)?);
+            items.push(record.item().map_err(crate::operator::batch::BatchError::from)?);
         }
         written +=
-            crate::batch::put_all(&ctx.db.client, &ctx.config.tables.social_insurance, items)
+            crate::operator::batch::put_all(&ctx.db.client, &ctx.config.tables.social_insurance, items)
                 .await?;
         bar.inc(chunk.len() as u64);
     }
     bar.finish_and_clear();
     Ok(written)
-}
-
-/// Months for `people` up to the month before `this_month`: each person started paying some
-/// months ago (up to `months`) and paid on, with an occasional unpaid month; a tenth never paid.
-/// The same for the same seed.
-pub fn generate(
-    people: &[Person],
-    this_month: YearMonth,
-    months: usize,
-    seed: u64,
-) -> Vec<MonthRow> {
-    let mut rng = StdRng::seed_from_u64(seed);
-    let mut rows = Vec::new();
-    for person in people {
-        if rng.random_range(0..10) == 0 {
-            continue;
-        }
-        let paid_for = rng.random_range(1..=months);
-        for month in this_month.months_before(paid_for) {
-            let status = match rng.random_range(0..20) {
-                0 => Contribution::Unpaid,
-                _ => Contribution::Paid,
-            };
-            rows.push(MonthRow {
-                id_type: person.id_type.clone(),
-                id_number: person.id_number.clone(),
-                month: month.to_string(),
-                status: status.as_str().to_owned(),
-            });
-        }
-    }
-    rows
 }
 
 pub fn write_csv(rows: &[MonthRow], out: impl std::io::Write) -> csv::Result<()> {
@@ -182,26 +145,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn generated_months_are_valid_and_reproducible() {
-        let people = crate::identity_registry::generate(50, 3);
-        let month = YearMonth::parse("2026-12").unwrap();
-        let rows = generate(&people, month, 30, 9);
-        assert_eq!(rows, generate(&people, month, 30, 9));
-        assert!(!rows.is_empty());
-        for row in &rows {
-            check(row).unwrap();
-            assert!(row.month.as_str() < "2026-12");
-        }
-    }
-
-    #[test]
     fn one_bad_row_refuses_the_file_and_names_its_line() {
         let dir = std::env::temp_dir().join(format!("insurance-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("months.csv");
-        let people = crate::identity_registry::generate(2, 3);
-        let mut rows = generate(&people, YearMonth::parse("2026-12").unwrap(), 6, 1);
-        assert!(rows.len() >= 3, "{rows:?}");
+        let first17 = "44030419900101001";
+        let check_char = shared::domain::id_number::check_char(first17.as_bytes()) as char;
+        let month = |month: &str| MonthRow {
+            id_type: IdType::ResidentId.as_str().to_owned(),
+            id_number: format!("{first17}{check_char}"),
+            month: month.to_owned(),
+            status: Contribution::Paid.as_str().to_owned(),
+        };
+        let mut rows = vec![month("2026-09"), month("2026-10"), month("2026-11")];
         rows[2].month = "2026-13".into();
         write_csv(&rows, std::fs::File::create(&path).unwrap()).unwrap();
         let error = read_csv(&path).unwrap_err().to_string();

@@ -25,7 +25,7 @@ fn local_secret(key: &str) -> Option<&'static str> {
 }
 
 /// Where a queue of the template is locally: the moto server's URL of the queue named after its
-/// logical id (plus the stack's suffix). [`crate::queues`] creates them.
+/// logical id (plus the stack's suffix). [`crate::local::queues`] creates them.
 pub fn queue_url(endpoints: &LocalEndpoints, logical_id: &str) -> String {
     format!(
         "{}/{LOCAL_ACCOUNT}/{}",
@@ -90,7 +90,7 @@ pub fn variables(
     // verification service (local only: the template never names it).
     vars.insert(
         "LOCAL_IDENTITY_REGISTRY_TABLE".to_owned(),
-        crate::identity_registry::LOCAL_IDENTITY_REGISTRY.to_owned(),
+        crate::local::identity_registry::LOCAL_IDENTITY_REGISTRY.to_owned(),
     );
     if vars.remove(shared::config::SECRETS_ID).is_some() {
         for (secret_key, var) in shared::config::SECRET_VARIABLES {

@@ -9,9 +9,9 @@ use std::time::Instant;
 use shared::AppContext;
 use shared::context::LocalEndpoints;
 
-use crate::address_data::generate::{self, GenerateOptions};
-use crate::address_data::load::{self, LoadError, LoadOptions, LoadReport};
-use crate::local_api::LocalApi;
+use crate::operator::address_data::generate::{self, GenerateOptions};
+use crate::operator::address_data::load::{self, LoadError, LoadOptions, LoadReport};
+use crate::local::api::LocalApi;
 use crate::template::Template;
 
 /// The buildings and houses of the local stack: the same every time, 100 houses a street.
@@ -25,25 +25,25 @@ pub enum StackError {
     #[error(transparent)]
     Template(#[from] crate::template::TemplateError),
     #[error(transparent)]
-    Tables(#[from] crate::tables::TableError),
+    Tables(#[from] crate::local::tables::TableError),
     #[error(transparent)]
-    Api(#[from] crate::local_api::LocalApiError),
+    Api(#[from] crate::local::api::LocalApiError),
     #[error("staff account: {0}")]
-    Staff(#[from] crate::staff::StaffError),
+    Staff(#[from] crate::operator::staff::StaffError),
     #[error("reference data: {0}")]
-    Reference(#[from] crate::reference::ReferenceError),
+    Reference(#[from] crate::operator::reference::ReferenceError),
     #[error("reference data: {0} malformed rows in the shipped file (first at line {1})")]
     MalformedReference(usize, u64),
     #[error("address data: {0}")]
     AddressData(#[from] LoadError),
     #[error(transparent)]
-    Queues(#[from] crate::queues::QueueError),
+    Queues(#[from] crate::local::queues::QueueError),
     #[error(transparent)]
-    EventBus(#[from] crate::event_bus::EventBusError),
+    EventBus(#[from] crate::local::event_bus::EventBusError),
     #[error("local identity registry: {0}")]
-    IdentityRegistry(#[from] crate::identity_registry::RegistryError),
+    IdentityRegistry(#[from] crate::local::identity_registry::RegistryError),
     #[error("social-insurance months: {0}")]
-    SocialInsurance(#[from] crate::social_insurance::ImportError),
+    SocialInsurance(#[from] crate::operator::social_insurance::ImportError),
     #[error("{0} must be {1}")]
     Setting(&'static str, &'static str),
     #[error("cannot listen on {0}: {1}")]
@@ -62,13 +62,13 @@ pub async fn prepare(
     endpoints: &LocalEndpoints,
     overrides: &dyn Fn(&str) -> Option<String>,
 ) -> Result<std::sync::Arc<AppContext>, StackError> {
-    let config = crate::local_env::config(template, &Default::default(), endpoints, overrides)
-        .map_err(|source| crate::local_api::LocalApiError::Config {
+    let config = crate::local::env::config(template, &Default::default(), endpoints, overrides)
+        .map_err(|source| crate::local::api::LocalApiError::Config {
             function: "local stack".into(),
             source,
         })?;
     let ctx = AppContext::local(config, endpoints);
-    let created = crate::tables::create_all(&ctx.db.client, template).await?;
+    let created = crate::local::tables::create_all(&ctx.db.client, template).await?;
     if !created.is_empty() {
         tracing::info!(tables = ?created, "tables created");
     }
@@ -78,18 +78,18 @@ pub async fn prepare(
         })?),
         None => None,
     };
-    crate::queues::create_all(&ctx.sqs, template, endpoints, visibility).await?;
-    crate::event_bus::create_all(&ctx.events, template, endpoints).await?;
+    crate::local::queues::create_all(&ctx.sqs, template, endpoints, visibility).await?;
+    crate::local::event_bus::create_all(&ctx.events, template, endpoints).await?;
     let (streets, rejected) =
-        crate::reference::read_streets(&crate::reference::default_streets_file())?;
+        crate::operator::reference::read_streets(&crate::operator::reference::default_streets_file())?;
     if let Some(first) = rejected.first() {
         return Err(StackError::MalformedReference(rejected.len(), first.line));
     }
-    crate::reference::load_streets(&ctx.db.client, &ctx.config.tables.address, &streets).await?;
+    crate::operator::reference::load_streets(&ctx.db.client, &ctx.config.tables.address, &streets).await?;
     seed_identity_registry(&ctx).await?;
     load_local_address_set(&ctx, &streets).await?;
-    let staff = crate::staff::local_staff(overrides("LOCAL_STAFF_PASSWORD"));
-    crate::staff::create(&ctx, staff).await?;
+    let staff = crate::operator::staff::local_staff(overrides("LOCAL_STAFF_PASSWORD"));
+    crate::operator::staff::create(&ctx, staff).await?;
     Ok(ctx)
 }
 
@@ -99,7 +99,7 @@ pub fn start_queue_workers(
     endpoints: &LocalEndpoints,
     overrides: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<tokio::task::JoinHandle<()>>, StackError> {
-    Ok(crate::queue_workers::spawn_all(
+    Ok(crate::local::queue_workers::spawn_all(
         template, endpoints, overrides,
     )?)
 }
@@ -111,7 +111,7 @@ pub async fn start_stream_workers(
     endpoints: &LocalEndpoints,
     overrides: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<tokio::task::JoinHandle<()>>, StackError> {
-    Ok(crate::stream_pollers::spawn_all(template, endpoints, overrides).await?)
+    Ok(crate::local::stream_pollers::spawn_all(template, endpoints, overrides).await?)
 }
 
 /// Binds the API's address and builds the API; returns the bound address and the server future.
@@ -143,10 +143,10 @@ pub async fn bind_api(
 }
 
 /// Creates the local identity registry (the stand-in for the real-name verification service) and
-/// puts [`crate::identity_registry::LOCAL_IDENTITY_SET`] in it, with their generated
+/// puts [`crate::local::identity_registry::LOCAL_IDENTITY_SET`] in it, with their generated
 /// social-insurance months (the last 30 months at most), unless its last person is there.
 async fn seed_identity_registry(ctx: &AppContext) -> Result<(), StackError> {
-    use crate::identity_registry::{self as registry, LOCAL_IDENTITY_SET};
+    use crate::local::identity_registry::{self as registry, LOCAL_IDENTITY_SET};
     static SEEDING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let _seeding = SEEDING.lock().await;
     registry::create_table(ctx).await?;
@@ -159,14 +159,14 @@ async fn seed_identity_registry(ctx: &AppContext) -> Result<(), StackError> {
         &last.id_number,
     )
     .await
-    .map_err(|e| crate::identity_registry::RegistryError::Batch(e.into()))?;
+    .map_err(|e| crate::local::identity_registry::RegistryError::Batch(e.into()))?;
     if !present {
         let loaded = registry::load(ctx, &people).await?;
         // Their social-insurance months too, as the bureau would share them.
         let this_month =
             shared::domain::eligibility::insurance::YearMonth::of(shared::clock::today_in_china());
-        let months = crate::social_insurance::generate(&people, this_month, 30, seed);
-        let months = crate::social_insurance::load(ctx, &months, false).await?;
+        let months = crate::local::insurance_months::generate(&people, this_month, 30, seed);
+        let months = crate::operator::social_insurance::load(ctx, &months, false).await?;
         tracing::info!(people = loaded, months, "local identity registry seeded");
     }
     Ok(())

@@ -31,7 +31,7 @@ use shared::store::address::{
     Building, House, building_items, building_key, gram_keys, house_item,
 };
 
-use crate::batch::{self, BatchError};
+use crate::operator::batch::{self, BatchError};
 
 /// The columns of `buildings.csv`.
 pub const BUILDING_COLUMNS: [&str; 3] = ["building_code", "name", "address"];
@@ -753,7 +753,7 @@ impl Store for DynamoStore<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::address_data::memory::MemoryStore;
+    use crate::operator::address_data::memory::MemoryStore;
 
     fn temp_dir(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("address-load-{name}-{}", std::process::id()));

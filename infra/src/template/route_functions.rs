@@ -1,7 +1,7 @@
 //! The route functions of `template.yaml`, written from the route table
 //! ([`functions::ROUTES`]): for each route its function's description, package, environment,
 //! IAM policy (exactly the table's calls, plus reading the platform's secret at cold start, in
-//! the form [`crate::permissions::statements`] writes) and API event. They sit between two
+//! the form [`crate::template::permissions::statements`] writes) and API event. They sit between two
 //! marker lines; `rpctl template` rewrites what lies between them, and a test fails when the
 //! committed template differs from what it would write.
 
@@ -11,7 +11,7 @@ use functions::routes::{Binary, Route};
 use serde_json::Value;
 use thiserror::Error;
 
-use crate::permissions::{Grant, Target, statements};
+use crate::template::permissions::{Grant, Target, statements};
 
 /// The line before the route functions.
 pub const BEGIN: &str = "  # ---------------------------------------------------------------- route functions\n  # Written by `rpctl template` from the route table (functions/src/routes.rs): change the\n  # table there and run it, never these lines.\n";

@@ -17,9 +17,9 @@ use serde_json::{Map, Value, json};
 use shared::AppContext;
 use shared::context::LocalEndpoints;
 
-use crate::local_api::LocalApiError;
-use crate::local_env::queue_url;
-use crate::queues::queue_arn;
+use crate::local::api::LocalApiError;
+use crate::local::env::queue_url;
+use crate::local::queues::queue_arn;
 use crate::template::Template;
 
 /// The messages one receive takes at most (the template's `BatchSize`).
@@ -39,7 +39,7 @@ pub fn spawn_all(
         else {
             return Err(LocalApiError::UnknownFunction(function.name.clone()));
         };
-        let ctx = crate::local_api::function_context(template, function, endpoints, overrides)?;
+        let ctx = crate::local::api::function_context(template, function, endpoints, overrides)?;
         for queue in &function.queues {
             let source = Source {
                 url: queue_url(endpoints, queue),

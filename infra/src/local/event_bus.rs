@@ -1,6 +1,6 @@
 //! Creating the template's EventBridge resources on the moto server: the bus, its archive, and
 //! each consumer's rule with its queue as the target. Locally each is named after its logical id
-//! plus the stack's suffix ([`crate::local_env::local_name`]); the rules' patterns are the
+//! plus the stack's suffix ([`crate::local::env::local_name`]); the rules' patterns are the
 //! template's own. (moto answers 500 to a target with an `InputTransformer`: the template uses
 //! none, the publisher minimizes.)
 
@@ -10,8 +10,8 @@ use aws_sdk_eventbridge::types::Target;
 use serde_json::Value;
 use shared::context::LocalEndpoints;
 
-use crate::local_env::{LOCAL_ACCOUNT, local_name};
-use crate::queues::queue_arn;
+use crate::local::env::{LOCAL_ACCOUNT, local_name};
+use crate::local::queues::queue_arn;
 use crate::template::Template;
 
 #[derive(Debug, thiserror::Error)]

@@ -66,7 +66,7 @@ pub fn function_context(
     endpoints: &LocalEndpoints,
     overrides: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Arc<AppContext>, LocalApiError> {
-    let config = crate::local_env::config(template, &function.environment, endpoints, overrides)
+    let config = crate::local::env::config(template, &function.environment, endpoints, overrides)
         .map_err(|source| LocalApiError::Config {
             function: function.logical_id.clone(),
             source,

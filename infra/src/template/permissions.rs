@@ -136,20 +136,18 @@ pub fn granted(function: &FunctionDef) -> Result<BTreeSet<Grant>, PolicyError> {
 }
 
 /// What `function` needs: the calls recorded under its name in `accesses` (by their local
-/// names: tables are named by their logical ids, queues by [`crate::local_env::queue_url`]),
-/// its secret if it reads one, and the polling of its queues.
+/// names: tables are named by their logical ids, queues by [`crate::local::env::queue_url`]),
+/// its secret if it reads one, and the polling of its queues. A call to a resource the template
+/// does not define is an error: the caller leaves out the local stand-ins' own tables.
 pub fn needed<'a>(
     template: &Template,
     function: &FunctionDef,
     accesses: impl IntoIterator<Item = &'a Access>,
 ) -> Result<BTreeSet<Grant>, PolicyError> {
     let mut grants = BTreeSet::new();
-    // The local identity registry stands in for the real-name verification service, which the
-    // deployed function calls over HTTPS: its table is local only.
-    let stand_in = Resource::Table(crate::identity_registry::LOCAL_IDENTITY_REGISTRY.to_owned());
     for access in accesses
         .into_iter()
-        .filter(|a| a.function == function.name && a.resource != stand_in)
+        .filter(|a| a.function == function.name)
     {
         let unknown = || PolicyError::UnknownCall {
             function: function.logical_id.clone(),
@@ -223,7 +221,7 @@ fn queue_of(template: &Template, url: &str) -> Option<String> {
 }
 
 /// The logical id among `ids` a local name is of: the logical id, with a stack's suffix
-/// (`-<hex>`) when stacks run side by side ([`crate::local_env::local_name`]).
+/// (`-<hex>`) when stacks run side by side ([`crate::local::env::local_name`]).
 fn local_resource<'a>(ids: impl IntoIterator<Item = &'a str>, name: &str) -> Option<String> {
     ids.into_iter()
         .find(|id| {

@@ -45,7 +45,7 @@ pub struct FunctionDef {
     pub environment: Map<String, Value>,
     /// Where its package is (its `CodeUri`, else the global one), relative to the template.
     pub code_uri: Option<String>,
-    /// Its `Policies`, intrinsic functions in their long JSON form (see [`crate::permissions`]).
+    /// Its `Policies`, intrinsic functions in their long JSON form (see [`crate::template::permissions`]).
     pub policies: Vec<Value>,
 }
 

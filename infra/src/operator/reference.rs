@@ -11,7 +11,7 @@ pub use shared::domain::districts::Street;
 use shared::store::address::street_item;
 pub use shared::store::keys::STREETS_PK;
 
-use crate::batch::{self, BatchError};
+use crate::operator::batch::{self, BatchError};
 
 /// A row that could not be loaded, with its line in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]

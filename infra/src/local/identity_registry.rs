@@ -43,9 +43,9 @@ pub enum RegistryError {
     #[error("{0} rows refused, nothing loaded; first: line {1}: {2}")]
     Rows(usize, u64, String),
     #[error(transparent)]
-    Table(#[from] crate::tables::TableError),
+    Table(#[from] crate::local::tables::TableError),
     #[error(transparent)]
-    Batch(#[from] crate::batch::BatchError),
+    Batch(#[from] crate::operator::batch::BatchError),
 }
 
 /// Creates the registry's table unless it exists.
@@ -57,7 +57,7 @@ pub async fn create_table(ctx: &AppContext) -> Result<bool, RegistryError> {
             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
         }),
     };
-    Ok(crate::tables::create_table(&ctx.db.client, &def, LOCAL_IDENTITY_REGISTRY).await?)
+    Ok(crate::local::tables::create_table(&ctx.db.client, &def, LOCAL_IDENTITY_REGISTRY).await?)
 }
 
 const SURNAMES: &[&str] = &[
@@ -172,9 +172,9 @@ pub async fn load(ctx: &AppContext, people: &[Person]) -> Result<usize, Registry
             &person.real_name,
             phone,
         );
-        items.push(shared::store::to_item(&record).map_err(crate::batch::BatchError::from)?);
+        items.push(shared::store::to_item(&record).map_err(crate::operator::batch::BatchError::from)?);
     }
-    Ok(crate::batch::put_all(&ctx.db.client, LOCAL_IDENTITY_REGISTRY, items).await?)
+    Ok(crate::operator::batch::put_all(&ctx.db.client, LOCAL_IDENTITY_REGISTRY, items).await?)
 }
 
 #[cfg(test)]
