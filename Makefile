@@ -13,7 +13,7 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	bash infra/local/module-cycles.sh
-	bash infra/local/module-cycles.sh --depth 1 shared
+	bash infra/local/module-cycles.sh --depth 1 shared infra
 
 bench:
 	@bash infra/local/bench.sh $(ARGS)

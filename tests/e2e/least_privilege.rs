@@ -15,9 +15,9 @@ use chrono::{Days, Months};
 use e2e_tests::houses::staff_session;
 use e2e_tests::permits::{eligible_holder, issued_permit, reschedule, today};
 use e2e_tests::{Client, Stack, fixtures, stack};
-use infra::template::permissions::{self, Grant};
 use infra::local::identity_registry::LOCAL_IDENTITY_REGISTRY;
 use infra::template::Template;
+use infra::template::permissions::{self, Grant};
 use serde_json::json;
 
 /// A day with one reminder due: a permit whose endorsement window opens today.
@@ -30,9 +30,10 @@ async fn run_the_day_with_a_reminder(stack: &Stack) {
     let anniversary = today() + Days::new(60);
     let issued = anniversary.checked_sub_months(Months::new(12)).unwrap();
     reschedule(&client, no, issued, 1, today()).await;
-    let report = infra::operator::reminders::run(&stack.function_context("run-permit-milestones"), today())
-        .await
-        .expect("the run succeeds");
+    let report =
+        infra::operator::reminders::run(&stack.function_context("run-permit-milestones"), today())
+            .await
+            .expect("the run succeeds");
     assert!(report["reminded"].as_u64().unwrap() >= 1, "{report:#}");
 }
 

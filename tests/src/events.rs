@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use shared::context::LocalEndpoints;
+use shared::context::local::LocalEndpoints;
 
 /// Where the test processes record the events their consumers received (set by `make test`).
 pub const EVENT_RECORD_DIR: &str = "EVENT_RECORD_DIR";

@@ -24,7 +24,7 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use shared::config::AppConfig;
-use shared::context::LocalEndpoints;
+use shared::context::local::LocalEndpoints;
 use shared::operation_counts::{OperationCounter, OperationCounts};
 
 /// A running local API, its SMS sender, and where its emulators are.
@@ -334,9 +334,13 @@ pub fn start_with(overrides: &[(&str, &str)], workers_wanted: Workers) -> Stack 
                     .expect("queue workers start");
             if publisher {
                 pollers.extend(
-                    infra::local::stack::start_stream_workers(&template, &worker_endpoints, &lookup)
-                        .await
-                        .expect("stream workers start"),
+                    infra::local::stack::start_stream_workers(
+                        &template,
+                        &worker_endpoints,
+                        &lookup,
+                    )
+                    .await
+                    .expect("stream workers start"),
                 );
             }
             let address = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));

@@ -245,9 +245,11 @@ async fn main() {
     let stack = start(&[("PUBLIC_READS_PER_MINUTE", "1000000000")]);
     let ctx = stack.context();
 
-    let streets = infra::operator::reference::read_streets(&infra::operator::reference::default_streets_file())
-        .expect("the shipped streets file")
-        .0;
+    let streets = infra::operator::reference::read_streets(
+        &infra::operator::reference::default_streets_file(),
+    )
+    .expect("the shipped streets file")
+    .0;
     let started = Instant::now();
     let data = generate::generate(&streets, &GenerateOptions { houses, seed: SEED });
     let dir = std::env::temp_dir().join(format!("bench-address-{}", std::process::id()));

@@ -256,7 +256,9 @@ async fn main() {
     for _ in 0..2 {
         let before = stack.operation_counts();
         let started = Instant::now();
-        let report = infra::operator::reminders::run(&ctx, day).await.expect("the run");
+        let report = infra::operator::reminders::run(&ctx, day)
+            .await
+            .expect("the run");
         let took = started.elapsed();
         let after = stack.operation_counts();
         runs.push((

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use infra::template::Template;
-use shared::context::LocalEndpoints;
+use shared::context::local::LocalEndpoints;
 
 #[derive(Parser)]
 #[command(
@@ -267,7 +267,10 @@ impl From<Endpoints> for LocalEndpoints {
         LocalEndpoints {
             dynamodb: e.dynamodb_endpoint,
             // The moto server for SQS serves EventBridge too.
-            events: e.sqs_endpoint.clone().unwrap_or_else(|| e.sns_endpoint.clone()),
+            events: e
+                .sqs_endpoint
+                .clone()
+                .unwrap_or_else(|| e.sns_endpoint.clone()),
             sqs: e.sqs_endpoint.unwrap_or_else(|| e.sns_endpoint.clone()),
             sns: e.sns_endpoint,
             region: e.region,

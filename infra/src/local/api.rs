@@ -16,7 +16,7 @@ use lambda_http::Body;
 use lambda_http::request::LambdaRequest;
 use serde_json::{Map, Value, json};
 use shared::AppContext;
-use shared::context::LocalEndpoints;
+use shared::context::local::LocalEndpoints;
 use shared::error::ApiError;
 
 use crate::template::Template;
@@ -68,9 +68,9 @@ pub fn function_context(
 ) -> Result<Arc<AppContext>, LocalApiError> {
     let config = crate::local::env::config(template, &function.environment, endpoints, overrides)
         .map_err(|source| LocalApiError::Config {
-            function: function.logical_id.clone(),
-            source,
-        })?;
+        function: function.logical_id.clone(),
+        source,
+    })?;
     Ok(AppContext::local_function(
         config,
         endpoints,

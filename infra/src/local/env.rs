@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 use shared::config::{AppConfig, ConfigError};
-use shared::context::LocalEndpoints;
+use shared::context::local::LocalEndpoints;
 
 use crate::template::Template;
 

@@ -8,7 +8,7 @@ use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::error::ProvideErrorMetadata;
 use aws_sdk_eventbridge::types::Target;
 use serde_json::Value;
-use shared::context::LocalEndpoints;
+use shared::context::local::LocalEndpoints;
 
 use crate::local::env::{LOCAL_ACCOUNT, local_name};
 use crate::local::queues::queue_arn;

@@ -172,7 +172,9 @@ pub async fn load(ctx: &AppContext, people: &[Person]) -> Result<usize, Registry
             &person.real_name,
             phone,
         );
-        items.push(shared::store::to_item(&record).map_err(crate::operator::batch::BatchError::from)?);
+        items.push(
+            shared::store::to_item(&record).map_err(crate::operator::batch::BatchError::from)?,
+        );
     }
     Ok(crate::operator::batch::put_all(&ctx.db.client, LOCAL_IDENTITY_REGISTRY, items).await?)
 }

@@ -15,7 +15,7 @@ use aws_sdk_sqs::types::{Message, MessageSystemAttributeName};
 use functions::WorkerHandler;
 use serde_json::{Map, Value, json};
 use shared::AppContext;
-use shared::context::LocalEndpoints;
+use shared::context::local::LocalEndpoints;
 
 use crate::local::api::LocalApiError;
 use crate::local::env::queue_url;

@@ -6,7 +6,7 @@ use aws_sdk_sqs::Client;
 use aws_sdk_sqs::error::ProvideErrorMetadata;
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::{Value, json};
-use shared::context::LocalEndpoints;
+use shared::context::local::LocalEndpoints;
 
 use crate::local::env::{LOCAL_ACCOUNT, queue_name, queue_url, resolve};
 use crate::template::{QueueDef, Template};

@@ -7,11 +7,11 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use shared::AppContext;
-use shared::context::LocalEndpoints;
+use shared::context::local::LocalEndpoints;
 
+use crate::local::api::LocalApi;
 use crate::operator::address_data::generate::{self, GenerateOptions};
 use crate::operator::address_data::load::{self, LoadError, LoadOptions, LoadReport};
-use crate::local::api::LocalApi;
 use crate::template::Template;
 
 /// The buildings and houses of the local stack: the same every time, 100 houses a street.
@@ -80,12 +80,14 @@ pub async fn prepare(
     };
     crate::local::queues::create_all(&ctx.sqs, template, endpoints, visibility).await?;
     crate::local::event_bus::create_all(&ctx.events, template, endpoints).await?;
-    let (streets, rejected) =
-        crate::operator::reference::read_streets(&crate::operator::reference::default_streets_file())?;
+    let (streets, rejected) = crate::operator::reference::read_streets(
+        &crate::operator::reference::default_streets_file(),
+    )?;
     if let Some(first) = rejected.first() {
         return Err(StackError::MalformedReference(rejected.len(), first.line));
     }
-    crate::operator::reference::load_streets(&ctx.db.client, &ctx.config.tables.address, &streets).await?;
+    crate::operator::reference::load_streets(&ctx.db.client, &ctx.config.tables.address, &streets)
+        .await?;
     seed_identity_registry(&ctx).await?;
     load_local_address_set(&ctx, &streets).await?;
     let staff = crate::operator::staff::local_staff(overrides("LOCAL_STAFF_PASSWORD"));

@@ -30,7 +30,7 @@ use aws_sdk_dynamodbstreams::types::{Record, ShardIteratorType};
 use functions::WorkerHandler;
 use serde_json::{Value, json};
 use shared::AppContext;
-use shared::context::LocalEndpoints;
+use shared::context::local::LocalEndpoints;
 
 use crate::local::api::LocalApiError;
 use crate::local::env::queue_url;

@@ -40,13 +40,14 @@ pub enum ImportError {
 
 /// A checked row.
 #[derive(Debug, Clone, Copy)]
-struct Checked<'a> {
-    id_type: IdType,
-    id_number: &'a str,
-    month: YearMonth,
-    status: Contribution,
+pub struct Checked<'a> {
+    pub id_type: IdType,
+    pub id_number: &'a str,
+    pub month: YearMonth,
+    pub status: Contribution,
 }
 
+/// The row's values, or why the bureau's file is refused at it.
 pub fn check(row: &MonthRow) -> Result<Checked<'_>, String> {
     let id_type = IdType::parse(&row.id_type).map_err(|e| format!("id_type: {}", e.message))?;
     IdDocument::parse(id_type, &row.id_number).map_err(|e| format!("id_number: {}", e.message))?;
@@ -120,11 +121,18 @@ pub async fn load(
             })?;
             let person = person_key(&ctx.db, checked.id_type, checked.id_number);
             let record = MonthRecord::new(&person, checked.month, checked.status);
-            items.push(record.item().map_err(crate::operator::batch::BatchError::from)?);
+            items.push(
+                record
+                    .item()
+                    .map_err(crate::operator::batch::BatchError::from)?,
+            );
         }
-        written +=
-            crate::operator::batch::put_all(&ctx.db.client, &ctx.config.tables.social_insurance, items)
-                .await?;
+        written += crate::operator::batch::put_all(
+            &ctx.db.client,
+            &ctx.config.tables.social_insurance,
+            items,
+        )
+        .await?;
         bar.inc(chunk.len() as u64);
     }
     bar.finish_and_clear();

@@ -1,5 +1,11 @@
 //! Reading `template.yaml`: the one place where functions, routes, tables and environment are
 //! defined. The local stack derives everything it serves and creates from it.
+//!
+//! [`permissions`]: the IAM grants of the functions and what their calls need;
+//! [`route_functions`]: the route functions `rpctl template` writes from the route table.
+
+pub mod permissions;
+pub mod route_functions;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -145,10 +145,7 @@ pub fn needed<'a>(
     accesses: impl IntoIterator<Item = &'a Access>,
 ) -> Result<BTreeSet<Grant>, PolicyError> {
     let mut grants = BTreeSet::new();
-    for access in accesses
-        .into_iter()
-        .filter(|a| a.function == function.name)
-    {
+    for access in accesses.into_iter().filter(|a| a.function == function.name) {
         let unknown = || PolicyError::UnknownCall {
             function: function.logical_id.clone(),
             action: access.action.clone(),

@@ -9,9 +9,7 @@ use crate::config::{AppConfig, ConfigError};
 use crate::store::Db;
 
 #[cfg(feature = "local")]
-mod local;
-#[cfg(feature = "local")]
-pub use local::LocalEndpoints;
+pub mod local;
 
 pub struct AppContext {
     pub config: AppConfig,
