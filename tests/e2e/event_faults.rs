@@ -15,7 +15,7 @@ const WAIT: Duration = Duration::from_secs(30);
 
 #[tokio::test]
 async fn a_failed_call_is_retried_from_the_failed_record_and_a_poison_record_stops_nothing() {
-    let moto = std::env::var("SNS_ENDPOINT").expect("make test sets SNS_ENDPOINT");
+    let moto = e2e_tests::endpoints().events;
     // The first PutEvents of registration events: the first entry is delivered, the others
     // refused (the house link's events before them go through).
     let faulty = faulty_eventbridge::start(&moto, "/residence-platform/registration", 1, 1);

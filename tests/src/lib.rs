@@ -201,7 +201,9 @@ impl Stack {
     }
 }
 
-fn endpoints() -> LocalEndpoints {
+/// Where the emulators `make test` started are (`DYNAMODB_ENDPOINT`, `SNS_ENDPOINT`,
+/// `SQS_ENDPOINT`), with a queue suffix of their own.
+pub fn endpoints() -> LocalEndpoints {
     let need = |name: &str| {
         std::env::var(name).unwrap_or_else(|_| {
             panic!("{name} is not set: run the end-to-end tests with `make test`, which starts DynamoDB Local and the SNS emulator")
