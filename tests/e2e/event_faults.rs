@@ -7,9 +7,9 @@ use std::time::Duration;
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e_tests::events::{applied_types, schema_errors};
 use e2e_tests::houses::{approved_link, staff_session};
-use e2e_tests::residents::{declared, end, resident_body, today};
+use e2e_tests::residents::{declared, moved_out_today, resident_body};
 use e2e_tests::{Client, Workers, faulty_eventbridge, start_with};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -116,14 +116,7 @@ async fn a_failed_call_is_retried_from_the_failed_record_and_a_poison_record_sto
         .send()
         .await
         .expect("the poison item is written");
-    let ended = end(
-        &client,
-        &token,
-        &registration,
-        &json!({"reason": "moved_out", "moved_out_on": today().to_string()}),
-    )
-    .await;
-    assert_eq!(ended.status, 200, "{:#}", ended.body);
+    moved_out_today(&client, &token, &registration).await;
     let events = stack
         .consumer_events("statistics", &id, |e| applied_types(e).len() >= 2, WAIT)
         .await;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use e2e_tests::events::{applied_types, schema_errors};
 use e2e_tests::houses::{approved_link, staff_session};
-use e2e_tests::residents::{declared, end, registration_path, resident_body, today};
+use e2e_tests::residents::{declared, moved_out_today, registration_path, resident_body, today};
 use e2e_tests::{Client, stack};
 use serde_json::{Value, json};
 
@@ -55,14 +55,7 @@ async fn registrations_reach_each_consumer_minimized_valid_and_in_order() {
         )
         .await;
     assert_eq!(changed.status, 200, "{:#}", changed.body);
-    let ended = end(
-        &client,
-        &token,
-        &registration,
-        &json!({"reason": "moved_out", "moved_out_on": today().to_string()}),
-    )
-    .await;
-    assert_eq!(ended.status, 200, "{:#}", ended.body);
+    moved_out_today(&client, &token, &registration).await;
 
     let name = body["name"].as_str().unwrap();
     let id_number = body["id_number"].as_str().unwrap();
@@ -402,14 +395,7 @@ async fn two_agencies_cannot_join_their_views_of_a_registration() {
         )
         .await;
     assert_eq!(changed.status, 200, "{:#}", changed.body);
-    let ended = end(
-        &client,
-        &token,
-        &registration,
-        &json!({"reason": "moved_out", "moved_out_on": today().to_string()}),
-    )
-    .await;
-    assert_eq!(ended.status, 200, "{:#}", ended.body);
+    moved_out_today(&client, &token, &registration).await;
 
     // Each consumer's messages, as its queue held them (the EventBridge event, the CloudEvent
     // in its `detail`).

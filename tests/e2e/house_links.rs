@@ -5,7 +5,7 @@ use e2e_tests::houses::{
     approved_link, decide, link, link_body, manual_body, rejected_link, seed_building,
     staff_session, unique_name_part,
 };
-use e2e_tests::residents::{declared, end, registration_path, resident_body, today};
+use e2e_tests::residents::{declared, moved_out_today, registration_path, resident_body, today};
 use e2e_tests::{Answer, Client, stack, start};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -722,14 +722,7 @@ async fn residents_are_deregistered_with_their_house_one_at_a_time_and_resumably
         current.push(seed_resident(&client, &token, &link_id).await);
     }
     let earlier = seed_resident(&client, &token, &link_id).await;
-    let answer = end(
-        &client,
-        &token,
-        &earlier,
-        &json!({"reason": "moved_out", "moved_out_on": today().to_string()}),
-    )
-    .await;
-    assert_eq!(answer.status, 200, "{:#}", answer.body);
+    moved_out_today(&client, &token, &earlier).await;
 
     let first = deregister(&client, &token, &link_id, true).await;
     assert_eq!(first.status, 200, "{:#}", first.body);

@@ -2,7 +2,8 @@
 //! public check that a receipt is genuine.
 
 use e2e_tests::residents::{
-    Declared, declared_under_new_link, end, registration_path, resident_body, today,
+    Declared, declared_under_new_link, end, moved_out_today, registration_path, resident_body,
+    today,
 };
 use e2e_tests::{Client, stack, start};
 use serde_json::{Value, json};
@@ -160,13 +161,7 @@ async fn anyone_can_check_a_receipt_and_learns_only_what_it_certifies() {
     assert!(missing.has_field_error("check_code", "REQUIRED"));
 
     // The check shows the registration's current status.
-    end(
-        &client,
-        &token,
-        &registration,
-        &json!({"reason": "moved_out", "moved_out_on": today().to_string()}),
-    )
-    .await;
+    moved_out_today(&client, &token, &registration).await;
     let later = client
         .get(&format!(
             "/v1/receipts/{receipt_no}?check_code={check_code}"

@@ -7,8 +7,8 @@ use e2e_tests::houses::{
     unique_name_part, verify_at_counter,
 };
 use e2e_tests::residents::{
-    counter_residents_path, days_ago, declare, declared, end, holder_body, registration_path,
-    resident_body, resident_body_for, residents_path, today,
+    counter_residents_path, days_ago, declare, declared, end, holder_body, moved_out_today,
+    registration_path, resident_body, resident_body_for, residents_path, today,
 };
 use e2e_tests::{Client, stack};
 use serde_json::{Value, json};
@@ -335,14 +335,7 @@ async fn the_same_person_is_not_registered_twice_at_once_in_one_house() {
     assert_eq!(first.body["status"], "current");
 
     // Once moved out, the person can move in again.
-    let answer = end(
-        &client,
-        &token,
-        &registration,
-        &json!({"reason": "moved_out", "moved_out_on": today().to_string()}),
-    )
-    .await;
-    assert_eq!(answer.status, 200, "{:#}", answer.body);
+    moved_out_today(&client, &token, &registration).await;
     declared(&client, &token, link_id, &body).await;
 }
 

@@ -42,6 +42,32 @@ fn consent_path(id: &str) -> String {
     format!("/v1/permit-applications/{id}/consent")
 }
 
+/// The unit files for `employee` on `basis`: accepted, awaiting the employee's consent; the
+/// filing's id.
+async fn filed(client: &Client, unit_token: &str, employee: &User, basis: &str) -> String {
+    let filed = client
+        .post_auth(
+            "/v1/unit/permit-applications",
+            unit_token,
+            &filing(employee, basis),
+        )
+        .await;
+    assert_eq!(filed.status, 201, "{:#}", filed.body);
+    assert_eq!(filed.body["status"], "awaiting_consent");
+    filed.body["application_id"].as_str().unwrap().to_owned()
+}
+
+/// The employee confirms (`true`) or refuses the filing `id`.
+async fn consent(client: &Client, employee_token: &str, id: &str, consent: bool) -> Answer {
+    client
+        .post_auth(
+            &consent_path(id),
+            employee_token,
+            &json!({"consent": consent}),
+        )
+        .await
+}
+
 /// The field names of an answer, to compare two answers' shapes.
 fn shape(answer: &Answer) -> Vec<String> {
     let mut keys: Vec<String> = answer.body.as_object().unwrap().keys().cloned().collect();
@@ -214,13 +240,7 @@ async fn a_unit_filing_is_no_probe_it_waits_for_the_employee_who_alone_sees_the_
 
     // The employee confirms: decided from their records as their own application; refused,
     // with the reasons shown to them.
-    let decided = client
-        .post_auth(
-            &consent_path(&id),
-            &employee_token,
-            &json!({"consent": true}),
-        )
-        .await;
+    let decided = consent(&client, &employee_token, &id, true).await;
     assert_eq!(decided.status, 200, "{:#}", decided.body);
     assert_eq!(decided.body["status"], "rejected");
     let history = decided.body["history"].as_array().unwrap();
@@ -238,13 +258,7 @@ async fn a_unit_filing_is_no_probe_it_waits_for_the_employee_who_alone_sees_the_
     assert_tells_nothing_of_records(&seen);
 
     // A second answer: 409 naming the status.
-    let again = client
-        .post_auth(
-            &consent_path(&id),
-            &employee_token,
-            &json!({"consent": false}),
-        )
-        .await;
+    let again = consent(&client, &employee_token, &id, false).await;
     again.assert_problem(409, "CONFLICT");
     assert!(
         again.has_field_error("status", "NOT_AWAITING_CONSENT"),
@@ -270,15 +284,7 @@ async fn a_filing_never_blocks_the_persons_own_application_and_may_be_refused() 
     let (_, _, unit_token) = open_permit_unit(&client, &staff).await;
     let (employee, employee_token) = registered_holder(&client, &staff).await;
 
-    let filed = client
-        .post_auth(
-            "/v1/unit/permit-applications",
-            &unit_token,
-            &filing(&employee, "talent"),
-        )
-        .await;
-    assert_eq!(filed.status, 201, "{:#}", filed.body);
-    let id = filed.body["application_id"].as_str().unwrap().to_owned();
+    let id = filed(&client, &unit_token, &employee, "talent").await;
 
     // The person's own application goes through while the filing waits.
     let own = client
@@ -292,12 +298,7 @@ async fn a_filing_never_blocks_the_persons_own_application_and_may_be_refused() 
     assert_eq!(own.status, 201, "{:#}", own.body);
     assert_eq!(own.body["status"], "submitted");
     // Confirming the filing now would be a second open application: 409, the filing still waits.
-    client
-        .post_auth(
-            &consent_path(&id),
-            &employee_token,
-            &json!({"consent": true}),
-        )
+    consent(&client, &employee_token, &id, true)
         .await
         .assert_problem(409, "APPLICATION_PENDING");
     let still = client
@@ -306,13 +307,7 @@ async fn a_filing_never_blocks_the_persons_own_application_and_may_be_refused() 
     assert_eq!(still.body["status"], "awaiting_consent", "{:#}", still.body);
 
     // The employee refuses it: withdrawn; the unit sees that, and the own application stands.
-    let refused = client
-        .post_auth(
-            &consent_path(&id),
-            &employee_token,
-            &json!({"consent": false}),
-        )
-        .await;
+    let refused = consent(&client, &employee_token, &id, false).await;
     assert_eq!(refused.status, 200, "{:#}", refused.body);
     assert_eq!(refused.body["status"], "withdrawn");
     assert_eq!(
@@ -341,21 +336,8 @@ async fn a_filing_never_blocks_the_persons_own_application_and_may_be_refused() 
             &json!({}),
         )
         .await;
-    let filed = client
-        .post_auth(
-            "/v1/unit/permit-applications",
-            &unit_token,
-            &filing(&employee, "talent"),
-        )
-        .await;
-    let id = filed.body["application_id"].as_str().unwrap().to_owned();
-    let confirmed = client
-        .post_auth(
-            &consent_path(&id),
-            &employee_token,
-            &json!({"consent": true}),
-        )
-        .await;
+    let id = filed(&client, &unit_token, &employee, "talent").await;
+    let confirmed = consent(&client, &employee_token, &id, true).await;
     assert_eq!(confirmed.status, 200, "{:#}", confirmed.body);
     assert_eq!(confirmed.body["status"], "submitted");
     let seen = unit_item(&client, &unit_token, &id).await;
@@ -385,14 +367,7 @@ async fn an_unconfirmed_filing_expires() {
     let (_, staff) = staff_session(&client).await;
     let (_, _, unit_token) = open_permit_unit(&client, &staff).await;
     let (employee, employee_token) = registered_holder(&client, &staff).await;
-    let filed = client
-        .post_auth(
-            "/v1/unit/permit-applications",
-            &unit_token,
-            &filing(&employee, "talent"),
-        )
-        .await;
-    let id = filed.body["application_id"].as_str().unwrap().to_owned();
+    let id = filed(&client, &unit_token, &employee, "talent").await;
 
     // Its deadline passes (written into the stored filing: the clock is not ours to move).
     let ctx = client.stack.context();
@@ -414,13 +389,7 @@ async fn an_unconfirmed_filing_expires() {
         .get_auth(&format!("/v1/permit-applications/{id}"), &employee_token)
         .await;
     assert_eq!(seen.body["status"], "expired", "{:#}", seen.body);
-    let answer = client
-        .post_auth(
-            &consent_path(&id),
-            &employee_token,
-            &json!({"consent": true}),
-        )
-        .await;
+    let answer = consent(&client, &employee_token, &id, true).await;
     answer.assert_problem(409, "CONFLICT");
     assert!(
         answer.body.to_string().contains("expired"),
@@ -508,16 +477,7 @@ async fn a_unit_endorses_only_the_permits_issued_on_its_confirmed_filings() {
     let (_, _, other_unit) = open_permit_unit(&client, &staff).await;
     let (employee, employee_token) = eligible_holder(&client, &staff).await;
 
-    let filed = client
-        .post_auth(
-            "/v1/unit/permit-applications",
-            &unit_token,
-            &filing(&employee, "standard"),
-        )
-        .await;
-    assert_eq!(filed.status, 201, "{:#}", filed.body);
-    assert_eq!(filed.body["status"], "awaiting_consent");
-    let id = filed.body["application_id"].as_str().unwrap().to_owned();
+    let id = filed(&client, &unit_token, &employee, "standard").await;
     // Nothing is issued before the employee confirms.
     client
         .get_auth("/v1/me/permit", &employee_token)
@@ -530,13 +490,7 @@ async fn a_unit_endorses_only_the_permits_issued_on_its_confirmed_filings() {
         .sms_delivered_containing(&employee.phone, "申请为您代办")
         .await
         .len();
-    let confirmed = client
-        .post_auth(
-            &consent_path(&id),
-            &employee_token,
-            &json!({"consent": true}),
-        )
-        .await;
+    let confirmed = consent(&client, &employee_token, &id, true).await;
     assert_eq!(confirmed.status, 200, "{:#}", confirmed.body);
     assert_eq!(confirmed.body["status"], "approved");
     let told = client.sms_delivered(&employee.phone, invited + 2).await;

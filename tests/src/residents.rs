@@ -89,6 +89,14 @@ pub async fn end(client: &Client, token: &str, registration: &Value, body: &Valu
         .await
 }
 
+/// The declarant ends `registration` as moved out today: 200, the ended registration.
+pub async fn moved_out_today(client: &Client, token: &str, registration: &Value) -> Value {
+    let body = json!({"reason": "moved_out", "moved_out_on": today().to_string()});
+    let ended = end(client, token, registration, &body).await;
+    assert_eq!(ended.status, 200, "{:#}", ended.body);
+    ended.body
+}
+
 /// One resident declared under a fresh approved link: who declared it, and what.
 pub struct Declared {
     pub staff_token: String,
