@@ -177,7 +177,10 @@ macro_rules! routes {
         Operation {
             name: $function,
             handler: |ctx, req| Box::pin(async move {
-                shared::http::response::finish(crate::handlers::$module::handle(&ctx, req).await)
+                shared::http::response::respond(req, |req| async move {
+                    crate::handlers::$module::handle(&ctx, req).await
+                })
+                .await
             }),
         }
     };

@@ -134,7 +134,7 @@ impl ApiError {
         match self {
             Self::Validation(_) => "提交的信息有误，请检查后重试",
             Self::PayloadTooLarge => "请求内容过大",
-            Self::UnsupportedMediaType => "请求内容须为 JSON 格式（application/json）",
+            Self::UnsupportedMediaType => "请求内容须为 JSON 格式",
             Self::Unauthenticated(title) => title,
             Self::SessionReplaced => "您的账号已在其他设备登录，本次登录已失效",
             Self::SmsCodeRequired { .. } => "首次在此设备登录，请输入手机短信验证码",

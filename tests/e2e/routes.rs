@@ -258,3 +258,54 @@ fn every_problem_code_is_documented() {
         );
     }
 }
+
+/// The `FieldError.code` enum of the document is exactly the field-error codes the source can
+/// send (issue 30): every upper-case code literal of the domain, HTTP, service and handler code
+/// outside its unit tests, but for the names of settings and of the function variable.
+#[test]
+fn every_field_error_code_is_in_the_documents_enum_and_nothing_else() {
+    let doc = infra::local::api::openapi_document().unwrap();
+    let documented: BTreeSet<String> =
+        doc["components"]["schemas"]["FieldError"]["properties"]["code"]["enum"]
+            .as_array()
+            .expect("FieldError.code is an enum")
+            .iter()
+            .map(|c| c.as_str().unwrap().to_owned())
+            .collect();
+    let not_codes: BTreeSet<&str> = shared::config::settings::SETTINGS
+        .iter()
+        .map(|s| s.name)
+        .chain(["PLATFORM_FUNCTION"])
+        .collect();
+    let mut sent = BTreeSet::new();
+    let sources = [
+        "shared/src/domain",
+        "shared/src/http",
+        "shared/src/services",
+        "functions/src",
+    ]
+    .iter()
+    .flat_map(|dir| walk(&repo().join(dir)))
+    .chain([repo().join("shared/src/invalid.rs")]);
+    for file in sources {
+        let source = std::fs::read_to_string(&file).unwrap();
+        let code = source
+            .split("#[cfg(test)]\nmod tests")
+            .next()
+            .unwrap_or_default();
+        for literal in code.split('"').skip(1).step_by(2) {
+            let is_code = literal.len() >= 3
+                && literal.starts_with(|c: char| c.is_ascii_uppercase())
+                && literal
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+            if is_code && !not_codes.contains(literal) {
+                sent.insert(literal.to_owned());
+            }
+        }
+    }
+    assert_eq!(
+        documented, sent,
+        "FieldError.code in functions/openapi.yaml must list exactly the codes the source sends"
+    );
+}

@@ -392,7 +392,7 @@ async fn an_unconfirmed_filing_expires() {
     let answer = consent(&client, &employee_token, &id, true).await;
     answer.assert_problem(409, "CONFLICT");
     assert!(
-        answer.body.to_string().contains("expired"),
+        answer.body.to_string().contains("已过期"),
         "{:#}",
         answer.body
     );

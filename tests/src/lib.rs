@@ -201,6 +201,24 @@ impl Stack {
     }
 }
 
+/// A problem's title and messages are sentences a citizen understands (issue 30): no route, no
+/// field or enum name (a lower-case identifier), no format string.
+fn assert_speaks_to_people(problem: &Value) {
+    let mut texts = vec![problem["title"].as_str().unwrap_or_default()];
+    if let Some(errors) = problem["errors"].as_array() {
+        texts.extend(errors.iter().filter_map(|e| e["message"].as_str()));
+    }
+    for text in texts {
+        let identifier = text
+            .split(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+            .find(|word| word.len() >= 3);
+        assert!(
+            identifier.is_none() && !text.contains("/v1") && !text.contains("YYYY"),
+            "a message for people names {identifier:?}: {text} in {problem:#}"
+        );
+    }
+}
+
 /// Where the emulators `make test` started are (`DYNAMODB_ENDPOINT`, `SNS_ENDPOINT`,
 /// `SQS_ENDPOINT`), with a queue suffix of their own.
 pub fn endpoints() -> LocalEndpoints {
@@ -382,6 +400,16 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// The body without the request's own id (a problem's `instance`): what the answers to two
+    /// requests can have in common.
+    pub fn body_without_instance(&self) -> Value {
+        let mut body = self.body.clone();
+        if let Some(object) = body.as_object_mut() {
+            object.remove("instance");
+        }
+        body
+    }
+
     /// The problem `code` of an error answer.
     pub fn code(&self) -> &str {
         self.body["code"].as_str().unwrap_or("")
@@ -515,6 +543,23 @@ impl Client {
         let headers = response.headers().clone();
         let bytes = response.bytes().await.expect("body");
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        // Every answer of every test names its request (issue 30): the header, and a problem
+        // body's `instance`.
+        let request_id = headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        assert!(
+            !request_id.is_empty(),
+            "{status} without X-Request-Id: {body:#}"
+        );
+        if headers
+            .get("content-type")
+            .is_some_and(|v| v.as_bytes() == b"application/problem+json")
+        {
+            assert_eq!(body["instance"], request_id, "the problem's instance");
+            assert_speaks_to_people(&body);
+        }
         Answer {
             status,
             headers,

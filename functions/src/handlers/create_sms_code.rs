@@ -30,7 +30,7 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
         f.push(FieldError::new(
             "login_ticket",
             "REQUIRED",
-            "请先用用户名和密码登录，再凭返回的 login_ticket 获取登录验证码",
+            "请先用用户名和密码登录，再获取登录验证码",
         ));
     }
     f.finish()?;

@@ -18,7 +18,7 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
         return Err(ApiError::validation(FieldError::new(
             "status",
             "UNSUPPORTED_STATUS",
-            "目前只能查询待审核（pending）的关联",
+            "目前只能查询待审核的房屋关联",
         )));
     }
     let page = pagination::page_request(ctx, &req, SCOPE)?;

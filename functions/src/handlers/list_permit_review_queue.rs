@@ -19,7 +19,7 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
         return Err(ApiError::validation(FieldError::new(
             "status",
             "UNSUPPORTED_STATUS",
-            "目前只能查询待审核（submitted）的申请",
+            "目前只能查询待审核的申请",
         )));
     }
     let page = pagination::page_request(ctx, &req, SCOPE)?;

@@ -8,18 +8,13 @@
 
 use serde_json::{Value, json};
 use shared::AppContext;
-use shared::error::{ApiError, FieldError};
+use shared::error::ApiError;
 use shared::services::permit_milestones;
 
 pub async fn handle(ctx: &AppContext, event: Value) -> Result<Value, ApiError> {
     let day = match event.get("day").and_then(Value::as_str) {
-        Some(day) => day.parse().map_err(|_| {
-            ApiError::validation(FieldError::new(
-                "day",
-                "INVALID_DATE",
-                "日期格式须为 YYYY-MM-DD",
-            ))
-        })?,
+        Some(day) => shared::domain::date::parse_day(day)
+            .map_err(|invalid| ApiError::validation(invalid.at("day")))?,
         None => shared::clock::today_in_china(),
     };
     let report = permit_milestones::run(ctx, day).await?;

@@ -147,8 +147,8 @@ pub async fn serve(
     .await
 }
 
-fn problem(error: &ApiError) -> Response {
-    to_axum(shared::http::response::problem(error))
+fn problem(error: &ApiError, request_id: &str) -> Response {
+    to_axum(shared::http::response::problem(error, request_id))
 }
 
 fn to_axum(response: lambda_http::Response<Body>) -> Response {
@@ -168,46 +168,62 @@ async fn dispatch(
     request: axum::extract::Request,
 ) -> Response {
     let started = Instant::now();
+    // API Gateway's request id: in the event the function gets, and on every answer.
+    let request_id = uuid::Uuid::new_v4().to_string();
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
     let method = parts.method.as_str().to_owned();
 
     if method == "GET" && path == "/openapi.json" {
         return (
-            [(http::header::CONTENT_TYPE, "application/json")],
+            [
+                (http::header::CONTENT_TYPE, "application/json"),
+                (
+                    http::HeaderName::from_static(shared::http::response::REQUEST_ID_HEADER),
+                    request_id.as_str(),
+                ),
+            ],
             api.openapi.to_string(),
         )
             .into_response();
     }
     let Ok(matched) = api.routes.at(&path) else {
-        return problem(&ApiError::NotFound);
+        return problem(&ApiError::NotFound, &request_id);
     };
     let Some(target) = matched.value.get(&method) else {
         let allow: Vec<&str> = matched.value.keys().map(String::as_str).collect();
-        let mut response = problem(&ApiError::MethodNotAllowed);
+        let mut response = problem(&ApiError::MethodNotAllowed, &request_id);
         if let Ok(value) = allow.join(", ").parse() {
             response.headers_mut().insert(http::header::ALLOW, value);
         }
         return response;
     };
     let Ok(body) = to_bytes(body, MAX_BODY_BYTES).await else {
-        return problem(&ApiError::PayloadTooLarge);
+        return problem(&ApiError::PayloadTooLarge, &request_id);
     };
     let path_parameters: Map<String, Value> = matched
         .params
         .iter()
         .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
         .collect();
-    let event = api_gateway_event(&parts, &body, &target.route_key, path_parameters, peer);
+    let event = api_gateway_event(
+        &parts,
+        &body,
+        &target.route_key,
+        path_parameters,
+        peer,
+        &request_id,
+    );
     let request: lambda_http::Request = match serde_json::from_value::<LambdaRequest>(event) {
         Ok(lambda_request) => lambda_request.into(),
         Err(error) => {
             tracing::error!(%error, "could not build the API Gateway event");
-            return problem(&ApiError::ServiceUnavailable);
+            return problem(&ApiError::ServiceUnavailable, &request_id);
         }
     };
     let response = (target.operation.handler)(target.ctx.clone(), request).await;
     tracing::info!(
+        request_id = %request_id,
         route = %target.route_key,
         status = response.status().as_u16(),
         ms = started.elapsed().as_millis() as u64,
@@ -223,6 +239,7 @@ fn api_gateway_event(
     route_key: &str,
     path_parameters: Map<String, Value>,
     peer: SocketAddr,
+    request_id: &str,
 ) -> Value {
     let mut headers = Map::new();
     for (name, value) in &parts.headers {
@@ -270,7 +287,7 @@ fn api_gateway_event(
                 "sourceIp": peer.ip().to_string(),
                 "userAgent": parts.headers.get("user-agent").and_then(|h| h.to_str().ok()).unwrap_or(""),
             },
-            "requestId": uuid::Uuid::new_v4().to_string(),
+            "requestId": request_id,
             "routeKey": route_key,
             "stage": "$default",
             "time": now.format("%d/%b/%Y:%H:%M:%S %z").to_string(),

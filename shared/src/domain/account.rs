@@ -35,7 +35,7 @@ impl AccountType {
             Some(t) if t != Self::Staff => Ok(t),
             _ => Err(Invalid::new(
                 "INVALID_ACCOUNT_TYPE",
-                "账号类型须为 residence_registration（居住登记）或 residence_permit（居住证）",
+                "账号类型须为居住登记账号或居住证账号",
             )),
         }
     }
@@ -47,19 +47,15 @@ impl AccountType {
             Some(t) if t != Self::Staff => Ok(t),
             _ => Err(Invalid::new(
                 "INVALID_PLATFORM",
-                "单位账号的平台须为 residence_registration（居住登记）或 residence_permit（居住证代办）",
+                "单位账号的平台须为居住登记或居住证代办",
             )),
         }
     }
 
     /// The login platform (`platform` of `POST /v1/sessions`), which names an account type.
     pub fn parse_platform(value: &str) -> Result<Self, Invalid> {
-        Self::from_str_opt(value).ok_or_else(|| {
-            Invalid::new(
-                "INVALID_PLATFORM",
-                "登录平台须为 residence_registration、residence_permit 或 staff",
-            )
-        })
+        Self::from_str_opt(value)
+            .ok_or_else(|| Invalid::new("INVALID_PLATFORM", "登录平台须为居住登记、居住证或受理点"))
     }
 
     /// The name in Chinese.
@@ -114,7 +110,7 @@ impl Role {
             Some(r) if r.is_unit() => Ok(r),
             _ => Err(Invalid::new(
                 "INVALID_ROLE",
-                "单位账号角色须为 admin（管理员）或 sub_account（子账号）",
+                "单位账号角色须为管理员或子账号",
             )),
         }
     }
@@ -273,7 +269,7 @@ impl DeviceSecret {
         } else {
             Err(Invalid::new(
                 "INVALID_DEVICE_SECRET",
-                "设备密钥格式不正确，请使用登录时返回的 device_secret",
+                "设备密钥格式不正确，请在本设备重新登录",
             ))
         }
     }

@@ -249,7 +249,7 @@ pub enum DeclarantType {
 super::code_enum!(
     DeclarantType,
     "INVALID_DECLARANT_TYPE",
-    "申报人类型须为 lessor、manager、employer_or_school、lodging_operator、self 或 provider"
+    "申报人类型须为出租人、实际管理人、用人单位/学校、旅馆/留宿场所经营者、本人或居所提供者"
 );
 
 impl DeclarantType {
@@ -344,6 +344,6 @@ mod tests {
         assert!(DeclarantType::ALL.iter().all(|t| !t.label().is_empty()));
         let err = DeclarantType::parse("tenant").unwrap_err();
         assert_eq!(err.code, "INVALID_DECLARANT_TYPE");
-        assert!(err.message.contains("employer_or_school"));
+        assert!(err.message.contains("用人单位/学校"), "{err:?}");
     }
 }

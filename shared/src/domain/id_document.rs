@@ -28,7 +28,7 @@ pub enum IdType {
 super::code_enum!(
     IdType,
     "INVALID_ID_TYPE",
-    "证件类型须为 resident_id、hk_macao_permit、taiwan_permit 或 passport"
+    "证件类型须为居民身份证、港澳居民来往内地通行证、台湾居民来往大陆通行证或护照"
 );
 
 impl IdType {

@@ -50,7 +50,7 @@ pub enum OnlineMethod {
 super::code_enum!(
     OnlineMethod,
     "INVALID_METHOD",
-    "核验方式须为手机号实名核验（carrier）或人脸核验（face）"
+    "核验方式须为手机号实名核验或人脸核验"
 );
 
 /// What the carrier says of a phone, a name and an ID number.

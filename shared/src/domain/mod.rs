@@ -97,6 +97,7 @@ pub mod account;
 pub mod address;
 pub mod client;
 pub mod credit_code;
+pub mod date;
 pub mod districts;
 pub mod eligibility;
 pub mod house_link;

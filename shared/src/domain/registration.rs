@@ -24,7 +24,7 @@ pub enum RegistrationStatus {
 super::code_enum!(
     RegistrationStatus,
     "INVALID_STATUS",
-    "status 须为 current、moved_out 或 voided"
+    "登记状态须为在住、已搬离或已作废"
 );
 
 /// Why a registration ended.

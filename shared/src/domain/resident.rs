@@ -405,8 +405,7 @@ pub fn is_late(declarant: DeclarantType, moved_on: NaiveDate, declared_on: Naive
 
 /// A date of a move: `YYYY-MM-DD`, not in the future (China time), not before 1949-10-01.
 pub fn parse_move_date(value: &str, today: NaiveDate) -> Result<NaiveDate, Invalid> {
-    let date = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
-        .map_err(|_| Invalid::new("INVALID_DATE", "日期格式须为 YYYY-MM-DD"))?;
+    let date = super::date::parse_day(value)?;
     if date > today {
         return Err(Invalid::new("DATE_IN_FUTURE", "日期不能晚于今天"));
     }

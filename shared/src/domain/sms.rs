@@ -29,7 +29,7 @@ pub enum SmsPurpose {
 super::code_enum!(
     SmsPurpose,
     "INVALID_PURPOSE",
-    "用途须为 register、login、change_phone、change_password 或 sub_account_phone"
+    "验证码用途须为注册账号、登录、更换手机号码、修改密码或验证单位子账号手机号码"
 );
 
 impl SmsPurpose {

@@ -131,7 +131,7 @@ impl Fields {
                 let (code, message) = if other.is_none() {
                     ("REQUIRED", "此项为必填项")
                 } else {
-                    ("INVALID_TYPE", "此项须为 true 或 false")
+                    ("INVALID_TYPE", "此项须选择是或否")
                 };
                 self.errors.push(FieldError::new(name, code, message));
                 None

@@ -17,6 +17,18 @@ pub fn client_ip(req: &Request) -> String {
     .unwrap_or_else(|| "unknown".to_owned())
 }
 
+/// The id API Gateway gave the request (`requestContext.requestId`): the `X-Request-Id` of its
+/// answer, the `instance` of a problem body, and a field of every log line written while it is
+/// handled. A request without one (never through API Gateway) gets a fresh one.
+pub fn request_id(req: &Request) -> String {
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone(),
+        _ => None,
+    }
+    .filter(|id| !id.is_empty())
+    .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
 /// The longest path parameter any route takes (a receipt or permit number, a building code, an
 /// id): anything longer names nothing, and is 404 before any call.
 pub const MAX_PATH_PARAM_LEN: usize = 64;

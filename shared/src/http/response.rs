@@ -1,7 +1,10 @@
 //! Writing responses: JSON, PDF, empty, and `application/problem+json` errors.
 
-use lambda_http::{Body, Response};
+use std::future::Future;
+
+use lambda_http::{Body, Request, Response};
 use serde::Serialize;
+use tracing::Instrument;
 
 use crate::error::ApiError;
 
@@ -39,8 +42,9 @@ pub fn no_content() -> ApiResult {
         .expect("static response parts are valid"))
 }
 
-/// The problem+json answer for an error, with `Retry-After` where it has one.
-pub fn problem(error: &ApiError) -> Response<Body> {
+/// The problem+json answer for an error of the request `request_id` (its `instance`, and the
+/// `X-Request-Id` header), with `Retry-After` where it has one.
+pub fn problem(error: &ApiError, request_id: &str) -> Response<Body> {
     let mut builder = Response::builder()
         .status(error.status())
         .header("content-type", "application/problem+json")
@@ -54,12 +58,68 @@ pub fn problem(error: &ApiError) -> Response<Body> {
     ) {
         builder = builder.header("www-authenticate", "Bearer");
     }
-    builder
-        .body(Body::Text(error.problem().to_string()))
-        .expect("static response parts are valid")
+    let mut body = error.problem();
+    body["instance"] = serde_json::Value::String(request_id.to_owned());
+    let mut response = builder
+        .body(Body::Text(body.to_string()))
+        .expect("static response parts are valid");
+    with_request_id(&mut response, request_id);
+    response
 }
 
-/// Turns an operation's outcome into the response, errors included.
-pub fn finish(result: ApiResult) -> Response<Body> {
-    result.unwrap_or_else(|error| problem(&error))
+/// Sets the answer's `X-Request-Id`.
+pub fn with_request_id(response: &mut Response<Body>, request_id: &str) {
+    if let Ok(value) = http::HeaderValue::from_str(request_id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+}
+
+/// The header every answer carries its request's id in.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Handles `request` with `handle` inside a span that carries its request id (so every log line
+/// written meanwhile names it), then answers: the outcome, an error as problem+json, with the
+/// `X-Request-Id` header either way.
+pub async fn respond<F, Fut>(request: Request, handle: F) -> Response<Body>
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = ApiResult>,
+{
+    let request_id = crate::http::request::request_id(&request);
+    let span = tracing::info_span!("request", request_id = %request_id);
+    match handle(request).instrument(span).await {
+        Ok(mut response) => {
+            with_request_id(&mut response, &request_id);
+            response
+        }
+        Err(error) => problem(&error, &request_id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(response: &Response<Body>) -> String {
+        response.headers()[REQUEST_ID_HEADER]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    #[tokio::test]
+    async fn every_answer_names_its_request_and_a_problem_repeats_it_as_its_instance() {
+        let ok = respond(Request::default(), |_| async { no_content() }).await;
+        assert_eq!(ok.status(), 204);
+        assert!(!header(&ok).is_empty());
+
+        let failed = respond(Request::default(), |_| async { Err(ApiError::NotFound) }).await;
+        assert_eq!(failed.status(), 404);
+        let Body::Text(body) = failed.body() else {
+            panic!("a problem body is text")
+        };
+        let body: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(body["instance"], header(&failed));
+        assert_eq!(body["code"], "NOT_FOUND");
+    }
 }

@@ -45,7 +45,7 @@ pub async fn resolve_search(
                     errors.push(FieldError::new(
                         "street",
                         "UNKNOWN_STREET",
-                        "没有这个街道，请使用 GET /v1/districts 返回的街道 code",
+                        "没有这个街道，请从所选区的街道中选择",
                     ))
                 })
         })
@@ -61,7 +61,7 @@ pub async fn resolve_search(
             None => errors.push(FieldError::new(
                 "district",
                 "UNKNOWN_DISTRICT",
-                "没有这个区，请使用 GET /v1/districts 返回的 code",
+                "没有这个区，请从深圳市的区中选择",
             )),
             Some(area) => {
                 if let Some(street) = &street

@@ -119,7 +119,7 @@ fn single(clash: Clash) -> ApiError {
         Clash::HouseCodeTaken => ApiError::conflict(
             "new_house.house_code",
             "HOUSE_EXISTS",
-            "该房屋编码已存在，请使用 house_id",
+            "该房屋已存在，请直接选择这套房屋",
         ),
         Clash::UsernameTaken
         | Clash::PhoneTaken

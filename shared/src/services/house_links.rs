@@ -51,7 +51,7 @@ pub fn require_listed_houses(requests: &[LinkRequest]) -> Result<(), ApiError> {
             FieldError::new(
                 format!("{}manual_address", r.prefix),
                 "NOT_ALLOWED",
-                "受理点开户时请选择已有房屋（house_id）",
+                "受理点开户时请选择已有的房屋",
             )
         })
         .collect();
@@ -120,7 +120,7 @@ pub async fn resolve(
                     errors.push(FieldError::new(
                         field("district"),
                         "UNKNOWN_DISTRICT",
-                        "没有这个区，请使用 GET /v1/districts 返回的 code",
+                        "没有这个区，请从深圳市的区中选择",
                     ));
                     continue;
                 };
@@ -128,7 +128,7 @@ pub async fn resolve(
                     errors.push(FieldError::new(
                         field("street"),
                         "UNKNOWN_STREET",
-                        "没有这个街道，请使用 GET /v1/districts 返回的街道 code",
+                        "没有这个街道，请从所选区的街道中选择",
                     ));
                     continue;
                 };
@@ -328,7 +328,7 @@ async fn place_manual_link(
             return Err(field_error(
                 "house_id",
                 "REQUIRED",
-                "手工填写的地址须指定已有房屋（house_id）或新建房屋（new_house）后才能通过",
+                "手工填写的地址须先对应到已有房屋或新建房屋，才能通过",
             ));
         }
     };

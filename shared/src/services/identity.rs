@@ -78,7 +78,7 @@ impl IdentityStatus {
 
 /// A carrier that cannot confirm the phone proves nothing: the person proves themselves by face
 /// or at the counter.
-pub const CARRIER_NOT_CONFIRMED: &str = "未能通过手机号实名核验（运营商未确认该手机号登记在您的姓名和证件号码下）：请使用人脸核验（method 为 face），或携带身份证件到受理点核验";
+pub const CARRIER_NOT_CONFIRMED: &str = "未能通过手机号实名核验（运营商未确认该手机号登记在您的姓名和证件号码下），请改用人脸核验，或携带身份证件到受理点核验";
 /// A face check that did not pass.
 pub const FACE_NOT_PASSED: &str =
     "人脸核验未通过或已过期：请重新发起人脸核验，或携带身份证件到受理点核验";

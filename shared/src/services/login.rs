@@ -315,7 +315,7 @@ fn check_role(account: &AccountRecord, stated: Option<Role>) -> Result<(), ApiEr
         (true, None) => Err(ApiError::validation(crate::error::FieldError::new(
             "role",
             "REQUIRED",
-            "单位账号登录须选择角色：admin（管理员）或 sub_account（子账号）",
+            "单位账号登录须选择以管理员或子账号身份登录",
         ))),
         (true, Some(role)) if role != account.role => {
             Err(ApiError::Forbidden("所选角色与账号不符"))

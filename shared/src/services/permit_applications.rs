@@ -163,7 +163,7 @@ pub(super) async fn check_delivery(ctx: &AppContext, delivery: &Delivery) -> Res
             return Err(ApiError::validation(FieldError::new(
                 "delivery.pickup_point",
                 "UNKNOWN_STREET",
-                "没有这个街道受理点，请使用 GET /v1/districts 返回的街道 code",
+                "没有这个街道受理点，请从深圳市的街道中选择",
             )));
         }
     }

@@ -230,7 +230,7 @@ pub async fn update(
             return Err(ApiError::validation(FieldError::new(
                 "sms_code",
                 "REQUIRED",
-                "请填写发送到子账号手机号码的验证码（用途 sub_account_phone）",
+                "请填写发送到子账号手机号码的验证码",
             )));
         }
     };

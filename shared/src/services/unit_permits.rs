@@ -295,11 +295,7 @@ pub async fn consent(
             errors: vec![FieldError::new(
                 "status",
                 "NOT_AWAITING_CONSENT",
-                format!(
-                    "该申请当前状态为“{}”（{}），不能再确认或拒绝",
-                    status.label(),
-                    status.as_str()
-                ),
+                format!("该申请当前状态为“{}”，不能再确认或拒绝", status.label()),
             )],
         });
     }

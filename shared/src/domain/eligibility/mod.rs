@@ -55,7 +55,7 @@ pub enum Basis {
 super::code_enum!(
     Basis,
     "INVALID_BASIS",
-    "申请类别须为 standard、talent 或 student"
+    "申请类别须为普通、人才引进或在校学生"
 );
 
 impl Basis {

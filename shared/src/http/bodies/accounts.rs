@@ -120,7 +120,7 @@ pub fn identity_check(f: &mut Fields) -> Option<crate::services::identity::Onlin
             true => Ok(v.to_owned()),
             false => Err(crate::invalid::Invalid::new(
                 "INVALID_FACE_CHECK_ID",
-                "人脸核验编号无效：请使用发起人脸核验时返回的 face_check_id",
+                "人脸核验编号无效，请重新发起人脸核验",
             )),
         },
     );
@@ -130,7 +130,7 @@ pub fn identity_check(f: &mut Fields) -> Option<crate::services::identity::Onlin
             f.push(crate::invalid::FieldError::new(
                 "face_check_id",
                 "NOT_ALLOWED",
-                "仅人脸核验（method 为 face）可提交人脸核验编号",
+                "只有选择人脸核验时才提交人脸核验编号",
             ));
             None
         }

@@ -29,7 +29,7 @@ pub fn link_request(f: &mut Fields, prefix: &str) -> Option<LinkRequest> {
         f.push(FieldError::new(
             format!("{prefix}manual_address"),
             "EXCLUSIVE",
-            "选择房屋（house_id）与手工填写地址（manual_address）只能二选一",
+            "选择已有房屋与手工填写地址只能二选一",
         ));
         return None;
     }
@@ -37,7 +37,7 @@ pub fn link_request(f: &mut Fields, prefix: &str) -> Option<LinkRequest> {
         f.push(FieldError::new(
             format!("{prefix}house_id"),
             "REQUIRED",
-            "请选择房屋（house_id），或手工填写地址（manual_address）",
+            "请选择房屋，或手工填写地址",
         ));
         return None;
     }
@@ -58,7 +58,7 @@ fn parse_area_code(value: &str) -> Result<String, Invalid> {
     } else {
         Err(Invalid::new(
             "INVALID_DISTRICT",
-            "区编码无效，请使用 GET /v1/districts 返回的 code",
+            "没有这个区，请从深圳市的区中选择",
         ))
     }
 }
@@ -113,7 +113,7 @@ pub fn decision_request(f: &mut Fields) -> Option<DecisionRequest> {
         f.push(FieldError::new(
             "new_house",
             "EXCLUSIVE",
-            "house_id 与 new_house 只能二选一",
+            "选择已有房屋与新建房屋只能二选一",
         ));
         return None;
     }

@@ -43,10 +43,13 @@ pub fn application_request(f: &mut Fields) -> Option<ApplicationRequest> {
                 })
                 .map(Delivery::MailAddress),
             _ => {
+                // One mistake, one error: both keys (or neither) given; neither is "unknown".
+                d.discard("pickup_point");
+                d.discard("mail_address");
                 d.push(FieldError::new(
                     "delivery",
                     "ONE_OF",
-                    "领取方式须为 pickup_point（受理点领取）或 mail_address（邮寄）之一",
+                    "请在受理点领取与邮寄中选择一种领取方式",
                 ));
                 None
             }
@@ -164,7 +167,7 @@ pub fn progress_step(f: &mut Fields) -> Option<ApplicationStatus> {
         ApplicationStatus::parse_step(v).ok_or_else(|| {
             crate::invalid::Invalid::new(
                 "INVALID_STEP",
-                "办理进度须为 card_produced、ready_for_pickup、mailed 或 collected",
+                "办理进度须为已制证、待领取、已邮寄或已领取",
             )
         })
     })
@@ -180,7 +183,27 @@ pub fn cancellation_reason(f: &mut Fields) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ApiError;
     use serde_json::json;
+
+    #[test]
+    fn a_delivery_with_both_ways_or_neither_is_one_error() {
+        for delivery in [
+            json!({"pickup_point": "440305001", "mail_address": "深圳市南山区某路1号"}),
+            json!({}),
+        ] {
+            let mut f = Fields::of(json!({
+                "basis": "standard", "photo_receipt_no": "PR2026A1", "delivery": delivery,
+            }));
+            assert!(application_request(&mut f).is_none());
+            let Err(ApiError::Validation(errors)) = f.finish() else {
+                panic!("refused")
+            };
+            let found: Vec<(&str, &str)> =
+                errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+            assert_eq!(found, [("delivery", "ONE_OF")], "{delivery}");
+        }
+    }
 
     #[test]
     fn consent_is_true_or_false() {

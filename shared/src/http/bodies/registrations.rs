@@ -37,8 +37,7 @@ fn relationship() -> impl Fn(&str) -> Result<String, Invalid> {
 
 fn birth_date(today: NaiveDate) -> impl Fn(&str) -> Result<NaiveDate, Invalid> {
     move |value| {
-        let date = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
-            .map_err(|_| Invalid::new("INVALID_DATE", "日期格式须为 YYYY-MM-DD"))?;
+        let date = crate::domain::date::parse_day(value)?;
         let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date");
         if date > today || date < earliest {
             return Err(Invalid::new(
@@ -152,10 +151,7 @@ pub fn changes(f: &mut Fields, today: NaiveDate) -> Option<Changes> {
 pub fn ending(f: &mut Fields, today: NaiveDate) -> Option<EndRequest> {
     let reason = f.required("reason", |value| match value {
         "moved_out" | "info_error" => Ok(value == "moved_out"),
-        _ => Err(Invalid::new(
-            "INVALID_REASON",
-            "注销原因须为 moved_out（搬离）或 info_error（信息错误）",
-        )),
+        _ => Err(Invalid::new("INVALID_REASON", "注销原因须为搬离或信息错误")),
     });
     let date_given = f.has("moved_out_on");
     let moved_out_on = f.optional("moved_out_on", |v| parse_move_date(v, today));

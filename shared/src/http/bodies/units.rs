@@ -75,11 +75,7 @@ fn link_ids_field(f: &mut Fields, required: bool) -> Option<Vec<String>> {
     let name = "link_ids";
     if !f.has(name) {
         if required {
-            f.push(FieldError::new(
-                name,
-                "REQUIRED",
-                "请为子账号分配房屋（link_ids）",
-            ));
+            f.push(FieldError::new(name, "REQUIRED", "请为子账号分配房屋"));
         }
         return None;
     }
@@ -138,7 +134,7 @@ pub fn sub_account_changes(f: &mut Fields) -> Option<SubAccountChanges> {
         f.push(FieldError::new(
             "body",
             "NOTHING_TO_CHANGE",
-            "请提供要修改的姓名（real_name）、手机号码（phone）或房屋（link_ids）",
+            "请提供要修改的姓名、手机号码或房屋",
         ));
         return None;
     }
