@@ -11,6 +11,7 @@ mod account_settings;
 mod address_loading;
 mod address_search;
 mod authorization_matrix;
+mod conditional_requests;
 mod counter_accounts;
 mod data_access;
 mod deployable_template;

@@ -120,11 +120,19 @@ fn the_sms_sender_and_its_queue_agree_on_the_number_of_tries() {
 #[test]
 fn every_template_route_is_in_the_openapi_document_and_nothing_else() {
     let template = Template::load_default().unwrap();
-    let in_template: BTreeSet<(String, String)> = template
+    type Routes = BTreeSet<(String, String)>;
+    let (heads, in_template): (Routes, Routes) = template
         .routes()
         .into_iter()
         .map(|(r, _)| (r.method.to_lowercase(), r.path))
+        .partition(|(method, _)| method == "head");
+    // HEAD is routed wherever GET is, and nowhere else (the document describes the GETs).
+    let gets: BTreeSet<(String, String)> = in_template
+        .iter()
+        .filter(|(method, _)| method == "get")
+        .map(|(_, path)| ("head".to_owned(), path.clone()))
         .collect();
+    assert_eq!(heads, gets, "a HEAD route beside every GET route");
     let doc = infra::local::api::openapi_document().unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     let mut documented = BTreeSet::new();

@@ -508,9 +508,24 @@ impl Client {
         token: Option<&str>,
         body: Option<&Value>,
     ) -> Answer {
+        self.send_with_headers(method, path, token, body, &[]).await
+    }
+
+    /// As [`Client::send`], with more request headers (`If-None-Match`, `Idempotency-Key`, …).
+    pub async fn send_with_headers(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
         let mut request = self
             .http
             .request(method, format!("{}{}", self.stack.base_url, path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -553,9 +568,10 @@ impl Client {
             !request_id.is_empty(),
             "{status} without X-Request-Id: {body:#}"
         );
-        if headers
-            .get("content-type")
-            .is_some_and(|v| v.as_bytes() == b"application/problem+json")
+        if !bytes.is_empty()
+            && headers
+                .get("content-type")
+                .is_some_and(|v| v.as_bytes() == b"application/problem+json")
         {
             assert_eq!(body["instance"], request_id, "the problem's instance");
             assert_speaks_to_people(&body);

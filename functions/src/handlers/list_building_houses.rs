@@ -7,7 +7,7 @@ use shared::domain::address::{BuildingCode, Room};
 use shared::error::ApiError;
 use shared::http::pagination::{self, list_response};
 use shared::http::request::{client_ip, path_param, query_param};
-use shared::http::response::ApiResult;
+use shared::http::response::{ApiResult, reference_data};
 use shared::services::{addresses, public_reads};
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
@@ -19,5 +19,5 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let scope = format!("houses|{building}|{}", room.as_str());
     let page = pagination::page_request(ctx, &req, &scope)?;
     let found = addresses::houses(ctx, &building, &room, &page).await?;
-    list_response(ctx, &scope, &found)
+    reference_data(list_response(ctx, &scope, &found))
 }

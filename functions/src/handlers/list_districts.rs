@@ -4,7 +4,7 @@ use lambda_http::Request;
 use shared::AppContext;
 use shared::http::pagination::{self, list_response};
 use shared::http::request::client_ip;
-use shared::http::response::ApiResult;
+use shared::http::response::{ApiResult, reference_data};
 use shared::services::{addresses, public_reads};
 use shared::store::Page;
 
@@ -14,5 +14,9 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     public_reads::admit(ctx, &client_ip(&req)).await?;
     let page = pagination::page_request(ctx, &req, SCOPE)?;
     let districts = addresses::districts(ctx).await?;
-    list_response(ctx, SCOPE, &Page::of_slice(&districts.districts, &page))
+    reference_data(list_response(
+        ctx,
+        SCOPE,
+        &Page::of_slice(&districts.districts, &page),
+    ))
 }

@@ -5,7 +5,7 @@ use lambda_http::Request;
 use shared::AppContext;
 use shared::http::pagination::{self, list_response};
 use shared::http::request::{client_ip, query_param};
-use shared::http::response::ApiResult;
+use shared::http::response::{ApiResult, reference_data};
 use shared::services::addresses::{self, BuildingSearch};
 use shared::services::public_reads;
 
@@ -25,5 +25,5 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let scope = format!("buildings|{street}|{query:?}");
     let page = pagination::page_request(ctx, &req, &scope)?;
     let found = addresses::search_buildings(ctx, &street, &query, &page).await?;
-    list_response(ctx, &scope, &found)
+    reference_data(list_response(ctx, &scope, &found))
 }

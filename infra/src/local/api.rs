@@ -109,6 +109,15 @@ impl LocalApi {
                 operation,
                 ctx,
             };
+            // Every GET route answers HEAD too (the template gives each its HEAD route).
+            if route.method == "GET" {
+                let head = Target {
+                    route_key: format!("HEAD {}", route.path),
+                    operation,
+                    ctx: target.ctx.clone(),
+                };
+                methods.insert("HEAD".to_owned(), head);
+            }
             if methods.insert(route.method.to_owned(), target).is_some() {
                 return Err(LocalApiError::DuplicateRoute(route_key));
             }

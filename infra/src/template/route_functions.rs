@@ -167,11 +167,20 @@ pub fn render(route: &Route, document: &Value) -> Result<String, RouteFunctionsE
         );
     }
     yaml.push_str(&statements(&grants(route, document)?));
-    yaml.push_str(&format!(
-        "      Events:\n        Api:\n          Type: HttpApi\n          Properties: {{ ApiId: !Ref Api, Path: {}, Method: {} }}\n\n",
-        scalar(route.path, true),
-        route.method
-    ));
+    let event = |name: &str, method: &str| {
+        format!(
+            "        {name}:\n          Type: HttpApi\n          Properties: {{ ApiId: !Ref Api, Path: {}, Method: {method} }}\n",
+            scalar(route.path, true)
+        )
+    };
+    yaml.push_str("      Events:\n");
+    yaml.push_str(&event("Api", route.method));
+    // HEAD is routed to the GET's function (API Gateway matches methods exactly); the function
+    // answers it with the GET's headers and no body.
+    if route.method == "GET" {
+        yaml.push_str(&event("Head", "HEAD"));
+    }
+    yaml.push('\n');
     Ok(yaml)
 }
 

@@ -20,6 +20,23 @@ pub fn json(status: u16, value: &impl Serialize) -> ApiResult {
         .expect("static response parts are valid"))
 }
 
+/// How long a client or a shared cache may keep an answer of reference data (districts, streets,
+/// buildings, houses: changed only when the operator loads new data), in seconds.
+pub const REFERENCE_MAX_AGE: u32 = 3600;
+
+/// `answer` of public reference data, cacheable for [`REFERENCE_MAX_AGE`] (with its `ETag`,
+/// [`respond`], a client revalidates for a 304 after that).
+pub fn reference_data(answer: ApiResult) -> ApiResult {
+    let mut response = answer?;
+    let value = format!("public, max-age={REFERENCE_MAX_AGE}");
+    if let Ok(value) = http::HeaderValue::from_str(&value) {
+        response
+            .headers_mut()
+            .insert(http::header::CACHE_CONTROL, value);
+    }
+    Ok(response)
+}
+
 /// A PDF document, shown inline (printable from the app's viewer) under `filename`.
 pub fn pdf(document: Vec<u8>, filename: &str) -> ApiResult {
     Response::builder()
@@ -79,21 +96,66 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// Handles `request` with `handle` inside a span that carries its request id (so every log line
 /// written meanwhile names it), then answers: the outcome, an error as problem+json, with the
-/// `X-Request-Id` header either way.
+/// `X-Request-Id` header either way. A successful answer with a body gets an `ETag` (a hash of
+/// the body); a GET or HEAD whose `If-None-Match` names it gets 304 without the body; a HEAD gets
+/// the GET's headers without its body (RFC 9110).
 pub async fn respond<F, Fut>(request: Request, handle: F) -> Response<Body>
 where
     F: FnOnce(Request) -> Fut,
     Fut: Future<Output = ApiResult>,
 {
     let request_id = crate::http::request::request_id(&request);
+    let method = request.method().clone();
+    let if_none_match = request
+        .headers()
+        .get(http::header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
     let span = tracing::info_span!("request", request_id = %request_id);
-    match handle(request).instrument(span).await {
-        Ok(mut response) => {
-            with_request_id(&mut response, &request_id);
-            response
-        }
+    let mut response = match handle(request).instrument(span).await {
+        Ok(response) => response,
         Err(error) => problem(&error, &request_id),
+    };
+    with_request_id(&mut response, &request_id);
+    if response.status().is_success()
+        && let Some(tag) = entity_tag(response.body())
+    {
+        let reading = method == http::Method::GET || method == http::Method::HEAD;
+        if reading && if_none_match.is_some_and(|tags| none_match_fails(&tags, &tag)) {
+            *response.status_mut() = http::StatusCode::NOT_MODIFIED;
+            *response.body_mut() = Body::Empty;
+            response.headers_mut().remove(http::header::CONTENT_TYPE);
+        }
+        if let Ok(value) = http::HeaderValue::from_str(&tag) {
+            response.headers_mut().insert(http::header::ETAG, value);
+        }
     }
+    if method == http::Method::HEAD {
+        *response.body_mut() = Body::Empty;
+    }
+    response
+}
+
+/// A strong entity tag of an answer's body: a hash of its bytes; none for an empty body.
+fn entity_tag(body: &Body) -> Option<String> {
+    let bytes: &[u8] = match body {
+        Body::Text(text) => text.as_bytes(),
+        Body::Binary(bytes) => bytes,
+        _ => return None,
+    };
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16]);
+    Some(format!("\"{encoded}\""))
+}
+
+/// Whether `If-None-Match` (a list of entity tags, or `*`) names `tag`: then the condition
+/// fails and a GET answers 304 (weak comparison, RFC 9110 13.1.2).
+fn none_match_fails(tags: &str, tag: &str) -> bool {
+    tags.split(',').map(str::trim).any(|candidate| {
+        candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == tag
+    })
 }
 
 #[cfg(test)]
@@ -121,5 +183,56 @@ mod tests {
         let body: serde_json::Value = serde_json::from_str(body).unwrap();
         assert_eq!(body["instance"], header(&failed));
         assert_eq!(body["code"], "NOT_FOUND");
+    }
+
+    fn get(method: &str, if_none_match: Option<&str>) -> Request {
+        let mut request = http::Request::builder().method(method).uri("/v1/districts");
+        if let Some(tags) = if_none_match {
+            request = request.header("if-none-match", tags);
+        }
+        request.body(Body::Empty).unwrap()
+    }
+
+    async fn districts(request: Request) -> Response<Body> {
+        respond(request, |_| async {
+            json(200, &serde_json::json!({"items": [1, 2]}))
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn a_read_carries_its_entity_tag_and_a_matching_if_none_match_gets_304() {
+        let first = districts(get("GET", None)).await;
+        assert_eq!(first.status(), 200);
+        let tag = first.headers()["etag"].to_str().unwrap().to_owned();
+        assert!(
+            tag.starts_with('"') && tag.ends_with('"') && tag.len() > 10,
+            "{tag}"
+        );
+        assert!(matches!(first.body(), Body::Text(text) if text.contains("items")));
+
+        for tags in [
+            tag.clone(),
+            format!("W/{tag}"),
+            format!("\"other\", {tag}"),
+            "*".into(),
+        ] {
+            let again = districts(get("GET", Some(&tags))).await;
+            assert_eq!(again.status(), 304, "{tags}");
+            assert!(matches!(again.body(), Body::Empty));
+            assert_eq!(again.headers()["etag"], tag.as_str());
+        }
+        let changed = districts(get("GET", Some("\"other\""))).await;
+        assert_eq!(changed.status(), 200);
+    }
+
+    #[tokio::test]
+    async fn a_head_gets_the_gets_headers_without_its_body() {
+        let head = districts(get("HEAD", None)).await;
+        let full = districts(get("GET", None)).await;
+        assert_eq!(head.status(), 200);
+        assert!(matches!(head.body(), Body::Empty));
+        assert_eq!(head.headers()["etag"], full.headers()["etag"]);
+        assert_eq!(head.headers()["content-type"], "application/json");
     }
 }
