@@ -48,6 +48,14 @@ pub enum ApiError {
         current_status: &'static str,
         current_label: &'static str,
     },
+    /// 409: the object changed since the version the caller sent (`STALE_VERSION` at
+    /// `version`); the answer carries the version now.
+    StaleVersion {
+        current_version: u32,
+        error: FieldError,
+    },
+    /// 412: the `If-Match` of the request names another version than the object's now.
+    PreconditionFailed { current_version: u32 },
     /// 429: too many requests; try again after `retry_after` seconds.
     RateLimited { retry_after: u64 },
     /// 429: too many failed logins; try again after `retry_after` seconds.
@@ -92,9 +100,11 @@ impl ApiError {
             Self::MethodNotAllowed => 405,
             Self::Conflict { .. }
             | Self::StatusConflict { .. }
+            | Self::StaleVersion { .. }
             | Self::LinkNotApproved
             | Self::ApplicationPending
             | Self::EndorsementNotDue { .. } => 409,
+            Self::PreconditionFailed { .. } => 412,
             Self::NotEligible(_) => 422,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
@@ -118,7 +128,10 @@ impl ApiError {
             Self::IdentityNotVerified => "IDENTITY_NOT_VERIFIED",
             Self::NotFound => "NOT_FOUND",
             Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
-            Self::Conflict { .. } | Self::StatusConflict { .. } => "CONFLICT",
+            Self::Conflict { .. } | Self::StatusConflict { .. } | Self::StaleVersion { .. } => {
+                "CONFLICT"
+            }
+            Self::PreconditionFailed { .. } => "PRECONDITION_FAILED",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::AccountLocked { .. } => "ACCOUNT_LOCKED",
             Self::LinkNotApproved => "LINK_NOT_APPROVED",
@@ -145,6 +158,8 @@ impl ApiError {
             Self::NotFound => "请求的资源不存在",
             Self::MethodNotAllowed => "不支持该请求方法",
             Self::Conflict { title, .. } | Self::StatusConflict { title, .. } => title,
+            Self::StaleVersion { .. } => "该信息已被修改，请刷新后重试",
+            Self::PreconditionFailed { .. } => "该信息已被他人修改，请刷新后重试",
             Self::RateLimited { .. } => "操作过于频繁，请稍后再试",
             Self::AccountLocked { .. } => "登录失败次数过多，账号已暂时锁定，请稍后再试",
             Self::LinkNotApproved => "该房屋尚未通过审核，暂不能申报住户",
@@ -183,6 +198,17 @@ impl ApiError {
         };
         if let Some(errors) = errors {
             body["errors"] = serde_json::json!(errors);
+        }
+        if let Self::StaleVersion {
+            current_version,
+            error,
+        } = self
+        {
+            body["errors"] = serde_json::json!([error]);
+            body["current_version"] = serde_json::json!(current_version);
+        }
+        if let Self::PreconditionFailed { current_version } = self {
+            body["current_version"] = serde_json::json!(current_version);
         }
         if let Self::SmsCodeRequired {
             phone_hint,

@@ -115,3 +115,98 @@ async fn head_works_on_every_get_route() {
         );
     }
 }
+
+/// A registration's reads name its version in `ETag`; a change may send it back in `If-Match`
+/// instead of the body's `version`: a version that is not the registration's now answers 412
+/// (409 `STALE_VERSION` from the body), both with `current_version`.
+#[tokio::test]
+async fn a_change_sends_the_read_etag_in_if_match_and_a_stale_one_gets_412() {
+    let client = Client::new(stack());
+    let declared = e2e_tests::residents::declared_under_new_link(
+        &client,
+        e2e_tests::residents::resident_body(),
+    )
+    .await;
+    let path = e2e_tests::residents::registration_path(&declared.registration);
+    let token = declared.token.as_str();
+
+    let read = client.get_auth(&path, token).await;
+    assert_eq!(read.status, 200);
+    assert_eq!(header(&read, "etag"), "\"v1\"");
+    let unchanged = client
+        .send_with_headers(
+            Method::GET,
+            &path,
+            Some(token),
+            None,
+            &[("if-none-match", "\"v1\"")],
+        )
+        .await;
+    assert_eq!(unchanged.status, 304);
+
+    let body = serde_json::json!({"workplace": "深圳湾实验室"});
+    let changed = client
+        .send_with_headers(
+            Method::PATCH,
+            &path,
+            Some(token),
+            Some(&body),
+            &[("if-match", "\"v1\"")],
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{:#}", changed.body);
+    assert_eq!(changed.body["version"], 2);
+    assert_eq!(header(&changed, "etag"), "\"v2\"");
+
+    // The same version again: 412 with the version now; nothing changed.
+    let again = serde_json::json!({"workplace": "别处"});
+    let stale = client
+        .send_with_headers(
+            Method::PATCH,
+            &path,
+            Some(token),
+            Some(&again),
+            &[("if-match", "\"v1\"")],
+        )
+        .await;
+    stale.assert_problem(412, "PRECONDITION_FAILED");
+    assert_eq!(stale.body["current_version"], 2);
+    // From the body: 409 STALE_VERSION, with the version now too.
+    let by_body = client
+        .patch_auth(
+            &path,
+            token,
+            &serde_json::json!({"version": 1, "workplace": "别处"}),
+        )
+        .await;
+    by_body.assert_problem(409, "CONFLICT");
+    assert!(by_body.has_field_error("version", "STALE_VERSION"));
+    assert_eq!(by_body.body["current_version"], 2);
+    // A tag that names no version, or both ways at once: refused before anything is read.
+    for (tag, body) in [
+        ("W/\"v2\"", serde_json::json!({"workplace": "别处"})),
+        ("\"abc\"", serde_json::json!({"workplace": "别处"})),
+        (
+            "\"v2\"",
+            serde_json::json!({"version": 2, "workplace": "别处"}),
+        ),
+    ] {
+        let refused = client
+            .send_with_headers(
+                Method::PATCH,
+                &path,
+                Some(token),
+                Some(&body),
+                &[("if-match", tag)],
+            )
+            .await;
+        refused.assert_problem(400, "VALIDATION_FAILED");
+    }
+    let now = client.get_auth(&path, token).await;
+    assert_eq!(now.body["version"], 2);
+    let text = now.body.to_string();
+    assert!(
+        text.contains("深圳湾实验室") && !text.contains("别处"),
+        "{text}"
+    );
+}

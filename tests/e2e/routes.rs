@@ -255,6 +255,11 @@ fn every_problem_code_is_documented() {
             closes_on: chrono::NaiveDate::MAX,
         },
         ApiError::MethodNotAllowed,
+        ApiError::StaleVersion {
+            current_version: 2,
+            error: FieldError::new("version", "STALE_VERSION", ""),
+        },
+        ApiError::PreconditionFailed { current_version: 2 },
         ApiError::ServiceUnavailable,
         ApiError::Internal,
     ];

@@ -29,6 +29,30 @@ pub fn request_id(req: &Request) -> String {
     .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
 
+/// The version an `If-Match` header names (a change's alternative to the body's `version`):
+/// `None` without the header; one strong tag `"v<version>"` as reads answer it
+/// ([`crate::http::response::version_tag`]), else 400 at `If-Match`.
+pub fn if_match_version(req: &Request) -> Result<Option<u32>, ApiError> {
+    let Some(value) = req.headers().get(http::header::IF_MATCH) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(|tag| tag.trim().strip_prefix("\"v"))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .and_then(|digits| digits.parse::<u32>().ok())
+        .filter(|&version| version >= 1)
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::validation(crate::error::FieldError::new(
+                "If-Match",
+                "INVALID_FORMAT",
+                "版本标记无效，请重新读取后再修改",
+            ))
+        })
+}
+
 /// The longest path parameter any route takes (a receipt or permit number, a building code, an
 /// id): anything longer names nothing, and is 404 before any call.
 pub const MAX_PATH_PARAM_LEN: usize = 64;

@@ -20,6 +20,21 @@ pub fn json(status: u16, value: &impl Serialize) -> ApiResult {
         .expect("static response parts are valid"))
 }
 
+/// The entity tag of version `version` of an object (a registration): what its reads answer in
+/// `ETag` and what a change takes in `If-Match`.
+pub fn version_tag(version: u32) -> String {
+    format!("\"v{version}\"")
+}
+
+/// `answer` with the entity tag of `version` (instead of a hash of its body).
+pub fn tagged(answer: ApiResult, version: u32) -> ApiResult {
+    let mut response = answer?;
+    if let Ok(value) = http::HeaderValue::from_str(&version_tag(version)) {
+        response.headers_mut().insert(http::header::ETAG, value);
+    }
+    Ok(response)
+}
+
 /// How long a client or a shared cache may keep an answer of reference data (districts, streets,
 /// buildings, houses: changed only when the operator loads new data), in seconds.
 pub const REFERENCE_MAX_AGE: u32 = 3600;
@@ -117,8 +132,12 @@ where
         Err(error) => problem(&error, &request_id),
     };
     with_request_id(&mut response, &request_id);
+    let tag = match response.headers().get(http::header::ETAG) {
+        Some(given) => given.to_str().ok().map(str::to_owned),
+        None => entity_tag(response.body()),
+    };
     if response.status().is_success()
-        && let Some(tag) = entity_tag(response.body())
+        && let Some(tag) = tag
     {
         let reading = method == http::Method::GET || method == http::Method::HEAD;
         if reading && if_none_match.is_some_and(|tags| none_match_fails(&tags, &tag)) {

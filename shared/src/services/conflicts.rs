@@ -114,7 +114,8 @@ fn single(clash: Clash) -> ApiError {
         Clash::PasswordChanged => changed("密码已被修改，请重新操作"),
         Clash::PhoneChanged => changed("手机号码已被修改，请重新操作"),
         Clash::PersonAlreadyRegistered => already_registered(),
-        Clash::RegistrationChanged => stale_version(),
+        // Its version now is read by the registration services (`write_failed`).
+        Clash::RegistrationChanged => changed("该住户信息已被修改，请刷新后重试"),
         Clash::HouseAlreadyLinked => already_linked(),
         Clash::HouseCodeTaken => ApiError::conflict(
             "new_house.house_code",
@@ -152,13 +153,16 @@ pub fn already_linked_at(field: &str) -> ApiError {
     ApiError::conflict(field, "ALREADY_LINKED", "该账号已有此房屋的有效关联")
 }
 
-/// A registration that changed since the caller read it.
-pub fn stale_version() -> ApiError {
-    ApiError::conflict(
-        "version",
-        "STALE_VERSION",
-        "该住户信息已被修改，请刷新后重试",
-    )
+/// A registration that changed since the caller read it: its version now.
+pub fn stale_version(current_version: u32) -> ApiError {
+    ApiError::StaleVersion {
+        current_version,
+        error: FieldError::new(
+            "version",
+            "STALE_VERSION",
+            "该住户信息已被修改，请刷新后重试",
+        ),
+    }
 }
 
 /// The person is already registered in the house.

@@ -109,8 +109,24 @@ pub fn declaration(f: &mut Fields, today: NaiveDate) -> Option<Declaration> {
     })
 }
 
-pub fn changes(f: &mut Fields, today: NaiveDate) -> Option<Changes> {
-    let version = f.required_integer("version", 1, u32::MAX.into());
+/// A change of a resident's information. Its version is the body's `version`, or `if_match`
+/// (the version the `If-Match` header names), not both.
+pub fn changes(f: &mut Fields, today: NaiveDate, if_match: Option<u32>) -> Option<Changes> {
+    let version = match if_match {
+        None => f
+            .required_integer("version", 1, u32::MAX.into())
+            .map(|v| u32::try_from(v).expect("bounded")),
+        Some(version) => {
+            if f.discard("version") {
+                f.push(FieldError::new(
+                    "version",
+                    "NOT_ALLOWED",
+                    "版本已由请求头给出，请勿重复填写",
+                ));
+            }
+            Some(version)
+        }
+    };
     for field in FIXED_FIELDS {
         if f.discard(field) {
             f.push(FieldError::new(
@@ -143,7 +159,7 @@ pub fn changes(f: &mut Fields, today: NaiveDate) -> Option<Changes> {
         return None;
     }
     Some(Changes {
-        version: u32::try_from(version?).expect("bounded"),
+        version: version?,
         resident: changes,
     })
 }
@@ -314,7 +330,22 @@ mod tests {
     }
 
     fn change(value: Value) -> Result<Changes, Vec<(String, &'static str)>> {
-        valid_or_errors(value, |f| changes(f, today()))
+        valid_or_errors(value, |f| changes(f, today(), None))
+    }
+
+    #[test]
+    fn the_version_comes_from_the_body_or_from_if_match_never_both() {
+        let by_header = valid_or_errors(json!({"occupation": "医生"}), |f| {
+            changes(f, today(), Some(4))
+        })
+        .unwrap();
+        assert_eq!(by_header.version, 4);
+        let both = valid_or_errors(json!({"version": 4, "occupation": "医生"}), |f| {
+            changes(f, today(), Some(4))
+        });
+        assert_eq!(both.err().unwrap(), [("version".to_owned(), "NOT_ALLOWED")]);
+        let neither = change(json!({"occupation": "医生"}));
+        assert_eq!(neither.err().unwrap(), [("version".to_owned(), "REQUIRED")]);
     }
 
     #[test]

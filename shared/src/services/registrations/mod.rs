@@ -335,9 +335,20 @@ fn not_current(record: &RegistrationRecord) -> Result<(), ApiError> {
 
 fn check_version(record: &RegistrationRecord, version: Option<u32>) -> Result<(), ApiError> {
     match version {
-        Some(version) if version != record.version => Err(conflicts::stale_version()),
+        Some(version) if version != record.version => Err(conflicts::stale_version(record.version)),
         _ => Ok(()),
     }
+}
+
+/// What a failed write of a registration's change answers: when another change came first,
+/// 409 `STALE_VERSION` with the version it left; otherwise the store error's answer.
+async fn write_failed(ctx: &AppContext, registration_id: &str, error: StoreError) -> ApiError {
+    if error.is(Clash::RegistrationChanged)
+        && let Ok(Some(now)) = registrations::get_by_id(&ctx.db, registration_id).await
+    {
+        return conflicts::stale_version(now.version);
+    }
+    error.into()
 }
 
 /// The fields of a resident that a change compares, as stored text.
@@ -400,7 +411,9 @@ pub async fn change(
     let mut next = next_version(&record);
     next.resident = resident;
     let history = HistoryRecord::new(&next, Action::Changed, &by, fields);
-    registrations::change(&ctx.db, &next, record.version, &history).await?;
+    if let Err(error) = registrations::change(&ctx.db, &next, record.version, &history).await {
+        return Err(write_failed(ctx, registration_id, error).await);
+    }
     tracing::info!(registration_id, version = next.version, channel = ?by.channel, "registration changed");
     Ok(RegistrationView::of(ctx, &next))
 }
@@ -432,7 +445,9 @@ pub async fn deregister(
     }
     next.status = next.end_reason.map_or(next.status, EndReason::status);
     let history = HistoryRecord::new(&next, Action::Deregistered, &by, Vec::new());
-    registrations::end(&ctx.db, &next, record.version, &history).await?;
+    if let Err(error) = registrations::end(&ctx.db, &next, record.version, &history).await {
+        return Err(write_failed(ctx, registration_id, error).await);
+    }
     tracing::info!(registration_id, status = next.status.as_str(), channel = ?by.channel, "registration ended");
     Ok(RegistrationView::of(ctx, &next))
 }
