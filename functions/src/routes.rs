@@ -253,6 +253,7 @@ routes! {
             summary: "districts and streets (public, rate-limited)",
             callers: EVERYONE,
             calls: &[
+                on("AccountsTable", &["GetItem"]),
                 on("AddressTable", &["Query"]),
                 on("RateLimitsTable", &["UpdateItem"]),
             ],
@@ -261,6 +262,7 @@ routes! {
             summary: "search a street's buildings by name or code (public, rate-limited)",
             callers: EVERYONE,
             calls: &[
+                on("AccountsTable", &["GetItem"]),
                 on("AddressTable", &["Query"]),
                 on("AddressTable/index/buildings_by_street", &["Query"]),
                 on("RateLimitsTable", &["UpdateItem"]),
@@ -270,6 +272,7 @@ routes! {
             summary: "a building's houses by room (public, rate-limited)",
             callers: EVERYONE,
             calls: &[
+                on("AccountsTable", &["GetItem"]),
                 on("AddressTable", &["GetItem", "Query"]),
                 on("AddressTable/index/houses_by_room", &["Query"]),
                 on("RateLimitsTable", &["UpdateItem"]),
@@ -376,6 +379,7 @@ routes! {
             summary: "is a receipt genuine, and what it certifies (public, rate-limited)",
             callers: EVERYONE,
             calls: &[
+                on("AccountsTable", &["GetItem"]),
                 on("RateLimitsTable", &["UpdateItem"]),
                 on("RegistrationsTable", &["GetItem"]),
             ],
@@ -582,6 +586,7 @@ routes! {
             summary: "is a residence permit genuine and valid now (public, rate-limited)",
             callers: EVERYONE,
             calls: &[
+                on("AccountsTable", &["GetItem"]),
                 on("PermitsTable", &["GetItem"]),
                 on("RateLimitsTable", &["UpdateItem"]),
             ],

@@ -2,7 +2,7 @@
 //! validation and the per-client rate limit of the public routes.
 
 use e2e_tests::houses::{seed_building, unique_name_part};
-use e2e_tests::{Answer, Client, stack, start};
+use e2e_tests::{Answer, Client, fixtures, stack, start};
 use reqwest::Method;
 use serde_json::Value;
 
@@ -366,8 +366,22 @@ async fn houses_of_a_building_by_room() {
 async fn public_routes_are_rate_limited_per_client() {
     let limited = start(&[("PUBLIC_READS_PER_MINUTE", "3")]);
     let client = Client::new(&limited);
-    for _ in 0..3 {
-        assert_eq!(get(&client, "/v1/districts").await.status, 200);
+    // A signed-in caller from the same address, made before the address spends its budget.
+    let user = fixtures::register(&client, "residence_registration").await;
+    let token = fixtures::login(&client, &user, &fixtures::device_id()).await;
+    for left in [2, 1, 0] {
+        let answer = get(&client, "/v1/districts").await;
+        assert_eq!(answer.status, 200);
+        // Where the caller stands, on every answer (IETF RateLimit header fields).
+        assert_eq!(
+            answer.headers["ratelimit-policy"].to_str().unwrap(),
+            "\"public-read\";q=3;w=60"
+        );
+        let state = answer.headers["ratelimit"].to_str().unwrap();
+        assert!(
+            state.starts_with(&format!("\"public-read\";r={left};t=")),
+            "{state}"
+        );
     }
     // The budget is shared by every public route.
     let refused = get(&client, "/v1/buildings?street=440303001").await;
@@ -383,4 +397,29 @@ async fn public_routes_are_rate_limited_per_client() {
         get(&Client::new(&limited), "/v1/districts").await.status,
         200
     );
+    // Behind the same (carrier-NAT) address, a signed-in caller is counted per account: its own
+    // budget of three, on every public route.
+    for path in [
+        "/v1/districts".to_owned(),
+        "/v1/buildings?street=440303001".to_owned(),
+        format!("/v1/buildings/{}/houses", "440303001001"),
+    ] {
+        let answer = client.get_auth(&path, &token).await;
+        assert_ne!(answer.status, 429, "{path}: {:#}", answer.body);
+        if answer.status.is_success() {
+            assert!(answer.headers.contains_key("ratelimit"), "{path}");
+        }
+    }
+    client
+        .get_auth("/v1/districts", &token)
+        .await
+        .assert_problem(429, "RATE_LIMITED");
+    // The document checks count per account too (their own budgets).
+    for path in [
+        "/v1/receipts/20261127-7K3M9QXA2B?check_code=ABCD2345",
+        "/v1/permits/440300-7K3M9QXA2B?check_code=ABCD2345",
+    ] {
+        let answer = client.get_auth(path, &token).await;
+        assert_ne!(answer.status, 429, "{path}");
+    }
 }

@@ -4,16 +4,19 @@
 use lambda_http::Request;
 use shared::AppContext;
 use shared::domain::residence_permit::PermitNo;
-use shared::http::request::{client_ip, public_check};
-use shared::http::response::{ApiResult, json};
+use shared::http::request::public_check;
+use shared::http::response::{ApiResult, json, with_quota};
 use shared::services::{public_reads, residence_permits};
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
-    public_reads::admit_permit_check(ctx, &client_ip(&req)).await?;
+    let quota = public_reads::admit_permit_check(ctx, &req).await?;
     let (permit_no, check_code) =
         public_check(&req, "permit_no", PermitNo::parse, "请输入居住证上的校验码")?;
-    json(
-        200,
-        &residence_permits::check(ctx, &permit_no, &check_code).await?,
+    with_quota(
+        json(
+            200,
+            &residence_permits::check(ctx, &permit_no, &check_code).await?,
+        ),
+        &quota,
     )
 }

@@ -6,12 +6,12 @@ use shared::AppContext;
 use shared::domain::address::{BuildingCode, Room};
 use shared::error::ApiError;
 use shared::http::pagination::{self, list_response};
-use shared::http::request::{client_ip, path_param, query_param};
-use shared::http::response::{ApiResult, reference_data};
+use shared::http::request::{path_param, query_param};
+use shared::http::response::{ApiResult, reference_data, with_quota};
 use shared::services::{addresses, public_reads};
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
-    public_reads::admit(ctx, &client_ip(&req)).await?;
+    let quota = public_reads::admit(ctx, &req).await?;
     let building =
         BuildingCode::parse(&path_param(&req, "building_id")?).map_err(|_| ApiError::NotFound)?;
     let room = Room::parse_prefix(&query_param(&req, "room").unwrap_or_default())
@@ -19,5 +19,5 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let scope = format!("houses|{building}|{}", room.as_str());
     let page = pagination::page_request(ctx, &req, &scope)?;
     let found = addresses::houses(ctx, &building, &room, &page).await?;
-    reference_data(list_response(ctx, &scope, &found))
+    with_quota(reference_data(list_response(ctx, &scope, &found)), &quota)
 }

@@ -3,20 +3,22 @@
 use lambda_http::Request;
 use shared::AppContext;
 use shared::http::pagination::{self, list_response};
-use shared::http::request::client_ip;
-use shared::http::response::{ApiResult, reference_data};
+use shared::http::response::{ApiResult, reference_data, with_quota};
 use shared::services::{addresses, public_reads};
 use shared::store::Page;
 
 const SCOPE: &str = "districts";
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
-    public_reads::admit(ctx, &client_ip(&req)).await?;
+    let quota = public_reads::admit(ctx, &req).await?;
     let page = pagination::page_request(ctx, &req, SCOPE)?;
     let districts = addresses::districts(ctx).await?;
-    reference_data(list_response(
-        ctx,
-        SCOPE,
-        &Page::of_slice(&districts.districts, &page),
-    ))
+    with_quota(
+        reference_data(list_response(
+            ctx,
+            SCOPE,
+            &Page::of_slice(&districts.districts, &page),
+        )),
+        &quota,
+    )
 }

@@ -4,13 +4,13 @@
 use lambda_http::Request;
 use shared::AppContext;
 use shared::http::pagination::{self, list_response};
-use shared::http::request::{client_ip, query_param};
-use shared::http::response::{ApiResult, reference_data};
+use shared::http::request::query_param;
+use shared::http::response::{ApiResult, reference_data, with_quota};
 use shared::services::addresses::{self, BuildingSearch};
 use shared::services::public_reads;
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
-    public_reads::admit(ctx, &client_ip(&req)).await?;
+    let quota = public_reads::admit(ctx, &req).await?;
     let (district, street, q) = (
         query_param(&req, "district"),
         query_param(&req, "street"),
@@ -25,5 +25,5 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let scope = format!("buildings|{street}|{query:?}");
     let page = pagination::page_request(ctx, &req, &scope)?;
     let found = addresses::search_buildings(ctx, &street, &query, &page).await?;
-    reference_data(list_response(ctx, &scope, &found))
+    with_quota(reference_data(list_response(ctx, &scope, &found)), &quota)
 }

@@ -35,6 +35,25 @@ pub fn tagged(answer: ApiResult, version: u32) -> ApiResult {
     Ok(response)
 }
 
+/// `answer` with where its caller stands against the route's limit: `RateLimit-Policy` (the
+/// policy: its hits per window `q` and the window `w` in seconds) and `RateLimit` (what is left,
+/// `r`, and the seconds until the window ends, `t`), in the structured-field form of the IETF
+/// RateLimit header fields draft; a client paces itself by them.
+pub fn with_quota(answer: ApiResult, quota: &crate::services::limits::Quota) -> ApiResult {
+    let mut response = answer?;
+    let policy = format!("\"{}\";q={};w={}", quota.policy, quota.limit, quota.window);
+    let state = format!(
+        "\"{}\";r={};t={}",
+        quota.policy, quota.remaining, quota.reset
+    );
+    for (name, value) in [("ratelimit-policy", policy), ("ratelimit", state)] {
+        if let Ok(value) = http::HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    Ok(response)
+}
+
 /// How long a client or a shared cache may keep an answer of reference data (districts, streets,
 /// buildings, houses: changed only when the operator loads new data), in seconds.
 pub const REFERENCE_MAX_AGE: u32 = 3600;

@@ -239,6 +239,7 @@ async fn online_check_allowed(ctx: &AppContext, person: &str) -> Result<(), ApiE
         ONLINE_CHECKS_PER_DAY,
     )
     .await
+    .map(|_| ())
 }
 
 fn service_failed(error: IdentityServiceError) -> ApiError {

@@ -39,11 +39,11 @@ impl Window {
 /// Whether a hit was counted, or refused because the window's limit was reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hit {
-    Counted,
+    /// Counted: `hits` in this window so far (this one included); it ends in `resets_in`
+    /// seconds (at least 1).
+    Counted { hits: u32, resets_in: u64 },
     /// Refused: the window ends in `retry_after` seconds (at least 1).
-    Refused {
-        retry_after: u64,
-    },
+    Refused { retry_after: u64 },
 }
 
 /// Counts one hit of `subject` under `scope` (what is limited: `sms-ip`, …) in the current
@@ -75,9 +75,19 @@ pub async fn hit(
         "attribute_not_exists(#hits) OR #hits < :limit",
         vec![(":limit", n(limit))],
     )
-    .apply_if(db, "rate_limits.hit")
+    .apply_returning_new(db, "rate_limits.hit")
     .await?;
-    Ok(if counted { Hit::Counted } else { refused })
+    Ok(match counted {
+        Some(item) => Hit::Counted {
+            hits: item
+                .get("hits")
+                .and_then(|v| v.as_n().ok())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(limit),
+            resets_in: (window_end - now).max(1) as u64,
+        },
+        None => refused,
+    })
 }
 
 #[cfg(test)]
