@@ -9,7 +9,8 @@ use shared::http::response::{ApiResult, json, with_quota};
 use shared::services::{public_reads, residence_permits};
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
-    let quota = public_reads::admit_permit_check(ctx, &req).await?;
+    let quota =
+        public_reads::admit_permit_check(ctx, &super::public_caller(ctx, &req).await).await?;
     let (permit_no, check_code) =
         public_check(&req, "permit_no", PermitNo::parse, "请输入居住证上的校验码")?;
     with_quota(

@@ -11,7 +11,7 @@ use shared::http::response::{ApiResult, reference_data, with_quota};
 use shared::services::{addresses, public_reads};
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
-    let quota = public_reads::admit(ctx, &req).await?;
+    let quota = public_reads::admit(ctx, &super::public_caller(ctx, &req).await).await?;
     let building =
         BuildingCode::parse(&path_param(&req, "building_id")?).map_err(|_| ApiError::NotFound)?;
     let room = Room::parse_prefix(&query_param(&req, "room").unwrap_or_default())

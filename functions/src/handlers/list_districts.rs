@@ -10,7 +10,7 @@ use shared::store::Page;
 const SCOPE: &str = "districts";
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
-    let quota = public_reads::admit(ctx, &req).await?;
+    let quota = public_reads::admit(ctx, &super::public_caller(ctx, &req).await).await?;
     let page = pagination::page_request(ctx, &req, SCOPE)?;
     let districts = addresses::districts(ctx).await?;
     with_quota(

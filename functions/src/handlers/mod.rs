@@ -53,3 +53,16 @@ pub mod update_sub_account;
 pub mod verify_identity;
 pub mod verify_identity_at_counter;
 pub mod withdraw_permit_application;
+
+/// Who a public read is counted for: the account of a valid bearer token, else the address the
+/// connection came from (a missing or invalid token never refuses a public read).
+pub(crate) async fn public_caller(
+    ctx: &shared::AppContext,
+    req: &lambda_http::Request,
+) -> shared::services::public_reads::Caller {
+    use shared::services::public_reads::Caller;
+    match shared::auth::authenticate(ctx, req).await {
+        Ok(principal) => Caller::Account(principal.account_id),
+        Err(_) => Caller::Address(shared::http::request::client_ip(req)),
+    }
+}

@@ -10,7 +10,7 @@ use shared::services::addresses::{self, BuildingSearch};
 use shared::services::public_reads;
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
-    let quota = public_reads::admit(ctx, &req).await?;
+    let quota = public_reads::admit(ctx, &super::public_caller(ctx, &req).await).await?;
     let (district, street, q) = (
         query_param(&req, "district"),
         query_param(&req, "street"),

@@ -3,21 +3,27 @@
 //! per account, so that the thousands of phones behind one carrier-NAT address do not share one
 //! budget; anyone else per IPv4 address (or IPv6 /64).
 
-use lambda_http::Request;
-
 use super::limits::Quota;
 use crate::context::AppContext;
 use crate::domain::client::client_network;
 use crate::error::ApiError;
-use crate::http::request::client_ip;
 use crate::store::rate_limits::Window;
 
-/// Counts one public address read for the caller of `req`; `RATE_LIMITED` once the minute's
+/// Who a public read is counted for (`crate::auth::public_caller` tells from the request).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// A signed-in caller: its account id.
+    Account(String),
+    /// Anyone else: the address the connection came from.
+    Address(String),
+}
+
+/// Counts one public address read for `caller`; `RATE_LIMITED` once the minute's
 /// budget is spent.
-pub async fn admit(ctx: &AppContext, req: &Request) -> Result<Quota, ApiError> {
+pub async fn admit(ctx: &AppContext, caller: &Caller) -> Result<Quota, ApiError> {
     admit_to(
         ctx,
-        req,
+        caller,
         "public-read",
         ctx.config.houses.public_reads_per_minute,
     )
@@ -25,10 +31,10 @@ pub async fn admit(ctx: &AppContext, req: &Request) -> Result<Quota, ApiError> {
 }
 
 /// Counts one receipt check for the caller, against its own (smaller) budget.
-pub async fn admit_receipt_check(ctx: &AppContext, req: &Request) -> Result<Quota, ApiError> {
+pub async fn admit_receipt_check(ctx: &AppContext, caller: &Caller) -> Result<Quota, ApiError> {
     admit_to(
         ctx,
-        req,
+        caller,
         "receipt-check",
         ctx.config.houses.receipt_checks_per_minute,
     )
@@ -37,10 +43,10 @@ pub async fn admit_receipt_check(ctx: &AppContext, req: &Request) -> Result<Quot
 
 /// Counts one permit check for the client, against the same budget as receipt checks (its own
 /// count).
-pub async fn admit_permit_check(ctx: &AppContext, req: &Request) -> Result<Quota, ApiError> {
+pub async fn admit_permit_check(ctx: &AppContext, caller: &Caller) -> Result<Quota, ApiError> {
     admit_to(
         ctx,
-        req,
+        caller,
         "permit-check",
         ctx.config.houses.receipt_checks_per_minute,
     )
@@ -49,14 +55,13 @@ pub async fn admit_permit_check(ctx: &AppContext, req: &Request) -> Result<Quota
 
 async fn admit_to(
     ctx: &AppContext,
-    req: &Request,
+    caller: &Caller,
     scope: &str,
     per_minute: u32,
 ) -> Result<Quota, ApiError> {
-    let caller = match crate::auth::authenticate(ctx, req).await {
-        Ok(principal) => format!("account:{}", principal.account_id),
-        // No token, or one that is not valid (now): counted by address, never refused for it.
-        Err(_) => ctx.db.lookup_hash("ip", &client_network(&client_ip(req))),
+    let subject = match caller {
+        Caller::Account(account_id) => format!("account:{account_id}"),
+        Caller::Address(ip) => ctx.db.lookup_hash("ip", &client_network(ip)),
     };
-    super::limits::hit(ctx, scope, &caller, Window::MINUTE, per_minute).await
+    super::limits::hit(ctx, scope, &subject, Window::MINUTE, per_minute).await
 }
