@@ -57,7 +57,11 @@ pub enum ApiError {
     /// 412: the `If-Match` of the request names another version than the object's now.
     PreconditionFailed { current_version: u32 },
     /// 429: too many requests; try again after `retry_after` seconds.
-    RateLimited { retry_after: u64 },
+    RateLimited {
+        retry_after: u64,
+        /// The limit that refused, when it is a counted policy (its `RateLimit` headers).
+        policy: Option<Box<LimitPolicy>>,
+    },
     /// 429: too many failed logins; try again after `retry_after` seconds.
     AccountLocked { retry_after: u64 },
     /// 409: residents can only be declared for an approved house link.
@@ -77,6 +81,15 @@ pub enum ApiError {
     ServiceUnavailable,
     /// 500: a bug (a broken invariant), never the client's input.
     Internal,
+}
+
+/// A counted limit: its name, hits per window and the window's length in seconds (what the
+/// `RateLimit-Policy` header says).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitPolicy {
+    pub name: String,
+    pub limit: u32,
+    pub window: i64,
 }
 
 impl ApiError {
@@ -174,7 +187,7 @@ impl ApiError {
     /// Seconds for the `Retry-After` header, where the answer has one.
     pub fn retry_after(&self) -> Option<u64> {
         match self {
-            Self::RateLimited { retry_after } | Self::AccountLocked { retry_after } => {
+            Self::RateLimited { retry_after, .. } | Self::AccountLocked { retry_after } => {
                 Some((*retry_after).max(1))
             }
             Self::ServiceUnavailable => Some(1),
@@ -270,7 +283,10 @@ mod tests {
 
     #[test]
     fn rate_limited_carries_retry_after_of_at_least_one_second() {
-        let err = ApiError::RateLimited { retry_after: 0 };
+        let err = ApiError::RateLimited {
+            retry_after: 0,
+            policy: None,
+        };
         assert_eq!(err.retry_after(), Some(1));
         assert_eq!(err.problem()["retry_after"], 1);
         assert!(err.problem().get("errors").is_none());

@@ -386,6 +386,8 @@ async fn public_routes_are_rate_limited_per_client() {
     // The budget is shared by every public route.
     let refused = get(&client, "/v1/buildings?street=440303001").await;
     refused.assert_problem(429, "RATE_LIMITED");
+    let state = refused.headers["ratelimit"].to_str().unwrap();
+    assert!(state.starts_with("\"public-read\";r=0;t="), "{state}");
     let retry: u64 = refused.headers["retry-after"]
         .to_str()
         .unwrap()

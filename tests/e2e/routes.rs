@@ -245,7 +245,10 @@ fn every_problem_code_is_documented() {
             title: "",
             errors: Vec::new(),
         },
-        ApiError::RateLimited { retry_after: 1 },
+        ApiError::RateLimited {
+            retry_after: 1,
+            policy: None,
+        },
         ApiError::AccountLocked { retry_after: 1 },
         ApiError::LinkNotApproved,
         ApiError::ApplicationPending,

@@ -6,7 +6,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use tracing::Instrument;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, LimitPolicy};
 
 pub type ApiResult = Result<Response<Body>, ApiError>;
 
@@ -35,23 +35,40 @@ pub fn tagged(answer: ApiResult, version: u32) -> ApiResult {
     Ok(response)
 }
 
-/// `answer` with where its caller stands against the route's limit: `RateLimit-Policy` (the
-/// policy: its hits per window `q` and the window `w` in seconds) and `RateLimit` (what is left,
-/// `r`, and the seconds until the window ends, `t`), in the structured-field form of the IETF
-/// RateLimit header fields draft; a client paces itself by them.
+/// `answer` with where its caller stands against the route's limit ([`rate_limit_headers`]).
 pub fn with_quota(answer: ApiResult, quota: &crate::services::limits::Quota) -> ApiResult {
     let mut response = answer?;
-    let policy = format!("\"{}\";q={};w={}", quota.policy, quota.limit, quota.window);
-    let state = format!(
-        "\"{}\";r={};t={}",
-        quota.policy, quota.remaining, quota.reset
-    );
-    for (name, value) in [("ratelimit-policy", policy), ("ratelimit", state)] {
+    let policy = LimitPolicy {
+        name: quota.policy.clone(),
+        limit: quota.limit,
+        window: quota.window,
+    };
+    rate_limit_headers(&mut response, &policy, quota.remaining, quota.reset);
+    Ok(response)
+}
+
+/// `RateLimit-Policy` (the policy: its hits per window `q` and the window `w` in seconds) and
+/// `RateLimit` (what is left, `r`, and the seconds until the window ends, `t`), in the
+/// structured-field form of the IETF RateLimit header fields draft; a client paces itself by
+/// them.
+fn rate_limit_headers(
+    response: &mut Response<Body>,
+    policy: &LimitPolicy,
+    remaining: u32,
+    reset: u64,
+) {
+    let LimitPolicy {
+        name,
+        limit,
+        window,
+    } = policy;
+    let policy = format!("\"{name}\";q={limit};w={window}");
+    let state = format!("\"{name}\";r={remaining};t={reset}");
+    for (header, value) in [("ratelimit-policy", policy), ("ratelimit", state)] {
         if let Ok(value) = http::HeaderValue::from_str(&value) {
-            response.headers_mut().insert(name, value);
+            response.headers_mut().insert(header, value);
         }
     }
-    Ok(response)
 }
 
 /// How long a client or a shared cache may keep an answer of reference data (districts, streets,
@@ -110,11 +127,21 @@ pub fn problem(error: &ApiError, request_id: &str) -> Response<Body> {
         builder = builder.header("www-authenticate", "Bearer");
     }
     let mut body = error.problem();
+    let limit = match error {
+        ApiError::RateLimited {
+            retry_after,
+            policy: Some(policy),
+        } => Some((policy, *retry_after)),
+        _ => None,
+    };
     body["instance"] = serde_json::Value::String(request_id.to_owned());
     let mut response = builder
         .body(Body::Text(body.to_string()))
         .expect("static response parts are valid");
     with_request_id(&mut response, request_id);
+    if let Some((policy, retry_after)) = limit {
+        rate_limit_headers(&mut response, policy, 0, retry_after.max(1));
+    }
     response
 }
 

@@ -1,7 +1,7 @@
 //! Rate limits as the caller meets them: a refused hit is `RATE_LIMITED` with `Retry-After`.
 
 use crate::context::AppContext;
-use crate::error::ApiError;
+use crate::error::{ApiError, LimitPolicy};
 use crate::store::rate_limits::{self, Hit, Window};
 
 /// Where a caller stands against one limit after a counted hit: what the `RateLimit-Policy` and
@@ -37,6 +37,13 @@ pub async fn hit(
             remaining: limit.saturating_sub(hits),
             reset: resets_in,
         }),
-        Hit::Refused { retry_after } => Err(ApiError::RateLimited { retry_after }),
+        Hit::Refused { retry_after } => Err(ApiError::RateLimited {
+            retry_after,
+            policy: Some(Box::new(LimitPolicy {
+                name: scope.to_owned(),
+                limit,
+                window: window.length,
+            })),
+        }),
     }
 }

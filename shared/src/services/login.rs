@@ -231,7 +231,10 @@ impl Guard<'_> {
             backoff.wait().await;
         }
         // Many attempts at once on one username: that is what a guessing attack looks like.
-        Err(ApiError::RateLimited { retry_after: 1 })
+        Err(ApiError::RateLimited {
+            retry_after: 1,
+            policy: None,
+        })
     }
 
     /// Counts this attempt in as pending, unless the username is locked (`ACCOUNT_LOCKED`), or
@@ -246,7 +249,10 @@ impl Guard<'_> {
             }
             let pending = guard.pending_at(now_ms);
             if guard.failures + pending + 1 > self.threshold && pending > 0 {
-                return Err(ApiError::RateLimited { retry_after: 1 });
+                return Err(ApiError::RateLimited {
+                    retry_after: 1,
+                    policy: None,
+                });
             }
             Ok(LoginGuard {
                 pending: pending + 1,

@@ -144,6 +144,7 @@ pub async fn issue(
         if next_allowed > now {
             return Err(ApiError::RateLimited {
                 retry_after: (next_allowed - now) as u64,
+                policy: None,
             });
         }
     }
@@ -196,6 +197,7 @@ pub async fn issue(
         // A concurrent request for the same phone and purpose won the race.
         return Err(ApiError::RateLimited {
             retry_after: interval as u64,
+            policy: None,
         });
     }
     let minutes = settings.code_ttl.as_secs().div_ceil(60);
