@@ -38,12 +38,7 @@ pub fn tagged(answer: ApiResult, version: u32) -> ApiResult {
 /// `answer` with where its caller stands against the route's limit ([`rate_limit_headers`]).
 pub fn with_quota(answer: ApiResult, quota: &crate::services::limits::Quota) -> ApiResult {
     let mut response = answer?;
-    let policy = LimitPolicy {
-        name: quota.policy.clone(),
-        limit: quota.limit,
-        window: quota.window,
-    };
-    rate_limit_headers(&mut response, &policy, quota.remaining, quota.reset);
+    rate_limit_headers(&mut response, &quota.policy, quota.remaining, quota.reset);
     Ok(response)
 }
 

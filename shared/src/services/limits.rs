@@ -8,12 +8,8 @@ use crate::store::rate_limits::{self, Hit, Window};
 /// `RateLimit` headers of its answer say (IETF RateLimit header fields, structured-field form).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quota {
-    /// The policy's name (`public-read`, …).
-    pub policy: String,
-    /// Hits allowed per window.
-    pub limit: u32,
-    /// The window's length, in seconds.
-    pub window: i64,
+    /// The limit counted against.
+    pub policy: LimitPolicy,
     /// Hits left in this window.
     pub remaining: u32,
     /// Seconds until the window ends.
@@ -29,21 +25,20 @@ pub async fn hit(
     window: Window,
     limit: u32,
 ) -> Result<Quota, ApiError> {
+    let policy = LimitPolicy {
+        name: scope.to_owned(),
+        limit,
+        window: window.length,
+    };
     match rate_limits::hit(&ctx.db, scope, subject, window, limit).await? {
         Hit::Counted { hits, resets_in } => Ok(Quota {
-            policy: scope.to_owned(),
-            limit,
-            window: window.length,
+            policy,
             remaining: limit.saturating_sub(hits),
             reset: resets_in,
         }),
         Hit::Refused { retry_after } => Err(ApiError::RateLimited {
             retry_after,
-            policy: Some(Box::new(LimitPolicy {
-                name: scope.to_owned(),
-                limit,
-                window: window.length,
-            })),
+            policy: Some(Box::new(policy)),
         }),
     }
 }
