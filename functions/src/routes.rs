@@ -217,6 +217,22 @@ routes! {
                 on("VerificationCodesTable", &["DeleteItem", "UpdateItem"]),
             ],
         },
+        refresh_session: POST "/v1/sessions/refresh" => "refresh-session" {
+            summary: "spend the session's refresh token for a new access token and the next refresh token",
+            callers: EVERYONE,
+            calls: &[
+                on("AccountsTable", &["DeleteItem", "GetItem", "UpdateItem"]),
+            ],
+        },
+        reset_password: POST "/v1/password-resets" => "reset-password" {
+            summary: "reset a forgotten password with a code sent to the account's phone; the session ends",
+            callers: EVERYONE,
+            calls: &[
+                on("AccountsTable", &["DeleteItem", "GetItem", "PutItem", "Query", "UpdateItem"]),
+                on("SmsQueue", &["SendMessage"]),
+                on("VerificationCodesTable", &["DeleteItem", "UpdateItem"]),
+            ],
+        },
         delete_session: DELETE "/v1/sessions/current" => "delete-session" {
             summary: "logout",
             callers: SIGNED_IN,

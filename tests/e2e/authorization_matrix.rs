@@ -207,6 +207,8 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
         row(M::POST, "/v1/sms-codes", &[], empty(),                                                      [400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
         row(M::POST, "/v1/accounts", &[], empty(),                                                       [400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
         row(M::POST, "/v1/sessions", &[], empty(),                                                       [400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
+        row(M::POST, "/v1/sessions/refresh", &[], empty(),                                               [400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
+        row(M::POST, "/v1/password-resets", &[], empty(),                                                [400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
         row(M::GET, "/v1/districts", &[], None,                                                          [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
         Row {
             method: M::GET,

@@ -37,7 +37,8 @@ async fn a_new_device_needs_an_sms_code_then_is_trusted() {
     let answer = client.post("/v1/sessions", &body).await;
     assert_eq!(answer.status, 201, "{:#}", answer.body);
     assert_eq!(answer.body["token_type"], "Bearer");
-    assert_eq!(answer.body["expires_in"], 3600);
+    assert_eq!(answer.body["expires_in"], 900);
+    assert_eq!(answer.body["refresh_expires_in"], 30 * 86_400);
     assert_eq!(
         answer.body["account"]["account_id"],
         user.account_id.as_str()

@@ -204,6 +204,14 @@ pub fn other_code(code: &str, offset: u32) -> String {
 /// Logs in on `device_id`, verifying the device by SMS when asked (and keeping the device secret
 /// that answers, [`keep_device_secret`]); returns the access token.
 pub async fn login(client: &Client, user: &User, device_id: &str) -> String {
+    login_answer(client, user, device_id).await["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned()
+}
+
+/// [`login`], answering the whole 201 body (tokens, refresh token, account).
+pub async fn login_answer(client: &Client, user: &User, device_id: &str) -> Value {
     let first = client
         .post("/v1/sessions", &login_body(user, device_id))
         .await;
@@ -217,10 +225,7 @@ pub async fn login(client: &Client, user: &User, device_id: &str) -> String {
     };
     assert_eq!(answer.status, 201, "login: {:#}", answer.body);
     keep_device_secret(user, device_id, &answer.body);
-    answer.body["access_token"]
-        .as_str()
-        .expect("access_token")
-        .to_owned()
+    answer.body
 }
 
 /// A login code for `user` on `device_id`, asked for as a client must: the password first (its

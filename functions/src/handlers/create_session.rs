@@ -1,5 +1,6 @@
-//! `POST /v1/sessions`: login. A new session replaces the account's previous one. A device is
-//! trusted (no SMS code) only with the `device_secret` its SMS-verified login answered.
+//! `POST /v1/sessions`: login, by username or the account's phone. A new session replaces the
+//! account's previous one. A device is trusted (no SMS code) only with the `device_secret` its
+//! SMS-verified login answered.
 
 use lambda_http::Request;
 use shared::AppContext;
@@ -7,24 +8,15 @@ use shared::domain::account::{AccountType, DeviceId, DeviceSecret, Role};
 use shared::domain::password::Password;
 use shared::domain::phone::PhoneNumber;
 use shared::domain::sms::parse_code;
-use shared::error::Invalid;
-use shared::http::Fields;
 use shared::http::fields::checked;
 use shared::http::response::{ApiResult, json};
+use shared::http::{Fields, bodies};
 use shared::services::login::{self, Login};
-
-fn username(input: &str) -> Result<String, Invalid> {
-    // Not the registration rules: an impossible name is simply one that does not exist.
-    if input.is_empty() || input.chars().count() > 64 {
-        return Err(Invalid::new("INVALID_LENGTH", "请输入用户名"));
-    }
-    Ok(input.trim().to_owned())
-}
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let mut f = Fields::from_request(&req)?;
     let platform = f.required("platform", AccountType::parse_platform);
-    let username = f.required("username", username);
+    let username = f.required("username", bodies::accounts::typed_username);
     let password = f.required("password", Password::any);
     let device_id = f.required("device_id", DeviceId::parse);
     let device_secret = f.optional("device_secret", DeviceSecret::parse);

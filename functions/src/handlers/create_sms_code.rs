@@ -1,7 +1,9 @@
 //! `POST /v1/sms-codes` `{phone, purpose, login_ticket?}` → 202 `{expires_in, resend_after}`.
 //! `change_phone` and `change_password` codes need a logged-in caller, `sub_account_phone`
 //! codes a unit administrator; a `login` code needs the `login_ticket` of the
-//! `SMS_CODE_REQUIRED` login answer (one code per ticket).
+//! `SMS_CODE_REQUIRED` login answer (one code per ticket). A `reset_password` code is asked for
+//! with `{platform, username, id_number}` instead of a phone, and answered the same whether or
+//! not they name an account.
 
 use lambda_http::Request;
 use shared::AppContext;
@@ -9,18 +11,26 @@ use shared::auth::{Gate, authenticate_with, login_ticket};
 use shared::domain::phone::PhoneNumber;
 use shared::domain::sms::SmsPurpose;
 use shared::error::{ApiError, FieldError, Invalid};
-use shared::http::Fields;
 use shared::http::fields::checked;
 use shared::http::request::client_ip;
 use shared::http::response::{ApiResult, json};
+use shared::http::{Fields, bodies};
+use shared::services::password_reset;
 use shared::services::sms_codes::{self, Requester};
 
 const INVALID_TICKET: &str = "登录凭据无效或已过期，请重新输入用户名和密码";
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let mut f = Fields::from_request(&req)?;
-    let phone = f.required("phone", PhoneNumber::parse);
     let purpose = f.required("purpose", SmsPurpose::parse);
+    if purpose == Some(SmsPurpose::ResetPassword) {
+        let claimed = bodies::accounts::reset_claim(&mut f);
+        f.finish()?;
+        let issued =
+            password_reset::request_code(ctx, &checked(claimed)?, &client_ip(&req)).await?;
+        return json(202, &issued);
+    }
+    let phone = f.required("phone", PhoneNumber::parse);
     let ticket_given = f.has("login_ticket");
     let ticket = f.optional("login_ticket", |text| match text.trim() {
         "" => Err(Invalid::new("INVALID_TICKET", INVALID_TICKET)),

@@ -4,10 +4,10 @@ use lambda_http::Request;
 use shared::AppContext;
 use shared::auth::{Gate, authenticate_with};
 use shared::http::response::{ApiResult, no_content};
-use shared::services::login;
+use shared::services::sessions;
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let principal = authenticate_with(ctx, &req, Gate::AllowPasswordChange).await?;
-    login::logout(ctx, &principal).await?;
+    sessions::logout(ctx, &principal).await?;
     no_content()
 }

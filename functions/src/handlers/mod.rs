@@ -45,6 +45,8 @@ pub mod list_unit_permit_applications;
 pub mod open_account;
 pub mod open_unit;
 pub mod record_permit_progress;
+pub mod refresh_session;
+pub mod reset_password;
 pub mod residents;
 pub mod search_buildings;
 pub mod suspend_account;

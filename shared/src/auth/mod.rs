@@ -2,6 +2,7 @@
 
 pub mod jwt;
 pub mod login_ticket;
+pub mod refresh_token;
 pub mod session;
 
 pub use session::{Gate, Principal, authenticate, authenticate_with};

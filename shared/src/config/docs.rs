@@ -67,7 +67,7 @@ secret. The local stack sets the same variables from the template's `Globals`
 
 Every number is checked at start-up: a value that is not a whole number, or lies outside its range,
 fails the cold start with one line naming the variable and the range
-(`environment variable ACCESS_TOKEN_TTL_SECONDS is invalid: must be a whole number from 60 to 3600`).
+(`environment variable ACCESS_TOKEN_TTL_SECONDS is invalid: must be a whole number from 60 to 900`).
 Nothing is truncated or silently clamped; a default is held to the range too
 ([decision 0036](decisions/0036-settings-checked-at-start-secrets-in-secrets-manager.md)).
 

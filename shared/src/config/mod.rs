@@ -143,6 +143,10 @@ pub struct LoginSettings {
     pub audience: String,
     /// Access token lifetime: `ACCESS_TOKEN_TTL_SECONDS`.
     pub access_token_ttl: Duration,
+    /// How long an unused refresh token stays usable: `REFRESH_IDLE_SECONDS`.
+    pub refresh_idle: Duration,
+    /// How long a session lasts from its login at most: `REFRESH_ABSOLUTE_SECONDS`.
+    pub refresh_absolute: Duration,
     /// How long an SMS-verified device is trusted: `TRUSTED_DEVICE_TTL_SECONDS` (0: every login
     /// needs a code).
     pub trusted_device_ttl: Duration,
@@ -388,6 +392,8 @@ impl AppConfig {
                 issuer: text(get, setting!("JWT_ISSUER")),
                 audience: text(get, setting!("JWT_AUDIENCE")),
                 access_token_ttl: duration(get, setting!("ACCESS_TOKEN_TTL_SECONDS"))?,
+                refresh_idle: duration(get, setting!("REFRESH_IDLE_SECONDS"))?,
+                refresh_absolute: duration(get, setting!("REFRESH_ABSOLUTE_SECONDS"))?,
                 trusted_device_ttl: duration(get, setting!("TRUSTED_DEVICE_TTL_SECONDS"))?,
                 failures_before_lock: whole(get, setting!("LOGIN_FAILURES_BEFORE_LOCK"))?,
                 failures_before_lock_trusted: whole(
@@ -577,7 +583,12 @@ mod tests {
         assert_eq!(config.sms.resend_interval, Duration::from_secs(60));
         assert_eq!(config.sms.daily_limit_per_phone, 10);
         assert_eq!(config.units.filings_per_day, 200);
-        assert_eq!(config.login.access_token_ttl, Duration::from_secs(3600));
+        assert_eq!(config.login.access_token_ttl, Duration::from_secs(900));
+        assert_eq!(config.login.refresh_idle, Duration::from_secs(30 * 86_400));
+        assert_eq!(
+            config.login.refresh_absolute,
+            Duration::from_secs(180 * 86_400)
+        );
         assert!(!format!("{config:?}").contains(KEY));
     }
 
@@ -609,14 +620,14 @@ mod tests {
     }
 
     #[test]
-    fn a_token_lifetime_beyond_one_hour_is_refused_not_capped() {
+    fn a_token_lifetime_beyond_fifteen_minutes_is_refused_not_capped() {
         let error = AppConfig::from_lookup(vars(&[("ACCESS_TOKEN_TTL_SECONDS", "86400")]))
             .unwrap_err()
             .to_string();
         assert_eq!(
             error,
             "environment variable ACCESS_TOKEN_TTL_SECONDS is invalid: \
-             must be a whole number from 60 to 3600"
+             must be a whole number from 60 to 900"
         );
     }
 
@@ -680,7 +691,7 @@ mod tests {
     #[test]
     fn every_number_reaches_its_field() {
         type Read = fn(&AppConfig) -> u64;
-        let fields: [(&str, Read); 21] = [
+        let fields: [(&str, Read); 23] = [
             ("SMS_CODE_TTL_SECONDS", |c| c.sms.code_ttl.as_secs()),
             ("SMS_RESEND_INTERVAL_SECONDS", |c| {
                 c.sms.resend_interval.as_secs()
@@ -704,6 +715,10 @@ mod tests {
             ("SMS_DELIVERY_ATTEMPTS", |c| c.sms.delivery_attempts.into()),
             ("ACCESS_TOKEN_TTL_SECONDS", |c| {
                 c.login.access_token_ttl.as_secs()
+            }),
+            ("REFRESH_IDLE_SECONDS", |c| c.login.refresh_idle.as_secs()),
+            ("REFRESH_ABSOLUTE_SECONDS", |c| {
+                c.login.refresh_absolute.as_secs()
             }),
             ("TRUSTED_DEVICE_TTL_SECONDS", |c| {
                 c.login.trusted_device_ttl.as_secs()

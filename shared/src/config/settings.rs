@@ -342,8 +342,18 @@ pub const SETTINGS: &[Setting] = &[
     },
     number(
         "ACCESS_TOKEN_TTL_SECONDS",
-        "access token lifetime (one hour at most); a token whose `exp - iat` exceeds it is refused",
-        seconds(60, 3600, 3600),
+        "access token lifetime (15 minutes at most: a session lasts through its refresh token); a token whose `exp - iat` exceeds it is refused",
+        seconds(60, 900, 900),
+    ),
+    number(
+        "REFRESH_IDLE_SECONDS",
+        "how long a session's refresh token stays usable without being used (each refresh starts it again)",
+        seconds(3600, 90 * DAY, 30 * DAY),
+    ),
+    number(
+        "REFRESH_ABSOLUTE_SECONDS",
+        "how long a session lasts from its login at most, however often it is refreshed",
+        seconds(DAY, 365 * DAY, 180 * DAY),
     ),
     number(
         "TRUSTED_DEVICE_TTL_SECONDS",

@@ -24,12 +24,16 @@ pub enum SmsPurpose {
     /// sub-account's creation or phone change, proves the phone's holder agreed.
     #[strum(message = "验证单位子账号手机号码")]
     SubAccountPhone,
+    /// A forgotten password (忘记密码): asked for by platform, username and ID number, sent to
+    /// the account's phone when they match.
+    #[strum(message = "找回密码")]
+    ResetPassword,
 }
 
 super::code_enum!(
     SmsPurpose,
     "INVALID_PURPOSE",
-    "验证码用途须为注册账号、登录、更换手机号码、修改密码或验证单位子账号手机号码"
+    "验证码用途须为注册账号、登录、更换手机号码、修改密码、验证单位子账号手机号码或找回密码"
 );
 
 impl SmsPurpose {
@@ -113,6 +117,13 @@ pub fn permit_notice(signature: &str, permit_no: &str, what: &str) -> String {
     format!("【{signature}】您的深圳经济特区居住证（编号{permit_no}）{what}")
 }
 
+/// The notice a phone gets when its account's password was reset with a code (no code in it).
+pub fn password_reset_notice(signature: &str) -> String {
+    format!(
+        "【{signature}】您的账号已通过“忘记密码”重置密码，原登录已失效。如非本人操作，请立即联系客服。"
+    )
+}
+
 /// The notice a phone gets when its account's password was changed (no code in it).
 pub fn password_changed_notice(signature: &str) -> String {
     format!(
@@ -193,6 +204,7 @@ mod tests {
                 "change_phone",
                 "change_password",
                 "sub_account_phone",
+                "reset_password",
             ],
             SmsPurpose::as_str,
             |name| SmsPurpose::parse(name).ok(),

@@ -1,9 +1,6 @@
 //! Login (F5) and the one-session rule (F6): password, lock-out after repeated failures, SMS
 //! verification of new devices, and a new session that replaces the account's previous one.
 
-use serde::Serialize;
-
-use crate::auth::jwt::{self, Claims};
 use crate::config::LoginSettings;
 use crate::context::AppContext;
 use crate::domain::account::{AccountStatus, AccountType, DeviceId, DeviceSecret, Role};
@@ -14,7 +11,7 @@ use crate::error::ApiError;
 use crate::store::accounts::{self, AccountRecord};
 use crate::store::login_guard::{self, Lane, LoginGuard};
 
-use super::views::account::AccountView;
+use super::sessions::{SessionIssued, start_session};
 
 const WRONG_CREDENTIALS: ApiError = ApiError::Unauthenticated("用户名或密码错误");
 
@@ -32,23 +29,11 @@ pub struct Login {
     pub role: Option<Role>,
 }
 
-#[derive(Debug, Serialize)]
-pub struct SessionIssued {
-    pub access_token: String,
-    pub token_type: &'static str,
-    pub expires_in: u64,
-    pub account: AccountView,
-    /// Only when this login verified the device by SMS: the secret the app keeps and sends with
-    /// the same `device_id` on later logins, so that they need no code.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub device_secret: Option<String>,
-}
-
 pub async fn login(ctx: &AppContext, login: Login) -> Result<SessionIssued, ApiError> {
-    let username_key = login.username.to_ascii_lowercase();
+    let found = find_account(ctx, login.platform, login.role, &login.username).await?;
     let (account, device) = verify_credentials(
         ctx,
-        &username_key,
+        found,
         login.password,
         &login.device_id,
         login.device_secret.as_ref(),
@@ -97,7 +82,7 @@ pub async fn login(ctx: &AppContext, login: Login) -> Result<SessionIssued, ApiE
         .await?;
         new_secret = Some(secret);
     }
-    let mut issued = start_session(ctx, &account).await?;
+    let mut issued = start_session(ctx, &account, &device.hash).await?;
     issued.device_secret = new_secret.map(|secret| secret.expose().to_owned());
     Ok(issued)
 }
@@ -123,6 +108,40 @@ struct Device {
     lane: Lane,
 }
 
+/// The account a login (or a password reset) names, and the name its failures are counted under.
+pub struct Found {
+    pub account: Option<AccountRecord>,
+    /// The account's username (lower case) when there is one, else what was typed: a phone
+    /// and a username of one account share one failure count.
+    pub username_key: String,
+}
+
+/// The account `typed` names on `platform`: the account of that username, or else, when `typed`
+/// is a phone number, the account of the platform holding that phone (a unit's, when `role`
+/// names a unit role). The answer is the same whichever way it was named.
+pub async fn find_account(
+    ctx: &AppContext,
+    platform: AccountType,
+    role: Option<Role>,
+    typed: &str,
+) -> Result<Found, ApiError> {
+    let typed_key = typed.trim().to_ascii_lowercase();
+    let mut account = accounts::find_by_username(&ctx.db, &typed_key).await?;
+    if account.is_none()
+        && let Ok(phone) = PhoneNumber::parse(typed)
+    {
+        let scope = crate::domain::account::phone_scope(platform, role.unwrap_or(Role::Individual));
+        account = accounts::find_by_phone(&ctx.db, scope, &phone).await?;
+    }
+    let username_key = account
+        .as_ref()
+        .map_or(typed_key, |account| account.username.to_ascii_lowercase());
+    Ok(Found {
+        account,
+        username_key,
+    })
+}
+
 /// How long the login ticket of `SMS_CODE_REQUIRED` lets its holder ask for a login code.
 const LOGIN_TICKET_SECONDS: i64 = 600;
 
@@ -141,12 +160,16 @@ const PENDING_FOR_MS: i64 = 10_000;
 /// password never counts as a failure, a wrong one turns its pending count into a failure.
 async fn verify_credentials(
     ctx: &AppContext,
-    username_key: &str,
+    found: Found,
     password: Password,
     device_id: &DeviceId,
     device_secret: Option<&DeviceSecret>,
 ) -> Result<(AccountRecord, Device), ApiError> {
-    let account = accounts::find_by_username(&ctx.db, username_key).await?;
+    let Found {
+        account,
+        username_key,
+    } = found;
+    let username_key = username_key.as_str();
     let account_id = account.as_ref().map_or("", |a| a.account_id.as_str());
     let hash = crate::crypto::keyed_hash(
         &ctx.config.hash_key,
@@ -364,44 +387,6 @@ async fn verify_new_device(
     let bound_to = super::sms_codes::login_binding(&account.account_id, &device.hash);
     let verified = super::sms_codes::check(ctx, phone, SmsPurpose::Login, &bound_to, code).await?;
     Ok(verified.consume(&ctx.db).await?)
-}
-
-/// Makes a new session the account's only one and issues its access token.
-async fn start_session(
-    ctx: &AppContext,
-    account: &AccountRecord,
-) -> Result<SessionIssued, ApiError> {
-    let ttl = ctx.config.login.access_token_ttl.as_secs();
-    let now = crate::clock::epoch_seconds();
-    let session_id = crate::crypto::random_token(16);
-    accounts::replace_session(&ctx.db, account, &session_id, now + ttl as i64 + 60).await?;
-    let claims = Claims {
-        iss: ctx.config.login.issuer.clone(),
-        aud: ctx.config.login.audience.clone(),
-        sub: account.account_id.clone(),
-        sid: session_id,
-        account_type: account.account_type,
-        role: account.role,
-        iat: now,
-        exp: now + ttl as i64,
-    };
-    tracing::info!(account_id = %account.account_id, "session started");
-    Ok(SessionIssued {
-        access_token: jwt::issue(&ctx.config, &claims),
-        token_type: "Bearer",
-        expires_in: ttl,
-        account: AccountView::from(account),
-        device_secret: None,
-    })
-}
-
-/// Ends the caller's session (logout).
-pub async fn logout(ctx: &AppContext, principal: &crate::auth::Principal) -> Result<(), ApiError> {
-    if accounts::end_session(&ctx.db, &principal.account_id, &principal.session_id).await? {
-        Ok(())
-    } else {
-        Err(ApiError::SessionReplaced)
-    }
 }
 
 #[cfg(test)]

@@ -135,9 +135,59 @@ pub async fn issue(
         }
         _ => return Err(ApiError::Internal),
     }
+    let binding = Binding {
+        bound_to,
+        counted_for,
+        daily_limit,
+        device,
+    };
+    send(ctx, phone, purpose, &binding, Some(client_ip)).await
+}
+
+/// What a code is bound to besides phone and purpose, and the limits it is counted against.
+pub(super) struct Binding<'a> {
+    pub bound_to: Vec<&'a str>,
+    /// The daily count per purpose: its kind and key.
+    pub counted_for: (&'static str, String),
+    pub daily_limit: u32,
+    /// For login codes: the device, counted per day.
+    pub device: Option<&'a str>,
+}
+
+/// Counts a request for a code against the hourly limit of its client address (IPv4) or
+/// network (IPv6 /64).
+pub(super) async fn count_client(ctx: &AppContext, client_ip: &str) -> Result<(), ApiError> {
+    let settings = &ctx.config.sms;
+    let network = client_network(client_ip);
+    let per_network = match network.contains(':') {
+        true => settings.hourly_limit_per_ipv6_network,
+        false => settings.hourly_limit_per_ip,
+    };
+    let network = ctx.db.lookup_hash("ip", &network);
+    super::limits::hit(ctx, "sms-ip", &network, Window::HOUR, per_network).await?;
+    Ok(())
+}
+
+/// Draws a code for `phone`, `purpose` and `binding`, under the resend interval and the limits
+/// (the client's, when `client_ip` is given and not counted already), and queues its message.
+pub(super) async fn send(
+    ctx: &AppContext,
+    phone: &PhoneNumber,
+    purpose: SmsPurpose,
+    binding: &Binding<'_>,
+    client_ip: Option<&str>,
+) -> Result<CodeIssued, ApiError> {
+    let settings = &ctx.config.sms;
+    let Binding {
+        bound_to,
+        counted_for,
+        daily_limit,
+        device,
+    } = binding;
+    let (daily_limit, device) = (*daily_limit, *device);
     let now = crate::clock::epoch_seconds();
     let interval = settings.resend_interval.as_secs() as i64;
-    let key = verification_code_key(&ctx.db, phone, purpose, &bound_to);
+    let key = verification_code_key(&ctx.db, phone, purpose, bound_to);
 
     if let Some(last) = verification_codes::get(&ctx.db, &key).await? {
         let next_allowed = last.sent_at + interval;
@@ -148,13 +198,9 @@ pub async fn issue(
             });
         }
     }
-    let network = client_network(client_ip);
-    let per_network = match network.contains(':') {
-        true => settings.hourly_limit_per_ipv6_network,
-        false => settings.hourly_limit_per_ip,
-    };
-    let network = ctx.db.lookup_hash("ip", &network);
-    super::limits::hit(ctx, "sms-ip", &network, Window::HOUR, per_network).await?;
+    if let Some(client_ip) = client_ip {
+        count_client(ctx, client_ip).await?;
+    }
     let per_purpose = format!("{}-{}", counted_for.0, purpose.as_str());
     super::limits::hit(
         ctx,
@@ -188,7 +234,7 @@ pub async fn issue(
     let code = SmsCode::generate();
     let record = CodeRecord {
         pk: key.clone(),
-        code_hash: verification_codes::code_hash(&ctx.db, phone, purpose, &bound_to, code.expose()),
+        code_hash: verification_codes::code_hash(&ctx.db, phone, purpose, bound_to, code.expose()),
         sent_at: now,
         expires_at: now + settings.code_ttl.as_secs() as i64,
         attempts: 0,

@@ -280,14 +280,16 @@ pub async fn create(
 
 /// The account a username belongs to (case-insensitive), read consistently.
 pub async fn find_by_username(db: &Db, username_key: &str) -> StoreResult<Option<AccountRecord>> {
-    let key = keys::claim_key(keys::username_claim(username_key));
-    let Some(claim) = get(db, key, "accounts.username").await? else {
-        return Ok(None);
-    };
-    let Some(account_id) = string_of(&claim, "account_id") else {
-        return Ok(None);
-    };
-    find_by_id(db, account_id).await
+    find_by_claim(db, keys::username_claim(username_key), "accounts.username").await
+}
+
+/// The account among those of `scope` ([`phone_scope`]) that holds `phone`, read consistently.
+pub async fn find_by_phone(
+    db: &Db,
+    scope: &str,
+    phone: &PhoneNumber,
+) -> StoreResult<Option<AccountRecord>> {
+    find_by_claim(db, keys::phone_claim(db, scope, phone), "accounts.phone").await
 }
 
 /// The account of `account_type` that holds the ID document (its claim), read consistently.
@@ -296,8 +298,17 @@ pub async fn find_by_document(
     account_type: AccountType,
     document: &IdDocument,
 ) -> StoreResult<Option<AccountRecord>> {
-    let key = keys::claim_key(keys::id_claim(db, account_type, document));
-    let Some(claim) = get(db, key, "accounts.id_document").await? else {
+    let claim = keys::id_claim(db, account_type, document);
+    find_by_claim(db, claim, "accounts.id_document").await
+}
+
+/// The account that holds the unique value `claim_pk` (its claim, then its profile).
+async fn find_by_claim(
+    db: &Db,
+    claim_pk: String,
+    operation: &'static str,
+) -> StoreResult<Option<AccountRecord>> {
+    let Some(claim) = get(db, keys::claim_key(claim_pk), operation).await? else {
         return Ok(None);
     };
     let Some(account_id) = string_of(&claim, "account_id") else {
@@ -335,7 +346,8 @@ pub struct SessionRecord {
     pub sk: String,
     pub session_id: String,
     pub created_at: String,
-    /// TTL: the session pointer is useless once its token has expired.
+    /// TTL: the session item goes once neither its access token nor its refresh token can be
+    /// used any more.
     pub expires_at: i64,
     /// The account must choose its own password before anything else (see
     /// [`AccountRecord::must_change_password`]); cleared by the password change.
@@ -345,7 +357,28 @@ pub struct SessionRecord {
     /// never by what a token claims.
     pub account_type: AccountType,
     pub role: Role,
+    /// The keyed hash of the device the session was opened on.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub device_hash: String,
+    /// The keyed hash of the session's one usable refresh token; absent once it was revoked
+    /// (a password change) or for sessions older than refresh tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_hash: Option<String>,
+    /// The hashes of the refresh tokens this session has spent, newest last (a bounded list):
+    /// one shown again means a copy is in someone else's hands, and ends the session.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spent_refresh_hashes: Vec<String>,
+    /// Until when the refresh token may be used unused (epoch seconds): each refresh moves it on.
+    #[serde(default)]
+    pub refresh_idle_until: i64,
+    /// The session's end however often it is refreshed (epoch seconds).
+    #[serde(default)]
+    pub refresh_absolute_until: i64,
 }
+
+/// How many spent refresh tokens a session remembers (enough for months of refreshes to be told
+/// apart from a made-up token; the item stays small).
+pub const SPENT_REFRESH_REMEMBERED: usize = 32;
 
 /// The account's current session, as far as a request needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -361,25 +394,38 @@ pub struct CurrentSession {
     pub role: Option<Role>,
 }
 
-/// Makes `session_id` the account's only session, ending whichever was current. A deactivated
-/// account's session item is a tombstone ([`add_final_session_end`]) that no login replaces, so
-/// a login racing a deactivation cannot leave a working session behind
-/// ([`Clash::AccountDeactivated`]).
+/// A new session: its id, device, first refresh token (hashed) and lifetimes.
+pub struct NewSession<'a> {
+    pub session_id: &'a str,
+    pub device_hash: &'a str,
+    pub refresh_hash: &'a str,
+    pub refresh_idle_until: i64,
+    pub refresh_absolute_until: i64,
+}
+
+/// Makes `session` the account's only session, ending whichever was current (and with it that
+/// session's refresh token). A deactivated account's session item is a tombstone
+/// ([`add_final_session_end`]) that no login replaces, so a login racing a deactivation cannot
+/// leave a working session behind ([`Clash::AccountDeactivated`]).
 pub async fn replace_session(
     db: &Db,
     account: &AccountRecord,
-    session_id: &str,
-    expires_at: i64,
+    session: &NewSession<'_>,
 ) -> StoreResult<()> {
     let record = SessionRecord {
         pk: account_pk(&account.account_id),
         sk: SESSION.to_owned(),
-        session_id: session_id.to_owned(),
+        session_id: session.session_id.to_owned(),
         created_at: crate::clock::rfc3339(crate::clock::now()),
-        expires_at,
+        expires_at: session.refresh_idle_until,
         password_change_required: account.must_change_password,
         account_type: account.account_type,
         role: account.role,
+        device_hash: session.device_hash.to_owned(),
+        refresh_hash: Some(session.refresh_hash.to_owned()),
+        spent_refresh_hashes: Vec::new(),
+        refresh_idle_until: session.refresh_idle_until,
+        refresh_absolute_until: session.refresh_absolute_until,
     };
     let result = db
         .client
@@ -390,6 +436,45 @@ pub async fn replace_session(
         .send()
         .await;
     conditional("accounts.session_put", result, Clash::AccountDeactivated).map(|_| ())
+}
+
+/// The account's session item in full, read consistently; `None` when there is none or it is a
+/// tombstone (a deactivated or suspended account).
+pub async fn session(db: &Db, account_id: &str) -> StoreResult<Option<SessionRecord>> {
+    let item = get(db, keys::session_key(account_id), "accounts.session_read").await?;
+    match item {
+        Some(item) if item.contains_key("session_id") => from_item(item).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// Spends the session's refresh token `spent` for `next`: only while `spent` is still the usable
+/// one of session `session_id` (`false` otherwise: another refresh spent it first). The spent
+/// hash joins the remembered ones (the oldest beyond [`SPENT_REFRESH_REMEMBERED`] forgotten) and
+/// the idle limit moves on to `idle_until`, which is also the item's TTL.
+pub async fn rotate_refresh(
+    db: &Db,
+    session: &SessionRecord,
+    spent: &str,
+    next: &str,
+    idle_until: i64,
+) -> StoreResult<bool> {
+    let mut remembered = session.spent_refresh_hashes.clone();
+    remembered.push(spent.to_owned());
+    let excess = remembered.len().saturating_sub(SPENT_REFRESH_REMEMBERED);
+    remembered.drain(..excess);
+    let remembered = AttributeValue::L(remembered.into_iter().map(s).collect());
+    ItemUpdate::new(&db.tables.accounts, pk_sk(&session.pk, &session.sk))
+        .set("refresh_hash", s(next))
+        .set("spent_refresh_hashes", remembered)
+        .set("refresh_idle_until", n(idle_until))
+        .set("expires_at", n(idle_until))
+        .condition(
+            "#session_id = :sid AND #refresh_hash = :spent",
+            vec![(":sid", s(&session.session_id)), (":spent", s(spent))],
+        )
+        .apply_if(db, "accounts.session_refresh")
+        .await
 }
 
 /// The account's current session, read consistently (a replaced session must fail at once).
@@ -559,8 +644,8 @@ impl ForgottenDevices {
 
 /// Replaces the password hash (only while it is still `old_hash`: [`Clash::PasswordChanged`]),
 /// uses up the SMS code ([`Clash::CodeSpent`]), lifts the session's password-change requirement
-/// (only while `session_id` is still the current session: [`Clash::SessionReplaced`]) and
-/// forgets the trusted devices, in one transaction.
+/// and revokes its refresh token (only while `session_id` is still the current session:
+/// [`Clash::SessionReplaced`]) and forgets the trusted devices, in one transaction.
 pub async fn change_password(
     db: &Db,
     account_id: &str,
@@ -577,12 +662,56 @@ pub async fn change_password(
         .condition("#password_hash = :old", vec![(":old", s(old_hash))]);
     let session = ItemUpdate::new(table, keys::session_key(account_id))
         .remove("password_change_required")
+        .remove("refresh_hash")
         .condition("#session_id = :sid", vec![(":sid", s(session_id))]);
     let mut tx = Transaction::new("accounts.change_password");
     tx.update(profile.into_update(), Clash::PasswordChanged);
     code.add_use(&mut tx, db);
     tx.update(session.into_update(), Clash::SessionReplaced);
     devices.add_to(&mut tx, db);
+    tx.commit(db).await?;
+    devices.finish(db).await
+}
+
+/// Resets a forgotten password, in one transaction: the hash replaced (only while the account is
+/// active and its hash still `old_hash`: [`Clash::PasswordChanged`]), the `reset_password` code
+/// used up ([`Clash::CodeSpent`]), the session and its refresh token ended (a tombstone is left
+/// alone), the trusted devices forgotten and the audit record written.
+pub async fn reset_password(
+    db: &Db,
+    account_id: &str,
+    old_hash: &str,
+    new_hash: &str,
+    code: &VerifiedCode,
+    devices: ForgottenDevices,
+    audit: &AuditRecord,
+) -> StoreResult<()> {
+    let table = &db.tables.accounts;
+    let profile = ItemUpdate::new(table, keys::profile_key(account_id))
+        .set("password_hash", s(new_hash))
+        .set("must_change_password", AttributeValue::Bool(false))
+        .condition(
+            "#password_hash = :old AND #status = :active",
+            vec![
+                (":old", s(old_hash)),
+                (
+                    ":active",
+                    super::item::to_attribute(&AccountStatus::Active)?,
+                ),
+            ],
+        );
+    let session = Delete::builder()
+        .table_name(table)
+        .set_key(Some(keys::session_key(account_id)))
+        .condition_expression("attribute_not_exists(deactivated)")
+        .build()
+        .expect("key is set");
+    let mut tx = Transaction::new("accounts.reset_password");
+    tx.update(profile.into_update(), Clash::PasswordChanged);
+    code.add_use(&mut tx, db);
+    tx.delete(session, Some(Clash::AccountNotActive));
+    devices.add_to(&mut tx, db);
+    tx.put_fresh(table, audit.item()?);
     tx.commit(db).await?;
     devices.finish(db).await
 }

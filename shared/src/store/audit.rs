@@ -1,5 +1,5 @@
-//! Audit records of staff acts on an account (identity verified at the counter, suspension for a
-//! reclaim): who, when, what, why. Kept in the account's partition, never changed or deleted.
+//! Audit records of acts on an account (identity verified at the counter or online, suspension for
+//! a reclaim, a password reset): who, when, what, why. Kept in the account's partition, never changed or deleted.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +19,8 @@ pub enum AuditAction {
     IdentityVerified,
     /// Staff suspended the account: its ID document was reclaimed by its real holder.
     Suspended,
+    /// The holder reset a forgotten password with a code sent to the account's phone.
+    PasswordReset,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

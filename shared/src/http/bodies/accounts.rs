@@ -1,5 +1,6 @@
-//! The bodies of account registration (`POST /v1/accounts`, `POST /v1/staff/accounts`) and of
-//! the password change (`PUT /v1/me/password`).
+//! The bodies of account registration (`POST /v1/accounts`, `POST /v1/staff/accounts`), of the
+//! password change (`PUT /v1/me/password`) and of a forgotten password (a `reset_password` code,
+//! `POST /v1/password-resets`).
 
 use crate::domain::account::{AccountType, RealName, Username};
 use crate::domain::id_document::IdDocument;
@@ -7,8 +8,10 @@ use crate::domain::password::Password;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::sms::parse_code;
 use crate::http::Fields;
+use crate::invalid::Invalid;
 use crate::services::account_registration::{Opening, Registration};
 use crate::services::account_settings::{PasswordChange, PhoneChange};
+use crate::services::password_reset::{Claimed, PasswordReset};
 
 /// The body of `POST /v1/accounts` (`staff_id` absent: the citizen, who proves the phone with
 /// `sms_code`), or of `POST /v1/staff/accounts` (opened by staff member `staff_id`: the same
@@ -85,6 +88,56 @@ pub fn password_change(f: &mut Fields) -> Option<PasswordChange> {
         old_password: old_password?,
         new_password: new_password?,
         sms_code: sms_code?,
+    })
+}
+
+/// A username (or the account's phone) as typed to log in or reset a password: not the
+/// registration rules, since an impossible name is simply one no account has.
+pub fn typed_username(input: &str) -> Result<String, Invalid> {
+    if input.trim().is_empty() || input.chars().count() > 64 {
+        return Err(Invalid::new("INVALID_LENGTH", "请输入用户名"));
+    }
+    Ok(input.trim().to_owned())
+}
+
+/// An ID number as typed to reset a password: compared with the account's, not checked (its
+/// kind is not asked).
+fn typed_id_number(input: &str) -> Result<String, Invalid> {
+    let value = input.trim();
+    let fits = (1..=32).contains(&value.len())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '(' | ')'));
+    match fits {
+        true => Ok(value.to_owned()),
+        false => Err(Invalid::new(
+            "INVALID_FORMAT",
+            "请输入注册账号时填写的证件号码",
+        )),
+    }
+}
+
+/// `{platform, username, id_number}`: who asks for a `reset_password` code or resets.
+pub fn reset_claim(f: &mut Fields) -> Option<Claimed> {
+    let platform = f.required("platform", AccountType::parse_platform);
+    let username = f.required("username", typed_username);
+    let id_number = f.required("id_number", typed_id_number);
+    Some(Claimed {
+        platform: platform?,
+        username: username?,
+        id_number: id_number?,
+    })
+}
+
+/// The body of `POST /v1/password-resets`.
+pub fn password_reset(f: &mut Fields) -> Option<PasswordReset> {
+    let claimed = reset_claim(f);
+    let sms_code = f.required("sms_code", parse_code);
+    let new_password = f.required_raw("new_password");
+    Some(PasswordReset {
+        claimed: claimed?,
+        sms_code: sms_code?,
+        new_password: new_password?,
     })
 }
 
