@@ -16,6 +16,7 @@
 //! test checks that these lists and the template agree.
 
 pub mod handlers;
+pub mod idempotency;
 pub mod jobs;
 pub mod lambda;
 pub mod routes;

@@ -178,7 +178,10 @@ macro_rules! routes {
             name: $function,
             handler: |ctx, req| Box::pin(async move {
                 shared::http::response::respond(req, |req| async move {
-                    crate::handlers::$module::handle(&ctx, req).await
+                    crate::idempotency::idempotent(&ctx, req, |req| {
+                        crate::handlers::$module::handle(&ctx, req)
+                    })
+                    .await
                 })
                 .await
             }),
@@ -195,6 +198,7 @@ routes! {
             callers: EVERYONE,
             calls: &[
                 on("AccountsTable", &["GetItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("RateLimitsTable", &["UpdateItem"]),
                 on("SmsQueue", &["SendMessage"]),
                 on("VerificationCodesTable", &["GetItem", "PutItem"]),
@@ -206,6 +210,7 @@ routes! {
             calls: &[
                 on("AccountsTable", &["PutItem"]),
                 on("AddressTable", &["GetItem", "Query"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("VerificationCodesTable", &["DeleteItem", "UpdateItem"]),
             ],
         },
@@ -214,6 +219,7 @@ routes! {
             callers: EVERYONE,
             calls: &[
                 on("AccountsTable", &["DeleteItem", "GetItem", "PutItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("VerificationCodesTable", &["DeleteItem", "UpdateItem"]),
             ],
         },
@@ -222,6 +228,7 @@ routes! {
             callers: EVERYONE,
             calls: &[
                 on("AccountsTable", &["DeleteItem", "GetItem", "UpdateItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
             ],
         },
         reset_password: POST "/v1/password-resets" => "reset-password" {
@@ -229,6 +236,7 @@ routes! {
             callers: EVERYONE,
             calls: &[
                 on("AccountsTable", &["DeleteItem", "GetItem", "PutItem", "Query", "UpdateItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("SmsQueue", &["SendMessage"]),
                 on("VerificationCodesTable", &["DeleteItem", "UpdateItem"]),
             ],
@@ -252,6 +260,7 @@ routes! {
             callers: SIGNED_IN,
             calls: &[
                 on("AccountsTable", &["DeleteItem", "GetItem", "Query", "UpdateItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("SmsQueue", &["SendMessage"]),
                 on("VerificationCodesTable", &["DeleteItem", "UpdateItem"]),
             ],
@@ -261,6 +270,7 @@ routes! {
             callers: SIGNED_IN,
             calls: &[
                 on("AccountsTable", &["DeleteItem", "GetItem", "PutItem", "UpdateItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("SmsQueue", &["SendMessage"]),
                 on("VerificationCodesTable", &["DeleteItem", "UpdateItem"]),
             ],
@@ -307,6 +317,7 @@ routes! {
             calls: &[
                 on("AccountsTable", &["GetItem", "PutItem"]),
                 on("AddressTable", &["GetItem", "Query"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
             ],
         },
         deregister_house_link: POST "/v1/me/houses/{link_id}/deregistration" => "deregister-house-link" {
@@ -314,6 +325,7 @@ routes! {
             callers: &[Individual, UnitAdmin],
             calls: &[
                 on("AccountsTable", &["DeleteItem", "GetItem", "UpdateItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("RegistrationsTable", &["DeleteItem", "PutItem", "Query"]),
             ],
         },
@@ -331,6 +343,7 @@ routes! {
             calls: &[
                 on("AccountsTable", &["DeleteItem", "GetItem", "PutItem", "UpdateItem"]),
                 on("AddressTable", &["GetItem", "PutItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
             ],
         },
         list_residents: GET "/v1/me/houses/{link_id}/residents" => "list-residents" {
@@ -346,7 +359,8 @@ routes! {
             callers: &[Individual, UnitAdmin, SubAccount],
             calls: &[
                 on("AccountsTable", &["ConditionCheckItem", "GetItem"]),
-                on("RegistrationsTable", &["PutItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
+                on("RegistrationsTable", &["GetItem", "PutItem"]),
             ],
         },
         list_link_residents: GET "/v1/staff/house-links/{link_id}/residents" => "list-link-residents" {
@@ -363,7 +377,8 @@ routes! {
             callers: &[Staff],
             calls: &[
                 on("AccountsTable", &["ConditionCheckItem", "GetItem"]),
-                on("RegistrationsTable", &["PutItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
+                on("RegistrationsTable", &["GetItem", "PutItem"]),
             ],
         },
         get_registration: GET "/v1/registrations/{registration_id}" => "get-registration" {
@@ -380,6 +395,7 @@ routes! {
             callers: &[Individual, UnitAdmin, SubAccount, Staff],
             calls: &[
                 on("AccountsTable", &["GetItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("RegistrationsTable", &["GetItem", "PutItem"]),
             ],
         },
@@ -388,6 +404,7 @@ routes! {
             callers: &[Individual, UnitAdmin, SubAccount, Staff],
             calls: &[
                 on("AccountsTable", &["GetItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("RegistrationsTable", &["DeleteItem", "GetItem", "PutItem"]),
             ],
         },
@@ -422,6 +439,7 @@ routes! {
             calls: &[
                 on("AccountsTable", &["GetItem", "PutItem"]),
                 on("AddressTable", &["GetItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
             ],
         },
         open_unit: POST "/v1/staff/units" => "open-unit" {
@@ -430,6 +448,7 @@ routes! {
             calls: &[
                 on("AccountsTable", &["GetItem", "PutItem"]),
                 on("AddressTable", &["GetItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
             ],
         },
         list_sub_accounts: GET "/v1/unit/sub-accounts" => "list-sub-accounts" {
@@ -444,6 +463,7 @@ routes! {
             callers: &[UnitAdmin],
             calls: &[
                 on("AccountsTable", &["BatchGetItem", "GetItem", "PutItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("VerificationCodesTable", &["DeleteItem", "UpdateItem"]),
             ],
         },
@@ -452,6 +472,7 @@ routes! {
             callers: &[UnitAdmin],
             calls: &[
                 on("AccountsTable", &["BatchGetItem", "DeleteItem", "GetItem", "PutItem", "Query", "UpdateItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("VerificationCodesTable", &["DeleteItem", "UpdateItem"]),
             ],
         },
@@ -460,6 +481,7 @@ routes! {
             callers: &[UnitAdmin],
             calls: &[
                 on("AccountsTable", &["DeleteItem", "GetItem", "PutItem", "UpdateItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
             ],
         },
         // The carrier's real-name check and the face check service (requests and answers:
@@ -470,6 +492,7 @@ routes! {
             callers: &[Individual, PermitApplicant],
             calls: &[
                 on("AccountsTable", &["GetItem", "PutItem", "UpdateItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("RateLimitsTable", &["UpdateItem"]),
             ],
             environment: &[
@@ -482,6 +505,7 @@ routes! {
             callers: &[Staff],
             calls: &[
                 on("AccountsTable", &["GetItem", "PutItem", "UpdateItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
             ],
         },
         suspend_account: POST "/v1/staff/accounts/{account_id}/suspension" => "suspend-account" {
@@ -489,6 +513,7 @@ routes! {
             callers: &[Staff],
             calls: &[
                 on("AccountsTable", &["DeleteItem", "GetItem", "PutItem", "UpdateItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("PermitsTable", &["DeleteItem", "GetItem", "PutItem", "UpdateItem"]),
             ],
         },
@@ -507,6 +532,7 @@ routes! {
             calls: &[
                 on("AccountsTable", &["ConditionCheckItem", "GetItem"]),
                 on("AddressTable", &["Query"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("PermitsTable", &["GetItem", "PutItem", "UpdateItem"]),
                 on("RegistrationsTable/index/registrations_by_person", &["Query"]),
                 on("SmsQueue", &["SendMessage"]),
@@ -535,6 +561,7 @@ routes! {
             callers: &[Individual, PermitApplicant, UnitAdmin, SubAccount, PermitUnitAdmin],
             calls: &[
                 on("AccountsTable", &["ConditionCheckItem", "GetItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("PermitsTable", &["DeleteItem", "GetItem", "PutItem", "Query", "UpdateItem"]),
                 on("SmsQueue", &["SendMessage"]),
             ],
@@ -544,6 +571,7 @@ routes! {
             callers: &[PermitApplicant],
             calls: &[
                 on("AccountsTable", &["ConditionCheckItem", "GetItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("PermitsTable", &["GetItem", "PutItem", "Query", "UpdateItem"]),
                 on("RegistrationsTable/index/registrations_by_person", &["Query"]),
                 on("SmsQueue", &["SendMessage"]),
@@ -564,6 +592,7 @@ routes! {
             callers: &[Staff],
             calls: &[
                 on("AccountsTable", &["ConditionCheckItem", "GetItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("PermitsTable", &["DeleteItem", "GetItem", "PutItem", "Query", "UpdateItem"]),
                 on("RegistrationsTable/index/registrations_by_person", &["Query"]),
                 on("SmsQueue", &["SendMessage"]),
@@ -575,6 +604,7 @@ routes! {
             callers: &[Staff],
             calls: &[
                 on("AccountsTable", &["ConditionCheckItem", "GetItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("PermitsTable", &["DeleteItem", "GetItem", "PutItem", "Query", "UpdateItem"]),
                 on("SmsQueue", &["SendMessage"]),
             ],
@@ -592,6 +622,7 @@ routes! {
             callers: &[PermitApplicant],
             calls: &[
                 on("AccountsTable", &["GetItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("PermitsTable", &["GetItem", "PutItem", "Query", "UpdateItem"]),
                 on("RegistrationsTable/index/registrations_by_person", &["Query"]),
                 on("SmsQueue", &["SendMessage"]),
@@ -612,6 +643,7 @@ routes! {
             callers: &[Staff],
             calls: &[
                 on("AccountsTable", &["GetItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("PermitsTable", &["GetItem", "Query", "UpdateItem"]),
                 on("SmsQueue", &["SendMessage"]),
             ],
@@ -622,6 +654,7 @@ routes! {
             calls: &[
                 on("AccountsTable", &["GetItem"]),
                 on("AddressTable", &["Query"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("PermitsTable", &["PutItem"]),
                 on("ProcessingRecordsTable", &["BatchWriteItem"]),
                 on("RateLimitsTable", &["UpdateItem"]),
@@ -641,6 +674,7 @@ routes! {
             callers: &[PermitUnitAdmin],
             calls: &[
                 on("AccountsTable", &["GetItem"]),
+                on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("PermitsTable", &["GetItem", "PutItem", "Query", "UpdateItem"]),
                 on("RegistrationsTable/index/registrations_by_person", &["Query"]),
                 on("SmsQueue", &["SendMessage"]),
@@ -667,4 +701,29 @@ routes! {
             ],
         },
     ],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every change takes an `Idempotency-Key` ([`crate::idempotency`]): its function claims
+    /// (`UpdateItem`) and ends (`UpdateItem`) the key's record; no other route writes there.
+    #[test]
+    fn every_change_may_keep_its_answer_for_retries_and_nothing_else_does() {
+        for route in ROUTES {
+            let grants = route
+                .calls
+                .iter()
+                .find(|calls| calls.resource == "IdempotencyKeysTable");
+            let changes = matches!(route.method, "POST" | "PUT" | "PATCH");
+            assert_eq!(
+                grants.map(|calls| calls.actions),
+                changes.then_some(&["UpdateItem"][..]),
+                "{} {}",
+                route.method,
+                route.path
+            );
+        }
+    }
 }

@@ -28,12 +28,47 @@ pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
 /// HMAC-SHA256 over `parts` joined unambiguously (length-prefixed), hex-encoded. `domain` separates
 /// uses of the one key (SMS codes, lookup keys, …).
 pub fn keyed_hash(key: &[u8], domain: &str, parts: &[&str]) -> String {
+    hex(&derived_key(key, domain, parts))
+}
+
+/// A 256-bit key derived from `key` for one use (`domain`) and one set of `parts`: the HMAC of
+/// [`keyed_hash`], as bytes.
+pub fn derived_key(key: &[u8], domain: &str, parts: &[&str]) -> [u8; 32] {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
     for part in std::iter::once(domain).chain(parts.iter().copied()) {
         mac.update(&(part.len() as u64).to_be_bytes());
         mac.update(part.as_bytes());
     }
-    hex(&mac.finalize().into_bytes())
+    mac.finalize().into_bytes().into()
+}
+
+/// Encrypts and authenticates `plain` under `key` (ChaCha20-Poly1305, a random 96-bit nonce in
+/// front of the ciphertext).
+pub fn seal(key: &[u8; 32], plain: &[u8]) -> Vec<u8> {
+    use chacha20poly1305::aead::{Aead, KeyInit};
+    let cipher = chacha20poly1305::ChaCha20Poly1305::new(key.into());
+    let mut nonce = [0u8; 12];
+    fill_random(&mut nonce);
+    let mut sealed = nonce.to_vec();
+    sealed.extend(
+        cipher
+            .encrypt(&nonce.into(), plain)
+            .expect("encryption of an in-memory buffer cannot fail"),
+    );
+    sealed
+}
+
+/// What [`seal`] sealed under `key`; `None` for another key or altered bytes.
+pub fn open(key: &[u8; 32], sealed: &[u8]) -> Option<Vec<u8>> {
+    use chacha20poly1305::aead::{Aead, KeyInit};
+    if sealed.len() < 12 {
+        return None;
+    }
+    let (nonce, ciphertext) = sealed.split_at(12);
+    let cipher = chacha20poly1305::ChaCha20Poly1305::new(key.into());
+    cipher
+        .decrypt(chacha20poly1305::Nonce::from_slice(nonce), ciphertext)
+        .ok()
 }
 
 /// A uniformly random `u32` from the OS CSPRNG.
@@ -56,6 +91,19 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sealed_bytes_open_only_with_their_key_and_unaltered() {
+        let key = derived_key(b"k", "seal", &["a"]);
+        let sealed = seal(&key, b"the answer");
+        assert_eq!(open(&key, &sealed).as_deref(), Some(&b"the answer"[..]));
+        assert_ne!(seal(&key, b"the answer"), sealed, "a fresh nonce each time");
+        assert_eq!(open(&derived_key(b"k", "seal", &["b"]), &sealed), None);
+        let mut altered = sealed.clone();
+        *altered.last_mut().unwrap() ^= 1;
+        assert_eq!(open(&key, &altered), None);
+        assert_eq!(open(&key, b"short"), None);
+    }
 
     #[test]
     fn keyed_hash_separates_domains_and_parts() {

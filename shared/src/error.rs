@@ -77,10 +77,37 @@ pub enum ApiError {
     },
     /// 405: the route exists but not with this method.
     MethodNotAllowed,
+    /// 422: this `Idempotency-Key` was used for another request (another route, body or caller).
+    IdempotencyKeyReused,
+    /// 409: the first request with this `Idempotency-Key` is still running; try again after
+    /// `retry_after` seconds for its answer.
+    RequestInProgress { retry_after: u64 },
+    /// 409 (the status and code of `error`): what the request would create exists already, and
+    /// the answer names it, so that a retry whose first answer was lost can be reconciled.
+    Exists {
+        error: Box<ApiError>,
+        existing: Box<Existing>,
+    },
     /// 503: a dependency (DynamoDB, SNS) failed or throttled; safe to retry.
     ServiceUnavailable,
     /// 500: a bug (a broken invariant), never the client's input.
     Internal,
+}
+
+/// The object a request would have created, found in its place (`existing` of a 409).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Existing {
+    /// What it is: `registration`, `house_link`, `permit_application`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Whether it is the caller's own (made by this account, under this link): then its id is
+    /// given; another's is only said to exist.
+    pub own: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Where it is read (the answer's `Location`), for the caller's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 /// A counted limit: its name, hits per window and the window's length in seconds (what the
@@ -104,8 +131,17 @@ impl ApiError {
         }
     }
 
+    /// This conflict, naming what exists in the request's place.
+    pub fn naming(self, existing: Existing) -> Self {
+        Self::Exists {
+            error: Box::new(self),
+            existing: Box::new(existing),
+        }
+    }
+
     pub fn status(&self) -> u16 {
         match self {
+            Self::Exists { error, .. } => error.status(),
             Self::Validation(_) | Self::SmsCodeInvalid => 400,
             Self::Unauthenticated(_) | Self::SessionReplaced | Self::SmsCodeRequired { .. } => 401,
             Self::Forbidden(_) | Self::PasswordChangeRequired | Self::IdentityNotVerified => 403,
@@ -116,9 +152,10 @@ impl ApiError {
             | Self::StaleVersion { .. }
             | Self::LinkNotApproved
             | Self::ApplicationPending
-            | Self::EndorsementNotDue { .. } => 409,
+            | Self::EndorsementNotDue { .. }
+            | Self::RequestInProgress { .. } => 409,
             Self::PreconditionFailed { .. } => 412,
-            Self::NotEligible(_) => 422,
+            Self::NotEligible(_) | Self::IdempotencyKeyReused => 422,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::RateLimited { .. } | Self::AccountLocked { .. } => 429,
@@ -129,6 +166,7 @@ impl ApiError {
 
     pub fn code(&self) -> &'static str {
         match self {
+            Self::Exists { error, .. } => error.code(),
             Self::Validation(_) => "VALIDATION_FAILED",
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
@@ -151,6 +189,8 @@ impl ApiError {
             Self::ApplicationPending => "APPLICATION_PENDING",
             Self::NotEligible(_) => "NOT_ELIGIBLE",
             Self::EndorsementNotDue { .. } => "ENDORSEMENT_NOT_DUE",
+            Self::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
+            Self::RequestInProgress { .. } => "REQUEST_IN_PROGRESS",
             Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Self::Internal => "INTERNAL_ERROR",
         }
@@ -158,6 +198,7 @@ impl ApiError {
 
     pub fn title(&self) -> &'static str {
         match self {
+            Self::Exists { error, .. } => error.title(),
             Self::Validation(_) => "提交的信息有误，请检查后重试",
             Self::PayloadTooLarge => "请求内容过大",
             Self::UnsupportedMediaType => "请求内容须为 JSON 格式",
@@ -179,6 +220,8 @@ impl ApiError {
             Self::ApplicationPending => "您已有一份正在办理的居住证申请",
             Self::NotEligible(_) => "暂不符合居住证申领条件",
             Self::EndorsementNotDue { .. } => "尚未到签注办理期（每满一年前60日内办理）",
+            Self::IdempotencyKeyReused => "该请求编号已用于另一项操作，请为新操作使用新的编号",
+            Self::RequestInProgress { .. } => "该操作正在处理中，请稍后查看结果",
             Self::ServiceUnavailable => "服务暂时不可用，请稍后再试",
             Self::Internal => "系统内部错误，请稍后再试",
         }
@@ -187,9 +230,9 @@ impl ApiError {
     /// Seconds for the `Retry-After` header, where the answer has one.
     pub fn retry_after(&self) -> Option<u64> {
         match self {
-            Self::RateLimited { retry_after, .. } | Self::AccountLocked { retry_after } => {
-                Some((*retry_after).max(1))
-            }
+            Self::RateLimited { retry_after, .. }
+            | Self::AccountLocked { retry_after }
+            | Self::RequestInProgress { retry_after } => Some((*retry_after).max(1)),
             Self::ServiceUnavailable => Some(1),
             _ => None,
         }
@@ -197,6 +240,11 @@ impl ApiError {
 
     /// The `application/problem+json` body (RFC 9457).
     pub fn problem(&self) -> serde_json::Value {
+        if let Self::Exists { error, existing } = self {
+            let mut body = error.problem();
+            body["existing"] = serde_json::json!(existing);
+            return body;
+        }
         let code = self.code();
         let mut body = serde_json::json!({
             "type": format!("https://api.szjzz.example/problems/{}", code.to_ascii_lowercase().replace('_', "-")),

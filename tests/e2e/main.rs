@@ -20,6 +20,7 @@ mod event_schemas;
 mod events;
 mod house_links;
 mod http_edges;
+mod idempotency;
 mod identity;
 mod lambda_binaries;
 mod least_privilege;

@@ -167,11 +167,18 @@ async fn a_direct_basis_waits_for_staff_one_open_application_and_withdrawal() {
     );
     let id = applied.body["application_id"].as_str().unwrap().to_owned();
 
-    // One open application per person.
-    client
+    // One open application per person; the answer names it (a retry can be reconciled).
+    let again = client
         .post_auth("/v1/me/permit-applications", &token, &talent_application())
-        .await
-        .assert_problem(409, "APPLICATION_PENDING");
+        .await;
+    again.assert_problem(409, "APPLICATION_PENDING");
+    assert_eq!(again.body["existing"]["type"], "permit_application");
+    assert_eq!(again.body["existing"]["own"], true);
+    assert_eq!(again.body["existing"]["id"], id.as_str());
+    assert_eq!(
+        again.headers["location"],
+        format!("/v1/permit-applications/{id}").as_str()
+    );
     // Listed; seen by its applicant and staff, by no one else.
     let listed = client.get_auth("/v1/me/permit-applications", &token).await;
     assert_eq!(listed.body["items"][0]["application_id"], id.as_str());

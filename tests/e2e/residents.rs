@@ -312,11 +312,19 @@ async fn the_same_person_is_not_registered_twice_at_once_in_one_house() {
         "{:#?}",
         answers.iter().map(|a| &a.body).collect::<Vec<_>>()
     );
+    let registration = created[0].body.clone();
+    let registration_id = registration["registration_id"].as_str().unwrap();
     for answer in answers.iter().filter(|a| a.status != 201) {
         answer.assert_problem(409, "CONFLICT");
         assert!(answer.has_field_error("id_number", "ALREADY_REGISTERED"));
+        // The registration is named: this link's own (a retry whose answer was lost).
+        assert_eq!(answer.body["existing"]["own"], true, "{:#}", answer.body);
+        assert_eq!(answer.body["existing"]["id"], registration_id);
+        assert_eq!(
+            answer.headers["location"],
+            format!("/v1/registrations/{registration_id}").as_str()
+        );
     }
-    let registration = created[0].body.clone();
 
     // Staff at the counter cannot register them there again either.
     client

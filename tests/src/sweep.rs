@@ -18,7 +18,8 @@ struct Sweep {
 }
 
 impl Sweep {
-    /// Calls `path` as route `route` (the template's path); any answer but a 5xx will do.
+    /// Calls `path` as route `route` (the template's path); any answer but a 5xx will do. Every
+    /// change is sent with an `Idempotency-Key` of its own, as a careful app sends them.
     async fn call(
         &mut self,
         method: Method,
@@ -27,7 +28,15 @@ impl Sweep {
         token: Option<&str>,
         body: Option<&serde_json::Value>,
     ) -> Answer {
-        let answer = self.client.send(method.clone(), path, token, body).await;
+        let key = uuid::Uuid::new_v4().to_string();
+        let headers: &[(&str, &str)] = match method {
+            Method::POST | Method::PUT | Method::PATCH => &[("Idempotency-Key", &key)],
+            _ => &[],
+        };
+        let answer = self
+            .client
+            .send_with_headers(method.clone(), path, token, body, headers)
+            .await;
         assert!(
             answer.status.as_u16() < 500,
             "{method} {path}: {:#}",

@@ -67,6 +67,8 @@ pub struct Tables {
     pub verification_codes: String,
     /// Fixed-window counters for rate limits, expiring by TTL.
     pub rate_limits: String,
+    /// The answers kept for retries with the same `Idempotency-Key`, expiring by TTL.
+    pub idempotency: String,
     /// Reference address data: districts, streets, buildings, houses.
     pub address: String,
     /// Resident registrations (declared under house links).
@@ -363,6 +365,7 @@ impl AppConfig {
                 accounts: required(get, setting!("ACCOUNTS_TABLE"))?,
                 verification_codes: required(get, setting!("VERIFICATION_CODES_TABLE"))?,
                 rate_limits: required(get, setting!("RATE_LIMITS_TABLE"))?,
+                idempotency: required(get, setting!("IDEMPOTENCY_TABLE"))?,
                 address: required(get, setting!("ADDRESS_TABLE"))?,
                 registrations: required(get, setting!("REGISTRATIONS_TABLE"))?,
                 social_insurance: required(get, setting!("SOCIAL_INSURANCE_TABLE"))?,
@@ -542,6 +545,7 @@ fn test_vars(extra: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         ("ACCOUNTS_TABLE", "a"),
         ("VERIFICATION_CODES_TABLE", "v"),
         ("RATE_LIMITS_TABLE", "r"),
+        ("IDEMPOTENCY_TABLE", "i"),
         ("ADDRESS_TABLE", "ad"),
         ("REGISTRATIONS_TABLE", "rg"),
         ("SOCIAL_INSURANCE_TABLE", "si"),

@@ -237,6 +237,11 @@ pub const SETTINGS: &[Setting] = &[
         "!Ref RateLimitsTable",
     ),
     table(
+        "IDEMPOTENCY_TABLE",
+        "the answers kept for retries with the same `Idempotency-Key`, expiring by TTL after 24 hours",
+        "!Ref IdempotencyKeysTable",
+    ),
+    table(
         "ADDRESS_TABLE",
         "reference address data: districts, streets, buildings, houses, the name index",
         "!Ref AddressTable",

@@ -115,6 +115,11 @@ pub fn problem(error: &ApiError, request_id: &str) -> Response<Body> {
     if let Some(seconds) = error.retry_after() {
         builder = builder.header("retry-after", seconds.to_string());
     }
+    if let ApiError::Exists { existing, .. } = error
+        && let Some(location) = &existing.location
+    {
+        builder = builder.header("location", location.as_str());
+    }
     if matches!(
         error,
         ApiError::Unauthenticated(_) | ApiError::SessionReplaced

@@ -13,7 +13,8 @@ pub const ACCOUNT_SUSPENDED: &str = "该账号已被受理点暂停使用，如�
 
 /// Clashes answered in this order when several conditions failed at once (the unique values
 /// taken come first, all listed together).
-const PRECEDENCE: [Clash; 16] = [
+const PRECEDENCE: [Clash; 17] = [
+    Clash::KeyOvertaken,
     Clash::SessionReplaced,
     Clash::AccountDeactivated,
     Clash::AccountNotActive,
@@ -101,6 +102,7 @@ fn single(clash: Clash) -> ApiError {
         errors: Vec::new(),
     };
     match clash {
+        Clash::KeyOvertaken => ApiError::RequestInProgress { retry_after: 1 },
         Clash::SessionReplaced => ApiError::SessionReplaced,
         Clash::AccountDeactivated => ApiError::Forbidden(ACCOUNT_DEACTIVATED),
         Clash::LinkNotApproved => ApiError::LinkNotApproved,

@@ -9,7 +9,7 @@ use crate::domain::address::{
     BuildingCode, DeclarantType, DetailedAddress, HouseCode, Room, StreetCode,
 };
 use crate::domain::house_link::LinkStatus;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Existing, FieldError};
 use crate::store::address::{self, House};
 use crate::store::house_links::{self, Decision, LinkRecord, LinkedHouse, ManualAddress, Target};
 use crate::store::{Clash, StoreError, keys};
@@ -178,7 +178,20 @@ pub async fn create(
         .pop()
         .ok_or(ApiError::Internal)?;
     let link = LinkRecord::new(&ctx.db, &principal.account_id, declarant_type, target);
-    house_links::create(&ctx.db, &link).await?;
+    match house_links::create(&ctx.db, &link).await {
+        Ok(()) => {}
+        Err(error) if error.is(Clash::HouseAlreadyLinked) => {
+            // The caller's own active link to the house: a retry whose answer was lost finds it.
+            let existing = house_links::holder_of_claim(&ctx.db, &link).await?;
+            return Err(conflicts::already_linked().naming(Existing {
+                kind: "house_link",
+                own: true,
+                id: existing,
+                location: None,
+            }));
+        }
+        Err(error) => return Err(error.into()),
+    }
     tracing::info!(account_id = %principal.account_id, link_id = %link.link_id, "house link requested");
     Ok(LinkView::from(&link))
 }

@@ -10,6 +10,7 @@ pub mod conflicts;
 pub mod data_access;
 pub mod house_deregistration;
 pub mod house_links;
+pub mod idempotency;
 pub mod identity;
 pub mod limits;
 pub mod login;

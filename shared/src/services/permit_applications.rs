@@ -12,8 +12,9 @@ use crate::context::AppContext;
 use crate::domain::account::{AccountType, Role};
 use crate::domain::eligibility::{Basis, assess_application};
 use crate::domain::permit::{ApplicationStatus, Delivery};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Existing, FieldError};
 use crate::sms::QueuedSms;
+use crate::store::Clash;
 use crate::store::accounts::{self, AccountRecord};
 use crate::store::page::{Page, PageRequest};
 use crate::store::permits::{self, Agent, ApplicationChange, ApplicationRecord};
@@ -146,11 +147,39 @@ pub async fn apply(
     );
     let (by, reason) = opened_by(&mut record, &account.account_id, now);
     let change = ApplicationChange::new(&record, None, by, reason);
-    // A second open application of the person: 409 APPLICATION_PENDING (see `conflicts`).
-    permits::create(&ctx.db, &record, &change).await?;
+    // A second open application of the person: 409 APPLICATION_PENDING, naming the open one.
+    create_application(ctx, &record, &change).await?;
     tracing::info!(application_id = %record.application_id, status = record.status.as_str(), "permit application");
     let record = conclude(ctx, &account, record, timelines, today).await?;
     Ok(ApplicationView::of(&record, None))
+}
+
+/// Stores a new application; when the person has an open one already (409
+/// `APPLICATION_PENDING`), the answer names it if it is the same applicant's (a retry whose answer
+/// was lost, say), and only says it exists otherwise.
+pub(super) async fn create_application(
+    ctx: &AppContext,
+    record: &ApplicationRecord,
+    change: &ApplicationChange,
+) -> Result<(), ApiError> {
+    match permits::create(&ctx.db, record, change).await {
+        Ok(()) => Ok(()),
+        Err(error) if error.is(Clash::ApplicationPending) => {
+            let open = permits::open_application_of(&ctx.db, &record.person_key).await?;
+            let own = open
+                .filter(|open| open.applicant == record.applicant)
+                .map(|open| open.application_id);
+            Err(ApiError::ApplicationPending.naming(Existing {
+                kind: "permit_application",
+                own: own.is_some(),
+                location: own
+                    .as_ref()
+                    .map(|id| format!("/v1/permit-applications/{id}")),
+                id: own,
+            }))
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// A pickup point must be a street the platform knows (reference data: no personal records).

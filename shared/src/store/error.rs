@@ -51,6 +51,9 @@ pub enum Clash {
     PermitNumberTaken,
     /// The permit changed since it was read.
     PermitChanged,
+    /// The request's `Idempotency-Key` is no longer held by this run (it outlived its lock and
+    /// a retry took the key over).
+    KeyOvertaken,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -188,6 +188,20 @@ pub async fn create(db: &Db, link: &LinkRecord) -> StoreResult<()> {
     tx.commit(db).await
 }
 
+/// The link that holds `link`'s claim on its house (the account's active link to it), read
+/// consistently.
+pub async fn holder_of_claim(db: &Db, link: &LinkRecord) -> StoreResult<Option<String>> {
+    let item = get_item(
+        db,
+        &db.tables.accounts,
+        pk_sk(&link.pk, &link.claim),
+        &["link_id"],
+        "house_links.claim",
+    )
+    .await?;
+    Ok(item.and_then(|item| super::item::string_of(&item, "link_id").map(str::to_owned)))
+}
+
 /// A link of an account, read consistently.
 pub async fn get(db: &Db, account_id: &str, link_id: &str) -> StoreResult<Option<LinkRecord>> {
     get_item(

@@ -21,6 +21,7 @@ pub mod audit;
 pub mod db;
 pub mod error;
 pub mod house_links;
+pub mod idempotency;
 pub mod item;
 pub mod keys;
 pub mod login_guard;

@@ -265,6 +265,24 @@ pub async fn end(
     tx.commit(db).await
 }
 
+/// The registration that has the person in the house now (its presence), read consistently: its
+/// id and link.
+pub async fn present_in_house(
+    db: &Db,
+    house_id: &str,
+    person_key: &str,
+) -> StoreResult<Option<(String, String)>> {
+    let Some(presence) = get_one(db, keys::presence_key(house_id, person_key)).await? else {
+        return Ok(None);
+    };
+    let registration_id = string_of(&presence, "registration_id").ok_or(StoreError::Corrupt)?;
+    let Some(pointer) = get_one(db, keys::registration_pointer_key(registration_id)).await? else {
+        return Ok(None);
+    };
+    let link_id = string_of(&pointer, "link_id").ok_or(StoreError::Corrupt)?;
+    Ok(Some((registration_id.to_owned(), link_id.to_owned())))
+}
+
 /// A registration by its id alone, read consistently.
 pub async fn get_by_id(db: &Db, registration_id: &str) -> StoreResult<Option<RegistrationRecord>> {
     let Some(pointer) = get_one(db, keys::registration_pointer_key(registration_id)).await? else {

@@ -91,7 +91,11 @@ impl Transaction {
 
     /// Runs the transaction. A conflict with a concurrent transaction on the same items is
     /// retried briefly; failed conditions answer [`StoreError::Conflict`] with what they mean.
-    pub async fn commit(self, db: &Db) -> StoreResult<()> {
+    ///
+    /// The first transaction a request with an `Idempotency-Key` commits also marks the key's
+    /// record (see [`super::idempotency::join`]).
+    pub async fn commit(mut self, db: &Db) -> StoreResult<()> {
+        let key = super::idempotency::join(&mut self, db);
         let mut backoff = Backoff::contention();
         loop {
             let result = db
@@ -101,7 +105,12 @@ impl Transaction {
                 .send()
                 .await;
             let error = match result {
-                Ok(_) => return Ok(()),
+                Ok(_) => {
+                    if let Some(key) = &key {
+                        super::idempotency::joined(key);
+                    }
+                    return Ok(());
+                }
                 Err(error) => error,
             };
             let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =

@@ -127,6 +127,22 @@ impl ItemUpdate {
             .expect("table, key and expression are set")
     }
 
+    /// The `UpdateItem` request of this update, for the options only a caller needs.
+    pub fn request(
+        self,
+        db: &Db,
+    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+        let expression = self.expression();
+        db.client
+            .update_item()
+            .table_name(self.table)
+            .set_key(Some(self.key))
+            .update_expression(expression)
+            .set_condition_expression(self.condition)
+            .set_expression_attribute_names(non_empty(self.names))
+            .set_expression_attribute_values(non_empty(self.values))
+    }
+
     async fn send(
         self,
         db: &Db,
@@ -138,18 +154,7 @@ impl ItemUpdate {
             aws_sdk_dynamodb::config::http::HttpResponse,
         >,
     > {
-        let expression = self.expression();
-        db.client
-            .update_item()
-            .table_name(self.table)
-            .set_key(Some(self.key))
-            .update_expression(expression)
-            .set_condition_expression(self.condition)
-            .set_expression_attribute_names(non_empty(self.names))
-            .set_expression_attribute_values(non_empty(self.values))
-            .return_values(returning)
-            .send()
-            .await
+        self.request(db).return_values(returning).send().await
     }
 
     /// Applies the update on its own: `false` when its condition failed.

@@ -16,7 +16,7 @@ use crate::domain::house_link::LinkStatus;
 use crate::domain::receipt::ReceiptNo;
 use crate::domain::registration::{Action, Channel, EndReason, RegistrationStatus};
 use crate::domain::resident::{Resident, declaration_deadline_days, is_late};
-use crate::error::ApiError;
+use crate::error::{ApiError, Existing};
 use crate::store::house_links::{LinkRecord, LinkedHouse};
 use crate::store::processing_records::SubjectKind;
 use crate::store::registrations::{
@@ -180,7 +180,14 @@ pub async fn declare(
         today,
         now: crate::clock::rfc3339(crate::clock::now()),
     });
-    let record = registrations::declare(&ctx.db, &link, record).await?;
+    let (house_id, person_key) = (record.house.house_id.clone(), record.person_key.clone());
+    let record = match registrations::declare(&ctx.db, &link, record).await {
+        Ok(record) => record,
+        Err(error) if error.is(Clash::PersonAlreadyRegistered) => {
+            return Err(already_registered(ctx, &link, &house_id, &person_key).await);
+        }
+        Err(error) => return Err(error.into()),
+    };
     tracing::info!(
         registration_id = %record.registration_id,
         link_id = %record.link_id,
@@ -189,6 +196,30 @@ pub async fn declare(
         "move-in declared"
     );
     Ok(RegistrationView::of(ctx, &record))
+}
+
+/// The person is registered in the house already: under this link (a retry whose answer was
+/// lost, say) the answer names that registration; under another declarant's link it only says so.
+async fn already_registered(
+    ctx: &AppContext,
+    link: &LinkRecord,
+    house_id: &str,
+    person_key: &str,
+) -> ApiError {
+    let present = match registrations::present_in_house(&ctx.db, house_id, person_key).await {
+        Ok(present) => present,
+        Err(error) => return error.into(),
+    };
+    let own = present
+        .as_ref()
+        .filter(|(_, link_id)| *link_id == link.link_id)
+        .map(|(registration_id, _)| registration_id.clone());
+    conflicts::already_registered().naming(Existing {
+        kind: "registration",
+        own: own.is_some(),
+        location: own.as_ref().map(|id| format!("/v1/registrations/{id}")),
+        id: own,
+    })
 }
 
 /// Everything a new registration is made of: the ids drawn, the link and its house, the
