@@ -164,7 +164,7 @@ contract_api_checks() {
     # budgets (address reads, receipt checks) so that it checks their answers instead of their 429s.
     DYNAMODB_ENDPOINT="$STACK_DYNAMODB_URL" SNS_ENDPOINT="$STACK_SNS_URL" \
         SQS_ENDPOINT="${STACK_SQS_URL:-$STACK_SNS_URL}" API_PORT="$port" \
-        PUBLIC_READS_PER_MINUTE=1000000 RECEIPT_CHECKS_PER_MINUTE=1000000 \
+        PUBLIC_READS_PER_MINUTE=1000000 PUBLIC_READS_PER_MINUTE_PER_ADDRESS=1000000 RECEIPT_CHECKS_PER_MINUTE=1000000 \
         "$rpctl" local up </dev/null >"$log" 2>&1 &
     _stack_track contract-api $!
     if ! _stack_wait_ready "the local API (rpctl local up)" "$!" "$log" "$_CONTRACT_PROBE_API" "$port"; then

@@ -364,7 +364,10 @@ async fn houses_of_a_building_by_room() {
 
 #[tokio::test]
 async fn public_routes_are_rate_limited_per_client() {
-    let limited = start(&[("PUBLIC_READS_PER_MINUTE", "3")]);
+    let limited = start(&[
+        ("PUBLIC_READS_PER_MINUTE", "3"),
+        ("PUBLIC_READS_PER_MINUTE_PER_ADDRESS", "3"),
+    ]);
     let client = Client::new(&limited);
     // A signed-in caller from the same address, made before the address spends its budget.
     let user = fixtures::register(&client, "residence_registration").await;

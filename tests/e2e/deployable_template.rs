@@ -22,8 +22,8 @@ fn every_table_is_on_demand_recoverable_protected_and_encrypted_with_the_stack_k
     let template = template();
     assert_eq!(
         template.tables.len(),
-        8,
-        "with the processing records (PIPL Art. 55-56)"
+        9,
+        "with the processing records (PIPL Art. 55-56) and the idempotency keys"
     );
     for table in &template.tables {
         let p = &table.properties;

@@ -103,7 +103,18 @@ pub async fn every_route(stack: &Stack) -> BTreeSet<(String, String)> {
             Some(&login),
         )
         .await;
-    let token = session.body["access_token"]
+    let refresh = json!({"refresh_token": session.body["refresh_token"]});
+    let refreshed = sweep
+        .call(
+            Method::POST,
+            "/v1/sessions/refresh",
+            "/v1/sessions/refresh",
+            None,
+            Some(&refresh),
+        )
+        .await;
+    assert_eq!(refreshed.status, 201, "{:#}", refreshed.body);
+    let token = refreshed.body["access_token"]
         .as_str()
         .unwrap_or(&token)
         .to_owned();
@@ -644,6 +655,34 @@ pub async fn every_route(stack: &Stack) -> BTreeSet<(String, String)> {
             None,
         )
         .await;
+
+    // A forgotten password: the code, then the reset.
+    let claimed = json!({"purpose": "reset_password", "platform": user.account_type,
+                         "username": user.username, "id_number": user.id_number});
+    let before = client.sms_messages(&user.phone).await.len();
+    sweep
+        .call(
+            Method::POST,
+            "/v1/sms-codes",
+            "/v1/sms-codes",
+            None,
+            Some(&claimed),
+        )
+        .await;
+    let code = client.nth_code(&user.phone, before + 1).await;
+    let reset = json!({"platform": user.account_type, "username": user.username,
+                       "id_number": user.id_number, "sms_code": code,
+                       "new_password": "Banyan-Shade-2031"});
+    let done = sweep
+        .call(
+            Method::POST,
+            "/v1/password-resets",
+            "/v1/password-resets",
+            None,
+            Some(&reset),
+        )
+        .await;
+    assert_eq!(done.status, 204, "{:#}", done.body);
 
     sweep.called
 }

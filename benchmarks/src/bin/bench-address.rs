@@ -242,7 +242,10 @@ async fn main() {
     let requests = args.get(1).copied().unwrap_or(300);
     let concurrency = args.get(2).copied().unwrap_or(8).max(1);
     // The public reads' per-IP limit would stop a benchmark from one machine.
-    let stack = start(&[("PUBLIC_READS_PER_MINUTE", "1000000000")]);
+    let stack = start(&[
+        ("PUBLIC_READS_PER_MINUTE", "1000000000"),
+        ("PUBLIC_READS_PER_MINUTE_PER_ADDRESS", "1000000000"),
+    ]);
     let ctx = stack.context();
 
     let streets = infra::operator::reference::read_streets(

@@ -274,7 +274,7 @@ mod tests {
             );
         }
         assert!(text.contains("| `ACCESS_TOKEN_TTL_SECONDS` | access token lifetime"));
-        assert!(text.contains("| 3600 s (1 hour) | 60–3600 s (1 hour) | —"));
+        assert!(text.contains("| 900 s (15 min) | 60–900 s (15 min) | —"));
     }
 
     #[test]

@@ -167,9 +167,12 @@ pub struct LoginSettings {
 /// House and address settings (numbers checked as for [`SmsSettings`]).
 #[derive(Debug, Clone)]
 pub struct HouseSettings {
-    /// Requests to the public address routes per client (IPv4 address or IPv6 /64) per minute:
+    /// Requests to the public address routes per minute by a signed-in caller, per account:
     /// `PUBLIC_READS_PER_MINUTE`.
     pub public_reads_per_minute: u32,
+    /// The same for callers without a login, per IPv4 address or IPv6 /64:
+    /// `PUBLIC_READS_PER_MINUTE_PER_ADDRESS`.
+    pub public_reads_per_minute_per_address: u32,
     /// Receipt checks (`GET /v1/receipts/{receipt_no}`) per client per minute:
     /// `RECEIPT_CHECKS_PER_MINUTE`.
     pub receipt_checks_per_minute: u32,
@@ -408,6 +411,10 @@ impl AppConfig {
             },
             houses: HouseSettings {
                 public_reads_per_minute: whole(get, setting!("PUBLIC_READS_PER_MINUTE"))?,
+                public_reads_per_minute_per_address: whole(
+                    get,
+                    setting!("PUBLIC_READS_PER_MINUTE_PER_ADDRESS"),
+                )?,
                 receipt_checks_per_minute: whole(get, setting!("RECEIPT_CHECKS_PER_MINUTE"))?,
                 max_houses_at_registration: whole(get, setting!("MAX_HOUSES_AT_REGISTRATION"))?,
                 max_houses_per_unit_opening: whole(get, setting!("MAX_HOUSES_PER_UNIT_OPENING"))?,
@@ -659,7 +666,7 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(numbers.len(), 21, "the table's whole numbers");
+        assert_eq!(numbers.len(), 24, "the table's whole numbers");
         for (name, number) in numbers {
             for bound in [number.min, number.max] {
                 if let Err(e) = AppConfig::from_lookup(vars(&[(name, &bound.to_string())])) {
@@ -695,7 +702,7 @@ mod tests {
     #[test]
     fn every_number_reaches_its_field() {
         type Read = fn(&AppConfig) -> u64;
-        let fields: [(&str, Read); 23] = [
+        let fields: [(&str, Read); 24] = [
             ("SMS_CODE_TTL_SECONDS", |c| c.sms.code_ttl.as_secs()),
             ("SMS_RESEND_INTERVAL_SECONDS", |c| {
                 c.sms.resend_interval.as_secs()
@@ -739,6 +746,9 @@ mod tests {
             }),
             ("PUBLIC_READS_PER_MINUTE", |c| {
                 c.houses.public_reads_per_minute.into()
+            }),
+            ("PUBLIC_READS_PER_MINUTE_PER_ADDRESS", |c| {
+                c.houses.public_reads_per_minute_per_address.into()
             }),
             ("RECEIPT_CHECKS_PER_MINUTE", |c| {
                 c.houses.receipt_checks_per_minute.into()
@@ -798,7 +808,7 @@ mod tests {
             count += 1;
         }
         assert_eq!(
-            count, 12,
+            count, 13,
             "the tables, the queue, the keys and the active key id"
         );
     }
@@ -835,6 +845,9 @@ mod tests {
             ("PUBLIC_READS_PER_MINUTE", "3"),
             ("PUBLIC_READS_PER_MINUTE", "1000000"),
             ("PUBLIC_READS_PER_MINUTE", "1000000000"),
+            ("PUBLIC_READS_PER_MINUTE_PER_ADDRESS", "3"),
+            ("PUBLIC_READS_PER_MINUTE_PER_ADDRESS", "1000000"),
+            ("PUBLIC_READS_PER_MINUTE_PER_ADDRESS", "1000000000"),
             ("RECEIPT_CHECKS_PER_MINUTE", "3"),
             ("RECEIPT_CHECKS_PER_MINUTE", "1000000"),
             ("RECEIPT_CHECKS_PER_MINUTE", "1000000000"),

@@ -387,8 +387,13 @@ pub const SETTINGS: &[Setting] = &[
     ),
     number(
         "PUBLIC_READS_PER_MINUTE",
-        "requests to the public address routes per client (IPv4 address or IPv6 /64) per minute (the benchmarks lift it to 1000000000); 0 refuses all",
+        "requests to the public address routes per minute by a signed-in caller, counted per account (the benchmarks lift it to 1000000000); 0 refuses all",
         count(0, U32_MAX, 120),
+    ),
+    number(
+        "PUBLIC_READS_PER_MINUTE_PER_ADDRESS",
+        "the same for callers without a login, counted per IPv4 address (which carrier NAT shares among many phones: sized in the README) or IPv6 /64; 0 refuses all",
+        count(0, U32_MAX, 600),
     ),
     number(
         "RECEIPT_CHECKS_PER_MINUTE",

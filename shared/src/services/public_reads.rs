@@ -1,7 +1,8 @@
 //! The public routes need no login, so each client gets a budget of requests per minute, counted
 //! in DynamoDB so that it holds across every instance: a signed-in caller (a valid bearer token)
 //! per account, so that the thousands of phones behind one carrier-NAT address do not share one
-//! budget; anyone else per IPv4 address (or IPv6 /64).
+//! budget; anyone else per IPv4 address (or IPv6 /64), with a budget sized for the many phones
+//! such an address stands for (the README's sizing).
 
 use super::limits::Quota;
 use crate::context::AppContext;
@@ -21,13 +22,12 @@ pub enum Caller {
 /// Counts one public address read for `caller`; `RATE_LIMITED` once the minute's
 /// budget is spent.
 pub async fn admit(ctx: &AppContext, caller: &Caller) -> Result<Quota, ApiError> {
-    admit_to(
-        ctx,
-        caller,
-        "public-read",
-        ctx.config.houses.public_reads_per_minute,
-    )
-    .await
+    let settings = &ctx.config.houses;
+    let per_minute = match caller {
+        Caller::Account(_) => settings.public_reads_per_minute,
+        Caller::Address(_) => settings.public_reads_per_minute_per_address,
+    };
+    admit_to(ctx, caller, "public-read", per_minute).await
 }
 
 /// Counts one receipt check for the caller, against its own (smaller) budget.

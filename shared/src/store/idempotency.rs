@@ -10,13 +10,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure, Update};
 use serde::{Deserialize, Serialize};
 
 use super::Db;
-use super::error::{Clash, StoreResult, is_condition_failure, unavailable};
+use super::error::{StoreResult, is_condition_failure, unavailable};
 use super::item::{from_item, n, s};
-use super::transaction::Transaction;
 use super::update::ItemUpdate;
 
 /// Where a key's request is.
@@ -187,10 +186,11 @@ pub async fn with_key<F: Future>(in_flight: Arc<InFlight>, work: F) -> F::Output
     IN_FLIGHT.scope(in_flight, work).await
 }
 
-/// Adds to `tx` the mark of the key in flight, if the running request has one and no earlier
-/// transaction of it carried the mark: the record becomes `committed` only while this run holds
-/// it ([`Clash::KeyOvertaken`] otherwise). Answers the key, for [`joined`] after the commit.
-pub(super) fn join(tx: &mut Transaction, db: &Db) -> Option<Arc<InFlight>> {
+/// The mark of the key in flight for a transaction to carry, if the running request has one and
+/// no earlier transaction of it carried the mark: the record becomes `committed` only while this
+/// run holds it (its condition failing means [`super::Clash::KeyOvertaken`]). With the key, for
+/// [`joined`] after the commit.
+pub(super) fn join(db: &Db) -> Option<(Update, Arc<InFlight>)> {
     let in_flight = IN_FLIGHT.try_with(Arc::clone).ok()?;
     if in_flight.committed() {
         return None;
@@ -198,8 +198,7 @@ pub(super) fn join(tx: &mut Transaction, db: &Db) -> Option<Arc<InFlight>> {
     let mark = ItemUpdate::new(&db.tables.idempotency, key(&in_flight.pk))
         .set("state", state(KeyState::Committed))
         .condition("#lock = :lock", vec![(":lock", s(&in_flight.lock))]);
-    tx.update(mark.into_update(), Clash::KeyOvertaken);
-    Some(in_flight)
+    Some((mark.into_update(), in_flight))
 }
 
 /// Notes that the transaction carrying the mark of `in_flight` committed.

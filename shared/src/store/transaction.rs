@@ -95,7 +95,10 @@ impl Transaction {
     /// The first transaction a request with an `Idempotency-Key` commits also marks the key's
     /// record (see [`super::idempotency::join`]).
     pub async fn commit(mut self, db: &Db) -> StoreResult<()> {
-        let key = super::idempotency::join(&mut self, db);
+        let key = super::idempotency::join(db).map(|(mark, key)| {
+            self.update(mark, Clash::KeyOvertaken);
+            key
+        });
         let mut backoff = Backoff::contention();
         loop {
             let result = db
