@@ -44,6 +44,17 @@ async fn a_reset_code_goes_only_to_a_matching_account_and_the_answers_do_not_tel
     for answer in &answers {
         assert_eq!(answer.status, 202, "{:#}", answer.body);
         assert_eq!(answer.body, answers[0].body);
+        // Where the caller stands: the limits every request meets alike, never the account's.
+        assert_eq!(
+            answer.headers["ratelimit-policy"],
+            "\"sms-reset-request\";q=1;w=60"
+        );
+        assert!(
+            answer.headers["ratelimit"]
+                .to_str()
+                .unwrap()
+                .starts_with("\"sms-reset-request\";r=0;")
+        );
     }
     assert!(message.expect("delivered").contains("找回密码"));
     // Only the matching request reached the phone.

@@ -52,6 +52,16 @@ async fn a_phone_gets_at_most_ten_codes_a_day() {
     for i in 0..10 {
         let answer = client.request_code(&phone, "register").await;
         assert_eq!(answer.status, 202, "code {i}: {:#}", answer.body);
+        // The app sees the limit coming: the phone's day, its tightest here.
+        assert_eq!(
+            answer.headers["ratelimit-policy"],
+            "\"sms-phone-register\";q=10;w=86400"
+        );
+        let left = answer.headers["ratelimit"].to_str().unwrap();
+        assert!(
+            left.starts_with(&format!("\"sms-phone-register\";r={};", 9 - i)),
+            "{left}"
+        );
     }
     let eleventh = client.request_code(&phone, "register").await;
     eleventh.assert_problem(429, "RATE_LIMITED");

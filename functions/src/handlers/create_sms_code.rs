@@ -13,10 +13,10 @@ use shared::domain::sms::SmsPurpose;
 use shared::error::{ApiError, FieldError, Invalid};
 use shared::http::fields::checked;
 use shared::http::request::client_ip;
-use shared::http::response::{ApiResult, json};
+use shared::http::response::{ApiResult, json, with_quota};
 use shared::http::{Fields, bodies};
 use shared::services::password_reset;
-use shared::services::sms_codes::{self, Requester};
+use shared::services::sms_codes::{self, CodeIssued, Requester};
 
 const INVALID_TICKET: &str = "登录凭据无效或已过期，请重新输入用户名和密码";
 
@@ -28,7 +28,7 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
         f.finish()?;
         let issued =
             password_reset::request_code(ctx, &checked(claimed)?, &client_ip(&req)).await?;
-        return json(202, &issued);
+        return answer(issued);
     }
     let phone = f.required("phone", PhoneNumber::parse);
     let ticket_given = f.has("login_ticket");
@@ -74,5 +74,13 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
         (None, None) => Requester::Anyone,
     };
     let issued = sms_codes::issue(ctx, &phone, purpose, requester, &client_ip(&req)).await?;
-    json(202, &issued)
+    answer(issued)
+}
+
+/// 202 with the code's timings, and where the caller stands against its tightest limit.
+fn answer(issued: CodeIssued) -> ApiResult {
+    match &issued.quota {
+        Some(quota) => with_quota(json(202, &issued), quota),
+        None => json(202, &issued),
+    }
 }

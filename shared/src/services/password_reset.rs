@@ -49,7 +49,7 @@ pub async fn request_code(
     claimed: &Claimed,
     client_ip: &str,
 ) -> Result<CodeIssued, ApiError> {
-    sms_codes::count_client(ctx, client_ip).await?;
+    let per_client = sms_codes::count_client(ctx, client_ip).await?;
     let typed = ctx.db.lookup_hash(
         "reset-request",
         &format!(
@@ -59,7 +59,7 @@ pub async fn request_code(
             claimed.id_number.trim().to_ascii_uppercase()
         ),
     );
-    super::limits::hit(
+    let per_details = super::limits::hit(
         ctx,
         "sms-reset-request",
         &typed,
@@ -67,9 +67,11 @@ pub async fn request_code(
         REQUESTS_PER_MINUTE,
     )
     .await?;
+    // Only the limits counted for every request alike show (an account's would tell it exists).
     let answer = CodeIssued {
         expires_in: ctx.config.sms.code_ttl.as_secs(),
         resend_after: ctx.config.sms.resend_interval.as_secs(),
+        quota: sms_codes::tightest(vec![per_client, per_details]),
     };
     let Some(account) = matching_account(ctx, claimed).await? else {
         return Ok(answer);

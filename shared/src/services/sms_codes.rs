@@ -18,6 +18,8 @@ use crate::sms::{CarriedCode, QueuedSms};
 use crate::store::accounts;
 use crate::store::keys::verification_code_key;
 use crate::store::rate_limits::Window;
+
+use super::limits::Quota;
 use crate::store::verification_codes::{self, CodeRecord, VerifiedCode};
 
 #[derive(Debug, Serialize)]
@@ -26,6 +28,15 @@ pub struct CodeIssued {
     pub expires_in: u64,
     /// Seconds before another code may be requested for this phone and purpose.
     pub resend_after: u64,
+    /// The caller's tightest limit after this request (its `RateLimit` headers): of those the
+    /// caller is told about, never the service's own ceiling.
+    #[serde(skip)]
+    pub quota: Option<Quota>,
+}
+
+/// The quota with the fewest requests left.
+pub(super) fn tightest(quotas: Vec<Quota>) -> Option<Quota> {
+    quotas.into_iter().min_by_key(|quota| quota.remaining)
 }
 
 /// Shards of the global daily counter: a rush of registrations must not serialize on one key.
@@ -156,7 +167,7 @@ pub(super) struct Binding<'a> {
 
 /// Counts a request for a code against the hourly limit of its client address (IPv4) or
 /// network (IPv6 /64).
-pub(super) async fn count_client(ctx: &AppContext, client_ip: &str) -> Result<(), ApiError> {
+pub(super) async fn count_client(ctx: &AppContext, client_ip: &str) -> Result<Quota, ApiError> {
     let settings = &ctx.config.sms;
     let network = client_network(client_ip);
     let per_network = match network.contains(':') {
@@ -164,8 +175,7 @@ pub(super) async fn count_client(ctx: &AppContext, client_ip: &str) -> Result<()
         false => settings.hourly_limit_per_ip,
     };
     let network = ctx.db.lookup_hash("ip", &network);
-    super::limits::hit(ctx, "sms-ip", &network, Window::HOUR, per_network).await?;
-    Ok(())
+    super::limits::hit(ctx, "sms-ip", &network, Window::HOUR, per_network).await
 }
 
 /// Draws a code for `phone`, `purpose` and `binding`, under the resend interval and the limits
@@ -198,27 +208,32 @@ pub(super) async fn send(
             });
         }
     }
+    let mut quotas = Vec::new();
     if let Some(client_ip) = client_ip {
-        count_client(ctx, client_ip).await?;
+        quotas.push(count_client(ctx, client_ip).await?);
     }
     let per_purpose = format!("{}-{}", counted_for.0, purpose.as_str());
-    super::limits::hit(
-        ctx,
-        &per_purpose,
-        &counted_for.1,
-        Window::CHINA_DAY,
-        daily_limit,
-    )
-    .await?;
-    if let Some(device) = device {
+    quotas.push(
         super::limits::hit(
             ctx,
-            "sms-device",
-            device,
+            &per_purpose,
+            &counted_for.1,
             Window::CHINA_DAY,
-            settings.daily_limit_per_device,
+            daily_limit,
         )
-        .await?;
+        .await?,
+    );
+    if let Some(device) = device {
+        quotas.push(
+            super::limits::hit(
+                ctx,
+                "sms-device",
+                device,
+                Window::CHINA_DAY,
+                settings.daily_limit_per_device,
+            )
+            .await?,
+        );
     }
     let shard = crate::crypto::random_u32() % GLOBAL_SHARDS;
     let per_shard = settings.daily_limit_global.div_ceil(GLOBAL_SHARDS);
@@ -261,6 +276,7 @@ pub(super) async fn send(
     Ok(CodeIssued {
         expires_in: settings.code_ttl.as_secs(),
         resend_after: interval as u64,
+        quota: tightest(quotas),
     })
 }
 
