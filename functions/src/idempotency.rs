@@ -56,7 +56,15 @@ where
         body: &body,
     };
     let run = match idempotency::begin(ctx, &keyed).await? {
-        Begun::Replay(answer) => return Ok(replayed(answer, &request_id)),
+        Begun::Replay(answer) => {
+            // An answer goes back to a session that is still the account's, as every answer does
+            // (one consistent read; a replaced one is `SESSION_REPLACED`).
+            if account_id.is_some() {
+                shared::auth::authenticate_with(ctx, &req, shared::auth::Gate::AllowPasswordChange)
+                    .await?;
+            }
+            return Ok(replayed(answer, &request_id));
+        }
         Begun::Run(run) => run,
     };
     let response = match run.within(handle(req)).await {

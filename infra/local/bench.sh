@@ -22,6 +22,9 @@
 #                                                registrations and 24 insurance months; then the
 #                                                daily reminder run for a day with N due permits
 #                                                (default 100,000), twice; release build
+#   make bench ARGS="retries [requests]"         what an Idempotency-Key costs a change and a replay,
+#                                                and what a refresh costs (default 300 each);
+#                                                release build
 #   make bench ARGS="cold [starts]"              cold starts of every function's Lambda binary
 #                                                (make lambdas first; default 10 starts each)
 set -euo pipefail
@@ -43,7 +46,7 @@ case ${1:-} in
         bench=$1
         shift
         ;;
-    residents | permits)
+    residents | permits | retries)
         bench=$1
         profile=release
         shift

@@ -282,3 +282,19 @@ async fn without_a_key_a_retried_create_names_what_exists_and_whose_it_is() {
     assert_eq!(mine.body["existing"]["id"], made["registration_id"]);
     assert_eq!(mine.body["existing"]["own"], true);
 }
+
+#[tokio::test]
+async fn a_kept_answer_goes_back_only_to_a_live_session() {
+    let client = Client::new(stack());
+    let (user, token) = fixtures::logged_in(&client, "residence_registration").await;
+    let seeded = seed_building(stack(), "440303001", &unique_name_part(), &["101"]).await;
+    let body = link_body(&seeded.house_id("101"), "lessor");
+    let key = new_key();
+    let first = post(&client, "/v1/me/houses", Some(&token), &body, &key).await;
+    assert_eq!(first.status, 201, "{:#}", first.body);
+    // A newer login replaces the session: the old token's replay is refused like any request.
+    fixtures::login(&client, &user, &fixtures::device_id()).await;
+    post(&client, "/v1/me/houses", Some(&token), &body, &key)
+        .await
+        .assert_problem(401, "SESSION_REPLACED");
+}

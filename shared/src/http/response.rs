@@ -227,6 +227,56 @@ fn none_match_fails(tags: &str, tag: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// A writer of log lines into a shared buffer.
+    #[derive(Clone, Default)]
+    struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Issue 30: every log line written while a request is handled names its request id, in the
+    /// JSON lines Lambda's log format gives (the subscriber `lambda_http::tracing` sets up for
+    /// `AWS_LAMBDA_LOG_FORMAT=JSON`, built here without its global state).
+    #[test]
+    fn every_log_line_of_a_request_names_its_request_id() {
+        use lambda_http::tracing::subscriber;
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let collector = subscriber::fmt()
+            .with_target(false)
+            .without_time()
+            .with_writer(move || writer.clone())
+            .json()
+            .finish();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let response = tracing::subscriber::with_default(collector, || {
+            runtime.block_on(respond(Request::default(), |_| async {
+                tracing::info!("the handler at work");
+                tracing::warn!(code = "X", "and in trouble");
+                Err(ApiError::NotFound)
+            }))
+        });
+        let id = header(&response);
+        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        let logged: Vec<serde_json::Value> = text
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(logged.len(), 2, "{text}");
+        for line in &logged {
+            assert_eq!(line["span"]["request_id"], id.as_str(), "{line}");
+        }
+    }
+
     fn header(response: &Response<Body>) -> String {
         response.headers()[REQUEST_ID_HEADER]
             .to_str()

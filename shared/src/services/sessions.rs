@@ -127,7 +127,12 @@ pub async fn refresh(
     let shown = token.hash(&ctx.config.hash_key, &session.device_hash);
     let current = session.refresh_hash.as_deref().unwrap_or_default();
     if !crate::crypto::constant_time_eq(&shown, current) {
-        if session.spent_refresh_hashes.contains(&shown) {
+        let print = accounts::spent_print(&shown);
+        if session
+            .spent_refresh_hashes
+            .iter()
+            .any(|spent| spent == print)
+        {
             return Err(reuse_detected(ctx, &token.account_id, &session).await);
         }
         return Err(LAPSED);

@@ -364,8 +364,9 @@ pub struct SessionRecord {
     /// (a password change) or for sessions older than refresh tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_hash: Option<String>,
-    /// The hashes of the refresh tokens this session has spent, newest last (a bounded list):
-    /// one shown again means a copy is in someone else's hands, and ends the session.
+    /// Prints (the first 128 bits) of the hashes of the refresh tokens this session has spent,
+    /// newest last (a bounded list): one shown again means a copy is in someone else's hands, and
+    /// ends the session.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub spent_refresh_hashes: Vec<String>,
     /// Until when the refresh token may be used unused (epoch seconds): each refresh moves it on.
@@ -376,9 +377,10 @@ pub struct SessionRecord {
     pub refresh_absolute_until: i64,
 }
 
-/// How many spent refresh tokens a session remembers (enough for months of refreshes to be told
-/// apart from a made-up token; the item stays small).
-pub const SPENT_REFRESH_REMEMBERED: usize = 32;
+/// How many spent refresh tokens a session remembers: a stolen copy is shown again soon after the
+/// app refreshes, and a made-up token never matches; 16 prints of 128 bits keep the session item
+/// under 1 KB, so a refresh writes one unit.
+pub const SPENT_REFRESH_REMEMBERED: usize = 16;
 
 /// The account's current session, as far as a request needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -448,6 +450,11 @@ pub async fn session(db: &Db, account_id: &str) -> StoreResult<Option<SessionRec
     }
 }
 
+/// What a session remembers of a spent refresh token's hash: its first 128 bits.
+pub fn spent_print(hash: &str) -> &str {
+    &hash[..hash.len().min(32)]
+}
+
 /// Spends the session's refresh token `spent` for `next`: only while `spent` is still the usable
 /// one of session `session_id` (`false` otherwise: another refresh spent it first). The spent
 /// hash joins the remembered ones (the oldest beyond [`SPENT_REFRESH_REMEMBERED`] forgotten) and
@@ -460,7 +467,7 @@ pub async fn rotate_refresh(
     idle_until: i64,
 ) -> StoreResult<bool> {
     let mut remembered = session.spent_refresh_hashes.clone();
-    remembered.push(spent.to_owned());
+    remembered.push(spent_print(spent).to_owned());
     let excess = remembered.len().saturating_sub(SPENT_REFRESH_REMEMBERED);
     remembered.drain(..excess);
     let remembered = AttributeValue::L(remembered.into_iter().map(s).collect());
