@@ -142,7 +142,12 @@ async fn each_staff_read_is_recorded_for_the_person_and_only_for_them() {
             })
             .count()
     };
-    assert_eq!(reads.len(), 5, "{reads:#?}");
+    // Staff of other tests listing the shared review queue meanwhile read the application too
+    // (each listing is a read of every application it shows, rightly recorded): at least this
+    // test's two, and nothing else.
+    let application_reads = of("permit_application", application_id, "审核居住证申请");
+    assert!(application_reads >= 2, "{reads:#?}");
+    assert_eq!(reads.len(), 3 + application_reads, "{reads:#?}");
     assert_eq!(
         of(
             "registration",
@@ -158,10 +163,6 @@ async fn each_staff_read_is_recorded_for_the_person_and_only_for_them() {
             "受理点打印居住登记申报回执"
         ),
         1
-    );
-    assert_eq!(
-        of("permit_application", application_id, "审核居住证申请"),
-        2
     );
     for read in &reads {
         assert_eq!(read["processor"], staff_as_shown());

@@ -219,6 +219,7 @@ struct Interceptors {
 }
 
 /// An SDK configuration with fixed credentials (no credential chain to probe): the emulators'.
+#[cfg(any(test, feature = "local"))]
 fn fixed_credentials(region: &str) -> SdkConfig {
     let credentials =
         aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "local");
