@@ -437,6 +437,19 @@ async fn filings_are_limited_per_unit_per_day() {
             )
             .await;
         statuses.push(answer.status.as_u16());
+        if answer.status == 201 {
+            // The unit sees its day's budget go down with each filing.
+            let filed = statuses.len() as u32;
+            assert_eq!(
+                answer.headers["ratelimit-policy"],
+                "\"unit-filing\";q=20;w=86400"
+            );
+            let left = answer.headers["ratelimit"].to_str().unwrap();
+            assert!(
+                left.starts_with(&format!("\"unit-filing\";r={};", 20 - filed)),
+                "{left}"
+            );
+        }
         if answer.status == 429 {
             refused = Some(answer);
         }

@@ -7,7 +7,7 @@ use shared::auth::authenticate;
 use shared::http::Fields;
 use shared::http::bodies;
 use shared::http::fields::checked;
-use shared::http::response::{ApiResult, json};
+use shared::http::response::{ApiResult, json, with_quota};
 use shared::services::unit_permits;
 
 pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
@@ -16,8 +16,6 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
     let mut f = Fields::from_request(&req)?;
     let request = bodies::permits::unit_application(&mut f);
     f.finish()?;
-    json(
-        201,
-        &unit_permits::file(ctx, &principal, checked(request)?).await?,
-    )
+    let (filed, quota) = unit_permits::file(ctx, &principal, checked(request)?).await?;
+    with_quota(json(201, &filed), &quota)
 }

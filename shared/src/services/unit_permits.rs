@@ -41,6 +41,8 @@ use crate::store::page::{Page, PageRequest};
 use crate::store::permits::{self, Agent, ApplicationChange, ApplicationRecord};
 use crate::store::rate_limits::Window;
 
+use super::limits::Quota;
+
 use super::identity::names_holder;
 use super::permit_applications::{
     ApplicationRequest, ApplicationView, BY_RECORDS, NewApplication, check_delivery, conclude,
@@ -178,14 +180,15 @@ impl FiledApplication {
 
 /// `POST /v1/unit/permit-applications`: counted against the unit's daily limit, recorded as a
 /// processing of the person named, stored `awaiting_consent`; the employee (when the filing
-/// matches their account) is invited by SMS. Nothing of the person's records is read.
+/// matches their account) is invited by SMS. Nothing of the person's records is read. With the
+/// filing, where the unit stands against its daily filings (its `RateLimit` headers).
 pub async fn file(
     ctx: &AppContext,
     principal: &Principal,
     request: UnitApplication,
-) -> Result<FiledApplication, ApiError> {
+) -> Result<(FiledApplication, Quota), ApiError> {
     let (admin, unit) = unit_of(ctx, principal).await?;
-    super::limits::hit(
+    let quota = super::limits::hit(
         ctx,
         "unit-filing",
         &unit.unit_id,
@@ -242,7 +245,7 @@ pub async fn file(
             tracing::warn!(?error, "unit filing invitation not queued");
         }
     }
-    Ok(FiledApplication::of(&record))
+    Ok((FiledApplication::of(&record), quota))
 }
 
 /// `GET /v1/unit/permit-applications`: what the unit filed, oldest first, as the unit sees it.
