@@ -259,7 +259,7 @@ async fn main() {
         units(kept)
     );
     println!(
-        "session item after {n} refreshes: {session_bytes} bytes (32 spent hashes at most): \
+        "session item after {n} refreshes: {session_bytes} bytes (16 spent prints at most): \
          a refresh reads 2 items (session, profile: 1 unit each) and writes {} unit(s)",
         units(session_bytes)
     );
