@@ -10,6 +10,11 @@ use e2e_tests::{Answer, Client, stack};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+/// A building of its own in a Luohu street, with these rooms.
+async fn new_building(rooms: &[&str]) -> e2e_tests::houses::Seeded {
+    seed_building(stack(), "440303001", &unique_name_part(), rooms).await
+}
+
 fn new_key() -> String {
     uuid::Uuid::new_v4().to_string()
 }
@@ -86,7 +91,7 @@ async fn a_move_in_whose_answer_was_lost_is_made_once() {
 async fn ten_parallel_sends_of_one_key_run_once() {
     let client = Client::new(stack());
     let (_, token) = fixtures::logged_in(&client, "residence_registration").await;
-    let seeded = seed_building(stack(), "440303001", &unique_name_part(), &["101"]).await;
+    let seeded = new_building(&["101"]).await;
     let body = link_body(&seeded.house_id("101"), "lessor");
     let key = new_key();
     let sends = (0..10).map(|_| post(&client, "/v1/me/houses", Some(&token), &body, &key));
@@ -125,7 +130,7 @@ async fn a_key_serves_one_request_of_one_caller() {
     let client = Client::new(stack());
     let (_, token) = fixtures::logged_in(&client, "residence_registration").await;
     let (_, other) = fixtures::logged_in(&client, "residence_registration").await;
-    let seeded = seed_building(stack(), "440303001", &unique_name_part(), &["101", "102"]).await;
+    let seeded = new_building(&["101", "102"]).await;
     let key = new_key();
     let first = post(
         &client,
@@ -153,7 +158,7 @@ async fn a_key_serves_one_request_of_one_caller() {
 async fn answers_a_client_fixes_free_the_key_and_bad_keys_are_named() {
     let client = Client::new(stack());
     let (_, token) = fixtures::logged_in(&client, "residence_registration").await;
-    let seeded = seed_building(stack(), "440303001", &unique_name_part(), &["101"]).await;
+    let seeded = new_building(&["101"]).await;
     let key = new_key();
     post(
         &client,
@@ -243,7 +248,7 @@ async fn a_refresh_retried_with_its_key_keeps_the_session_and_the_kept_answer_is
 async fn without_a_key_a_retried_create_names_what_exists_and_whose_it_is() {
     let client = Client::new(stack());
     let (_, staff) = staff_session(&client).await;
-    let seeded = seed_building(stack(), "440303001", &unique_name_part(), &["101"]).await;
+    let seeded = new_building(&["101"]).await;
     let house = link_body(&seeded.house_id("101"), "lessor");
     // Two declarants of one house.
     let mut links = Vec::new();
@@ -287,7 +292,7 @@ async fn without_a_key_a_retried_create_names_what_exists_and_whose_it_is() {
 async fn a_kept_answer_goes_back_only_to_a_live_session() {
     let client = Client::new(stack());
     let (user, token) = fixtures::logged_in(&client, "residence_registration").await;
-    let seeded = seed_building(stack(), "440303001", &unique_name_part(), &["101"]).await;
+    let seeded = new_building(&["101"]).await;
     let body = link_body(&seeded.house_id("101"), "lessor");
     let key = new_key();
     let first = post(&client, "/v1/me/houses", Some(&token), &body, &key).await;

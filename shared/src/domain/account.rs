@@ -240,6 +240,12 @@ impl DeviceId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// How the device is known for `account_id` wherever it is stored (trusted devices, the
+    /// session): a keyed hash under `key`, per account, so the id the client chose is never kept.
+    pub fn keyed_hash(&self, key: &[u8], account_id: &str) -> String {
+        crate::crypto::keyed_hash(key, "device", &[account_id, &self.0])
+    }
 }
 
 /// The secret that proves a device the account verified by SMS: drawn at that login (256 bits

@@ -171,11 +171,7 @@ async fn verify_credentials(
     } = found;
     let username_key = username_key.as_str();
     let account_id = account.as_ref().map_or("", |a| a.account_id.as_str());
-    let hash = crate::crypto::keyed_hash(
-        &ctx.config.hash_key,
-        "device",
-        &[account_id, device_id.as_str()],
-    );
+    let hash = device_id.keyed_hash(&ctx.config.hash_key, account_id);
     let trusted = match device_secret {
         Some(secret) => {
             let secret_hash = device_secret_hash(ctx, account_id, &hash, secret);

@@ -7,7 +7,7 @@
 //! that match no account fails exactly as a wrong code does, after a try counted the same way.
 
 use crate::context::AppContext;
-use crate::domain::account::{AccountStatus, AccountType, phone_scope};
+use crate::domain::account::{AccountStatus, AccountType};
 use crate::domain::password::{Password, hash_password};
 use crate::domain::phone::PhoneNumber;
 use crate::domain::sms::SmsPurpose;
@@ -178,7 +178,7 @@ async fn matching_account(
     Ok(found.account.filter(|account| {
         account.account_type == claimed.platform
             && account.status == AccountStatus::Active
-            && phone_scope(account.account_type, account.role) == account.account_type.as_str()
+            && !account.role.is_unit()
             && account.phone_proven()
             && account.id_number.as_deref().is_some_and(|number| {
                 crate::crypto::constant_time_eq(&number.to_ascii_uppercase(), &typed_number)

@@ -115,11 +115,7 @@ pub async fn refresh(
         return Err(ApiError::SessionReplaced);
     }
     if let Some(device_id) = device_id {
-        let device_hash = crate::crypto::keyed_hash(
-            &ctx.config.hash_key,
-            "device",
-            &[&token.account_id, device_id.as_str()],
-        );
+        let device_hash = device_id.keyed_hash(&ctx.config.hash_key, &token.account_id);
         if !crate::crypto::constant_time_eq(&device_hash, &session.device_hash) {
             return Err(LAPSED);
         }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Db;
 use super::error::{StoreResult, is_condition_failure, unavailable};
-use super::item::{from_item, n, s};
+use super::item::{self, from_item, n, s};
 use super::update::ItemUpdate;
 
 /// Where a key's request is.
@@ -82,7 +82,7 @@ pub struct Claim<'a> {
 /// the same request's whose run outlived its lock (it crashed or timed out). Otherwise the record
 /// that holds it.
 pub async fn claim(db: &Db, claim: &Claim<'_>) -> StoreResult<Claimed> {
-    let update = ItemUpdate::new(&db.tables.idempotency, key(claim.pk))
+    let update = ItemUpdate::new(&db.tables.idempotency, item::pk(claim.pk))
         .set("fingerprint", s(claim.fingerprint))
         .set("lock", s(claim.lock))
         .set("lock_until", n(claim.lock_until))
@@ -131,7 +131,7 @@ pub async fn finish(db: &Db, pk: &str, lock: &str, answer: &KeptAnswer) -> Store
             .map(|(name, value)| AttributeValue::L(vec![s(name), s(value)]))
             .collect(),
     );
-    ItemUpdate::new(&db.tables.idempotency, key(pk))
+    ItemUpdate::new(&db.tables.idempotency, item::pk(pk))
         .set("state", state(KeyState::Done))
         .set("status", n(i64::from(answer.status)))
         .set("headers", headers)
@@ -143,7 +143,7 @@ pub async fn finish(db: &Db, pk: &str, lock: &str, answer: &KeptAnswer) -> Store
 
 /// Frees the key of this run, which wrote nothing (while it still holds it).
 pub async fn release(db: &Db, pk: &str, lock: &str) -> StoreResult<bool> {
-    ItemUpdate::new(&db.tables.idempotency, key(pk))
+    ItemUpdate::new(&db.tables.idempotency, item::pk(pk))
         .set("state", state(KeyState::Released))
         .condition(
             "#lock = :lock AND #state = :running",
@@ -195,7 +195,7 @@ pub(super) fn join(db: &Db) -> Option<(Update, Arc<InFlight>)> {
     if in_flight.committed() {
         return None;
     }
-    let mark = ItemUpdate::new(&db.tables.idempotency, key(&in_flight.pk))
+    let mark = ItemUpdate::new(&db.tables.idempotency, item::pk(&in_flight.pk))
         .set("state", state(KeyState::Committed))
         .condition("#lock = :lock", vec![(":lock", s(&in_flight.lock))]);
     Some((mark.into_update(), in_flight))
@@ -204,10 +204,6 @@ pub(super) fn join(db: &Db) -> Option<(Update, Arc<InFlight>)> {
 /// Notes that the transaction carrying the mark of `in_flight` committed.
 pub(super) fn joined(in_flight: &InFlight) {
     in_flight.committed.store(true, Ordering::SeqCst);
-}
-
-fn key(pk: &str) -> super::item::Item {
-    [("pk".to_owned(), s(pk))].into()
 }
 
 fn state(state: KeyState) -> AttributeValue {
