@@ -191,6 +191,32 @@ macro_rules! routes {
 
 use Caller::*;
 
+/// What a function that issues documents (and so signs them, `shared::documents`) is told of
+/// the signing key.
+const DOCUMENT_SIGNING: &[(&str, &str)] = &[
+    ("DOCUMENT_SIGNING_KEY", "!GetAtt DocumentSigningKey.Arn"),
+    (
+        "DOCUMENT_SIGNING_KID",
+        "!Select [0, !Split [\"-\", !Ref DocumentSigningKey]]",
+    ),
+    (
+        "DOCUMENT_SIGNING_ALGORITHM",
+        "!If [SignsWithSm2, \"SM2-SM3\", ES256]",
+    ),
+];
+
+/// What a function that checks or fetches a permit application's photo is told of the
+/// photo-receipt service.
+const PHOTOS: &[(&str, &str)] = &[("PHOTO_RECEIPT_URL", "!Ref PhotoReceiptUrl")];
+
+/// Both: the functions that approve an application issue its permit with the photo.
+const DOCUMENT_SIGNING_AND_PHOTOS: &[(&str, &str)] = &[
+    DOCUMENT_SIGNING[0],
+    DOCUMENT_SIGNING[1],
+    DOCUMENT_SIGNING[2],
+    PHOTOS[0],
+];
+
 routes! {
     platform: [
         create_sms_code: POST "/v1/sms-codes" => "create-sms-code" {
@@ -359,9 +385,11 @@ routes! {
             callers: &[Individual, UnitAdmin, SubAccount],
             calls: &[
                 on("AccountsTable", &["ConditionCheckItem", "GetItem"]),
+                on("DocumentSigningKey", &["Sign"]),
                 on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("RegistrationsTable", &["GetItem", "PutItem"]),
             ],
+            environment: DOCUMENT_SIGNING,
         },
         list_link_residents: GET "/v1/staff/house-links/{link_id}/residents" => "list-link-residents" {
             summary: "a house link's residents (staff)",
@@ -377,9 +405,11 @@ routes! {
             callers: &[Staff],
             calls: &[
                 on("AccountsTable", &["ConditionCheckItem", "GetItem"]),
+                on("DocumentSigningKey", &["Sign"]),
                 on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("RegistrationsTable", &["GetItem", "PutItem"]),
             ],
+            environment: DOCUMENT_SIGNING,
         },
         get_registration: GET "/v1/registrations/{registration_id}" => "get-registration" {
             summary: "a registration with its history",
@@ -532,12 +562,14 @@ routes! {
             calls: &[
                 on("AccountsTable", &["ConditionCheckItem", "GetItem"]),
                 on("AddressTable", &["Query"]),
+                on("DocumentSigningKey", &["Sign"]),
                 on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("PermitsTable", &["GetItem", "PutItem", "UpdateItem"]),
                 on("RegistrationsTable/index/registrations_by_person", &["Query"]),
                 on("SmsQueue", &["SendMessage"]),
                 on("SocialInsuranceTable", &["Query"]),
             ],
+            environment: DOCUMENT_SIGNING_AND_PHOTOS,
         },
         list_permit_applications: GET "/v1/me/permit-applications" => "list-permit-applications" {
             summary: "the holder's residence-permit applications",
@@ -571,12 +603,14 @@ routes! {
             callers: &[PermitApplicant],
             calls: &[
                 on("AccountsTable", &["ConditionCheckItem", "GetItem"]),
+                on("DocumentSigningKey", &["Sign"]),
                 on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("PermitsTable", &["GetItem", "PutItem", "Query", "UpdateItem"]),
                 on("RegistrationsTable/index/registrations_by_person", &["Query"]),
                 on("SmsQueue", &["SendMessage"]),
                 on("SocialInsuranceTable", &["Query"]),
             ],
+            environment: DOCUMENT_SIGNING_AND_PHOTOS,
         },
         list_permit_review_queue: GET "/v1/staff/permit-applications" => "list-permit-review-queue" {
             summary: "applications waiting for a staff decision, oldest first (staff)",
@@ -592,12 +626,14 @@ routes! {
             callers: &[Staff],
             calls: &[
                 on("AccountsTable", &["ConditionCheckItem", "GetItem"]),
+                on("DocumentSigningKey", &["Sign"]),
                 on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("PermitsTable", &["DeleteItem", "GetItem", "PutItem", "Query", "UpdateItem"]),
                 on("RegistrationsTable/index/registrations_by_person", &["Query"]),
                 on("SmsQueue", &["SendMessage"]),
                 on("SocialInsuranceTable", &["Query"]),
             ],
+            environment: DOCUMENT_SIGNING_AND_PHOTOS,
         },
         record_permit_progress: POST "/v1/staff/permit-applications/{application_id}/progress" => "record-permit-progress" {
             summary: "the next step until the card is collected (staff)",
@@ -638,6 +674,27 @@ routes! {
                 on("RateLimitsTable", &["UpdateItem"]),
             ],
         },
+        verify_document: GET "/v1/verify/{token}" => "verify-document" {
+            summary: "the verification page a document's QR code opens: genuine or not, its live status (public, HTML)",
+            callers: EVERYONE,
+            calls: &[
+                on("AccountsTable", &["GetItem"]),
+                on("DocumentKeysTable", &["GetItem"]),
+                on("PermitsTable", &["GetItem"]),
+                on("ProcessingRecordsTable", &["BatchWriteItem"]),
+                on("RateLimitsTable", &["UpdateItem"]),
+                on("RegistrationsTable", &["GetItem"]),
+            ],
+        },
+        list_document_keys: GET "/v1/document-keys" => "list-document-keys" {
+            summary: "the public keys documents are signed with, retired ones included (public)",
+            callers: EVERYONE,
+            calls: &[
+                on("AccountsTable", &["GetItem"]),
+                on("DocumentKeysTable", &["Query"]),
+                on("RateLimitsTable", &["UpdateItem"]),
+            ],
+        },
         cancel_permit: POST "/v1/staff/permits/{permit_no}/cancellation" => "cancel-permit" {
             summary: "cancel a permit with a reason (staff)",
             callers: &[Staff],
@@ -660,6 +717,7 @@ routes! {
                 on("RateLimitsTable", &["UpdateItem"]),
                 on("SmsQueue", &["SendMessage"]),
             ],
+            environment: PHOTOS,
         },
         list_unit_permit_applications: GET "/v1/unit/permit-applications" => "list-unit-permit-applications" {
             summary: "the applications a unit filed for its employees (F25)",

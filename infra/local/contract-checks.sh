@@ -149,7 +149,8 @@ with urllib.request.urlopen("http://127.0.0.1:%s/openapi.json" % sys.argv[1], ti
 # public check; a permit from verification to card and check; a forgotten password). A change of
 # the server that its document does not follow fails here.
 _contract_app_flow() {
-    local url=$1 dir="$STACK_RUN_DIR/app-flow" bin="$STACK_HOME/node_modules/.bin"
+    local url=$1 rpctl=$2 dir="$STACK_RUN_DIR/app-flow" bin="$STACK_HOME/node_modules/.bin"
+    local person id_number photo
     local source="$_CONTRACT_DIR/../../tests/typescript"
     mkdir -p "$dir" || return 1
     cp "$source/app-flow.ts" "$source/tsconfig.json" "$source/package.json" "$dir/" || return 1
@@ -162,7 +163,13 @@ _contract_app_flow() {
         return 1
     fi
     (cd "$dir" && "$bin/tsc" -p tsconfig.json) || return 1
-    (cd "$dir" && LOCAL_STAFF_PASSWORD="${LOCAL_STAFF_PASSWORD:-}" node out/app-flow.js "$url" "$STACK_SNS_URL")
+    # The permit holder of the flow had an ID photo taken at a studio (the local stand-in of the
+    # photo-receipt service): a person of their own, and the photo's 图像号.
+    person=$("$rpctl" identity generate --count 1 --seed "$((RANDOM * 32768 + RANDOM))" | tail -n 1) || return 1
+    id_number=$(cut -d, -f3 <<<"$person")
+    photo=$("$rpctl" identity photo --id-number "$id_number") || return 1
+    (cd "$dir" && LOCAL_STAFF_PASSWORD="${LOCAL_STAFF_PASSWORD:-}" \
+        node out/app-flow.js "$url" "$STACK_SNS_URL" "$id_number" "$photo")
 }
 
 contract_api_checks() {
@@ -304,7 +311,7 @@ contract_api_checks() {
 
     # Last, as it logs the staff account in anew (one session per account).
     _contract_log "the TypeScript app flow: a client generated from $url/openapi.json, tsc --strict, run"
-    _contract_app_flow "$url" || rc=2
+    _contract_app_flow "$url" "$rpctl" || rc=2
 
     _contract_log "stopping the local API"
     _stack_untrack_last

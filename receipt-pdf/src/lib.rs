@@ -11,6 +11,7 @@
 //!     rows: vec![("回执编号".into(), "20261127-7K3M9QXA2B".into()), ("住户".into(), "张三".into())],
 //!     notes: vec!["本回执是居住登记申报的凭证。".into()],
 //!     qr_code: None,
+//!     photo: None,
 //! };
 //! let pdf = receipt_pdf::render(&form)?;
 //! assert!(pdf.starts_with(b"%PDF-") && pdf.len() < 100 * 1024);
@@ -46,6 +47,8 @@ use genpdfi::{Alignment, Element, Margins, Mm};
 
 mod font;
 pub use font::FONT_FILE_VARIABLE;
+mod photo;
+pub use photo::{JpegInfo, jpeg_info};
 mod qr;
 mod text;
 
@@ -60,6 +63,8 @@ pub struct Form {
     pub notes: Vec<String>,
     /// A text (the check URL) to print as a QR code under the table, with its caption.
     pub qr_code: Option<QrCode>,
+    /// A photo (JPEG: the holder's, on a permit card) shown under the title, embedded as it is.
+    pub photo: Option<Vec<u8>>,
 }
 
 /// A QR code to print: what it encodes, and the line under it.
@@ -82,6 +87,9 @@ pub enum PdfError {
     /// genpdfi or printpdf failed.
     #[error("PDF rendering failed: {0}")]
     Render(String),
+    /// The photo is not a JPEG (baseline or progressive, grey or colour).
+    #[error("the photo is not a JPEG this renderer embeds")]
+    Photo,
 }
 
 // Layout, in millimetres and points.
@@ -179,6 +187,14 @@ pub fn render(form: &Form) -> Result<Vec<u8>, PdfError> {
 
     doc.push(paragraph(&title, TITLE_PT, CONTENT_MM, Alignment::Center));
     doc.push(Break::new(1.2));
+    let photo = match &form.photo {
+        Some(jpeg) => Some((jpeg, photo::jpeg_info(jpeg).ok_or(PdfError::Photo)?)),
+        None => None,
+    };
+    if photo.is_some() {
+        doc.push(photo::PhotoElement);
+        doc.push(Break::new(1.0));
+    }
 
     let weight_sum: usize = COLUMN_WEIGHTS.iter().sum();
     let column_mm = |i: usize| {
@@ -222,7 +238,11 @@ pub fn render(form: &Form) -> Result<Vec<u8>, PdfError> {
 
     let mut pdf = Vec::with_capacity(64 * 1024);
     doc.render(&mut pdf).map_err(render_err)?;
+    if let Some((jpeg, info)) = photo {
+        pdf = photo::embed(&pdf, jpeg, info)?;
+    }
     set_title(&mut pdf, &title_mark, &pdf_title)?;
+    set_language(&mut pdf)?;
     declare_version(&mut pdf);
     Ok(pdf)
 }
@@ -271,6 +291,24 @@ fn set_title(pdf: &mut [u8], placeholder: &str, title: &str) -> Result<(), PdfEr
     Ok(())
 }
 
+/// The document's language, in its catalog: `/Lang(zh-CN)` (screen readers and text extraction
+/// read it). printpdf 0.7 cannot set it, so it takes the place of the catalog's `/PageMode/UseNone`
+/// (the default page mode, so nothing is lost), padded to the same length: the byte offsets in
+/// the cross-reference table stay right.
+pub const LANGUAGE: &str = "zh-CN";
+
+fn set_language(pdf: &mut [u8]) -> Result<(), PdfError> {
+    const MODE: &[u8] = b"/PageMode/UseNone";
+    let at = pdf
+        .windows(MODE.len())
+        .position(|w| w == MODE)
+        .ok_or_else(|| PdfError::Render("the catalog's page mode was not where expected".into()))?;
+    let lang = format!("/Lang({LANGUAGE})");
+    let padded = format!("{lang:<width$}", width = MODE.len());
+    pdf[at..at + MODE.len()].copy_from_slice(padded.as_bytes());
+    Ok(())
+}
+
 fn render_err(e: genpdfi::error::Error) -> PdfError {
     PdfError::Render(e.to_string())
 }
@@ -300,6 +338,7 @@ pub fn sample_form() -> Form {
             "2. 居住登记信息变更或不再在本地址居住的，应当自变更或迁离之日起10日内申报变更或注销。".into(),
         ],
         qr_code: None,
+        photo: None,
     }
 }
 

@@ -150,6 +150,7 @@ fn characters_the_font_lacks_are_refused() {
         rows: vec![],
         notes: vec!["✈".into()],
         qr_code: None,
+        photo: None,
     };
     assert!(matches!(render(&form), Err(PdfError::MissingGlyph('✈'))));
     assert_eq!(
@@ -177,6 +178,16 @@ fn the_document_title_is_the_form_title_and_a_receipt_is_one_page() {
 }
 
 #[test]
+fn the_catalog_declares_the_document_language_and_poppler_still_reads_it() {
+    let pdf = render(&sample_form()).unwrap();
+    let lang = b"/Lang(zh-CN)";
+    assert!(pdf.windows(lang.len()).any(|w| w == lang));
+    assert!(!pdf.windows(9).any(|w| w == b"/PageMode"));
+    assert_eq!(title_and_pages(&pdf).1, 1);
+    assert!(squash(&pdftotext(&pdf)).contains("张三"));
+}
+
+#[test]
 fn empty_forms_and_values_render() {
     let pdf = render(&Form::default()).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
@@ -185,6 +196,7 @@ fn empty_forms_and_values_render() {
         rows: vec![("空".into(), String::new())],
         notes: vec![String::new()],
         qr_code: None,
+        photo: None,
     };
     assert_shows(&render(&form).unwrap(), &form);
     assert_eq!(
@@ -216,8 +228,8 @@ fn forms_longer_than_a_page_continue_on_the_next() {
 fn a_qr_code_is_drawn_under_the_table_with_its_caption_and_the_receipt_stays_one_page() {
     let mut form = sample_form();
     form.qr_code = Some(QrCode {
-        text: "https://api.szjzz.example/v1/receipts/20261127-7K3M9QXA2B?check_code=AB12CD34"
-            .into(),
+        // As long as a signed verification URL (shared::documents): ~330 characters.
+        text: format!("https://api.szjzz.example/v1/verify/{}", "A".repeat(290)),
         caption: "手机扫码查验真伪".into(),
     });
     let pdf = render(&form).unwrap();
@@ -232,8 +244,8 @@ fn a_qr_code_is_drawn_under_the_table_with_its_caption_and_the_receipt_stays_one
 fn exactly_one_font_is_in_the_pdf_and_it_is_embedded() {
     let mut form = sample_form();
     form.qr_code = Some(QrCode {
-        text: "https://api.szjzz.example/v1/receipts/20261127-7K3M9QXA2B?check_code=AB12CD34"
-            .into(),
+        // As long as a signed verification URL (shared::documents): ~330 characters.
+        text: format!("https://api.szjzz.example/v1/verify/{}", "A".repeat(290)),
         caption: "手机扫码查验真伪".into(),
     });
     let fonts = fonts(&render(&form).unwrap());
@@ -260,4 +272,61 @@ fn the_header_declares_the_version_of_the_cross_reference_stream() {
         );
     }
     assert!(pdf.starts_with(format!("%PDF-{version}").as_bytes()));
+}
+
+/// A small colour JPEG of an ID photo's proportions.
+fn test_photo() -> Vec<u8> {
+    let (width, height) = (72u16, 88u16);
+    let pixels: Vec<u8> = (0..usize::from(width) * usize::from(height))
+        .flat_map(|i| [(i % 251) as u8, 120, 200])
+        .collect();
+    let mut jpeg = Vec::new();
+    jpeg_encoder::Encoder::new(&mut jpeg, 80)
+        .encode(&pixels, width, height, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    jpeg
+}
+
+#[test]
+fn a_photo_is_embedded_as_the_jpeg_it_is_in_its_box_and_the_card_stays_one_page() {
+    let jpeg = test_photo();
+    let mut form = sample_form();
+    form.photo = Some(jpeg.clone());
+    form.qr_code = Some(QrCode {
+        text: format!("https://api.szjzz.example/v1/verify/{}", "A".repeat(290)),
+        caption: "手机扫码查验真伪".into(),
+    });
+    let pdf = render(&form).unwrap();
+    assert_eq!(title_and_pages(&pdf).1, 1);
+    assert!(
+        squash(&pdftotext(&pdf)).contains("张三"),
+        "the text still reads"
+    );
+    // The JPEG's own bytes, untouched (DCTDecode): not decoded, not re-encoded.
+    assert!(pdf.windows(jpeg.len()).any(|w| w == jpeg.as_slice()));
+    let listed = poppler_images(&pdf);
+    assert!(
+        listed.contains("jpeg") && listed.contains(" 72 ") && listed.contains(" 88 "),
+        "{listed}"
+    );
+    // The title and language survive the rewrite.
+    assert_eq!(title_and_pages(&pdf).0, "深圳经济特区居住登记申报回执");
+    assert!(pdf.windows(12).any(|w| w == b"/Lang(zh-CN)"));
+    // Not a JPEG: refused, not printed blank.
+    form.photo = Some(b"\x89PNG\r\n".to_vec());
+    assert!(matches!(render(&form), Err(PdfError::Photo)));
+}
+
+/// `pdfimages -list` of the PDF.
+fn poppler_images(pdf: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("receipt-pdf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("photo.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdfimages")
+        .arg("-list")
+        .arg(&path)
+        .output()
+        .expect("pdfimages (poppler-utils)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }

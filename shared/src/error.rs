@@ -70,6 +70,9 @@ pub enum ApiError {
     ApplicationPending,
     /// 422: the records do not prove the conditions; `errors` names each unmet one.
     NotEligible(Vec<FieldError>),
+    /// 422: the photo-receipt service knows no such 图像号, or it is another person's photo
+    /// (`errors` names `photo_receipt_no`).
+    PhotoReceiptRefused(Vec<FieldError>),
     /// 409: outside the endorsement window (its days are given).
     EndorsementNotDue {
         opens_on: chrono::NaiveDate,
@@ -155,7 +158,7 @@ impl ApiError {
             | Self::EndorsementNotDue { .. }
             | Self::RequestInProgress { .. } => 409,
             Self::PreconditionFailed { .. } => 412,
-            Self::NotEligible(_) | Self::IdempotencyKeyReused => 422,
+            Self::NotEligible(_) | Self::PhotoReceiptRefused(_) | Self::IdempotencyKeyReused => 422,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::RateLimited { .. } | Self::AccountLocked { .. } => 429,
@@ -188,6 +191,7 @@ impl ApiError {
             Self::LinkNotApproved => "LINK_NOT_APPROVED",
             Self::ApplicationPending => "APPLICATION_PENDING",
             Self::NotEligible(_) => "NOT_ELIGIBLE",
+            Self::PhotoReceiptRefused(_) => "PHOTO_RECEIPT_INVALID",
             Self::EndorsementNotDue { .. } => "ENDORSEMENT_NOT_DUE",
             Self::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             Self::RequestInProgress { .. } => "REQUEST_IN_PROGRESS",
@@ -219,6 +223,7 @@ impl ApiError {
             Self::LinkNotApproved => "该房屋尚未通过审核，暂不能申报住户",
             Self::ApplicationPending => "您已有一份正在办理的居住证申请",
             Self::NotEligible(_) => "暂不符合居住证申领条件",
+            Self::PhotoReceiptRefused(_) => "数码相片回执无法使用，请核对图像号",
             Self::EndorsementNotDue { .. } => "尚未到签注办理期（每满一年前60日内办理）",
             Self::IdempotencyKeyReused => "该请求编号已用于另一项操作，请为新操作使用新的编号",
             Self::RequestInProgress { .. } => "该操作正在处理中，请稍后查看结果",
@@ -253,7 +258,9 @@ impl ApiError {
             "code": code,
         });
         let errors = match self {
-            Self::Validation(errors) | Self::NotEligible(errors) => Some(errors),
+            Self::Validation(errors)
+            | Self::NotEligible(errors)
+            | Self::PhotoReceiptRefused(errors) => Some(errors),
             Self::Conflict { errors, .. } if !errors.is_empty() => Some(errors),
             _ => None,
         };

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod context;
 pub mod crypto;
+pub mod documents;
 pub mod domain;
 pub mod error;
 pub mod events;

@@ -34,6 +34,7 @@ use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::operation::query::QueryInput;
 use aws_sdk_dynamodb::operation::scan::ScanInput;
 use aws_sdk_eventbridge::operation::put_events::PutEventsInput;
+use aws_sdk_kms::operation::sign::SignInput;
 use aws_sdk_sns::operation::publish::PublishInput;
 use aws_sdk_sqs::operation::send_message::SendMessageInput;
 use aws_sdk_sqs::operation::send_message_batch::SendMessageBatchInput;
@@ -55,6 +56,8 @@ pub struct OperationCounts {
     pub event_puts: u64,
     /// The events those calls carried (one view of one domain event each).
     pub events_put: u64,
+    /// KMS `Sign` calls (a document signed each).
+    pub kms_signs: u64,
 }
 
 #[derive(Debug, Default)]
@@ -67,6 +70,7 @@ struct Counters {
     sqs_messages: AtomicU64,
     event_puts: AtomicU64,
     events_put: AtomicU64,
+    kms_signs: AtomicU64,
     accesses: Mutex<BTreeSet<Access>>,
     /// Where each access is also written when first seen (one JSON line each), so that what the
     /// test processes of a whole run saw can be put together.
@@ -101,6 +105,8 @@ pub enum Resource {
     PhoneNumber,
     /// An EventBridge bus, by name.
     EventBus(String),
+    /// A KMS key, by the id, ARN or alias the call named.
+    Key(String),
     /// A call whose resource this record does not know (an operation no function should make).
     Unknown,
 }
@@ -116,6 +122,7 @@ pub enum Service {
     Sns,
     Sqs,
     EventBridge,
+    Kms,
 }
 
 /// The interceptor installed on one client: counts into its [`OperationCounter`].
@@ -146,6 +153,7 @@ impl OperationCounter {
             sqs_messages: self.0.sqs_messages.load(Ordering::SeqCst),
             event_puts: self.0.event_puts.load(Ordering::SeqCst),
             events_put: self.0.events_put.load(Ordering::SeqCst),
+            kms_signs: self.0.kms_signs.load(Ordering::SeqCst),
         }
     }
 
@@ -310,6 +318,40 @@ fn dynamodb_needs(operation: &str, input: &Input) -> Vec<(String, Resource)> {
     single(Resource::Unknown)
 }
 
+impl CountingInterceptor {
+    /// Records what `needs` needed as grants of this interceptor's function (each new one also
+    /// written to the record file).
+    fn record(&self, needs: Vec<(String, Resource)>) -> Result<(), BoxError> {
+        let mut seen = self.counters.accesses.lock().expect("access record");
+        let new: Vec<Access> = needs
+            .into_iter()
+            .map(|(action, resource)| Access {
+                function: self.function.to_string(),
+                action,
+                resource,
+            })
+            .filter(|access| seen.insert(access.clone()))
+            .collect();
+        drop(seen);
+        if let (Some(file), false) = (&self.counters.record, new.is_empty()) {
+            append_accesses(file, &new)?;
+        }
+        Ok(())
+    }
+
+    /// Records a call a local stand-in made in place of the AWS service (the document signer's
+    /// SM2 key in place of KMS's): the grant the deployed function needs for it, counted like
+    /// the call.
+    pub fn stand_in_call(&self, action: &str, resource: Resource) {
+        if let Err(error) = self.record(vec![(action.to_owned(), resource)]) {
+            tracing::warn!(%error, "stand-in call not recorded");
+        }
+        if action == "kms:Sign" {
+            self.counters.kms_signs.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
 impl Intercept for CountingInterceptor {
     fn name(&self) -> &'static str {
         "CountingInterceptor"
@@ -357,21 +399,15 @@ impl Intercept for CountingInterceptor {
                     .collect(),
                 None => vec![(format!("events:{operation}"), Resource::Unknown)],
             },
+            Service::Kms => match input.downcast_ref::<SignInput>() {
+                Some(sign) => vec![(
+                    "kms:Sign".to_owned(),
+                    Resource::Key(sign.key_id().unwrap_or_default().to_owned()),
+                )],
+                None => vec![(format!("kms:{operation}"), Resource::Unknown)],
+            },
         };
-        let mut seen = self.counters.accesses.lock().expect("access record");
-        let new: Vec<Access> = needs
-            .into_iter()
-            .map(|(action, resource)| Access {
-                function: self.function.to_string(),
-                action,
-                resource,
-            })
-            .filter(|access| seen.insert(access.clone()))
-            .collect();
-        drop(seen);
-        if let (Some(file), false) = (&self.counters.record, new.is_empty()) {
-            append_accesses(file, &new)?;
-        }
+        self.record(needs)?;
         match self.service {
             Service::DynamoDb => {
                 count(&self.counters.calls);
@@ -408,6 +444,11 @@ impl Intercept for CountingInterceptor {
                     self.counters
                         .events_put
                         .fetch_add(put.entries().len() as u64, Ordering::SeqCst);
+                }
+            }
+            Service::Kms => {
+                if input.downcast_ref::<SignInput>().is_some() {
+                    count(&self.counters.kms_signs);
                 }
             }
         }

@@ -106,12 +106,13 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
     // waits for staff, the object of the application rows.
     let permit_resident = e2e_tests::residents::holder_body(&permit);
     declared(&client, &citizen_token, &citizen_link, &permit_resident).await;
+    let photo = e2e_tests::permits::photo_receipt_no(&permit);
     let applied = client
         .post_auth(
             "/v1/me/permit-applications",
             &permit_token,
             &json!({"basis": "talent", "certificate_no": "RC-2026-0001",
-                    "photo_receipt_no": "PR20261201A", "delivery": {"pickup_point": "440303001"}}),
+                    "photo_receipt_no": photo, "delivery": {"pickup_point": "440303001"}}),
         )
         .await;
     assert_eq!(applied.status, 201, "{:#}", applied.body);
@@ -129,6 +130,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
     assert_eq!(issued.status, 200, "{:#}", issued.body);
     let permit_no = issued.body["permit_no"].as_str().unwrap().to_owned();
     let permit_check = issued.body["check_code"].as_str().unwrap().to_owned();
+    let permit_page = e2e_tests::documents::page_path(&issued.body["verification_url"]);
     // Another verified residence-permit holder, who holds no permit and applied for nothing.
     let (other_permit, other_permit_token) = fixtures::logged_in(&client, "residence_permit").await;
     verify_at_counter(&client, &staff, &other_permit.account_id).await;
@@ -143,7 +145,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
                 "employee": {"real_name": fixtures::REAL_NAME, "id_type": "resident_id",
                              "id_number": permit.id_number, "phone": permit.phone},
                 "authorization_no": "WT-2026-0002", "basis": "standard",
-                "photo_receipt_no": "PR2026MATRIX", "delivery": {"pickup_point": "440305001"}}),
+                "photo_receipt_no": photo, "delivery": {"pickup_point": "440305001"}}),
         )
         .await;
     assert_eq!(filed.status, 201, "{:#}", filed.body);
@@ -189,6 +191,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
     let registration2 = id(&registration_a2, "registration_id");
     let receipt = id(&registration_a, "receipt_no");
     let check_code = id(&registration_a, "check_code");
+    let receipt_page = e2e_tests::documents::page_path(&registration_a["verification_url"]);
     let building = unit_a.building.building.building_id.clone();
     let member = member_a.account_id.clone();
     // A number no account has: the phone a unit administrator would give a new sub-account.
@@ -225,6 +228,22 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
             body: None,
             expect:                                                                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
         },
+        // The pages QR codes open, and the keys that verify them: anyone.
+        Row {
+            method: M::GET,
+            route: "/v1/verify/{token}",
+            path: receipt_page.clone(),
+            body: None,
+            expect:                                                                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+        },
+        Row {
+            method: M::GET,
+            route: "/v1/verify/{token}",
+            path: permit_page.clone(),
+            body: None,
+            expect:                                                                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+        },
+        row(M::GET, "/v1/document-keys", &[], None,                                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
         // The account itself
         row(M::GET, "/v1/me", &[], None,                                                                 [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
         row(M::PUT, "/v1/me/password", &[], empty(),                                                     [401, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400]),

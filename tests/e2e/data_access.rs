@@ -102,7 +102,7 @@ async fn each_staff_read_is_recorded_for_the_person_and_only_for_them() {
         .post_auth(
             "/v1/me/permit-applications",
             &token,
-            &json!({"basis": "talent", "certificate_no": "RC-2026-0107", "photo_receipt_no": "PR2026DA",
+            &json!({"basis": "talent", "certificate_no": "RC-2026-0107", "photo_receipt_no": e2e_tests::permits::photo_receipt_no(&holder),
                     "delivery": {"pickup_point": "440303001"}}),
         )
         .await;

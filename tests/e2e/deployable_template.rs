@@ -22,8 +22,8 @@ fn every_table_is_on_demand_recoverable_protected_and_encrypted_with_the_stack_k
     let template = template();
     assert_eq!(
         template.tables.len(),
-        9,
-        "with the processing records (PIPL Art. 55-56) and the idempotency keys"
+        10,
+        "with the processing records (PIPL Art. 55-56), the idempotency keys and the document keys"
     );
     for table in &template.tables {
         let p = &table.properties;
@@ -46,7 +46,27 @@ fn every_table_is_on_demand_recoverable_protected_and_encrypted_with_the_stack_k
 fn one_rotating_key_whose_policy_names_the_function_roles() {
     let template = template();
     let keys = resources_of_type(&template, "AWS::KMS::Key");
-    assert_eq!(keys.len(), 1, "one customer-managed key");
+    assert_eq!(
+        keys.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(),
+        ["DataKey", "DocumentSigningKey"],
+        "the data key, and the key documents are signed with"
+    );
+    // The signing key signs only; no key policy statement opens it to the functions (only the
+    // issuing functions' own policies name it, for kms:Sign: least_privilege.rs holds them).
+    let signing = keys[1].1;
+    assert_eq!(signing["Properties"]["KeyUsage"], "SIGN_VERIFY");
+    assert_eq!(
+        signing["Properties"]["KeySpec"],
+        json!({"Ref": "DocumentSignatureSpec"})
+    );
+    assert_eq!(
+        signing["Properties"]["KeyPolicy"]["Statement"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "the account administers it; nothing else"
+    );
     let (_, key) = keys[0];
     assert_eq!(key["Properties"]["EnableKeyRotation"], true);
     let statements = key["Properties"]["KeyPolicy"]["Statement"]

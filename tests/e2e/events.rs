@@ -133,7 +133,7 @@ async fn permit_applications_issues_endorsements_and_suspensions_reach_their_con
     let client = Client::new(stack);
     let (_, staff) = staff_session(&client).await;
     let (holder, token) = eligible_holder(&client, &staff).await;
-    let (application, permit) = issued_permit(&client, &token).await;
+    let (application, permit) = issued_permit(&client, &holder, &token).await;
     let id = application["application_id"].as_str().unwrap().to_owned();
     let no = permit["permit_no"].as_str().unwrap();
 

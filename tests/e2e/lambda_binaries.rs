@@ -39,6 +39,7 @@ async fn every_function_answers_its_event_as_lambda_runs_it() {
     let client = Client::new(stack);
     let template = Template::load_default().unwrap();
     let secret = put_local_secret(stack).await;
+    let document_key = e2e_tests::documents::kms_document_key(stack).await;
 
     let events = one_event_per_function(&client).await;
     let calls = events.calls;
@@ -52,7 +53,7 @@ async fn every_function_answers_its_event_as_lambda_runs_it() {
     let mut wrong = Vec::new();
     for call in calls {
         let function = template.function(call.function).unwrap();
-        let environment = lambda_environment(stack, &template, function, &secret);
+        let environment = lambda_environment(stack, &template, function, &secret, &document_key);
         let start = match cold_start(&bootstrap_of(function), &environment, call.event, LIMIT).await
         {
             Ok(start) => start,
@@ -142,7 +143,8 @@ async fn a_function_that_cannot_start_says_why_in_one_line_and_exits_non_zero() 
     let template = Template::load_default().unwrap();
     let secret = put_local_secret(stack).await;
     let function = template.function("get-me").unwrap();
-    let good = lambda_environment(stack, &template, function, &secret);
+    let document_key = e2e_tests::documents::kms_document_key(stack).await;
+    let good = lambda_environment(stack, &template, function, &secret, &document_key);
     let event = http_event("GET", "/v1/me", "/v1/me", None, None);
     // The secret as the stack creates it, before the operator fills it (docs/deploy.md), and one
     // that is not JSON at all.

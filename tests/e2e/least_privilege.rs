@@ -24,8 +24,8 @@ use serde_json::json;
 async fn run_the_day_with_a_reminder(stack: &Stack) {
     let client = Client::new(stack);
     let (_, staff) = staff_session(&client).await;
-    let (_, token) = eligible_holder(&client, &staff).await;
-    let (_, permit) = issued_permit(&client, &token).await;
+    let (holder, token) = eligible_holder(&client, &staff).await;
+    let (_, permit) = issued_permit(&client, &holder, &token).await;
     let no = permit["permit_no"].as_str().unwrap();
     let anniversary = today() + Days::new(60);
     let issued = anniversary.checked_sub_months(Months::new(12)).unwrap();

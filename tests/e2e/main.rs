@@ -15,6 +15,7 @@ mod conditional_requests;
 mod counter_accounts;
 mod data_access;
 mod deployable_template;
+mod documents;
 mod event_faults;
 mod event_schemas;
 mod events;

@@ -22,7 +22,7 @@ async fn run(client: &Client, day: chrono::NaiveDate) -> Value {
 async fn holder_with_permit(client: &Client) -> (e2e_tests::fixtures::User, String, String) {
     let (_, staff) = staff_session(client).await;
     let (holder, token) = eligible_holder(client, &staff).await;
-    let (_, permit) = issued_permit(client, &token).await;
+    let (_, permit) = issued_permit(client, &holder, &token).await;
     let no = permit["permit_no"].as_str().unwrap().to_owned();
     client.sms_delivered(&holder.phone, 4).await;
     (holder, token, no)

@@ -112,8 +112,9 @@ async fn only_residence_permit_accounts_are_assessed() {
         .assert_problem(403, "FORBIDDEN");
 }
 
-fn talent_application() -> Value {
-    json!({"basis": "talent", "certificate_no": "RC-2026-0002", "photo_receipt_no": "pr2026abc",
+fn talent_application(holder: &fixtures::User) -> Value {
+    json!({"basis": "talent", "certificate_no": "RC-2026-0002",
+           "photo_receipt_no": e2e_tests::permits::photo_receipt_no(holder).to_lowercase(),
            "delivery": {"pickup_point": "440303001"}})
 }
 
@@ -121,12 +122,12 @@ fn talent_application() -> Value {
 async fn a_standard_application_the_records_do_not_prove_is_refused_with_every_reason() {
     let client = Client::new(stack());
     let (_, staff) = staff_session(&client).await;
-    let (_, token) = registered_holder(&client, &staff).await;
+    let (holder, token) = registered_holder(&client, &staff).await;
     let refused = client
         .post_auth(
             "/v1/me/permit-applications",
             &token,
-            &json!({"basis": "standard", "photo_receipt_no": "PR123456",
+            &json!({"basis": "standard", "photo_receipt_no": e2e_tests::permits::photo_receipt_no(&holder),
                     "delivery": {"mail_address": "深圳市福田区福中三路市民中心"}}),
         )
         .await;
@@ -137,7 +138,11 @@ async fn a_standard_application_the_records_do_not_prove_is_refused_with_every_r
     assert_eq!(reasons.len(), 2, "{reasons:?}");
     // Nothing was written: the person may apply on another basis at once.
     let applied = client
-        .post_auth("/v1/me/permit-applications", &token, &talent_application())
+        .post_auth(
+            "/v1/me/permit-applications",
+            &token,
+            &talent_application(&holder),
+        )
         .await;
     assert_eq!(applied.status, 201, "{:#}", applied.body);
 }
@@ -152,12 +157,20 @@ async fn a_direct_basis_waits_for_staff_one_open_application_and_withdrawal() {
     let (applied, notice) = client
         .with_next_sms(
             &holder.phone,
-            client.post_auth("/v1/me/permit-applications", &token, &talent_application()),
+            client.post_auth(
+                "/v1/me/permit-applications",
+                &token,
+                &talent_application(&holder),
+            ),
         )
         .await;
     assert_eq!(applied.status, 201, "{:#}", applied.body);
     assert_eq!(applied.body["status"], "submitted");
-    assert_eq!(applied.body["photo_receipt_no"], "PR2026ABC");
+    assert_eq!(
+        applied.body["photo_receipt_no"],
+        e2e_tests::permits::photo_receipt_no(&holder),
+        "kept in capitals"
+    );
     assert_eq!(applied.body["delivery"]["pickup_point"], "440303001");
     let notice = notice.expect("an SMS");
     assert!(notice.contains("已提交"), "{notice}");
@@ -169,7 +182,11 @@ async fn a_direct_basis_waits_for_staff_one_open_application_and_withdrawal() {
 
     // One open application per person; the answer names it (a retry can be reconciled).
     let again = client
-        .post_auth("/v1/me/permit-applications", &token, &talent_application())
+        .post_auth(
+            "/v1/me/permit-applications",
+            &token,
+            &talent_application(&holder),
+        )
         .await;
     again.assert_problem(409, "APPLICATION_PENDING");
     assert_eq!(again.body["existing"]["type"], "permit_application");
@@ -219,7 +236,11 @@ async fn a_direct_basis_waits_for_staff_one_open_application_and_withdrawal() {
         .await
         .assert_problem(409, "CONFLICT");
     let again = client
-        .post_auth("/v1/me/permit-applications", &token, &talent_application())
+        .post_auth(
+            "/v1/me/permit-applications",
+            &token,
+            &talent_application(&holder),
+        )
         .await;
     assert_eq!(again.status, 201, "{:#}", again.body);
 }
@@ -227,7 +248,7 @@ async fn a_direct_basis_waits_for_staff_one_open_application_and_withdrawal() {
 #[tokio::test]
 async fn application_fields_are_checked_and_named() {
     let client = Client::new(stack());
-    let (_, token) = fixtures::logged_in(&client, "residence_permit").await;
+    let (holder, token) = fixtures::logged_in(&client, "residence_permit").await;
     let bad = client
         .post_auth(
             "/v1/me/permit-applications",
@@ -257,7 +278,49 @@ async fn application_fields_are_checked_and_named() {
     );
     // Valid fields, unverified identity: 403.
     client
-        .post_auth("/v1/me/permit-applications", &token, &talent_application())
+        .post_auth(
+            "/v1/me/permit-applications",
+            &token,
+            &talent_application(&holder),
+        )
         .await
         .assert_problem(403, "IDENTITY_NOT_VERIFIED");
+}
+
+#[tokio::test]
+async fn a_photo_receipt_the_studios_do_not_know_or_of_someone_else_is_refused_naming_it() {
+    let client = Client::new(stack());
+    let (_, staff) = staff_session(&client).await;
+    let (holder, token) = registered_holder(&client, &staff).await;
+    let (someone_else, _) = fixtures::logged_in(&client, "residence_permit").await;
+    let with_photo = |photo: String| {
+        json!({"basis": "talent", "certificate_no": "RC-2026-0009", "photo_receipt_no": photo,
+               "delivery": {"pickup_point": "440303001"}})
+    };
+    for (photo, code) in [
+        ("PH999999999999".to_owned(), "PHOTO_RECEIPT_UNKNOWN"),
+        (
+            e2e_tests::permits::photo_receipt_no(&someone_else),
+            "PHOTO_RECEIPT_NOT_APPLICANTS",
+        ),
+    ] {
+        let refused = client
+            .post_auth("/v1/me/permit-applications", &token, &with_photo(photo))
+            .await;
+        refused.assert_problem(422, "PHOTO_RECEIPT_INVALID");
+        assert!(
+            refused.has_field_error("photo_receipt_no", code),
+            "{:#}",
+            refused.body
+        );
+    }
+    // Nothing was written: the applicant's own photo goes through at once.
+    let applied = client
+        .post_auth(
+            "/v1/me/permit-applications",
+            &token,
+            &with_photo(e2e_tests::permits::photo_receipt_no(&holder)),
+        )
+        .await;
+    assert_eq!(applied.status, 201, "{:#}", applied.body);
 }

@@ -60,8 +60,10 @@ async fn the_receipt_pdf_shows_what_was_declared_and_its_status() {
             &id_number[..4],
             &id_number[14..]
         ),
-        today().to_string(),
+        shared::domain::date::printed(today()),
         "有效（在住）".to_owned(),
+        "签发机关深圳市公安局".to_owned(),
+        "深圳市".to_owned(),
     ] {
         assert!(text.contains(&expected), "{expected} in {text}");
     }
@@ -74,7 +76,7 @@ async fn the_receipt_pdf_shows_what_was_declared_and_its_status() {
         chrono::DateTime::parse_from_rfc3339(registration["declared_at"].as_str().unwrap())
             .unwrap()
             .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
-            .format("%Y-%m-%d%H:%M:%S")
+            .format("%Y年%m月%d日%H:%M:%S")
             .to_string();
     assert!(text.contains(&declared_at), "{declared_at} in {text}");
 
@@ -218,7 +220,7 @@ async fn a_name_the_font_cannot_draw_is_printed_with_a_stand_in_and_a_note() {
 }
 
 #[tokio::test]
-async fn the_receipts_qr_code_scans_to_its_public_check() {
+async fn the_receipts_qr_code_scans_to_its_signed_verification_page() {
     let client = Client::new(stack());
     let Declared {
         token,
@@ -233,17 +235,20 @@ async fn the_receipts_qr_code_scans_to_its_public_check() {
         .await;
     assert_eq!(answer.status, 200, "{:#}", answer.body);
     let codes = e2e_tests::pdf::qr_codes(&answer.bytes);
-    let receipt_no = registration["receipt_no"].as_str().unwrap();
-    let expected = format!(
-        "{}/v1/receipts/{receipt_no}?check_code={}",
-        client.stack.base_url,
-        registration["check_code"].as_str().unwrap()
+    let url = registration["verification_url"].as_str().unwrap();
+    assert!(
+        url.starts_with(&format!("{}/v1/verify/", client.stack.base_url)),
+        "{url}"
     );
-    assert_eq!(codes, vec![expected.clone()]);
-    // Followed, as a phone would: the receipt is genuine.
-    let checked = client
-        .get(expected.strip_prefix(&client.stack.base_url).unwrap())
+    assert_eq!(codes, vec![url.to_owned()]);
+    // Followed, as a phone would: the page says the receipt is genuine.
+    let page = client
+        .get(&e2e_tests::documents::page_path(
+            &registration["verification_url"],
+        ))
         .await;
-    assert_eq!(checked.body["genuine"], true, "{:#}", checked.body);
-    assert_eq!(checked.body["receipt_no"], receipt_no);
+    assert_eq!(page.status, 200);
+    let html = String::from_utf8(page.bytes).unwrap();
+    assert!(html.contains("data-genuine=\"true\""), "{html}");
+    assert!(html.contains(registration["receipt_no"].as_str().unwrap()));
 }

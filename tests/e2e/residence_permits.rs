@@ -30,7 +30,7 @@ async fn records_that_prove_the_standard_basis_issue_the_permit_at_once() {
     let (_, staff) = staff_session(&client).await;
     let (holder, token) = eligible_holder(&client, &staff).await;
     let before = client.sms_messages(&holder.phone).await.len();
-    let (application, permit) = issued_permit(&client, &token).await;
+    let (application, permit) = issued_permit(&client, &holder, &token).await;
 
     assert_eq!(application["status"], "approved", "{application:#}");
     let path = format!(
@@ -84,7 +84,7 @@ async fn records_that_prove_the_standard_basis_issue_the_permit_at_once() {
         .post_auth(
             "/v1/me/permit-applications",
             &token,
-            &standard_application(),
+            &standard_application(&holder),
         )
         .await
         .assert_problem(409, "CONFLICT");
@@ -130,21 +130,22 @@ async fn records_that_prove_the_standard_basis_issue_the_permit_at_once() {
         fixtures::REAL_NAME,
         holder.id_number.as_str(),
         "深圳市公安局",
-        "PR2026STD",
+        "签发机关",
     ] {
         assert!(text.contains(expected), "{expected} not in {text}");
     }
     let codes = e2e_tests::pdf::qr_codes(&card.bytes);
-    let url = format!(
-        "{}/v1/permits/{no}?check_code={code}",
-        client.stack.base_url
-    );
-    assert_eq!(codes, vec![url.clone()]);
+    let url = permit["verification_url"].as_str().unwrap();
+    assert_eq!(codes, vec![url.to_owned()]);
     let scanned = client
-        .get(url.strip_prefix(&client.stack.base_url).unwrap())
+        .get(&e2e_tests::documents::page_path(
+            &permit["verification_url"],
+        ))
         .await;
-    assert_eq!(scanned.body["genuine"], true, "{:#}", scanned.body);
-    assert_eq!(scanned.body["status"], "active");
+    assert_eq!(scanned.status, 200);
+    let html = String::from_utf8(scanned.bytes).unwrap();
+    assert!(html.contains("data-genuine=\"true\""), "{html}");
+    assert!(html.contains("有效（有效期至"), "{html}");
 
     // Another verified holder has none, and cannot see this one's.
     let (other, other_token) = fixtures::logged_in(&client, "residence_permit").await;
@@ -164,7 +165,7 @@ async fn endorsements_suspension_restoration_and_cancellation_across_years() {
     let client = Client::new(stack());
     let (_, staff) = staff_session(&client).await;
     let (holder, token) = eligible_holder(&client, &staff).await;
-    let (_, permit) = issued_permit(&client, &token).await;
+    let (_, permit) = issued_permit(&client, &holder, &token).await;
     let no = permit["permit_no"].as_str().unwrap().to_owned();
     let code = permit["check_code"].as_str().unwrap().to_owned();
     let empty = json!({});
@@ -246,8 +247,9 @@ async fn endorsements_suspension_restoration_and_cancellation_across_years() {
     assert_eq!(checked["status"], "cancelled");
 }
 
-fn talent_application() -> Value {
-    json!({"basis": "talent", "certificate_no": "RC-2026-0003", "photo_receipt_no": "PR2026TAL",
+fn talent_application(holder: &fixtures::User) -> Value {
+    json!({"basis": "talent", "certificate_no": "RC-2026-0003",
+           "photo_receipt_no": e2e_tests::permits::photo_receipt_no(holder),
            "delivery": {"pickup_point": "440303001"}})
 }
 
@@ -255,7 +257,11 @@ fn talent_application() -> Value {
 async fn talent_applicant(client: &Client, staff: &str) -> (fixtures::User, String, String) {
     let (holder, token) = e2e_tests::permits::registered_holder(client, staff).await;
     let applied = client
-        .post_auth("/v1/me/permit-applications", &token, &talent_application())
+        .post_auth(
+            "/v1/me/permit-applications",
+            &token,
+            &talent_application(&holder),
+        )
         .await;
     assert_eq!(applied.status, 201, "{:#}", applied.body);
     assert_eq!(applied.body["status"], "submitted");
@@ -453,7 +459,11 @@ async fn staff_decide_a_direct_basis_record_its_progress_and_cancel_the_permit()
     assert_eq!(checked["status"], "cancelled");
     // Cancelled and collected: the person may apply anew.
     let again = client
-        .post_auth("/v1/me/permit-applications", &token, &talent_application())
+        .post_auth(
+            "/v1/me/permit-applications",
+            &token,
+            &talent_application(&holder),
+        )
         .await;
     assert_eq!(again.status, 201, "{:#}", again.body);
 }
@@ -488,7 +498,11 @@ async fn a_refusal_carries_its_reason_and_frees_the_person_to_apply_again() {
         .await
         .assert_problem(404, "NOT_FOUND");
     let again = client
-        .post_auth("/v1/me/permit-applications", &token, &talent_application())
+        .post_auth(
+            "/v1/me/permit-applications",
+            &token,
+            &talent_application(&holder),
+        )
         .await;
     assert_eq!(again.status, 201, "{:#}", again.body);
 }
@@ -521,13 +535,14 @@ async fn decide(client: &Client, staff: &str, application: &str, body: Value) ->
 }
 
 /// A direct-basis application that waits for staff (`submitted`): its id.
-async fn submitted_application(client: &Client, token: &str) -> String {
+async fn submitted_application(client: &Client, holder: &fixtures::User, token: &str) -> String {
     let applied = client
         .post_auth(
             "/v1/me/permit-applications",
             token,
             &json!({"basis": "talent", "certificate_no": "RC-2026-0028",
-                    "photo_receipt_no": "PR2026RACE", "delivery": {"pickup_point": "440303001"}}),
+                    "photo_receipt_no": e2e_tests::permits::photo_receipt_no(holder),
+                    "delivery": {"pickup_point": "440303001"}}),
         )
         .await;
     assert_eq!(applied.status, 201, "{:#}", applied.body);
@@ -542,8 +557,8 @@ async fn submitted_application(client: &Client, token: &str) -> String {
 async fn concurrent_decisions_and_steps_answer_409_with_the_status_now() {
     let client = Client::new(stack());
     let (_, staff) = staff_session(&client).await;
-    let (_, token) = e2e_tests::permits::registered_holder(&client, &staff).await;
-    let application = submitted_application(&client, &token).await;
+    let (holder, token) = e2e_tests::permits::registered_holder(&client, &staff).await;
+    let application = submitted_application(&client, &holder, &token).await;
 
     let decision = format!("/v1/staff/permit-applications/{application}/decision");
     let answers = futures::future::join_all((0..8).map(|i| {
@@ -613,7 +628,7 @@ async fn a_suspension_withdraws_the_impostors_open_application() {
     let client = Client::new(stack());
     let (_, staff) = staff_session(&client).await;
     let (impostor, impostor_token) = e2e_tests::permits::registered_holder(&client, &staff).await;
-    let application = submitted_application(&client, &impostor_token).await;
+    let application = submitted_application(&client, &impostor, &impostor_token).await;
     let queue = client
         .get_auth(
             "/v1/staff/permit-applications?status=submitted&limit=100",
@@ -677,7 +692,7 @@ async fn a_suspension_withdraws_the_impostors_open_application() {
         role: None,
     };
     let (_, holder_token) = fixtures::first_login(&client, &holder).await;
-    submitted_application(&client, &holder_token).await;
+    submitted_application(&client, &holder, &holder_token).await;
 }
 
 /// Issue 28 (2): an application approved before the suspension stays (its permit is for staff
@@ -687,7 +702,7 @@ async fn no_progress_step_moves_a_suspended_applicants_application_on() {
     let client = Client::new(stack());
     let (_, staff) = staff_session(&client).await;
     let (impostor, token) = e2e_tests::permits::registered_holder(&client, &staff).await;
-    let application = submitted_application(&client, &token).await;
+    let application = submitted_application(&client, &impostor, &token).await;
     let approved = decide(&client, &staff, &application, json!({"approve": true})).await;
     assert_eq!(approved.status, 200, "{:#}", approved.body);
     let suspended = client

@@ -17,7 +17,7 @@ fn filing(employee: &User, basis: &str) -> Value {
                      "id_number": employee.id_number, "phone": employee.phone},
         "authorization_no": "WT-2026-0088",
         "basis": basis,
-        "photo_receipt_no": "PR2026UNIT",
+        "photo_receipt_no": e2e_tests::permits::photo_receipt_no(employee),
         "delivery": {"pickup_point": "440305001"},
     });
     if basis == "talent" {
@@ -26,14 +26,23 @@ fn filing(employee: &User, basis: &str) -> Value {
     body
 }
 
-/// A filing for someone the unit only has the name, ID number and phone of.
-fn stranger_filing() -> Value {
+/// A filing for someone the unit only has the name, ID number, phone and photo receipt of (who
+/// had an ID photo taken at a studio).
+async fn stranger_filing(client: &Client) -> Value {
+    let id_number = fixtures::id_number();
+    let photo = infra::local::identity_registry::take_photo(
+        &client.stack.context(),
+        shared::domain::id_document::IdType::ResidentId,
+        &id_number,
+    )
+    .await
+    .unwrap();
     json!({
         "employee": {"real_name": "李四", "id_type": "resident_id",
-                     "id_number": fixtures::id_number(), "phone": fixtures::phone()},
+                     "id_number": id_number, "phone": fixtures::phone()},
         "authorization_no": "WT-2026-0099",
         "basis": "standard",
-        "photo_receipt_no": "PR2026PROBE",
+        "photo_receipt_no": photo,
         "delivery": {"pickup_point": "440305001"},
     })
 }
@@ -121,7 +130,7 @@ async fn a_unit_filing_is_no_probe_it_waits_for_the_employee_who_alone_sees_the_
         .post_auth(
             "/v1/unit/permit-applications",
             &unit_token,
-            &stranger_filing(),
+            &stranger_filing(&client).await,
         )
         .await;
     assert_eq!(probe.status, 201, "{:#}", probe.body);
@@ -292,7 +301,7 @@ async fn a_filing_never_blocks_the_persons_own_application_and_may_be_refused() 
             "/v1/me/permit-applications",
             &employee_token,
             &json!({"basis": "talent", "certificate_no": "RC-2026-0200",
-                    "photo_receipt_no": "PR2026OWN", "delivery": {"pickup_point": "440305001"}}),
+                    "photo_receipt_no": e2e_tests::permits::photo_receipt_no(&employee), "delivery": {"pickup_point": "440305001"}}),
         )
         .await;
     assert_eq!(own.status, 201, "{:#}", own.body);
@@ -412,7 +421,7 @@ async fn an_unconfirmed_filing_expires() {
             "/v1/me/permit-applications",
             &employee_token,
             &json!({"basis": "talent", "certificate_no": "RC-2026-0300",
-                    "photo_receipt_no": "PR2026OWN2", "delivery": {"pickup_point": "440305001"}}),
+                    "photo_receipt_no": e2e_tests::permits::photo_receipt_no(&employee), "delivery": {"pickup_point": "440305001"}}),
         )
         .await;
     assert_eq!(own.status, 201, "{:#}", own.body);
@@ -433,7 +442,7 @@ async fn filings_are_limited_per_unit_per_day() {
             .post_auth(
                 "/v1/unit/permit-applications",
                 &unit_token,
-                &stranger_filing(),
+                &stranger_filing(&client).await,
             )
             .await;
         statuses.push(answer.status.as_u16());
@@ -476,7 +485,7 @@ async fn filings_are_limited_per_unit_per_day() {
         .post_auth(
             "/v1/unit/permit-applications",
             &other_unit,
-            &stranger_filing(),
+            &stranger_filing(&client).await,
         )
         .await;
     assert_eq!(other.status, 201, "{:#}", other.body);

@@ -119,7 +119,19 @@ pub async fn register(client: &Client, account_type: &str) -> User {
     let body = registration_body(account_type, &code, &phone);
     let answer = client.post("/v1/accounts", &body).await;
     assert_eq!(answer.status, 201, "registration: {:#}", answer.body);
-    registered_user(&body, &answer.body)
+    let user = registered_user(&body, &answer.body);
+    if account_type == "residence_permit" {
+        // Whoever may apply for a permit has had an ID photo taken at a studio (the local
+        // stand-in of the photo-receipt service): `crate::permits::photo_receipt_no`.
+        infra::local::identity_registry::take_photo(
+            &client.stack.context(),
+            shared::domain::id_document::IdType::ResidentId,
+            &user.id_number,
+        )
+        .await
+        .expect("the local studio takes the photo");
+    }
+    user
 }
 
 /// The device secrets this test process was given (`device_secret` of a login that verified a

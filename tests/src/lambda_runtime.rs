@@ -332,12 +332,14 @@ pub fn http_event(
 
 /// The environment a deployed function gets, for the local emulators: the template's variables
 /// (global, then the function's), `SECRETS_ID` naming `secret_id` (a secret on the moto server),
-/// the Lambda runtime's own variables, and fake credentials with the emulators' endpoints.
+/// the Lambda runtime's own variables, fake credentials with the emulators' endpoints, and for
+/// a function that issues documents the emulator's KMS key `document_key`.
 pub fn lambda_environment(
     stack: &crate::Stack,
     template: &infra::template::Template,
     function: &infra::template::FunctionDef,
     secret_id: &str,
+    document_key: &crate::documents::KmsDocumentKey,
 ) -> BTreeMap<String, String> {
     let mut vars = infra::local::env::deployed_variables(
         template,
@@ -345,6 +347,13 @@ pub fn lambda_environment(
         stack.endpoints(),
         secret_id,
     );
+    // An issuing function signs with the emulator's KMS key (the template names the stack's key
+    // with intrinsic functions, which have no local value).
+    if function.environment.contains_key("DOCUMENT_SIGNING_KEY") {
+        for (name, value) in document_key.variables() {
+            vars.insert(name.to_owned(), value);
+        }
+    }
     let endpoints = stack.endpoints();
     for (name, value) in [
         ("AWS_REGION", endpoints.region.as_str()),
@@ -497,8 +506,8 @@ pub async fn one_event_per_function(client: &crate::Client) -> Events {
     let id = |v: &Value, name: &str| v[name].as_str().unwrap().to_owned();
     let registration_id = id(&registration, "registration_id");
     let receipt_no = id(&registration, "receipt_no");
-    let (_, holder_token) = eligible_holder(client, &staff).await;
-    let (application, permit) = issued_permit(client, &holder_token).await;
+    let (holder, holder_token) = eligible_holder(client, &staff).await;
+    let (application, permit) = issued_permit(client, &holder, &holder_token).await;
     let application_id = id(&application, "application_id");
     let permit_no = id(&permit, "permit_no");
     let unit = open_unit(client, &staff, &["101"]).await;
@@ -612,6 +621,9 @@ pub async fn one_event_per_function(client: &crate::Client) -> Events {
         http("endorse-permit", "/v1/me/permit/endorsements", holder_t, unknown(), 400),
         http("check-permit",
              &format!("/v1/permits/{permit_no}?check_code=ABCD2345"), None, None, 200),
+        // A token that is none of ours: the page says so (the store is reached for nothing else).
+        http("verify-document", "/v1/verify/not-a-token", None, None, 404),
+        http("list-document-keys", "/v1/document-keys", None, None, 200),
         http("cancel-permit",
              &format!("/v1/staff/permits/{permit_no}/cancellation"), staff_t, empty(), 400),
         http("create-unit-permit-application", "/v1/unit/permit-applications", agent_t, empty(), 400),

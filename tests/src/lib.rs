@@ -4,6 +4,7 @@
 //! (`docs/spec/api-contract.md`).
 
 pub mod accepting_eventbridge;
+pub mod documents;
 pub mod events;
 pub mod faulty_eventbridge;
 pub mod fixtures;
@@ -234,6 +235,7 @@ pub fn endpoints() -> LocalEndpoints {
     LocalEndpoints {
         dynamodb: need("DYNAMODB_ENDPOINT"),
         events: sqs.clone(),
+        kms: sqs.clone(),
         sqs,
         sns,
         region: "ap-east-1".into(),

@@ -88,15 +88,31 @@ pub async fn eligible_holder(client: &Client, staff: &str) -> (User, String) {
     panic!("the holder never became eligible");
 }
 
-pub fn standard_application() -> Value {
-    json!({"basis": "standard", "photo_receipt_no": "PR2026STD",
+/// The 图像号 of the ID photo the local photo studio (the stand-in for the studios'
+/// photo-receipt service) took of `user` when their residence-permit account was registered
+/// ([`crate::fixtures::register`]).
+pub fn photo_receipt_no(user: &User) -> String {
+    infra::local::identity_registry::photo_receipt_no(
+        shared::domain::id_document::IdType::ResidentId,
+        &user.id_number,
+    )
+}
+
+/// A standard-basis application of `holder`'s.
+pub fn standard_application(holder: &User) -> Value {
+    let photo = photo_receipt_no(holder);
+    json!({"basis": "standard", "photo_receipt_no": photo,
            "delivery": {"mail_address": "广东省深圳市南山区科技园科苑路15号"}})
 }
 
 /// Applies on the standard basis (approved at once): the application and the permit.
-pub async fn issued_permit(client: &Client, token: &str) -> (Value, Value) {
+pub async fn issued_permit(client: &Client, holder: &User, token: &str) -> (Value, Value) {
     let applied = client
-        .post_auth("/v1/me/permit-applications", token, &standard_application())
+        .post_auth(
+            "/v1/me/permit-applications",
+            token,
+            &standard_application(holder),
+        )
         .await;
     assert_eq!(applied.status, 201, "{:#}", applied.body);
     let permit = client.get_auth("/v1/me/permit", token).await;

@@ -268,6 +268,25 @@ pub async fn every_route(stack: &Stack) -> BTreeSet<(String, String)> {
             None,
         )
         .await;
+    // The page the receipt's QR code opens, and the keys that verify it offline.
+    sweep
+        .call(
+            Method::GET,
+            "/v1/verify/{token}",
+            &crate::documents::page_path(&registration["verification_url"]),
+            None,
+            None,
+        )
+        .await;
+    sweep
+        .call(
+            Method::GET,
+            "/v1/document-keys",
+            "/v1/document-keys",
+            None,
+            None,
+        )
+        .await;
     let receipt_no = registration["receipt_no"].as_str().unwrap();
     let check_code = registration["check_code"].as_str().unwrap();
     sweep
@@ -346,6 +365,7 @@ pub async fn every_route(stack: &Stack) -> BTreeSet<(String, String)> {
         )
         .await;
     assert_eq!(declared.status, 201, "{:#}", declared.body);
+    let photo = crate::permits::photo_receipt_no(&permit_user);
     let applied = sweep
         .call(
             Method::POST,
@@ -353,7 +373,7 @@ pub async fn every_route(stack: &Stack) -> BTreeSet<(String, String)> {
             "/v1/me/permit-applications",
             Some(&permit),
             Some(&json!({"basis": "student", "school": "深圳大学",
-                         "photo_receipt_no": "PR20261201B", "delivery": {"mail_address": "深圳市南山区南海大道3688号"}})),
+                         "photo_receipt_no": photo, "delivery": {"mail_address": "深圳市南山区南海大道3688号"}})),
         )
         .await;
     assert_eq!(applied.status, 201, "{:#}", applied.body);
@@ -395,7 +415,7 @@ pub async fn every_route(stack: &Stack) -> BTreeSet<(String, String)> {
             "/v1/me/permit-applications",
             &permit,
             &json!({"basis": "student", "school": "深圳大学",
-                    "photo_receipt_no": "PR20261201C", "delivery": {"pickup_point": "440309001"}}),
+                    "photo_receipt_no": photo, "delivery": {"pickup_point": "440309001"}}),
         )
         .await;
     assert_eq!(reapplied.status, 201, "{:#}", reapplied.body);
@@ -445,6 +465,15 @@ pub async fn every_route(stack: &Stack) -> BTreeSet<(String, String)> {
     sweep
         .call(
             Method::GET,
+            "/v1/verify/{token}",
+            &crate::documents::page_path(&held.body["verification_url"]),
+            None,
+            None,
+        )
+        .await;
+    sweep
+        .call(
+            Method::GET,
             "/v1/me/permit/card",
             "/v1/me/permit/card",
             Some(&permit),
@@ -485,7 +514,7 @@ pub async fn every_route(stack: &Stack) -> BTreeSet<(String, String)> {
                 "employee": {"real_name": fixtures::REAL_NAME, "id_type": "resident_id",
                              "id_number": permit_user.id_number, "phone": permit_user.phone},
                 "authorization_no": "WT-2026-0001", "basis": "student", "school": "深圳大学",
-                "photo_receipt_no": "PR20261201D", "delivery": {"pickup_point": "440309001"}})),
+                "photo_receipt_no": photo, "delivery": {"pickup_point": "440309001"}})),
         )
         .await;
     assert_eq!(filed.status, 201, "{:#}", filed.body);

@@ -12,9 +12,11 @@ import type { components, paths } from "./api.js";
 
 type Session = components["schemas"]["Session"];
 
-const [apiUrl, snsUrl] = process.argv.slice(2);
-if (!apiUrl || !snsUrl) {
-  throw new Error("usage: app-flow.js <api base URL> <SNS emulator URL>");
+// The permit holder's ID number and the 图像号 of the photo a studio took of them (the script
+// had the local photo studio take it).
+const [apiUrl, snsUrl, holderIdNumber, holderPhoto] = process.argv.slice(2);
+if (!apiUrl || !snsUrl || !holderIdNumber || !holderPhoto) {
+  throw new Error("usage: app-flow.js <api base URL> <SNS emulator URL> <holder's ID number> <their photo receipt>");
 }
 const api = createClient<paths>({ baseUrl: apiUrl });
 
@@ -84,13 +86,17 @@ interface Person {
   realName: string;
 }
 
-async function register(platform: Person["platform"], realName: string): Promise<Person> {
+async function register(
+  platform: Person["platform"],
+  realName: string,
+  idNumber: string = residentIdNumber(),
+): Promise<Person> {
   const person: Person = {
     platform,
     username: `ts${randomUUID().slice(0, 12)}`,
     password: `Ts-App-Flow-${randomUUID().slice(0, 8)}`,
     phone: randomPhone(),
-    idNumber: residentIdNumber(),
+    idNumber,
     realName,
   };
   const code = await codeFrom(person.phone, () =>
@@ -271,7 +277,7 @@ async function permitJourney(staff: Session, holder: Person): Promise<void> {
       body: {
         basis: "talent",
         certificate_no: "RC-2026-TS01",
-        photo_receipt_no: "PR2026TS01",
+        photo_receipt_no: holderPhoto,
         delivery: { pickup_point: "440303001" },
       },
     }),
@@ -299,7 +305,7 @@ async function permitJourney(staff: Session, holder: Person): Promise<void> {
 }
 
 const staff = await staffSession();
-const holder = await register("residence_permit", "王五");
+const holder = await register("residence_permit", "王五", holderIdNumber);
 await registrationJourney(staff, holder);
 await permitJourney(staff, holder);
 console.log("app-flow: every journey done");

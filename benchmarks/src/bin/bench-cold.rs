@@ -38,6 +38,7 @@ async fn main() {
     let client = Client::new(&stack);
     let template = Template::load_default().expect("template.yaml");
     let secret = put_local_secret(&stack).await;
+    let document_key = e2e_tests::documents::kms_document_key(&stack).await;
     let events = one_event_per_function(&client).await;
     let bootstrap = package_of(&template.functions[0]).join("bootstrap");
     let size = std::fs::metadata(&bootstrap)
@@ -58,7 +59,7 @@ async fn main() {
         .map(|call| {
             let function = template.function(call.function).expect("in the template");
             (
-                lambda_environment(&stack, &template, function, &secret),
+                lambda_environment(&stack, &template, function, &secret, &document_key),
                 package_of(function).join("bootstrap"),
             )
         })

@@ -197,7 +197,7 @@ async fn main() {
         client.post_auth(
             "/v1/me/permit-applications",
             &token,
-            &e2e_tests::permits::standard_application(),
+            &e2e_tests::permits::standard_application(&holder),
         ),
     )
     .await;

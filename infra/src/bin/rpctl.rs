@@ -61,6 +61,11 @@ enum Command {
         #[command(subcommand)]
         command: SocialInsuranceCommand,
     },
+    /// The public keys receipts and permits are signed with (GET /v1/document-keys).
+    DocumentKeys {
+        #[command(subcommand)]
+        command: DocumentKeysCommand,
+    },
     /// Residence-permit reminders and the status changes that fall due on a day.
     Reminders {
         #[command(subcommand)]
@@ -71,6 +76,28 @@ enum Command {
         /// Only check: exit 1 if template.yaml differs from what would be written.
         #[arg(long)]
         check: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum DocumentKeysCommand {
+    /// Publish a KMS signing key (its public key read from KMS) as the active key, retiring the
+    /// one before it (which stays published: its documents keep verifying). Run after every
+    /// deployment that creates or replaces the stack's DocumentSigningKey, before it signs.
+    Publish {
+        /// The key: its ARN (the stack's DocumentSigningKeyArn output), id or alias.
+        #[arg(long)]
+        key: String,
+        /// The id it is published under: the functions' DOCUMENT_SIGNING_KID (the first
+        /// group of the key's id).
+        #[arg(long)]
+        kid: String,
+        /// Against the deployed stack (the table from DOCUMENT_KEYS_TABLE, AWS credentials
+        /// from the default chain).
+        #[arg(long)]
+        deployed: bool,
+        #[command(flatten)]
+        endpoints: Endpoints,
     },
 }
 
@@ -131,6 +158,14 @@ enum IdentityCommand {
     /// row, named by its line, loads nothing).
     Load {
         file: PathBuf,
+        #[command(flatten)]
+        endpoints: Endpoints,
+    },
+    /// Have a photo taken at the local photo studio (the stand-in for the studios' photo-receipt
+    /// service) for a resident ID number; prints its 图像号 (photo_receipt_no).
+    Photo {
+        #[arg(long)]
+        id_number: String,
         #[command(flatten)]
         endpoints: Endpoints,
     },
@@ -266,8 +301,12 @@ impl From<Endpoints> for LocalEndpoints {
     fn from(e: Endpoints) -> Self {
         LocalEndpoints {
             dynamodb: e.dynamodb_endpoint,
-            // The moto server for SQS serves EventBridge too.
+            // The moto server for SQS serves EventBridge and KMS too.
             events: e
+                .sqs_endpoint
+                .clone()
+                .unwrap_or_else(|| e.sns_endpoint.clone()),
+            kms: e
                 .sqs_endpoint
                 .clone()
                 .unwrap_or_else(|| e.sns_endpoint.clone()),
@@ -476,6 +515,40 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 true => println!("face shown to check {check}"),
                 false => return Err(format!("no face check {check}").into()),
             }
+        }
+        Command::Identity {
+            command:
+                IdentityCommand::Photo {
+                    id_number,
+                    endpoints,
+                },
+        } => {
+            let ctx = local_context(&template, endpoints.into())?;
+            infra::local::identity_registry::create_table(&ctx).await?;
+            let no = infra::local::identity_registry::take_photo(
+                &ctx,
+                shared::domain::id_document::IdType::ResidentId,
+                &id_number,
+            )
+            .await?;
+            println!("{no}");
+        }
+        Command::DocumentKeys {
+            command:
+                DocumentKeysCommand::Publish {
+                    key,
+                    kid,
+                    deployed,
+                    endpoints,
+                },
+        } => {
+            let ctx = target_context(Some(&template), deployed, endpoints).await?;
+            let record = infra::operator::document_keys::kms_key(&ctx, &key, &kid).await?;
+            infra::operator::document_keys::rotate_to(&ctx, &record).await?;
+            println!(
+                "published {kid} ({}) as the active document key",
+                record.alg.as_str()
+            );
         }
         Command::Identity {
             command: IdentityCommand::Generate { .. },

@@ -24,6 +24,11 @@ fn local_secret(key: &str) -> Option<&'static str> {
     }
 }
 
+/// The local stand-in's SM2 document signing key (development only: a deployed stack signs in
+/// KMS, whose key never leaves it). The same for every local stack, which publish it at start.
+pub const LOCAL_DOCUMENT_SIGNING_KEY: &str =
+    "6c6f63616c2d6f6e6c792d736d322d646f63756d656e742d7369676e696e6721";
+
 /// Where a queue of the template is locally: the moto server's URL of the queue named after its
 /// logical id (plus the stack's suffix). [`crate::local::queues`] creates them.
 pub fn queue_url(endpoints: &LocalEndpoints, logical_id: &str) -> String {
@@ -91,6 +96,11 @@ pub fn variables(
     vars.insert(
         "LOCAL_IDENTITY_REGISTRY_TABLE".to_owned(),
         crate::local::identity_registry::LOCAL_IDENTITY_REGISTRY.to_owned(),
+    );
+    // Documents are signed by the local stand-in for KMS's SM2 keys, with a development key.
+    vars.insert(
+        "LOCAL_DOCUMENT_SIGNING_KEY".to_owned(),
+        LOCAL_DOCUMENT_SIGNING_KEY.to_owned(),
     );
     if vars.remove(shared::config::SECRETS_ID).is_some() {
         for (secret_key, var) in shared::config::SECRET_VARIABLES {
@@ -168,6 +178,7 @@ mod tests {
             sns: "http://127.0.0.1:5000".into(),
             sqs: "http://127.0.0.1:5000".into(),
             events: "http://127.0.0.1:5000".into(),
+            kms: "http://127.0.0.1:5000".into(),
             region: "ap-east-1".into(),
             queue_suffix: "-t1".into(),
             counter: None,
@@ -194,12 +205,35 @@ mod tests {
     }
 
     /// A template value as the settings table writes it (`!Ref X`, or the literal).
+    /// A template value in YAML's short form, as the settings table writes it.
     fn written(value: &Value) -> String {
-        match value.get("Ref").and_then(Value::as_str) {
-            Some(target) => format!("!Ref {target}"),
-            None => value
+        let Some((function, argument)) = value
+            .as_object()
+            .and_then(|map| (map.len() == 1).then(|| map.iter().next()).flatten())
+        else {
+            return value
                 .as_str()
-                .map_or_else(|| value.to_string(), str::to_owned),
+                .map_or_else(|| value.to_string(), str::to_owned);
+        };
+        let tag = function.strip_prefix("Fn::").unwrap_or(function);
+        match (tag, argument) {
+            ("GetAtt", Value::Array(parts)) => format!(
+                "!GetAtt {}",
+                parts.iter().map(written).collect::<Vec<_>>().join(".")
+            ),
+            (_, Value::Array(items)) => {
+                let item = |v: &Value| match v.as_str() {
+                    Some(text) if !text.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                        format!("\"{text}\"")
+                    }
+                    _ => written(v),
+                };
+                format!(
+                    "!{tag} [{}]",
+                    items.iter().map(item).collect::<Vec<_>>().join(", ")
+                )
+            }
+            (_, argument) => format!("!{tag} {}", written(argument)),
         }
     }
 

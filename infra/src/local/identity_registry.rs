@@ -159,11 +159,62 @@ fn check(person: &Person) -> Result<(), String> {
     Ok(())
 }
 
-/// Puts people into the registry (overwriting the same ID documents). Returns how many.
+/// The local photo studio's receipt of a person's photo (a generated portrait, the same for the
+/// same ID document): its 图像号 and the item that holds it.
+fn photo_of(
+    ctx: &AppContext,
+    id_type: IdType,
+    id_number: &str,
+) -> Result<(String, shared::store::Item), RegistryError> {
+    let seed = photo_seed(id_type, id_number);
+    let receipt_no = crate::local::portraits::receipt_no(seed);
+    let photo = shared::identity::local_photo_studio::StudioPhoto::new(
+        &ctx.db,
+        &receipt_no,
+        id_type,
+        id_number,
+        &crate::local::portraits::portrait(seed),
+    );
+    let item = shared::store::to_item(&photo).map_err(crate::operator::batch::BatchError::from)?;
+    Ok((receipt_no, item))
+}
+
+/// Has the local photo studio take a person's photo (again: the same photo, the same number);
+/// returns its 图像号.
+pub async fn take_photo(
+    ctx: &AppContext,
+    id_type: IdType,
+    id_number: &str,
+) -> Result<String, RegistryError> {
+    let (receipt_no, item) = photo_of(ctx, id_type, id_number)?;
+    crate::operator::batch::put_all(&ctx.db.client, LOCAL_IDENTITY_REGISTRY, vec![item]).await?;
+    Ok(receipt_no)
+}
+
+/// The 图像号 of the photo the local studio keeps for a person (`make run` takes one of every
+/// person it seeds).
+pub fn photo_receipt_no(id_type: IdType, id_number: &str) -> String {
+    crate::local::portraits::receipt_no(photo_seed(id_type, id_number))
+}
+
+/// The portrait the local studio keeps for a person (what their permit must show).
+pub fn portrait_of(id_type: IdType, id_number: &str) -> Vec<u8> {
+    crate::local::portraits::portrait(photo_seed(id_type, id_number))
+}
+
+/// The seed of a person's portrait and receipt number: drawn from their ID document.
+fn photo_seed(id_type: IdType, id_number: &str) -> u64 {
+    let digest = shared::crypto::derived_key(b"local-photo-studio", id_type.as_str(), &[id_number]);
+    u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
+}
+
+/// Puts people into the registry (overwriting the same ID documents), each with a photo at the
+/// local studio. Returns how many.
 pub async fn load(ctx: &AppContext, people: &[Person]) -> Result<usize, RegistryError> {
-    let mut items = Vec::with_capacity(people.len());
+    let mut items = Vec::with_capacity(2 * people.len());
     for person in people {
         let id_type = IdType::parse(&person.id_type).unwrap_or(IdType::ResidentId);
+        items.push(photo_of(ctx, id_type, &person.id_number)?.1);
         let phone = (!person.phone.is_empty()).then_some(person.phone.as_str());
         let record = RegisteredPerson::new(
             &ctx.db,
@@ -176,7 +227,8 @@ pub async fn load(ctx: &AppContext, people: &[Person]) -> Result<usize, Registry
             shared::store::to_item(&record).map_err(crate::operator::batch::BatchError::from)?,
         );
     }
-    Ok(crate::operator::batch::put_all(&ctx.db.client, LOCAL_IDENTITY_REGISTRY, items).await?)
+    crate::operator::batch::put_all(&ctx.db.client, LOCAL_IDENTITY_REGISTRY, items).await?;
+    Ok(people.len())
 }
 
 #[cfg(test)]

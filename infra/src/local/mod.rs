@@ -8,7 +8,8 @@
 //! | [`tables`], [`queues`], [`event_bus`] | the template's tables, queues and EventBridge resources, created on the emulators |
 //! | [`api`] | the local API: the template's routes, each request handed to its function's handler |
 //! | [`queue_workers`], [`stream_pollers`] | the stand-ins for Lambda's SQS and DynamoDB-stream event source mappings |
-//! | [`identity_registry`] | the stand-in for the real-name and face checks: its table and people |
+//! | [`identity_registry`] | the stand-in for the real-name and face checks and the photo studio: its table, people and photos |
+//! | [`portraits`] | generated ID photos for the local photo studio |
 //! | [`insurance_months`] | the bureau's social-insurance months for those people, generated |
 
 pub mod api;
@@ -16,6 +17,7 @@ pub mod env;
 pub mod event_bus;
 pub mod identity_registry;
 pub mod insurance_months;
+pub mod portraits;
 pub mod queue_workers;
 pub mod queues;
 pub mod stack;

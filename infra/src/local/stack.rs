@@ -44,6 +44,8 @@ pub enum StackError {
     IdentityRegistry(#[from] crate::local::identity_registry::RegistryError),
     #[error("social-insurance months: {0}")]
     SocialInsurance(#[from] crate::operator::social_insurance::ImportError),
+    #[error("document keys: {0}")]
+    DocumentKeys(#[from] crate::operator::document_keys::DocumentKeyError),
     #[error("{0} must be {1}")]
     Setting(&'static str, &'static str),
     #[error("cannot listen on {0}: {1}")]
@@ -89,6 +91,9 @@ pub async fn prepare(
     crate::operator::reference::load_streets(&ctx.db.client, &ctx.config.tables.address, &streets)
         .await?;
     seed_identity_registry(&ctx).await?;
+    if let Some(key) = crate::operator::document_keys::local_key(&ctx) {
+        crate::operator::document_keys::rotate_to(&ctx, &key).await?;
+    }
     load_local_address_set(&ctx, &streets).await?;
     let staff = crate::operator::staff::local_staff(overrides("LOCAL_STAFF_PASSWORD"));
     crate::operator::staff::create(&ctx, staff).await?;

@@ -33,6 +33,8 @@ pub enum Target {
     EventBus(String),
     /// A table's stream.
     Stream(String),
+    /// A KMS key (the document signing key).
+    Key(String),
 }
 
 /// One action allowed on one target.
@@ -169,6 +171,13 @@ pub fn needed<'a>(
             )
             .map(Target::EventBus)
             .ok_or_else(unknown)?,
+            // Locally a key is named by its alias: `alias/<logical id>[-<stack suffix>]`.
+            Resource::Key(name) => local_resource(
+                template.resources_of("AWS::KMS::Key").map(|(id, _)| id),
+                name.strip_prefix("alias/").unwrap_or(name),
+            )
+            .map(Target::Key)
+            .ok_or_else(unknown)?,
             _ => return Err(unknown()),
         };
         grants.insert(Grant {
@@ -297,11 +306,12 @@ impl fmt::Display for Target {
             Target::PhoneNumbers => write!(f, "(phone numbers)"),
             Target::EventBus(bus) => write!(f, "!GetAtt {bus}.Arn"),
             Target::Stream(table) => write!(f, "!GetAtt {table}.StreamArn"),
+            Target::Key(key) => write!(f, "!GetAtt {key}.Arn"),
         }
     }
 }
 
-/// A resource as the template writes it: `!GetAtt X.Arn` (a table, a queue or a bus),
+/// A resource as the template writes it: `!GetAtt X.Arn` (a table, a queue, a bus or a key),
 /// `!GetAtt X.StreamArn` (a table's stream),
 /// `!Sub "${X.Arn}/index/NAME"`, `!Ref SECRET`.
 fn target(resource: &Value) -> Option<Target> {
@@ -312,6 +322,7 @@ fn target(resource: &Value) -> Option<Target> {
             "Arn" if logical_id.ends_with("Table") => Some(Target::Table(logical_id)),
             "Arn" if logical_id.ends_with("Queue") => Some(Target::Queue(logical_id)),
             "Arn" if logical_id.ends_with("Bus") => Some(Target::EventBus(logical_id)),
+            "Arn" if logical_id.ends_with("Key") => Some(Target::Key(logical_id)),
             _ => None,
         };
     }

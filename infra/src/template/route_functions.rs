@@ -91,6 +91,7 @@ pub fn grants(route: &Route, document: &Value) -> Result<BTreeSet<Grant>, RouteF
                 )
             }
             (Some("AWS::SQS::Queue"), None) => ("sqs", Target::Queue(logical_id.to_owned())),
+            (Some("AWS::KMS::Key"), None) => ("kms", Target::Key(logical_id.to_owned())),
             _ => return Err(unknown()),
         };
         for action in calls.actions {
@@ -112,6 +113,7 @@ pub fn calls_source(grants: &BTreeSet<Grant>) -> String {
             Target::Table(table) => table.clone(),
             Target::Index { table, index } => format!("{table}/index/{index}"),
             Target::Queue(queue) => queue.clone(),
+            Target::Key(key) => key.clone(),
             _ => continue,
         };
         let action = grant

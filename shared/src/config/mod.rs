@@ -12,6 +12,7 @@ pub mod settings;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::documents::signing_key::DocumentSigner;
 use thiserror::Error;
 
 use settings::{Kind, Setting, Unit};
@@ -28,7 +29,7 @@ macro_rules! setting {
 pub const SECRETS_ID: &str = setting!("SECRETS_ID").name;
 
 /// The secret's JSON keys and the variables they stand for (the table's rows set by the secret).
-pub const SECRET_VARIABLES: [(&str, &str); 5] = settings::secret_variables();
+pub const SECRET_VARIABLES: [(&str, &str); 6] = settings::secret_variables();
 
 /// The variables a secret's JSON text provides.
 pub fn secret_variables(secret_json: &str) -> Result<BTreeMap<String, String>, ConfigError> {
@@ -79,6 +80,8 @@ pub struct Tables {
     pub permits: String,
     /// Who read or received each person's data (PIPL processing records).
     pub processing_records: String,
+    /// The public keys documents are signed with (`crate::store::document_keys`).
+    pub document_keys: String,
 }
 
 /// Signing keys for access tokens, by key id; `active` signs, all verify (for rotation).
@@ -235,12 +238,54 @@ pub struct AppConfig {
     pub carrier_check: IdentityService,
     /// The face check (人脸核验) of online identity verification.
     pub face_check: IdentityService,
+    /// The photo-receipt service of the authorized studios (数码相片回执): the permit's photo.
+    pub photo_receipts: IdentityService,
     /// The API's public address, which the QR codes on receipts and permit cards point to:
     /// `PUBLIC_BASE_URL`, an `https://` (or, locally, `http://`) URL without a trailing slash.
     /// Locally the API's own address.
     pub public_base_url: String,
+    /// Who signs documents at issue time (`crate::documents`).
+    pub documents: DocumentSigner,
     /// The event publisher's bus and dead-letter queue; `None` for every other function.
     pub events: Option<EventSettings>,
+}
+
+/// The document signer the variables name: the local stand-in when its key is set (local
+/// stack), else the KMS key when `DOCUMENT_SIGNING_KEY` is set (with its id and algorithm).
+fn document_signer(get: Lookup) -> Result<DocumentSigner, ConfigError> {
+    let local = setting!("LOCAL_DOCUMENT_SIGNING_KEY");
+    if let Some(hex) = set(get, local) {
+        #[cfg(feature = "local")]
+        return DocumentSigner::local_sm2(&hex).ok_or(ConfigError::Invalid {
+            name: local.name,
+            reason: "an SM2 secret key of 64 hex digits is expected".into(),
+        });
+        #[cfg(not(feature = "local"))]
+        return Err(ConfigError::Invalid {
+            name: local.name,
+            reason: format!(
+                "names a local stand-in ({} hex digits), which this build (without the feature `local`) does not have",
+                hex.len()
+            ),
+        });
+    }
+    let Some(key_id) = set(get, setting!("DOCUMENT_SIGNING_KEY")) else {
+        return Ok(DocumentSigner::Unconfigured);
+    };
+    let kid = required(get, setting!("DOCUMENT_SIGNING_KID"))?;
+    let algorithm_setting = setting!("DOCUMENT_SIGNING_ALGORITHM");
+    let algorithm =
+        required(get, algorithm_setting)?
+            .parse()
+            .map_err(|_| ConfigError::Invalid {
+                name: algorithm_setting.name,
+                reason: "`SM2-SM3` or `ES256` is expected".into(),
+            })?;
+    Ok(DocumentSigner::Kms {
+        key_id,
+        kid,
+        algorithm,
+    })
 }
 
 /// `PUBLIC_BASE_URL`: an http(s) URL with a host, kept without its trailing slashes.
@@ -265,8 +310,8 @@ fn public_base_url(get: Lookup) -> Result<String, ConfigError> {
     }
 }
 
-/// Where one of the online identity checks (实名认证) asks: the carrier's real-name check or the
-/// face check (`shared::identity`).
+/// Where one of the identity services asks: the carrier's real-name check, the face check
+/// (实名认证), or the photo-receipt service (`shared::identity`).
 #[derive(Clone, PartialEq, Eq)]
 pub enum IdentityService {
     /// The service over HTTPS (`CARRIER_CHECK_URL` / `FACE_CHECK_URL`), with its bearer
@@ -340,6 +385,8 @@ impl std::fmt::Debug for AppConfig {
             .field("houses", &self.houses)
             .field("carrier_check", &self.carrier_check)
             .field("face_check", &self.face_check)
+            .field("photo_receipts", &self.photo_receipts)
+            .field("documents", &self.documents)
             .field("events", &self.events)
             .finish()
     }
@@ -374,6 +421,7 @@ impl AppConfig {
                 social_insurance: required(get, setting!("SOCIAL_INSURANCE_TABLE"))?,
                 permits: required(get, setting!("PERMITS_TABLE"))?,
                 processing_records: required(get, setting!("PROCESSING_RECORDS_TABLE"))?,
+                document_keys: required(get, setting!("DOCUMENT_KEYS_TABLE"))?,
             },
             jwt,
             hash_key,
@@ -436,6 +484,12 @@ impl AppConfig {
                 setting!("FACE_CHECK_URL"),
                 setting!("FACE_CHECK_CREDENTIAL"),
             )?,
+            photo_receipts: identity_service(
+                get,
+                setting!("PHOTO_RECEIPT_URL"),
+                setting!("PHOTO_RECEIPT_CREDENTIAL"),
+            )?,
+            documents: document_signer(get)?,
             events: event_settings(get)?,
         })
     }
@@ -558,6 +612,7 @@ fn test_vars(extra: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         ("SOCIAL_INSURANCE_TABLE", "si"),
         ("PERMITS_TABLE", "p"),
         ("PROCESSING_RECORDS_TABLE", "pr"),
+        ("DOCUMENT_KEYS_TABLE", "dk"),
         ("SMS_QUEUE_URL", "http://127.0.0.1:9/000000000000/sms"),
         (
             "JWT_KEYS",
@@ -790,6 +845,38 @@ mod tests {
 
     /// Each row the table calls required is refused, by name, when it is missing or empty.
     #[test]
+    fn documents_are_signed_by_the_kms_key_the_variables_name_with_its_id_and_algorithm() {
+        let config = AppConfig::from_lookup(vars(&[])).unwrap();
+        assert!(matches!(config.documents, DocumentSigner::Unconfigured));
+        let kms = |algorithm: &str| {
+            AppConfig::from_lookup(vars(&[
+                ("DOCUMENT_SIGNING_KEY", "arn:aws-cn:kms:cn-north-1:1:key/ab"),
+                ("DOCUMENT_SIGNING_KID", "ab12cd34"),
+                ("DOCUMENT_SIGNING_ALGORITHM", algorithm),
+            ]))
+        };
+        match kms("SM2-SM3").unwrap().documents {
+            DocumentSigner::Kms { kid, algorithm, .. } => {
+                assert_eq!(kid, "ab12cd34");
+                assert_eq!(algorithm, crate::documents::Algorithm::Sm2Sm3);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            kms("RS256").unwrap_err(),
+            ConfigError::Invalid {
+                name: "DOCUMENT_SIGNING_ALGORITHM",
+                ..
+            }
+        ));
+        let no_kid = AppConfig::from_lookup(vars(&[("DOCUMENT_SIGNING_KEY", "k")])).unwrap_err();
+        assert!(matches!(
+            no_kid,
+            ConfigError::Missing("DOCUMENT_SIGNING_KID")
+        ));
+    }
+
+    #[test]
     fn every_required_setting_of_the_table_is_required() {
         let required = settings::SETTINGS.iter().filter(|s| {
             matches!(
@@ -808,7 +895,7 @@ mod tests {
             count += 1;
         }
         assert_eq!(
-            count, 13,
+            count, 14,
             "the tables, the queue, the keys and the active key id"
         );
     }
@@ -822,6 +909,7 @@ mod tests {
                 ("jwt_active_kid", "JWT_ACTIVE_KID"),
                 ("data_hash_key", "DATA_HASH_KEY"),
                 ("carrier_check_credential", "CARRIER_CHECK_CREDENTIAL"),
+                ("photo_receipt_credential", "PHOTO_RECEIPT_CREDENTIAL"),
                 ("face_check_credential", "FACE_CHECK_CREDENTIAL"),
             ]
         );

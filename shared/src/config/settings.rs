@@ -82,6 +82,25 @@ pub enum SetBy {
 }
 
 const DAY: u64 = 24 * 3600;
+
+/// The functions that check a permit application's photo receipt (at filing) or fetch its photo
+/// (at approval).
+pub const PHOTO_FUNCTIONS: &[&str] = &[
+    "create-permit-application",
+    "create-unit-permit-application",
+    "consent-permit-application",
+    "decide-permit-application",
+];
+
+/// The functions that issue documents (a receipt at a move-in, a permit at an approval), and so
+/// sign them.
+pub const ISSUING_FUNCTIONS: &[&str] = &[
+    "declare-resident",
+    "declare-resident-at-counter",
+    "create-permit-application",
+    "consent-permit-application",
+    "decide-permit-application",
+];
 const U32_MAX: u64 = u32::MAX as u64;
 
 const fn count(min: u64, max: u64, default: u64) -> Kind {
@@ -176,6 +195,14 @@ pub const SETTINGS: &[Setting] = &[
         set_by: secret("carrier_check_credential"),
     },
     Setting {
+        name: "PHOTO_RECEIPT_CREDENTIAL",
+        meaning: "the photo-receipt service's bearer credential",
+        kind: Kind::RequiredWith {
+            with: "PHOTO_RECEIPT_URL",
+        },
+        set_by: secret("photo_receipt_credential"),
+    },
+    Setting {
         name: "FACE_CHECK_CREDENTIAL",
         meaning: "the face check service's bearer credential",
         kind: Kind::RequiredWith {
@@ -215,7 +242,7 @@ pub const SETTINGS: &[Setting] = &[
     },
     Setting {
         name: "LOCAL_IDENTITY_REGISTRY_TABLE",
-        meaning: "LOCAL ONLY: both identity checks ask the local identity registry's stand-ins instead of HTTPS services; wins over the two URLs",
+        meaning: "LOCAL ONLY: both identity checks and the photo-receipt service ask the local identity registry's stand-ins instead of HTTPS services; wins over their URLs",
         kind: Kind::Optional {
             unset: "unset: the checks' URLs apply",
         },
@@ -261,6 +288,52 @@ pub const SETTINGS: &[Setting] = &[
         "residence-permit applications, their history, permits, endorsements (F22)",
         "!Ref PermitsTable",
     ),
+    table(
+        "DOCUMENT_KEYS_TABLE",
+        "the public keys documents are signed with, retired ones included (`GET /v1/document-keys`)",
+        "!Ref DocumentKeysTable",
+    ),
+    Setting {
+        name: "DOCUMENT_SIGNING_KEY",
+        meaning: "the KMS key (id, ARN or alias) that signs each receipt and permit once, when it is issued; unset: issuing a document answers 503",
+        kind: Kind::Optional {
+            unset: "unset: no document can be issued (503)",
+        },
+        set_by: SetBy::Functions {
+            functions: ISSUING_FUNCTIONS,
+            value: "!GetAtt DocumentSigningKey.Arn",
+        },
+    },
+    Setting {
+        name: "DOCUMENT_SIGNING_KID",
+        meaning: "the id `DOCUMENT_SIGNING_KEY` is published under (`GET /v1/document-keys`, `rpctl document-keys publish`)",
+        kind: Kind::RequiredWith {
+            with: "DOCUMENT_SIGNING_KEY",
+        },
+        set_by: SetBy::Functions {
+            functions: ISSUING_FUNCTIONS,
+            value: "!Select [0, !Split [\"-\", !Ref DocumentSigningKey]]",
+        },
+    },
+    Setting {
+        name: "DOCUMENT_SIGNING_ALGORITHM",
+        meaning: "how `DOCUMENT_SIGNING_KEY` signs: `SM2-SM3` (KMS key spec `SM2`, China regions) or `ES256` (`ECC_NIST_P256`)",
+        kind: Kind::RequiredWith {
+            with: "DOCUMENT_SIGNING_KEY",
+        },
+        set_by: SetBy::Functions {
+            functions: ISSUING_FUNCTIONS,
+            value: "!If [SignsWithSm2, \"SM2-SM3\", ES256]",
+        },
+    },
+    Setting {
+        name: "LOCAL_DOCUMENT_SIGNING_KEY",
+        meaning: "LOCAL ONLY: documents are signed with this SM2 key (64 hex digits) by the local stand-in for KMS instead; wins over `DOCUMENT_SIGNING_KEY`",
+        kind: Kind::Optional {
+            unset: "unset: `DOCUMENT_SIGNING_KEY` applies",
+        },
+        set_by: SetBy::LocalStack,
+    },
     table(
         "PROCESSING_RECORDS_TABLE",
         "who read or received each person's data (processing records, PIPL Art. 55–56)",
@@ -427,6 +500,15 @@ pub const SETTINGS: &[Setting] = &[
         set_by: SetBy::Functions {
             functions: &["verify-identity"],
             value: "!Ref CarrierCheckUrl",
+        },
+    },
+    Setting {
+        name: "PHOTO_RECEIPT_URL",
+        meaning: "the photo-receipt service of the authorized studios (数码相片回执): a permit application's photo is checked and, at approval, fetched; unset or empty: applications answer 503",
+        kind: Kind::HttpsUrl,
+        set_by: SetBy::Functions {
+            functions: PHOTO_FUNCTIONS,
+            value: "!Ref PhotoReceiptUrl",
         },
     },
     Setting {

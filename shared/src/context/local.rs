@@ -17,6 +17,8 @@ pub struct LocalEndpoints {
     pub sqs: String,
     /// EventBridge (the moto server that serves SNS and SQS).
     pub events: String,
+    /// KMS (the moto server too): the document signer's KMS adapter, when a stack runs it.
+    pub kms: String,
     pub region: String,
     /// Appended to every queue name: stacks side by side in one process (the tests) each have
     /// their own queues. Empty for `make run`.
@@ -44,6 +46,7 @@ impl AppContext {
             sns: Some(endpoints.sns.clone()),
             sqs: Some(endpoints.sqs.clone()),
             events: Some(endpoints.events.clone()),
+            kms: Some(endpoints.kms.clone()),
         };
         let interceptors = match &endpoints.counter {
             Some(counter) => {
@@ -57,10 +60,16 @@ impl AppContext {
                     sns: counting(Service::Sns),
                     sqs: counting(Service::Sqs),
                     events: counting(Service::EventBridge),
+                    kms: counting(Service::Kms),
                 }
             }
             None => Interceptors::default(),
         };
-        Arc::new(Self::with_clients(config, &sdk, urls, interceptors))
+        let mut ctx = Self::with_clients(config, &sdk, urls, interceptors);
+        ctx.stand_in_kms = endpoints
+            .counter
+            .as_ref()
+            .map(|counter| counter.interceptor(Service::Kms, function));
+        Arc::new(ctx)
     }
 }

@@ -20,6 +20,12 @@ pub struct AppContext {
     pub sqs: aws_sdk_sqs::Client,
     /// Only the event publisher puts events (F23). Built on first use.
     pub events: LazyClient<aws_sdk_eventbridge::Client>,
+    /// Only the functions that issue documents sign with KMS (`crate::documents`). Built on
+    /// first use.
+    pub kms: LazyClient<aws_sdk_kms::Client>,
+    /// LOCAL ONLY: where the local document signer records the KMS call it stands in for.
+    #[cfg(feature = "local")]
+    pub stand_in_kms: Option<crate::operation_counts::CountingInterceptor>,
 }
 
 /// An AWS client built the first time it is used: most functions never call the service, so
@@ -83,6 +89,7 @@ impl AppContext {
             sns: endpoint("SNS"),
             sqs: endpoint("SQS"),
             events: endpoint("EVENTBRIDGE"),
+            kms: endpoint("KMS"),
         };
         Ok(Arc::new(Self::with_clients(
             config,
@@ -141,6 +148,7 @@ impl AppContext {
             sns: nowhere(),
             sqs: nowhere(),
             events: nowhere(),
+            kms: nowhere(),
         };
         let sdk = fixed_credentials("ap-east-1");
         let config = crate::config::for_tests(&[]);
@@ -154,7 +162,7 @@ impl AppContext {
 
     /// The one place the AWS clients are built: each from `sdk`, with its endpoint when one is
     /// given and its interceptor when there is one (the local stack's operation counter).
-    /// SNS and EventBridge are built on first use.
+    /// SNS, EventBridge and KMS are built on first use.
     fn with_clients(
         config: AppConfig,
         sdk: &SdkConfig,
@@ -183,6 +191,10 @@ impl AppContext {
                 client!(aws_sdk_eventbridge, &sdk, url.clone(), interceptor.clone())
             })
         };
+        let kms = {
+            let (sdk, url, interceptor) = (sdk.clone(), endpoints.kms, interceptors.kms);
+            LazyClient::new(move || client!(aws_sdk_kms, &sdk, url.clone(), interceptor.clone()))
+        };
         let dynamo = client!(
             aws_sdk_dynamodb,
             sdk,
@@ -195,6 +207,9 @@ impl AppContext {
             sns,
             sqs: client!(aws_sdk_sqs, sdk, endpoints.sqs, interceptors.sqs),
             events,
+            kms,
+            #[cfg(feature = "local")]
+            stand_in_kms: None,
         }
     }
 }
@@ -206,6 +221,7 @@ struct Endpoints {
     sns: Option<String>,
     sqs: Option<String>,
     events: Option<String>,
+    kms: Option<String>,
 }
 
 /// What each client carries besides the SDK's own interceptors: nothing deployed; the operation
@@ -216,6 +232,7 @@ struct Interceptors {
     sns: Option<SharedInterceptor>,
     sqs: Option<SharedInterceptor>,
     events: Option<SharedInterceptor>,
+    kms: Option<SharedInterceptor>,
 }
 
 /// An SDK configuration with fixed credentials (no credential chain to probe): the emulators'.
@@ -244,7 +261,7 @@ mod tests {
     #[test]
     fn the_sns_and_eventbridge_clients_are_built_only_when_used() {
         let ctx = AppContext::for_tests();
-        assert!(!ctx.sns.is_built() && !ctx.events.is_built());
+        assert!(!ctx.sns.is_built() && !ctx.events.is_built() && !ctx.kms.is_built());
         let _ = ctx.events.config();
         assert!(ctx.events.is_built());
         assert!(!ctx.sns.is_built(), "one client's use builds no other");

@@ -22,6 +22,11 @@ pub fn parse_day(value: &str) -> Result<NaiveDate, Invalid> {
     })
 }
 
+/// A day as documents print it: `2026年12月07日` (one format on every receipt, card and page).
+pub fn printed(day: NaiveDate) -> String {
+    day.format("%Y年%m月%d日").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -104,6 +104,7 @@ pub mod house_link;
 pub mod id_document;
 pub mod id_number;
 pub mod identity;
+pub mod issuer;
 pub mod mask;
 pub mod password;
 pub mod permit;

@@ -2,6 +2,7 @@
 
 pub mod bodies;
 pub mod fields;
+pub mod pages;
 pub mod pagination;
 pub mod request;
 pub mod response;

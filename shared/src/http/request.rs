@@ -60,9 +60,19 @@ pub const MAX_PATH_PARAM_LEN: usize = 64;
 /// A path parameter of the route (`{name}` in `template.yaml`); 404 when absent or longer than
 /// any identifier ([`MAX_PATH_PARAM_LEN`]).
 pub fn path_param(req: &Request, name: &str) -> Result<String, ApiError> {
+    path_param_up_to(req, name, MAX_PATH_PARAM_LEN)
+}
+
+/// The signed token in a verification page's path (`crate::documents::seal`): longer than an
+/// identifier, and 404 beyond the longest token.
+pub fn path_token(req: &Request, name: &str) -> Result<String, ApiError> {
+    path_param_up_to(req, name, crate::documents::seal::MAX_TOKEN_LEN)
+}
+
+fn path_param_up_to(req: &Request, name: &str, max_len: usize) -> Result<String, ApiError> {
     req.path_parameters_ref()
         .and_then(|p| p.first(name))
-        .filter(|value| value.len() <= MAX_PATH_PARAM_LEN)
+        .filter(|value| value.len() <= max_len)
         .map(str::to_owned)
         .ok_or(ApiError::NotFound)
 }

@@ -26,3 +26,31 @@ pub struct FaceCheckStarted {
     pub check_id: String,
     pub expires_in: u64,
 }
+
+/// A photo receipt asked about: its 图像号 and the ID document it should have been taken for.
+pub struct PhotoQuery<'a> {
+    pub photo_receipt_no: &'a str,
+    pub id_type: IdType,
+    pub id_number: &'a str,
+}
+
+/// What the photo-receipt service says of a [`PhotoQuery`].
+#[derive(Clone, PartialEq, Eq)]
+pub enum PhotoVerdict {
+    /// The receipt was taken for that ID document: its photo (JPEG).
+    Match(Vec<u8>),
+    /// The receipt exists, taken for another person.
+    Mismatch,
+    /// No such receipt.
+    Unknown,
+}
+
+impl std::fmt::Debug for PhotoVerdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Match(jpeg) => write!(f, "Match(<{} bytes of photo>)", jpeg.len()),
+            Self::Mismatch => write!(f, "Mismatch"),
+            Self::Unknown => write!(f, "Unknown"),
+        }
+    }
+}

@@ -112,6 +112,37 @@ pub async fn record_staff_reads<'a>(
     Ok(())
 }
 
+/// Why the verification page showed the person's document (shown to them).
+pub const PAGE_VIEW_PURPOSE: &str =
+    "扫描证件二维码核验真伪及状态（核验页面显示遮挡后的姓名、证件号码和证件状态）";
+
+/// Who the verification page is, as a processor.
+const PAGE_PROCESSOR_ID: &str = "verification-page";
+
+/// Records that the verification page showed the document `read` (a receipt's registration,
+/// a permit) to whoever held its QR code. Written before the page is answered (503 when it
+/// cannot be), so that no view goes unrecorded.
+pub async fn record_page_view(ctx: &AppContext, read: ReadOf<'_>) -> Result<(), ApiError> {
+    let at = crate::clock::rfc3339(crate::clock::now());
+    let subject_key = keys::subject_key(&ctx.db, read.person_key, read.name);
+    let record = ProcessingRecord::new(
+        Processed {
+            subject_key: &subject_key,
+            subject_kind: read.kind,
+            subject_id: read.id,
+            processor: Processor::DocumentCheck,
+            processor_id: PAGE_PROCESSOR_ID,
+            processing: Processing::Verified,
+            purpose: PAGE_VIEW_PURPOSE,
+        },
+        &at,
+        &at,
+        uuid::Uuid::now_v7().to_string(),
+    );
+    processing_records::put_all(&ctx.db, &[record]).await?;
+    Ok(())
+}
+
 /// Why a unit's filing named the person (shown to them).
 pub const UNIT_FILING_PURPOSE: &str = "单位代办居住证申请（须经本人在账号中确认后方可办理）";
 
@@ -152,7 +183,7 @@ pub struct DataAccessView {
     pub access_id: String,
     pub at: String,
     pub processing: Processing,
-    /// 查阅, 共享 or 代办申请.
+    /// 查阅, 共享, 代办申请 or 核验.
     pub processing_label: &'static str,
     pub processor: ProcessorView,
     /// Why: the duty the processing serves.
@@ -188,6 +219,11 @@ pub enum ProcessorView {
         id: String,
         /// Its name when it filed.
         name: String,
+    },
+    /// Whoever opened the verification page of the person's document from its QR code.
+    DocumentCheck {
+        /// 持证件二维码的核验人.
+        name: &'static str,
     },
 }
 
@@ -235,6 +271,9 @@ impl From<ProcessingRecord> for DataAccessView {
                     .unwrap_or_else(|| "代办单位".to_owned()),
                 id: record.processor_id,
             },
+            Processor::DocumentCheck => ProcessorView::DocumentCheck {
+                name: "扫描证件二维码的核验人",
+            },
         };
         Self {
             access_id: record.record_id,
@@ -244,6 +283,7 @@ impl From<ProcessingRecord> for DataAccessView {
                 Processing::Read => "查阅",
                 Processing::Delivered => "共享",
                 Processing::Filed => "代办申请",
+                Processing::Verified => "核验",
             },
             processor,
             purpose: record.purpose,

@@ -130,6 +130,10 @@ pub async fn apply(
     let timelines = evaluate(ctx, &account, request.basis, today)
         .await?
         .map_err(Refusal::into_error)?;
+    // The photo receipt must be a photo of the applicant (the service is asked once the records
+    // allow the application).
+    let (id_type, id_number) = account.document().ok_or(ApiError::Internal)?;
+    super::permit_photos::photo_for(ctx, &request.photo_receipt_no, id_type, id_number).await?;
     let now = crate::clock::now();
     let person_key = account.person_key(&ctx.db).ok_or(ApiError::Internal)?;
     let status = opening_status(request.basis);

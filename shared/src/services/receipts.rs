@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::auth::Principal;
 use crate::context::AppContext;
+use crate::domain::date::printed;
 use crate::domain::mask;
 use crate::domain::receipt::ReceiptNo;
 use crate::domain::registration::{EndReason, RegistrationStatus};
@@ -25,34 +26,36 @@ fn china_time(rfc3339: &str) -> String {
     DateTime::parse_from_rfc3339(rfc3339)
         .map(|t| {
             t.with_timezone(&crate::clock::china())
-                .format("%Y-%m-%d %H:%M:%S")
+                .format("%Y年%m月%d日 %H:%M:%S")
                 .to_string()
         })
         .unwrap_or_else(|_| rfc3339.to_owned())
 }
 
 /// The status line of a receipt or check.
-fn status_text(r: &RegistrationRecord) -> String {
+pub(crate) fn status_text(r: &RegistrationRecord) -> String {
     match (r.status, r.end_reason, &r.moved_out_on) {
         (RegistrationStatus::Current, _, _) => "有效（在住）".to_owned(),
         (RegistrationStatus::Voided, _, _) => "已作废（因信息错误注销，不计入居住时间）".to_owned(),
         (RegistrationStatus::MovedOut, reason, on) => format!(
             "已注销（{}，搬离日期 {}）",
             reason.map_or("搬离", EndReason::label),
-            on.map_or_else(|| "-".to_owned(), |on| on.to_string())
+            on.map_or_else(|| "-".to_owned(), printed)
         ),
     }
 }
 
-/// The registration's address as printed: street address, building, room.
+/// The registration's address as printed: the city, street address, building, room.
 pub fn house_address(r: &RegistrationRecord) -> String {
-    format!(
-        "{}{} {}",
-        r.house.address, r.house.building_name, r.house.room
-    )
-    .trim()
-    .to_owned()
+    let street = r.house.address.trim();
+    let city = if street.starts_with(CITY) { "" } else { CITY };
+    format!("{city}{street}{} {}", r.house.building_name, r.house.room)
+        .trim()
+        .to_owned()
 }
+
+/// The city every address of the platform is in.
+const CITY: &str = "深圳市";
 
 /// What the PDF shows. The resident's ID number is masked; the rest is what the declarant
 /// entered and is theirs to keep.
@@ -80,9 +83,13 @@ pub fn form(ctx: &AppContext, r: &RegistrationRecord) -> receipt_pdf::Form {
                 r.resident.document.masked_number()
             ),
         ),
-        row("入住日期", r.moved_in_on.to_string()),
+        row("入住日期", printed(r.moved_in_on)),
         row("申报时间", china_time(&r.declared_at)),
         row("状态", status_text(r)),
+        row(
+            "签发机关",
+            crate::domain::issuer::ISSUING_AUTHORITY.to_owned(),
+        ),
     ];
     if r.late {
         rows.push(row(
@@ -94,22 +101,31 @@ pub fn form(ctx: &AppContext, r: &RegistrationRecord) -> receipt_pdf::Form {
         title: TITLE.to_owned(),
         rows,
         notes: vec![
-            "凭回执编号和校验码，可在深圳经济特区居住登记和居住证服务平台核验本回执真伪及当前状态。"
-                .to_owned(),
+            format!(
+                "本回执由{authority}通过深圳经济特区居住登记和居住证服务平台出具，是居住登记申报的凭证，\
+                 不证明房屋权属。二维码内容经签发机关电子签名：扫描二维码打开核验页面，可确认本回执\
+                 真实、未被改动以及登记的实时状态；也可凭回执编号和校验码在平台查验。",
+                authority = crate::domain::issuer::ISSUING_AUTHORITY
+            ),
             format!(
                 "打印时间：{}",
                 china_time(&crate::clock::rfc3339(crate::clock::now()))
             ),
         ],
         qr_code: Some(receipt_pdf::QrCode {
-            text: format!(
-                "{}/v1/receipts/{}?check_code={}",
-                ctx.config.public_base_url,
-                r.receipt_no.as_str(),
-                r.receipt_no.check_code(&ctx.config.hash_key)
-            ),
+            text: match &r.seal {
+                Some(token) => super::document_seals::page_url(ctx, token),
+                // Declared before receipts were signed: the public check of its number.
+                None => format!(
+                    "{}/v1/receipts/{}?check_code={}",
+                    ctx.config.public_base_url,
+                    r.receipt_no.as_str(),
+                    r.receipt_no.check_code(&ctx.config.hash_key)
+                ),
+            },
             caption: "手机扫描二维码，核验本回执真伪及当前状态".to_owned(),
         }),
+        photo: None,
     }
 }
 
@@ -138,6 +154,7 @@ pub async fn render_pdf(
                 receipt_pdf::PdfError::MissingGlyph(_) => "missing_glyph",
                 receipt_pdf::PdfError::Font(_) => "font",
                 receipt_pdf::PdfError::Render(_) => "render",
+                receipt_pdf::PdfError::Photo => "photo",
             };
             tracing::error!(kind, document, "PDF could not be rendered");
             ApiError::Internal
@@ -245,6 +262,7 @@ mod tests {
             rows: vec![("住户姓名".to_owned(), "吉\u{20BB7}祥".to_owned())],
             notes: Vec::new(),
             qr_code: None,
+            photo: None,
         };
         assert!(matches!(
             receipt_pdf::render(&form),

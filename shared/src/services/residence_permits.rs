@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::auth::Principal;
 use crate::context::AppContext;
+use crate::domain::date::printed;
 use crate::domain::eligibility::{Basis, ConditionName, assess_endorsement};
 use crate::domain::mask;
 use crate::domain::permit::ApplicationStatus;
@@ -22,8 +23,7 @@ use crate::store::registrations::RegistrationRecord;
 
 use super::permits::{unmet_errors, unmet_message};
 
-/// The authority the card names (《深圳经济特区居住证条例》 Art. 4: the public security bureau).
-pub const ISSUING_AUTHORITY: &str = "深圳市公安局";
+use crate::domain::issuer::ISSUING_AUTHORITY;
 
 /// A new permit for an approved application, on `today`, its card copied from the holder's
 /// current registration; its first milestone scheduled.
@@ -66,6 +66,7 @@ pub fn new_permit(
         reminder_key: None,
         milestone: None,
         filed_unit: application.filed_unit.clone(),
+        seal: None,
     };
     permit.schedule_from(today);
     permit
@@ -94,10 +95,30 @@ pub async fn issue(
         &crate::clock::rfc3339(crate::clock::now()),
     );
     let change = ApplicationChange::new(&next, Some(record.status), by, reason);
+    // The photo, fetched once: the studio's, of the person the card is issued to.
+    let document = &registration.resident.document;
+    let photo = super::permit_photos::photo_for(
+        ctx,
+        &record.photo_receipt_no,
+        document.id_type(),
+        document.number(),
+    )
+    .await?;
     let mut attempts = 0;
     loop {
-        let permit = new_permit(&next, &registration, today, &next.updated_at);
-        match permits::issue(&ctx.db, &next, record.version, &change, &permit).await {
+        let mut permit = new_permit(&next, &registration, today, &next.updated_at);
+        permit.seal = Some(super::document_seals::seal_permit(ctx, &permit).await?);
+        let sealed_photo = super::permit_photos::seal(ctx, &permit.permit_no, &photo);
+        match permits::issue(
+            &ctx.db,
+            &next,
+            record.version,
+            &change,
+            &permit,
+            &sealed_photo,
+        )
+        .await
+        {
             Ok(()) => return Ok((next, permit)),
             Err(e) if e.is(Clash::PermitNumberTaken) && attempts < 3 => attempts += 1,
             Err(e) => {
@@ -152,6 +173,10 @@ fn endorsement_view(permit: &PermitRecord, e: &EndorsementRecord) -> Endorsement
 pub struct PermitView {
     pub permit_no: String,
     pub check_code: String,
+    /// The verification page its card's QR code opens (absent for a permit issued before cards
+    /// were signed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification_url: Option<String>,
     pub status: PermitStatus,
     pub status_label: &'static str,
     pub basis: Basis,
@@ -175,7 +200,7 @@ pub struct CancellationView {
     pub reason: String,
 }
 
-fn valid_until(permit: &PermitRecord, today: NaiveDate) -> Option<NaiveDate> {
+pub(crate) fn valid_until(permit: &PermitRecord, today: NaiveDate) -> Option<NaiveDate> {
     (permit.status_on(today) == PermitStatus::Active).then(|| permit.validity.window().closes_on)
 }
 
@@ -189,6 +214,10 @@ fn permit_view(
     PermitView {
         permit_no: permit.permit_no.as_str().to_owned(),
         check_code: permit.permit_no.check_code(&ctx.config.hash_key),
+        verification_url: permit
+            .seal
+            .as_ref()
+            .map(|token| super::document_seals::page_url(ctx, token)),
         status,
         status_label: status.label(),
         basis: permit.basis,
@@ -449,13 +478,22 @@ pub const CARD_TITLE: &str = "深圳经济特区居住证（电子证）";
 
 /// What the electronic permit shows: the card's fields, its status today, and a QR code of its
 /// public check. The holder's own document: the ID number in full, as on the card.
-pub fn card_form(ctx: &AppContext, permit: &PermitRecord, today: NaiveDate) -> receipt_pdf::Form {
+pub fn card_form(
+    ctx: &AppContext,
+    permit: &PermitRecord,
+    photo: Option<Vec<u8>>,
+    today: NaiveDate,
+) -> receipt_pdf::Form {
     let row = |label: &str, value: String| (label.to_owned(), value);
     let card = &permit.card;
     let status = permit.status_on(today);
     let check_code = permit.permit_no.check_code(&ctx.config.hash_key);
     let validity = match valid_until(permit, today) {
-        Some(until) => format!("{}（有效期至 {until}，须在此前60日内签注）", status.label()),
+        Some(until) => format!(
+            "{}（有效期至{}，须在此前60日内签注）",
+            status.label(),
+            printed(until)
+        ),
         None => status.label().to_owned(),
     };
     receipt_pdf::Form {
@@ -466,10 +504,7 @@ pub fn card_form(ctx: &AppContext, permit: &PermitRecord, today: NaiveDate) -> r
             row("姓名", card.name.clone()),
             row("性别", card.sex.label().to_owned()),
             row("民族", card.ethnicity.label().to_owned()),
-            row(
-                "出生日期",
-                card.birth_date.format("%Y年%m月%d日").to_string(),
-            ),
+            row("出生日期", printed(card.birth_date)),
             row(
                 "公民身份号码",
                 format!("{} {}", card.id_type.label(), card.id_number),
@@ -477,21 +512,23 @@ pub fn card_form(ctx: &AppContext, permit: &PermitRecord, today: NaiveDate) -> r
             row("户籍地址", card.household_address.clone()),
             row("居住地址", card.current_address.clone()),
             row("签发机关", ISSUING_AUTHORITY.to_owned()),
-            row(
-                "签发日期",
-                permit.issued_on.format("%Y年%m月%d日").to_string(),
-            ),
+            row("签发日期", printed(permit.issued_on)),
             row("状态", validity),
-            row("相片回执号", card.photo_receipt_no.clone()),
         ],
-        notes: vec![
-            "本电子居住证与实体卡具有同等效力；凭居住证编号和校验码可核验其真伪及当前状态。"
-                .to_owned(),
-        ],
+        notes: vec![format!(
+            "本电子居住证由{ISSUING_AUTHORITY}签发，须与持证人的身份证件一并使用。二维码内容经签发机关\
+             电子签名：扫描二维码打开核验页面，可确认本证真实、未被改动及其实时状态，并比对持证人\
+             照片；也可凭居住证编号和校验码在平台查验。"
+        )],
         qr_code: Some(receipt_pdf::QrCode {
-            text: check_url(ctx, &permit.permit_no),
+            text: match &permit.seal {
+                Some(token) => super::document_seals::page_url(ctx, token),
+                // Issued before cards were signed: the public check of its number.
+                None => check_url(ctx, &permit.permit_no),
+            },
             caption: "手机扫描二维码，核验本居住证真伪及当前状态".to_owned(),
         }),
+        photo,
     }
 }
 
@@ -508,6 +545,7 @@ pub fn check_url(ctx: &AppContext, permit_no: &PermitNo) -> String {
 /// `GET /v1/me/permit/card`: the electronic permit (PDF) of the caller's permit.
 pub async fn card_pdf(ctx: &AppContext, principal: &Principal) -> Result<Vec<u8>, ApiError> {
     let (_, permit) = my_permit_record(ctx, principal).await?;
-    let form = card_form(ctx, &permit, crate::clock::today_in_china());
+    let photo = super::permit_photos::photo_of(ctx, &permit.permit_no).await?;
+    let form = card_form(ctx, &permit, photo, crate::clock::today_in_china());
     super::receipts::render_pdf(form, "permit_card").await
 }

@@ -198,6 +198,13 @@ pub async fn file(
     .await?;
     check_delivery(ctx, &request.application.delivery).await?;
     let document = &request.employee.document;
+    super::permit_photos::photo_for(
+        ctx,
+        &request.application.photo_receipt_no,
+        document.id_type(),
+        document.number(),
+    )
+    .await?;
     let person_key = crate::store::keys::person_key(&ctx.db, document.id_type(), document.number());
     let employee = employee_account(ctx, &request.employee, &person_key).await?;
     let now = crate::clock::now();

@@ -19,6 +19,7 @@ pub mod accounts;
 pub mod address;
 pub mod audit;
 pub mod db;
+pub mod document_keys;
 pub mod error;
 pub mod house_links;
 pub mod idempotency;

@@ -8,6 +8,7 @@
 //! | the person's open application (the claim) | `PERSON#<person key>` | `OPEN_APPLICATION` |
 //! | a permit | `PERMIT#<permit no>` | `PERMIT` |
 //! | one of its endorsements | `PERMIT#<permit no>` | `END#<number, 4 digits>` |
+//! | its holder's photo, sealed | `PERMIT#<permit no>` | `PHOTO` |
 //! | the person's latest permit | `PERSON#<person key>` | `PERMIT` |
 //!
 //! The claim is held by every open application but a unit's filing awaiting the employee's
@@ -24,7 +25,7 @@
 //! one Query per shard for a day). Acting moves it on to the next milestone, conditionally, so a
 //! second run of the same day finds nothing.
 
-use aws_sdk_dynamodb::types::{ConditionCheck, Delete};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete};
 use serde::{Deserialize, Serialize};
 
 use super::Db;
@@ -36,7 +37,7 @@ use crate::domain::residence_permit::{Milestone, PermitNo, PermitStatus, Validit
 use crate::domain::resident::{Ethnicity, SexCode};
 use chrono::NaiveDate;
 
-use super::error::{Clash, StoreResult};
+use super::error::{Clash, StoreError, StoreResult};
 use super::item::{Item, from_item, pk_sk, s, to_attribute, to_item};
 use super::page::{Page, PageRequest, query_records};
 use super::reads::get_item;
@@ -84,6 +85,12 @@ fn permit_pk(permit_no: &PermitNo) -> String {
 
 pub fn permit_key(permit_no: &PermitNo) -> Item {
     pk_sk(permit_pk(permit_no), PERMIT_SK)
+}
+
+const PHOTO_SK: &str = "PHOTO";
+
+fn photo_key(permit_no: &PermitNo) -> Item {
+    pk_sk(permit_pk(permit_no), PHOTO_SK)
 }
 
 fn person_permit_key(person_key: &str) -> Item {
@@ -480,6 +487,10 @@ pub struct PermitRecord {
     /// The unit whose application it was issued on (it may endorse it, F25).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filed_unit: Option<String>,
+    /// The signed token its card's QR code carries (`crate::documents`), made once when it
+    /// was issued; absent on permits issued before cards were signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal: Option<String>,
 }
 
 impl PermitRecord {
@@ -553,12 +564,15 @@ impl EndorsementRecord {
 /// Approves an application and issues its permit, in one transaction: the application's change
 /// (as [`change_status`]), the permit ([`Clash::PermitNumberTaken`] on the rare clash of a random
 /// number), and the person's pointer to their latest permit.
+/// Issues `permit` for `next` (the application approved) with its holder's photo (`sealed_photo`,
+/// encrypted by the caller), all in one transaction.
 pub async fn issue(
     db: &Db,
     next: &ApplicationRecord,
     read_version: u32,
     change: &ApplicationChange,
     permit: &PermitRecord,
+    sealed_photo: &[u8],
 ) -> StoreResult<()> {
     let mut tx = Transaction::new("permits.issue");
     add_status_change(&mut tx, db, next, read_version, change)?;
@@ -567,10 +581,33 @@ pub async fn issue(
         Clash::AccountNotActive,
     );
     tx.put_new(table(db), to_item(permit)?, Clash::PermitNumberTaken);
+    let mut photo = photo_key(&permit.permit_no);
+    photo.insert(
+        "sealed".into(),
+        AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(sealed_photo)),
+    );
+    tx.put(table(db), photo);
     let mut pointer = person_permit_key(&permit.person_key);
     pointer.insert("permit_no".into(), s(permit.permit_no.as_str()));
     tx.put(table(db), pointer);
     tx.commit(db).await
+}
+
+/// A permit's sealed photo (`None` for a permit issued before permits carried one).
+pub async fn sealed_photo(db: &Db, permit_no: &PermitNo) -> StoreResult<Option<Vec<u8>>> {
+    let item = get_item(
+        db,
+        table(db),
+        photo_key(permit_no),
+        &["sealed"],
+        "permits.photo",
+    )
+    .await?;
+    match item.as_ref().and_then(|i| i.get("sealed")) {
+        None => Ok(None),
+        Some(AttributeValue::B(blob)) => Ok(Some(blob.as_ref().to_vec())),
+        Some(_) => Err(StoreError::Corrupt),
+    }
 }
 
 pub async fn get_permit(db: &Db, permit_no: &PermitNo) -> StoreResult<Option<PermitRecord>> {

@@ -40,6 +40,9 @@ pub enum Processor {
     Agency,
     /// A unit filing on the person's behalf (单位代办, F25; by its unit id, its name kept).
     Unit,
+    /// Whoever opened the verification page of the person's document from its QR code (an
+    /// officer, a landlord): not identified, so recorded by the page.
+    DocumentCheck,
 }
 
 /// What was done with the data.
@@ -52,6 +55,8 @@ pub enum Processing {
     Delivered,
     /// Named in a unit's filing on the person's behalf (their name, ID document and phone).
     Filed,
+    /// Shown, masked, on the verification page of the person's document.
+    Verified,
 }
 
 /// The kind of record the data was read from.
@@ -60,6 +65,7 @@ pub enum Processing {
 pub enum SubjectKind {
     Registration,
     PermitApplication,
+    Permit,
 }
 
 /// One processing of one person's data.

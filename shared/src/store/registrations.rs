@@ -86,6 +86,10 @@ pub struct RegistrationRecord {
     pub moved_out_on: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_reason: Option<EndReason>,
+    /// The signed token its receipt's QR code carries (`crate::documents`), made once when
+    /// it was declared; absent on registrations declared before receipts were signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal: Option<String>,
 }
 
 impl RegistrationRecord {

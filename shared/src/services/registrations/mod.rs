@@ -168,7 +168,7 @@ pub async fn declare(
     let today = crate::clock::today_in_china();
     let document = &declaration.resident.document;
     let person_key = keys::person_key(&ctx.db, document.id_type(), document.number());
-    let record = new_registration(NewRegistration {
+    let mut record = new_registration(NewRegistration {
         registration_id: uuid::Uuid::now_v7().to_string(),
         receipt_no: ReceiptNo::generate(today),
         link: &link,
@@ -180,6 +180,7 @@ pub async fn declare(
         today,
         now: crate::clock::rfc3339(crate::clock::now()),
     });
+    record.seal = Some(super::document_seals::seal_receipt(ctx, &record).await?);
     let (house_id, person_key) = (record.house.house_id.clone(), record.person_key.clone());
     let record = match registrations::declare(&ctx.db, &link, record).await {
         Ok(record) => record,
@@ -280,6 +281,7 @@ fn new_registration(new: NewRegistration<'_>) -> RegistrationRecord {
         updated_at: now,
         moved_out_on: None,
         end_reason: None,
+        seal: None,
         registration_id,
     }
 }

@@ -60,6 +60,10 @@ pub struct RegistrationView {
     pub status_label: &'static str,
     pub receipt_no: String,
     pub check_code: String,
+    /// The verification page its receipt's QR code opens (absent for a registration declared
+    /// before receipts were signed): an app may show it as a QR code of its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification_url: Option<String>,
     /// Send it back with a change (`PATCH`): a stale version is refused.
     pub version: u32,
     pub house: LinkedHouse,
@@ -87,6 +91,10 @@ impl RegistrationView {
             status_label: r.status.label(),
             receipt_no: r.receipt_no.as_str().to_owned(),
             check_code: r.receipt_no.check_code(&ctx.config.hash_key),
+            verification_url: r
+                .seal
+                .as_ref()
+                .map(|token| crate::services::document_seals::page_url(ctx, token)),
             version: r.version,
             house: r.house.clone(),
             declarant_type: r.declarant.declarant_type,

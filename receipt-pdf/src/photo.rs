@@ -1,0 +1,215 @@
+//! A photo on the page (the holder's, on a permit card): the studio's JPEG embedded as it is
+//! (a `DCTDecode` image: no decoding, no loss, a few tens of KB).
+//!
+//! genpdfi lays the page out but cannot place an image without decoding it (its `images`
+//! feature re-encodes pixels), so the layout reserves the photo's box ([`PhotoElement`]: a frame,
+//! and inside it one marker stroke of a width nothing else uses), and once the PDF is rendered
+//! [`embed`] replaces the marker in the page's content with the image drawn over the marker's
+//! diagonal (lopdf, which printpdf already brings).
+
+use genpdfi::error::Error;
+use genpdfi::render::Area;
+use genpdfi::style::{LineStyle, Style};
+use genpdfi::{Context, Element, Mm, Position, RenderResult, Size};
+use printpdf::lopdf;
+
+use crate::PdfError;
+
+/// The photo's box on the page: an ID photo's proportions (26 × 32 mm, as on the card).
+pub const PHOTO_WIDTH_MM: f64 = 26.0;
+pub const PHOTO_HEIGHT_MM: f64 = 32.0;
+
+/// The width of the marker stroke, in points: no other stroke of a form has it.
+const MARKER_PT: f32 = 0.123;
+
+/// A JPEG's size and colour components, from its frame header (SOF0–SOF2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JpegInfo {
+    pub width: u16,
+    pub height: u16,
+    pub components: u8,
+}
+
+/// The frame header of a baseline or progressive JPEG; `None` for anything else.
+pub fn jpeg_info(jpeg: &[u8]) -> Option<JpegInfo> {
+    if !jpeg.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let mut at = 2;
+    while at + 4 <= jpeg.len() {
+        if jpeg[at] != 0xFF {
+            return None;
+        }
+        let marker = jpeg[at + 1];
+        let length = usize::from(u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]));
+        if matches!(marker, 0xC0..=0xC2) {
+            let frame = jpeg.get(at + 4..at + 10)?;
+            let info = JpegInfo {
+                height: u16::from_be_bytes([frame[1], frame[2]]),
+                width: u16::from_be_bytes([frame[3], frame[4]]),
+                components: frame[5],
+            };
+            return (info.width > 0 && info.height > 0 && matches!(info.components, 1 | 3))
+                .then_some(info);
+        }
+        if length < 2 {
+            return None;
+        }
+        at += 2 + length;
+    }
+    None
+}
+
+/// Reserves the photo's box, centred in its row, framed, with the marker [`embed`] replaces.
+pub struct PhotoElement;
+
+impl Element for PhotoElement {
+    fn render(
+        &mut self,
+        _context: &Context,
+        area: Area<'_>,
+        _style: Style,
+    ) -> Result<RenderResult, Error> {
+        let (width, height) = (PHOTO_WIDTH_MM, PHOTO_HEIGHT_MM);
+        if f64::from(f32::from(area.size().height)) < height {
+            return Ok(RenderResult {
+                size: Size::new(0, 0),
+                has_more: true,
+            });
+        }
+        let left = (f64::from(f32::from(area.size().width)) - width) / 2.0;
+        let at = |x: f64, y: f64| Position::new(Mm::from(x as f32), Mm::from(y as f32));
+        let frame = LineStyle::new().with_thickness(Mm::from(printpdf::Pt(1.0)));
+        area.draw_line(
+            [
+                at(left, 0.0),
+                at(left + width, 0.0),
+                at(left + width, height),
+                at(left, height),
+                at(left, 0.0),
+            ],
+            frame,
+        );
+        // The marker: the box's diagonal, bottom left to top right.
+        area.draw_line(
+            [at(left, height), at(left + width, 0.0)],
+            LineStyle::new().with_thickness(Mm::from(printpdf::Pt(MARKER_PT))),
+        );
+        Ok(RenderResult {
+            size: Size::new(area.size().width, Mm::from(height as f32)),
+            has_more: false,
+        })
+    }
+}
+
+/// Replaces the marker [`PhotoElement`] drew on the first page with `jpeg`, filling its box.
+pub fn embed(pdf: &[u8], jpeg: &[u8], info: JpegInfo) -> Result<Vec<u8>, PdfError> {
+    use lopdf::content::Operation;
+    use lopdf::{Dictionary, Object, Stream};
+    let failed = |what: &str| PdfError::Render(format!("photo: {what}"));
+    let mut doc = lopdf::Document::load_mem(pdf).map_err(|e| failed(&e.to_string()))?;
+    let page = *doc
+        .get_pages()
+        .get(&1)
+        .ok_or_else(|| failed("no first page"))?;
+    let mut content = doc
+        .get_and_decode_page_content(page)
+        .map_err(|e| failed(&e.to_string()))?;
+    let number = |o: &Object| {
+        o.as_float()
+            .ok()
+            .or_else(|| o.as_i64().ok().map(|i| i as f32))
+    };
+    let ops = &content.operations;
+    let marker = ops
+        .windows(4)
+        .position(|w| {
+            w[0].operator == "w"
+                && w[0]
+                    .operands
+                    .first()
+                    .and_then(number)
+                    .is_some_and(|width| (width - MARKER_PT).abs() < 1e-3)
+                && w[1].operator == "m"
+                && w[2].operator == "l"
+                && w[3].operator == "S"
+        })
+        .ok_or_else(|| failed("no box reserved for it"))?;
+    let point = |op: &Operation| -> Option<(f32, f32)> {
+        Some((number(op.operands.first()?)?, number(op.operands.get(1)?)?))
+    };
+    let ((x0, y0), (x1, y1)) = (
+        point(&ops[marker + 1]).ok_or_else(|| failed("a marker without its start"))?,
+        point(&ops[marker + 2]).ok_or_else(|| failed("a marker without its end"))?,
+    );
+    let image = Stream::new(
+        Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"XObject".to_vec())),
+            ("Subtype", Object::Name(b"Image".to_vec())),
+            ("Width", Object::Integer(i64::from(info.width))),
+            ("Height", Object::Integer(i64::from(info.height))),
+            (
+                "ColorSpace",
+                Object::Name(match info.components {
+                    1 => b"DeviceGray".to_vec(),
+                    _ => b"DeviceRGB".to_vec(),
+                }),
+            ),
+            ("BitsPerComponent", Object::Integer(8)),
+            ("Filter", Object::Name(b"DCTDecode".to_vec())),
+        ]),
+        jpeg.to_vec(),
+    )
+    .with_compression(false);
+    let image_id = doc.add_object(image);
+    doc.add_xobject(page, "Photo", image_id)
+        .map_err(|e| failed(&e.to_string()))?;
+    let drawn = vec![
+        Operation::new("q", vec![]),
+        Operation::new(
+            "cm",
+            vec![
+                (x1 - x0).abs().into(),
+                0.into(),
+                0.into(),
+                (y1 - y0).abs().into(),
+                x0.min(x1).into(),
+                y0.min(y1).into(),
+            ],
+        ),
+        Operation::new("Do", vec![Object::Name(b"Photo".to_vec())]),
+        Operation::new("Q", vec![]),
+    ];
+    content.operations.splice(marker..marker + 4, drawn);
+    doc.change_page_content(page, content.encode().map_err(|e| failed(&e.to_string()))?)
+        .map_err(|e| failed(&e.to_string()))?;
+    doc.compress();
+    let mut out = Vec::with_capacity(pdf.len() + jpeg.len() + 1024);
+    doc.save_to(&mut out).map_err(|e| failed(&e.to_string()))?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_jpegs_frame_header_gives_its_size_and_anything_else_none() {
+        // SOI, an APP0 of 16 bytes, SOF0 of a 358 × 441 colour image.
+        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
+        jpeg.extend([0u8; 14]);
+        jpeg.extend([0xFF, 0xC0, 0x00, 0x11, 0x08, 0x01, 0xB9, 0x01, 0x66, 0x03]);
+        jpeg.extend([0u8; 9]);
+        assert_eq!(
+            jpeg_info(&jpeg),
+            Some(JpegInfo {
+                width: 358,
+                height: 441,
+                components: 3
+            })
+        );
+        assert_eq!(jpeg_info(b"\x89PNG\r\n"), None);
+        assert_eq!(jpeg_info(&jpeg[..12]), None, "cut short");
+        assert_eq!(jpeg_info(&[0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x00]), None);
+    }
+}
