@@ -333,3 +333,135 @@ async fn a_permits_page_and_card_show_the_photo_the_studio_took_and_the_json_che
         "encrypted"
     );
 }
+
+/// Where the tests keep what a person should look at (the pages' screenshots):
+/// `TEST_ARTIFACTS_DIR`, or `test-artifacts` under the build directory.
+fn artifacts_dir() -> std::path::PathBuf {
+    let dir = std::env::var_os("TEST_ARTIFACTS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(
+                std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into()),
+            )
+            .join("test-artifacts")
+        });
+    std::fs::create_dir_all(&dir).expect("the artifacts directory");
+    dir
+}
+
+/// Headless Chromium (Debian's `chromium`, which `.ci/run` installs) on `url`, as a phone
+/// would open it: `what` is `--dump-dom` (the DOM after the page loaded, on stdout) or
+/// `--screenshot=FILE`. Its stderr is returned too (where it reports a blocked style or image).
+async fn chromium(url: &str, what: &str) -> (String, String) {
+    let profile = std::env::temp_dir().join(format!("chromium-{}", uuid::Uuid::new_v4()));
+    let run = tokio::process::Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--window-size=412,1100",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(what)
+        .arg(url)
+        .output()
+        .await;
+    let _ = std::fs::remove_dir_all(&profile);
+    let out = match run {
+        Ok(out) => out,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
+            "chromium not found: the page tests open the verification pages in headless Chromium \
+             (Debian: apt-get install chromium; .ci/run installs it)"
+        ),
+        Err(e) => panic!("chromium: {e}"),
+    };
+    assert!(
+        out.status.success(),
+        "chromium: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The DOM a browser builds of `url`, checked free of policy violations, and a screenshot of
+/// it kept as `name`.png.
+async fn seen_in_a_browser(url: &str, name: &str) -> String {
+    let (dom, log) = chromium(url, "--dump-dom").await;
+    assert!(
+        !log.contains("Content Security Policy") && !log.contains("Content-Security-Policy"),
+        "the page's own style and photo pass its policy: {log}"
+    );
+    let shot = artifacts_dir().join(format!("{name}.png"));
+    chromium(url, &format!("--screenshot={}", shot.display())).await;
+    let png = std::fs::read(&shot).expect("the screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "{}", shot.display());
+    println!("screenshot: {}", shot.display());
+    dom
+}
+
+#[tokio::test]
+async fn a_phone_browser_opens_the_qr_codes_of_a_receipt_and_a_card_and_a_tampered_one() {
+    let client = Client::new(stack());
+    // A receipt: its PDF, its QR code, the page in Chromium.
+    let declared = declared_under_new_link(&client, resident_body()).await;
+    let receipt = client
+        .get_auth(
+            &format!(
+                "{}/receipt",
+                e2e_tests::residents::registration_path(&declared.registration)
+            ),
+            &declared.token,
+        )
+        .await;
+    let codes = e2e_tests::pdf::qr_codes(&receipt.bytes);
+    assert_eq!(codes.len(), 1, "{codes:?}");
+    let dom = seen_in_a_browser(&codes[0], "verification-page-receipt").await;
+    for expected in [
+        "data-genuine=\"true\"",
+        "有效（在住）",
+        "王**",
+        declared.registration["receipt_no"].as_str().unwrap(),
+    ] {
+        assert!(dom.contains(expected), "{expected} in {dom}");
+    }
+
+    // A permit card: the page shows the photo.
+    let (_, staff) = staff_session(&client).await;
+    let (holder, token) = e2e_tests::permits::eligible_holder(&client, &staff).await;
+    e2e_tests::permits::issued_permit(&client, &holder, &token).await;
+    let card = client.get_auth("/v1/me/permit/card", &token).await;
+    let codes = e2e_tests::pdf::qr_codes(&card.bytes);
+    assert_eq!(codes.len(), 1, "{codes:?}");
+    let dom = seen_in_a_browser(&codes[0], "verification-page-permit").await;
+    for expected in [
+        "data-genuine=\"true\"",
+        "id=\"photo\"",
+        "src=\"data:image/jpeg;base64,",
+        "张*",
+        "有效（有效期至",
+    ] {
+        assert!(dom.contains(expected), "{expected} in {dom}");
+    }
+
+    // The card's code with one character of its payload changed: not genuine, nothing shown.
+    let url = &codes[0];
+    let at = url.find("/v1/verify/").unwrap() + "/v1/verify/".len() + 20;
+    let mut tampered = url.clone().into_bytes();
+    tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let dom = seen_in_a_browser(&tampered, "verification-page-tampered").await;
+    assert!(dom.contains("data-genuine=\"false\""), "{dom}");
+    assert!(dom.contains("未通过核验"), "{dom}");
+    assert!(
+        !dom.contains("张*") && !dom.contains("id=\"photo\""),
+        "{dom}"
+    );
+}
