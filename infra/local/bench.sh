@@ -25,6 +25,8 @@
 #   make bench ARGS="retries [requests]"         what an Idempotency-Key costs a change and a replay,
 #                                                and what a refresh costs (default 300 each);
 #                                                release build
+#   make bench ARGS="signatures [runs]"          what signing and verifying a document costs (SM2/SM3,
+#                                                ES256; default 2000 runs each); release build
 #   make bench ARGS="cold [starts]"              cold starts of every function's Lambda binary
 #                                                (make lambdas first; default 10 starts each)
 set -euo pipefail
@@ -37,6 +39,12 @@ if [[ ${1:-} == receipt ]]; then
     bash infra/fonts/fetch.sh
     cargo build --quiet --release -p receipt-pdf --bin bench-receipt
     exec "${CARGO_TARGET_DIR:-target}/release/bench-receipt" "$@"
+fi
+
+if [[ ${1:-} == signatures ]]; then
+    shift
+    cargo build --quiet --release -p benchmarks --bin bench-signatures
+    exec "${CARGO_TARGET_DIR:-target}/release/bench-signatures" "$@"
 fi
 
 bench=identity

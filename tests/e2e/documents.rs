@@ -73,7 +73,20 @@ async fn a_receipt_verifies_with_the_published_key_alone_and_fails_after_one_byt
     let client = Client::new(stack());
     let declared = declared_under_new_link(&client, resident_body()).await;
     let registration = &declared.registration;
-    let url = registration["verification_url"].as_str().unwrap();
+    // What a phone reads off the printed receipt: the QR code of its rendered PDF.
+    let pdf = client
+        .get_auth(
+            &format!(
+                "{}/receipt",
+                e2e_tests::residents::registration_path(registration)
+            ),
+            &declared.token,
+        )
+        .await;
+    let codes = e2e_tests::pdf::qr_codes(&pdf.bytes);
+    assert_eq!(codes.len(), 1, "{codes:?}");
+    let url = codes[0].as_str();
+    assert_eq!(url, registration["verification_url"].as_str().unwrap());
     let token = token_of(url);
 
     // Offline: the published key alone.

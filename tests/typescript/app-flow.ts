@@ -12,12 +12,19 @@ import type { components, paths } from "./api.js";
 
 type Session = components["schemas"]["Session"];
 
+function argument(index: number): string {
+  const value = process.argv[index];
+  if (!value) {
+    throw new Error("usage: app-flow.js <api base URL> <SNS emulator URL> <holder's ID number> <their photo receipt>");
+  }
+  return value;
+}
+const apiUrl = argument(2);
+const snsUrl = argument(3);
 // The permit holder's ID number and the 图像号 of the photo a studio took of them (the script
 // had the local photo studio take it).
-const [apiUrl, snsUrl, holderIdNumber, holderPhoto] = process.argv.slice(2);
-if (!apiUrl || !snsUrl || !holderIdNumber || !holderPhoto) {
-  throw new Error("usage: app-flow.js <api base URL> <SNS emulator URL> <holder's ID number> <their photo receipt>");
-}
+const holderIdNumber = argument(4);
+const holderPhoto = argument(5);
 const api = createClient<paths>({ baseUrl: apiUrl });
 
 function check(condition: boolean, what: string, answer?: unknown): asserts condition {
