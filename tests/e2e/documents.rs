@@ -5,7 +5,9 @@
 use base64::Engine;
 use e2e_tests::documents::{kms_document_key, page_path, token_of};
 use e2e_tests::houses::{approved_link, staff_session, verify_at_counter};
-use e2e_tests::residents::{declared, declared_under_new_link, holder_body, resident_body};
+use e2e_tests::residents::{
+    Declared, declared, declared_under_new_link, holder_body, resident_body,
+};
 use e2e_tests::{Client, fixtures, stack, start};
 use serde_json::Value;
 use shared::crypto::{base64url, base64url_decode};
@@ -36,6 +38,28 @@ async fn published_key(client: &Client, kid: &str) -> (Algorithm, Vec<u8>, Strin
             None => panic!("{kid} is not published"),
         }
     }
+}
+
+/// The receipt PDF of a declaration, as its declarant prints it.
+async fn receipt_pdf(client: &Client, declared: &Declared) -> Vec<u8> {
+    let pdf = client
+        .get_auth(
+            &format!(
+                "{}/receipt",
+                e2e_tests::residents::registration_path(&declared.registration)
+            ),
+            &declared.token,
+        )
+        .await;
+    assert_eq!(pdf.status, 200, "{:#}", pdf.body);
+    pdf.bytes
+}
+
+/// The one QR code of a rendered PDF (pdftoppm and ZXing, as a phone's camera reads it).
+fn the_qr_code(pdf: &[u8]) -> String {
+    let codes = e2e_tests::pdf::qr_codes(pdf);
+    assert_eq!(codes.len(), 1, "{codes:?}");
+    codes.into_iter().next().unwrap()
 }
 
 /// A page's HTML.
@@ -74,18 +98,8 @@ async fn a_receipt_verifies_with_the_published_key_alone_and_fails_after_one_byt
     let declared = declared_under_new_link(&client, resident_body()).await;
     let registration = &declared.registration;
     // What a phone reads off the printed receipt: the QR code of its rendered PDF.
-    let pdf = client
-        .get_auth(
-            &format!(
-                "{}/receipt",
-                e2e_tests::residents::registration_path(registration)
-            ),
-            &declared.token,
-        )
-        .await;
-    let codes = e2e_tests::pdf::qr_codes(&pdf.bytes);
-    assert_eq!(codes.len(), 1, "{codes:?}");
-    let url = codes[0].as_str();
+    let code = the_qr_code(&receipt_pdf(&client, &declared).await);
+    let url = code.as_str();
     assert_eq!(url, registration["verification_url"].as_str().unwrap());
     let token = token_of(url);
 
@@ -264,16 +278,7 @@ async fn a_stack_signing_in_kms_signs_each_document_once_when_it_is_issued() {
     assert!(verifies_offline(&client, token).await);
     // Printed twice, viewed on the page: never signed again.
     for _ in 0..2 {
-        let pdf = client
-            .get_auth(
-                &format!(
-                    "{}/receipt",
-                    e2e_tests::residents::registration_path(&declared.registration)
-                ),
-                &declared.token,
-            )
-            .await;
-        assert_eq!(pdf.status, 200);
+        receipt_pdf(&client, &declared).await;
     }
     let (status, html, _) = page(
         &client,
@@ -425,18 +430,8 @@ async fn a_phone_browser_opens_the_qr_codes_of_a_receipt_and_a_card_and_a_tamper
     let client = Client::new(stack());
     // A receipt: its PDF, its QR code, the page in Chromium.
     let declared = declared_under_new_link(&client, resident_body()).await;
-    let receipt = client
-        .get_auth(
-            &format!(
-                "{}/receipt",
-                e2e_tests::residents::registration_path(&declared.registration)
-            ),
-            &declared.token,
-        )
-        .await;
-    let codes = e2e_tests::pdf::qr_codes(&receipt.bytes);
-    assert_eq!(codes.len(), 1, "{codes:?}");
-    let dom = seen_in_a_browser(&codes[0], "verification-page-receipt").await;
+    let code = the_qr_code(&receipt_pdf(&client, &declared).await);
+    let dom = seen_in_a_browser(&code, "verification-page-receipt").await;
     for expected in [
         "data-genuine=\"true\"",
         "有效（在住）",
@@ -451,9 +446,8 @@ async fn a_phone_browser_opens_the_qr_codes_of_a_receipt_and_a_card_and_a_tamper
     let (holder, token) = e2e_tests::permits::eligible_holder(&client, &staff).await;
     e2e_tests::permits::issued_permit(&client, &holder, &token).await;
     let card = client.get_auth("/v1/me/permit/card", &token).await;
-    let codes = e2e_tests::pdf::qr_codes(&card.bytes);
-    assert_eq!(codes.len(), 1, "{codes:?}");
-    let dom = seen_in_a_browser(&codes[0], "verification-page-permit").await;
+    let code = the_qr_code(&card.bytes);
+    let dom = seen_in_a_browser(&code, "verification-page-permit").await;
     for expected in [
         "data-genuine=\"true\"",
         "id=\"photo\"",
@@ -465,7 +459,7 @@ async fn a_phone_browser_opens_the_qr_codes_of_a_receipt_and_a_card_and_a_tamper
     }
 
     // The card's code with one character of its payload changed: not genuine, nothing shown.
-    let url = &codes[0];
+    let url = &code;
     let at = url.find("/v1/verify/").unwrap() + "/v1/verify/".len() + 20;
     let mut tampered = url.clone().into_bytes();
     tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };

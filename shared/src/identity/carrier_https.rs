@@ -32,15 +32,8 @@ use serde_json::json;
 use crate::domain::identity::CarrierVerdict;
 use crate::domain::phone::PhoneNumber;
 
+use super::https::WireResult;
 use super::port::{IdentityQuery, IdentityServiceError};
-
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum WireResult {
-    Match,
-    Mismatch,
-    Unknown,
-}
 
 #[derive(Deserialize)]
 struct Answer {

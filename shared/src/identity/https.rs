@@ -48,3 +48,13 @@ pub(super) async fn read_answer<T: serde::de::DeserializeOwned>(
         .await
         .map_err(|_| IdentityServiceError::Unavailable("unreadable answer".to_owned()))
 }
+
+/// The three answers the identity services give (the carrier's check, the photo receipts):
+/// the record is this person's, another's, or unknown to the service.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(super) enum WireResult {
+    Match,
+    Mismatch,
+    Unknown,
+}

@@ -29,18 +29,11 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::https::WireResult;
 use super::port::{IdentityServiceError, PhotoQuery, PhotoVerdict};
 
 /// The largest photo accepted from the service.
 pub const MAX_PHOTO_BYTES: usize = 200 * 1024;
-
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum WireResult {
-    Match,
-    Mismatch,
-    Unknown,
-}
 
 #[derive(Deserialize)]
 struct Answer {

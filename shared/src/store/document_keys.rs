@@ -72,17 +72,19 @@ pub async fn get(db: &Db, kid: &str) -> StoreResult<Option<DocumentKeyRecord>> {
     .transpose()
 }
 
+/// The Query of the keys' one partition, in key-id order.
+fn keys_query(db: &Db) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+    db.client
+        .query()
+        .table_name(&db.tables.document_keys)
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(":pk", s(KEYS_PK))
+        .consistent_read(true)
+}
+
 /// A page of the published keys, in key-id order.
 pub async fn list(db: &Db, page: &PageRequest) -> StoreResult<Page<DocumentKeyRecord>> {
-    query_records(page, "document_keys.list", || {
-        db.client
-            .query()
-            .table_name(&db.tables.document_keys)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", s(KEYS_PK))
-            .consistent_read(true)
-    })
-    .await
+    query_records(page, "document_keys.list", || keys_query(db)).await
 }
 
 /// Writes `key` (again, when it is published already).
@@ -99,18 +101,11 @@ pub async fn put(db: &Db, key: &DocumentKeyRecord) -> StoreResult<()> {
 
 /// Every published key (one Query of the one partition).
 pub async fn all(db: &Db) -> StoreResult<Vec<DocumentKeyRecord>> {
-    super::reads::query_all("document_keys.all", || {
-        db.client
-            .query()
-            .table_name(&db.tables.document_keys)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", s(KEYS_PK))
-            .consistent_read(true)
-    })
-    .await?
-    .into_iter()
-    .map(from_item)
-    .collect()
+    super::reads::query_all("document_keys.all", || keys_query(db))
+        .await?
+        .into_iter()
+        .map(from_item)
+        .collect()
 }
 
 /// Marks `kid` retired at `at`: it signs no more, and still verifies.
