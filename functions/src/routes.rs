@@ -425,9 +425,11 @@ routes! {
             callers: &[Individual, UnitAdmin, SubAccount, Staff],
             calls: &[
                 on("AccountsTable", &["GetItem"]),
+                on("DocumentSigningKey", &["Sign"]),
                 on("IdempotencyKeysTable", &["UpdateItem"]),
                 on("RegistrationsTable", &["GetItem", "PutItem"]),
             ],
+            environment: DOCUMENT_SIGNING,
         },
         deregister_registration: POST "/v1/registrations/{registration_id}/deregistration" => "deregister-registration" {
             summary: "a resident moved out, or the registration is void",

@@ -183,7 +183,12 @@ pub fn embed(pdf: &[u8], jpeg: &[u8], info: JpegInfo) -> Result<Vec<u8>, PdfErro
     content.operations.splice(marker..marker + 4, drawn);
     doc.change_page_content(page, content.encode().map_err(|e| failed(&e.to_string()))?)
         .map_err(|e| failed(&e.to_string()))?;
-    doc.compress();
+    // Only the page's new content needs compressing (the rest is as printpdf compressed it).
+    for id in doc.get_page_contents(page) {
+        if let Ok(Object::Stream(stream)) = doc.get_object_mut(id) {
+            stream.compress().map_err(|e| failed(&e.to_string()))?;
+        }
+    }
     let mut out = Vec::with_capacity(pdf.len() + jpeg.len() + 1024);
     doc.save_to(&mut out).map_err(|e| failed(&e.to_string()))?;
     Ok(out)

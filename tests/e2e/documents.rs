@@ -472,3 +472,42 @@ async fn a_phone_browser_opens_the_qr_codes_of_a_receipt_and_a_card_and_a_tamper
         "{dom}"
     );
 }
+
+#[tokio::test]
+async fn a_corrected_family_name_issues_the_receipt_again_and_the_old_code_shows_the_registration_now()
+ {
+    let client = Client::new(stack());
+    let declared = declared_under_new_link(&client, resident_body()).await;
+    let before = declared.registration["verification_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = e2e_tests::residents::registration_path(&declared.registration);
+    // Another field: the same receipt, not signed again.
+    let occupation = client
+        .patch_auth(
+            &path,
+            &declared.token,
+            &serde_json::json!({"version": 1, "occupation": "教师"}),
+        )
+        .await;
+    assert_eq!(occupation.status, 200, "{:#}", occupation.body);
+    assert_eq!(occupation.body["verification_url"], before.as_str());
+    // The family name corrected: a new signature naming 李.
+    let renamed = client
+        .patch_auth(
+            &path,
+            &declared.token,
+            &serde_json::json!({"version": 2, "name": "李小明"}),
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{:#}", renamed.body);
+    let after = renamed.body["verification_url"].as_str().unwrap();
+    assert_ne!(after, before);
+    assert_eq!(Sealed::parse(token_of(after)).unwrap().payload.name, "李**");
+    assert_eq!(the_qr_code(&receipt_pdf(&client, &declared).await), after);
+    // The old code is still the platform's: its page shows the registration as it is now.
+    let (status, html, _) = page(&client, &format!("/v1/verify/{}", token_of(&before))).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("李**") && !html.contains("王**"), "{html}");
+}

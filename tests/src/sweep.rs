@@ -256,7 +256,8 @@ pub async fn every_route(stack: &Stack) -> BTreeSet<(String, String)> {
             "/v1/registrations/{registration_id}",
             &path,
             Some(&token),
-            Some(&json!({"version": 1, "occupation": "教师"})),
+            // A corrected family name: the receipt is issued (signed) again.
+            Some(&json!({"version": 1, "occupation": "教师", "name": "汪小明"})),
         )
         .await;
     sweep

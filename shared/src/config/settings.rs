@@ -92,15 +92,17 @@ pub const PHOTO_FUNCTIONS: &[&str] = &[
     "decide-permit-application",
 ];
 
-/// The functions that issue documents (a receipt at a move-in, a permit at an approval), and so
-/// sign them.
+/// The functions that issue documents (a receipt at a move-in, again when the resident's name is
+/// corrected; a permit at an approval), and so sign them.
 pub const ISSUING_FUNCTIONS: &[&str] = &[
     "declare-resident",
     "declare-resident-at-counter",
+    "update-registration",
     "create-permit-application",
     "consent-permit-application",
     "decide-permit-application",
 ];
+
 const U32_MAX: u64 = u32::MAX as u64;
 
 const fn count(min: u64, max: u64, default: u64) -> Kind {

@@ -13,6 +13,7 @@ use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::domain::account::Role;
 use crate::domain::house_link::LinkStatus;
+use crate::domain::mask;
 use crate::domain::receipt::ReceiptNo;
 use crate::domain::registration::{Action, Channel, EndReason, RegistrationStatus};
 use crate::domain::resident::{Resident, declaration_deadline_days, is_late};
@@ -443,6 +444,14 @@ pub async fn change(
     }
     let mut next = next_version(&record);
     next.resident = resident;
+    // The receipt states the resident's name masked to its first character: a correction of it
+    // issues the receipt again, signed anew (the old code still verifies; the page shows the
+    // registration as it stands).
+    if record.seal.is_some()
+        && mask::name(next.resident.name.as_str()) != mask::name(record.resident.name.as_str())
+    {
+        next.seal = Some(super::document_seals::seal_receipt(ctx, &next).await?);
+    }
     let history = HistoryRecord::new(&next, Action::Changed, &by, fields);
     if let Err(error) = registrations::change(&ctx.db, &next, record.version, &history).await {
         return Err(write_failed(ctx, registration_id, error).await);
