@@ -5,13 +5,12 @@
 //! feature re-encodes pixels), so the layout reserves the photo's box ([`PhotoElement`]: a frame,
 //! and inside it one marker stroke of a width nothing else uses), and once the PDF is rendered
 //! [`embed`] replaces the marker in the page's content with the image drawn over the marker's
-//! diagonal (lopdf, which printpdf already brings).
+//! diagonal (lopdf, which printpdf already brings, adds the image and writes the file again).
 
 use genpdfi::error::Error;
 use genpdfi::render::Area;
 use genpdfi::style::{LineStyle, Style};
 use genpdfi::{Context, Element, Mm, Position, RenderResult, Size};
-use printpdf::lopdf;
 
 use crate::PdfError;
 
@@ -103,8 +102,12 @@ impl Element for PhotoElement {
 }
 
 /// Replaces the marker [`PhotoElement`] drew on the first page with `jpeg`, filling its box.
+///
+/// The page's content is printpdf's: one operation a line. The marker is the line
+/// `<width> w` (the width [`MARKER_PT`]), then `x0 y0 m`, `x1 y1 l` and `S`; those four lines
+/// become `q`, `w 0 0 h x y cm`, `/Photo Do`, `Q`. Only that stream is decoded and compressed
+/// again (parsing the whole content with lopdf's parser costs tens of milliseconds).
 pub fn embed(pdf: &[u8], jpeg: &[u8], info: JpegInfo) -> Result<Vec<u8>, PdfError> {
-    use lopdf::content::Operation;
     use lopdf::{Dictionary, Object, Stream};
     let failed = |what: &str| PdfError::Render(format!("photo: {what}"));
     let mut doc = lopdf::Document::load_mem(pdf).map_err(|e| failed(&e.to_string()))?;
@@ -112,36 +115,6 @@ pub fn embed(pdf: &[u8], jpeg: &[u8], info: JpegInfo) -> Result<Vec<u8>, PdfErro
         .get_pages()
         .get(&1)
         .ok_or_else(|| failed("no first page"))?;
-    let mut content = doc
-        .get_and_decode_page_content(page)
-        .map_err(|e| failed(&e.to_string()))?;
-    let number = |o: &Object| {
-        o.as_float()
-            .ok()
-            .or_else(|| o.as_i64().ok().map(|i| i as f32))
-    };
-    let ops = &content.operations;
-    let marker = ops
-        .windows(4)
-        .position(|w| {
-            w[0].operator == "w"
-                && w[0]
-                    .operands
-                    .first()
-                    .and_then(number)
-                    .is_some_and(|width| (width - MARKER_PT).abs() < 1e-3)
-                && w[1].operator == "m"
-                && w[2].operator == "l"
-                && w[3].operator == "S"
-        })
-        .ok_or_else(|| failed("no box reserved for it"))?;
-    let point = |op: &Operation| -> Option<(f32, f32)> {
-        Some((number(op.operands.first()?)?, number(op.operands.get(1)?)?))
-    };
-    let ((x0, y0), (x1, y1)) = (
-        point(&ops[marker + 1]).ok_or_else(|| failed("a marker without its start"))?,
-        point(&ops[marker + 2]).ok_or_else(|| failed("a marker without its end"))?,
-    );
     let image = Stream::new(
         Dictionary::from_iter(vec![
             ("Type", Object::Name(b"XObject".to_vec())),
@@ -161,37 +134,58 @@ pub fn embed(pdf: &[u8], jpeg: &[u8], info: JpegInfo) -> Result<Vec<u8>, PdfErro
         jpeg.to_vec(),
     )
     .with_compression(false);
+    let mut placed = false;
+    for id in doc.get_page_contents(page) {
+        let Ok(Object::Stream(stream)) = doc.get_object_mut(id) else {
+            continue;
+        };
+        let content = stream
+            .decompressed_content()
+            .unwrap_or_else(|_| stream.content.clone());
+        let Some(replaced) = place_photo(&content) else {
+            continue;
+        };
+        stream.dict.remove(b"Filter");
+        stream.set_content(replaced);
+        stream.compress().map_err(|e| failed(&e.to_string()))?;
+        placed = true;
+        break;
+    }
+    if !placed {
+        return Err(failed("no box reserved for it"));
+    }
     let image_id = doc.add_object(image);
     doc.add_xobject(page, "Photo", image_id)
         .map_err(|e| failed(&e.to_string()))?;
-    let drawn = vec![
-        Operation::new("q", vec![]),
-        Operation::new(
-            "cm",
-            vec![
-                (x1 - x0).abs().into(),
-                0.into(),
-                0.into(),
-                (y1 - y0).abs().into(),
-                x0.min(x1).into(),
-                y0.min(y1).into(),
-            ],
-        ),
-        Operation::new("Do", vec![Object::Name(b"Photo".to_vec())]),
-        Operation::new("Q", vec![]),
-    ];
-    content.operations.splice(marker..marker + 4, drawn);
-    doc.change_page_content(page, content.encode().map_err(|e| failed(&e.to_string()))?)
-        .map_err(|e| failed(&e.to_string()))?;
-    // Only the page's new content needs compressing (the rest is as printpdf compressed it).
-    for id in doc.get_page_contents(page) {
-        if let Ok(Object::Stream(stream)) = doc.get_object_mut(id) {
-            stream.compress().map_err(|e| failed(&e.to_string()))?;
-        }
-    }
     let mut out = Vec::with_capacity(pdf.len() + jpeg.len() + 1024);
     doc.save_to(&mut out).map_err(|e| failed(&e.to_string()))?;
     Ok(out)
+}
+
+/// `content` with the marker's four lines replaced by the photo drawn over its diagonal; `None`
+/// when it holds no marker.
+fn place_photo(content: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(content).ok()?;
+    let lines: Vec<&str> = text.split('\n').collect();
+    let numbers = |line: &str, operator: &str| -> Option<Vec<f32>> {
+        let operands = line.strip_suffix(operator)?.trim_end();
+        operands.split(' ').map(|n| n.parse().ok()).collect()
+    };
+    let at = lines.windows(4).position(|w| {
+        numbers(w[0], " w").is_some_and(|n| n.len() == 1 && (n[0] - MARKER_PT).abs() < 1e-3)
+            && numbers(w[1], " m").is_some_and(|n| n.len() == 2)
+            && numbers(w[2], " l").is_some_and(|n| n.len() == 2)
+            && w[3] == "S"
+    })?;
+    let (start, end) = (numbers(lines[at + 1], " m")?, numbers(lines[at + 2], " l")?);
+    let (x, y) = (start[0].min(end[0]), start[1].min(end[1]));
+    let (w, h) = ((end[0] - start[0]).abs(), (end[1] - start[1]).abs());
+    let drawn = format!("q\n{w} 0 0 {h} {x} {y} cm\n/Photo Do\nQ");
+    let mut out: Vec<&str> = Vec::with_capacity(lines.len());
+    out.extend_from_slice(&lines[..at]);
+    out.push(&drawn);
+    out.extend_from_slice(&lines[at + 4..]);
+    Some(out.join("\n").into_bytes())
 }
 
 #[cfg(test)]

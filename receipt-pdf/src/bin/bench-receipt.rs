@@ -1,6 +1,8 @@
-//! `make bench ARGS="receipt [n] [out.pdf]"`: renders the sample receipt n times (default 200) in
-//! one process and prints its size, the first (cold) render, which includes reading the font, and
-//! the percentiles of the warm renders. With `out.pdf` it also writes the receipt there.
+//! `make bench ARGS="receipt [n] [out.pdf] [photo.jpg]"`: renders the sample receipt, with the QR
+//! code of a signed verification URL, n times (default 200) in one process and prints its size,
+//! the first (cold) render, which includes reading the font, and the percentiles of the warm
+//! renders. With `out.pdf` it also writes the receipt there; with `photo.jpg` the form carries that
+//! photo, as a permit card does.
 //! Build it in release: `cargo build --release -p receipt-pdf --bin bench-receipt`.
 
 use std::time::{Duration, Instant};
@@ -15,7 +17,15 @@ fn main() {
         None => 200,
     };
     let out = args.next();
-    let form = receipt_pdf::sample_form();
+    let mut form = receipt_pdf::sample_form();
+    // As long as a signed verification URL (shared::documents): ~320 characters.
+    form.qr_code = Some(receipt_pdf::QrCode {
+        text: format!("https://api.szjzz.example/v1/verify/{}", "A".repeat(286)),
+        caption: "手机扫描二维码，核验本回执真伪及当前状态".into(),
+    });
+    form.photo = args
+        .next()
+        .map(|path| std::fs::read(path).expect("read the photo"));
 
     let started = Instant::now();
     let first = receipt_pdf::render(&form).expect("the sample receipt renders");
