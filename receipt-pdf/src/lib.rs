@@ -220,6 +220,8 @@ pub fn render(form: &Form) -> Result<Vec<u8>, PdfError> {
         doc.push(table);
     }
 
+    // The code's box is reserved here; the code itself is placed as an image once rendered.
+    let qr_image = qr.as_ref().map(qr::QrElement::bitmap);
     if let Some(qr) = qr {
         doc.push(Break::new(0.8));
         doc.push(qr);
@@ -238,8 +240,15 @@ pub fn render(form: &Form) -> Result<Vec<u8>, PdfError> {
 
     let mut pdf = Vec::with_capacity(64 * 1024);
     doc.render(&mut pdf).map_err(render_err)?;
+    let mut images = Vec::new();
     if let Some((jpeg, info)) = photo {
-        pdf = photo::embed(&pdf, jpeg, info)?;
+        images.push(photo::photo_image(jpeg, info));
+    }
+    if let Some(qr) = &qr_image {
+        images.push(qr.image());
+    }
+    if !images.is_empty() {
+        pdf = photo::embed(&pdf, images)?;
     }
     set_title(&mut pdf, &title_mark, &pdf_title)?;
     set_language(&mut pdf)?;

@@ -101,70 +101,99 @@ impl Element for PhotoElement {
     }
 }
 
-/// Replaces the marker [`PhotoElement`] drew on the first page with `jpeg`, filling its box.
+/// An image to place over the box a layout element reserved, marked by a stroke of width
+/// `marker_pt`; drawn as the page resource `name`.
+pub(crate) struct Placed {
+    pub marker_pt: f32,
+    pub name: &'static str,
+    pub image: lopdf::Stream,
+}
+
+/// The photo, as [`PhotoElement`] reserved its box.
+pub(crate) fn photo_image(jpeg: &[u8], info: JpegInfo) -> Placed {
+    use lopdf::{Dictionary, Object};
+    Placed {
+        marker_pt: MARKER_PT,
+        name: "Photo",
+        image: lopdf::Stream::new(
+            Dictionary::from_iter(vec![
+                ("Type", Object::Name(b"XObject".to_vec())),
+                ("Subtype", Object::Name(b"Image".to_vec())),
+                ("Width", Object::Integer(i64::from(info.width))),
+                ("Height", Object::Integer(i64::from(info.height))),
+                (
+                    "ColorSpace",
+                    Object::Name(match info.components {
+                        1 => b"DeviceGray".to_vec(),
+                        _ => b"DeviceRGB".to_vec(),
+                    }),
+                ),
+                ("BitsPerComponent", Object::Integer(8)),
+                ("Filter", Object::Name(b"DCTDecode".to_vec())),
+            ]),
+            jpeg.to_vec(),
+        )
+        .with_compression(false),
+    }
+}
+
+/// Replaces each marker the layout drew on the first page with its image, filling its box.
 ///
-/// The page's content is printpdf's: one operation a line. The marker is the line
-/// `<width> w` (the width [`MARKER_PT`]), then `x0 y0 m`, `x1 y1 l` and `S`; those four lines
-/// become `q`, `w 0 0 h x y cm`, `/Photo Do`, `Q`. Only that stream is decoded and compressed
-/// again (parsing the whole content with lopdf's parser costs tens of milliseconds).
-pub fn embed(pdf: &[u8], jpeg: &[u8], info: JpegInfo) -> Result<Vec<u8>, PdfError> {
-    use lopdf::{Dictionary, Object, Stream};
-    let failed = |what: &str| PdfError::Render(format!("photo: {what}"));
+/// The page's content is printpdf's: one operation a line. A marker is the line `<width> w`
+/// (its [`Placed::marker_pt`]), then `x0 y0 m`, `x1 y1 l` and `S`; those four lines become `q`,
+/// `w 0 0 h x y cm`, `/<name> Do`, `Q`. Only that stream is decoded and compressed again, and the
+/// file is read back with lopdf's nom parser (its pom parser took ~6 ms a page).
+pub(crate) fn embed(pdf: &[u8], images: Vec<Placed>) -> Result<Vec<u8>, PdfError> {
+    use lopdf::Object;
+    let failed = |what: &str| PdfError::Render(format!("images: {what}"));
     let mut doc = lopdf::Document::load_mem(pdf).map_err(|e| failed(&e.to_string()))?;
     let page = *doc
         .get_pages()
         .get(&1)
         .ok_or_else(|| failed("no first page"))?;
-    let image = Stream::new(
-        Dictionary::from_iter(vec![
-            ("Type", Object::Name(b"XObject".to_vec())),
-            ("Subtype", Object::Name(b"Image".to_vec())),
-            ("Width", Object::Integer(i64::from(info.width))),
-            ("Height", Object::Integer(i64::from(info.height))),
-            (
-                "ColorSpace",
-                Object::Name(match info.components {
-                    1 => b"DeviceGray".to_vec(),
-                    _ => b"DeviceRGB".to_vec(),
-                }),
-            ),
-            ("BitsPerComponent", Object::Integer(8)),
-            ("Filter", Object::Name(b"DCTDecode".to_vec())),
-        ]),
-        jpeg.to_vec(),
-    )
-    .with_compression(false);
-    let mut placed = false;
-    for id in doc.get_page_contents(page) {
+    let contents = doc.get_page_contents(page);
+    let mut added = 0;
+    for id in contents {
         let Ok(Object::Stream(stream)) = doc.get_object_mut(id) else {
             continue;
         };
-        let content = stream
+        let mut content = stream
             .decompressed_content()
             .unwrap_or_else(|_| stream.content.clone());
-        let Some(replaced) = place_photo(&content) else {
-            continue;
-        };
-        stream.dict.remove(b"Filter");
-        stream.set_content(replaced);
-        stream.compress().map_err(|e| failed(&e.to_string()))?;
-        placed = true;
-        break;
+        let mut changed = false;
+        for placed in &images {
+            if let Some(replaced) = place(&content, placed.marker_pt, placed.name) {
+                content = replaced;
+                changed = true;
+                added += 1;
+            }
+        }
+        if changed {
+            stream.dict.remove(b"Filter");
+            stream.set_content(content);
+            stream.compress().map_err(|e| failed(&e.to_string()))?;
+        }
     }
-    if !placed {
-        return Err(failed("no box reserved for it"));
+    if added != images.len() {
+        return Err(failed("a box reserved for an image is missing"));
     }
-    let image_id = doc.add_object(image);
-    doc.add_xobject(page, "Photo", image_id)
-        .map_err(|e| failed(&e.to_string()))?;
-    let mut out = Vec::with_capacity(pdf.len() + jpeg.len() + 1024);
+    let mut out = Vec::with_capacity(pdf.len() + 64 * 1024);
+    for placed in images {
+        let mut image = placed.image;
+        if !image.dict.has(b"Filter") {
+            image.compress().map_err(|e| failed(&e.to_string()))?;
+        }
+        let id = doc.add_object(image);
+        doc.add_xobject(page, placed.name, id)
+            .map_err(|e| failed(&e.to_string()))?;
+    }
     doc.save_to(&mut out).map_err(|e| failed(&e.to_string()))?;
     Ok(out)
 }
 
-/// `content` with the marker's four lines replaced by the photo drawn over its diagonal; `None`
-/// when it holds no marker.
-fn place_photo(content: &[u8]) -> Option<Vec<u8>> {
+/// `content` with the marker of width `marker_pt` replaced by the image `name` drawn over its
+/// diagonal; `None` when it holds no such marker.
+fn place(content: &[u8], marker_pt: f32, name: &str) -> Option<Vec<u8>> {
     let text = std::str::from_utf8(content).ok()?;
     let lines: Vec<&str> = text.split('\n').collect();
     let numbers = |line: &str, operator: &str| -> Option<Vec<f32>> {
@@ -172,7 +201,7 @@ fn place_photo(content: &[u8]) -> Option<Vec<u8>> {
         operands.split(' ').map(|n| n.parse().ok()).collect()
     };
     let at = lines.windows(4).position(|w| {
-        numbers(w[0], " w").is_some_and(|n| n.len() == 1 && (n[0] - MARKER_PT).abs() < 1e-3)
+        numbers(w[0], " w").is_some_and(|n| n.len() == 1 && (n[0] - marker_pt).abs() < 1e-3)
             && numbers(w[1], " m").is_some_and(|n| n.len() == 2)
             && numbers(w[2], " l").is_some_and(|n| n.len() == 2)
             && w[3] == "S"
@@ -180,7 +209,7 @@ fn place_photo(content: &[u8]) -> Option<Vec<u8>> {
     let (start, end) = (numbers(lines[at + 1], " m")?, numbers(lines[at + 2], " l")?);
     let (x, y) = (start[0].min(end[0]), start[1].min(end[1]));
     let (w, h) = ((end[0] - start[0]).abs(), (end[1] - start[1]).abs());
-    let drawn = format!("q\n{w} 0 0 {h} {x} {y} cm\n/Photo Do\nQ");
+    let drawn = format!("q\n{w} 0 0 {h} {x} {y} cm\n/{name} Do\nQ");
     let mut out: Vec<&str> = Vec::with_capacity(lines.len());
     out.extend_from_slice(&lines[..at]);
     out.push(&drawn);

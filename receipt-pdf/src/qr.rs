@@ -1,8 +1,9 @@
-//! A QR code drawn as vector strokes (no image: nothing to decode or embed, and it stays sharp
-//! at any zoom). Each run of dark modules in a row is one horizontal stroke as wide as a module
-//! is high, through the row's middle: it fills the run's square exactly (PDF's default butt caps
-//! end a stroke at its end points). One stroke a run keeps the page's content small: a signed
-//! URL's code (version 13, 69 modules a side) has about a thousand runs.
+//! A QR code on the page: its box reserved by the layout ([`QrElement`], a marker stroke of a
+//! width nothing else uses), and the code itself placed there once the page is rendered as a
+//! 1-bit image of its modules and quiet zone ([`QrBitmap::image`], `crate::photo::embed`): a few
+//! hundred bytes, sharp at any size (no interpolation). It was drawn as one vector stroke a run of
+//! dark modules: a signed URL's code (version 13, 69 modules a side) has about a thousand runs,
+//! which cost ~3 ms a render.
 
 use genpdfi::error::{Error, ErrorKind};
 use genpdfi::render::Area;
@@ -20,10 +21,9 @@ fn value(length: Mm) -> f64 {
     f64::from(f32::from(length))
 }
 
-/// A stroke as wide as a module is high, black (genpdfi writes the width once, when it changes).
-fn stroke(module_mm: f64) -> LineStyle {
-    LineStyle::new().with_thickness(mm(module_mm))
-}
+/// The width of the marker stroke, in points: no other stroke of a form has it (the photo's is
+/// 0.123).
+const MARKER_PT: f32 = 0.127;
 
 /// A QR code of a text, centred in its row.
 pub struct QrElement {
@@ -53,22 +53,59 @@ impl QrElement {
         (self.width + 2 * QUIET_MODULES) as f64 * self.module_mm
     }
 
-    /// The runs of dark modules of row `y`: `(first, past the last)`.
-    fn runs(&self, y: usize) -> Vec<(usize, usize)> {
-        let row = &self.dark[y * self.width..(y + 1) * self.width];
-        let mut runs = Vec::new();
-        let mut start = None;
-        for (x, &dark) in row.iter().chain(std::iter::once(&false)).enumerate() {
-            match (dark, start) {
-                (true, None) => start = Some(x),
-                (false, Some(s)) => {
-                    runs.push((s, x));
-                    start = None;
+    /// The code's modules, to be placed as an image once the page is rendered.
+    pub fn bitmap(&self) -> QrBitmap {
+        QrBitmap {
+            width: self.width,
+            dark: self.dark.clone(),
+        }
+    }
+}
+
+/// A QR code's modules.
+pub struct QrBitmap {
+    width: usize,
+    dark: Vec<bool>,
+}
+
+impl QrBitmap {
+    /// The rows of the code with its quiet zone, one bit a module (1 light, 0 dark: DeviceGray),
+    /// each row padded to a byte.
+    fn rows(&self) -> (usize, Vec<u8>) {
+        let side = self.width + 2 * QUIET_MODULES;
+        let row_bytes = side.div_ceil(8);
+        let mut bits = vec![0xFFu8; row_bytes * side];
+        for y in 0..self.width {
+            for x in 0..self.width {
+                if self.dark[y * self.width + x] {
+                    let (row, column) = (y + QUIET_MODULES, x + QUIET_MODULES);
+                    bits[row * row_bytes + column / 8] &= !(0x80 >> (column % 8));
                 }
-                _ => {}
             }
         }
-        runs
+        (side, bits)
+    }
+
+    /// The image placed over the box [`QrElement`] reserved.
+    pub(crate) fn image(&self) -> crate::photo::Placed {
+        use lopdf::{Dictionary, Object, Stream};
+        let (side, bits) = self.rows();
+        crate::photo::Placed {
+            marker_pt: MARKER_PT,
+            name: "QrCode",
+            image: Stream::new(
+                Dictionary::from_iter(vec![
+                    ("Type", Object::Name(b"XObject".to_vec())),
+                    ("Subtype", Object::Name(b"Image".to_vec())),
+                    ("Width", Object::Integer(side as i64)),
+                    ("Height", Object::Integer(side as i64)),
+                    ("ColorSpace", Object::Name(b"DeviceGray".to_vec())),
+                    ("BitsPerComponent", Object::Integer(1)),
+                    ("Interpolate", Object::Boolean(false)),
+                ]),
+                bits,
+            ),
+        }
     }
 }
 
@@ -93,25 +130,15 @@ impl Element for QrElement {
                 has_more: true,
             });
         }
-        let left = (value(area.size().width) - side) / 2.0 + QUIET_MODULES as f64 * self.module_mm;
-        let top = QUIET_MODULES as f64 * self.module_mm;
-        let stroke = stroke(self.module_mm);
-        for y in 0..self.width {
-            let middle = top + (y as f64 + 0.5) * self.module_mm;
-            for (start, end) in self.runs(y) {
-                let (x0, x1) = (
-                    left + start as f64 * self.module_mm,
-                    left + end as f64 * self.module_mm,
-                );
-                area.draw_line(
-                    [
-                        Position::new(mm(x0), mm(middle)),
-                        Position::new(mm(x1), mm(middle)),
-                    ],
-                    stroke,
-                );
-            }
-        }
+        // The marker: the box's diagonal (with the quiet zone), bottom left to top right.
+        let left = (value(area.size().width) - side) / 2.0;
+        area.draw_line(
+            [
+                Position::new(mm(left), mm(side)),
+                Position::new(mm(left + side), mm(0.0)),
+            ],
+            LineStyle::new().with_thickness(Mm::from(printpdf::Pt(MARKER_PT))),
+        );
         Ok(RenderResult {
             size: Size::new(area.size().width, mm(side)),
             has_more: false,
@@ -124,21 +151,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_run_of_dark_modules_is_one_stroke_as_wide_as_a_module() {
+    fn the_image_has_a_bit_for_each_module_and_a_light_quiet_zone() {
         let qr = QrElement::new(
             "https://api.szjzz.example/v1/permits/440300-0123456789?check_code=ABCDEFGH",
             0.8,
         )
         .unwrap();
-        assert_eq!(stroke(0.8).thickness(), mm(0.8));
-        // Every dark module is in exactly one run of its row.
-        for y in 0..qr.width {
-            let covered: usize = qr.runs(y).iter().map(|(s, e)| e - s).sum();
-            let dark = qr.dark[y * qr.width..(y + 1) * qr.width]
-                .iter()
-                .filter(|d| **d)
-                .count();
-            assert_eq!(covered, dark);
+        let bitmap = qr.bitmap();
+        let (side, bits) = bitmap.rows();
+        assert_eq!(side, qr.width + 8);
+        let row_bytes = side.div_ceil(8);
+        let dark = |x: usize, y: usize| bits[y * row_bytes + x / 8] & (0x80 >> (x % 8)) == 0;
+        for y in 0..side {
+            for x in 0..side {
+                let inside = (4..4 + qr.width).contains(&x) && (4..4 + qr.width).contains(&y);
+                let expected = inside && qr.dark[(y - 4) * qr.width + (x - 4)];
+                assert_eq!(dark(x, y), expected, "module ({x}, {y})");
+            }
         }
     }
 }
