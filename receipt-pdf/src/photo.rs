@@ -109,31 +109,41 @@ pub(crate) struct Placed {
     pub image: lopdf::Stream,
 }
 
-/// The photo, as [`PhotoElement`] reserved its box.
+/// An image XObject's dictionary: its size in pixels, colour space and bits a component.
+pub(crate) fn image_dictionary(
+    width: i64,
+    height: i64,
+    color_space: &str,
+    bits: i64,
+) -> lopdf::Dictionary {
+    use lopdf::Object;
+    lopdf::Dictionary::from_iter(vec![
+        ("Type", Object::Name(b"XObject".to_vec())),
+        ("Subtype", Object::Name(b"Image".to_vec())),
+        ("Width", Object::Integer(width)),
+        ("Height", Object::Integer(height)),
+        ("ColorSpace", Object::Name(color_space.as_bytes().to_vec())),
+        ("BitsPerComponent", Object::Integer(bits)),
+    ])
+}
+
+/// The photo, as [`PhotoElement`] reserved its box: the JPEG as it is (`DCTDecode`).
 pub(crate) fn photo_image(jpeg: &[u8], info: JpegInfo) -> Placed {
-    use lopdf::{Dictionary, Object};
+    let color_space = match info.components {
+        1 => "DeviceGray",
+        _ => "DeviceRGB",
+    };
+    let mut dictionary = image_dictionary(
+        i64::from(info.width),
+        i64::from(info.height),
+        color_space,
+        8,
+    );
+    dictionary.set("Filter", lopdf::Object::Name(b"DCTDecode".to_vec()));
     Placed {
         marker_pt: MARKER_PT,
         name: "Photo",
-        image: lopdf::Stream::new(
-            Dictionary::from_iter(vec![
-                ("Type", Object::Name(b"XObject".to_vec())),
-                ("Subtype", Object::Name(b"Image".to_vec())),
-                ("Width", Object::Integer(i64::from(info.width))),
-                ("Height", Object::Integer(i64::from(info.height))),
-                (
-                    "ColorSpace",
-                    Object::Name(match info.components {
-                        1 => b"DeviceGray".to_vec(),
-                        _ => b"DeviceRGB".to_vec(),
-                    }),
-                ),
-                ("BitsPerComponent", Object::Integer(8)),
-                ("Filter", Object::Name(b"DCTDecode".to_vec())),
-            ]),
-            jpeg.to_vec(),
-        )
-        .with_compression(false),
+        image: lopdf::Stream::new(dictionary, jpeg.to_vec()).with_compression(false),
     }
 }
 

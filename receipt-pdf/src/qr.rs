@@ -88,23 +88,14 @@ impl QrBitmap {
 
     /// The image placed over the box [`QrElement`] reserved.
     pub(crate) fn image(&self) -> crate::photo::Placed {
-        use lopdf::{Dictionary, Object, Stream};
         let (side, bits) = self.rows();
+        let mut dictionary =
+            crate::photo::image_dictionary(side as i64, side as i64, "DeviceGray", 1);
+        dictionary.set("Interpolate", lopdf::Object::Boolean(false));
         crate::photo::Placed {
             marker_pt: MARKER_PT,
             name: "QrCode",
-            image: Stream::new(
-                Dictionary::from_iter(vec![
-                    ("Type", Object::Name(b"XObject".to_vec())),
-                    ("Subtype", Object::Name(b"Image".to_vec())),
-                    ("Width", Object::Integer(side as i64)),
-                    ("Height", Object::Integer(side as i64)),
-                    ("ColorSpace", Object::Name(b"DeviceGray".to_vec())),
-                    ("BitsPerComponent", Object::Integer(1)),
-                    ("Interpolate", Object::Boolean(false)),
-                ]),
-                bits,
-            ),
+            image: lopdf::Stream::new(dictionary, bits),
         }
     }
 }
