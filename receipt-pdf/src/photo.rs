@@ -230,6 +230,29 @@ fn place(content: &[u8], marker_pt: f32, name: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_bytes_from_the_photo_service_are_read_without_a_panic(
+            bytes in proptest::collection::vec(any::<u8>(), 0..512),
+        ) {
+            let mut jpeg = vec![0xFF, 0xD8];
+            jpeg.extend(bytes);
+            if let Some(info) = jpeg_info(&jpeg) {
+                prop_assert!(info.width > 0 && info.height > 0);
+                prop_assert!(matches!(info.components, 1 | 3));
+            }
+        }
+
+        #[test]
+        fn any_page_content_is_searched_for_a_marker_without_a_panic(
+            lines in proptest::collection::vec("[-0-9. a-zA-Z]{0,24}", 0..40),
+        ) {
+            let content = lines.join("\n");
+            let _ = place(content.as_bytes(), MARKER_PT, "Photo");
+        }
+    }
 
     #[test]
     fn a_jpegs_frame_header_gives_its_size_and_anything_else_none() {
