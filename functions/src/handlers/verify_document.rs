@@ -4,7 +4,7 @@
 use lambda_http::Request;
 use shared::ApiError;
 use shared::AppContext;
-use shared::documents::DocumentKind;
+use shared::documents::{DocumentKind, Sealed};
 use shared::http::pages;
 use shared::http::request::path_token;
 use shared::http::response::{ApiResult, with_quota};
@@ -21,14 +21,14 @@ pub async fn handle(ctx: &AppContext, req: Request) -> ApiResult {
 }
 
 async fn page(ctx: &AppContext, req: &Request) -> ApiResult {
-    let token = path_token(req, "token")?;
+    let token = Sealed::parse(&path_token(req, "token")?);
     let caller = super::public_caller(ctx, req).await;
     // Counted against the budget of the kind it claims to be: a forged permit is a permit check.
-    let quota = match documents::claimed_kind(&token) {
-        Some(DocumentKind::Permit) => public_reads::admit_permit_check(ctx, &caller).await?,
+    let quota = match token.as_ref().map(|sealed| sealed.payload.typ) {
+        Ok(DocumentKind::Permit) => public_reads::admit_permit_check(ctx, &caller).await?,
         _ => public_reads::admit_receipt_check(ctx, &caller).await?,
     };
-    let verification = documents::verify(ctx, &token).await?;
+    let verification = documents::verify(ctx, token).await?;
     let checked_at = pages::checked_at(shared::clock::now());
     with_quota(pages::verification(&verification, &checked_at), &quota)
 }

@@ -36,7 +36,7 @@ pub async fn seal_receipt(ctx: &AppContext, r: &RegistrationRecord) -> Result<St
     let facts = Facts {
         typ: DocumentKind::Receipt,
         no: r.receipt_no.as_str().to_owned(),
-        iat: crate::clock::china_date_of(&r.declared_at).unwrap_or(r.moved_in_on),
+        iat: r.declared_on().unwrap_or(r.moved_in_on),
         name: mask::name(r.resident.name.as_str()),
         id: r.resident.document.masked_number(),
         moved_in_on: Some(r.moved_in_on),

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::context::AppContext;
 use crate::documents::keys::{Unverified, verify as verify_signature};
+use crate::documents::seal::Malformed;
 use crate::documents::{Algorithm, DocumentKind, KeyStatus, Sealed};
 use crate::domain::mask;
 use crate::domain::receipt::ReceiptNo;
@@ -76,15 +77,14 @@ pub enum Verification {
     Permit(Box<PermitPage>),
 }
 
-/// The kind of document a token claims to be (before any check): which rate limit counts it.
-pub fn claimed_kind(token: &str) -> Option<DocumentKind> {
-    Sealed::parse(token).ok().map(|s| s.payload.typ)
-}
-
-/// Checks `token` against the published keys and, when its signature holds, reads the document
-/// it names as it stands now. A page view of a genuine document is recorded for its holder
-/// before the answer goes out (503 when it cannot be).
-pub async fn verify(ctx: &AppContext, token: &str) -> Result<Verification, ApiError> {
+/// Checks a token read from a URL (`Sealed::parse`, which the caller also asks what kind of
+/// document it claims to be) against the published keys and, when its signature holds, reads the
+/// document it names as it stands now. A page view of a genuine document is recorded for its
+/// holder before the answer goes out (503 when it cannot be).
+pub async fn verify(
+    ctx: &AppContext,
+    token: Result<Sealed, Malformed>,
+) -> Result<Verification, ApiError> {
     let Some((sealed, key)) = genuine_seal(ctx, token).await? else {
         return Ok(Verification::NotGenuine);
     };
@@ -124,7 +124,7 @@ pub async fn verify(ctx: &AppContext, token: &str) -> Result<Verification, ApiEr
                 house_address: super::receipts::house_address(&r),
                 moved_in_on: r.moved_in_on,
                 moved_out_on: r.moved_out_on,
-                declared_on: crate::clock::china_date_of(&r.declared_at).unwrap_or(r.moved_in_on),
+                declared_on: r.declared_on().unwrap_or(r.moved_in_on),
                 late: r.late,
             })))
         }
@@ -168,9 +168,9 @@ pub async fn verify(ctx: &AppContext, token: &str) -> Result<Verification, ApiEr
 /// a token, names no published key, or its signature does not hold.
 async fn genuine_seal(
     ctx: &AppContext,
-    token: &str,
+    token: Result<Sealed, Malformed>,
 ) -> Result<Option<(Sealed, DocumentKeyRecord)>, ApiError> {
-    let sealed = match Sealed::parse(token) {
+    let sealed = match token {
         Ok(sealed) => sealed,
         Err(reason) => {
             tracing::info!(%reason, "verification page: not a document token");

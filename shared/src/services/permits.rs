@@ -49,8 +49,7 @@ pub async fn timelines(
         .iter()
         .map(|r| {
             Ok(Registration {
-                declared_on: crate::clock::china_date_of(&r.declared_at)
-                    .ok_or(ApiError::Internal)?,
+                declared_on: r.declared_on().ok_or(ApiError::Internal)?,
                 moved_in_on: r.moved_in_on,
                 moved_out_on: r.moved_out_on,
             })

@@ -97,6 +97,11 @@ impl RegistrationRecord {
         pk_sk(&self.pk, &self.sk)
     }
 
+    /// The China day it was declared (`None` only for a corrupt `declared_at`).
+    pub fn declared_on(&self) -> Option<NaiveDate> {
+        crate::clock::china_date_of(&self.declared_at)
+    }
+
     /// Whose the registration is ([`keys::subject_key`]): its resident's document and name.
     pub fn subject_key(&self, db: &Db) -> String {
         keys::subject_key(db, &self.person_key, self.resident.name.as_str())
